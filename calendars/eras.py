@@ -1,0 +1,63 @@
+"""Japanese era (和暦) formatting for letters and pages.
+
+No maintained library gets 元年 and the era boundaries right (see the
+dependency evaluation), so this is a small table of our own: adding the next
+era is one line in ``ERAS``.
+"""
+
+from datetime import date
+from typing import NamedTuple
+
+
+class Era(NamedTuple):
+    name: str
+    starts: date
+
+
+# Newest first.
+ERAS: tuple[Era, ...] = (
+    Era("令和", date(2019, 5, 1)),
+    Era("平成", date(1989, 1, 8)),
+    Era("昭和", date(1926, 12, 25)),
+)
+
+WEEKDAYS_JA = "月火水木金土日"
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def era_of(day: date) -> tuple[Era, int]:
+    """The era a day falls in and the year number within it."""
+    for era in ERAS:
+        if day >= era.starts:
+            return era, day.year - era.starts.year + 1
+    raise ValueError(f"{day} is before the first era in the table")
+
+
+def _year_text(number: int) -> str:
+    return "元" if number == 1 else str(number)
+
+
+def era_year(day: date, *, full_width: bool = False) -> str:
+    """令和7年 — the era year of a date (元年 for the first year)."""
+    era, number = era_of(day)
+    text = f"{era.name}{_year_text(number)}年"
+    return text.translate(_FULL_WIDTH) if full_width else text
+
+
+def era_date(day: date, *, weekday: bool = False, full_width: bool = False) -> str:
+    """令和7年11月21日, with （金） when ``weekday`` is set; 元年 for year one."""
+    text = f"{era_year(day)}{day.month}月{day.day}日"
+    if weekday:
+        text += f"（{WEEKDAYS_JA[day.weekday()]}）"
+    return text.translate(_FULL_WIDTH) if full_width else text
+
+
+def fiscal_year_label(fiscal_year: int, *, full_width: bool = False) -> str:
+    """令和7年度 for fiscal year 2025; 令和元年度 for 2019.
+
+    FY2019 began on 2019-04-01 under 平成 but is officially 令和元年度: a fiscal
+    year takes the era in force at its end.
+    """
+    era, _ = era_of(date(fiscal_year + 1, 3, 31))
+    text = f"{era.name}{_year_text(fiscal_year - era.starts.year + 1)}年度"
+    return text.translate(_FULL_WIDTH) if full_width else text

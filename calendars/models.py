@@ -1,0 +1,23 @@
+"""Calendar data: extra government closure days and document numbering."""
+
+from django.db import models
+
+
+class ClosureDay(models.Model):
+    """A day the bureau is closed beyond weekends, national holidays and 12/29–1/3 (臨時休庁)."""
+
+    day = models.DateField(unique=True)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.reason}"
+
+
+class DocumentSequence(models.Model):
+    """The last serial issued on a day; numbers restart each day (関厚発1121第3号)."""
+
+    day = models.DateField(unique=True)
+    last_serial = models.PositiveIntegerField(default=0)

@@ -1,0 +1,28 @@
+"""URL map: the web UI, the JSON API under /api/ and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from grants import api as grants_api
+from workflows import api as workflows_api
+
+api_patterns = [
+    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("auth/token", grants_api.TokenObtainApi.as_view(), name="token"),
+    path("recipients", grants_api.RecipientListApi.as_view(), name="recipients"),
+    path("budget-notices", grants_api.BudgetNoticeCreateApi.as_view(), name="budget-notices"),
+    path("history/verify", grants_api.HistoryVerifyApi.as_view(), name="history-verify"),
+    path("cases", workflows_api.CaseListApi.as_view(), name="cases"),
+    path("cases/<int:case_id>", workflows_api.CaseDetailApi.as_view(), name="case-detail"),
+    path(
+        "cases/<int:case_id>/transitions/<str:name>",
+        workflows_api.CaseTransitionApi.as_view(),
+        name="case-transition",
+    ),
+]
+
+urlpatterns = [
+    path("api/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+]

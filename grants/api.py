@@ -1,0 +1,120 @@
+"""API endpoints for authentication, recipients, budget notices and the history chain."""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .api_errors import error_response
+from .catalogue import Part, Stream
+from .errors import PermissionDenied
+from .history import history_verify
+from .models import RecipientKind, Role
+from .roles import has_role, sees_everything
+from .selectors import recipient_list
+from .services import budget_notice_record
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset, serialize) -> Response:
+    """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page)."""
+    try:
+        page = max(int(request.query_params.get("page", "1")), 1)
+    except ValueError:
+        return error_response("invalid_input", "page must be a positive whole number.", 422, {"page": ["Invalid."]})
+    count = queryset.count()
+    rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return Response({"items": [serialize(row) for row in rows], "count": count, "page": page, "page_size": PAGE_SIZE})
+
+
+class TokenObtainApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        password = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+        auth=[],
+    )
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = authenticate(request, **payload.validated_data)
+        if user is None:
+            return error_response("invalid_credentials", "Unknown username or wrong password.", 401)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class RecipientOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="name_ja")
+    name_en = serializers.CharField()
+    kind = serializers.CharField()
+    municipality_type = serializers.CharField()
+    prefecture = serializers.CharField(source="prefecture_code")
+
+
+class RecipientListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False)
+        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=RecipientOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return paginate(request, recipient_list(**filters.validated_data), lambda r: RecipientOutputSerializer(r).data)
+
+
+class BudgetNoticeCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        fiscal_year = serializers.IntegerField()
+        stream = serializers.ChoiceField(choices=Stream.choices)
+        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
+        amount = serializers.IntegerField(min_value=1, max_value=10**15)
+        received_on = serializers.DateField()
+        reference = serializers.CharField(max_length=100)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        fiscal_year = serializers.IntegerField(source="fiscal_year_id")
+        stream = serializers.CharField()
+        part = serializers.CharField()
+        amount = serializers.IntegerField()
+        received_on = serializers.DateField()
+        reference = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        notice = budget_notice_record(actor=request.user, **payload.validated_data)
+        return Response(self.OutputSerializer(notice).data, status=201)
+
+
+class HistoryVerifyApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "HistoryVerification",
+            {
+                "ok": serializers.BooleanField(),
+                "checked": serializers.IntegerField(),
+                "first_broken_id": serializers.IntegerField(allow_null=True),
+                "problem": serializers.CharField(),
+                "head_hash": serializers.CharField(),
+            },
+        )
+    )
+    def get(self, request):
+        if not (has_role(request.user, Role.AUDITOR) or sees_everything(request.user)):
+            raise PermissionDenied(details={"role_required": Role.AUDITOR})
+        return Response(history_verify().as_dict())

@@ -1,0 +1,7 @@
+"""``Authorization: Bearer <token>`` with DRF's token table."""
+
+from rest_framework.authentication import TokenAuthentication
+
+
+class BearerTokenAuthentication(TokenAuthentication):
+    keyword = "Bearer"

@@ -1,0 +1,277 @@
+"""Domain data: fiscal years, recipients, cases, determinations, budget notices.
+
+Models guard their own rows (constraints, ``clean``); the process that moves a
+case lives in ``workflows``. Money is integer yen everywhere.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import Part, Procedure, Stream
+
+
+class CaseState(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    CONSULTATION_REQUESTED = "consultation_requested", _("Consultation requested")
+    CONSULTATION_SUBMITTED = "consultation_submitted", _("Consultation submitted")
+    AMOUNT_PRESENTED = "amount_presented", _("Amount presented")
+    REQUESTED = "requested", _("Requested")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    UNDER_REVIEW = "under_review", _("Under review")
+    FORWARDED = "forwarded", _("Forwarded to the ministry")
+    DRAFTED = "drafted", _("Drafted")
+    APPROVED = "approved", _("Approved")
+    NOTIFIED = "notified", _("Notified")
+    ACCEPTED = "accepted", _("Accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REVOKED = "revoked", _("Revoked")
+
+
+# Groupings live beside the enum, not inside it (a plain attribute of a
+# Choices class would become a member).
+TERMINAL_STATES = frozenset({CaseState.NOTIFIED, CaseState.ACCEPTED, CaseState.WITHDRAWN, CaseState.REVOKED})
+OPEN_STATES = frozenset(set(CaseState) - TERMINAL_STATES)
+# States in which the recipient still owes papers: reminders go to these.
+AWAITING_RECIPIENT_STATES = frozenset(
+    {CaseState.CONSULTATION_REQUESTED, CaseState.REQUESTED, CaseState.RETURNED}
+)
+AWAITING_SUPERVISOR_STATES = frozenset({CaseState.DRAFTED})
+
+
+class RecipientKind(models.TextChoices):
+    PREFECTURE = "prefecture", _("Prefecture")
+    MUNICIPALITY = "municipality", _("Municipality")
+    WIDE_AREA_UNION = "wide_area_union", _("Wide-area union")
+
+
+class MunicipalityType(models.TextChoices):
+    NONE = "", _("-")
+    DESIGNATED_CITY = "designated_city", _("Designated city")
+    CITY = "city", _("City")
+    TOWN = "town", _("Town")
+    VILLAGE = "village", _("Village")
+    SPECIAL_WARD = "special_ward", _("Special ward")
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names."""
+
+    OFFICER = "officer", _("Grants officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class FiscalYear(models.Model):
+    """A fiscal year (April to March) the bureau administers; ``year`` is the April year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["year"]
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2019) & Q(year__lte=2100), name="fiscal_year_in_reiwa")]
+
+    def __str__(self) -> str:
+        return f"FY{self.year}"
+
+
+class Recipient(models.Model):
+    """A body that applies for or receives a grant: prefecture, municipality or wide-area union."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name_ja = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    municipality_type = models.CharField(max_length=20, choices=MunicipalityType.choices, blank=True, default="")
+    prefecture_code = models.CharField(max_length=2, help_text="JIS X 0401 code of the prefecture it belongs to")
+    addressee_ja = models.CharField(max_length=120, help_text="Addressee line of letters, e.g. 埼玉県福祉部地域包括ケア課長")
+
+    class Meta:
+        ordering = ["prefecture_code", "kind", "code"]
+        indexes = [models.Index(fields=["prefecture_code", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="prefecture") | Q(code=models.F("prefecture_code")),
+                name="prefecture_code_is_own_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="municipality") | Q(municipality_type=""),
+                name="municipality_type_only_for_municipalities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ja
+
+
+class OfficerScope(models.Model):
+    """One stream in one prefecture that a user may act on (officers) or decide on (supervisors)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
+    stream = models.CharField(max_length=40, choices=Stream.choices)
+    prefecture_code = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "stream", "prefecture_code"], name="unique_scope")]
+
+
+class ProcedureYear(models.Model):
+    """How one procedure runs in one fiscal year (the yearly data that is not a date)."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT)
+    stream = models.CharField(max_length=40, choices=Stream.choices)
+    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    pre_consultation = models.BooleanField(
+        default=False, help_text="The procedure starts with a pre-consultation (事前協議) this year"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "stream", "part", "procedure"], name="unique_procedure_year")
+        ]
+
+
+class Case(models.Model):
+    """One procedure of one stream (and part) for one fiscal year and one recipient.
+
+    ``state`` is written by ``workflows.services.case_transition`` only.
+    """
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="cases")
+    stream = models.CharField(max_length=40, choices=Stream.choices)
+    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="cases")
+    settles_fiscal_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For settlements: the fiscal year whose grant is settled"
+    )
+    state = models.CharField(max_length=30, choices=CaseState.choices, default=CaseState.PLANNED)
+    version = models.PositiveIntegerField(default=1)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+
+    amount_consulted = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_presented = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_requested = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_determined = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_current = models.PositiveBigIntegerField(null=True, blank=True)
+    amount_settled = models.PositiveBigIntegerField(null=True, blank=True)
+
+    deadline_stated = models.DateField(null=True, blank=True)
+    deadline_effective = models.DateField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    submitted_late = models.BooleanField(default=False)
+    forwarded_on = models.DateField(null=True, blank=True)
+    last_reason = models.TextField(blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deadline_effective", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "stream", "part", "procedure", "recipient"], name="one_case_per_procedure_year"
+            ),
+            models.CheckConstraint(condition=Q(state__in=CaseState.values), name="case_state_valid"),
+            models.CheckConstraint(
+                condition=Q(deadline_effective__isnull=True) | Q(deadline_effective__gte=models.F("deadline_stated")),
+                name="effective_deadline_not_before_stated",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "deadline_effective"]),
+            models.Index(fields=["fiscal_year", "stream", "procedure"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year_id} {self.stream}/{self.part or '-'}/{self.procedure} {self.recipient_id}"
+
+
+class DeterminationKind(models.TextChoices):
+    DECISION = "decision", _("Grant decision")
+    CHANGE = "change", _("Change decision")
+    SETTLEMENT = "settlement", _("Settlement")
+    RESETTLEMENT = "resettlement", _("Re-settlement")
+    MINISTRY_DECISION = "ministry_decision", _("Ministry decision (recorded)")
+
+
+class Determination(models.Model):
+    """A drafted, approved and notified decision on an amount (交付決定, 変更, 確定, 再確定)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="determinations")
+    kind = models.CharField(max_length=20, choices=DeterminationKind.choices)
+    amount = models.PositiveBigIntegerField()
+    previous_amount = models.PositiveBigIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True, default="")
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_back_reason = models.TextField(blank=True, default="")
+    document_number = models.CharField(max_length=60, blank=True, default="")
+    notified_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "drafted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:,} yen for case {self.case_id}"
+
+
+class BudgetNotice(models.Model):
+    """The ministry's budget-obligation notice (支出負担行為示達) for a stream, part and fiscal year."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT)
+    stream = models.CharField(max_length=40, choices=Stream.choices)
+    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
+    amount = models.PositiveBigIntegerField()
+    received_on = models.DateField()
+    reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fiscal_year", "stream", "part", "received_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="budget_notice_positive")]
+
+
+class HistoryEntry(models.Model):
+    """One append-only record of the decision history (design §7).
+
+    The database refuses UPDATE and DELETE on this table (triggers in the
+    migration). ``hash`` chains every record to the one before it.
+    """
+
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=20)
+    subject_type = models.CharField(max_length=20)  # case, payment_run, schedule, letter, budget_notice, ...
+    subject_id = models.CharField(max_length=40)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="history")
+    fiscal_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    stream = models.CharField(max_length=40, blank=True, default="")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=40)
+    source = models.CharField(max_length=30, blank=True, default="")
+    target = models.CharField(max_length=30, blank=True, default="")
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["fiscal_year", "stream"]),
+            models.Index(fields=["occurred_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+        verbose_name_plural = "history entries"

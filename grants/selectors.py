@@ -1,0 +1,104 @@
+"""Reads with scope applied. Views never filter for permission themselves."""
+
+from datetime import date
+
+from django.db.models import F, QuerySet, Sum
+
+from .catalogue import GRANT_PROCEDURES
+from .errors import CaseNotFound, OutOfScope
+from .models import OPEN_STATES, BudgetNotice, Case, CaseState, ProcedureYear, Recipient
+from .roles import case_scope_q, in_scope, sees_everything
+
+
+def case_list_for_actor(
+    *,
+    actor,
+    fiscal_year: int | None = None,
+    stream: str | None = None,
+    part: str | None = None,
+    procedure: str | None = None,
+    recipient: str | None = None,
+    prefecture: str | None = None,
+    state: str | None = None,
+    officer: str | None = None,
+    overdue_on: date | None = None,
+) -> QuerySet[Case]:
+    """Cases the actor may read, filtered; sorted by effective deadline (none last)."""
+    cases = Case.objects.filter(case_scope_q(actor)).select_related("recipient", "officer")
+    if fiscal_year is not None:
+        cases = cases.filter(fiscal_year_id=fiscal_year)
+    if stream:
+        cases = cases.filter(stream=stream)
+    if part is not None:
+        cases = cases.filter(part=part)
+    if procedure:
+        cases = cases.filter(procedure=procedure)
+    if recipient:
+        cases = cases.filter(recipient__code=recipient)
+    if prefecture:
+        cases = cases.filter(recipient__prefecture_code=prefecture)
+    if state:
+        cases = cases.filter(state=state)
+    if officer:
+        cases = cases.filter(officer__username=officer)
+    if overdue_on is not None:
+        cases = cases.filter(deadline_effective__lt=overdue_on, state__in=[s.value for s in OPEN_STATES])
+    return cases.order_by(F("deadline_effective").asc(nulls_last=True), "pk")
+
+
+def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
+    """One case the actor may read; CaseNotFound or OutOfScope otherwise."""
+    base = Case.objects.select_related("recipient", "fiscal_year")
+    if lock:
+        base = base.select_for_update(of=("self",))
+    try:
+        case = base.get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise CaseNotFound(details={"case": case_id}) from None
+    if not (sees_everything(actor) or in_scope(actor, stream=case.stream, prefecture_code=case.recipient.prefecture_code)):
+        raise OutOfScope(details={"case": case_id})
+    return case
+
+
+def recipient_list(*, kind: str | None = None, prefecture: str | None = None) -> QuerySet[Recipient]:
+    """Recipients, optionally by kind and prefecture (JIS code)."""
+    recipients = Recipient.objects.all()
+    if kind:
+        recipients = recipients.filter(kind=kind)
+    if prefecture:
+        recipients = recipients.filter(prefecture_code=prefecture)
+    return recipients.order_by("prefecture_code", "kind", "code")
+
+
+def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_id: int) -> int | None:
+    """The amount of a fiscal year's grant as last notified (change over initial), or None."""
+    row = (
+        Case.objects.filter(
+            fiscal_year_id=fiscal_year,
+            stream=stream,
+            part=part,
+            recipient_id=recipient_id,
+            procedure__in=list(GRANT_PROCEDURES),
+            state=CaseState.NOTIFIED,
+            amount_current__isnull=False,
+        )
+        .order_by("-procedure")  # change_grant sorts before initial_grant
+        .values_list("amount_current", flat=True)
+        .first()
+    )
+    return row
+
+
+def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
+    """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
+    total = BudgetNotice.objects.filter(fiscal_year_id=fiscal_year, stream=stream, part=part).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or 0
+
+
+def procedure_has_pre_consultation(*, fiscal_year: int, stream: str, part: str, procedure: str) -> bool:
+    """Whether the procedure starts with a pre-consultation (事前協議) in that fiscal year."""
+    return ProcedureYear.objects.filter(
+        fiscal_year_id=fiscal_year, stream=stream, part=part, procedure=procedure, pre_consultation=True
+    ).exists()

@@ -1,0 +1,118 @@
+"""Writes on domain data that are not state transitions."""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
+from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
+from .history import history_append
+from .models import BudgetNotice, Case, FiscalYear, Recipient, Role
+from .roles import has_role, in_scope
+
+
+def _fiscal_year(year: int) -> FiscalYear:
+    try:
+        return FiscalYear.objects.get(pk=year)
+    except (FiscalYear.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput(details={"fiscal_year": [f"Fiscal year {year} is not set up."]}) from None
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    fiscal_year: int,
+    stream: str,
+    part: str,
+    procedure: str,
+    recipient_code: str,
+    settles_fiscal_year: int | None = None,
+) -> Case:
+    """Open a case in ``planned``: officers only, within their scope, one per procedure-year and recipient."""
+    if not has_role(actor, Role.OFFICER):
+        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    part = part or ""
+    if not is_valid_combination(stream, part, procedure):
+        raise InvalidInput(
+            details={"procedure": [f"{stream}/{part or '-'} has no procedure {procedure!r}."]}
+        )
+    year = _fiscal_year(fiscal_year)
+    try:
+        recipient = Recipient.objects.get(code=recipient_code)
+    except Recipient.DoesNotExist:
+        raise InvalidInput(details={"recipient": [f"Unknown recipient code {recipient_code!r}."]}) from None
+    if recipient.kind not in STREAMS[stream].recipient_kinds:
+        raise InvalidInput(details={"recipient": [f"A {recipient.kind} is not a recipient of {stream}."]})
+    if not in_scope(actor, stream=stream, prefecture_code=recipient.prefecture_code):
+        raise OutOfScope(details={"stream": stream, "prefecture": recipient.prefecture_code})
+    if procedure in SETTLEMENT_PROCEDURES:
+        default = year.year - 2 if procedure == Procedure.PAST_YEAR_RESETTLEMENT else year.year - 1
+        if procedure == Procedure.RESULTS_REPORT:
+            default = year.year
+        settles_fiscal_year = settles_fiscal_year or default
+        if settles_fiscal_year > year.year:
+            raise InvalidInput(details={"settles_fiscal_year": ["A settlement cannot settle a later fiscal year."]})
+    else:
+        settles_fiscal_year = None
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                fiscal_year=year,
+                stream=stream,
+                part=part,
+                procedure=procedure,
+                recipient=recipient,
+                settles_fiscal_year=settles_fiscal_year,
+                officer=actor,
+            )
+    except IntegrityError:
+        raise DuplicateCase() from None
+    history_append(
+        actor=actor,
+        action="create",
+        subject_type="case",
+        subject_id=case.pk,
+        case=case,
+        target=case.state,
+        data={"procedure": procedure, "part": part, "settles_fiscal_year": settles_fiscal_year},
+    )
+    return case
+
+
+@transaction.atomic
+def budget_notice_record(
+    *, actor, fiscal_year: int, stream: str, part: str, amount: int, received_on: date, reference: str
+) -> BudgetNotice:
+    """Record the ministry's budget-obligation notice (supervisors only)."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    part = part or ""
+    if stream not in STREAMS or part not in STREAMS[stream].parts:
+        raise InvalidInput(details={"stream": [f"Unknown stream/part {stream}/{part or '-'}."]})
+    if not STREAMS[stream].bureau_decides:
+        raise InvalidInput(details={"stream": ["The ministry decides this stream; it takes no budget notice here."]})
+    if not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
+    if not reference.strip():
+        raise InvalidInput(details={"reference": ["Required."]})
+    notice = BudgetNotice.objects.create(
+        fiscal_year=_fiscal_year(fiscal_year),
+        stream=stream,
+        part=part,
+        amount=amount,
+        received_on=received_on,
+        reference=reference.strip(),
+        recorded_by=actor,
+    )
+    history_append(
+        actor=actor,
+        action="budget_notice_record",
+        subject_type="budget_notice",
+        subject_id=notice.pk,
+        fiscal_year=fiscal_year,
+        stream=stream,
+        data={"part": part, "amount": amount, "received_on": received_on.isoformat(), "reference": reference},
+    )
+    return notice
+

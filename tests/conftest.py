@@ -1,0 +1,30 @@
+"""Shared fixtures. Tests hit the real database (SQLite, or PostgreSQL when
+DATABASE_URL points at one); only the clock, mail and tasks are stand-ins."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from grants import history_triggers
+
+
+@pytest.fixture
+def live_db(transactional_db):
+    """Committed data visible to other connections (threads, processes, a live server).
+
+    The append-only triggers would refuse the flush that empties the database
+    after the test, so they are lifted for the clean-up and put back at once.
+    """
+    yield
+    history_triggers.drop(connection)
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        history_triggers.install(connection)
+
+
+@pytest.fixture
+def api():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,167 @@
+"""Case endpoints: list, create, detail and transitions (design §8 contract)."""
+
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grants.api import paginate
+from grants.catalogue import Part, Procedure, Stream
+from grants.models import CaseState
+from grants.selectors import case_get_for_actor, case_list_for_actor
+from grants.services import case_create
+
+from .fields import TRANSITION_FIELDS
+from .selectors import case_available_transitions, case_history
+from .services import case_transition
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username")
+    actor_role = serializers.CharField()
+    action = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    data = serializers.JSONField()
+    hash = serializers.CharField()
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    fiscal_year = serializers.IntegerField(source="fiscal_year_id")
+    stream = serializers.CharField()
+    part = serializers.CharField()
+    procedure = serializers.CharField()
+    settles_fiscal_year = serializers.IntegerField(allow_null=True)
+    recipient = serializers.SerializerMethodField()
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
+    amounts = serializers.SerializerMethodField()
+    deadline = serializers.SerializerMethodField()
+    submitted_on = serializers.DateField(allow_null=True)
+    submitted_late = serializers.BooleanField()
+
+    def get_recipient(self, case) -> dict:
+        return {"code": case.recipient.code, "name": case.recipient.name_ja, "prefecture": case.recipient.prefecture_code}
+
+    def get_amounts(self, case) -> dict:
+        return {
+            "requested": case.amount_requested,
+            "determined": case.amount_determined,
+            "current": case.amount_current,
+            "settled": case.amount_settled,
+            "paid": getattr(case, "amount_paid", 0) or 0,
+        }
+
+    def get_deadline(self, case) -> dict | None:
+        if case.deadline_stated is None:
+            return None
+        return {"stated": case.deadline_stated, "effective": case.deadline_effective}
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    available_transitions = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
+
+    def get_available_transitions(self, case) -> list:
+        return case_available_transitions(case=case, actor=self.context["actor"])
+
+    def get_history(self, case) -> list:
+        return HistoryEntrySerializer(case_history(case=case), many=True).data
+
+
+def case_detail_response(case, actor, http_status: int = 200) -> Response:
+    return Response(CaseDetailSerializer(case, context={"actor": actor}).data, status=http_status)
+
+
+class CaseListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        fiscal_year = serializers.IntegerField(required=False)
+        stream = serializers.ChoiceField(choices=Stream.choices, required=False)
+        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True)
+        procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
+        recipient = serializers.CharField(required=False)
+        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+        state = serializers.ChoiceField(choices=CaseState.choices, required=False)
+        officer = serializers.CharField(required=False)
+        overdue = serializers.BooleanField(required=False, default=False)
+
+    class InputSerializer(serializers.Serializer):
+        fiscal_year = serializers.IntegerField()
+        stream = serializers.ChoiceField(choices=Stream.choices)
+        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
+        procedure = serializers.ChoiceField(choices=Procedure.choices)
+        recipient = serializers.CharField()
+        settles_fiscal_year = serializers.IntegerField(required=False, allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses=CaseSummarySerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = dict(filters.validated_data)
+        overdue = params.pop("overdue")
+        cases = case_list_for_actor(actor=request.user, overdue_on=timezone.localdate() if overdue else None, **params)
+        return paginate(request, cases, lambda case: CaseSummarySerializer(case).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CaseDetailSerializer})
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = case_create(
+            actor=request.user,
+            fiscal_year=data["fiscal_year"],
+            stream=data["stream"],
+            part=data["part"],
+            procedure=data["procedure"],
+            recipient_code=data["recipient"],
+            settles_fiscal_year=data.get("settles_fiscal_year"),
+        )
+        return case_detail_response(case, request.user, 201)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request, case_id: int):
+        return case_detail_response(case_get_for_actor(actor=request.user, case_id=case_id), request.user)
+
+
+class CaseTransitionApi(APIView):
+    """``{version, ...fields}``: 409 stale_version / transition_not_allowed / condition_unmet, 403, 422."""
+
+    class InputSerializer(serializers.Serializer):
+        version = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        request={"application/json": {"type": "object", "properties": {
+            "version": {"type": "integer"},
+            "amount": {"type": "integer"},
+            "reason": {"type": "string"},
+            "document_number": {"type": "string"},
+            "date": {"type": "string", "format": "date"},
+            "deadline": {"type": "string", "format": "date"},
+        }, "required": ["version"]}},
+        responses=CaseDetailSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_FIELDS))],
+    )
+    def post(self, request, case_id: int, name: str):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = {key: value for key, value in request.data.items() if key != "version"}
+        case = case_transition(
+            case_id=case_id,
+            name=name,
+            actor=request.user,
+            data=fields,
+            expected_version=payload.validated_data["version"],
+        )
+        return case_detail_response(case, request.user)
+
+

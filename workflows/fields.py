@@ -1,0 +1,143 @@
+"""The data each transition takes, and its validation (design §3 table).
+
+One declaration serves the API (``available_transitions[].fields``), the web
+forms and the transition service.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext_lazy as _
+
+from grants.errors import InvalidInput
+
+MAX_YEN = 10**15  # a thousand trillion yen: anything larger is a typing error
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: str  # amount, date, text
+    required: bool
+    label: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
+
+
+def _f(name: str, kind: str, required: bool) -> FieldSpec:
+    labels = {
+        "amount": _("Amount (yen)"),
+        "date": _("Date"),
+        "deadline": _("Deadline"),
+        "reason": _("Reason"),
+        "document_number": _("Document number"),
+    }
+    return FieldSpec(name, kind, required, labels[name])
+
+
+TRANSITION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "request_consultation": (_f("deadline", "date", False),),
+    "submit_consultation": (_f("amount", "amount", True), _f("date", "date", False)),
+    "present_amount": (_f("amount", "amount", True),),
+    "request": (_f("deadline", "date", False),),
+    "submit": (_f("amount", "amount", True), _f("date", "date", False)),
+    "return_for_correction": (_f("reason", "text", True),),
+    "start_review": (),
+    "forward": (_f("date", "date", False),),
+    "record_ministry_decision": (
+        _f("amount", "amount", True),
+        _f("document_number", "text", True),
+        _f("date", "date", True),
+    ),
+    "draft": (_f("amount", "amount", True), _f("reason", "text", False)),
+    "send_back": (_f("reason", "text", True),),
+    "approve": (),
+    "notify": (_f("document_number", "text", False), _f("date", "date", False)),
+    "accept": (),
+    "withdraw": (_f("reason", "text", True),),
+    "revoke": (_f("reason", "text", True),),
+}
+
+TRANSITION_LABELS = {
+    "request_consultation": _("Request pre-consultation"),
+    "submit_consultation": _("Record pre-consultation papers"),
+    "present_amount": _("Present amount (informal notice)"),
+    "request": _("Issue request"),
+    "submit": _("Record submission"),
+    "return_for_correction": _("Return for correction"),
+    "start_review": _("Start review"),
+    "forward": _("Forward to the ministry"),
+    "record_ministry_decision": _("Record the ministry's decision"),
+    "draft": _("Draft determination"),
+    "send_back": _("Send back to the officer"),
+    "approve": _("Approve"),
+    "notify": _("Issue notice"),
+    "accept": _("Accept"),
+    "withdraw": _("Withdraw"),
+    "revoke": _("Revoke"),
+}
+
+
+def _clean_amount(value) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_("Enter a whole number of yen."))
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if not text.lstrip("-").isdigit():
+            raise ValueError(_("Enter a whole number of yen."))
+        value = int(text)
+    if not isinstance(value, int):
+        raise ValueError(_("Enter a whole number of yen."))
+    if value < 0:
+        raise ValueError(_("An amount cannot be negative."))
+    if value > MAX_YEN:
+        raise ValueError(_("This amount is too large."))
+    return value
+
+
+def _clean_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(_("Enter a date as YYYY-MM-DD."))
+
+
+def _clean_text(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(_("Enter text."))
+    value = value.strip()
+    if len(value) > MAX_TEXT:
+        raise ValueError(_("This text is too long."))
+    return value
+
+
+_CLEANERS = {"amount": _clean_amount, "date": _clean_date, "text": _clean_text}
+
+
+def clean_transition_data(name: str, data: dict) -> dict:
+    """Validate the fields a transition takes; unknown fields are refused, blanks are absent."""
+    specs = {spec.name: spec for spec in TRANSITION_FIELDS.get(name, ())}
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    for key in data:
+        if key not in specs:
+            errors[key] = [str(_("This step does not take this field."))]
+    for spec in specs.values():
+        raw = data.get(spec.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                errors[spec.name] = [str(_("This field is required."))]
+            continue
+        try:
+            cleaned[spec.name] = _CLEANERS[spec.kind](raw)
+        except ValueError as exc:
+            errors[spec.name] = [str(exc)]
+    if errors:
+        raise InvalidInput(details=errors)
+    return cleaned

@@ -1,0 +1,333 @@
+"""What every procedure shares: the state slot, who may act, the rules, and the acts.
+
+A flow wraps one case for one act by one actor. Transition bodies only copy
+validated data onto the in-memory case; ``workflows.services.case_transition``
+saves it, writes the determination rows and the history record.
+
+The building blocks below are mixins holding the transitions of one phase of a
+procedure; each procedure in ``flows/<stream>.py`` lists the phases it has.
+"""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow import this
+from viewflow.fsm import State
+
+from calendars.deadlines import deadline_for_request
+from calendars.numbering import document_number_issue
+from grants.catalogue import STREAMS
+from grants.errors import InvalidInput, OutOfScope
+from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind, Role
+from grants.roles import has_role, in_scope
+from grants.selectors import budget_notice_total, grant_current_amount, procedure_has_pre_consultation
+
+from ..errors import FourEyesViolation, TransitionForbidden
+
+S = CaseState
+OPEN = sorted(OPEN_STATES)
+
+
+class CaseFlow:
+    """The state machine around one case."""
+
+    state = State(CaseState, default=CaseState.PLANNED)
+
+    #: What the procedure's determination decides; None for procedures without one.
+    determination_kind: str | None = None
+    #: True when the procedure always starts with a consultation (the fund's 国庫補助協議).
+    always_pre_consultation = False
+
+    def __init__(self, case: Case, *, actor=None, data: dict | None = None, today: date | None = None):
+        self.case = case
+        self.actor = actor
+        self.data = data or {}
+        self.today = today or timezone.localdate()
+        self.new_determination: Determination | None = None
+        self._pending: Determination | None | bool = False
+
+    @state.getter()
+    def _get_state(self):
+        return self.case.state
+
+    @state.setter()
+    def _set_state(self, value):
+        self.case.state = value
+
+    # -- who may act ------------------------------------------------------
+    def _acts_at_all(self, user) -> bool:
+        return not has_role(user, Role.AUDITOR)  # auditors read, they never act
+
+    def officer_in_scope(self, user) -> bool:
+        return (
+            self._acts_at_all(user)
+            and has_role(user, Role.OFFICER)
+            and in_scope(user, stream=self.case.stream, prefecture_code=self.case.recipient.prefecture_code)
+        )
+
+    def supervisor(self, user) -> bool:
+        return self._acts_at_all(user) and has_role(user, Role.SUPERVISOR)
+
+    def supervisor_not_drafter(self, user) -> bool:
+        pending = self.pending_determination()
+        return self.supervisor(user) and (pending is None or pending.drafted_by_id != user.pk)
+
+    def refusal(self, name: str, user) -> Exception:
+        """The error that explains why ``user`` may not take transition ``name``."""
+        if name == "approve" and self.supervisor(user):
+            return FourEyesViolation()
+        if has_role(user, Role.OFFICER) and not self.officer_in_scope(user) and self._acts_at_all(user):
+            return OutOfScope(details={"stream": self.case.stream, "prefecture": self.case.recipient.prefecture_code})
+        return TransitionForbidden(details={"transition": name})
+
+    # -- conditions --------------------------------------------------------
+    def needs_pre_consultation(self) -> bool:
+        if self.always_pre_consultation:
+            return True
+        case = self.case
+        return procedure_has_pre_consultation(
+            fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure
+        )
+
+    def pre_consultation_settled(self):
+        """A request goes out from ``planned`` only in years without a pre-consultation."""
+        ok = self.case.state != S.PLANNED or not self.needs_pre_consultation()
+        return State.CONDITION(ok, unmet=_("This year the procedure starts with a pre-consultation."))
+
+    def pre_consultation_scheduled(self):
+        ok = self.needs_pre_consultation()
+        return State.CONDITION(ok, unmet=_("This year's procedure has no pre-consultation."))
+
+    def budget_notice_covers(self):
+        """Rule 1: no approval before the ministry's budget-obligation notice covers the amount."""
+        if not STREAMS[self.case.stream].bureau_decides:
+            return State.CONDITION(True)
+        pending = self.pending_determination()
+        amount = pending.amount if pending else 0
+        total = budget_notice_total(
+            fiscal_year=self.case.fiscal_year_id, stream=self.case.stream, part=self.case.part
+        )
+        return State.CONDITION(
+            total >= amount,
+            unmet=_("No budget-obligation notice (支出負担行為示達) covers this amount yet."),
+        )
+
+    def baseline_known(self):
+        """Changes and settlements need the grant they change or settle."""
+        if self.determination_kind in (DeterminationKind.DECISION, None):
+            return State.CONDITION(True)
+        return State.CONDITION(
+            self.baseline_amount() is not None,
+            unmet=_("No notified grant decision exists for the fiscal year this case changes or settles."),
+        )
+
+    # -- helpers -----------------------------------------------------------
+    def pending_determination(self) -> Determination | None:
+        """The determination drafted and not yet notified or sent back."""
+        if self.new_determination is not None:
+            return self.new_determination
+        if self._pending is False:
+            self._pending = (
+                Determination.objects.filter(case=self.case, notified_on__isnull=True, sent_back_reason="")
+                .order_by("-drafted_at", "-pk")
+                .first()
+            )
+        return self._pending
+
+    def baseline_amount(self) -> int | None:
+        case = self.case
+        year = case.fiscal_year_id if self.determination_kind == DeterminationKind.CHANGE else case.settles_fiscal_year
+        if year is None:
+            return None
+        return grant_current_amount(fiscal_year=year, stream=case.stream, part=case.part, recipient_id=case.recipient_id)
+
+    def _fix_deadline(self, *, consultation: bool) -> None:
+        case = self.case
+        deadline = deadline_for_request(
+            fiscal_year=case.fiscal_year_id,
+            stream=case.stream,
+            part=case.part,
+            procedure=case.procedure,
+            consultation=consultation,
+            override=self.data.get("deadline"),
+        )
+        case.deadline_stated = deadline.stated if deadline else None
+        case.deadline_effective = deadline.effective if deadline else None
+
+    def _record_receipt(self) -> None:
+        case = self.case
+        case.submitted_on = self.data.get("date") or self.today
+        # Late papers are accepted and flagged, never refused.
+        case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
+
+    def _reason(self) -> None:
+        self.case.last_reason = self.data.get("reason", "")
+
+
+class PreConsultation:
+    """事前協議: the bureau asks for a pre-consultation, receives it and presents an amount (内示)."""
+
+    @CaseFlow.state.transition(
+        source=S.PLANNED,
+        target=S.CONSULTATION_REQUESTED,
+        conditions=[this.pre_consultation_scheduled],
+        permission=this.officer_in_scope,
+    )
+    def request_consultation(self):
+        self._fix_deadline(consultation=True)
+
+    @CaseFlow.state.transition(
+        source=S.CONSULTATION_REQUESTED, target=S.CONSULTATION_SUBMITTED, permission=this.officer_in_scope
+    )
+    def submit_consultation(self):
+        self.case.amount_consulted = self.data["amount"]
+        self._record_receipt()
+
+    @CaseFlow.state.transition(
+        source=S.CONSULTATION_SUBMITTED, target=S.AMOUNT_PRESENTED, permission=this.officer_in_scope
+    )
+    def present_amount(self):
+        self.case.amount_presented = self.data["amount"]
+
+
+class Application:
+    """依頼 → 提出 ⇄ 差戻し → 審査: the request, the papers and their review."""
+
+    @CaseFlow.state.transition(
+        source=[S.PLANNED, S.AMOUNT_PRESENTED],
+        target=S.REQUESTED,
+        conditions=[this.pre_consultation_settled],
+        permission=this.officer_in_scope,
+    )
+    def request(self):
+        self._fix_deadline(consultation=False)
+
+    @CaseFlow.state.transition(source=[S.REQUESTED, S.RETURNED], target=S.SUBMITTED, permission=this.officer_in_scope)
+    def submit(self):
+        self.case.amount_requested = self.data["amount"]
+        self._record_receipt()
+
+    @CaseFlow.state.transition(
+        source=[S.SUBMITTED, S.UNDER_REVIEW], target=S.RETURNED, permission=this.officer_in_scope
+    )
+    def return_for_correction(self):
+        self._reason()
+
+    @CaseFlow.state.transition(source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=this.officer_in_scope)
+    def start_review(self):
+        pass
+
+
+class BureauDetermination:
+    """起案 → 決裁 → 通知: the bureau drafts, a supervisor approves, the officer notifies."""
+
+    @CaseFlow.state.transition(
+        source=S.UNDER_REVIEW, target=S.DRAFTED, conditions=[this.baseline_known], permission=this.officer_in_scope
+    )
+    def draft(self):
+        amount, reason = self.data["amount"], self.data.get("reason", "")
+        baseline = self.baseline_amount()
+        kind = self.determination_kind
+        if kind == DeterminationKind.DECISION:
+            requested = self.case.amount_requested
+            if requested is not None and amount < requested and not reason:
+                raise InvalidInput(
+                    details={"reason": [_("A determination below the requested amount needs a reason.")]}
+                )
+            if requested is not None and amount > requested:
+                raise InvalidInput(details={"amount": [_("A determination cannot exceed the requested amount.")]})
+        elif kind == DeterminationKind.CHANGE:
+            if amount == baseline:
+                raise InvalidInput(details={"amount": [_("A change must differ from the current amount.")]})
+            if not reason:
+                raise InvalidInput(details={"reason": [_("A change needs a reason.")]})
+        elif amount > baseline:
+            raise InvalidInput(details={"amount": [_("A settled amount cannot exceed the determined amount.")]})
+        self.new_determination = Determination(
+            case=self.case,
+            kind=kind,
+            amount=amount,
+            previous_amount=baseline if kind != DeterminationKind.DECISION else self.case.amount_requested,
+            reason=reason,
+            drafted_by=self.actor,
+            drafted_at=timezone.now(),
+        )
+
+    @CaseFlow.state.transition(source=S.DRAFTED, target=S.UNDER_REVIEW, permission=this.supervisor)
+    def send_back(self):
+        self._reason()
+
+    @CaseFlow.state.transition(
+        source=S.DRAFTED,
+        target=S.APPROVED,
+        conditions=[this.budget_notice_covers],
+        permission=this.supervisor_not_drafter,
+    )
+    def approve(self):
+        pass
+
+    @CaseFlow.state.transition(source=S.APPROVED, target=S.NOTIFIED, permission=this.officer_in_scope)
+    def notify(self):
+        on = self.data.get("date") or self.today
+        self.data.setdefault("date", on)
+        if not self.data.get("document_number"):
+            self.data["document_number"] = document_number_issue(on=on)
+        self._apply_amount(self.pending_determination().amount)
+
+    @CaseFlow.state.transition(source=S.NOTIFIED, target=S.REVOKED, permission=this.supervisor)
+    def revoke(self):
+        self._reason()
+
+    def _apply_amount(self, amount: int) -> None:
+        case = self.case
+        if self.determination_kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+            case.amount_settled = amount
+        else:
+            if case.amount_determined is None:
+                case.amount_determined = amount
+            case.amount_current = amount
+
+
+class MinistryForwarding:
+    """回送: the bureau forwards the papers; the ministry decides and pays, the bureau records it."""
+
+    @CaseFlow.state.transition(source=S.UNDER_REVIEW, target=S.FORWARDED, permission=this.officer_in_scope)
+    def forward(self):
+        self.case.forwarded_on = self.data.get("date") or self.today
+
+    @CaseFlow.state.transition(source=S.FORWARDED, target=S.NOTIFIED, permission=this.officer_in_scope)
+    def record_ministry_decision(self):
+        amount = self.data["amount"]
+        self.new_determination = Determination(
+            case=self.case,
+            kind=DeterminationKind.MINISTRY_DECISION,
+            amount=amount,
+            previous_amount=self.case.amount_requested,
+            drafted_by=self.actor,
+            drafted_at=timezone.now(),
+            document_number=self.data["document_number"],
+            notified_on=self.data["date"],
+        )
+        if self.determination_kind == DeterminationKind.SETTLEMENT:
+            self.case.amount_settled = amount
+        else:
+            if self.case.amount_determined is None:
+                self.case.amount_determined = amount
+            self.case.amount_current = amount
+
+
+class Acceptance:
+    """A survey ends when the officer accepts the papers; nothing is decided."""
+
+    @CaseFlow.state.transition(source=S.UNDER_REVIEW, target=S.ACCEPTED, permission=this.officer_in_scope)
+    def accept(self):
+        pass
+
+
+class Withdrawal:
+    """取下げ: any open case can be withdrawn by its officer, with a reason."""
+
+    @CaseFlow.state.transition(source=OPEN, target=S.WITHDRAWN, permission=this.officer_in_scope)
+    def withdraw(self):
+        self._reason()

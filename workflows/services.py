@@ -1,0 +1,133 @@
+"""The one write path for case state (design §2, house rule 4)."""
+
+from datetime import date
+
+from django.db import transaction
+from viewflow.fsm import NoTransition, TransitionConditionsUnmet
+
+from grants.errors import StaleCase
+from grants.history import history_append
+from grants.models import Case
+from grants.selectors import case_get_for_actor
+
+from .errors import ConditionUnmet, TransitionNotAllowed
+from .fields import TRANSITION_FIELDS, clean_transition_data
+from .flows import flow_for
+
+AMOUNT_FIELDS = ("amount_consulted", "amount_presented", "amount_requested", "amount_determined", "amount_current", "amount_settled")
+_SAVED_FIELDS = [
+    "state",
+    "version",
+    *AMOUNT_FIELDS,
+    "deadline_stated",
+    "deadline_effective",
+    "submitted_on",
+    "submitted_late",
+    "forwarded_on",
+    "last_reason",
+    "updated_at",
+]
+
+#: Called after a transition commits with (case_id, transition name, history entry id);
+#: ``calendars`` registers the letters it issues here (request letters, notices).
+AFTER_COMMIT_HOOKS: list = []
+
+
+def _amounts(case: Case) -> dict:
+    return {field.removeprefix("amount_"): getattr(case, field) for field in AMOUNT_FIELDS}
+
+
+def _snapshot(case: Case) -> dict:
+    return {
+        "state": case.state,
+        "version": case.version,
+        "amounts": _amounts(case),
+        "deadline": {
+            "stated": case.deadline_stated.isoformat() if case.deadline_stated else None,
+            "effective": case.deadline_effective.isoformat() if case.deadline_effective else None,
+        },
+        "submitted_on": case.submitted_on.isoformat() if case.submitted_on else None,
+        "submitted_late": case.submitted_late,
+    }
+
+
+def case_transition(
+    *, case_id: int, name: str, actor, data: dict, expected_version: int, today: date | None = None
+) -> Case:
+    """Apply one act to a case: permission, version, conditions and data rules, then save and record it."""
+    if name not in TRANSITION_FIELDS:
+        raise TransitionNotAllowed(details={"transition": name, "reason": "unknown transition"})
+    cleaned = clean_transition_data(name, data)
+    with transaction.atomic(durable=True):
+        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
+        if case.version != expected_version:
+            raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
+        flow = flow_for(case, actor=actor, data=cleaned, today=today)
+        method = getattr(flow, name, None)
+        if method is None or not hasattr(method, "can_proceed") or not method.can_proceed(check_conditions=False):
+            raise TransitionNotAllowed(details={"transition": name, "state": case.state})
+        if not method.has_perm(actor):
+            raise flow.refusal(name, actor)
+        source = case.state
+        before = _amounts(case)
+        try:
+            method()
+        except NoTransition:
+            raise TransitionNotAllowed(details={"transition": name, "state": source}) from None
+        except TransitionConditionsUnmet as exc:
+            raise ConditionUnmet(
+                exc.unmet_message or None,
+                details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
+            ) from None
+        case.version += 1
+        case.save(update_fields=_SAVED_FIELDS)
+        determination = _persist_determination(flow, name, actor)
+        entry = history_append(
+            actor=actor,
+            action=name,
+            subject_type="case",
+            subject_id=case.pk,
+            case=case,
+            source=source,
+            target=case.state,
+            data={
+                "procedure": case.procedure,
+                "part": case.part,
+                "fields": flow.data,
+                "amounts_before": before,
+                "amounts_after": _amounts(case),
+                "determination": determination.pk if determination else None,
+                "document_number": flow.data.get("document_number", ""),
+                "reason": flow.data.get("reason", ""),
+                "snapshot": _snapshot(case),
+            },
+        )
+        for hook in AFTER_COMMIT_HOOKS:
+            transaction.on_commit(lambda hook=hook: hook(case.pk, name, entry.pk))
+    return case
+
+
+def _persist_determination(flow, name: str, actor):
+    """Write the determination row the act created or moved on."""
+    from django.utils import timezone
+
+    if flow.new_determination is not None:
+        flow.new_determination.save()
+        return flow.new_determination
+    pending = flow.pending_determination()
+    if pending is None:
+        return None
+    if name == "send_back":
+        pending.sent_back_reason = flow.data["reason"]
+        pending.save(update_fields=["sent_back_reason"])
+    elif name == "approve":
+        pending.approved_by = actor
+        pending.approved_at = timezone.now()
+        pending.save(update_fields=["approved_by", "approved_at"])
+    elif name == "notify":
+        pending.document_number = flow.data["document_number"]
+        pending.notified_on = flow.data["date"]
+        pending.save(update_fields=["document_number", "notified_on"])
+    else:
+        return None
+    return pending
