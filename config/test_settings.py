@@ -8,3 +8,8 @@ os.environ.setdefault("DJANGO_TASKS_BACKEND", "django.tasks.backends.immediate.I
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A real file, so threads and processes in the concurrency tests share it
+    # the way app servers do (an in-memory shared cache would lock differently).
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from grants import api as grants_api
 from workflows import api as workflows_api
 
 api_patterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("auth/token", grants_api.TokenObtainApi.as_view(), name="token"),
     path("recipients", grants_api.RecipientListApi.as_view(), name="recipients"),
     path("budget-notices", grants_api.BudgetNoticeCreateApi.as_view(), name="budget-notices"),

@@ -22,9 +22,17 @@ _PG_INSTALL = [
     f"DROP TRIGGER IF EXISTS {TABLE}_no_update_delete ON {TABLE}",
     f"CREATE TRIGGER {TABLE}_no_update_delete BEFORE UPDATE OR DELETE ON {TABLE} "
     f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()",
+    # TRUNCATE of an empty table destroys nothing (the test suite's flush does it).
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM {TABLE}) THEN
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      RETURN NULL;
+    END $$""",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",
     f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
-    f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_append_only()",
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_no_truncate()",
 ]
 _PG_DROP = [
     f"DROP TRIGGER IF EXISTS {TABLE}_no_update_delete ON {TABLE}",

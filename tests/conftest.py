@@ -13,7 +13,8 @@ def live_db(transactional_db):
     """Committed data visible to other connections (threads, processes, a live server).
 
     The append-only triggers would refuse the flush that empties the database
-    after the test, so they are lifted for the clean-up and put back at once.
+    after the test, so they are lifted for our own flush and put back at once;
+    pytest-django's flush that follows then finds an empty history table.
     """
     yield
     history_triggers.drop(connection)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from grants.errors import Conflict, PermissionDenied
+from grants.errors import Conflict, NotFound, PermissionDenied
 
 
 class TransitionNotAllowed(Conflict):
@@ -22,3 +22,8 @@ class TransitionForbidden(PermissionDenied):
 class FourEyesViolation(PermissionDenied):
     code = "four_eyes"
     default_message = _("The person who drafted a determination cannot approve it.")
+
+
+class UnknownTransition(NotFound):
+    code = "unknown_transition"
+    default_message = _("There is no step of that name.")

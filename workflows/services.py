@@ -10,7 +10,7 @@ from grants.history import history_append
 from grants.models import Case
 from grants.selectors import case_get_for_actor
 
-from .errors import ConditionUnmet, TransitionNotAllowed
+from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
 from .fields import TRANSITION_FIELDS, clean_transition_data
 from .flows import flow_for
 
@@ -56,7 +56,7 @@ def case_transition(
 ) -> Case:
     """Apply one act to a case: permission, version, conditions and data rules, then save and record it."""
     if name not in TRANSITION_FIELDS:
-        raise TransitionNotAllowed(details={"transition": name, "reason": "unknown transition"})
+        raise UnknownTransition(details={"transition": name})
     cleaned = clean_transition_data(name, data)
     with transaction.atomic(durable=True):
         case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)

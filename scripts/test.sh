@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite on SQLite and on PostgreSQL.
+# Usage: scripts/test.sh [pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_apt fonts-ipaexfont poppler-utils gettext chromium postgresql
+ensure_venv requirements-dev.txt
+export DJANGO_DEBUG=1
+.venv/bin/python manage.py compilemessages -v0 --ignore=.venv
+PG_URL=$(scripts/ensure_postgres.sh)
+
+status=0
+echo "==> test suite on SQLite"
+.venv/bin/python -m pytest -q "$@" || status=$?
+if [ "$status" -eq 0 ]; then
+  echo "==> test suite on PostgreSQL"
+  DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q "$@" || status=$?
+fi
+# pytest exits 5 when it collected no tests: that is a failure here.
+exit "$status"

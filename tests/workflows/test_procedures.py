@@ -1,0 +1,145 @@
+"""Every procedure of every stream, taken through every one of its transitions."""
+
+import pytest
+
+from grants.catalogue import Stream
+from tests import factories as f
+from workflows.flows import FLOWS
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+
+OFFICER_REVIEW = [
+    ("submit", {"amount": 1_000_000, "date": "2025-08-01"}),
+    ("return_for_correction", {"reason": "添付書類不足"}),
+    ("submit", {"amount": 1_000_000}),
+    ("start_review", {}),
+    ("return_for_correction", {"reason": "積算誤り"}),
+    ("submit", {"amount": 1_000_000}),
+    ("start_review", {}),
+]
+CONSULTATION = [
+    ("request_consultation", {"deadline": "2025-08-29"}),
+    ("submit_consultation", {"amount": 1_000_000}),
+    ("present_amount", {"amount": 1_000_000}),
+]
+
+
+def determination(amount: int, reason: str = "") -> list:
+    return [
+        ("draft", {"amount": amount, "reason": reason}),
+        ("send_back", {"reason": "金額の根拠を追記"}),
+        ("draft", {"amount": amount, "reason": reason}),
+        ("approve", {}),
+        ("notify", {}),
+        ("revoke", {"reason": "交付の条件に違反"}),
+    ]
+
+
+MINISTRY = [("forward", {"date": "2025-10-01"}), ("record_ministry_decision", {"amount": 900_000, "document_number": "保高発1201第2号", "date": "2025-12-01"})]
+
+# (stream, part, procedure, pre-consultation year?, needs a notified grant for FY, steps)
+SCENARIOS = [
+    (CSG, "", "initial_grant", True, None, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(900_000, "対象外経費")),
+    (CSG, "", "initial_grant", False, None, [("request", {"deadline": "2025-08-29"})] + OFFICER_REVIEW + determination(1_000_000)),
+    (CSG, "", "change_grant", True, 2025, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_200_000, "事業費増")),
+    (CSG, "", "adjustment_grant", False, None, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (CSG, "", "prior_year_settlement", False, 2024, [("request", {})] + OFFICER_REVIEW + determination(800_000)),
+    (CSG, "", "past_year_resettlement", False, 2023, [("request", {})] + OFFICER_REVIEW + determination(700_000)),
+    (MCF, "facilities", "initial_grant", False, None, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "prior_year_settlement", False, 2024, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "fund_balance_survey", False, None, [("request", {})] + OFFICER_REVIEW + [("accept", {})]),
+    (SAG, "", "initial_grant", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
+    (SAG, "", "change_grant", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
+    (SAG, "", "results_report", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
+]
+
+
+def notified_grant(*, officer, boss, year, stream, part, recipient, amount=1_000_000):
+    case = f.case(actor=officer, year=year, stream=stream, part=part, recipient=recipient)
+    steps = CONSULTATION if stream == MCF else []
+    steps = steps + [("request", {}), ("submit", {"amount": amount}), ("start_review", {}),
+                     ("draft", {"amount": amount}), ("approve", {}), ("notify", {})]
+    for name, data in steps:
+        actor = boss if name == "approve" else officer
+        case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+    return case
+
+
+def run_scenario(stream, part, procedure, pre, grant_year, steps):
+    officer, boss = f.officer(), f.supervisor()
+    recipient = {SAG: f.union, MCF: f.prefecture}.get(stream, f.municipality)()
+    for year in (2023, 2024, 2025):
+        if stream != SAG:
+            f.budget_notice(year, stream, part, by=boss)
+    if pre:
+        f.pre_consultation(2025, stream, procedure, part)
+    if grant_year:
+        notified_grant(officer=officer, boss=boss, year=grant_year, stream=stream, part=part, recipient=recipient)
+    case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, recipient=recipient)
+    seen = []
+    for name, data in steps:
+        actor = boss if name in ("approve", "send_back", "revoke") else officer
+        before = case.state
+        case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+        seen.append((name, before, case.state))
+    return case, seen
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s[0]}-{s[1] or 'all'}-{s[2]}-{'pre' if s[3] else 'direct'}" for s in SCENARIOS])
+def test_procedure_runs_through_all_its_transitions(scenario):
+    case, seen = run_scenario(*scenario)
+    assert case.state == {"accept": "accepted", "revoke": "revoked", "record_ministry_decision": "notified"}[seen[-1][0]]
+    assert case.version == len(seen) + 1
+    history = list(case.history.order_by("pk").values_list("action", "source", "target"))
+    assert history[0][0] == "create"
+    assert [(a, s, t) for a, s, t in history[1:]] == seen
+
+
+def test_every_declared_transition_is_exercised_by_a_scenario():
+    exercised = {}
+    for stream, _part, procedure, _pre, _year, steps in SCENARIOS:
+        exercised.setdefault((stream, procedure), set()).update(name for name, _ in steps)
+    for key, flow_class in FLOWS.items():
+        declared = {method.slug for method in flow_class.state.get_transitions()} - {"withdraw"}
+        assert declared <= exercised[key], f"{key}: not exercised {declared - exercised[key]}"
+
+
+@pytest.mark.parametrize("key", list(FLOWS), ids=[f"{s}-{p}" for s, p in FLOWS])
+def test_any_open_case_can_be_withdrawn_with_a_reason(key):
+    stream, procedure = key
+    officer = f.officer()
+    part = "facilities" if stream == MCF else ""
+    case = f.case(actor=officer, stream=stream, part=part, procedure=procedure)
+    case = case_transition(case_id=case.pk, name="request" if procedure != "initial_grant" or stream != MCF else "request_consultation",
+                           actor=officer, data={}, expected_version=1)
+    case = case_transition(case_id=case.pk, name="withdraw", actor=officer, data={"reason": "申請取下げ"}, expected_version=2)
+    assert case.state == "withdrawn"
+    assert case.history.last().data["reason"] == "申請取下げ"
+
+
+def test_late_submission_is_accepted_and_flagged():
+    officer = f.officer()
+    case = f.case(actor=officer)
+    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
+    late = case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 5, "date": "2025-09-01"}, expected_version=2)
+    assert late.state == "submitted" and late.submitted_late is True
+
+
+def test_officer_deadline_on_a_holiday_rolls_forward_to_the_next_business_day():
+    officer = f.officer()
+    case = f.case(actor=officer)
+    # 2024-02-11 is a Sunday and 建国記念の日; 2/12 is its substitute holiday.
+    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2024-02-11"}, expected_version=1)
+    assert str(case.deadline_stated) == "2024-02-11"
+    assert str(case.deadline_effective) == "2024-02-13"
+
+
+def test_special_adjustment_grant_has_no_bureau_approval():
+    officer = f.officer()
+    case = f.case(actor=officer, stream=SAG)
+    flow_class = FLOWS[(SAG, "initial_grant")]
+    names = {method.slug for method in flow_class.state.get_transitions()}
+    assert "approve" not in names and "draft" not in names
+    assert case.state == "planned"

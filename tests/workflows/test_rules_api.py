@@ -1,0 +1,243 @@
+"""Each rule of design §3 refuses what it must, over HTTP, with the right status and error code."""
+
+import pytest
+
+from grants.catalogue import Stream
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+CSG = Stream.COMMUNITY_SUPPORT_GRANT
+
+
+def login(api, user):
+    response = api.post("/api/auth/token", {"username": user.username, "password": "pw-for-tests-123"}, format="json")
+    assert response.status_code == 200, response.content
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    return api
+
+
+def act(api, case_id, name, version, **fields):
+    return api.post(f"/api/cases/{case_id}/transitions/{name}", {"version": version, **fields}, format="json")
+
+
+def advance(case, officer, until):
+    path = [("request", {}), ("submit", {"amount": 1_000_000}), ("start_review", {}), ("draft", {"amount": 1_000_000})]
+    for name, data in path[: path.index(next(p for p in path if p[0] == until)) + 1]:
+        case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)
+    return case
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["error"]["code"] == code, body
+    assert body["error"]["message"]
+    return body["error"]
+
+
+@pytest.fixture
+def people():
+    return {"officer": f.officer(), "boss": f.supervisor(), "auditor": f.auditor()}
+
+
+def test_api_needs_a_token(api):
+    assert_error(api.get("/api/cases"), 401, "not_authenticated")
+    api.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert_error(api.get("/api/cases"), 401, "authentication_failed")
+
+
+def test_wrong_password_gives_401(api, people):
+    response = api.post("/api/auth/token", {"username": people["officer"].username, "password": "nope"}, format="json")
+    assert_error(response, 401, "invalid_credentials")
+
+
+def test_case_detail_shows_version_and_the_callers_transitions(api, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "draft")
+    f.budget_notice(2025, CSG, by=people["boss"])
+    officer_view = login(api, people["officer"]).get(f"/api/cases/{case.pk}").json()
+    assert officer_view["version"] == 5 and officer_view["state"] == "drafted"
+    assert [t["name"] for t in officer_view["available_transitions"]] == ["withdraw"]
+    boss_view = login(api, people["boss"]).get(f"/api/cases/{case.pk}").json()
+    assert [t["name"] for t in boss_view["available_transitions"]] == ["send_back", "approve"]
+    assert boss_view["recipient"] == {"code": "11-kawagoe", "name": "川越市", "prefecture": "11"}
+    assert [h["action"] for h in boss_view["history"]] == ["create", "request", "submit", "start_review", "draft"]
+    assert boss_view["amounts"]["requested"] == 1_000_000
+
+
+def test_approval_needs_a_budget_notice_covering_the_amount(api, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "draft")
+    login(api, people["boss"])
+    error = assert_error(act(api, case.pk, "approve", case.version), 409, "condition_unmet")
+    assert error["details"]["condition"] == "budget_notice_covers"
+    f.budget_notice(2025, CSG, amount=999_999, by=people["boss"])
+    assert_error(act(api, case.pk, "approve", case.version), 409, "condition_unmet")
+    f.budget_notice(2025, CSG, amount=1, by=people["boss"])
+    assert act(api, case.pk, "approve", case.version).json()["state"] == "approved"
+
+
+def test_the_drafter_cannot_approve_even_as_a_supervisor(api, people):
+    both = f.officer()
+    both.groups.add(*f.supervisor().groups.all())
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = advance(f.case(actor=both), both, "draft")
+    error = assert_error(act(login(api, both), case.pk, "approve", case.version), 403, "four_eyes")
+    assert "drafted" in error["message"]
+    assert act(login(api, people["boss"]), case.pk, "approve", case.version).status_code == 200
+
+
+def test_an_officer_cannot_approve(api, people):
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = advance(f.case(actor=people["officer"]), people["officer"], "draft")
+    assert_error(act(login(api, people["officer"]), case.pk, "approve", case.version), 403, "permission_denied")
+
+
+def test_auditors_never_act(api, people):
+    case = f.case(actor=people["officer"])
+    assert_error(act(login(api, people["auditor"]), case.pk, "request", 1), 403, "permission_denied")
+    response = api.post("/api/cases", {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11"}, format="json")
+    assert_error(response, 403, "permission_denied")
+
+
+def test_officer_outside_scope_is_refused(api, people):
+    narrow = f.officer(streams=[CSG], prefectures=["12"])
+    case = f.case(actor=people["officer"])  # a Saitama (11) municipality
+    login(api, narrow)
+    assert_error(api.get(f"/api/cases/{case.pk}"), 403, "out_of_scope")
+    assert_error(act(api, case.pk, "request", 1), 403, "out_of_scope")
+    assert api.get("/api/cases").json()["count"] == 0
+    response = api.post("/api/cases", {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}, format="json")
+    assert_error(response, 403, "out_of_scope")
+
+
+def test_determination_below_request_needs_a_reason(api, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "start_review")
+    login(api, people["officer"])
+    error = assert_error(act(api, case.pk, "draft", case.version, amount=900_000), 422, "invalid_input")
+    assert "reason" in error["details"]
+    assert act(api, case.pk, "draft", case.version, amount=900_000, reason="補助対象外経費").json()["state"] == "drafted"
+
+
+def test_change_must_differ_and_carry_a_reason(api, people):
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    initial = advance(f.case(actor=officer), officer, "draft")
+    initial = case_transition(case_id=initial.pk, name="approve", actor=boss, data={}, expected_version=initial.version)
+    case_transition(case_id=initial.pk, name="notify", actor=officer, data={}, expected_version=initial.version)
+    change = f.case(actor=officer, procedure="change_grant")
+    for name, data in [("request", {}), ("submit", {"amount": 1_000_000}), ("start_review", {})]:
+        change = case_transition(case_id=change.pk, name=name, actor=officer, data=data, expected_version=change.version)
+    login(api, officer)
+    assert "amount" in assert_error(act(api, change.pk, "draft", change.version, amount=1_000_000, reason="x"), 422, "invalid_input")["details"]
+    assert "reason" in assert_error(act(api, change.pk, "draft", change.version, amount=1_100_000), 422, "invalid_input")["details"]
+    assert act(api, change.pk, "draft", change.version, amount=1_100_000, reason="事業費増").status_code == 200
+
+
+def test_change_without_a_notified_grant_is_a_condition_unmet(api, people):
+    change = f.case(actor=people["officer"], procedure="change_grant")
+    for name, data in [("request", {}), ("submit", {"amount": 1_000_000}), ("start_review", {})]:
+        change = case_transition(case_id=change.pk, name=name, actor=people["officer"], data=data, expected_version=change.version)
+    error = assert_error(act(login(api, people["officer"]), change.pk, "draft", change.version, amount=5, reason="x"), 409, "condition_unmet")
+    assert error["details"]["condition"] == "baseline_known"
+
+
+def test_settlement_cannot_exceed_the_determined_amount(api, people):
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2024, CSG, by=boss)
+    grant = advance(f.case(actor=officer, year=2024), officer, "draft")
+    grant = case_transition(case_id=grant.pk, name="approve", actor=boss, data={}, expected_version=grant.version)
+    case_transition(case_id=grant.pk, name="notify", actor=officer, data={}, expected_version=grant.version)
+    settlement = f.case(actor=officer, procedure="prior_year_settlement")
+    assert settlement.settles_fiscal_year == 2024
+    for name, data in [("request", {}), ("submit", {"amount": 1_200_000}), ("start_review", {})]:
+        settlement = case_transition(case_id=settlement.pk, name=name, actor=officer, data=data, expected_version=settlement.version)
+    login(api, officer)
+    assert_error(act(api, settlement.pk, "draft", settlement.version, amount=1_000_001), 422, "invalid_input")
+    assert act(api, settlement.pk, "draft", settlement.version, amount=1_000_000).status_code == 200
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(api, people):
+    case = f.case(actor=people["officer"])
+    login(api, people["officer"])
+    assert act(api, case.pk, "request", 1).status_code == 200
+    error = assert_error(act(api, case.pk, "request", 1), 409, "stale_version")
+    assert error["details"]["current_version"] == 2
+    assert case.history.count() == 2
+
+
+def test_transition_not_allowed_from_the_current_state(api, people):
+    case = f.case(actor=people["officer"])
+    login(api, people["officer"])
+    assert_error(act(api, case.pk, "notify", 1), 409, "transition_not_allowed")
+    assert_error(act(api, case.pk, "fly_away", 1), 404, "unknown_transition")
+    assert_error(api.get("/api/cases/999999"), 404, "case_not_found")
+
+
+@pytest.mark.parametrize("amount", [-1, "abc", 10**16, "", None, True, 1.5])
+def test_bad_amounts_get_422_and_leave_no_trace(api, people, amount):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "request")
+    before = case.history.count()
+    login(api, people["officer"])
+    error = assert_error(act(api, case.pk, "submit", case.version, amount=amount), 422, "invalid_input")
+    assert "amount" in error["details"]
+    case.refresh_from_db()
+    assert case.state == "requested" and case.history.count() == before
+
+
+def test_unknown_fields_and_missing_version_are_refused(api, people):
+    case = f.case(actor=people["officer"])
+    login(api, people["officer"])
+    assert_error(act(api, case.pk, "request", 1, colour="red"), 422, "invalid_input")
+    assert_error(api.post(f"/api/cases/{case.pk}/transitions/request", {}, format="json"), 422, "invalid_input")
+    response = api.post(f"/api/cases/{case.pk}/transitions/request", "not json", content_type="application/json")
+    assert_error(response, 400, "malformed_request")
+
+
+def test_case_creation_over_the_api(api, people):
+    f.municipality()
+    login(api, people["officer"])
+    f.fiscal_year(2025)
+    body = {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}
+    created = api.post("/api/cases", body, format="json")
+    assert created.status_code == 201 and created.json()["state"] == "planned"
+    assert_error(api.post("/api/cases", body, format="json"), 409, "duplicate_case")
+    assert_error(api.post("/api/cases", body | {"procedure": "results_report"}, format="json"), 422, "invalid_input")
+    assert_error(api.post("/api/cases", body | {"fiscal_year": 2031}, format="json"), 422, "invalid_input")
+    assert_error(api.post("/api/cases", body | {"stream": "special_adjustment_grant"}, format="json"), 422, "invalid_input")
+
+
+def test_case_list_filters_and_paginates(api, people):
+    officer = people["officer"]
+    for code in ("11-a", "11-b", "12-c"):
+        f.municipality(code=code, name=code, prefecture_code=code[:2])
+        f.case(actor=officer, recipient=f.municipality(code=code, name=code, prefecture_code=code[:2]))
+    login(api, officer)
+    assert api.get("/api/cases").json()["count"] == 3
+    assert api.get("/api/cases?prefecture=12").json()["count"] == 1
+    assert api.get("/api/cases?state=planned&fiscal_year=2025").json()["count"] == 3
+    assert_error(api.get("/api/cases?state=bogus"), 422, "invalid_input")
+    assert_error(api.get("/api/cases?page=x"), 422, "invalid_input")
+
+
+def test_budget_notices_are_recorded_by_supervisors_only(api, people):
+    f.fiscal_year(2025)
+    body = {"fiscal_year": 2025, "stream": CSG, "amount": 5_000_000, "received_on": "2025-06-01", "reference": "老発0601第1号"}
+    assert_error(login(api, people["officer"]).post("/api/budget-notices", body, format="json"), 403, "permission_denied")
+    assert login(api, people["boss"]).post("/api/budget-notices", body, format="json").status_code == 201
+    assert_error(api.post("/api/budget-notices", body | {"amount": 0}, format="json"), 422, "invalid_input")
+    assert_error(api.post("/api/budget-notices", body | {"stream": "special_adjustment_grant"}, format="json"), 422, "invalid_input")
+
+
+def test_recipients_list_by_kind_and_prefecture(api, people):
+    f.municipality(), f.union("12")
+    login(api, people["officer"])
+    items = api.get("/api/recipients?kind=wide_area_union").json()["items"]
+    assert [r["code"] for r in items] == ["12-wau"]
+    assert {r["code"] for r in api.get("/api/recipients?prefecture=11").json()["items"]} == {"11", "11-kawagoe"}
+
+
+def test_openapi_document_is_served(api, people):
+    schema = login(api, people["officer"]).get("/api/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/cases/{case_id}/transitions/{name}" in paths and "/api/auth/token" in paths

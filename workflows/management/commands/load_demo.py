@@ -1,0 +1,196 @@
+"""``manage.py load_demo``: master data, demo users and cases in realistic states.
+
+Idempotent: master data and users are updated in place; cases are created only
+when the database has none, by driving the real transition service so every
+demo case has a genuine, hash-chained history.
+"""
+
+import os
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from grants import demo
+from grants.catalogue import Stream
+from grants.errors import DomainError
+from grants.models import BudgetNotice, Case, Recipient, RecipientKind
+from grants.roles import system_user
+from grants.services import budget_notice_record, case_create
+from workflows.services import case_transition
+
+CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+
+
+class Command(BaseCommand):
+    help = "Load demo recipients, users (password from DEMO_PASSWORD) and FY2023/FY2025/FY2026 cases."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for the demo users (default: $DEMO_PASSWORD)")
+
+    def handle(self, *args, password=None, **options):
+        password = password or os.environ.get("DEMO_PASSWORD")
+        if not password:
+            raise CommandError("Set DEMO_PASSWORD (or pass --password): it becomes the demo users' password.")
+        demo.fiscal_years_load(range(2022, 2028))
+        count = demo.recipients_load()
+        users = demo.users_load(password=password)
+        demo.procedure_years_load()
+        system_user()
+        self.stdout.write(f"recipients: {count}; users: {', '.join(users)}")
+        if Case.objects.exists():
+            self.stdout.write("cases already present: left as they are")
+            return
+        try:
+            DemoCases(self.stdout).build()
+        except DomainError as exc:
+            raise CommandError(f"demo data refused: {exc.code}: {exc.message} {exc.details}") from exc
+        self.stdout.write(self.style.SUCCESS(f"cases: {Case.objects.count()}"))
+
+
+class DemoCases:
+    """Cases spread over the states a bureau would see on 2026-11-22."""
+
+    def __init__(self, stdout):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects
+        self.officer = users.get(username="officer1")
+        self.officer2 = users.get(username="officer2")
+        self.boss = users.get(username="supervisor1")
+        self.stdout = stdout
+
+    def step(self, case: Case, name: str, actor=None, **data) -> Case:
+        return case_transition(
+            case_id=case.pk, name=name, actor=actor or self.officer, data=data, expected_version=case.version
+        )
+
+    def run(self, case: Case, steps: list) -> Case:
+        for name, data in steps:
+            actor = self.boss if name in ("approve", "send_back", "revoke") else self.officer
+            case = self.step(case, name, actor, **data)
+        return case
+
+    def open_case(self, year: int, stream: str, procedure: str, recipient: Recipient, part: str = "") -> Case:
+        actor = self.officer2 if stream == CSG and recipient.prefecture_code in ("11", "12") else self.officer
+        return case_create(
+            actor=actor, fiscal_year=year, stream=stream, part=part, procedure=procedure, recipient_code=recipient.code
+        )
+
+    def budget(self) -> None:
+        if BudgetNotice.objects.exists():
+            return
+        for year in (2022, 2023, 2025, 2026):
+            for stream, part in ((CSG, ""), (MCF, "facilities"), (MCF, "personnel")):
+                budget_notice_record(
+                    actor=self.boss, fiscal_year=year, stream=stream, part=part, amount=500_000_000_000,
+                    received_on=date(year, 6, 1), reference=f"老発{6:02d}01第{year - 2018}号",
+                )
+
+    def build(self) -> None:
+        self.budget()
+        municipalities = list(Recipient.objects.filter(kind=RecipientKind.MUNICIPALITY))
+        prefectures = list(Recipient.objects.filter(kind=RecipientKind.PREFECTURE))
+        unions = list(Recipient.objects.filter(kind=RecipientKind.WIDE_AREA_UNION))
+        for index, town in enumerate(municipalities):
+            requested = 30_000_000 + (index * 7_919_311) % 170_000_000
+            self.community_fy2023(town, requested, index)
+            self.community_fy2025(town, requested, index)
+            self.community_fy2026(town, requested, index)
+        for index, prefecture in enumerate(prefectures):
+            self.fund_fy2026(prefecture, index)
+        for index, union in enumerate(unions):
+            self.special_fy2026(union, index)
+
+    def decided(self, requested: int, index: int) -> int:
+        return requested - (index % 4) * 1_000_000  # some decisions below the request, with a reason
+
+    def decision_steps(self, requested: int, index: int, deadline: str, submitted: str, notified: str) -> list:
+        amount = self.decided(requested, index)
+        reason = "対象外経費を減額" if amount < requested else ""
+        return [
+            ("request", {"deadline": deadline}),
+            ("submit", {"amount": requested, "date": submitted}),
+            ("start_review", {}),
+            ("draft", {"amount": amount, "reason": reason}),
+            ("approve", {}),
+            ("notify", {"date": notified}),
+        ]
+
+    def community_fy2023(self, town, requested, index):
+        if index % 5:
+            return  # a fifth of the municipalities carry FY2023 history
+        case = self.open_case(2023, CSG, "initial_grant", town)
+        self.run(case, self.decision_steps(requested, index, "2023-08-31", "2023-08-25", "2023-10-19"))
+        change = self.open_case(2023, CSG, "change_grant", town)
+        changed = self.decided(requested, index) + 12_000_000
+        self.run(change, [
+            ("request_consultation", {"deadline": "2024-01-26"}),
+            ("submit_consultation", {"amount": changed, "date": "2024-01-25"}),
+            ("present_amount", {"amount": changed}),
+            ("request", {"deadline": "2024-02-28"}),
+            ("submit", {"amount": changed, "date": "2024-02-28"}),
+            ("start_review", {}),
+            ("draft", {"amount": changed, "reason": "事業費の増加による変更"}),
+            ("approve", {}),
+            ("notify", {"date": "2024-03-15"}),
+        ])
+
+    def community_fy2025(self, town, requested, index):
+        case = self.open_case(2025, CSG, "initial_grant", town)
+        steps = [
+            ("request_consultation", {"deadline": "2025-08-29"}),
+            ("submit_consultation", {"amount": requested, "date": "2025-08-27"}),
+            ("present_amount", {"amount": requested}),
+        ] + self.decision_steps(requested, index, "2026-02-27", "2026-02-26", "2026-03-16")
+        stop = len(steps) if index % 9 else 5  # a few FY2025 cases never came back
+        self.run(case, steps[:stop])
+
+    def community_fy2026(self, town, requested, index):
+        case = self.open_case(2026, CSG, "initial_grant", town)
+        phase = index % 6
+        steps = [("request_consultation", {"deadline": ["2026-08-31", "2026-11-30", "2026-11-13"][index % 3]})]
+        if phase >= 2:
+            steps.append(("submit_consultation", {"amount": requested, "date": "2026-08-28"}))
+        if phase >= 4:
+            steps.append(("present_amount", {"amount": requested}))
+        if phase == 0:
+            steps = []
+        self.run(case, steps)
+        if index % 9 == 0 or index % 5:
+            return
+        settlement = self.open_case(2026, CSG, "prior_year_settlement", town)
+        current = self.decided(requested, index)
+        flow = [
+            ("request", {"deadline": "2026-07-31"}),
+            ("submit", {"amount": current - 2_000_000, "date": "2026-07-24"}),
+            ("start_review", {}),
+            ("draft", {"amount": current - 2_000_000}),
+        ]
+        self.run(settlement, flow[: 2 + index % 3])
+
+    def fund_fy2026(self, prefecture, index):
+        for part in ("facilities", "personnel"):
+            case = self.open_case(2026, MCF, "initial_grant", prefecture, part)
+            amount = 400_000_000 + index * 37_000_000
+            steps = [
+                ("request_consultation", {"deadline": "2026-06-30"}),
+                ("submit_consultation", {"amount": amount, "date": "2026-06-26"}),
+                ("present_amount", {"amount": amount}),
+                ("request", {"deadline": "2026-12-11"}),
+                ("submit", {"amount": amount, "date": "2026-11-20"}),
+                ("start_review", {}),
+                ("draft", {"amount": amount}),
+            ]
+            self.run(case, steps[: 3 + index % 5])
+
+    def special_fy2026(self, union, index):
+        case = self.open_case(2026, SAG, "initial_grant", union)
+        amount = 20_000_000 + index * 3_000_000
+        steps = [
+            ("request", {"deadline": "2026-10-30"}),
+            ("submit", {"amount": amount, "date": "2026-10-28"}),
+            ("start_review", {}),
+            ("forward", {"date": "2026-11-10"}),
+            ("record_ministry_decision", {"amount": amount, "document_number": "保高発1120第4号", "date": "2026-11-20"}),
+        ]
+        self.run(case, steps[: 1 + index % 5])
