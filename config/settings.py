@@ -148,6 +148,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "grants.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "grants.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= selects the history export format, not a renderer
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grant administration API",

@@ -13,6 +13,7 @@ api_patterns = [
     path("recipients", grants_api.RecipientListApi.as_view(), name="recipients"),
     path("budget-notices", grants_api.BudgetNoticeCreateApi.as_view(), name="budget-notices"),
     path("history/verify", grants_api.HistoryVerifyApi.as_view(), name="history-verify"),
+    path("history/export", grants_api.HistoryExportApi.as_view(), name="history-export"),
     path("cases", workflows_api.CaseListApi.as_view(), name="cases"),
     path("cases/<int:case_id>", workflows_api.CaseDetailApi.as_view(), name="case-detail"),
     path(

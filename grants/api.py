@@ -1,6 +1,8 @@
 """API endpoints for authentication, recipients, budget notices and the history chain."""
 
 from django.contrib.auth import authenticate
+from django.http import StreamingHttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -12,8 +14,9 @@ from .api_errors import error_response
 from .catalogue import Part, Stream
 from .errors import PermissionDenied
 from .history import history_verify
+from .history_export import EXPORTERS, history_list_for_auditor
 from .models import RecipientKind, Role
-from .roles import has_role, sees_everything
+from .roles import sees_everything
 from .selectors import recipient_list
 from .services import budget_notice_record
 
@@ -115,6 +118,34 @@ class HistoryVerifyApi(APIView):
         )
     )
     def get(self, request):
-        if not (has_role(request.user, Role.AUDITOR) or sees_everything(request.user)):
+        if not sees_everything(request.user):
             raise PermissionDenied(details={"role_required": Role.AUDITOR})
         return Response(history_verify().as_dict())
+
+
+class HistoryExportApi(APIView):
+    """Streams the filtered history as CSV (UTF-8 with BOM), XLSX or JSON Lines."""
+
+    class FilterSerializer(serializers.Serializer):
+        format = serializers.ChoiceField(choices=list(EXPORTERS), default="csv")
+        fiscal_year = serializers.IntegerField(required=False)
+        stream = serializers.ChoiceField(choices=Stream.choices, required=False)
+        recipient = serializers.CharField(required=False)
+        actor = serializers.CharField(required=False)
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+        case = serializers.IntegerField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses={(200, "text/csv"): bytes})
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = dict(filters.validated_data)
+        fmt = params.pop("format")
+        params["user"] = params.pop("actor", None)
+        entries = history_list_for_auditor(actor=request.user, **params)
+        exporter, content_type, extension = EXPORTERS[fmt]
+        response = StreamingHttpResponse(exporter(entries), content_type=content_type)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="history-{stamp}.{extension}"'
+        return response

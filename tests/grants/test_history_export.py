@@ -1,0 +1,65 @@
+"""Auditors export the decision history as CSV (with BOM), XLSX and JSON Lines."""
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history():
+    officer = f.officer(username="tanaka")
+    saitama = f.case(actor=officer)
+    chiba = f.case(actor=officer, recipient=f.municipality(code="12-matsudo", name="松戸市", prefecture_code="12"))
+    case_transition(case_id=saitama.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    case_transition(case_id=saitama.pk, name="withdraw", actor=officer, data={"reason": "申請取下げ（重複）"}, expected_version=2)
+    return {"saitama": saitama, "chiba": chiba}
+
+
+def download(api, query):
+    api.force_authenticate(f.auditor())
+    response = api.get(f"/api/history/export?{query}")
+    assert response.status_code == 200, response.content if not response.streaming else ""
+    return response, b"".join(response.streaming_content)
+
+
+def test_csv_has_a_bom_and_japanese_text_survives(api, history):
+    response, body = download(api, "format=csv")
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r["action"] for r in rows] == ["create", "create", "request", "withdraw"]
+    assert rows[-1]["reason"] == "申請取下げ（重複）"
+    assert rows[-1]["occurred_at_jst"].endswith("+09:00")
+
+
+def test_filters_by_recipient_and_actor(api, history):
+    _, body = download(api, "format=jsonl&recipient=12-matsudo")
+    lines = [json.loads(line) for line in body.decode().splitlines()]
+    assert [(line["recipient"], line["action"]) for line in lines] == [("12-matsudo", "create")]
+    _, body = download(api, "format=jsonl&actor=nobody")
+    assert body == b""
+
+
+def test_xlsx_opens_with_the_same_rows(api, history):
+    _, body = download(api, "format=xlsx&case=%d" % history["saitama"].pk)
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("id", "occurred_at_jst", "actor", "actor_role", "action")
+    assert [row[4] for row in rows[1:]] == ["create", "request", "withdraw"]
+
+
+def test_officers_cannot_export_and_bad_filters_get_422(api, history):
+    api.force_authenticate(f.officer())
+    assert api.get("/api/history/export").json()["error"]["code"] == "permission_denied"
+    api.force_authenticate(f.auditor())
+    response = api.get("/api/history/export?format=pdf")
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
+    assert api.get("/api/history/export?date_from=yesterday").status_code == 422
