@@ -1,0 +1,44 @@
+"""Batch downloads: many letters as one merged PDF, or as a ZIP of single PDFs."""
+
+import zipfile
+from collections import Counter
+from io import BytesIO
+
+from pypdf import PdfReader, PdfWriter
+
+
+def merge_pdfs(pdfs: list[bytes]) -> bytes:
+    """All pages of ``pdfs``, in order, as one PDF (for printing a batch in one go).
+
+    Each letter keeps its own embedded font subset, so the merged file is about
+    the sum of its parts.
+    """
+    if not pdfs:
+        raise ValueError("nothing to merge: no PDFs given")
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(BytesIO(pdf)))
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def zip_pdfs(named: list[tuple[str, bytes]]) -> bytes:
+    """A ZIP holding one file per ``(name, pdf)``; names are plain file names.
+
+    Entries are stored, not deflated: PDF streams are already compressed, so
+    deflating again costs time and saves almost nothing. Non-ASCII (Japanese)
+    names are written as UTF-8 with the ZIP's UTF-8 flag set.
+    """
+    names = Counter(name for name, _ in named)
+    for name in names:
+        if name in ("", ".", "..") or "/" in name or "\\" in name:
+            raise ValueError(f"not a plain file name for a ZIP entry: {name!r}")
+    duplicates = sorted(name for name, count in names.items() if count > 1)
+    if duplicates:
+        raise ValueError(f"duplicate ZIP entry names: {duplicates}")
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, pdf in named:
+            archive.writestr(name, pdf)
+    return buffer.getvalue()

@@ -1,0 +1,152 @@
+"""The PDF letter renderer, checked the way a reader meets the file: extracted
+text, embedded fonts and rendered pixels (poppler-utils), plus batch downloads.
+
+No database. The poppler tools are required: a missing tool fails the test
+with the package to install instead of skipping it.
+"""
+
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from calendars.eras import era_date
+from calendars.pdf import LetterContent, TitleKind, merge_pdfs, render_letter, zip_pdfs
+from calendars.pdf import fonts
+
+DEADLINE = date(2026, 2, 27)
+
+LETTER = LetterContent(
+    document_number="関厚発1121第3号",
+    issued_on=date(2025, 11, 21),
+    addressee="埼玉県福祉部地域包括ケア課長　殿",
+    sender="関東信越厚生局健康福祉部地域包括ケア推進課長",
+    subject="令和7年度地域支援事業交付金の変更交付申請について（依頼）",
+    body_paragraphs=(
+        "　標記について、下記のとおり提出いただきますようお願いいたします。",
+        "なお、提出期限までに提出がない場合は、当初の交付決定額により精算することとなりますので、御留意願います。",
+    ),
+    items=(
+        ("提出書類", "変更交付申請書（様式第3号）"),
+        ("提出期限", era_date(DEADLINE, weekday=True)),
+        ("提出方法", "電子メール（ktkousei164@mhlw.go.jp）"),
+    ),
+    deadline_note="当初の期限（令和8年2月28日（土））が閉庁日に当たるため、前開庁日に繰り上げています。",
+    contact_lines=(
+        "関東信越厚生局健康福祉部地域包括ケア推進課",
+        "〒330-9713 埼玉県さいたま市中央区新都心1-1 さいたま新都心合同庁舎1号館7階",
+        "TEL: 048-740-0793　Mail: ktkousei164@mhlw.go.jp",
+        "担当：山田",
+    ),
+)
+
+
+def poppler(tool: str, *args: str) -> bytes:
+    """Run a poppler-utils tool and return its stdout."""
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} not found: these tests need poppler-utils (apt-get install poppler-utils)")
+    return subprocess.run([tool, *args], check=True, capture_output=True).stdout
+
+
+@pytest.fixture(scope="module")
+def letter_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("letter") / "letter.pdf"
+    path.write_bytes(render_letter(LETTER))
+    return path
+
+
+def extracted_text(path: Path) -> str:
+    return unicodedata.normalize("NFKC", poppler("pdftotext", str(path), "-").decode())
+
+
+def test_letter_text_is_searchable(letter_pdf: Path) -> None:
+    text = extracted_text(letter_pdf)
+    for expected in (
+        "関厚発1121第3号",
+        "埼玉県福祉部地域包括ケア課長",
+        "令和7年11月21日",
+        "令和8年2月27日(金)",  # the deadline, with its weekday, NFKC-normalised
+        "関東信越厚生局健康福祉部地域包括ケア推進課長",
+        "変更交付申請について(依頼)",
+        "記",
+        "以上",
+        "担当:山田",
+    ):
+        assert expected in text, expected
+
+
+def test_every_font_is_embedded_ipaex(letter_pdf: Path) -> None:
+    rows = poppler("pdffonts", str(letter_pdf)).decode().splitlines()[2:]
+    assert rows, "no fonts listed"
+    for row in rows:
+        name, *_, emb, _sub, _uni, _obj, _gen = row.split()
+        assert "IPAex" in name, row  # no Helvetica, no non-embedded CID font
+        assert emb == "yes", row
+
+
+def test_page_renders_ink(letter_pdf: Path) -> None:
+    pgm = poppler("pdftoppm", "-r", "50", "-gray", "-f", "1", "-l", "1", str(letter_pdf))
+    # Binary PGM: "P5", width, height, maxval, one whitespace byte, then one byte per pixel.
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", pgm)
+    assert header, pgm[:20]
+    width, height = int(header[1]), int(header[2])
+    pixels = pgm[header.end() : header.end() + width * height]
+    assert len(pixels) == width * height
+    assert width < height  # portrait
+    dark = sum(1 for value in pixels if value < 160)
+    assert dark > 0.005 * width * height, f"page looks blank: {dark} dark pixels"
+    top_right = sum(1 for y in range(height // 8) for value in pixels[y * width + width // 2 : (y + 1) * width] if value < 160)
+    assert top_right > 0, "nothing in the top right, where the document number goes"
+
+
+def test_heading_of_title_kind(tmp_path: Path) -> None:
+    path = tmp_path / "demand.pdf"
+    path.write_bytes(render_letter(replace(LETTER, title_kind="overdue_demand")))
+    assert "督促" in extracted_text(path)
+    assert replace(LETTER, title_kind="overdue_demand").title_kind is TitleKind.OVERDUE_DEMAND
+
+
+def test_same_content_gives_same_bytes() -> None:
+    """A stored letter's SHA-256 can be checked by rendering it again."""
+    assert render_letter(LETTER) == render_letter(replace(LETTER))
+    assert render_letter(LETTER) != render_letter(replace(LETTER, document_number="関厚発1121第4号"))
+
+
+def test_merged_batch_has_one_page_per_letter(tmp_path: Path) -> None:
+    letters = [render_letter(replace(LETTER, document_number=f"関厚発1121第{n}号")) for n in (1, 2, 3)]
+    merged = merge_pdfs(letters)
+    assert len(PdfReader(io.BytesIO(merged)).pages) == 3
+    path = tmp_path / "batch.pdf"
+    path.write_bytes(merged)
+    text = extracted_text(path)
+    assert all(f"関厚発1121第{n}号" in text for n in (1, 2, 3))
+
+
+def test_zip_has_one_entry_per_letter() -> None:
+    named = [(f"埼玉県_{n}.pdf", render_letter(replace(LETTER, document_number=f"関厚発1121第{n}号"))) for n in (1, 2, 3)]
+    with zipfile.ZipFile(io.BytesIO(zip_pdfs(named))) as archive:
+        assert archive.namelist() == [name for name, _ in named]
+        assert archive.read("埼玉県_2.pdf") == named[1][1]
+
+
+def test_zip_refuses_duplicate_or_path_names() -> None:
+    pdf = render_letter(LETTER)
+    with pytest.raises(ValueError, match="duplicate"):
+        zip_pdfs([("a.pdf", pdf), ("a.pdf", pdf)])
+    with pytest.raises(ValueError, match="plain file name"):
+        zip_pdfs([("../a.pdf", pdf)])
+
+
+def test_missing_font_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPAEX_FONT_DIR", str(tmp_path))
+    monkeypatch.setattr(fonts, "_DEBIAN_DIRS", ())
+    with pytest.raises(RuntimeError, match="apt-get install fonts-ipaexfont"):
+        fonts.font_path("ipaexm.ttf")
