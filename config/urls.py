@@ -26,4 +26,13 @@ api_patterns = [
 urlpatterns = [
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("grants.urls_web")),
+    path("", include("workflows.urls_web")),
+    path("", include("calendars.urls_web")),
 ]
+
+handler400 = "grants.views.bad_request"
+handler403 = "grants.views.forbidden"
+handler404 = "grants.views.not_found"
+handler500 = "grants.views.server_error"

@@ -1,0 +1,82 @@
+"""Filter forms of the web pages. They only check the shape of a query string;
+a value that does not parse is reported on the form and ignored, never a 500."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .catalogue import Part, Procedure, Stream
+from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
+
+ANY = [("", _("All"))]
+
+
+class CaseFilterForm(forms.Form):
+    """Filters shared by the worklist, the calendar and the dashboard; ``only`` names the ones a page offers."""
+
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False, empty_value=None)
+    stream = forms.ChoiceField(label=_("Stream"), choices=ANY + list(Stream.choices), required=False)
+    part = forms.ChoiceField(
+        label=_("Part"), choices=ANY + [c for c in Part.choices if c[0]], required=False
+    )
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=ANY + list(Procedure.choices), required=False)
+    state = forms.ChoiceField(label=_("State"), choices=ANY + list(CaseState.choices), required=False)
+    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
+    officer = forms.ChoiceField(label=_("Officer"), required=False)
+
+    def __init__(self, data=None, *, only: tuple[str, ...], require_fiscal_year: bool = False, **kwargs):
+        super().__init__(data, **kwargs)
+        for name in list(self.fields):
+            if name not in only:
+                del self.fields[name]
+        if "fiscal_year" in self.fields:
+            field = self.fields["fiscal_year"]
+            field.choices = ([] if require_fiscal_year else ANY) + [
+                (year, year) for year in FiscalYear.objects.values_list("year", flat=True)
+            ]
+            field.required = require_fiscal_year
+        if "prefecture" in self.fields:
+            self.fields["prefecture"].choices = ANY + list(
+                Recipient.objects.filter(kind=RecipientKind.PREFECTURE).values_list("code", "name_ja")
+            )
+        if "officer" in self.fields:
+            users = get_user_model().objects.filter(groups__name=Role.OFFICER).order_by("username")
+            self.fields["officer"].choices = ANY + [
+                (username, name or username) for username, name in users.values_list("username", "first_name")
+            ]
+
+    def filters(self) -> dict:
+        """The valid filters, empty ones left out (invalid ones are on ``errors``)."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if value not in (None, "")
+        }
+
+
+class HistoryFilterForm(forms.Form):
+    """The auditor's history search; the same names as ``GET /api/history/export``."""
+
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=2019, max_value=2100)
+    stream = forms.ChoiceField(label=_("Stream"), choices=ANY + list(Stream.choices), required=False)
+    recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
+    actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if value not in (None, "")
+        }
+
+
+class AsOfForm(forms.Form):
+    """A past day to show a case as it stood at its end (Japan time)."""
+
+    date = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,87 @@
+"""Forms of the case pages. A transition form is built from the transition's
+field declaration (``fields.TRANSITION_FIELDS``); the transition service
+validates the values, and its errors are put back on the form."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grants.catalogue import Part, Procedure, Stream
+from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
+
+BULK_TRANSITIONS = ("request", "request_consultation")
+
+_WIDGETS = {
+    "amount": lambda: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    "date": lambda: forms.DateInput(attrs={"type": "date"}),
+    "text": lambda: forms.Textarea(attrs={"rows": 2}),
+}
+
+
+def _field(spec: FieldSpec) -> forms.Field:
+    # Values stay text here: the transition service parses and checks them, so
+    # the API, the CLI and this form give the same messages.
+    attrs = {"required": True, "aria-required": "true"} if spec.required else {}
+    widget = _WIDGETS[spec.kind]()
+    widget.attrs.update(attrs)
+    return forms.CharField(label=spec.label, required=False, strip=True, widget=widget)
+
+
+class TransitionForm(forms.Form):
+    """The fields of one transition plus the case version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31)
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        self.specs = TRANSITION_FIELDS[transition]
+        for spec in self.specs:
+            self.fields[spec.name] = _field(spec)
+        self.auto_id = f"id_{transition}_%s"
+
+    def transition_data(self) -> dict:
+        """The values typed, blanks left out (the service treats a missing field as not given)."""
+        return {spec.name: self.cleaned_data[spec.name] for spec in self.specs if self.cleaned_data.get(spec.name)}
+
+    def add_domain_errors(self, details: dict) -> None:
+        """Put the service's 422 details on the fields they name (the rest on the form)."""
+        for key, messages in details.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                self.add_error(key if key in self.fields else None, str(message))
+
+
+class BulkRequestForm(forms.Form):
+    """Which cases get the same request: a fiscal year, stream, part and procedure."""
+
+    transition = forms.ChoiceField(label=_("Step"), choices=[])
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
+    stream = forms.ChoiceField(label=_("Stream"), choices=Stream.choices)
+    part = forms.ChoiceField(label=_("Part"), choices=Part.choices, required=False)
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        required=False,
+        help_text=_("Leave empty to take the deadline from the fiscal year's schedule."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, fiscal_years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = [(name, TRANSITION_LABELS[name]) for name in BULK_TRANSITIONS]
+        self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
+
+
+class BulkConfirmForm(BulkRequestForm):
+    """The confirmed selection: each case with the version the preview showed."""
+
+    cases = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_cases(self) -> list[tuple[int, int]]:
+        pairs = []
+        for item in self.cleaned_data["cases"].split(","):
+            case_id, _sep, version = item.partition(":")
+            if not (case_id.isdigit() and version.isdigit()):
+                raise forms.ValidationError(_("The list of cases is damaged; start again."))
+            pairs.append((int(case_id), int(version)))
+        return pairs
+

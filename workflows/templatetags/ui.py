@@ -1,0 +1,120 @@
+"""Template filters of the web UI: yen, dates in the reader's language, labels for codes.
+
+Pages keep codes (``state``, ``stream``, ``procedure``) and turn them into
+translated labels here, at read time (house rule 10).
+"""
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from calendars.eras import era_date, era_year, fiscal_year_label
+from grants.catalogue import Part, Procedure, Stream
+from grants.models import CaseState, DeterminationKind, Role
+
+from ..fields import TRANSITION_LABELS
+
+register = template.Library()
+
+_LABELS = {
+    "state": dict(CaseState.choices),
+    "stream": dict(Stream.choices),
+    "part": dict(Part.choices),
+    "procedure": dict(Procedure.choices),
+    "role": dict(Role.choices),
+    "determination": dict(DeterminationKind.choices),
+    "transition": TRANSITION_LABELS,
+    "amount": {
+        "consulted": gettext_lazy("Pre-consultation"),
+        "presented": gettext_lazy("Presented (informal notice)"),
+        "requested": gettext_lazy("Requested"),
+        "determined": gettext_lazy("Determined"),
+        "current": gettext_lazy("Current (after changes)"),
+        "settled": gettext_lazy("Settled"),
+    },
+}
+_WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _japanese() -> bool:
+    return (get_language() or "ja").startswith("ja")
+
+
+@register.filter
+def label(code, kind: str) -> str:
+    """The translated label of a code: ``{{ case.state|label:"state" }}``; the code itself when unknown."""
+    if code is None:
+        return ""
+    value = _LABELS[kind].get(code)
+    if value is None:
+        return "" if code == "" else str(code)
+    return str(value)
+
+
+@register.filter
+def yen(amount) -> str:
+    """1,234,567円 in Japanese, ¥1,234,567 in English; a dash when there is no amount."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        number = int(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    return f"{number:,}円" if _japanese() else f"¥{number:,}"
+
+
+@register.filter
+def jdate(value, style: str = "") -> str:
+    """A date as the reader expects it: 令和7年11月21日（金） in Japanese, 2025-11-21 (Fri) in English.
+
+    ``style`` "short" drops the weekday; None shows 未定 (undecided).
+    """
+    if value in (None, ""):
+        return _("Undecided")
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    weekday = style != "short"
+    if _japanese():
+        return era_date(value, weekday=weekday)
+    text = value.isoformat()
+    return f"{text} ({_WEEKDAYS_EN[value.weekday()]})" if weekday else text
+
+
+@register.filter
+def jmonth(value: date) -> str:
+    """令和8年11月 in Japanese, November 2026 in English."""
+    if _japanese():
+        return f"{era_year(value)}{value.month}月"
+    return value.strftime("%B %Y")
+
+
+@register.filter
+def jdatetime(value) -> str:
+    """A moment in Japan time: 令和7年11月21日 14:05 / 2025-11-21 14:05."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{jdate(local.date(), 'short')} {local:%H:%M}"
+
+
+@register.filter
+def fiscal_year(year) -> str:
+    """令和7年度 in Japanese, FY2025 in English."""
+    if year in (None, ""):
+        return ""
+    return fiscal_year_label(int(year)) if _japanese() else f"FY{year}"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (None when missing)."""
+    return mapping.get(key) if mapping else None

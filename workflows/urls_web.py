@@ -1,0 +1,14 @@
+"""Web pages of case work: worklist, case page and its steps, approvals, bulk requests."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cases/", views.worklist, name="worklist"),
+    path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
+    path("cases/<int:case_id>/as-of/", views.case_as_of_page, name="case-as-of"),
+    path("cases/<int:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),
+    path("approvals/", views.approval_queue, name="approval-queue"),
+    path("bulk/request/", views.bulk_request, name="bulk-request"),
+]

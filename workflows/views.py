@@ -1,0 +1,283 @@
+"""Web pages of the officer's and supervisor's daily work: worklist, case page,
+transitions, approval queue, bulk requests and the case as it stood on a past day.
+
+Every act goes through ``services.case_transition``; its typed errors are shown
+where the user acted (422 on the form's fields, 409 with a reload link, 403 in
+place), never as a 500.
+"""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grants.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, StaleCase
+from grants.forms import AsOfForm, CaseFilterForm
+from grants.models import (
+    AWAITING_RECIPIENT_STATES,
+    OPEN_STATES,
+    Case,
+    CaseState,
+    Determination,
+    FiscalYear,
+    Role,
+)
+from grants.roles import has_role
+from grants.selectors import budget_notice_total, case_get_for_actor, case_list_for_actor
+from grants.views import domain_errors_as_pages, page, paginate, query_without_page
+
+from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
+from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
+from .selectors import case_as_of, case_available_transitions, case_history
+from .services import case_transition
+
+WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
+
+
+def _overdue(today) -> Q:
+    """Papers still owed by the recipient after the effective deadline."""
+    return Q(state__in=[s.value for s in AWAITING_RECIPIENT_STATES], deadline_effective__lt=today)
+
+
+def worklist_for_actor(*, actor, filters: dict, today) -> QuerySet[Case]:
+    """The actor's open cases (or the chosen state), overdue first, then by effective deadline (none last)."""
+    cases = case_list_for_actor(actor=actor, **filters)
+    if "state" not in filters:
+        cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
+    return cases.annotate(
+        is_overdue=ExpressionWrapper(_overdue(today), output_field=BooleanField())
+    ).order_by("-is_overdue", F("deadline_effective").asc(nulls_last=True), "pk")
+
+
+@login_required
+def worklist(request):
+    """Officer worklist: the cases that need them, filtered."""
+    form = CaseFilterForm(request.GET or None, only=WORKLIST_FILTERS)
+    today = timezone.localdate()
+    cases = worklist_for_actor(actor=request.user, filters=form.filters(), today=today)
+    return page(
+        request,
+        "workflows/worklist.html",
+        {"form": form, "page_obj": paginate(request, cases), "query": query_without_page(request), "today": today},
+    )
+
+
+def _case_page(request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200):
+    transitions = case_available_transitions(case=case, actor=request.user)
+    for transition in transitions:
+        name = transition["name"]
+        transition["form"] = (
+            bound
+            if bound is not None and bound.transition == name and not (problem or {}).get("stale")
+            else TransitionForm(initial={"version": case.version}, transition=name)
+        )
+    today = timezone.localdate()
+    return page(
+        request,
+        "workflows/case_detail.html",
+        {
+            "case": case,
+            "transitions": transitions,
+            "problem": problem,
+            "history": case_history(case=case),
+            "determinations": case.determinations.select_related("drafted_by", "approved_by"),
+            "overdue": case.state in AWAITING_RECIPIENT_STATES
+            and case.deadline_effective is not None
+            and case.deadline_effective < today,
+            "as_of_form": AsOfForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@domain_errors_as_pages
+def case_detail(request, case_id: int):
+    """The case page: amounts, deadline, timeline and a form for each step the user may take."""
+    return _case_page(request, case_get_for_actor(actor=request.user, case_id=case_id))
+
+
+def _next_url(request) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def case_transition_submit(request, case_id: int, name: str):
+    """Take one step on a case; errors come back on the case page where the user acted."""
+    case = case_get_for_actor(actor=request.user, case_id=case_id)
+    if name not in TRANSITION_FIELDS:
+        raise Http404(_("There is no step of that name."))
+    form = TransitionForm(request.POST, transition=name)
+    label = str(TRANSITION_LABELS[name])
+    if not form.is_valid():
+        problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
+        return _case_page(request, case, bound=form, problem=problem, status=409)
+    try:
+        case_transition(
+            case_id=case.pk,
+            name=name,
+            actor=request.user,
+            data=form.transition_data(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except InvalidInput as exc:
+        form.add_domain_errors(exc.details)
+        problem, status = {"message": exc.message}, 422
+    except StaleCase as exc:
+        problem, status = {"message": exc.message, "stale": True}, 409
+    except NotFound:
+        raise
+    except (Conflict, PermissionDenied) as exc:
+        problem, status = {"message": exc.message}, exc.http_status
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": label})
+        return redirect(_next_url(request) or reverse("case-detail", args=[case.pk]))
+    problem |= {"transition": name, "label": label}
+    case = case_get_for_actor(actor=request.user, case_id=case_id)
+    return _case_page(request, case, bound=form, problem=problem, status=status)
+
+
+@login_required
+@domain_errors_as_pages
+def case_as_of_page(request, case_id: int):
+    """The case's state, amounts and deadline as they stood at the end of a chosen day."""
+    case = case_get_for_actor(actor=request.user, case_id=case_id)
+    form = AsOfForm(request.GET or None)
+    snapshot = None
+    if form.is_valid():
+        moment = datetime.combine(form.cleaned_data["date"], time.max, tzinfo=timezone.get_default_timezone())
+        snapshot = case_as_of(case=case, moment=moment)
+    return page(
+        request,
+        "workflows/case_as_of.html",
+        {"case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid()},
+        status=200 if not form.is_bound or form.is_valid() else 422,
+    )
+
+
+def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
+    """Drafted determinations awaiting a supervisor's decision, with the pending draft and who drafted it."""
+    if not has_role(actor, Role.SUPERVISOR):
+        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
+    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
+        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
+    )
+
+
+@login_required
+@domain_errors_as_pages
+def approval_queue(request):
+    """Supervisor's queue: each draft with its drafter, amount and the budget-notice cover; approve or send back."""
+    page_obj = paginate(request, approval_queue_for_supervisor(actor=request.user))
+    covers: dict[tuple, int] = {}
+    rows = []
+    for case in page_obj:
+        key = (case.fiscal_year_id, case.stream, case.part)
+        if key not in covers:
+            covers[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
+        draft = case.pending[0] if case.pending else None
+        transitions = {t["name"]: t for t in case_available_transitions(case=case, actor=request.user)}
+        for transition in transitions.values():
+            transition["form"] = TransitionForm(initial={"version": case.version}, transition=transition["name"])
+        rows.append(
+            {
+                "case": case,
+                "draft": draft,
+                "notices": covers[key],
+                "covered": draft is not None and covers[key] >= draft.amount,
+                "approve": transitions.get("approve"),
+                "send_back": transitions.get("send_back"),
+            }
+        )
+    return page(
+        request,
+        "workflows/approval_queue.html",
+        {"rows": rows, "page_obj": page_obj, "query": query_without_page(request)},
+    )
+
+
+def _bulk_preview(*, actor, data: dict) -> list[dict]:
+    """Each case of the selection and whether the step can go out for it now (with the reason when not)."""
+    cases = case_list_for_actor(
+        actor=actor,
+        fiscal_year=data["fiscal_year"],
+        stream=data["stream"],
+        part=data.get("part") or "",
+        procedure=data["procedure"],
+    ).order_by("recipient__prefecture_code", "recipient__code")
+    rows = []
+    for case in cases:
+        available = {t["name"]: t for t in case_available_transitions(case=case, actor=actor)}
+        transition = available.get(data["transition"])
+        if transition is None:
+            reason = _("Not possible in state “%(state)s”.") % {"state": CaseState(case.state).label}
+        elif transition["blocked_by"]:
+            reason = transition["blocked_by"]["message"]
+        else:
+            reason = ""
+        rows.append({"case": case, "ready": not reason, "reason": reason})
+    return rows
+
+
+@login_required
+@domain_errors_as_pages
+def bulk_request(request):
+    """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
+    if not has_role(request.user, Role.OFFICER):
+        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    years = list(FiscalYear.objects.values_list("year", flat=True))
+    if request.method == "POST":
+        return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
+    form = BulkRequestForm(request.GET or None, fiscal_years=years)
+    rows = _bulk_preview(actor=request.user, data=form.cleaned_data) if form.is_valid() else None
+    confirm = None
+    if rows:
+        ready = ",".join(f"{row['case'].pk}:{row['case'].version}" for row in rows if row["ready"])
+        confirm = BulkConfirmForm(initial=form.cleaned_data | {"cases": ready}, fiscal_years=years)
+    return page(
+        request,
+        "workflows/bulk_request.html",
+        {
+            "form": form,
+            "rows": rows,
+            "ready_count": sum(row["ready"] for row in rows or []),
+            "confirm": confirm,
+        },
+        status=422 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _bulk_confirm(request, form: BulkConfirmForm):
+    if not form.is_valid():
+        return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
+    data = form.cleaned_data
+    step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
+    done, refused = [], []
+    for case_id, version in data["cases"]:
+        try:
+            case = case_transition(
+                case_id=case_id, name=data["transition"], actor=request.user, data=step, expected_version=version
+            )
+        except DomainError as exc:
+            refused.append({"case_id": case_id, "code": exc.code, "message": exc.message})
+        else:
+            done.append(case)
+    return page(
+        request,
+        "workflows/bulk_summary.html",
+        {"done": done, "refused": refused, "label": TRANSITION_LABELS[data["transition"]]},
+    )
