@@ -7,16 +7,21 @@ of the bureau's numbering scheme is configuration, not code.
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from .models import DocumentSequence
 
 
 def document_number_issue(*, on: date) -> str:
     """The next free document number of a day; call inside the act's transaction."""
-    with transaction.atomic():
-        sequence, _ = DocumentSequence.objects.select_for_update().get_or_create(day=on)
-        sequence.last_serial += 1
-        sequence.save(update_fields=["last_serial"])
+    # The UPDATE takes the row lock, so concurrent issuers get consecutive serials.
+    if not DocumentSequence.objects.filter(day=on).update(last_serial=F("last_serial") + 1):
+        try:
+            with transaction.atomic():
+                DocumentSequence.objects.create(day=on, last_serial=1)
+        except IntegrityError:  # another issuer created the day's row first
+            DocumentSequence.objects.filter(day=on).update(last_serial=F("last_serial") + 1)
+    serial = DocumentSequence.objects.filter(day=on).values_list("last_serial", flat=True).get()
     prefix = settings.BUREAU["document_prefix_ja"]
-    return f"{prefix}{on:%m%d}第{sequence.last_serial}号"
+    return f"{prefix}{on:%m%d}第{serial}号"

@@ -87,6 +87,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Server-side binding lets psycopg prepare the statements every transition
+    # repeats (after 5 uses on a connection). Turn off behind a transaction-mode
+    # pooler that cannot keep prepared statements (PgBouncer without max_prepared_statements).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE makes SQLite take the write lock at the start of every
     # transaction, so two concurrent transitions serialise instead of one of

@@ -46,11 +46,15 @@ def entry_hash(entry: HistoryEntry) -> str:
 
 
 def _lock_chain_and_get_head() -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
-    last = HistoryEntry.objects.order_by("-pk").values_list("hash", flat=True).first()
-    return last or GENESIS_HASH
+    """Serialise appends and return the newest hash (SQLite's IMMEDIATE write lock already serialises)."""
+    table = HistoryEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {table}_lock_head(%s)", [_PG_CHAIN_LOCK])
+        else:
+            cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return (row[0] if row else None) or GENESIS_HASH
 
 
 def history_append(

@@ -34,6 +34,17 @@ _PG_INSTALL = [
     f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
     f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_no_truncate()",
 ]
+# One round trip for "take the chain lock, then read the head": a VOLATILE
+# function's second statement gets a fresh snapshot, so it sees the record a
+# previous holder of the lock committed.
+_PG_INSTALL.append(
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_lock_head(lock_key bigint) RETURNS varchar LANGUAGE plpgsql VOLATILE AS $$
+    BEGIN
+      PERFORM pg_advisory_xact_lock(lock_key);
+      RETURN (SELECT hash FROM {TABLE} ORDER BY id DESC LIMIT 1);
+    END $$"""
+)
+
 _PG_DROP = [
     f"DROP TRIGGER IF EXISTS {TABLE}_no_update_delete ON {TABLE}",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",

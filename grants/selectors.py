@@ -48,7 +48,7 @@ def case_list_for_actor(
 
 def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
     """One case the actor may read; CaseNotFound or OutOfScope otherwise."""
-    base = Case.objects.select_related("recipient", "fiscal_year")
+    base = Case.objects.select_related("recipient")
     if lock:
         base = base.select_for_update(of=("self",))
     try:

@@ -25,7 +25,6 @@ _SAVED_FIELDS = [
     "submitted_late",
     "forwarded_on",
     "last_reason",
-    "updated_at",
 ]
 
 #: Called after a transition commits with (case_id, transition name, history entry id);
@@ -70,6 +69,7 @@ def case_transition(
             raise flow.refusal(name, actor)
         source = case.state
         before = _amounts(case)
+        original = {field: getattr(case, field) for field in _SAVED_FIELDS}
         try:
             method()
         except NoTransition:
@@ -80,7 +80,8 @@ def case_transition(
                 details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
             ) from None
         case.version += 1
-        case.save(update_fields=_SAVED_FIELDS)
+        changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
+        case.save(update_fields=[*changed, "updated_at"])
         determination = _persist_determination(flow, name, actor)
         entry = history_append(
             actor=actor,
@@ -114,6 +115,8 @@ def _persist_determination(flow, name: str, actor):
     if flow.new_determination is not None:
         flow.new_determination.save()
         return flow.new_determination
+    if name not in ("send_back", "approve", "notify"):
+        return None
     pending = flow.pending_determination()
     if pending is None:
         return None
@@ -128,6 +131,4 @@ def _persist_determination(flow, name: str, actor):
         pending.document_number = flow.data["document_number"]
         pending.notified_on = flow.data["date"]
         pending.save(update_fields=["document_number", "notified_on"])
-    else:
-        return None
     return pending
