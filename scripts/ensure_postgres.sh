@@ -19,7 +19,7 @@ if ! pg_lsclusters -h | grep -q .; then
   as_root pg_createcluster "$version" main >&2
 fi
 cluster=$(pg_lsclusters -h | head -1)
-read -r cver cname _ _ cstatus _ <<<"$cluster"
+read -r cver cname _ cstatus _ <<<"$cluster"
 if [ "$cstatus" != "online" ]; then
   as_root pg_ctlcluster "$cver" "$cname" start >&2
 fi

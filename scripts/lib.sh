@@ -2,14 +2,14 @@
 
 find_python() {
   local candidate version
-  for candidate in python3.13 python3.12 python3; do
+  for candidate in python3.12 python3.13 python3; do
     if command -v "$candidate" >/dev/null 2>&1; then
       version=$("$candidate" -c 'import sys; print(sys.version_info >= (3, 12))' 2>/dev/null || true)
       if [ "$version" = "True" ]; then command -v "$candidate"; return 0; fi
     fi
   done
   if command -v pyenv >/dev/null 2>&1; then
-    for candidate in $(ls -d "$(pyenv root)"/versions/3.1[2-9]* 2>/dev/null | sort -rV); do
+    for candidate in $(ls -d "$(pyenv root)"/versions/3.1[2-9]* 2>/dev/null | sort -V); do
       if [ -x "$candidate/bin/python3" ]; then echo "$candidate/bin/python3"; return 0; fi
     done
   fi
@@ -27,7 +27,9 @@ ensure_venv() {  # ensure_venv REQUIREMENTS_FILE
     "$python" -m venv .venv
   fi
   echo "==> installing $1"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$1"
+  # This machine's pip configuration names an extra index folder that may be absent; its warnings are noise.
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$1" 2>&1 \
+    | { grep -v "^WARNING: Location 'file:///opt/pypi-more" || true; }
 }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
