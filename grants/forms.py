@@ -1,14 +1,19 @@
 """Filter forms of the web pages. They only check the shape of a query string;
 a value that does not parse is reported on the form and ignored, never a 500."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
 from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
 
 ANY = [("", _("All"))]
+# Dates outside these bounds are typing errors; refusing them here keeps date arithmetic from overflowing.
+DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2100, 12, 31))]
 
 
 class CaseFilterForm(forms.Form):
@@ -63,9 +68,11 @@ class HistoryFilterForm(forms.Form):
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filters(self) -> dict:
         self.is_valid()
@@ -79,4 +86,4 @@ class HistoryFilterForm(forms.Form):
 class AsOfForm(forms.Form):
     """A past day to show a case as it stood at its end (Japan time)."""
 
-    date = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("As of"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))

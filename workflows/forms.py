@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.catalogue import Part, Procedure, Stream
+from grants.forms import DATE_BOUNDS
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
 BULK_TRANSITIONS = ("request", "request_consultation")
@@ -61,6 +62,7 @@ class BulkRequestForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline"),
         required=False,
+        validators=DATE_BOUNDS,
         help_text=_("Leave empty to take the deadline from the fiscal year's schedule."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -1,0 +1,112 @@
+"""No page answers bad input with a 500: amounts, versions and query strings that
+do not parse come back as a message on the page."""
+
+import pytest
+
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+
+BAD_AMOUNTS = {
+    "": "この項目は必須です。",
+    "   ": "この項目は必須です。",
+    "-5": "金額にマイナスは入力できません。",
+    "1" + "0" * 30: "金額が大きすぎます。",
+    "abc": "円単位の整数で入力してください。",
+    "12.5": "円単位の整数で入力してください。",
+    "1e9": "円単位の整数で入力してください。",
+    "<script>": "円単位の整数で入力してください。",
+}
+
+
+@pytest.fixture
+def requested(client):
+    officer = f.officer()
+    case = f.case(actor=officer)
+    case = case_transition(case_id=case.pk, name="request", actor=officer, data={}, expected_version=1)
+    client.force_login(officer)
+    return case
+
+
+@pytest.mark.parametrize("amount", list(BAD_AMOUNTS))
+def test_bad_amounts_are_shown_on_the_field(client, requested, amount):
+    response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": requested.version, "amount": amount})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert BAD_AMOUNTS[amount] in body
+    assert "<script>" not in body.split('id="main"')[1].replace('value="&lt;script&gt;"', "")
+    requested.refresh_from_db()
+    assert requested.state == "requested" and requested.version == 2
+
+
+def test_bad_dates_are_shown_on_the_field(client, requested):
+    response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": "2025-02-30"})
+    assert response.status_code == 422 and "日付は YYYY-MM-DD の形で入力してください。" in response.content.decode()
+
+
+@pytest.mark.parametrize("version", ["1", "3", "999999999999", "abc", "", "-1"])
+def test_stale_or_damaged_versions_say_reload(client, requested, version):
+    response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": version, "amount": "100"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "他の人が更新しました" in body and f'href="/cases/{requested.pk}/"' in body
+    requested.refresh_from_db()
+    assert requested.version == 2
+
+
+def test_a_step_the_state_does_not_allow_is_a_conflict_in_place(client, requested):
+    response = client.post(f"/cases/{requested.pk}/steps/approve/", {"version": 2})
+    assert response.status_code in (403, 409)
+    response = client.post(f"/cases/{requested.pk}/steps/request/", {"version": 2})
+    assert response.status_code == 409 and "この操作はできません" in response.content.decode()
+
+
+def test_unknown_steps_and_cases_are_404_pages(client, requested):
+    assert client.post(f"/cases/{requested.pk}/steps/explode/", {"version": 2}).status_code == 404
+    assert client.post("/cases/0/steps/submit/", {"version": 2}).status_code == 404
+    assert client.get(f"/cases/{requested.pk}/steps/submit/").status_code == 405
+
+
+BAD_QUERIES = [
+    "/cases/?fiscal_year=abc&stream=nope&state=%3Cscript%3E&prefecture=99&page=-3",
+    "/cases/?page=999999&procedure=" + "x" * 500,
+    "/calendar/?view=month&month=99999-99&fiscal_year=1e9&officer=nobody",
+    "/calendar/?view=month&month=0001-01",
+    "/calendar/?view=month&month=9999-12",
+    "/calendar/?view=week&week=9999-12-31",
+    "/calendar/?view=week&week=garbage&part=none",
+    "/calendar/?view=list&page=abc",
+    "/calendar/?view=%00",
+    "/dashboard/?fiscal_year=-1",
+    "/bulk/request/?transition=approve&fiscal_year=x&stream=y&procedure=z&deadline=31-12-2025",
+    "/bulk/request/?transition=request&fiscal_year=2025&stream=community_support_grant&procedure=initial_grant&deadline=9999-99-99",
+]
+
+
+@pytest.mark.parametrize("url", BAD_QUERIES)
+def test_bad_query_strings_never_give_a_500(client, requested, url):
+    assert client.get(url).status_code in (200, 422)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/history/?fiscal_year=abc&date_from=notadate&date_to=2025-13-01&stream=zzz",
+        "/history/?date_from=0001-01-01&date_to=9999-12-31",
+        "/cases/1/as-of/?date=yesterday",
+        "/cases/1/as-of/?date=9999-12-31",
+    ],
+)
+def test_bad_auditor_queries_never_give_a_500(client, requested, url):
+    client.force_login(f.auditor())
+    url = url.replace("/cases/1/", f"/cases/{requested.pk}/")
+    assert client.get(url).status_code in (200, 422)
+
+
+def test_bad_bulk_confirmation_is_refused_politely(client, requested):
+    form = {"transition": "request", "fiscal_year": 2025, "stream": "community_support_grant", "procedure": "initial_grant"}
+    response = client.post("/bulk/request/", form | {"cases": "1:x,../../etc"})
+    assert response.status_code == 422 and "最初からやり直してください" in response.content.decode()
+    response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"})
+    assert response.status_code == 200 and "1件は処理できず" in response.content.decode()

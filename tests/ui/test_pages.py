@@ -1,0 +1,175 @@
+"""The web pages: each role reaches its pages, steps go through the transition service,
+and its refusals are shown where the user acted."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from grants.catalogue import Stream
+from grants.models import HistoryEntry, Role
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+CSG = Stream.COMMUNITY_SUPPORT_GRANT
+
+
+@pytest.fixture
+def people():
+    return {"officer": f.officer(), "boss": f.supervisor(), "auditor": f.auditor()}
+
+
+def as_user(client, user):
+    client.force_login(user)
+    return client
+
+
+def step(client, case, name, version=None, **fields):
+    data = {"version": case.version if version is None else version, **fields}
+    return client.post(f"/cases/{case.pk}/steps/{name}/", data)
+
+
+def advance(case, officer, *names):
+    data = {"request": {}, "submit": {"amount": 1_000_000}, "start_review": {}, "draft": {"amount": 1_000_000}}
+    for name in names:
+        case = case_transition(case_id=case.pk, name=name, actor=officer, data=data[name], expected_version=case.version)
+    return case
+
+
+def test_pages_need_a_login(client):
+    for url in ("/cases/", "/approvals/", "/calendar/", "/history/", "/dashboard/", "/bulk/request/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), url
+
+
+def test_each_role_lands_on_its_page(client, people):
+    assert as_user(client, people["officer"]).get("/")["Location"] == "/cases/"
+    assert as_user(client, people["boss"]).get("/")["Location"] == "/approvals/"
+    assert as_user(client, people["auditor"]).get("/")["Location"] == "/history/"
+
+
+def test_pages_are_japanese_by_default_and_english_on_request(client, people):
+    as_user(client, people["officer"])
+    assert "案件一覧" in client.get("/cases/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
+    body = client.get("/cases/").content.decode()
+    assert '<html lang="en">' in body and "Worklist" in body
+
+
+def test_officer_takes_steps_through_the_forms(client, people):
+    case = f.case(actor=people["officer"])
+    as_user(client, people["officer"])
+    response = step(client, case, "request", deadline="2025-09-13")  # a Saturday: rolls to Tuesday (Monday is a holiday)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "requested" and str(case.deadline_effective) == "2025-09-16"
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "依頼済" in page and "令和7年9月16日（火）" in page and "繰下げ" in page
+    assert step(client, case, "submit", amount="1,200,000").status_code == 302
+    case.refresh_from_db()
+    assert case.amount_requested == 1_200_000
+
+
+def test_worklist_shows_only_the_officers_scope_with_overdue_first(client, people):
+    mine = f.case(actor=people["officer"])
+    advance(mine, people["officer"], "request")
+    other_officer = f.officer(prefectures=("13",))
+    theirs = f.case(actor=other_officer, recipient=f.municipality("13-hachioji", "八王子市", "13"))
+    late = f.case(actor=people["officer"], recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": "2020-06-01"}, expected_version=1)
+    body = as_user(client, people["officer"]).get("/cases/").content.decode()
+    assert "川越市" in body and "松戸市" in body and "八王子市" not in body
+    assert body.index("松戸市") < body.index("川越市")
+    assert "期限超過" in body
+    assert theirs.pk
+
+
+def test_four_eyes_refusal_is_shown_in_place(client, people):
+    both = f.officer()
+    both.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = advance(f.case(actor=both), both, "request", "submit", "start_review", "draft")
+    response = step(as_user(client, both), case, "approve")
+    assert response.status_code == 403
+    assert "起案した人は、その決裁はできません。" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "drafted"
+
+
+def test_supervisor_approves_from_the_queue_and_sees_the_drafter_and_cover(client, people):
+    f.budget_notice(2025, CSG, amount=5_000_000, by=people["boss"])
+    case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit", "start_review", "draft")
+    as_user(client, people["boss"])
+    queue = client.get("/approvals/").content.decode()
+    assert "川越市" in queue and people["officer"].username in queue and "示達額内" in queue
+    response = client.post(f"/cases/{case.pk}/steps/approve/", {"version": case.version, "next": "/approvals/"})
+    assert response.status_code == 302 and response["Location"] == "/approvals/"
+    case.refresh_from_db()
+    assert case.state == "approved"
+
+
+def test_officers_and_auditors_do_not_get_the_approval_queue(client, people):
+    response = as_user(client, people["officer"]).get("/approvals/")
+    assert response.status_code == 403
+    assert "あなたの役割ではこの操作はできません。" in response.content.decode()
+    assert as_user(client, people["auditor"]).get("/approvals/").status_code == 403
+
+
+def test_auditor_reads_but_cannot_act(client, people):
+    case = f.case(actor=people["officer"])
+    as_user(client, people["auditor"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "この案件で今あなたができる操作はありません。" in page
+    assert step(client, case, "request").status_code == 403
+    case.refresh_from_db()
+    assert case.state == "planned"
+
+
+def test_out_of_scope_case_is_a_403_page_and_a_missing_one_a_404(client, people):
+    stranger = f.officer(prefectures=("13",))
+    case = f.case(actor=people["officer"])
+    response = as_user(client, stranger).get(f"/cases/{case.pk}/")
+    assert response.status_code == 403 and "担当する事業・都道府県の範囲外" in response.content.decode()
+    response = client.get("/cases/999999/")
+    assert response.status_code == 404 and "該当する案件はありません。" in response.content.decode()
+
+
+def test_bulk_request_previews_then_sends_one_step_per_case(client, people):
+    ready = [f.case(actor=people["officer"], recipient=f.municipality(f"11-m{i}", f"町{i}", "11")) for i in range(3)]
+    already = advance(f.case(actor=people["officer"], recipient=f.municipality("12-x", "松戸市", "12")), people["officer"], "request")
+    as_user(client, people["officer"])
+    query = {"transition": "request", "fiscal_year": 2025, "stream": CSG, "part": "", "procedure": "initial_grant", "deadline": "2025-10-31"}
+    preview = client.get("/bulk/request/", query)
+    body = preview.content.decode()
+    assert preview.status_code == 200 and "3件が対象です。" in body and "「依頼済」の状態ではできません。" in body
+    cases = ",".join(f"{c.pk}:{c.version}" for c in ready) + f",{already.pk}:{already.version}"
+    summary = client.post("/bulk/request/", query | {"cases": cases}).content.decode()
+    assert "3件完了しました" in summary and "1件は処理できず" in summary
+    assert {c.state for c in type(ready[0]).objects.filter(pk__in=[c.pk for c in ready])} == {"requested"}
+
+
+def test_history_page_and_verification_for_auditors(client, people):
+    advance(f.case(actor=people["officer"]), people["officer"], "request")
+    as_user(client, people["auditor"])
+    body = client.get("/history/?actor=" + people["officer"].username).content.decode()
+    records = HistoryEntry.objects.filter(actor=people["officer"]).count()
+    assert records >= 2 and f"{records}件" in body and "/api/history/export?format=csv" in body
+    assert "改ざんされていません" in client.get("/history/verify/").content.decode()
+    assert as_user(client, people["officer"]).get("/history/").status_code == 403
+
+
+def test_case_as_of_a_past_date(client, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
+    as_user(client, people["auditor"])
+    today = client.get(f"/cases/{case.pk}/as-of/", {"date": "2100-01-01"}).content.decode()
+    assert "提出済" in today and "1,000,000円" in today
+    before = client.get(f"/cases/{case.pk}/as-of/", {"date": "2001-01-01"}).content.decode()
+    assert "まだありませんでした" in before
+
+
+def test_dashboard_sums_notified_amounts_per_stream_and_prefecture(client, people):
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit", "start_review", "draft")
+    case = case_transition(case_id=case.pk, name="approve", actor=people["boss"], data={}, expected_version=case.version)
+    case_transition(case_id=case.pk, name="notify", actor=people["officer"], data={}, expected_version=case.version)
+    body = as_user(client, people["boss"]).get("/dashboard/?fiscal_year=2025").content.decode()
+    assert "<svg" in body and "埼玉県" in body and "1,000,000円" in body

@@ -1,0 +1,82 @@
+"""The worklist, the calendar month and the history search issue the same number
+of queries for 10 cases as for 1,000."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from grants.catalogue import Stream
+from grants.models import Case, CaseState, HistoryEntry, Recipient, RecipientKind
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def add_cases(count: int, *, start: int, officer, month: date) -> None:
+    """``count`` requested cases (and one history record each), deadlines spread over ``month``."""
+    f.fiscal_year(2025)
+    f.prefecture("11")
+    recipients = Recipient.objects.bulk_create(
+        [
+            Recipient(
+                code=f"11-q{n}", name_ja=f"市{n}", name_en=f"city {n}", kind=RecipientKind.MUNICIPALITY,
+                municipality_type="city", prefecture_code="11", addressee_ja=f"市{n}長　殿",
+            )
+            for n in range(start, start + count)
+        ]
+    )
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                fiscal_year_id=2025, stream=Stream.COMMUNITY_SUPPORT_GRANT, procedure="initial_grant",
+                recipient=recipient, state=CaseState.REQUESTED, officer=officer,
+                deadline_stated=month + timedelta(days=n % 28), deadline_effective=month + timedelta(days=n % 28),
+            )
+            for n, recipient in enumerate(recipients)
+        ]
+    )
+    now = timezone.now()
+    HistoryEntry.objects.bulk_create(
+        [
+            HistoryEntry(
+                occurred_at=now, actor=officer, actor_role="officer", subject_type="case", subject_id=str(case.pk),
+                case=case, fiscal_year=2025, stream=case.stream, recipient=case.recipient, action="request",
+                source="planned", target="requested", data={"fields": {"deadline": "2025-11-28"}},
+                prev_hash="0" * 64, hash=f"{case.pk:064x}",
+            )
+            for case in cases
+        ]
+    )
+
+
+def queries(client, user, url: str) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_list_pages_do_not_issue_more_queries_for_more_rows(client):
+    officer, boss, auditor = f.officer(), f.supervisor(), f.auditor()
+    month = date(2025, 11, 1)
+    pages = [
+        (officer, "/cases/"),
+        (officer, "/cases/?fiscal_year=2025&stream=community_support_grant&state=requested&prefecture=11"),
+        (boss, "/calendar/?view=month&month=2025-11"),
+        (boss, "/calendar/?view=week&week=2025-11-10"),
+        (boss, "/calendar/?view=list&fiscal_year=2025"),
+        (auditor, "/history/"),
+        (auditor, "/history/?fiscal_year=2025&actor=" + officer.username),
+        (boss, "/dashboard/?fiscal_year=2025"),
+    ]
+    add_cases(10, start=0, officer=officer, month=month)
+    small = [queries(client, user, url) for user, url in pages]
+    add_cases(990, start=10, officer=officer, month=month)
+    assert Case.objects.count() == 1000
+    large = [queries(client, user, url) for user, url in pages]
+    assert large == small, list(zip([url for _, url in pages], small, large))
+    assert max(small) <= 15
