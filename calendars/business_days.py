@@ -6,6 +6,7 @@ Art. 2: a deadline that falls on a closed day moves to the next open day.
 Extra closures (臨時休庁) come from ``ClosureDay``.
 """
 
+from collections.abc import Container
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -16,26 +17,42 @@ def _is_year_end_closure(day: date) -> bool:
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
-def _extra_closures(start: date, end: date) -> frozenset[date]:
-    from .models import ClosureDay
+class ClosureCache:
+    """Extra closure days (``ClosureDay``), loaded one calendar year at a time.
 
-    return frozenset(ClosureDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
+    Pass one to the functions below when asking about many days (a calendar
+    page, a reminder run): each year touched costs one query. Built per call
+    or per job, never kept globally, so an administrator's new closure day is
+    seen by the next request.
+    """
+
+    def __init__(self):
+        self._years: dict[int, frozenset[date]] = {}
+
+    def __contains__(self, day: date) -> bool:
+        if day.year not in self._years:
+            from .models import ClosureDay
+
+            self._years[day.year] = frozenset(ClosureDay.objects.filter(day__year=day.year).values_list("day", flat=True))
+        return day in self._years[day.year]
 
 
-def is_business_day(day: date, *, extra_closures: frozenset[date] | None = None) -> bool:
+def _closures(given: Container[date] | None) -> Container[date]:
+    return given if given is not None else ClosureCache()
+
+
+def is_business_day(day: date, *, extra_closures: Container[date] | None = None) -> bool:
     """True when government offices are open on ``day``."""
     if day.weekday() >= 5 or _is_year_end_closure(day) or jpholiday.is_holiday(day):
         return False
-    closures = extra_closures if extra_closures is not None else _extra_closures(day, day)
-    return day not in closures
+    return day not in _closures(extra_closures)
 
 
-def _walk(start: date, step: int, count: int) -> date:
-    # Look far enough ahead for the closure table once (a year-end plus Golden Week fit easily).
-    span = timedelta(days=abs(count) * 2 + 30)
-    low, high = (start, start + span) if step > 0 else (start - span, start)
-    closures = _extra_closures(low, high)
-    day, remaining = start, count
+def add_business_days(start: date, count: int, *, extra_closures: Container[date] | None = None) -> date:
+    """The business day ``count`` business days after ``start`` (before, if negative)."""
+    closures = _closures(extra_closures)
+    step = 1 if count > 0 else -1
+    day, remaining = start, abs(count)
     while remaining > 0:
         day += timedelta(days=step)
         if is_business_day(day, extra_closures=closures):
@@ -43,29 +60,23 @@ def _walk(start: date, step: int, count: int) -> date:
     return day
 
 
-def add_business_days(start: date, count: int) -> date:
-    """The business day ``count`` business days after ``start`` (before, if negative)."""
-    if count == 0:
-        return start
-    return _walk(start, 1 if count > 0 else -1, abs(count))
-
-
-def next_business_day_on_or_after(day: date) -> date:
+def next_business_day_on_or_after(day: date, *, extra_closures: Container[date] | None = None) -> date:
     """``day`` itself when open, else the next open day (art. 2 roll-forward)."""
-    return day if is_business_day(day) else add_business_days(day, 1)
+    closures = _closures(extra_closures)
+    return day if is_business_day(day, extra_closures=closures) else add_business_days(day, 1, extra_closures=closures)
 
 
-def last_business_day_on_or_before(day: date) -> date:
-    return day if is_business_day(day) else add_business_days(day, -1)
+def last_business_day_on_or_before(day: date, *, extra_closures: Container[date] | None = None) -> date:
+    """``day`` itself when open, else the open day before it (a window's last usable day)."""
+    closures = _closures(extra_closures)
+    return day if is_business_day(day, extra_closures=closures) else add_business_days(day, -1, extra_closures=closures)
 
 
-def business_days_between(start: date, end: date) -> int:
+def business_days_between(start: date, end: date, *, extra_closures: Container[date] | None = None) -> int:
     """Business days after ``start`` up to and including ``end`` (negative when end < start)."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    closures = _extra_closures(low, high)
+    closures = _closures(extra_closures)
+    sign = 1 if end >= start else -1
+    low, high = sorted((start, end))
     count = sum(
         1
         for offset in range(1, (high - low).days + 1)
@@ -83,6 +94,6 @@ class Deadline(NamedTuple):
         return self.stated != self.effective
 
 
-def deadline_from(stated: date) -> Deadline:
+def deadline_from(stated: date, *, extra_closures: Container[date] | None = None) -> Deadline:
     """A stated deadline and the day it actually falls due after the art. 2 roll-forward."""
-    return Deadline(stated, next_business_day_on_or_after(stated))
+    return Deadline(stated, next_business_day_on_or_after(stated, extra_closures=extra_closures))

@@ -3,6 +3,8 @@
 from datetime import date
 
 from .business_days import Deadline, deadline_from
+from .selectors import schedule_deadline_step
+from .windows import window_deadline_day
 
 
 def deadline_for_request(
@@ -10,10 +12,16 @@ def deadline_for_request(
 ) -> Deadline | None:
     """The stated and effective deadline of a request.
 
-    An officer's date wins; otherwise the schedule step of the procedure gives
-    it. ``None`` means undecided (未定): the case has no deadline and no
-    reminder is sent.
+    An officer's date wins; otherwise the schedule in force gives it: the last
+    business day of the deadline step's window. Either way a stated day on
+    which the offices are closed moves to the next business day (art. 2).
+    ``None`` means undecided (未定): the schedule has no dated deadline for
+    this request, so the case has none and no reminder goes out.
     """
     if override is not None:
         return deadline_from(override)
-    return None
+    step = schedule_deadline_step(
+        fiscal_year=fiscal_year, stream=stream, part=part, procedure=procedure, consultation=consultation
+    )
+    stated = window_deadline_day(step.precision, step.date_from, step.date_to) if step else None
+    return deadline_from(stated) if stated else None

@@ -5,6 +5,8 @@ dependency evaluation), so this is a small table of our own: adding the next
 era is one line in ``ERAS``.
 """
 
+import re
+import unicodedata
 from datetime import date
 from typing import NamedTuple
 
@@ -61,3 +63,25 @@ def fiscal_year_label(fiscal_year: int, *, full_width: bool = False) -> str:
     era, _ = era_of(date(fiscal_year + 1, 3, 31))
     text = f"{era.name}{_year_text(fiscal_year - era.starts.year + 1)}年度"
     return text.translate(_FULL_WIDTH) if full_width else text
+
+
+_ERA_YEAR_IN_TEXT = re.compile(
+    "(?P<era>" + "|".join(era.name for era in ERAS) + r")\s*(?P<number>[0-9０-９]+|元)\s*年"
+)
+
+
+def shift_era_years(text: str, years: int) -> str:
+    """Move every era year written in ``text`` by ``years`` (令和7年8月下旬 → 令和8年8月下旬).
+
+    Works on the year alone, so an era change inside the shifted year takes
+    the era of that year's end; full-width digits stay full-width.
+    """
+
+    def replace(match: re.Match) -> str:
+        era = next(era for era in ERAS if era.name == match["era"])
+        number = 1 if match["number"] == "元" else int(unicodedata.normalize("NFKC", match["number"]))
+        gregorian = era.starts.year + number - 1 + years
+        full_width = not match["number"].isascii()
+        return era_year(date(gregorian, 12, 31), full_width=full_width)
+
+    return _ERA_YEAR_IN_TEXT.sub(replace, text)

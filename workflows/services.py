@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from calendars.services import letter_issue_for_transition
 from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
@@ -26,11 +27,6 @@ _SAVED_FIELDS = [
     "forwarded_on",
     "last_reason",
 ]
-
-#: Called after a transition commits with (case_id, transition name, history entry id);
-#: ``calendars`` registers the letters it issues here (request letters, notices).
-AFTER_COMMIT_HOOKS: list = []
-
 
 def _amounts(case: Case) -> dict:
     return {field.removeprefix("amount_"): getattr(case, field) for field in AMOUNT_FIELDS}
@@ -103,8 +99,8 @@ def case_transition(
                 "snapshot": _snapshot(case),
             },
         )
-        for hook in AFTER_COMMIT_HOOKS:
-            transaction.on_commit(lambda hook=hook: hook(case.pk, name, entry.pk))
+        # The act's letter (依頼, 通知) is recorded with the act; its PDF is drawn after commit.
+        letter_issue_for_transition(case=case, transition=name, actor=actor, history_entry=entry)
     return case
 
 

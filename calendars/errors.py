@@ -1,0 +1,41 @@
+"""Errors of the calendar services; each carries its API code and HTTP status."""
+
+from django.utils.translation import gettext_lazy as _
+
+from grants.errors import Conflict, DomainError, InvalidInput, NotFound
+
+
+class ScheduleInvalid(InvalidInput):
+    code = "invalid_schedule"
+    default_message = _("The schedule document has errors; see details for each place.")
+
+
+class ScheduleNotFound(NotFound):
+    code = "schedule_not_found"
+    default_message = _("No schedule for this fiscal year.")
+
+
+class ScheduleVersionExists(Conflict):
+    code = "schedule_exists"
+    default_message = _("A schedule with this id already exists.")
+
+
+class LetterNotFound(NotFound):
+    code = "letter_not_found"
+    default_message = _("No such letter.")
+
+
+class LetterBatchNotFound(NotFound):
+    code = "letter_batch_not_found"
+    default_message = _("No such letter batch.")
+
+
+class LetterNotRendered(Conflict):
+    code = "letter_not_rendered"
+    default_message = _("The letter's PDF is still being prepared. Try again in a moment.")
+
+
+class FeedTokenInvalid(DomainError):
+    code = "invalid_feed_token"
+    http_status = 401
+    default_message = _("This calendar link is not valid (it may have been revoked or replaced).")

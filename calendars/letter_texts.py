@@ -1,0 +1,194 @@
+"""The words of outgoing letters: subjects, bodies and particulars (letters.md §7).
+
+Every Japanese sentence a letter prints is here. The wording follows the
+bureau's attested memos (「…について（依頼）」, 記 … 以上, 「お願いいたします」);
+the seeds hold no real grant letter, so confirm the templates with the
+bureau before go-live (letters.md).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream
+from grants.models import Case, Determination, DeterminationKind, Recipient
+
+from .eras import era_date, fiscal_year_label
+from .models import LetterKind, ReminderRule
+
+CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+P = Procedure
+
+# What a request asks for, by stream, procedure and whether it is the pre-consultation.
+REQUEST_TOPICS: dict[tuple[str, str, bool], str] = {
+    (CSG, P.INITIAL_GRANT, True): "当初交付に係る事前協議",
+    (CSG, P.INITIAL_GRANT, False): "当初交付申請",
+    (CSG, P.CHANGE_GRANT, True): "変更交付に係る事前協議",
+    (CSG, P.CHANGE_GRANT, False): "変更交付申請",
+    (CSG, P.ADJUSTMENT_GRANT, False): "調整交付金に係る調査",
+    (CSG, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
+    (CSG, P.PAST_YEAR_RESETTLEMENT, False): "再確定に係る報告",
+    (MCF, P.INITIAL_GRANT, True): "国庫補助協議",
+    (MCF, P.INITIAL_GRANT, False): "交付申請",
+    (MCF, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
+    (MCF, P.FUND_BALANCE_SURVEY, False): "基金の残高及び執行状況に係る調査",
+    (SAG, P.INITIAL_GRANT, False): "当初交付に係る事前申請",
+    (SAG, P.CHANGE_GRANT, False): "変更交付に係る事前申請",
+    (SAG, P.RESULTS_REPORT, False): "実績報告",
+}
+# What a notice announces, by stream and procedure.
+DETERMINATION_TOPICS: dict[tuple[str, str], str] = {
+    (CSG, P.INITIAL_GRANT): "交付決定",
+    (CSG, P.CHANGE_GRANT): "変更交付決定",
+    (CSG, P.ADJUSTMENT_GRANT): "調整交付金の交付決定",
+    (CSG, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
+    (CSG, P.PAST_YEAR_RESETTLEMENT): "交付額の再確定",
+    (MCF, P.INITIAL_GRANT): "交付決定",
+    (MCF, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
+}
+UNDECIDED_DEADLINE = "未定（追ってお知らせします）"
+CROSSED_IN_POST = "なお、本状と行き違いに提出いただいている場合は、ご容赦ください。"
+
+
+@dataclass(frozen=True)
+class LetterWording:
+    """The case-specific words of a letter; the rest (addressee, sender, contact) comes from data and settings."""
+
+    subject: str
+    body_paragraphs: tuple[str, ...]
+    items: tuple[tuple[str, str], ...] = ()
+    deadline_note: str = ""
+
+
+def yen(amount: int) -> str:
+    return f"金{amount:,}円"
+
+
+def addressee(recipient: Recipient) -> str:
+    """The recipient's addressee line, always ending in 殿."""
+    line = recipient.addressee_ja.strip() or recipient.name_ja
+    return line if line.endswith("殿") else f"{line}　殿"
+
+
+def contact_lines(case: Case) -> tuple[str, ...]:
+    """The contact block: division, the officer in charge when named, address, phone and mail."""
+    bureau = settings.BUREAU
+    officer = case.officer.get_full_name() if case.officer_id else ""
+    return tuple(
+        line
+        for line in (
+            f"【担当】{bureau['division_ja']}",
+            f"担当者：{officer}" if officer else "",
+            bureau["address_ja"],
+            f"TEL：{bureau['tel']}　Mail：{bureau['mail']}",
+        )
+        if line
+    )
+
+
+def _subject_head(case: Case) -> str:
+    """令和N年度 + stream (+ part): settlements name the fiscal year they settle."""
+    year = case.fiscal_year_id
+    if case.procedure in SETTLEMENT_PROCEDURES and case.settles_fiscal_year:
+        year = case.settles_fiscal_year
+    part = f"（{PART_LABELS_JA[case.part]}）" if case.part else ""
+    return f"{fiscal_year_label(year)}{STREAMS[case.stream].label_ja}{part}"
+
+
+def _request_topic(case: Case, consultation: bool) -> str:
+    topic = REQUEST_TOPICS.get((case.stream, case.procedure, consultation))
+    if topic is None:
+        label = STREAMS[case.stream].procedures[case.procedure]
+        topic = f"{label}に係る事前協議" if consultation else label
+    return topic
+
+
+def _deadline_text(case: Case) -> str:
+    return era_date(case.deadline_effective, weekday=True) if case.deadline_effective else UNDECIDED_DEADLINE
+
+
+def _deadline_note(case: Case) -> str:
+    if case.deadline_stated is None or case.deadline_stated == case.deadline_effective:
+        return ""
+    return (
+        f"{era_date(case.deadline_stated, weekday=True)}は行政機関の休日に当たるため、"
+        f"行政機関の休日に関する法律第2条の規定により、{era_date(case.deadline_effective, weekday=True)}を提出期限とします。"
+    )
+
+
+def _submission_items(case: Case, topic: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("提出書類", f"{topic}に係る書類一式"),
+        ("提出期限", _deadline_text(case)),
+        ("提出方法", f"電子メール（{settings.BUREAU['mail']}）"),
+    )
+
+
+def request_wording(case: Case, *, consultation: bool) -> LetterWording:
+    """依頼: asks the recipient for the papers of a request, by its deadline."""
+    topic = _request_topic(case, consultation)
+    paragraphs = ["標記について、下記のとおり関係書類を提出いただきますようお願いいたします。"]
+    if case.deadline_effective is None:
+        paragraphs.append("なお、提出期限は決まり次第お知らせします。")
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について（依頼）",
+        body_paragraphs=tuple(paragraphs),
+        items=_submission_items(case, topic),
+        deadline_note=_deadline_note(case),
+    )
+
+
+def reminder_wording(case: Case, rule: ReminderRule, *, consultation: bool) -> LetterWording:
+    """An advance notice or reminder before the deadline, or an overdue demand (督促) after it."""
+    topic = _request_topic(case, consultation)
+    deadline = _deadline_text(case)
+    if rule.letter_kind == LetterKind.OVERDUE_DEMAND:
+        opening = (
+            f"先般依頼しました標記について、提出期限の{deadline}を過ぎましたが、現時点で提出を確認できておりません。"
+            "速やかに提出いただきますようお願いいたします。"
+        )
+    else:
+        opening = f"先般依頼しました標記について、提出期限は{deadline}となっております。期限までに提出いただきますようお願いいたします。"
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について{rule.subject_suffix_ja}",
+        body_paragraphs=(opening, CROSSED_IN_POST),
+        items=_submission_items(case, topic),
+        deadline_note=_deadline_note(case),
+    )
+
+
+def determination_wording(case: Case, determination: Determination) -> LetterWording:
+    """通知 of a grant decision, a change, or a settled amount."""
+    topic = DETERMINATION_TOPICS.get((case.stream, case.procedure), STREAMS[case.stream].procedures[case.procedure])
+    received = f"{era_date(case.submitted_on)}付けで" if case.submitted_on else ""
+    amount, previous, reason = determination.amount, determination.previous_amount, determination.reason
+    if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+        verb = "再確定" if determination.kind == DeterminationKind.RESETTLEMENT else "確定"
+        body = f"{received}提出のあった実績報告に基づき、標記について、下記のとおり交付額を{verb}したので通知します。"
+        items = [("確定額", yen(amount))]
+        if previous is not None:
+            items.append(("交付決定額", yen(previous)))
+    elif determination.kind == DeterminationKind.CHANGE:
+        body = f"{received}申請のあった標記について、下記のとおり交付決定額を変更することに決定したので通知します。"
+        items = [("変更後の交付決定額", yen(amount))]
+        if previous is not None:
+            items.append(("変更前の交付決定額", yen(previous)))
+        if reason:
+            items.append(("変更の理由", reason))
+    else:
+        body = f"{received}申請のあった標記について、下記のとおり交付することに決定したので通知します。"
+        items = [("交付決定額", yen(amount))]
+        if previous is not None and amount < previous:
+            items += [("交付申請額", yen(previous)), ("修正の内容及び理由", reason)]
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について（通知）",
+        body_paragraphs=(body,),
+        items=tuple(items),
+    )
+
+
+def notice_kind(determination: Determination) -> str:
+    """Settlements get a settlement notice; decisions and changes a decision notice."""
+    if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+        return LetterKind.SETTLEMENT_NOTICE
+    return LetterKind.DECISION_NOTICE

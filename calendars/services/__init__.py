@@ -1,0 +1,32 @@
+"""Writes of the calendars app: schedules, letters, reminders and calendar feed links."""
+
+from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calendar_feed_token_rotate
+from .letters import letter_batch_create, letter_issue, letter_issue_for_transition, letter_render
+from .reminders import reminder_issue
+from .schedules import (
+    may_edit_schedules,
+    schedule_import,
+    schedule_rollforward,
+    schedule_step_delete,
+    schedule_step_save,
+    schedule_version_delete,
+    schedule_version_save,
+)
+
+__all__ = [
+    "calendar_feed_authenticate",
+    "calendar_feed_token_revoke",
+    "calendar_feed_token_rotate",
+    "letter_batch_create",
+    "letter_issue",
+    "letter_issue_for_transition",
+    "letter_render",
+    "may_edit_schedules",
+    "reminder_issue",
+    "schedule_import",
+    "schedule_rollforward",
+    "schedule_step_delete",
+    "schedule_step_save",
+    "schedule_version_delete",
+    "schedule_version_save",
+]

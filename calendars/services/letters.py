@@ -1,0 +1,240 @@
+"""Letters: worded and recorded inside the act that sends them, rendered to PDF in the background.
+
+Issuing is fast and transactional: the letter row and its history record
+commit with the act (a transition, a reminder). Drawing the PDF is slow, so
+a ``django.tasks`` task does it once the act has committed; the task also
+gives the letter its document number, so the day's number sequence is only
+ever locked before the history chain (as ``notify`` does) and never after it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from grants.errors import InvalidInput, PermissionDenied
+from grants.history import history_append
+from grants.models import Case, CaseState, Determination, HistoryEntry, Role
+from grants.roles import has_role, system_user
+
+from ..letter_texts import (
+    LetterWording,
+    addressee,
+    contact_lines,
+    determination_wording,
+    notice_kind,
+    request_wording,
+)
+from ..models import Letter, LetterBatch, LetterKind, LetterStatus
+from ..numbering import document_number_issue
+from ..pdf import LetterContent, render_letter
+from ..selectors import letter_list_for_actor, schedule_deadline_step, schedule_version_in_force
+from ..tasks import letter_render_task
+
+SUBJECT = "letter"
+REQUEST_TRANSITIONS = {"request": False, "request_consultation": True}  # name → is the pre-consultation
+
+
+def _default_wording(case: Case, kind: str) -> LetterWording:
+    if kind == LetterKind.REQUEST:
+        return request_wording(case, consultation=case.state == CaseState.CONSULTATION_REQUESTED)
+    if kind in (LetterKind.DECISION_NOTICE, LetterKind.SETTLEMENT_NOTICE):
+        determination = case.determinations.filter(notified_on__isnull=False).latest("notified_on", "pk")
+        return determination_wording(case, determination)
+    raise ValueError(f"a {kind} letter needs its wording from the caller")
+
+
+@transaction.atomic(savepoint=False)
+def letter_issue(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    history_entry: HistoryEntry | None = None,
+    wording: LetterWording | None = None,
+    issued_on=None,
+    document_number: str = "",
+    batch: LetterBatch | None = None,
+    basis: dict | None = None,
+) -> Letter:
+    """Word a letter to the case's recipient, store it and record it; its PDF follows after commit.
+
+    ``history_entry`` is the record of the act that sends it; ``wording``
+    defaults to the request or the latest notice of the case (payment
+    notices and reminders bring their own); ``document_number`` defaults to
+    the next number of the issue day, given when the PDF is drawn.
+    """
+    wording = wording or _default_wording(case, kind)
+    letter = Letter(
+        case=case,
+        history_entry=history_entry,
+        kind=kind,
+        document_number=document_number,
+        issued_on=issued_on or timezone.localdate(),
+        recipient=case.recipient,
+        subject=wording.subject,
+        content={
+            "addressee": addressee(case.recipient),
+            "sender": settings.BUREAU["sender_ja"],
+            "subject": wording.subject,
+            "body_paragraphs": list(wording.body_paragraphs),
+            "items": [list(item) for item in wording.items],
+            "deadline_note": wording.deadline_note or None,
+            "contact_lines": list(contact_lines(case)),
+            "title_kind": kind,
+        },
+        deadline_stated=case.deadline_stated,
+        deadline_effective=case.deadline_effective,
+        basis=basis or {},
+        batch=batch,
+        created_by=actor,
+    )
+    letter.full_clean(exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by"])
+    letter.save()
+    history_append(
+        actor=actor,
+        action="letter_issue",
+        subject_type=SUBJECT,
+        subject_id=letter.pk,
+        fiscal_year=case.fiscal_year_id,
+        stream=case.stream,
+        recipient=case.recipient,
+        data={
+            "case": case.pk,
+            "kind": kind,
+            "subject": letter.subject,
+            "issued_on": letter.issued_on,
+            "document_number": document_number,
+            "deadline": {"stated": letter.deadline_stated, "effective": letter.deadline_effective},
+            "trigger": history_entry.pk if history_entry else None,
+            "batch": batch.pk if batch else None,
+            "basis": letter.basis,
+        },
+    )
+    transaction.on_commit(lambda: letter_render_task.enqueue(letter.pk))
+    return letter
+
+
+def _request_basis(case: Case, *, consultation: bool, history_entry: HistoryEntry) -> dict:
+    """Where a request's deadline came from: the officer, a schedule step, or nowhere yet (未定)."""
+    if history_entry.data.get("fields", {}).get("deadline"):
+        return {"deadline": "officer"}
+    step = schedule_deadline_step(
+        fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure, consultation=consultation
+    )
+    if step is None:
+        version = schedule_version_in_force(fiscal_year=case.fiscal_year_id)
+        return {"deadline": "undecided", "schedule": version.key if version else None}
+    return {
+        "deadline": "schedule",
+        "schedule": step.version.key,
+        "step": f"{step.stream}/{step.sub_procedure}/{step.key}",
+        "date_text_ja": step.date_text_ja,
+    }
+
+
+def letter_issue_for_transition(*, case: Case, transition: str, actor, history_entry: HistoryEntry) -> Letter | None:
+    """The letter an act sends, inside the act's transaction: 依頼 for a request, 通知 for a notice, else none."""
+    if transition in REQUEST_TRANSITIONS:
+        consultation = REQUEST_TRANSITIONS[transition]
+        return letter_issue(
+            case=case,
+            kind=LetterKind.REQUEST,
+            actor=actor,
+            history_entry=history_entry,
+            wording=request_wording(case, consultation=consultation),
+            basis=_request_basis(case, consultation=consultation, history_entry=history_entry),
+        )
+    if transition == "notify":
+        determination = Determination.objects.get(pk=history_entry.data["determination"])
+        return letter_issue(
+            case=case,
+            kind=notice_kind(determination),
+            actor=actor,
+            history_entry=history_entry,
+            wording=determination_wording(case, determination),
+            issued_on=determination.notified_on,
+            document_number=determination.document_number,
+            basis={"determination": determination.pk},
+        )
+    return None
+
+
+def _number(letter_id: int) -> Letter:
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().select_related("case", "recipient").get(pk=letter_id)
+        if not letter.document_number:
+            letter.document_number = document_number_issue(on=letter.issued_on)
+            letter.save(update_fields=["document_number"])
+    return letter
+
+
+def letter_render(*, letter_id: int) -> Letter:
+    """Number the letter if needed, draw its PDF, store it with its SHA-256 and record that.
+
+    Safe to run twice or from two workers: a rendered letter is left alone,
+    and of two renders of the same letter only the first one stored counts.
+    """
+    letter = Letter.objects.select_related("case", "recipient").get(pk=letter_id)
+    if letter.status == LetterStatus.RENDERED:
+        return letter
+    if not letter.document_number:
+        letter = _number(letter_id)
+    pdf = render_letter(
+        LetterContent(document_number=letter.document_number, issued_on=letter.issued_on, **letter.content)
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
+    with transaction.atomic():
+        stored = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
+            pdf=name, sha256=digest, status=LetterStatus.RENDERED, rendered_at=timezone.now()
+        )
+        if stored:
+            history_append(
+                actor=system_user(),
+                action="letter_render",
+                subject_type=SUBJECT,
+                subject_id=letter.pk,
+                fiscal_year=letter.case.fiscal_year_id,
+                stream=letter.case.stream,
+                recipient=letter.recipient,
+                data={"case": letter.case_id, "document_number": letter.document_number, "sha256": digest, "file": name},
+            )
+    if not stored:
+        default_storage.delete(name)
+    letter.refresh_from_db()
+    return letter
+
+
+@transaction.atomic
+def letter_batch_create(*, actor, letter_ids: list[int], title: str) -> LetterBatch:
+    """Group letters the actor may read into a batch: one letter per recipient, each in one batch only."""
+    if not (has_role(actor, Role.OFFICER) or has_role(actor, Role.SUPERVISOR)):
+        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    wanted = set(letter_ids)
+    letters = list(letter_list_for_actor(actor=actor).select_for_update(of=("self",)).filter(pk__in=wanted))
+    problems = []
+    missing = wanted - {letter.pk for letter in letters}
+    if missing:
+        problems.append(f"Unknown or out-of-scope letters: {sorted(missing)}.")
+    problems += [f"Letter {letter.pk} is already in batch {letter.batch_id}." for letter in letters if letter.batch_id]
+    recipients = [letter.recipient_id for letter in letters]
+    if len(recipients) != len(set(recipients)):
+        problems.append("A batch holds one letter per recipient.")
+    if not wanted:
+        problems.append("Name at least one letter.")
+    if problems:
+        raise InvalidInput(details={"letters": problems})
+    batch = LetterBatch.objects.create(title=title, created_by=actor)
+    Letter.objects.filter(pk__in=wanted).update(batch=batch)
+    history_append(
+        actor=actor,
+        action="letter_batch_create",
+        subject_type="letter_batch",
+        subject_id=batch.pk,
+        data={"title": title, "letters": sorted(wanted)},
+    )
+    return batch
