@@ -82,7 +82,7 @@ def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_
             state=CaseState.NOTIFIED,
             amount_current__isnull=False,
         )
-        .order_by("-procedure")  # change_grant sorts before initial_grant
+        .order_by("procedure")  # change_grant sorts before initial_grant
         .values_list("amount_current", flat=True)
         .first()
     )
