@@ -21,6 +21,7 @@ api_patterns = [
         workflows_api.CaseTransitionApi.as_view(),
         name="case-transition",
     ),
+    path("", include("grants.urls_payments")),
 ]
 
 urlpatterns = [

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from grants.api import paginate
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
+from grants.payments.selectors import case_amount_paid
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
 
@@ -55,7 +56,7 @@ class CaseSummarySerializer(serializers.Serializer):
             "determined": case.amount_determined,
             "current": case.amount_current,
             "settled": case.amount_settled,
-            "paid": getattr(case, "amount_paid", 0) or 0,
+            "paid": case_amount_paid(case=case),
         }
 
     def get_deadline(self, case) -> dict | None:

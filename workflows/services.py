@@ -5,10 +5,12 @@ from datetime import date
 from django.db import transaction
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from calendars.business_days import add_business_days
 from calendars.services import letter_issue_for_transition
 from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
+from grants.payments.services import payment_items_issue, payment_items_revoke
 from grants.selectors import case_get_for_actor
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
@@ -79,6 +81,10 @@ def case_transition(
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
         case.save(update_fields=[*changed, "updated_at"])
         determination = _persist_determination(flow, name, actor)
+        if name == "notify":
+            payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
+        elif name == "revoke":
+            payment_items_revoke(actor=actor, case=case, revoked_on=flow.today, add_business_days=add_business_days)
         entry = history_append(
             actor=actor,
             action=name,

@@ -1,0 +1,266 @@
+"""Payment endpoints (design §8): runs, items, return claims, fund balances.
+
+Each endpoint parses, calls one service or selector, and serialises; errors
+leave as the shared JSON error shape through ``grants.api_errors``.
+"""
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..api import paginate
+from .flows import PaymentRunFlow
+from .selectors import (
+    fund_balance_list_for_actor,
+    payment_item_list_for_actor,
+    payment_run_available_transitions,
+    payment_run_breakdown,
+    payment_run_get_for_actor,
+    payment_run_list_for_actor,
+    return_claim_balance,
+    return_claim_get_for_actor,
+    return_claim_list_for_actor,
+)
+from .services import (
+    FundBalanceRow,
+    fund_balance_import,
+    payment_run_create,
+    payment_run_transition,
+    return_claim_payment_record,
+)
+
+MAX_YEN = 10**15
+
+
+class RecipientRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="name_ja")
+
+
+class PaymentItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    recipient = RecipientRefSerializer()
+    budget_year = serializers.IntegerField()
+    basis = serializers.CharField()
+    amount = serializers.IntegerField()
+    due_run = serializers.DateField(source="due_on", help_text="The date of the earliest payment run that pays it")
+    run = serializers.IntegerField(source="run_id", allow_null=True, help_text="The run that carries it")
+    paid_in_run = serializers.SerializerMethodField()
+    paid_on = serializers.SerializerMethodField()
+    withdrawn_on = serializers.DateField(allow_null=True)
+
+    def _payment(self, item):
+        return getattr(item, "payment", None)
+
+    def get_paid_in_run(self, item) -> int | None:
+        payment = self._payment(item)
+        return payment.run_id if payment else None
+
+    def get_paid_on(self, item) -> str | None:
+        payment = self._payment(item)
+        return payment.paid_on.isoformat() if payment else None
+
+
+class PaymentRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    fiscal_year = serializers.IntegerField(source="fiscal_year_id")
+    date = serializers.DateField(source="run_on")
+    state = serializers.CharField()
+    total = serializers.IntegerField()
+    item_count = serializers.IntegerField()
+    drafted_by = serializers.CharField(source="drafted_by.username")
+    approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
+    executed_by = serializers.CharField(source="executed_by.username", allow_null=True, default=None)
+
+
+class RecipientNetSerializer(serializers.Serializer):
+    recipient = RecipientRefSerializer()
+    amount = serializers.IntegerField()
+    items = PaymentItemSerializer(many=True)
+
+
+class PaymentRunDetailSerializer(PaymentRunSerializer):
+    available_transitions = serializers.SerializerMethodField()
+    lines = serializers.SerializerMethodField(help_text="The run netted per recipient, with the items")
+
+    def get_available_transitions(self, run) -> list[str]:
+        return payment_run_available_transitions(run=run, actor=self.context["actor"])
+
+    def get_lines(self, run) -> list:
+        return RecipientNetSerializer(payment_run_breakdown(run=run), many=True).data
+
+
+def run_detail_response(run_id: int, actor, http_status: int = 200) -> Response:
+    run = payment_run_get_for_actor(actor=actor, run_id=run_id)
+    return Response(PaymentRunDetailSerializer(run, context={"actor": actor}).data, status=http_status)
+
+
+class PaymentRunListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        fiscal_year = serializers.IntegerField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        date = serializers.DateField()
+
+    @extend_schema(parameters=[FilterSerializer], responses=PaymentRunSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        runs = payment_run_list_for_actor(actor=request.user, **filters.validated_data)
+        return paginate(request, runs, lambda run: PaymentRunSerializer(run).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PaymentRunDetailSerializer})
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        run = payment_run_create(actor=request.user, run_on=payload.validated_data["date"])
+        return run_detail_response(run.pk, request.user, 201)
+
+
+class PaymentRunDetailApi(APIView):
+    @extend_schema(responses=PaymentRunDetailSerializer)
+    def get(self, request, run_id: int):
+        return run_detail_response(run_id, request.user)
+
+
+class PaymentRunTransitionApi(APIView):
+    """approve, execute: 409 transition_not_allowed / condition_unmet, 403 four_eyes / permission_denied."""
+
+    @extend_schema(
+        request=None,
+        responses=PaymentRunDetailSerializer,
+        parameters=[
+            OpenApiParameter(
+                "name", str, OpenApiParameter.PATH,
+                enum=sorted({t.slug for ts in PaymentRunFlow.state.get_transitions().values() for t in ts}),
+            )
+        ],
+    )
+    def post(self, request, run_id: int, name: str):
+        run = payment_run_transition(actor=request.user, run_id=run_id, name=name)
+        return run_detail_response(run.pk, request.user)
+
+
+class PaymentItemListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        case = serializers.IntegerField(required=False)
+        run = serializers.IntegerField(required=False)
+        recipient = serializers.CharField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PaymentItemSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        items = payment_item_list_for_actor(actor=request.user, **filters.validated_data)
+        return paginate(request, items, lambda item: PaymentItemSerializer(item).data)
+
+
+class DatedYenSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    amount = serializers.IntegerField()
+
+
+class ReturnClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    recipient = RecipientRefSerializer()
+    budget_year = serializers.IntegerField()
+    reason = serializers.CharField()
+    principal = serializers.IntegerField()
+    noticed_on = serializers.DateField()
+    due_on = serializers.DateField()
+    surcharge_applies = serializers.BooleanField(help_text="加算金 runs from each receipt (revocations)")
+    receipts = serializers.SerializerMethodField()
+    payments = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField(help_text="As of ?as_of= (default: today)")
+
+    def get_receipts(self, claim) -> list:
+        return [{"date": r.received_on, "amount": r.amount} for r in claim.receipts.all()]
+
+    def get_payments(self, claim) -> list:
+        return [{"date": p.paid_on, "amount": p.amount} for p in claim.payments.all()]
+
+    def get_balance(self, claim) -> dict:
+        balance = return_claim_balance(claim=claim, as_of=self.context["as_of"])
+        return {
+            "as_of": balance.as_of,
+            "principal_outstanding": balance.principal_outstanding,
+            "surcharge": balance.surcharge,
+            "late_interest": balance.late_interest,
+            "interest_outstanding": balance.interest_outstanding,
+            "total_outstanding": balance.total_outstanding,
+            "settled": balance.settled,
+        }
+
+
+class ReturnClaimListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        case = serializers.IntegerField(required=False)
+        recipient = serializers.CharField(required=False)
+        as_of = serializers.DateField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=ReturnClaimSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = dict(filters.validated_data)
+        context = {"as_of": params.pop("as_of", None) or timezone.localdate()}
+        claims = return_claim_list_for_actor(actor=request.user, **params)
+        return paginate(request, claims, lambda claim: ReturnClaimSerializer(claim, context=context).data)
+
+
+class ReturnClaimPaymentCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+        paid_on = serializers.DateField()
+
+    @extend_schema(request=InputSerializer, responses={201: ReturnClaimSerializer})
+    def post(self, request, claim_id: int):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        payment = return_claim_payment_record(actor=request.user, claim_id=claim_id, **payload.validated_data)
+        claim = return_claim_get_for_actor(actor=request.user, claim_id=claim_id)
+        return Response(ReturnClaimSerializer(claim, context={"as_of": payment.paid_on}).data, status=201)
+
+
+class FundBalanceSerializer(serializers.Serializer):
+    prefecture = serializers.CharField(source="prefecture.code")
+    fiscal_year = serializers.IntegerField(source="fiscal_year_id")
+    opening = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    national_contribution = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    prefectural_contribution = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    interest = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    spending = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    closing = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+
+
+class FundBalanceListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+        fiscal_year = serializers.IntegerField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        class RowSerializer(FundBalanceSerializer):
+            prefecture = serializers.RegexField(r"^\d{2}$")
+            fiscal_year = serializers.IntegerField()
+
+        rows = RowSerializer(many=True, allow_empty=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=FundBalanceSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        balances = fund_balance_list_for_actor(actor=request.user, **filters.validated_data)
+        return paginate(request, balances, lambda balance: FundBalanceSerializer(balance).data)
+
+    @extend_schema(request=InputSerializer, responses={201: FundBalanceSerializer(many=True)})
+    def post(self, request):
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        written = fund_balance_import(
+            actor=request.user, rows=[FundBalanceRow(**row) for row in payload.validated_data["rows"]]
+        )
+        return Response({"items": FundBalanceSerializer(written, many=True).data, "count": len(written)}, status=201)

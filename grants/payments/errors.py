@@ -1,0 +1,74 @@
+"""Errors of the payment services, with the API code and status each maps to."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+
+FOUR_EYES_MESSAGE = _("The person who drafted a payment run cannot approve it.")
+NOTHING_TO_PAY_MESSAGE = _("No unpaid payment item is due by this date.")
+RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
+ALREADY_PAID_MESSAGE = _("An item of this run has already been paid by another run.")
+OVERPAYMENT_MESSAGE = _("This payment is more than the claim's outstanding principal and interest.")
+#: Formatted with prefecture (name and code), the two fiscal years and both amounts.
+DISCONTINUITY_MESSAGE = _(
+    "{prefecture}: the closing balance of FY{year} ({closing:,} yen) differs from the opening balance "
+    "of FY{next_year} ({opening:,} yen)."
+)
+#: Formatted with prefecture (name and code), the fiscal year and both amounts.
+ARITHMETIC_MESSAGE = _(
+    "{prefecture} FY{year}: opening + contributions + interest − spending is {expected:,} yen, "
+    "but the closing balance is {closing:,} yen."
+)
+
+
+class PaymentRunNotFound(NotFound):
+    code = "payment_run_not_found"
+    default_message = _("No such payment run.")
+
+
+class ReturnClaimNotFound(NotFound):
+    code = "return_claim_not_found"
+    default_message = _("No such return claim.")
+
+
+class UnknownRunTransition(NotFound):
+    code = "unknown_transition"
+    default_message = _("A payment run has no step of that name.")
+
+
+class RunTransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+    default_message = _("This step is not possible from the payment run's current state.")
+
+
+class RunConditionUnmet(Conflict):
+    code = "condition_unmet"
+    default_message = _("A condition for this step is not met.")
+
+
+class RunFourEyesViolation(PermissionDenied):
+    code = "four_eyes"
+    default_message = FOUR_EYES_MESSAGE
+
+
+class NothingToPay(Conflict):
+    code = "nothing_to_pay"
+    default_message = NOTHING_TO_PAY_MESSAGE
+
+
+class ItemAlreadyPaid(Conflict):
+    code = "already_paid"
+    default_message = ALREADY_PAID_MESSAGE
+
+
+class Overpayment(InvalidInput):
+    code = "overpayment"
+    default_message = OVERPAYMENT_MESSAGE
+
+
+class FundBalanceDiscontinuity(InvalidInput):
+    code = "fund_balance_discontinuity"
+
+
+class FundBalanceArithmetic(InvalidInput):
+    code = "fund_balance_arithmetic"

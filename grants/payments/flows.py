@@ -1,0 +1,81 @@
+"""The payment run's state machine: draft → approved (supervisor, four eyes) → executed.
+
+Like the case flows in ``workflows/flows``: the flow wraps one run for one act
+by one actor, permissions and conditions sit beside each transition, and the
+bodies only set in-memory fields. ``services.runs`` checks the permission
+itself (viewflow checks only the source state and the conditions), saves the
+run and writes its history record.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.fsm import State
+
+from ..errors import PermissionDenied
+from ..models import Role
+from ..roles import has_role
+from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation
+from .models import PaymentRun, PaymentRunState
+
+S = PaymentRunState
+
+
+def acts_on_payments(user) -> bool:
+    """Officers and supervisors prepare and execute payment runs; auditors read and never act."""
+    return not has_role(user, Role.AUDITOR) and (has_role(user, Role.OFFICER) or has_role(user, Role.SUPERVISOR))
+
+
+class PaymentRunFlow:
+    """The state machine around one payment run."""
+
+    state = State(PaymentRunState, default=PaymentRunState.DRAFT)
+
+    def __init__(self, run: PaymentRun, *, actor):
+        self.run = run
+        self.actor = actor
+
+    @state.getter()
+    def _get_state(self):
+        return self.run.state
+
+    @state.setter()
+    def _set_state(self, value):
+        self.run.state = value
+
+    # -- who may act ------------------------------------------------------
+    def staff(self, user) -> bool:
+        return acts_on_payments(user)
+
+    def supervisor_not_drafter(self, user) -> bool:
+        return (
+            not has_role(user, Role.AUDITOR) and has_role(user, Role.SUPERVISOR) and self.run.drafted_by_id != user.pk
+        )
+
+    def refusal(self, name: str, user) -> Exception:
+        """The error that explains why ``user`` may not take transition ``name``."""
+        if name == "approve" and has_role(user, Role.SUPERVISOR) and not has_role(user, Role.AUDITOR):
+            return RunFourEyesViolation()
+        return PermissionDenied(details={"transition": name})
+
+    # -- conditions --------------------------------------------------------
+    def has_items(self):
+        """A draft can lose every item to a later, lower determination; an empty run is not approved."""
+        return State.CONDITION(self.run.items.exists(), unmet=RUN_EMPTY_MESSAGE)
+
+    # -- acts ----------------------------------------------------------------
+    @state.transition(
+        source=S.DRAFT,
+        target=S.APPROVED,
+        label=_("Approve"),
+        conditions=[this.has_items],
+        permission=this.supervisor_not_drafter,
+    )
+    def approve(self):
+        self.run.approved_by = self.actor
+        self.run.approved_at = timezone.now()
+
+    @state.transition(source=S.APPROVED, target=S.EXECUTED, label=_("Execute"), permission=this.staff)
+    def execute(self):
+        self.run.executed_by = self.actor
+        self.run.executed_at = timezone.now()

@@ -1,0 +1,303 @@
+"""Money rows: tranche plans, payable items, payment runs and their records, return claims, fund balances.
+
+Imported at the end of ``grants/models.py`` so Django files them under the
+``grants`` app. Money is int yen. The database guards what it can: positive
+amounts, one payment per item, four eyes on a run, the fund-balance sum.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..catalogue import Part, Procedure, Stream
+from ..models import Case, Determination, FiscalYear, Recipient
+
+__all__ = [
+    "FundBalance",
+    "PaymentBasis",
+    "PaymentItem",
+    "PaymentPlanRule",
+    "PaymentRecord",
+    "PaymentRun",
+    "PaymentRunState",
+    "ReturnClaim",
+    "ReturnClaimReceipt",
+    "ReturnPayment",
+    "ReturnReason",
+    "ShareBase",
+]
+
+
+class PaymentBasis(models.TextChoices):
+    """Why an item is payable. The tranche names follow the FY2023 runs ①②③ (brief §2.1)."""
+
+    TRANCHE_1 = "tranche_1", _("Tranche ①")
+    TRANCHE_2 = "tranche_2", _("Tranche ②")
+    TRANCHE_3_CHANGE = "tranche_3_change", _("Tranche ③ (change grant)")
+    ADJUSTMENT_GRANT = "adjustment_grant", _("Adjustment grant")
+    SETTLEMENT_REMAINDER = "settlement_remainder", _("Prior-year settlement: settled less paid")
+    RESETTLEMENT = "resettlement", _("Re-settlement: re-settled less paid")
+
+
+class ShareBase(models.TextChoices):
+    """What the percentages of a procedure-year's plan are shares of."""
+
+    AMOUNT = "amount", _("The notified amount")
+    INCREASE = "increase", _("The increase over the previous amount")
+    CUMULATIVE = "cumulative", _("The notified amount less what the grant was already issued")
+
+
+class PaymentPlanRule(models.Model):
+    """One payment that a notified determination of a procedure creates in a fiscal year.
+
+    Tranche plans are data because they change from year to year (FY2023: ①
+    50 %, ② 25 %, ③ 75 % of the increase; FY2025: one payment in March). The
+    rules of one procedure-year share one base; what their percentages leave
+    over is paid or reclaimed at the settlement, as settled − paid.
+    """
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="payment_plan_rules")
+    stream = models.CharField(max_length=40, choices=Stream.choices)
+    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    sequence = models.PositiveSmallIntegerField()
+    basis = models.CharField(max_length=30, choices=PaymentBasis.choices)
+    base = models.CharField(max_length=20, choices=ShareBase.choices)
+    percent = models.PositiveSmallIntegerField()
+    run_on = models.DateField(help_text="The payment run the share is due for")
+    source = models.CharField(max_length=200, blank=True, default="", help_text="Where the rule comes from")
+
+    class Meta:
+        ordering = ["fiscal_year", "stream", "part", "procedure", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "stream", "part", "procedure", "sequence"], name="unique_payment_plan_rule"
+            ),
+            models.CheckConstraint(condition=Q(percent__gte=1) & Q(percent__lte=100), name="plan_percent_1_to_100"),
+            models.CheckConstraint(condition=Q(basis__in=PaymentBasis.values), name="plan_basis_valid"),
+            models.CheckConstraint(condition=Q(base__in=ShareBase.values), name="plan_base_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"FY{self.fiscal_year_id} {self.stream}/{self.part or '-'}/{self.procedure} {self.basis} {self.percent}%"
+
+
+class PaymentRunState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    EXECUTED = "executed", _("Executed")
+
+
+class PaymentRun(models.Model):
+    """A dated batch of payments across procedures and budget years, netted per recipient.
+
+    ``state`` is written by ``grants.payments.services`` through the run's state
+    machine only (draft → approved → executed).
+    """
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="payment_runs")
+    run_on = models.DateField(help_text="The day the money reaches the recipients")
+    state = models.CharField(max_length=20, choices=PaymentRunState.choices, default=PaymentRunState.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    executed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=PaymentRunState.values), name="payment_run_state_valid"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")), name="payment_run_four_eyes"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=PaymentRunState.DRAFT) | Q(approved_by__isnull=False),
+                name="payment_run_approved_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=PaymentRunState.EXECUTED) | Q(executed_by__isnull=False),
+                name="payment_run_executed_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment run {self.run_on} ({self.state})"
+
+
+class PaymentItem(models.Model):
+    """An amount owed to a recipient under one notified determination, due for the run of ``due_on``.
+
+    Amounts are positive: money owed back is a ``ReturnClaim``. An item that a
+    later, lower determination or a revocation takes back before it is paid is
+    withdrawn (and, when only part of it goes, replaced by a smaller item).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_items")
+    determination = models.ForeignKey(Determination, on_delete=models.PROTECT, related_name="payment_items")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="payment_items")
+    budget_year = models.PositiveSmallIntegerField(help_text="The fiscal year whose grant the money belongs to")
+    basis = models.CharField(max_length=30, choices=PaymentBasis.choices)
+    amount = models.PositiveBigIntegerField()
+    due_on = models.DateField(help_text="The earliest payment run that pays it")
+    run = models.ForeignKey(
+        PaymentRun, on_delete=models.PROTECT, null=True, blank=True, related_name="items",
+        help_text="The run that carries it, from the moment the run is drafted",
+    )
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawn_by_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The case whose lower determination or revocation withdrew it",
+    )
+    replaces = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_item_positive"),
+            models.CheckConstraint(condition=Q(basis__in=PaymentBasis.values), name="payment_item_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(run__isnull=True), name="withdrawn_item_in_no_run"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(run__isnull=True, withdrawn_on__isnull=True), name="item_unassigned_due"
+            ),
+            models.Index(fields=["recipient", "budget_year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.amount:,} yen to {self.recipient_id} due {self.due_on}"
+
+
+class PaymentRecord(models.Model):
+    """The fact that an executed run paid an item.
+
+    ``item`` is unique: the database refuses a second payment of an item,
+    whichever run or retry attempts it.
+    """
+
+    item = models.OneToOneField(PaymentItem, on_delete=models.PROTECT, related_name="payment")
+    run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="payments")
+    amount = models.PositiveBigIntegerField()
+    paid_on = models.DateField()
+
+    class Meta:
+        ordering = ["run", "item"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_record_positive")]
+
+
+class ReturnReason(models.TextChoices):
+    SETTLEMENT = "settlement", _("Settled below what was paid")
+    REDUCTION = "reduction", _("Changed below what was paid")
+    REVOCATION = "revocation", _("Grant decision revoked")
+
+
+class ReturnClaim(models.Model):
+    """A demand that a recipient pay money back (返還), due on a business day.
+
+    Interest under the subsidy act (art. 19) is computed as of any date from
+    the receipts and the payments (``selectors.return_claim_balance``); only
+    the facts are stored.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="return_claims")
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The determination that lowered the amount, or the one revoked",
+    )
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="return_claims")
+    budget_year = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=20, choices=ReturnReason.choices)
+    principal = models.PositiveBigIntegerField()
+    noticed_on = models.DateField()
+    due_on = models.DateField()
+    surcharge_applies = models.BooleanField(
+        help_text="加算金 from the day of receipt: returns ordered on a revocation (subsidy act art. 19(1))"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["noticed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="return_claim_positive"),
+            models.CheckConstraint(condition=Q(due_on__gte=F("noticed_on")), name="return_claim_due_after_notice"),
+            models.CheckConstraint(condition=Q(reason__in=ReturnReason.values), name="return_claim_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"return claim {self.principal:,} yen from {self.recipient_id} due {self.due_on}"
+
+
+class ReturnClaimReceipt(models.Model):
+    """The part of a claim's principal received on one day; 加算金 on it runs from that day."""
+
+    claim = models.ForeignKey(ReturnClaim, on_delete=models.PROTECT, related_name="receipts")
+    received_on = models.DateField()
+    amount = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["claim", "received_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_receipt_positive")]
+
+
+class ReturnPayment(models.Model):
+    """Money a recipient paid back on a claim; it goes to the principal first (art. 19(3))."""
+
+    claim = models.ForeignKey(ReturnClaim, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField()
+    amount = models.PositiveBigIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "paid_on", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_payment_positive")]
+
+
+class FundBalance(models.Model):
+    """The medical-care fund (基金) of one prefecture in one fiscal year.
+
+    The database holds the sum (closing = opening + contributions + interest −
+    spending); the import service holds continuity between years (a closing
+    equals the next opening), which spans rows.
+    """
+
+    prefecture = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="fund_balances")
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
+    opening = models.PositiveBigIntegerField()
+    national_contribution = models.PositiveBigIntegerField()
+    prefectural_contribution = models.PositiveBigIntegerField()
+    interest = models.PositiveBigIntegerField()
+    spending = models.PositiveBigIntegerField()
+    closing = models.PositiveBigIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prefecture", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefecture", "fiscal_year"], name="one_fund_balance_per_year"),
+            models.CheckConstraint(
+                condition=Q(
+                    closing=F("opening")
+                    + F("national_contribution")
+                    + F("prefectural_contribution")
+                    + F("interest")
+                    - F("spending")
+                ),
+                name="fund_balance_sums",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fund {self.prefecture_id} FY{self.fiscal_year_id}: {self.closing:,} yen"

@@ -1,0 +1,216 @@
+"""Reads about money, with scope applied here and nowhere else; nothing here writes.
+
+Payment runs are one batch for the whole bureau, so every staff role reads
+them whole. Items, claims and fund balances belong to cases and prefectures
+and follow the case scope (officers: their streams and prefectures).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from ..catalogue import Stream
+from ..errors import OutOfScope, PermissionDenied
+from ..models import Case, OfficerScope, Recipient, Role
+from ..roles import case_scope_q, has_role, in_scope, roles_of, sees_everything
+from .errors import PaymentRunNotFound, ReturnClaimNotFound
+from .flows import PaymentRunFlow
+from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, ReturnClaim
+from .money import late_interest, surcharge
+
+
+def _require_a_role(actor) -> None:
+    if not roles_of(actor):
+        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR]})
+
+
+def _runs_with_totals() -> QuerySet[PaymentRun]:
+    return PaymentRun.objects.select_related("drafted_by", "approved_by", "executed_by").annotate(
+        total=Coalesce(Sum("items__amount"), 0), item_count=Count("items")
+    )
+
+
+def payment_run_list_for_actor(*, actor, fiscal_year: int | None = None) -> QuerySet[PaymentRun]:
+    """Payment runs by date, each with its total and item count."""
+    _require_a_role(actor)
+    runs = _runs_with_totals()
+    if fiscal_year is not None:
+        runs = runs.filter(fiscal_year_id=fiscal_year)
+    return runs.order_by("run_on", "pk")
+
+
+def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> PaymentRun:
+    """One payment run, with its total unless locked for a change; PaymentRunNotFound otherwise."""
+    _require_a_role(actor)
+    runs = PaymentRun.objects.select_for_update() if lock else _runs_with_totals()
+    try:
+        return runs.get(pk=run_id)
+    except (PaymentRun.DoesNotExist, ValueError, TypeError):
+        raise PaymentRunNotFound(details={"run": run_id}) from None
+
+
+@dataclass(frozen=True)
+class RecipientNet:
+    """What a run pays one recipient: the net and the items that make it up."""
+
+    recipient: Recipient
+    amount: int
+    items: list[PaymentItem]
+
+
+def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
+    """A run netted per recipient (by recipient code), with its items across procedures and budget years."""
+    items = run.items.select_related("recipient", "case", "payment").order_by("recipient__code", "due_on", "pk")
+    lines = []
+    for recipient, group in groupby(items, key=lambda item: item.recipient):
+        group = list(group)
+        lines.append(RecipientNet(recipient, sum(item.amount for item in group), group))
+    return lines
+
+
+def payment_run_available_transitions(*, run: PaymentRun, actor) -> list[str]:
+    """The steps ``actor`` may take on ``run`` now (permission and conditions both met)."""
+    flow = PaymentRunFlow(run, actor=actor)
+    return [
+        transition.slug
+        for transition in PaymentRunFlow.state.get_outgoing_transitions(run.state)
+        if transition.has_perm(flow, actor) and transition.conditions_met(flow)
+    ]
+
+
+def payment_item_list_for_actor(
+    *, actor, case: int | None = None, run: int | None = None, recipient: str | None = None
+) -> QuerySet[PaymentItem]:
+    """Payable items of the cases the actor may read, by due date."""
+    items = PaymentItem.objects.filter(case_scope_q(actor, prefix="case__")).select_related(
+        "recipient", "case", "payment"
+    )
+    if case is not None:
+        items = items.filter(case_id=case)
+    if run is not None:
+        items = items.filter(run_id=run)
+    if recipient:
+        items = items.filter(recipient__code=recipient)
+    return items.order_by("due_on", "pk")
+
+
+def return_claim_list_for_actor(
+    *, actor, case: int | None = None, recipient: str | None = None
+) -> QuerySet[ReturnClaim]:
+    """Return claims of the cases the actor may read, by notice date."""
+    claims = (
+        ReturnClaim.objects.filter(case_scope_q(actor, prefix="case__"))
+        .select_related("recipient", "case")
+        .prefetch_related("receipts", "payments")
+    )
+    if case is not None:
+        claims = claims.filter(case_id=case)
+    if recipient:
+        claims = claims.filter(recipient__code=recipient)
+    return claims.order_by("noticed_on", "pk")
+
+
+def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> ReturnClaim:
+    """One return claim the actor may read; ReturnClaimNotFound or OutOfScope otherwise."""
+    claims = ReturnClaim.objects.select_related("recipient", "case")
+    if lock:
+        claims = claims.select_for_update(of=("self",))
+    try:
+        claim = claims.get(pk=claim_id)
+    except (ReturnClaim.DoesNotExist, ValueError, TypeError):
+        raise ReturnClaimNotFound(details={"claim": claim_id}) from None
+    if not (sees_everything(actor) or in_scope(actor, stream=claim.case.stream, prefecture_code=claim.recipient.prefecture_code)):
+        raise OutOfScope(details={"claim": claim_id})
+    return claim
+
+
+@dataclass(frozen=True)
+class ClaimBalance:
+    """Where a return claim stands on a day. Payments go to the principal first (subsidy act art. 19(3))."""
+
+    as_of: date
+    principal: int
+    principal_paid: int
+    surcharge: int  # 加算金
+    late_interest: int  # 延滞金
+    interest_paid: int
+
+    @property
+    def principal_outstanding(self) -> int:
+        return self.principal - self.principal_paid
+
+    @property
+    def interest_outstanding(self) -> int:
+        return self.surcharge + self.late_interest - self.interest_paid
+
+    @property
+    def total_outstanding(self) -> int:
+        return self.principal_outstanding + self.interest_outstanding
+
+    @property
+    def settled(self) -> bool:
+        return self.total_outstanding == 0
+
+
+def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
+    """A claim's principal and interest as of ``as_of``, counting the payments made up to that day."""
+    payments = [(p.paid_on, p.amount) for p in claim.payments.all() if p.paid_on <= as_of]
+    paid = sum(amount for _, amount in payments)
+    receipts = [(r.received_on, r.amount) for r in claim.receipts.all()]
+    return ClaimBalance(
+        as_of=as_of,
+        principal=claim.principal,
+        principal_paid=min(paid, claim.principal),
+        surcharge=surcharge(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else 0,
+        late_interest=late_interest(principal=claim.principal, due_on=claim.due_on, payments=payments, as_of=as_of),
+        interest_paid=max(paid - claim.principal, 0),
+    )
+
+
+def case_amount_paid(*, case: Case) -> int:
+    """Yen paid out on a case's items by executed runs (before any return); reads an ``amount_paid`` annotation when present."""
+    annotated = getattr(case, "amount_paid", None)
+    if annotated is not None:
+        return annotated
+    return PaymentRecord.objects.filter(item__case=case).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
+def case_amount_paid_annotation() -> Coalesce:
+    """``Case`` queryset annotation ``amount_paid=case_amount_paid_annotation()``: lists then pay no query per case."""
+    paid = (
+        PaymentRecord.objects.filter(item__case=OuterRef("pk"))
+        .order_by()
+        .values("item__case")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(paid), 0)
+
+
+def _fund_scope_q(actor) -> Q:
+    if sees_everything(actor):
+        return Q()
+    if not has_role(actor, Role.OFFICER):
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            OfficerScope.objects.filter(
+                user=actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_code=OuterRef("prefecture__prefecture_code")
+            )
+        )
+    )
+
+
+def fund_balance_list_for_actor(
+    *, actor, prefecture: str | None = None, fiscal_year: int | None = None
+) -> QuerySet[FundBalance]:
+    """Fund balances of the prefectures the actor may read, by prefecture and year."""
+    balances = FundBalance.objects.filter(_fund_scope_q(actor)).select_related("prefecture")
+    if prefecture:
+        balances = balances.filter(prefecture__code=prefecture)
+    if fiscal_year is not None:
+        balances = balances.filter(fiscal_year_id=fiscal_year)
+    return balances.order_by("prefecture__code", "fiscal_year_id")

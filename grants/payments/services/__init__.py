@@ -1,0 +1,29 @@
+"""Writes on money (house rule 2: ``<noun>_<verb>(*, actor, ...)``), re-exported from one place."""
+
+from .claims import return_claim_payment_record
+from .fund_balances import FundBalanceRow, fund_balance_import
+from .items import RETURN_DUE_BUSINESS_DAYS, PaymentConsequences, payment_items_issue, payment_items_revoke
+from .plans import payment_plans_load_defaults
+from .runs import (
+    AFTER_EXECUTE_HOOKS,
+    payment_run_approve,
+    payment_run_create,
+    payment_run_execute,
+    payment_run_transition,
+)
+
+__all__ = [
+    "AFTER_EXECUTE_HOOKS",
+    "RETURN_DUE_BUSINESS_DAYS",
+    "FundBalanceRow",
+    "PaymentConsequences",
+    "fund_balance_import",
+    "payment_items_issue",
+    "payment_items_revoke",
+    "payment_plans_load_defaults",
+    "payment_run_approve",
+    "payment_run_create",
+    "payment_run_execute",
+    "payment_run_transition",
+    "return_claim_payment_record",
+]

@@ -1,0 +1,44 @@
+"""Return claims (返還): recording what a recipient pays back."""
+
+from datetime import date
+
+from django.db import transaction
+
+from ...errors import InvalidInput, PermissionDenied
+from ...history import history_append
+from ...models import Role
+from ...roles import has_role, in_scope
+from ..errors import Overpayment
+from ..models import ReturnPayment
+from ..selectors import return_claim_balance, return_claim_get_for_actor
+
+
+@transaction.atomic(durable=True)
+def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: date) -> ReturnPayment:
+    """Record money paid back on a claim, in date order and never more than the principal and interest then owed."""
+    claim = return_claim_get_for_actor(actor=actor, claim_id=claim_id, lock=True)
+    officer_in_scope = has_role(actor, Role.OFFICER) and in_scope(
+        actor, stream=claim.case.stream, prefecture_code=claim.recipient.prefecture_code
+    )
+    if has_role(actor, Role.AUDITOR) or not (officer_in_scope or has_role(actor, Role.SUPERVISOR)):
+        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
+    last = claim.payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
+    if paid_on < claim.noticed_on or (last is not None and paid_on < last):
+        raise InvalidInput(details={"paid_on": ["Payments are recorded in date order, from the claim's notice on."]})
+    owed = return_claim_balance(claim=claim, as_of=paid_on).total_outstanding
+    if amount > owed:
+        raise Overpayment(details={"outstanding": owed, "amount": amount})
+    payment = ReturnPayment(claim=claim, paid_on=paid_on, amount=amount, recorded_by=actor)
+    payment.full_clean()
+    payment.save()
+    history_append(
+        actor=actor,
+        action="return_payment_record",
+        subject_type="return_claim",
+        subject_id=claim.pk,
+        case=claim.case,
+        data={"amount": amount, "paid_on": paid_on, "outstanding_before": owed},
+    )
+    return payment

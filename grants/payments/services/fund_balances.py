@@ -1,0 +1,143 @@
+"""Fund balances of the medical-care fund: an import that keeps every year adding up and joined to the next."""
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
+
+from django.db import transaction
+
+from ...catalogue import Stream
+from ...errors import InvalidInput, PermissionDenied
+from ...history import history_append
+from ...models import FiscalYear, Recipient, RecipientKind, Role
+from ...roles import has_role, in_scope
+from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
+from ..models import FundBalance
+
+
+@dataclass(frozen=True)
+class FundBalanceRow:
+    """One prefecture's fund in one fiscal year, as an import gives it (int yen)."""
+
+    prefecture: str  # JIS X 0401 code
+    fiscal_year: int
+    opening: int
+    national_contribution: int
+    prefectural_contribution: int
+    interest: int
+    spending: int
+    closing: int
+
+    @property
+    def expected_closing(self) -> int:
+        return self.opening + self.national_contribution + self.prefectural_contribution + self.interest - self.spending
+
+    def amounts(self) -> tuple[int, ...]:
+        return astuple(self)[2:]
+
+
+AMOUNT_FIELDS = tuple(f.name for f in fields(FundBalanceRow))[2:]
+
+
+def _prefecture_label(recipient: Recipient) -> str:
+    return f"{recipient.name_ja} ({recipient.code})"
+
+
+def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
+    """Roles, known prefectures and years, whole non-negative yen, no row twice, each row adding up."""
+    codes = {row.prefecture for row in rows}
+    may_import = has_role(actor, Role.SUPERVISOR) or (
+        has_role(actor, Role.OFFICER)
+        and all(in_scope(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_code=code) for code in codes)
+    )
+    if has_role(actor, Role.AUDITOR) or not may_import:
+        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
+    if unknown := sorted(codes - set(prefectures)):
+        raise InvalidInput(details={"prefecture": [f"Unknown prefecture code(s): {', '.join(unknown)}."]})
+    years = {row.fiscal_year for row in rows}
+    if missing := sorted(years - set(FiscalYear.objects.filter(year__in=years).values_list("year", flat=True))):
+        raise InvalidInput(details={"fiscal_year": [f"Fiscal year(s) not set up: {missing}."]})
+    seen = set()
+    for row in rows:
+        key = (row.prefecture, row.fiscal_year)
+        if key in seen:
+            raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year} appears twice."]})
+        seen.add(key)
+        if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in row.amounts()):
+            raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen ≥ 0."]})
+        if row.expected_closing != row.closing:
+            raise FundBalanceArithmetic(
+                ARITHMETIC_MESSAGE.format(
+                    prefecture=_prefecture_label(prefectures[row.prefecture]),
+                    year=row.fiscal_year,
+                    expected=row.expected_closing,
+                    closing=row.closing,
+                ),
+                details={"prefecture": row.prefecture, "fiscal_year": row.fiscal_year},
+            )
+    return prefectures
+
+
+def _check_continuity(balances: dict[tuple[str, int], tuple[int, ...]], prefectures: dict[str, Recipient]) -> None:
+    """Each closing equals the next year's opening, wherever both years are on file."""
+    breaks = []
+    opening_at, closing_at = AMOUNT_FIELDS.index("opening"), AMOUNT_FIELDS.index("closing")
+    for (code, year), amounts in sorted(balances.items()):
+        following = balances.get((code, year + 1))
+        if following is not None and amounts[closing_at] != following[opening_at]:
+            breaks.append((code, year, amounts[closing_at], following[opening_at]))
+    if breaks:
+        code, year, closing, opening = breaks[0]
+        raise FundBalanceDiscontinuity(
+            DISCONTINUITY_MESSAGE.format(
+                prefecture=_prefecture_label(prefectures[code]),
+                year=year,
+                next_year=year + 1,
+                closing=closing,
+                opening=opening,
+            ),
+            details={
+                "breaks": [
+                    {"prefecture": c, "fiscal_year": y, "closing": cl, "next_fiscal_year": y + 1, "next_opening": op}
+                    for c, y, cl, op in breaks
+                ]
+            },
+        )
+
+
+@transaction.atomic(durable=True)
+def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBalance]:
+    """Record fund balances, all or nothing: refused when a row does not add up or a closing differs from the next opening."""
+    prefectures = _check_rows(actor, rows)
+    stored = {
+        (balance.prefecture.code, balance.fiscal_year_id): balance
+        for balance in FundBalance.objects.select_for_update(of=("self",))
+        .filter(prefecture__code__in=prefectures)
+        .select_related("prefecture")
+    }
+    merged = {key: tuple(getattr(balance, name) for name in AMOUNT_FIELDS) for key, balance in stored.items()}
+    merged |= {(row.prefecture, row.fiscal_year): row.amounts() for row in rows}
+    _check_continuity(merged, prefectures)
+    written = []
+    for row in rows:
+        balance = stored.get((row.prefecture, row.fiscal_year)) or FundBalance(
+            prefecture=prefectures[row.prefecture], fiscal_year_id=row.fiscal_year
+        )
+        if balance.pk is not None and row.amounts() == tuple(getattr(balance, name) for name in AMOUNT_FIELDS):
+            continue  # unchanged rows write nothing
+        for name in AMOUNT_FIELDS:
+            setattr(balance, name, getattr(row, name))
+        balance.recorded_by = actor
+        balance.full_clean()
+        balance.save()
+        written.append(balance)
+    if written:
+        history_append(
+            actor=actor,
+            action="fund_balance_import",
+            subject_type="fund_balance",
+            subject_id=Stream.MEDICAL_CARE_FUND,
+            stream=Stream.MEDICAL_CARE_FUND,
+            data={"rows": [{"prefecture": b.prefecture.code, "fiscal_year": b.fiscal_year_id} for b in written]},
+        )
+    return written

@@ -1,0 +1,295 @@
+"""What a notice or a revocation does to the money: payable items, withdrawals and return claims.
+
+``workflows.services.case_transition`` calls these inside the transaction of
+the act (``notify``, ``revoke``), so a case's state and its money commit or roll
+back together. ``grants`` does not import ``calendars``; the caller hands in
+its business-day arithmetic (``add_business_days``) for the claims' due dates.
+
+The rule, for every notified determination: the procedure-year's tranche plan
+says how much the grant is now owed (shares of the notified amount, of the
+increase, or the notified amount less what was issued). An increase becomes
+payable items. A decrease first withdraws items not yet approved for payment,
+latest due first; what is left was paid (or is approved to be) and becomes a
+return claim.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from ...catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
+from ...history import history_append
+from ...models import Case, Determination, Recipient
+from ..models import (
+    PaymentBasis,
+    PaymentItem,
+    PaymentPlanRule,
+    PaymentRecord,
+    PaymentRun,
+    PaymentRunState,
+    ReturnClaim,
+    ReturnClaimReceipt,
+    ReturnReason,
+    ShareBase,
+)
+from ..money import attribute_latest_receipts_first, split_by_percent_floored
+
+#: A return claim falls due this many business days after its notice (decided here; to confirm with the bureau).
+RETURN_DUE_BUSINESS_DAYS = 20
+
+#: ``calendars.business_days.add_business_days``, handed in by the caller.
+AddBusinessDays = Callable[[date, int], date]
+
+#: Without a plan for its fiscal year, a procedure's notice pays the notified amount less what was issued, at once.
+_UNPLANNED_BASIS = {
+    Procedure.INITIAL_GRANT: PaymentBasis.TRANCHE_1,
+    Procedure.CHANGE_GRANT: PaymentBasis.TRANCHE_3_CHANGE,
+    Procedure.ADJUSTMENT_GRANT: PaymentBasis.ADJUSTMENT_GRANT,
+    Procedure.PRIOR_YEAR_SETTLEMENT: PaymentBasis.SETTLEMENT_REMAINDER,
+    Procedure.PAST_YEAR_RESETTLEMENT: PaymentBasis.RESETTLEMENT,
+}
+
+
+class _Share(NamedTuple):
+    basis: str
+    percent: int
+    run_on: date | None  # None: due on the day of the notice
+
+
+@dataclass
+class PaymentConsequences:
+    """What one notice or revocation did to the money of a grant."""
+
+    items: list[PaymentItem] = field(default_factory=list)
+    withdrawn: list[PaymentItem] = field(default_factory=list)
+    claim: ReturnClaim | None = None
+
+
+def budget_year_of(case: Case) -> int:
+    """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
+    return case.settles_fiscal_year if case.procedure in SETTLEMENT_PROCEDURES else case.fiscal_year_id
+
+
+def _same_grant(case: Case) -> Q:
+    """Items and claims of the case's grant: recipient, stream, part and budget year.
+
+    The adjustment grant is a grant of its own: a settlement settles the
+    initial and changed grant, not the adjustment grant.
+    """
+    adjustment = Q(case__procedure=Procedure.ADJUSTMENT_GRANT)
+    return Q(
+        recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
+    ) & (adjustment if case.procedure == Procedure.ADJUSTMENT_GRANT else ~adjustment)
+
+
+def _net_issued(scope: Q) -> int:
+    """Yen issued to a grant (items not withdrawn, paid or not) less yen claimed back from it."""
+    issued = PaymentItem.objects.filter(scope, withdrawn_on__isnull=True).aggregate(total=Sum("amount"))["total"]
+    claimed = ReturnClaim.objects.filter(scope).aggregate(total=Sum("principal"))["total"]
+    return (issued or 0) - (claimed or 0)
+
+
+def _plan(case: Case) -> tuple[str, list[_Share]]:
+    rules = PaymentPlanRule.objects.filter(
+        fiscal_year_id=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure
+    ).order_by("sequence")
+    shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
+    if not shares:
+        return ShareBase.CUMULATIVE, [_Share(_UNPLANNED_BASIS[case.procedure], 100, None)]
+    return rules[0].base, shares
+
+
+def _split(amount: int, shares: list[_Share]) -> list[int]:
+    """The plan's shares of ``amount`` (floored, the last takes the remainder); what the plan leaves over is dropped."""
+    percents = [share.percent for share in shares]
+    rest = 100 - sum(percents)
+    return split_by_percent_floored(amount, percents + [rest] if rest else percents)[: len(shares)]
+
+
+def _lock_recipient(case: Case) -> None:
+    """Serialise every money decision for one recipient, so two notices never start from the same total.
+
+    ``no_key``: the lock must not block the FK checks of other transactions
+    that merely insert rows pointing at the recipient (history records).
+    """
+    list(Recipient.objects.select_for_update(no_key=True).filter(pk=case.recipient_id).values_list("pk"))
+
+
+@transaction.atomic(savepoint=False)
+def payment_items_issue(
+    *, actor, case: Case, determination: Determination, add_business_days: AddBusinessDays
+) -> PaymentConsequences:
+    """Turn a notified determination into what its fiscal year's tranche plan makes payable (or reclaimable).
+
+    The special adjustment grant never gets here with money: the ministry decides and pays it.
+    """
+    if not STREAMS[case.stream].bureau_decides:
+        return PaymentConsequences()
+    _lock_recipient(case)
+    grant = _same_grant(case)
+    base, shares = _plan(case)
+    notified_on = determination.notified_on
+    if base == ShareBase.AMOUNT:
+        change = determination.amount
+    elif base == ShareBase.INCREASE:
+        change = determination.amount - (determination.previous_amount or 0)
+    else:
+        change = determination.amount - _net_issued(grant)
+    if change < 0:
+        reduction = min(sum(_split(-change, shares)), _net_issued(grant))
+        reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
+        return _take_back(
+            actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
+            on=notified_on, surcharge_applies=False, add_business_days=add_business_days,
+        )
+    items = [
+        PaymentItem(
+            case=case,
+            determination=determination,
+            recipient_id=case.recipient_id,
+            budget_year=budget_year_of(case),
+            basis=share.basis,
+            amount=amount,
+            due_on=max(share.run_on or notified_on, notified_on),
+        )
+        for share, amount in zip(shares, _split(change, shares))
+        if amount > 0
+    ]
+    return PaymentConsequences(items=PaymentItem.objects.bulk_create(items))
+
+
+@transaction.atomic(savepoint=False)
+def payment_items_revoke(*, actor, case: Case, revoked_on: date, add_business_days: AddBusinessDays) -> PaymentConsequences:
+    """A revocation takes back what was issued under the revoked case: unpaid items are withdrawn, paid money is claimed with 加算金."""
+    if not STREAMS[case.stream].bureau_decides:
+        return PaymentConsequences()
+    _lock_recipient(case)
+    scope = Q(case=case)
+    revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
+    return _take_back(
+        actor=actor, case=case, scope=scope, amount=_net_issued(scope), determination=revoked,
+        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True, add_business_days=add_business_days,
+    )
+
+
+def _take_back(
+    *,
+    actor,
+    case: Case,
+    scope: Q,
+    amount: int,
+    determination: Determination | None,
+    reason: str,
+    on: date,
+    surcharge_applies: bool,
+    add_business_days: AddBusinessDays,
+) -> PaymentConsequences:
+    """Withdraw unpaid items not yet approved for payment, latest due first; claim back whatever remains.
+
+    Items of an approved run count as paid: the supervisor approved exactly
+    those amounts and the run will pay them, so the claim covers them instead.
+    """
+    result = PaymentConsequences()
+    if amount <= 0:
+        return result
+    items = list(
+        PaymentItem.objects.select_for_update(no_key=True, of=("self",))
+        .filter(scope, withdrawn_on__isnull=True)
+        .order_by("-due_on", "-pk")
+    )
+    # Lock the runs before reading who is paid: an execution in progress commits first.
+    run_states = dict(
+        PaymentRun.objects.select_for_update()
+        .filter(pk__in={item.run_id for item in items if item.run_id})
+        .order_by("pk")
+        .values_list("pk", "state")
+    )
+    paid = set(PaymentRecord.objects.filter(item__in=items).values_list("item_id", flat=True))
+    remaining = amount
+    for item in items:
+        if remaining == 0:
+            break
+        if item.pk in paid or (item.run_id and run_states[item.run_id] != PaymentRunState.DRAFT):
+            continue
+        taken = min(item.amount, remaining)
+        remaining -= taken
+        draft_run_id = item.run_id
+        item.withdrawn_on, item.withdrawn_by_case, item.run = on, case, None
+        item.save(update_fields=["withdrawn_on", "withdrawn_by_case", "run"])
+        result.withdrawn.append(item)
+        if taken < item.amount:
+            result.items.append(
+                PaymentItem.objects.create(
+                    case_id=item.case_id,
+                    determination_id=item.determination_id,
+                    recipient_id=item.recipient_id,
+                    budget_year=item.budget_year,
+                    basis=item.basis,
+                    amount=item.amount - taken,
+                    due_on=item.due_on,
+                    run_id=draft_run_id,
+                    replaces=item,
+                )
+            )
+    if remaining:
+        result.claim = _claim_issue(
+            actor=actor, case=case, scope=scope, principal=remaining, determination=determination, reason=reason,
+            on=on, surcharge_applies=surcharge_applies, add_business_days=add_business_days,
+        )
+    return result
+
+
+def _claim_issue(
+    *,
+    actor,
+    case: Case,
+    scope: Q,
+    principal: int,
+    determination: Determination | None,
+    reason: str,
+    on: date,
+    surcharge_applies: bool,
+    add_business_days: AddBusinessDays,
+) -> ReturnClaim:
+    """A return claim for money paid (or approved to be paid), with the receipts its 加算金 would run from."""
+    paid = PaymentRecord.objects.filter(item__in=PaymentItem.objects.filter(scope)).values_list("paid_on", "amount")
+    approved = PaymentItem.objects.filter(
+        scope, payment__isnull=True, run__state=PaymentRunState.APPROVED
+    ).values_list("run__run_on", "amount")
+    claimed_before = ReturnClaim.objects.filter(scope).aggregate(total=Sum("principal"))["total"] or 0
+    receipts = attribute_latest_receipts_first([*paid, *approved], principal, already_claimed=claimed_before)
+    claim = ReturnClaim.objects.create(
+        case=case,
+        determination=determination,
+        recipient_id=case.recipient_id,
+        budget_year=budget_year_of(case),
+        reason=reason,
+        principal=principal,
+        noticed_on=on,
+        due_on=add_business_days(on, RETURN_DUE_BUSINESS_DAYS),
+        surcharge_applies=surcharge_applies,
+        created_by=actor,
+    )
+    ReturnClaimReceipt.objects.bulk_create(
+        ReturnClaimReceipt(claim=claim, received_on=received_on, amount=amount) for received_on, amount in receipts
+    )
+    history_append(
+        actor=actor,
+        action="return_claim_issue",
+        subject_type="return_claim",
+        subject_id=claim.pk,
+        case=case,
+        data={
+            "reason": reason,
+            "principal": principal,
+            "noticed_on": on,
+            "due_on": claim.due_on,
+            "surcharge_applies": surcharge_applies,
+            "receipts": [[received_on, amount] for received_on, amount in receipts],
+        },
+    )
+    return claim

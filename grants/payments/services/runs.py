@@ -1,0 +1,136 @@
+"""Payment runs: draft (gather what is due), approve (four eyes), execute (pay every item exactly once).
+
+Each act is one transaction and one history record (subject ``payment_run``).
+Execution is a single transaction: a crash part-way commits nothing and the
+run stays approved, so a retry pays everything once; the unique item of
+``PaymentRecord`` makes the database refuse any second payment of an item.
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from viewflow.fsm import NoTransition, TransitionConditionsUnmet
+
+from ...errors import InvalidInput, PermissionDenied
+from ...history import history_append
+from ...models import FiscalYear, Role
+from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
+from ..flows import PaymentRunFlow, acts_on_payments
+from ..models import PaymentItem, PaymentRecord, PaymentRun
+from ..selectors import payment_run_breakdown, payment_run_get_for_actor
+
+#: Called after an execution commits, with the run's id: ``calendars`` registers the payment notices here.
+AFTER_EXECUTE_HOOKS: list = []
+
+
+def _fiscal_year_for(day: date) -> FiscalYear:
+    """The fiscal year (April to March, named by its April year) a run's date falls in; it must be set up."""
+    year = day.year if day.month >= 4 else day.year - 1
+    try:
+        return FiscalYear.objects.get(pk=year)
+    except FiscalYear.DoesNotExist:
+        raise InvalidInput(details={"date": [f"Fiscal year {year} is not set up."]}) from None
+
+
+def _record(*, actor, run: PaymentRun, action: str, source: str) -> None:
+    lines = payment_run_breakdown(run=run)
+    history_append(
+        actor=actor,
+        action=action,
+        subject_type="payment_run",
+        subject_id=run.pk,
+        fiscal_year=run.fiscal_year_id,
+        source=source,
+        target=run.state,
+        data={
+            "date": run.run_on,
+            "total": sum(line.amount for line in lines),
+            "recipients": {line.recipient.code: line.amount for line in lines},
+            "items": [item.pk for line in lines for item in line.items],
+        },
+    )
+
+
+@transaction.atomic(durable=True)
+def payment_run_create(*, actor, run_on: date) -> PaymentRun:
+    """Draft a run for a date; it gathers every unpaid item due by then, across procedures and budget years."""
+    if not acts_on_payments(actor):
+        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    run = PaymentRun.objects.create(
+        fiscal_year=_fiscal_year_for(run_on), run_on=run_on, drafted_by=actor, drafted_at=timezone.now()
+    )
+    # Conditional UPDATE: an item already carried by another run is never gathered twice.
+    gathered = PaymentItem.objects.filter(run__isnull=True, withdrawn_on__isnull=True, due_on__lte=run_on).update(
+        run=run
+    )
+    if not gathered:
+        raise NothingToPay(details={"date": run_on.isoformat()})
+    _record(actor=actor, run=run, action="payment_run_create", source="")
+    return run
+
+
+def _apply(*, actor, run_id: int, name: str) -> tuple[PaymentRun, str]:
+    """Lock the run and take one transition on it; viewflow's errors become ours. Returns the run and its old state."""
+    run = payment_run_get_for_actor(actor=actor, run_id=run_id, lock=True)
+    flow = PaymentRunFlow(run, actor=actor)
+    method = getattr(flow, name)
+    if not method.can_proceed(check_conditions=False):
+        raise RunTransitionNotAllowed(details={"transition": name, "state": run.state})
+    if not method.has_perm(actor):
+        raise flow.refusal(name, actor)
+    source = run.state
+    try:
+        method()
+    except NoTransition:
+        raise RunTransitionNotAllowed(details={"transition": name, "state": source}) from None
+    except TransitionConditionsUnmet as exc:
+        raise RunConditionUnmet(
+            exc.unmet_message or None, details={"condition": getattr(exc.failed_condition, "__name__", "condition")}
+        ) from None
+    return run, source
+
+
+@transaction.atomic(durable=True)
+def payment_run_approve(*, actor, run_id: int) -> PaymentRun:
+    """Approve a drafted run: a supervisor who did not draft it (four eyes)."""
+    run, source = _apply(actor=actor, run_id=run_id, name="approve")
+    run.full_clean()
+    run.save(update_fields=["state", "approved_by", "approved_at"])
+    _record(actor=actor, run=run, action="approve", source=source)
+    return run
+
+
+def _pay(run: PaymentRun, items: list[PaymentItem]) -> None:
+    PaymentRecord.objects.bulk_create(
+        [PaymentRecord(item=item, run=run, amount=item.amount, paid_on=run.run_on) for item in items], batch_size=500
+    )
+
+
+@transaction.atomic(durable=True)
+def payment_run_execute(*, actor, run_id: int) -> PaymentRun:
+    """Pay every item of an approved run, each exactly once: a crash part-way commits nothing, so a retry pays all once."""
+    run, source = _apply(actor=actor, run_id=run_id, name="execute")
+    items = list(run.items.order_by("recipient_id", "pk"))
+    try:
+        _pay(run, items)
+    except IntegrityError:
+        # Only reachable if something paid an item outside the run's state machine; the whole act rolls back.
+        raise ItemAlreadyPaid(details={"run": run.pk}) from None
+    run.full_clean()
+    run.save(update_fields=["state", "executed_by", "executed_at"])
+    _record(actor=actor, run=run, action="execute", source=source)
+    for hook in AFTER_EXECUTE_HOOKS:
+        transaction.on_commit(lambda hook=hook: hook(run.pk))
+    return run
+
+
+_TRANSITIONS = {"approve": payment_run_approve, "execute": payment_run_execute}
+
+
+def payment_run_transition(*, actor, run_id: int, name: str) -> PaymentRun:
+    """Take the named step on a run (the API's ``transitions/{name}``)."""
+    if name not in _TRANSITIONS:
+        raise UnknownRunTransition(details={"transition": name, "known": sorted(_TRANSITIONS)})
+    return _TRANSITIONS[name](actor=actor, run_id=run_id)
+

@@ -1,0 +1,172 @@
+"""Notices create what the tranche plans make payable; lower amounts withdraw unpaid items or become return claims.
+
+Cases are driven through ``workflows.services.case_transition``, the way an
+officer and a supervisor drive them.
+"""
+
+from datetime import date
+
+import pytest
+
+from calendars.business_days import add_business_days
+from grants.catalogue import Stream
+from grants.payments.models import PaymentItem, PaymentRecord, PaymentRunState, ReturnClaim
+from grants.payments.selectors import case_amount_paid
+from grants.payments.services import payment_run_approve, payment_run_create
+from tests import factories as f
+from tests.payments import factories as pf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    pf.shipped_plans()
+    return {"officer": f.officer(), "boss": f.supervisor()}
+
+
+def items_of(case) -> list[tuple[str, int, date]]:
+    return [(i.basis, i.amount, i.due_on) for i in PaymentItem.objects.filter(case=case, withdrawn_on__isnull=True)]
+
+
+def fy2023_paid_in_full(officer, boss, initial=100_000_000, changed=120_000_000):
+    """FY2023 as run: decision on 10/19, change on 3/15, the three runs ①②③ executed."""
+    first = pf.notified(officer=officer, boss=boss, year=2023, amount=initial, on=date(2023, 10, 19))
+    change = pf.notified(
+        officer=officer, boss=boss, year=2023, amount=changed, on=date(2024, 3, 15), procedure="change_grant"
+    )
+    for run_on in (date(2023, 10, 30), date(2024, 1, 29), date(2024, 3, 25)):
+        pf.paid_run(run_on, officer=officer, boss=boss)
+    return first, change
+
+
+def test_worked_example_initial_grant_pays_tranches_one_and_two(people):
+    case = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    assert items_of(case) == [
+        ("tranche_1", 50_000_000, date(2023, 10, 30)),
+        ("tranche_2", 25_000_000, date(2024, 1, 29)),
+    ]
+
+
+def test_worked_example_change_to_120m_pays_tranche_three_of_15m(people):
+    first, change = fy2023_paid_in_full(**people)
+    assert items_of(change) == [("tranche_3_change", 15_000_000, date(2024, 3, 25))]
+    assert case_amount_paid(case=first) == 75_000_000
+    assert case_amount_paid(case=change) == 15_000_000
+
+
+def test_worked_example_settlement_at_110m_next_year_pays_the_20m_remainder(people):
+    fy2023_paid_in_full(**people)
+    settlement = pf.notified(
+        **people, year=2024, amount=110_000_000, on=date(2025, 1, 20), procedure="prior_year_settlement"
+    )
+    # FY2024 has no plan in the sources: the remainder is due at once and the next run pays it.
+    assert items_of(settlement) == [("settlement_remainder", 20_000_000, date(2025, 1, 20))]
+    pf.paid_run(date(2025, 1, 31), **people)
+    assert case_amount_paid(case=settlement) == 20_000_000
+    assert not ReturnClaim.objects.exists()
+
+
+def test_worked_example_settlement_at_80m_becomes_a_return_claim_of_10m(people):
+    fy2023_paid_in_full(**people)
+    settlement = pf.notified(
+        **people, year=2024, amount=80_000_000, on=date(2025, 1, 20), procedure="prior_year_settlement"
+    )
+    assert items_of(settlement) == []
+    claim = ReturnClaim.objects.get()
+    assert (claim.case, claim.reason, claim.principal) == (settlement, "settlement", 10_000_000)
+    assert claim.due_on == add_business_days(date(2025, 1, 20), 20) == date(2025, 2, 18)
+    assert claim.surcharge_applies is False  # 加算金 is for revocations (art. 19(1)); 延滞金 still applies
+    assert [(r.received_on, r.amount) for r in claim.receipts.all()] == [(date(2024, 3, 25), 10_000_000)]
+    record = settlement.history.get(action="return_claim_issue")
+    assert record.subject_type == "return_claim" and record.data["principal"] == 10_000_000
+
+
+def test_uneven_amounts_pay_exactly_the_settled_amount(people):
+    first, change = fy2023_paid_in_full(**people, initial=100_000_001, changed=120_000_003)
+    assert [amount for _, amount, _ in items_of(first)] == [50_000_000, 25_000_000]
+    assert items_of(change)[0][1] == 15_000_001  # 75 % of 20,000,002 = 15,000,001.5, floored
+    settlement = pf.notified(
+        **people, year=2024, amount=120_000_003, on=date(2025, 1, 20), procedure="prior_year_settlement"
+    )
+    pf.paid_run(date(2025, 1, 31), **people)
+    assert items_of(settlement)[0][1] == 30_000_002
+    assert sum(PaymentRecord.objects.values_list("amount", flat=True)) == 120_000_003
+
+
+def test_fy2025_pays_the_initial_grant_whole_on_the_last_business_day_of_march(people):
+    case = pf.notified(**people, year=2025, amount=33_333_333, on=date(2026, 3, 16))
+    assert items_of(case) == [("tranche_1", 33_333_333, date(2026, 3, 31))]
+
+
+def test_adjustment_grant_is_paid_whole_and_is_not_part_of_the_settlement(people):
+    adjustment = pf.notified(**people, year=2023, amount=7_777_777, on=date(2024, 2, 21), procedure="adjustment_grant")
+    assert items_of(adjustment) == [("adjustment_grant", 7_777_777, date(2024, 3, 25))]
+    fy2023_paid_in_full(**people)
+    settlement = pf.notified(
+        **people, year=2024, amount=120_000_000, on=date(2025, 1, 20), procedure="prior_year_settlement"
+    )
+    assert items_of(settlement) == [("settlement_remainder", 30_000_000, date(2025, 1, 20))]
+
+
+def test_ministry_decision_of_the_special_adjustment_grant_creates_nothing_payable(people):
+    officer = people["officer"]
+    case = f.case(actor=officer, stream=Stream.SPECIAL_ADJUSTMENT_GRANT)
+    for name, data in [
+        ("request", {}), ("submit", {"amount": 5_000_000}), ("start_review", {}), ("forward", {}),
+        ("record_ministry_decision", {"amount": 5_000_000, "document_number": "保高発1120第4号", "date": "2025-12-10"}),
+    ]:
+        case = pf.act(case, name, officer, **data)
+    assert case.state == "notified"
+    assert not PaymentItem.objects.exists() and not ReturnClaim.objects.exists()
+
+
+def test_a_change_down_before_tranche_two_is_paid_shrinks_tranche_two_instead_of_reclaiming(people):
+    first = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), **people)
+    pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 1, 10), procedure="change_grant")
+    # 75 % of the 20,000,000 decrease comes off the unpaid ②: 25,000,000 → 10,000,000.
+    assert items_of(first) == [
+        ("tranche_1", 50_000_000, date(2023, 10, 30)),
+        ("tranche_2", 10_000_000, date(2024, 1, 29)),
+    ]
+    withdrawn = PaymentItem.objects.get(withdrawn_on__isnull=False)
+    assert (withdrawn.amount, withdrawn.withdrawn_on) == (25_000_000, date(2024, 1, 10))
+    assert not ReturnClaim.objects.exists()
+
+
+def test_a_change_down_after_payment_is_reclaimed(people):
+    pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), **people)
+    pf.paid_run(date(2024, 1, 29), **people)
+    change = pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
+    claim = ReturnClaim.objects.get()
+    assert (claim.case, claim.reason, claim.principal) == (change, "reduction", 15_000_000)
+
+
+def test_a_lower_settlement_takes_an_item_out_of_a_draft_run_but_not_out_of_an_approved_one(people):
+    officer, boss = people["officer"], people["boss"]
+    pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    approved = payment_run_create(actor=officer, run_on=date(2023, 10, 30))
+    payment_run_approve(actor=boss, run_id=approved.pk)
+    draft = payment_run_create(actor=officer, run_on=date(2024, 1, 29))
+    pf.notified(**people, year=2024, amount=40_000_000, on=date(2024, 4, 15), procedure="prior_year_settlement")
+    # ① 50M sits in an approved run: it will be paid, so it counts as paid. ② 25M sits in a draft: withdrawn.
+    # Settled at 40M: 75M issued − 25M withdrawn = 50M, still 10M too much: a claim on ① as it is paid.
+    assert not draft.items.exists()
+    assert approved.items.get().amount == 50_000_000
+    claim = ReturnClaim.objects.get()
+    assert claim.principal == 10_000_000
+    assert [(r.received_on, r.amount) for r in claim.receipts.all()] == [(date(2023, 10, 30), 10_000_000)]
+
+
+def test_revocation_withdraws_unpaid_items_and_claims_what_was_paid_with_surcharge(people):
+    case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), **people)
+    case = pf.act(case, "revoke", people["boss"], reason="目的外使用")
+    assert case.state == "revoked"
+    claim = ReturnClaim.objects.get()
+    assert (claim.reason, claim.principal, claim.surcharge_applies) == ("revocation", 5_000_000, True)
+    assert [(r.received_on, r.amount) for r in claim.receipts.all()] == [(date(2023, 10, 30), 5_000_000)]
+    assert items_of(case) == [("tranche_1", 5_000_000, date(2023, 10, 30))]  # the paid one stays, as paid
+    assert PaymentItem.objects.get(basis="tranche_2").withdrawn_by_case == case
