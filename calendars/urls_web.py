@@ -1,4 +1,4 @@
-"""Web pages of the calendars app: the deadline calendar."""
+"""Web pages of the calendars app: deadline calendar, its iCalendar link, letters, schedule editor."""
 
 from django.urls import path
 
@@ -6,4 +6,10 @@ from . import views_web
 
 urlpatterns = [
     path("calendar/", views_web.deadline_calendar, name="calendar"),
+    path("calendar/link/rotate/", views_web.calendar_feed_rotate, name="calendar-feed-rotate"),
+    path("calendar/link/revoke/", views_web.calendar_feed_revoke, name="calendar-feed-revoke"),
+    path("letters/<int:letter_id>.pdf", views_web.letter_pdf, name="letter-pdf"),
+    path("schedules/", views_web.schedule_editor_current, name="schedules"),
+    path("schedules/<int:fiscal_year>/", views_web.schedule_editor, name="schedule-editor"),
+    path("schedules/<int:fiscal_year>/roll-forward/", views_web.schedule_roll_forward, name="schedule-roll-forward"),
 ]

@@ -1,7 +1,9 @@
-"""The deadline calendar: month, week and list views over the cases' effective deadlines.
+"""Web pages of the calendars app: the deadline calendar (month, week, list), its
+subscribable iCalendar link, letters, and the schedule editor.
 
-Overdue means the recipient still owes papers after the effective deadline;
-cases whose deadline is not fixed yet are listed as 未定 (undecided).
+The calendar shows what ``selectors.calendar_for_actor`` returns: the case
+deadlines the user may read and the schedule steps in force, with undecided
+ones listed as 未定.
 """
 
 from calendar import monthrange
@@ -9,49 +11,64 @@ from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from grants.forms import CaseFilterForm
-from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case
-from grants.selectors import case_list_for_actor
-from grants.views import page, paginate, query_without_page
+from grants.errors import DomainError, PermissionDenied
+from grants.forms import DATE_BOUNDS, CaseFilterForm
+from grants.models import Role
+from grants.roles import has_role
+from grants.views import domain_errors_as_pages, page, paginate, query_without_page
 
-from .business_days import is_business_day
-from .models import ClosureDay
+from .business_days import ClosureCache, is_business_day
+from .catalogue import step_part_matches
+from .errors import LetterNotRendered
+from .fiscal import fiscal_year_bounds, fiscal_year_of
+from .models import CalendarFeedToken, ScheduleStep
+from .selectors import CalendarEntry, calendar_for_actor, letter_get_for_actor, letter_pdf_read, schedule_version_list
+from .services import calendar_feed_token_revoke, calendar_feed_token_rotate, schedule_rollforward, schedule_step_save
+from .windows import Precision
 
 CALENDAR_FILTERS = ("fiscal_year", "stream", "part", "prefecture", "officer")
 VIEWS = ("month", "week", "list")
-_AWAITING = [s.value for s in AWAITING_RECIPIENT_STATES]
-_OPEN = [s.value for s in OPEN_STATES]
-
-
-def deadlines_for_actor(
-    *, actor, filters: dict, today: date, start: date | None = None, end: date | None = None
-) -> QuerySet[Case]:
-    """Open cases with a fixed deadline in [start, end] (either bound optional), in the actor's scope,
-    each marked ``is_overdue`` when the recipient still owes papers after it."""
-    overdue = Q(state__in=_AWAITING, deadline_effective__lt=today)
-    cases = (
-        case_list_for_actor(actor=actor, **filters)
-        .filter(state__in=_OPEN, deadline_effective__isnull=False)
-        .annotate(is_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
-    )
-    if start is not None:
-        cases = cases.filter(deadline_effective__gte=start)
-    if end is not None:
-        cases = cases.filter(deadline_effective__lte=end)
-    return cases
-
-
-def undecided_for_actor(*, actor, filters: dict) -> QuerySet[Case]:
-    """Cases waiting for the recipient's papers whose deadline is not fixed (未定)."""
-    return case_list_for_actor(actor=actor, **filters).filter(state__in=_AWAITING, deadline_effective__isnull=True)
-
-
 # Pages outside these years are refused (a typo, not a plan), so date arithmetic never overflows.
 _YEARS = range(2000, 2101)
+
+
+class StepWindowForm(forms.Form):
+    """When one schedule step falls: its precision and window, and the wording letters quote."""
+
+    step = forms.IntegerField(widget=forms.HiddenInput)
+    precision = forms.ChoiceField(label=gettext_lazy("Precision"), choices=Precision.choices)
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_text_ja = forms.CharField(label=gettext_lazy("Wording"), required=False, max_length=100)
+
+    def __init__(self, data=None, *, step: ScheduleStep | None = None):
+        initial = None
+        if step is not None:
+            initial = {name: getattr(step, name) for name in ("precision", "date_from", "date_to", "date_text_ja")}
+            initial["step"] = step.pk
+        super().__init__(data, initial=initial, auto_id=f"id_step{step.pk if step else 'x'}_%s")
+
+    def add_service_error(self, exc: Exception) -> None:
+        details = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else exc.details
+        for key, problems in (details or {"__all__": [str(getattr(exc, "message", exc))]}).items():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                self.add_error(key if key in self.fields else None, str(problem))
+
+
+class RollForwardForm(forms.Form):
+    to_year = forms.IntegerField(label=gettext_lazy("Into fiscal year"), min_value=2019, max_value=2100)
 
 
 def _parse_month(text: str | None, today: date) -> date:
@@ -74,45 +91,75 @@ def _parse_day(text: str | None, today: date) -> date:
     return today
 
 
-def _closed_days(start: date, end: date) -> set[date]:
-    closures = frozenset(ClosureDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True))
-    return {
-        start + timedelta(days=offset)
-        for offset in range((end - start).days + 1)
-        if not is_business_day(start + timedelta(days=offset), extra_closures=closures)
-    }
+def _wanted(entry: CalendarEntry, filters: dict) -> bool:
+    """The fiscal-year and part filters, which the calendar selector leaves to its callers."""
+    if "fiscal_year" in filters and entry.fiscal_year != filters["fiscal_year"]:
+        return False
+    if "part" in filters:
+        if entry.kind == "schedule_step":
+            return step_part_matches(entry.part, filters["part"])
+        return entry.part == filters["part"]
+    return True
 
 
-def _days(start: date, end: date, cases, today: date, *, group: bool) -> list[dict]:
-    """One cell per day; cases grouped by procedure (month) or listed (week)."""
-    by_day: dict[date, list[Case]] = defaultdict(list)
-    for case in cases:
-        by_day[case.deadline_effective].append(case)
-    closed = _closed_days(start, end)
+def _calendar(request, filters: dict, start: date, end: date, today: date):
+    calendar = calendar_for_actor(
+        actor=request.user,
+        start=start,
+        end=end,
+        today=today,
+        stream=filters.get("stream"),
+        prefecture=filters.get("prefecture"),
+        officer=filters.get("officer"),
+    )
+    entries = [entry for entry in calendar.entries if _wanted(entry, filters)]
+    undecided = [entry for entry in calendar.undecided if _wanted(entry, filters)]
+    return entries, undecided
+
+
+def _day_of(entry: CalendarEntry) -> date | None:
+    """The day an entry sits on: its (rolled) deadline, else the first day of its window."""
+    return entry.effective or entry.starts
+
+
+def _days(start: date, end: date, entries: list[CalendarEntry], today: date, *, group: bool) -> list[dict]:
+    """One cell per day. In a month, case deadlines are counted per procedure; in a week, listed."""
+    by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
+    for entry in entries:
+        day = _day_of(entry)
+        if day is not None:
+            by_day[max(day, start)].append(entry)
+    closures = ClosureCache()
     cells = []
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
-        entries = by_day.get(day, [])
-        groups = None
+        cases = [entry for entry in by_day.get(day, []) if entry.kind == "case_deadline"]
+        steps = [entry for entry in by_day.get(day, []) if entry.kind == "schedule_step"]
+        groups: dict[tuple, dict] = {}
         if group:
-            counts: dict[tuple, dict] = {}
-            for case in entries:
-                key = (case.stream, case.part, case.procedure)
-                item = counts.setdefault(
-                    key, {"stream": case.stream, "part": case.part, "procedure": case.procedure, "count": 0, "overdue": 0}
+            for entry in cases:
+                item = groups.setdefault(
+                    (entry.stream, entry.part, entry.procedure),
+                    {"stream": entry.stream, "part": entry.part, "procedure": entry.procedure, "count": 0, "overdue": 0},
                 )
                 item["count"] += 1
-                item["overdue"] += case.is_overdue
-            groups = list(counts.values())
+                item["overdue"] += entry.overdue
         cells.append(
-            {"day": day, "closed": day in closed, "today": day == today, "cases": entries, "groups": groups}
+            {
+                "day": day,
+                "closed": not is_business_day(day, extra_closures=closures),
+                "today": day == today,
+                "cases": cases,
+                "groups": list(groups.values()),
+                "steps": steps,
+            }
         )
     return cells
 
 
 @login_required
 def deadline_calendar(request):
-    """Month, week or list view of deadlines, filtered by fiscal year, stream, part, prefecture and officer."""
+    """Month, week or list of deadlines and schedule steps, filtered by fiscal year, stream, part, prefecture and officer."""
     form = CaseFilterForm(request.GET or None, only=CALENDAR_FILTERS)
     filters = form.filters()
     today = timezone.localdate()
@@ -122,7 +169,8 @@ def deadline_calendar(request):
         first = _parse_month(request.GET.get("month"), today)
         last = first.replace(day=monthrange(first.year, first.month)[1])
         start, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
-        cells = _days(start, end, deadlines_for_actor(actor=request.user, filters=filters, today=today, start=start, end=end), today, group=True)
+        entries, undecided = _calendar(request, filters, start, end, today)
+        cells = _days(start, end, entries, today, group=True)
         context |= {
             "month": first,
             "weeks": [cells[index : index + 7] for index in range(0, len(cells), 7)],
@@ -133,16 +181,135 @@ def deadline_calendar(request):
         anchor = _parse_day(request.GET.get("week"), today)
         start = anchor - timedelta(days=anchor.weekday())
         end = start + timedelta(days=6)
-        cells = _days(start, end, deadlines_for_actor(actor=request.user, filters=filters, today=today, start=start, end=end), today, group=False)
-        context |= {"week_start": start, "days": cells, "previous": start - timedelta(days=7), "next": start + timedelta(days=7)}
-    else:
-        deadlines = deadlines_for_actor(actor=request.user, filters=filters, today=today)
+        entries, undecided = _calendar(request, filters, start, end, today)
         context |= {
-            "page_obj": paginate(request, deadlines),
-            "undecided": undecided_for_actor(actor=request.user, filters=filters)[:200],
+            "week_start": start,
+            "days": _days(start, end, entries, today, group=False),
+            "previous": start - timedelta(days=7),
+            "next": start + timedelta(days=7),
         }
-    # Month and week state their own period; the filters carry on when the view changes.
-    context["filter_query"] = urlencode(
-        {key: value for key, value in request.GET.items() if key in CALENDAR_FILTERS and value}
-    )
+    else:
+        # A year's deadlines can fall in the next fiscal year, and last year's may still be overdue.
+        year = filters.get("fiscal_year") or fiscal_year_of(today)
+        start, end = fiscal_year_bounds(year - 1)[0], fiscal_year_bounds(year + 1)[1]
+        entries, undecided = _calendar(request, filters, start, end, today)
+        context |= {"page_obj": paginate(request, entries), "list_start": start, "list_end": end}
+    context |= {
+        "undecided": undecided,
+        # Month and week keep their own period; the filters carry over when the view changes.
+        "filter_query": urlencode({key: value for key, value in request.GET.items() if key in CALENDAR_FILTERS and value}),
+        "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
+        "feed_path": "/api/calendar.ics",
+    }
     return page(request, "calendars/calendar.html", context)
+
+
+@login_required
+@require_POST
+def calendar_feed_rotate(request):
+    """Issue a new secret iCalendar link (the old one stops working) and show it once."""
+    token = calendar_feed_token_rotate(actor=request.user)
+    link = request.build_absolute_uri("/api/calendar.ics") + "?" + urlencode({"token": token})
+    return page(request, "calendars/feed_link.html", {"link": link})
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    """Stop the user's iCalendar link from working."""
+    calendar_feed_token_revoke(actor=request.user)
+    messages.success(request, _("The calendar link no longer works. Calendars subscribed to it stop updating."))
+    return redirect("calendar")
+
+
+@login_required
+@domain_errors_as_pages
+def letter_pdf(request, letter_id: int):
+    """A letter's PDF, shown in the browser or (``?download=1``) saved as a file."""
+    letter = letter_get_for_actor(actor=request.user, letter_id=letter_id)
+    try:
+        pdf = letter_pdf_read(letter=letter)
+    except LetterNotRendered as exc:
+        return page(request, "calendars/letter_pending.html", {"letter": letter, "message": exc.message}, status=409)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="letter-{letter.document_number or letter.pk}.pdf"'
+    return response
+
+
+def _require_schedule_editor(user) -> None:
+    if not has_role(user, Role.SUPERVISOR):
+        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+
+
+@login_required
+def schedule_editor_current(request):
+    """The schedule editor opens on the current fiscal year."""
+    return redirect(reverse("schedule-editor", args=[fiscal_year_of(timezone.localdate())]))
+
+
+@login_required
+@domain_errors_as_pages
+def schedule_editor(request, fiscal_year: int):
+    """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""
+    _require_schedule_editor(request.user)
+    versions = list(schedule_version_list(fiscal_year=fiscal_year)) if fiscal_year in _YEARS else []
+    steps = {step.pk: step for version in versions for step in version.steps.all()}
+    failed = None
+    if request.method == "POST":
+        failed = _step_save(request, StepWindowForm(request.POST), steps)
+        if failed is None:
+            return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    forms_by_step = {pk: StepWindowForm(step=step) for pk, step in steps.items()}
+    if failed is not None and failed.cleaned_data.get("step") in forms_by_step:
+        forms_by_step[failed.cleaned_data["step"]] = failed
+    return page(
+        request,
+        "calendars/schedule_editor.html",
+        {
+            "fiscal_year": fiscal_year,
+            "versions": versions,
+            "forms": forms_by_step,
+            "failed": failed,
+            "roll": RollForwardForm(initial={"to_year": fiscal_year + 1}),
+        },
+        status=422 if failed is not None else 200,
+    )
+
+
+def _step_save(request, form: StepWindowForm, steps: dict) -> StepWindowForm | None:
+    """Save one step's window through the schedule service; None when saved, else the form with its errors."""
+    if not form.is_valid():
+        return form
+    if form.cleaned_data["step"] not in steps:
+        form.add_error(None, _("This step is not part of this fiscal year's schedules."))
+        return form
+    step: ScheduleStep = steps[form.cleaned_data["step"]]
+    for name in ("precision", "date_from", "date_to", "date_text_ja"):
+        setattr(step, name, form.cleaned_data[name])
+    try:
+        schedule_step_save(actor=request.user, step=step)
+    except (ValidationError, DomainError) as exc:
+        form.add_service_error(exc)
+        return form
+    messages.success(request, _("Saved: %(step)s.") % {"step": step.label_ja})
+    return None
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def schedule_roll_forward(request, fiscal_year: int):
+    """Start a later fiscal year's plan from this year's schedule in force."""
+    _require_schedule_editor(request.user)
+    form = RollForwardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a later fiscal year to roll forward into."))
+        return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    try:
+        version = schedule_rollforward(actor=request.user, from_year=fiscal_year, to_year=form.cleaned_data["to_year"])
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    messages.success(request, _("Rolled forward into %(key)s.") % {"key": version.key})
+    return redirect(reverse("schedule-editor", args=[version.fiscal_year]))

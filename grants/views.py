@@ -35,6 +35,7 @@ _NAV = (
     ("approval-queue", _("Approvals"), {Role.SUPERVISOR}),
     ("bulk-request", _("Bulk request"), {Role.OFFICER}),
     ("calendar", _("Deadline calendar"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
+    ("schedules", _("Schedules"), {Role.SUPERVISOR}),
     ("history", _("History"), {Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("dashboard", _("Dashboard"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
 )

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calendars.selectors import letter_list_for_actor
 from grants.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, StaleCase
 from grants.forms import AsOfForm, CaseFilterForm
 from grants.models import (
@@ -89,6 +90,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "problem": problem,
             "history": case_history(case=case),
             "determinations": case.determinations.select_related("drafted_by", "approved_by"),
+            "letters": letter_list_for_actor(actor=request.user, case_id=case.pk),
             "overdue": case.state in AWAITING_RECIPIENT_STATES
             and case.deadline_effective is not None
             and case.deadline_effective < today,

@@ -10,9 +10,10 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from calendars.eras import era_date, era_year, fiscal_year_label
+from calendars.models import LetterKind, LetterStatus
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState, DeterminationKind, Role
 
@@ -28,10 +29,12 @@ _LABELS = {
     "role": dict(Role.choices),
     "determination": dict(DeterminationKind.choices),
     "transition": TRANSITION_LABELS,
+    "letter": dict(LetterKind.choices),
+    "letter_status": dict(LetterStatus.choices),
     "amount": {
         "consulted": gettext_lazy("Pre-consultation"),
         "presented": gettext_lazy("Presented (informal notice)"),
-        "requested": gettext_lazy("Requested"),
+        "requested": pgettext_lazy("amount", "Requested"),
         "determined": gettext_lazy("Determined"),
         "current": gettext_lazy("Current (after changes)"),
         "settled": gettext_lazy("Settled"),

@@ -1,0 +1,279 @@
+"""The web UI in a real browser (Debian's Chromium through Playwright) against a live server.
+
+Each main page is saved as a screenshot under test-artifacts/screenshots/ so a
+person can look at it.
+"""
+
+import csv
+import io
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from grants.catalogue import Stream
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PASSWORD = "pw-for-tests-123"
+CSG = Stream.COMMUNITY_SUPPORT_GRANT
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (scripts/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make around it are ordinary blocking calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def open_as(chromium, live_server):
+    """A logged-in page for a user, in Japanese (the browser asks for ja-JP) on a laptop-sized window."""
+    contexts = []
+
+    def login(user):
+        context = chromium.new_context(locale="ja-JP", viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("ユーザー名").fill(user.username)
+        page.get_by_label("パスワード").fill(PASSWORD)
+        page.get_by_role("button", name="ログイン").click()
+        page.wait_for_load_state()
+        assert "/login/" not in page.url, "login failed"
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def take_step(page, button: str, **fields):
+    """Fill a step's form on the case page and press its button."""
+    form = page.locator("form.step-form").filter(has=page.get_by_role("button", name=button, exact=True))
+    for label, value in fields.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def people():
+    return {
+        "officer": f.officer(username="tanaka", first_name="田中 一郎"),
+        "boss": f.supervisor(username="suzuki", first_name="鈴木 花子"),
+        "auditor": f.auditor(username="sato", first_name="佐藤 三郎"),
+    }
+
+
+def test_officer_drafts_supervisor_approves_and_the_case_is_notified(open_as, live_server, people):
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = f.case(actor=people["officer"])
+    officer = open_as(people["officer"])
+    shot(officer, "01-worklist-officer")
+    officer.get_by_role("link", name="川越市").click()
+    take_step(officer, "依頼を発出", 期限="2025-11-28")
+    assert officer.get_by_test_id("case-state").inner_text() == "依頼済"
+    assert "令和7年11月28日（金）" in officer.get_by_test_id("deadline").inner_text()
+    take_step(officer, "提出書類を受理", **{"金額（円）": "1,000,000"})
+    take_step(officer, "審査を開始")
+    take_step(officer, "決定を起案", **{"金額（円）": "abc"})
+    assert officer.locator(".field__error").first.inner_text().endswith("円単位の整数で入力してください。")
+    shot(officer, "02-case-validation-error")
+    take_step(officer, "決定を起案", **{"金額（円）": "900000", "理由": "対象外経費を除外"})
+    assert officer.get_by_test_id("case-state").inner_text() == "起案済"
+    shot(officer, "03-case-drafted")
+
+    # The officer who drafted is not offered the approval and cannot open the queue.
+    assert officer.get_by_role("button", name="決裁", exact=True).count() == 0
+    response = officer.goto(f"{live_server.url}/approvals/")
+    assert response.status == 403
+    assert "あなたの役割ではこの操作はできません。" in officer.content()
+    shot(officer, "04-approvals-forbidden-for-officer")
+
+    boss = open_as(people["boss"])
+    assert boss.url.endswith("/approvals/")
+    row = boss.locator("tr", has_text="川越市")
+    assert "田中 一郎" in row.inner_text() and "示達額内" in row.inner_text()
+    shot(boss, "05-approval-queue")
+    row.get_by_role("button", name="決裁", exact=True).click()
+    boss.wait_for_load_state()
+    assert "完了しました：決裁" in boss.content()
+
+    officer.goto(f"{live_server.url}/cases/{case.pk}/")
+    take_step(officer, "通知を発出")
+    assert officer.get_by_test_id("case-state").inner_text() == "通知済"
+    assert officer.get_by_test_id("amount-determined").inner_text() == "900,000円"
+    letters = officer.get_by_test_id("letters")
+    assert "依頼" in letters.inner_text() and "決定通知" in letters.inner_text()
+    shot(officer, "06-case-notified")
+    notice = letters.locator("li", has_text="決定通知")
+    pdf = officer.request.get(live_server.url + notice.get_by_role("link", name="PDFを表示").get_attribute("href"))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+    with officer.expect_download() as download:
+        notice.get_by_role("link", name="ダウンロード").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_stale_version_is_reported_with_a_reload_link(open_as, live_server, people):
+    case = f.case(actor=people["officer"])
+    page = open_as(people["officer"])
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    case_transition(case_id=case.pk, name="request", actor=people["officer"], data={}, expected_version=1)
+    take_step(page, "依頼を発出")
+    problem = page.locator("#problem")
+    assert "他の人が更新しました" in problem.inner_text()
+    shot(page, "07-case-stale-version")
+    problem.get_by_role("link").click()
+    assert page.get_by_test_id("case-state").inner_text() == "依頼済"
+
+
+def test_calendar_shows_an_overdue_deadline_in_red(open_as, live_server, people):
+    late = f.case(actor=people["officer"])
+    deadline = timezone.localdate() - timedelta(days=3)
+    case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": deadline}, expected_version=1)
+    late.refresh_from_db()
+    page = open_as(people["boss"])
+    page.goto(f"{live_server.url}/calendar/?view=month&month={late.deadline_effective:%Y-%m}")
+    event = page.locator(".event--overdue").first
+    assert "超過1件" in event.inner_text()
+    red, green, blue = (int(v) for v in event.evaluate("e => getComputedStyle(e).backgroundColor").strip("rgb()").split(","))
+    assert red > 180 and green < 60 and blue < 60
+    shot(page, "08-calendar-month")
+    page.goto(f"{live_server.url}/calendar/?view=week&week={late.deadline_effective:%Y-%m-%d}")
+    assert page.locator(".event--overdue", has_text="川越市").count() == 1
+    shot(page, "09-calendar-week")
+    undecided = f.case(actor=people["officer"], recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    case_transition(case_id=undecided.pk, name="request", actor=people["officer"], data={}, expected_version=1)
+    page.goto(f"{live_server.url}/calendar/?view=list&fiscal_year={late.fiscal_year_id}")
+    assert page.locator("tr.row--overdue", has_text="川越市").count() == 1
+    assert "未定" in page.locator("section", has_text="期限未定").filter(has_text="松戸市").inner_text()
+    shot(page, "10-calendar-list")
+
+
+def test_calendar_link_is_issued_once_and_can_be_revoked(open_as, live_server, people):
+    page = open_as(people["boss"])
+    page.goto(f"{live_server.url}/calendar/")
+    page.get_by_role("button", name="リンクを作成").click()
+    link = page.get_by_label("iCalendarのリンク").input_value()
+    assert "/api/calendar.ics?token=" in link and len(link.split("token=")[1]) >= 40
+    shot(page, "16-calendar-link")
+    page.goto(f"{live_server.url}/calendar/")
+    assert "利用を開始しました" in page.content()
+    page.get_by_role("button", name="リンクを無効にする").click()
+    assert "このリンクは使えなくなりました" in page.content()
+    assert page.get_by_role("button", name="リンクを作成").count() == 1
+
+
+def test_supervisor_edits_a_schedule_step_and_rolls_the_year_forward(open_as, live_server, people):
+    from django.core.management import call_command
+
+    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "calendars/data/schedules.yaml"))
+    page = open_as(people["boss"])
+    page.get_by_role("link", name="スケジュール").click()
+    page.goto(f"{live_server.url}/schedules/2025/")
+    row = page.locator("tr", has_text="申請書類の提出").first
+    row.locator("select").select_option("exact")
+    row.locator("input[type=date]").first.fill("2025-11-24")
+    row.locator("input[type=date]").last.fill("2025-11-23")
+    row.get_by_role("button", name="保存").click()
+    assert page.locator(".field__error").count() >= 1
+    shot(page, "17-schedule-error")
+    row = page.locator("tr", has_text="申請書類の提出").first
+    row.locator("input[type=date]").last.fill("2025-11-24")
+    row.get_by_role("button", name="保存").click()
+    assert "保存しました" in page.content()
+    page.get_by_role("button", name="繰越し").click()
+    assert page.url.endswith("/schedules/2026/") and "fy2026-plan" in page.content()
+    shot(page, "18-schedule-rolled-forward")
+
+
+def test_auditor_exports_the_history_and_it_opens(open_as, live_server, people, tmp_path):
+    case = f.case(actor=people["officer"])
+    case_transition(case_id=case.pk, name="request", actor=people["officer"], data={}, expected_version=1)
+    page = open_as(people["auditor"])
+    assert page.url.endswith("/history/")
+    page.get_by_role("link", name="今すぐ検証する").click()
+    page.get_by_test_id("verify-ok").wait_for()
+    shot(page, "11-history")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [row["action"] for row in rows][:2] == ["create", "request"]
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    sheet = load_workbook(path, read_only=True).active
+    assert [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)][:2] == ["create", "request"]
+    page.goto(f"{live_server.url}/cases/{case.pk}/as-of/?date={timezone.localdate():%Y-%m-%d}")
+    assert "依頼済" in page.content()
+    shot(page, "12-case-as-of")
+
+
+def test_english_switch(open_as, live_server, people):
+    f.case(actor=people["officer"])
+    page = open_as(people["officer"])
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.get_by_role("heading", level=1).inner_text() == "案件一覧"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Worklist"
+    assert "Community support project grant" in page.content()
+    shot(page, "13-worklist-english")
+    page.goto(f"{live_server.url}/dashboard/")
+    shot(page, "14-dashboard-english")
+    page.get_by_role("button", name="日本語").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("事業別・都道府県別の金額")
+
+
+def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
+    context = chromium.new_context(locale="ja-JP", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/cases/")
+    assert "/login/" in page.url
+    page.get_by_label("ユーザー名").fill("tanaka")
+    page.get_by_label("パスワード").fill("wrong")
+    page.get_by_role("button", name="ログイン").click()
+    assert "ユーザー名またはパスワードが違います" in page.content()
+    shot(page, "00-login-error")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    response = page.goto(f"{live_server.url}/cases/999999/")
+    assert response.status == 404 and "該当する案件はありません。" in page.content()
+    shot(page, "15-not-found")
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_load_state()
+    assert "/login/" in page.url
+    context.close()
