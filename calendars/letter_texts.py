@@ -73,7 +73,8 @@ def addressee(recipient: Recipient) -> str:
 def contact_lines(case: Case) -> tuple[str, ...]:
     """The contact block: division, the officer in charge when named, address, phone and mail."""
     bureau = settings.BUREAU
-    officer = case.officer.get_full_name() if case.officer_id else ""
+    # Family name first, as Japanese names are written.
+    officer = "　".join(part for part in (case.officer.last_name, case.officer.first_name) if part) if case.officer_id else ""
     return tuple(
         line
         for line in (

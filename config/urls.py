@@ -22,6 +22,7 @@ api_patterns = [
         name="case-transition",
     ),
     path("", include("grants.urls_payments")),
+    path("", include("calendars.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,32 @@
+"""``manage.py import_schedules FILE``: create or replace schedule versions from a YAML file."""
+
+from pathlib import Path
+
+import yaml
+from django.core.management.base import BaseCommand, CommandError
+
+from calendars.services import schedule_import
+from grants.errors import DomainError
+
+from ._common import actor_for, command_error
+
+
+class Command(BaseCommand):
+    help = "Import the schedules of a YAML file (the format of calendars/data/schedules.yaml); versions are replaced by id."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="YAML file, e.g. calendars/data/schedules.yaml")
+        parser.add_argument("--as", dest="username", help="Supervisor recorded in the history (default: system)")
+
+    def handle(self, *args, file, username=None, **options):
+        try:
+            document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise CommandError(f"Cannot read {file}: {exc}") from exc
+        try:
+            versions = schedule_import(actor=actor_for(username), document=document)
+        except DomainError as exc:
+            raise command_error(exc) from exc
+        for version in versions:
+            self.stdout.write(f"{version.key}: FY{version.fiscal_year} {version.status}, {version.steps.count()} steps")
+        self.stdout.write(self.style.SUCCESS(f"{len(versions)} schedule version(s) in {file}"))

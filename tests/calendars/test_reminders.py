@@ -1,0 +1,147 @@
+"""Reminders: due in business days around the deadline, only for papers still owed, never produced twice."""
+
+import io
+import threading
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from calendars.business_days import add_business_days
+from calendars.models import Letter, LetterBatch, Reminder
+from grants.models import HistoryEntry
+from tests import factories as f
+
+from .factories import act, reminder_rules, requested_case
+
+DEADLINE = date(2026, 2, 27)  # a Friday
+ADVANCE, REMINDER, OVERDUE = date(2026, 2, 12), date(2026, 2, 24), date(2026, 3, 2)  # -10, -3, +1 business days
+
+
+def send(day: date, *args) -> str:
+    out = io.StringIO()
+    call_command("send_reminders", "--date", day.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def cases(db, today):
+    """Two recipients asked for papers on 2 February; Kawagoe has since sent them in, Tokorozawa has not."""
+    reminder_rules()
+    today(date(2026, 2, 2))
+    officer = f.officer()
+    waiting = requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=f.municipality("11-tokorozawa", "所沢市"))
+    done = requested_case(officer=officer, deadline=DEADLINE.isoformat())
+    act(done, "submit", officer, amount=500_000)
+    return waiting, done
+
+
+def test_the_rule_days_fall_on_business_days_around_the_deadline(db):
+    # 2/23 天皇誕生日 and 2/11 建国記念の日 do not count.
+    assert [add_business_days(DEADLINE, days) for days in (-10, -3, 1)] == [ADVANCE, REMINDER, OVERDUE]
+
+
+def test_running_twice_produces_each_reminder_once_and_none_for_submitted_papers(cases):
+    waiting, done = cases
+    assert "1 reminder(s) produced" in send(ADVANCE)
+    assert "0 reminder(s) produced" in send(ADVANCE)
+    letters = Letter.objects.filter(kind="reminder")
+    assert [letter.case for letter in letters] == [waiting]
+    assert not Reminder.objects.filter(case=done).exists()
+    letter = letters.get()
+    assert letter.subject == "令和7年度地域支援事業交付金の当初交付申請について（お知らせ）"
+    assert letter.issued_on == ADVANCE and letter.batch is not None
+    assert "提出期限は令和8年2月27日（金）となっております" in letter.content["body_paragraphs"][0]
+
+
+def test_each_rule_in_turn_then_the_overdue_demand(cases):
+    waiting, _ = cases
+    for day in (ADVANCE, REMINDER, OVERDUE, OVERDUE):
+        send(day)
+    assert list(Reminder.objects.filter(case=waiting).order_by("due_on").values_list("rule__code", flat=True)) == [
+        "advance_notice", "reminder", "overdue_demand",
+    ]  # fmt: skip
+    demand = Letter.objects.get(kind="overdue_demand")
+    assert demand.subject.endswith("（督促）") and demand.content["title_kind"] == "overdue_demand"
+    assert HistoryEntry.objects.filter(subject_type="letter", action="letter_issue", data__kind="overdue_demand").count() == 1
+
+
+def test_a_missed_run_sends_the_current_reminder_only(cases):
+    send(date(2026, 2, 25))  # the first run since before the advance day, a day after the reminder day
+    assert list(Reminder.objects.values_list("rule__code", flat=True)) == ["reminder"]
+
+
+def test_no_advance_notice_when_the_request_went_out_after_its_day(db, today):
+    reminder_rules()
+    today(date(2026, 2, 20))
+    case = requested_case(officer=f.officer(), deadline=DEADLINE.isoformat())
+    assert "0 reminder(s)" in send(date(2026, 2, 20))
+    send(REMINDER)
+    assert list(Reminder.objects.filter(case=case).values_list("rule__code", flat=True)) == ["reminder"]
+
+
+def test_closed_days_send_nothing(cases):
+    assert "0 reminder(s) produced, 0 skipped" in send(date(2026, 2, 14))  # a Saturday
+
+
+def test_dry_run_changes_nothing(cases):
+    waiting, _ = cases
+    output = send(ADVANCE, "--dry-run")
+    assert f"case {waiting.pk}: advance_notice" in output and "1 reminder(s) would be produced" in output
+    assert not Reminder.objects.exists() and not Letter.objects.filter(kind="reminder").exists()
+
+
+def test_bad_date_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_reminders", "--date", "2026-02-30")
+
+
+def test_reminder_letter_is_drawn_after_commit(cases, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        send(OVERDUE)
+    demand = Letter.objects.get(kind="overdue_demand")
+    assert demand.status == "rendered" and demand.document_number.startswith("関厚発0302第")
+
+
+def test_four_concurrent_runs_produce_no_duplicates(live_db, today):
+    reminder_rules()
+    today(date(2026, 2, 2))
+    officer = f.officer()
+    recipients = [f.municipality(f"11-town{n}", f"町{n}") for n in range(6)]
+    waiting = [requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=r) for r in recipients]
+    barrier, errors = threading.Barrier(4), []
+
+    def run():
+        try:
+            barrier.wait()
+            send(REMINDER)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Reminder.objects.count() == len(waiting)
+    assert Letter.objects.filter(kind="reminder").count() == len(waiting)
+    assert sorted(Reminder.objects.values_list("case_id", flat=True)) == sorted(case.pk for case in waiting)
+    assert LetterBatch.objects.count() == 1
+    assert HistoryEntry.objects.filter(subject_type="letter", action="letter_issue", data__kind="reminder").count() == 6
+
+
+def test_a_reminder_already_produced_is_refused_by_the_database_and_nothing_else_is_written(cases):
+    from calendars.selectors import reminder_candidates
+    from calendars.services import reminder_issue
+    from grants.roles import system_user
+
+    [candidate] = reminder_candidates(on=ADVANCE)
+    assert reminder_issue(actor=system_user(), candidate=candidate, on=ADVANCE) is not None
+    records = HistoryEntry.objects.count()
+    assert reminder_issue(actor=system_user(), candidate=candidate, on=ADVANCE) is None  # a late twin of the run
+    assert Reminder.objects.count() == 1 and Letter.objects.filter(kind="reminder").count() == 1
+    assert HistoryEntry.objects.count() == records

@@ -1,0 +1,114 @@
+"""Schedules as data: the shipped YAML imports and exports without loss, is checked, versioned and audited."""
+
+import copy
+import io
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from calendars.errors import ScheduleInvalid
+from calendars.models import ScheduleHeader, ScheduleStep, ScheduleVersion
+from calendars.selectors import schedule_document, schedule_version_in_force
+from calendars.services import schedule_import
+from grants.errors import PermissionDenied
+from grants.models import HistoryEntry
+from grants.roles import system_user
+from tests import factories as f
+
+from .factories import SCHEDULES_FILE, shipped_document, shipped_schedules
+
+pytestmark = pytest.mark.django_db
+
+
+def test_yaml_round_trip_loses_nothing():
+    original = shipped_document()
+    shipped_schedules()
+    exported = schedule_document()
+    assert exported == original
+    assert yaml.safe_load(yaml.safe_dump(exported, allow_unicode=True, sort_keys=False)) == original
+
+
+def test_shipped_file_holds_three_dated_versions_and_the_fy2024_marker():
+    versions = {version.key: version for version in shipped_schedules()}
+    assert set(versions) == {"fy2023-plan", "fy2023-actual", "fy2024", "fy2025-plan"}
+    assert versions["fy2024"].steps.count() == 0
+    assert ScheduleStep.objects.count() == 134
+
+
+def test_as_run_is_in_force_over_the_plan_and_a_missing_year_has_none():
+    shipped_schedules()
+    assert schedule_version_in_force(fiscal_year=2023).key == "fy2023-actual"
+    assert schedule_version_in_force(fiscal_year=2025).key == "fy2025-plan"
+    assert schedule_version_in_force(fiscal_year=2024) is None
+
+
+def test_each_imported_version_writes_one_history_record_and_a_reimport_writes_none():
+    shipped_schedules()
+    records = HistoryEntry.objects.filter(subject_type="schedule", action="schedule_import")
+    assert sorted(records.values_list("subject_id", flat=True)) == ["fy2023-actual", "fy2023-plan", "fy2024", "fy2025-plan"]
+    assert records.get(subject_id="fy2025-plan").data["steps"] == 51
+    shipped_schedules()
+    assert records.count() == 4
+
+
+def test_reimport_of_a_changed_version_replaces_it_and_records_the_change():
+    shipped_schedules()
+    document = shipped_document()
+    plan = next(item for item in document["schedules"] if item["id"] == "fy2025-plan")
+    steps = plan["streams"]["community_support_grant"]["sub_procedures"]["initial_grant"]["steps"]
+    deadline = next(step for step in steps if step["key"] == "initial_application_deadline")
+    deadline.update(precision="exact", date_from="2026-02-26", date_to="2026-02-26", date_text_ja="令和8年2月26日")
+    schedule_import(actor=system_user(), document={"schedules": [plan]}, fiscal_year=2025)
+    step = ScheduleStep.objects.get(version__key="fy2025-plan", key="initial_application_deadline")
+    assert step.precision == "exact" and str(step.date_to) == "2026-02-26"
+    record = HistoryEntry.objects.filter(subject_id="fy2025-plan").latest("pk")
+    assert record.data["changed"] == ["community_support_grant/initial_grant/initial_application_deadline"]
+    assert ScheduleHeader.objects.count() == 1  # a document without header sections keeps the last one
+
+
+def test_a_bad_document_is_refused_with_every_problem_named_and_nothing_written():
+    document = shipped_document()
+    steps = document["schedules"][3]["streams"]["community_support_grant"]["sub_procedures"]["initial_grant"]["steps"]
+    steps[0]["precision"] = "soonish"
+    steps[1]["date_to"] = "2025-08-30"  # 下旬 ends on the month's last day
+    document["schedules"][0]["era_ja"] = "令和6年度"
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document=document)
+    path = "schedules[3].streams.community_support_grant.sub_procedures.initial_grant.steps"
+    assert set(refused.value.details) == {f"{path}[0].precision", f"{path}[1].precision", "schedules[0].era_ja"}
+    assert not ScheduleVersion.objects.exists()
+
+
+def test_a_document_for_another_year_is_refused_by_the_years_endpoint_service():
+    with pytest.raises(ScheduleInvalid):
+        schedule_import(actor=system_user(), document=shipped_document(), fiscal_year=2025)
+
+
+def test_only_supervisors_import():
+    with pytest.raises(PermissionDenied):
+        schedule_import(actor=f.officer(), document=shipped_document())
+    schedule_import(actor=f.supervisor(), document=copy.deepcopy(shipped_document()))
+    assert HistoryEntry.objects.filter(subject_type="schedule", actor_role="supervisor").count() == 4
+
+
+def test_import_and_export_commands(tmp_path):
+    out = io.StringIO()
+    call_command("import_schedules", str(SCHEDULES_FILE), stdout=out)
+    assert "fy2025-plan: FY2025 plan, 51 steps" in out.getvalue()
+    target = tmp_path / "fy2025.yaml"
+    call_command("export_schedules", "2025", "--output", str(target))
+    exported = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert [item["id"] for item in exported["schedules"]] == ["fy2025-plan"]
+    assert exported["meta"] == shipped_document()["meta"]
+
+
+def test_commands_fail_loudly_on_bad_input(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schedules: [{id: x, fiscal_year: 1999, status: plan, streams: {}}]", encoding="utf-8")
+    with pytest.raises(CommandError, match="invalid_schedule"):
+        call_command("import_schedules", str(broken))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_schedules", str(tmp_path / "missing.yaml"))
+    with pytest.raises(CommandError, match="schedule_not_found"):
+        call_command("export_schedules", "2031")
