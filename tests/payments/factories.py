@@ -34,8 +34,10 @@ def plan(year: int, procedure: str, base: str, *shares: tuple[str, int, date], s
         )
 
 
-def act(case: Case, name: str, actor, **data) -> Case:
-    return case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+def act(case: Case, name: str, actor, today: date | None = None, **data) -> Case:
+    return case_transition(
+        case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version, today=today
+    )
 
 
 def notified(

@@ -163,7 +163,7 @@ def test_a_lower_settlement_takes_an_item_out_of_a_draft_run_but_not_out_of_an_a
 def test_revocation_withdraws_unpaid_items_and_claims_what_was_paid_with_surcharge(people):
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
-    case = pf.act(case, "revoke", people["boss"], reason="目的外使用")
+    case = pf.act(case, "revoke", people["boss"], today=date(2023, 12, 1), reason="目的外使用")
     assert case.state == "revoked"
     claim = ReturnClaim.objects.get()
     assert (claim.reason, claim.principal, claim.surcharge_applies) == ("revocation", 5_000_000, True)

@@ -1,0 +1,197 @@
+"""Payment runs gather what is due across procedures and years, net it per recipient and pay each item once."""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from grants.errors import InvalidInput, PermissionDenied
+from grants.models import HistoryEntry
+from grants.payments.errors import (
+    FOUR_EYES_MESSAGE,
+    NothingToPay,
+    RunConditionUnmet,
+    RunFourEyesViolation,
+    RunTransitionNotAllowed,
+    UnknownRunTransition,
+)
+from grants.payments.models import PaymentRecord, PaymentRun, PaymentRunState, ShareBase
+from grants.payments.selectors import payment_run_breakdown
+from grants.payments.services import (
+    AFTER_EXECUTE_HOOKS,
+    payment_run_approve,
+    payment_run_create,
+    payment_run_execute,
+    payment_run_transition,
+)
+from tests import factories as f
+from tests.payments import factories as pf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    pf.shipped_plans()
+    return {"officer": f.officer(), "boss": f.supervisor()}
+
+
+def test_run_nets_a_current_year_tranche_with_a_prior_year_settlement_and_a_re_settlement(people):
+    # FY2021 and FY2022 have no plan in the sources; give them one that pays 75 % in the year, like FY2023.
+    for year in (2021, 2022):
+        pf.plan(year, "initial_grant", ShareBase.AMOUNT, ("tranche_1", 75, date(year, 10, 29)))
+    town, other = f.municipality(), f.municipality("11-kawaguchi", "川口市")
+    pf.notified(**people, year=2021, amount=10_000_000, on=date(2021, 10, 1), recipient=town)
+    pf.paid_run(date(2021, 10, 29), **people)  # 7,500,000 of FY2021
+    pf.notified(**people, year=2022, amount=20_000_000, on=date(2022, 10, 1), recipient=town)
+    pf.paid_run(date(2022, 10, 29), **people)  # 15,000,000 of FY2022
+    pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
+    pf.notified(**people, year=2023, amount=40_000_000, on=date(2023, 10, 19), recipient=other)
+    pf.paid_run(date(2023, 10, 30), **people)  # the two ①
+    pf.notified(
+        **people, year=2023, amount=19_000_000, on=date(2024, 1, 19), procedure="prior_year_settlement", recipient=town
+    )
+    pf.notified(
+        **people, year=2023, amount=10_000_000, on=date(2024, 1, 22), procedure="past_year_resettlement", recipient=town
+    )
+
+    run = payment_run_create(actor=people["officer"], run_on=date(2024, 1, 29))
+
+    lines = {line.recipient.code: line for line in payment_run_breakdown(run=run)}
+    assert {code: line.amount for code, line in lines.items()} == {
+        "11-kawagoe": 25_000_000 + 4_000_000 + 2_500_000,
+        "11-kawaguchi": 10_000_000,
+    }
+    assert sorted((i.basis, i.budget_year, i.amount) for i in lines["11-kawagoe"].items) == [
+        ("resettlement", 2021, 2_500_000),
+        ("settlement_remainder", 2022, 4_000_000),
+        ("tranche_2", 2023, 25_000_000),
+    ]
+    payment_run_approve(actor=people["boss"], run_id=run.pk)
+    payment_run_execute(actor=people["officer"], run_id=run.pk)
+    assert sum(PaymentRecord.objects.filter(run=run).values_list("amount", flat=True)) == 41_500_000
+
+
+def test_each_step_writes_one_history_record_with_the_totals(people):
+    officer, boss = people["officer"], people["boss"]
+    pf.payment_item(officer=officer, amount=1_234_567, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    payment_run_approve(actor=boss, run_id=run.pk)
+    payment_run_execute(actor=officer, run_id=run.pk)
+    records = HistoryEntry.objects.filter(subject_type="payment_run", subject_id=str(run.pk)).order_by("pk")
+    assert [(r.action, r.source, r.target, r.actor) for r in records] == [
+        ("payment_run_create", "", "draft", officer),
+        ("approve", "draft", "approved", boss),
+        ("execute", "approved", "executed", officer),
+    ]
+    assert all(r.data["total"] == 1_234_567 and r.fiscal_year == 2025 for r in records)
+
+
+def test_a_run_gathers_only_items_due_by_its_date(people):
+    officer = people["officer"]
+    due = pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 31))
+    pf.payment_item(officer=officer, amount=200, due_on=date(2025, 8, 1), recipient=f.municipality("11-x", "x市"))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    assert list(run.items.all()) == [due]
+
+
+def test_nothing_due_means_no_run(people):
+    with pytest.raises(NothingToPay):
+        payment_run_create(actor=people["officer"], run_on=date(2025, 7, 31))
+    assert not PaymentRun.objects.exists()
+
+
+def test_an_item_is_gathered_by_one_run_only(people):
+    officer = people["officer"]
+    pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 1))
+    payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    with pytest.raises(NothingToPay):
+        payment_run_create(actor=officer, run_on=date(2025, 8, 29))
+
+
+def test_the_drafter_cannot_approve_even_as_a_supervisor(people):
+    boss = people["boss"]
+    pf.payment_item(officer=people["officer"], amount=100, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=boss, run_on=date(2025, 7, 31))
+    with pytest.raises(RunFourEyesViolation) as refused:
+        payment_run_approve(actor=boss, run_id=run.pk)
+    assert refused.value.message == FOUR_EYES_MESSAGE
+    run.refresh_from_db()
+    assert run.state == PaymentRunState.DRAFT
+
+
+def test_the_database_refuses_a_run_approved_by_its_drafter(people):
+    officer = people["officer"]
+    pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentRun.objects.filter(pk=run.pk).update(state="approved", approved_by=officer)
+
+
+def test_officers_and_auditors_do_not_approve_and_auditors_do_not_draft(people):
+    officer = people["officer"]
+    pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 1))
+    with pytest.raises(PermissionDenied):
+        payment_run_create(actor=f.auditor(), run_on=date(2025, 7, 31))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    for outsider in (f.officer(), f.auditor()):
+        with pytest.raises(PermissionDenied) as refused:
+            payment_run_approve(actor=outsider, run_id=run.pk)
+        assert refused.value.code == "permission_denied"
+
+
+def test_a_run_is_executed_after_approval_and_only_once(people):
+    officer, boss = people["officer"], people["boss"]
+    item = pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    with pytest.raises(RunTransitionNotAllowed):
+        payment_run_execute(actor=officer, run_id=run.pk)
+    payment_run_approve(actor=boss, run_id=run.pk)
+    run = payment_run_execute(actor=officer, run_id=run.pk)
+    assert run.state == PaymentRunState.EXECUTED and run.executed_by == officer
+    with pytest.raises(RunTransitionNotAllowed):
+        payment_run_execute(actor=boss, run_id=run.pk)
+    payment = PaymentRecord.objects.get()
+    assert (payment.item, payment.run, payment.amount, payment.paid_on) == (item, run, 5_000, date(2025, 7, 31))
+
+
+def test_the_database_refuses_to_pay_an_item_twice(people):
+    officer, boss = people["officer"], people["boss"]
+    item = pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = pf.paid_run(date(2025, 7, 31), officer=officer, boss=boss)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentRecord.objects.create(item=item, run=run, amount=5_000, paid_on=date(2025, 8, 1))
+
+
+def test_an_emptied_draft_cannot_be_approved(people):
+    officer = people["officer"]
+    item = pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    item.run = None
+    item.withdrawn_on = date(2025, 7, 2)
+    item.save()
+    with pytest.raises(RunConditionUnmet) as refused:
+        payment_run_approve(actor=people["boss"], run_id=run.pk)
+    assert refused.value.details == {"condition": "has_items"}
+
+
+def test_unknown_steps_and_unset_years_are_refused(people):
+    with pytest.raises(UnknownRunTransition):
+        payment_run_transition(actor=people["boss"], run_id=1, name="cancel")
+    with pytest.raises(InvalidInput):
+        payment_run_create(actor=people["officer"], run_on=date(2031, 5, 1))
+
+
+def test_payment_notices_hook_runs_after_the_execution_commits(people, django_capture_on_commit_callbacks):
+    officer, boss = people["officer"], people["boss"]
+    pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    payment_run_approve(actor=boss, run_id=run.pk)
+    seen = []
+    AFTER_EXECUTE_HOOKS.append(seen.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            payment_run_execute(actor=officer, run_id=run.pk)
+    finally:
+        AFTER_EXECUTE_HOOKS.remove(seen.append)
+    assert seen == [run.pk]

@@ -1,0 +1,90 @@
+"""A revoked grant's return claim against hand-computed 加算金 and 延滞金 across the 2024 leap year.
+
+FY2023 grant of 10,000,000: ① 5,000,000 paid 2023-10-30, ② 2,500,000 paid
+2024-01-29; revoked 2024-03-01. The claim is due 20 business days later:
+2024-04-01 (春分の日 3/20 is not one). One day costs 0.03 % of the principal.
+"""
+
+from datetime import date
+
+import pytest
+
+from grants.errors import InvalidInput, OutOfScope, PermissionDenied
+from grants.payments.errors import Overpayment
+from grants.payments.models import ReturnClaim
+from grants.payments.selectors import return_claim_balance
+from grants.payments.services import return_claim_payment_record
+from tests import factories as f
+from tests.payments import factories as pf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def claim():
+    pf.shipped_plans()
+    officer, boss = f.officer(), f.supervisor()
+    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
+    pf.act(case, "revoke", boss, today=date(2024, 3, 1), reason="補助目的外への使用")
+    claim = ReturnClaim.objects.get()
+    claim.officer = officer
+    return claim
+
+
+def balance(claim, on):
+    return return_claim_balance(claim=ReturnClaim.objects.get(pk=claim.pk), as_of=on)
+
+
+def test_the_claim_is_everything_paid_due_on_a_business_day(claim):
+    assert (claim.principal, claim.reason, claim.surcharge_applies) == (7_500_000, "revocation", True)
+    assert (claim.noticed_on, claim.due_on) == (date(2024, 3, 1), date(2024, 4, 1))
+    assert [(r.received_on, r.amount) for r in claim.receipts.order_by("received_on")] == [
+        (date(2023, 10, 30), 5_000_000),
+        (date(2024, 1, 29), 2_500_000),
+    ]
+
+
+def test_paid_in_full_on_the_due_date_owes_surcharge_only(claim):
+    # 5,000,000 × 155 days (2023-10-30 … 2024-04-01) = 232,500; 2,500,000 × 64 days (2024-01-29 … 04-01) = 48,000.
+    owed = balance(claim, date(2024, 4, 1))
+    assert (owed.surcharge, owed.late_interest, owed.total_outstanding) == (280_500, 0, 7_780_500)
+
+
+def test_paid_in_parts_late(claim):
+    officer = claim.officer
+    return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=3_000_000, paid_on=date(2024, 4, 1))
+    owed = balance(claim, date(2024, 5, 1))
+    # 加算金: 935,000,000 yen-days to 04-01, then 4,500,000 × 30 days (04-02 … 05-01): 1,070,000,000 → 321,000.
+    # 延滞金: 4,500,000 × 30 days (04-02 … 05-01) → 40,500.
+    assert (owed.principal_outstanding, owed.surcharge, owed.late_interest) == (4_500_000, 321_000, 40_500)
+    return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=4_500_000, paid_on=date(2024, 5, 1))
+    later = balance(claim, date(2024, 12, 31))
+    assert (later.principal_outstanding, later.interest_outstanding) == (0, 361_500)  # nothing accrues on interest
+    return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=361_500, paid_on=date(2024, 5, 20))
+    assert balance(claim, date(2025, 3, 31)).settled
+    assert list(claim.case.history.filter(subject_type="return_claim").values_list("action", flat=True)) == [
+        "return_claim_issue", "return_payment_record", "return_payment_record", "return_payment_record",
+    ]
+
+
+def test_a_payment_above_what_is_owed_is_refused(claim):
+    with pytest.raises(Overpayment):
+        return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=7_780_501, paid_on=date(2024, 4, 1))
+
+
+def test_payments_are_recorded_in_date_order_and_not_before_the_notice(claim):
+    return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
+    for day in (date(2024, 3, 31), date(2024, 2, 1)):
+        with pytest.raises(InvalidInput):
+            return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=day)
+
+
+def test_auditors_and_officers_elsewhere_record_nothing(claim):
+    with pytest.raises(PermissionDenied):
+        return_claim_payment_record(actor=f.auditor(), claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
+    with pytest.raises(OutOfScope):
+        return_claim_payment_record(
+            actor=f.officer(prefectures=("13",)), claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1)
+        )
