@@ -25,6 +25,7 @@ from .forms import CaseFilterForm, HistoryFilterForm
 from .history import history_verify
 from .history_export import history_list_for_auditor
 from .models import Case, CaseState, Recipient, RecipientKind, Role
+from .payments.models import PaymentRecord
 from .roles import case_scope_q, has_role, primary_role, sees_everything
 
 PAGE_SIZE = 50
@@ -95,13 +96,16 @@ def home(request):
 
 
 def _dashboard_rows(*, actor, fiscal_year: int) -> tuple[list[dict], int]:
-    """Amounts determined (as last notified) and settled per stream and prefecture in the actor's scope."""
+    """Amounts determined (as last notified), settled and paid per stream and prefecture in the actor's scope.
+
+    Paid counts what executed runs paid towards the fiscal year's grant (its budget year), whenever they ran.
+    """
     notified = (
         Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED)
         .values("stream", "procedure", "recipient__prefecture_code")
         .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
     )
-    grants: dict = defaultdict(lambda: {"initial_grant": 0, "change_grant": 0, "settled": 0})
+    grants: dict = defaultdict(lambda: {"initial_grant": 0, "change_grant": 0, "settled": 0, "paid": 0})
     for row in notified:
         cell = grants[(row["stream"], row["recipient__prefecture_code"])]
         if row["procedure"] in GRANT_PROCEDURES:
@@ -110,6 +114,13 @@ def _dashboard_rows(*, actor, fiscal_year: int) -> tuple[list[dict], int]:
             cell["settled"] += row["settled"] or 0
         else:
             cell["initial_grant"] += row["current"] or 0
+    paid = (
+        PaymentRecord.objects.filter(case_scope_q(actor, prefix="item__case__"), item__budget_year=fiscal_year)
+        .values("item__case__stream", "item__recipient__prefecture_code")
+        .annotate(total=Sum("amount"))
+    )
+    for row in paid:
+        grants[(row["item__case__stream"], row["item__recipient__prefecture_code"])]["paid"] += row["total"]
     names = dict(Recipient.objects.filter(kind=RecipientKind.PREFECTURE).values_list("code", "name_ja"))
     rows = []
     for (stream, prefecture), cell in sorted(grants.items()):
@@ -122,9 +133,10 @@ def _dashboard_rows(*, actor, fiscal_year: int) -> tuple[list[dict], int]:
                 "prefecture_name": names.get(prefecture, prefecture),
                 "determined": determined,
                 "settled": cell["settled"],
+                "paid": cell["paid"],
             }
         )
-    peak = max((row["determined"] for row in rows), default=0)
+    peak = max((max(row["determined"], row["paid"]) for row in rows), default=0)
     return rows, peak
 
 
@@ -144,11 +156,12 @@ def dashboard(request):
     form = CaseFilterForm(request.GET or None, only=("fiscal_year",))
     fiscal_year = form.filters().get("fiscal_year") or _latest_decided_year(actor=request.user)
     rows, peak = _dashboard_rows(actor=request.user, fiscal_year=fiscal_year)
+    totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0})
     for row in rows:
         row["bar"] = round(400 * row["determined"] / peak) if peak else 0
-    totals = defaultdict(int)
-    for row in rows:
-        totals[row["stream"]] += row["determined"]
+        row["paid_bar"] = round(400 * row["paid"] / peak) if peak else 0
+        totals[row["stream"]]["determined"] += row["determined"]
+        totals[row["stream"]]["paid"] += row["paid"]
     return page(
         request,
         "grants/dashboard.html",
@@ -156,8 +169,8 @@ def dashboard(request):
             "form": form,
             "fiscal_year": fiscal_year,
             "rows": rows,
-            "totals": [{"stream": stream, "determined": total} for stream, total in sorted(totals.items())],
-            "chart_height": 28 * len(rows) + 40,
+            "totals": [{"stream": stream} | total for stream, total in sorted(totals.items())],
+            "chart_height": 40 * len(rows) + 10,
             "streams": STREAMS,
         },
     )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("cases/<int:case_id>/as-of/", views.case_as_of_page, name="case-as-of"),
     path("cases/<int:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),
     path("approvals/", views.approval_queue, name="approval-queue"),
+    path("payment-runs/<int:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
     path("bulk/request/", views.bulk_request, name="bulk-request"),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from calendars.selectors import letter_list_for_actor
@@ -31,6 +32,16 @@ from grants.models import (
     FiscalYear,
     Role,
 )
+from grants.payments.errors import PaymentRunNotFound
+from grants.payments.models import PaymentRunState
+from grants.payments.selectors import (
+    case_amount_paid,
+    payment_item_list_for_actor,
+    payment_run_available_transitions,
+    payment_run_breakdown,
+    payment_run_list_for_actor,
+)
+from grants.payments.services import payment_run_transition
 from grants.roles import has_role
 from grants.selectors import budget_notice_total, case_get_for_actor, case_list_for_actor
 from grants.views import domain_errors_as_pages, page, paginate, query_without_page
@@ -55,7 +66,12 @@ def worklist_for_actor(*, actor, filters: dict, today) -> QuerySet[Case]:
         cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
     return cases.annotate(
         is_overdue=ExpressionWrapper(_overdue(today), output_field=BooleanField())
-    ).order_by("-is_overdue", F("deadline_effective").asc(nulls_last=True), "pk")
+    ).order_by(
+        # No deadline makes the comparison NULL, which PostgreSQL would sort first.
+        F("is_overdue").desc(nulls_last=True),
+        F("deadline_effective").asc(nulls_last=True),
+        "pk",
+    )
 
 
 @login_required
@@ -91,6 +107,8 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "history": case_history(case=case),
             "determinations": case.determinations.select_related("drafted_by", "approved_by"),
             "letters": letter_list_for_actor(actor=request.user, case_id=case.pk),
+            "amount_paid": case_amount_paid(case=case),
+            "payment_items": payment_item_list_for_actor(actor=request.user, case=case.pk).select_related("run"),
             "overdue": case.state in AWAITING_RECIPIENT_STATES
             and case.deadline_effective is not None
             and case.deadline_effective < today,
@@ -205,11 +223,40 @@ def approval_queue(request):
                 "send_back": transitions.get("send_back"),
             }
         )
+    runs = [
+        {
+            "run": run,
+            "steps": payment_run_available_transitions(run=run, actor=request.user),
+            "breakdown": payment_run_breakdown(run=run),
+        }
+        for run in payment_run_list_for_actor(actor=request.user).exclude(state=PaymentRunState.EXECUTED)
+    ]
     return page(
         request,
         "workflows/approval_queue.html",
-        {"rows": rows, "page_obj": page_obj, "query": query_without_page(request)},
+        {"rows": rows, "runs": runs, "page_obj": page_obj, "query": query_without_page(request)},
     )
+
+
+RUN_STEP_LABELS = {"approve": gettext_lazy("Approve"), "execute": gettext_lazy("Execute")}
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def payment_run_step(request, run_id: int, name: str):
+    """Approve or execute a payment run from the queue; a refusal comes back as a message on the queue."""
+    if name not in RUN_STEP_LABELS:
+        raise Http404(_("There is no step of that name."))
+    try:
+        payment_run_transition(actor=request.user, run_id=run_id, name=name)
+    except PaymentRunNotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done: %(step)s.") % {"step": RUN_STEP_LABELS[name]})
+    return redirect("approval-queue")
 
 
 def _bulk_preview(*, actor, data: dict) -> list[dict]:
