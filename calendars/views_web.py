@@ -34,7 +34,16 @@ from .catalogue import step_part_matches
 from .errors import LetterNotRendered
 from .fiscal import fiscal_year_bounds, fiscal_year_of
 from .models import CalendarFeedToken, ScheduleStep
-from .selectors import CalendarEntry, calendar_for_actor, letter_get_for_actor, letter_pdf_read, schedule_version_list
+from .selectors import (
+    CalendarEntry,
+    calendar_for_actor,
+    letter_batch_get_for_actor,
+    letter_batch_pdf_read,
+    letter_batch_zip_read,
+    letter_get_for_actor,
+    letter_pdf_read,
+    schedule_version_list,
+)
 from .services import calendar_feed_token_revoke, calendar_feed_token_rotate, schedule_rollforward, schedule_step_save
 from .windows import Precision
 
@@ -199,7 +208,6 @@ def deadline_calendar(request):
         # Month and week keep their own period; the filters carry over when the view changes.
         "filter_query": urlencode({key: value for key, value in request.GET.items() if key in CALENDAR_FILTERS and value}),
         "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
-        "feed_path": "/api/calendar.ics",
     }
     return page(request, "calendars/calendar.html", context)
 
@@ -209,7 +217,7 @@ def deadline_calendar(request):
 def calendar_feed_rotate(request):
     """Issue a new secret iCalendar link (the old one stops working) and show it once."""
     token = calendar_feed_token_rotate(actor=request.user)
-    link = request.build_absolute_uri("/api/calendar.ics") + "?" + urlencode({"token": token})
+    link = request.build_absolute_uri(reverse("api:calendar-ics")) + "?" + urlencode({"token": token})
     return page(request, "calendars/feed_link.html", {"link": link})
 
 
@@ -234,6 +242,27 @@ def letter_pdf(request, letter_id: int):
     response = HttpResponse(pdf, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="letter-{letter.document_number or letter.pk}.pdf"'
+    return response
+
+
+_BATCH_FILES = {
+    "pdf": (letter_batch_pdf_read, "application/pdf"),
+    "zip": (letter_batch_zip_read, "application/zip"),
+}
+
+
+@login_required
+@domain_errors_as_pages
+def letter_batch_file(request, batch_id: int, fmt: str):
+    """A batch of letters as one PDF for printing or a ZIP of one PDF per recipient."""
+    batch = letter_batch_get_for_actor(actor=request.user, batch_id=batch_id)
+    read, content_type = _BATCH_FILES[fmt]
+    try:
+        body = read(batch=batch)
+    except LetterNotRendered as exc:
+        return page(request, "calendars/letter_pending.html", {"letter": None, "batch": batch, "message": exc.message}, status=409)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="letters-{batch.pk}.{fmt}"'
     return response
 
 

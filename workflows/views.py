@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from calendars.models import LetterKind
 from calendars.selectors import letter_list_for_actor
+from calendars.services import letter_batch_create
 from grants.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, StaleCase
 from grants.forms import AsOfForm, CaseFilterForm
 from grants.models import (
@@ -315,6 +317,7 @@ def _bulk_confirm(request, form: BulkConfirmForm):
         return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
     step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
+    started = timezone.now()
     done, refused = [], []
     for case_id, version in data["cases"]:
         try:
@@ -328,5 +331,22 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     return page(
         request,
         "workflows/bulk_summary.html",
-        {"done": done, "refused": refused, "label": TRANSITION_LABELS[data["transition"]]},
+        {
+            "done": done,
+            "refused": refused,
+            "label": TRANSITION_LABELS[data["transition"]],
+            "batch": _request_letter_batch(request, done, started),
+        },
     )
+
+
+def _request_letter_batch(request, cases: list[Case], since):
+    """The request letters the bulk step just issued, grouped so they print or download in one go."""
+    letters = letter_list_for_actor(actor=request.user).filter(
+        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
+    )
+    ids = list(letters.values_list("pk", flat=True))
+    if not ids:
+        return None
+    title = _("%(step)s: %(count)s letters") % {"step": TRANSITION_LABELS[request.POST["transition"]], "count": len(ids)}
+    return letter_batch_create(actor=request.user, letter_ids=ids, title=title)

@@ -182,11 +182,14 @@ def test_calendar_link_is_issued_once_and_can_be_revoked(open_as, live_server, p
     page.get_by_role("button", name="リンクを作成").click()
     link = page.get_by_label("iCalendarのリンク").input_value()
     assert "/api/calendar.ics?token=" in link and len(link.split("token=")[1]) >= 40
+    feed = page.request.get(link)
+    assert feed.status == 200 and b"BEGIN:VCALENDAR" in feed.body()
     shot(page, "16-calendar-link")
     page.goto(f"{live_server.url}/calendar/")
     assert "利用を開始しました" in page.content()
     page.get_by_role("button", name="リンクを無効にする").click()
     assert "このリンクは使えなくなりました" in page.content()
+    assert page.request.get(link).status == 401
     assert page.get_by_role("button", name="リンクを作成").count() == 1
 
 

@@ -1,9 +1,13 @@
 """The web pages: each role reaches its pages, steps go through the transition service,
 and its refusals are shown where the user acted."""
 
+import io
+import zipfile
+
 import pytest
 from django.contrib.auth.models import Group
 
+from calendars.models import LetterBatch
 from grants.catalogue import Stream
 from grants.models import HistoryEntry, Role
 from tests import factories as f
@@ -133,7 +137,7 @@ def test_out_of_scope_case_is_a_403_page_and_a_missing_one_a_404(client, people)
     assert response.status_code == 404 and "該当する案件はありません。" in response.content.decode()
 
 
-def test_bulk_request_previews_then_sends_one_step_per_case(client, people):
+def test_bulk_request_previews_then_sends_one_step_per_case(client, people, django_capture_on_commit_callbacks):
     ready = [f.case(actor=people["officer"], recipient=f.municipality(f"11-m{i}", f"町{i}", "11")) for i in range(3)]
     already = advance(f.case(actor=people["officer"], recipient=f.municipality("12-x", "松戸市", "12")), people["officer"], "request")
     as_user(client, people["officer"])
@@ -142,8 +146,16 @@ def test_bulk_request_previews_then_sends_one_step_per_case(client, people):
     body = preview.content.decode()
     assert preview.status_code == 200 and "3件が対象です。" in body and "「依頼済」の状態ではできません。" in body
     cases = ",".join(f"{c.pk}:{c.version}" for c in ready) + f",{already.pk}:{already.version}"
-    summary = client.post("/bulk/request/", query | {"cases": cases}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the letters render after each step commits
+        summary = client.post("/bulk/request/", query | {"cases": cases}).content.decode()
     assert "3件完了しました" in summary and "1件は処理できず" in summary
+    batch = LetterBatch.objects.get()
+    assert batch.letters.count() == 3
+    merged = client.get(f"/letters/batches/{batch.pk}.pdf")
+    assert merged["Content-Type"] == "application/pdf" and merged.content.startswith(b"%PDF")
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/letters/batches/{batch.pk}.zip").content)) as archive:
+        assert len(archive.namelist()) == 3
+    assert as_user(client, f.officer(prefectures=("13",))).get(f"/letters/batches/{batch.pk}.pdf").status_code == 403
     assert {c.state for c in type(ready[0]).objects.filter(pk__in=[c.pk for c in ready])} == {"requested"}
 
 
