@@ -146,6 +146,7 @@ def letter_issue_for_transition(*, case: Case, transition: str, actor, history_e
             actor=actor,
             history_entry=history_entry,
             wording=request_wording(case, consultation=consultation),
+            issued_on=timezone.localdate(history_entry.occurred_at),  # dated the day of the act
             basis=_request_basis(case, consultation=consultation, history_entry=history_entry),
         )
     if transition == "notify":

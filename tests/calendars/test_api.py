@@ -219,3 +219,23 @@ def test_a_batch_holds_one_letter_per_recipient_and_each_letter_once(api, people
     assert api.post("/api/letter-batches", {"title": "x", "letters": ids[:1]}, format="json").status_code == 201
     assert_error(api.post("/api/letter-batches", {"title": "y", "letters": ids[:1]}, format="json"), 422, "invalid_input")
     assert_error(login(api, people["auditor"]).post("/api/letter-batches", {"title": "z", "letters": ids[1:]}, format="json"), 403, "permission_denied")
+
+
+def test_calendar_costs_the_same_queries_for_one_case_or_many(api, people, django_assert_max_num_queries):
+    shipped_schedules()
+    officer = people["officer"]
+    requested_case(officer=officer, deadline="2026-02-27")
+    login(api, officer)
+    params = {"from": "2026-01-01", "to": "2026-03-31"}
+    with django_assert_max_num_queries(20) as few:
+        assert api.get("/api/calendar", params).status_code == 200
+    for n in range(8):
+        requested_case(officer=officer, deadline="2026-02-27", recipient=f.municipality(f"11-q{n}", f"町{n}"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get("/api/calendar", params).json()["items"]) > 9
+
+
+def test_openapi_document_describes_the_calendar_endpoints(api, people):
+    paths = login(api, people["officer"]).get("/api/openapi.json").json()["paths"]
+    for path in ("/api/calendar", "/api/calendar.ics", "/api/schedules/{fiscal_year}", "/api/letters", "/api/letters/{letter_id}.pdf"):
+        assert path in paths, path

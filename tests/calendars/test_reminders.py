@@ -10,7 +10,10 @@ from django.db import connection
 
 from calendars.business_days import add_business_days
 from calendars.models import Letter, LetterBatch, Reminder
+from calendars.selectors import reminder_candidates
+from calendars.services import reminder_issue
 from grants.models import HistoryEntry
+from grants.roles import system_user
 from tests import factories as f
 
 from .factories import act, reminder_rules, requested_case
@@ -135,13 +138,17 @@ def test_four_concurrent_runs_produce_no_duplicates(live_db, today):
 
 
 def test_a_reminder_already_produced_is_refused_by_the_database_and_nothing_else_is_written(cases):
-    from calendars.selectors import reminder_candidates
-    from calendars.services import reminder_issue
-    from grants.roles import system_user
-
     [candidate] = reminder_candidates(on=ADVANCE)
     assert reminder_issue(actor=system_user(), candidate=candidate, on=ADVANCE) is not None
     records = HistoryEntry.objects.count()
     assert reminder_issue(actor=system_user(), candidate=candidate, on=ADVANCE) is None  # a late twin of the run
     assert Reminder.objects.count() == 1 and Letter.objects.filter(kind="reminder").count() == 1
     assert HistoryEntry.objects.count() == records
+
+
+def test_papers_returned_for_correction_get_no_overdue_demand(cases):
+    _, done = cases
+    done.refresh_from_db()
+    act(done, "return_for_correction", done.officer, reason="添付書類の不足")
+    send(OVERDUE)
+    assert not Reminder.objects.filter(case=done).exists()

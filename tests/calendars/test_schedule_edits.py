@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from calendars.models import ScheduleStep
 from calendars.services import schedule_step_delete, schedule_step_save, schedule_version_save
@@ -11,7 +12,7 @@ from grants.errors import PermissionDenied
 from grants.models import HistoryEntry
 from tests import factories as f
 
-from .factories import ScheduleStepFactory, ScheduleVersionFactory
+from .factories import ScheduleStepFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,6 @@ def test_an_unchanged_save_writes_nothing():
 
 
 def test_an_inconsistent_window_is_refused():
-    from django.core.exceptions import ValidationError
-
     step = ScheduleStepFactory()
     step.precision = "mid"
     with pytest.raises(ValidationError):

@@ -1,0 +1,75 @@
+"""Letter reads, scoped: a user sees the letters of the cases they may read; PDFs and batch downloads."""
+
+from django.db.models import Q, QuerySet
+
+from grants.errors import OutOfScope
+from grants.roles import case_scope_q
+from grants.selectors import case_get_for_actor
+
+from ..errors import LetterBatchNotFound, LetterNotFound, LetterNotRendered
+from ..models import Letter, LetterBatch, LetterStatus
+from ..pdf import merge_pdfs, zip_pdfs
+
+
+def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Letter]:
+    """Letters of the cases the actor may read, newest first; for one case when ``case_id`` is given."""
+    letters = Letter.objects.filter(case_scope_q(actor, prefix="case__")).select_related("recipient", "case", "batch")
+    if case_id is not None:
+        case = case_get_for_actor(actor=actor, case_id=case_id)
+        letters = letters.filter(case=case)
+    return letters.order_by("-issued_on", "-pk")
+
+
+def letter_get_for_actor(*, actor, letter_id: int) -> Letter:
+    """One letter; LetterNotFound, or OutOfScope when its case is outside the actor's scope."""
+    try:
+        letter = Letter.objects.select_related("recipient").get(pk=letter_id)
+    except (Letter.DoesNotExist, ValueError, TypeError):
+        raise LetterNotFound(details={"letter": letter_id}) from None
+    case_get_for_actor(actor=actor, case_id=letter.case_id)
+    return letter
+
+
+def letter_batch_get_for_actor(*, actor, batch_id: int) -> LetterBatch:
+    """One batch whose every letter the actor may read (a partial batch would mislead): 404 or 403 otherwise."""
+    try:
+        batch = LetterBatch.objects.get(pk=batch_id)
+    except (LetterBatch.DoesNotExist, ValueError, TypeError):
+        raise LetterBatchNotFound(details={"batch": batch_id}) from None
+    if batch.letters.exclude(Q(case_scope_q(actor, prefix="case__"))).exists():
+        raise OutOfScope(details={"batch": batch_id})
+    return batch
+
+
+def letter_batch_letters(*, batch: LetterBatch) -> QuerySet[Letter]:
+    """The letters of a batch in a stable order: by prefecture and recipient code."""
+    return batch.letters.select_related("recipient").order_by("recipient__prefecture_code", "recipient__code", "pk")
+
+
+def letter_pdf_read(*, letter: Letter) -> bytes:
+    """The stored PDF of a letter; LetterNotRendered while the background task has not drawn it."""
+    if letter.status != LetterStatus.RENDERED:
+        raise LetterNotRendered(details={"letter": letter.pk})
+    with letter.pdf.open("rb") as stored:
+        return stored.read()
+
+
+def _batch_files(batch: LetterBatch) -> list[tuple[str, bytes]]:
+    letters = list(letter_batch_letters(batch=batch))
+    pending = [letter.pk for letter in letters if letter.status != LetterStatus.RENDERED]
+    if pending:
+        raise LetterNotRendered(details={"letters": pending})
+    return [
+        (f"{letter.recipient.code}_{letter.recipient.name_ja}.pdf".replace("/", "-"), letter_pdf_read(letter=letter))
+        for letter in letters
+    ]
+
+
+def letter_batch_pdf_read(*, batch: LetterBatch) -> bytes:
+    """The batch's letters as one PDF, for printing in one go."""
+    return merge_pdfs([pdf for _, pdf in _batch_files(batch)])
+
+
+def letter_batch_zip_read(*, batch: LetterBatch) -> bytes:
+    """The batch's letters as a ZIP of one PDF per recipient."""
+    return zip_pdfs(_batch_files(batch))
