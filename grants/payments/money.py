@@ -35,7 +35,9 @@ def split_by_percent_floored(amount: int, percents: Sequence[int]) -> list[int]:
     return shares
 
 
-def attribute_latest_receipts_first(receipts: Sequence[DatedYen], amount: int, *, already_claimed: int = 0) -> list[DatedYen]:
+def attribute_latest_receipts_first(
+    receipts: Sequence[DatedYen], amount: int, *, already_claimed: int = 0
+) -> list[DatedYen]:
     """The parts of ``amount`` by the day they were received, latest receipts first.
 
     Subsidy act order (施行令 art. 11): money paid in several instalments and

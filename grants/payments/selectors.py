@@ -122,7 +122,8 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
         claim = claims.get(pk=claim_id)
     except (ReturnClaim.DoesNotExist, ValueError, TypeError):
         raise ReturnClaimNotFound(details={"claim": claim_id}) from None
-    if not (sees_everything(actor) or in_scope(actor, stream=claim.case.stream, prefecture_code=claim.recipient.prefecture_code)):
+    prefecture = claim.recipient.prefecture_code
+    if not (sees_everything(actor) or in_scope(actor, stream=claim.case.stream, prefecture_code=prefecture)):
         raise OutOfScope(details={"claim": claim_id})
     return claim
 
@@ -171,7 +172,7 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
 
 
 def case_amount_paid(*, case: Case) -> int:
-    """Yen paid out on a case's items by executed runs (before any return); reads an ``amount_paid`` annotation when present."""
+    """Yen paid out on a case's items by executed runs, before any return (reads an ``amount_paid`` annotation)."""
     annotated = getattr(case, "amount_paid", None)
     if annotated is not None:
         return annotated

@@ -5,7 +5,12 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from grants.models import HistoryEntry
-from grants.payments.errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
+from grants.payments.errors import (
+    ARITHMETIC_MESSAGE,
+    DISCONTINUITY_MESSAGE,
+    FundBalanceArithmetic,
+    FundBalanceDiscontinuity,
+)
 from grants.payments.models import FundBalance
 from grants.payments.services import FundBalanceRow, fund_balance_import
 from tests import factories as f

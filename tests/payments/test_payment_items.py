@@ -10,8 +10,9 @@ import pytest
 
 from calendars.business_days import add_business_days
 from grants.catalogue import Stream
-from grants.payments.models import PaymentItem, PaymentRecord, PaymentRunState, ReturnClaim
-from grants.payments.selectors import case_amount_paid
+from grants.models import Case
+from grants.payments.models import PaymentItem, PaymentRecord, ReturnClaim
+from grants.payments.selectors import case_amount_paid, case_amount_paid_annotation
 from grants.payments.services import payment_run_approve, payment_run_create
 from tests import factories as f
 from tests.payments import factories as pf
@@ -170,3 +171,12 @@ def test_revocation_withdraws_unpaid_items_and_claims_what_was_paid_with_surchar
     assert [(r.received_on, r.amount) for r in claim.receipts.all()] == [(date(2023, 10, 30), 5_000_000)]
     assert items_of(case) == [("tranche_1", 5_000_000, date(2023, 10, 30))]  # the paid one stays, as paid
     assert PaymentItem.objects.get(basis="tranche_2").withdrawn_by_case == case
+
+
+def test_amount_paid_as_an_annotation_equals_the_per_case_sum(people):
+    paid = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), **people)
+    unpaid = f.case(actor=people["officer"], year=2023, procedure="adjustment_grant")
+    listed = Case.objects.annotate(amount_paid=case_amount_paid_annotation()).order_by("pk")
+    assert [(case.pk, case.amount_paid) for case in listed] == [(paid.pk, 50_000_000), (unpaid.pk, 0)]
+    assert case_amount_paid(case=Case.objects.get(pk=paid.pk)) == 50_000_000

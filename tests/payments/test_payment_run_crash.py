@@ -110,7 +110,8 @@ def test_killed_mid_execution_pays_nothing_and_the_retry_pays_every_item_exactly
     with pytest.raises(CommandError, match="transition_not_allowed"):
         call_command("payment_run", "execute", str(run.pk), "--user", officer.username)
     assert _paid_once(items)
-    assert HistoryEntry.objects.filter(subject_type="payment_run", subject_id=str(run.pk), action="execute").count() == 1
+    executions = HistoryEntry.objects.filter(subject_type="payment_run", subject_id=str(run.pk), action="execute")
+    assert executions.count() == 1
 
 
 def test_two_executors_at_once_pay_every_item_exactly_once(approved_run):

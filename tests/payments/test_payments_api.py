@@ -32,7 +32,8 @@ def people():
 
 @pytest.fixture
 def notified_case(people):
-    return pf.notified(officer=people["officer"], boss=people["boss"], year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    officer, boss = people["officer"], people["boss"]
+    return pf.notified(officer=officer, boss=boss, year=2023, amount=100_000_000, on=date(2023, 10, 19))
 
 
 def test_payment_endpoints_need_a_token(api):
@@ -80,7 +81,8 @@ def test_the_drafter_gets_four_eyes(api, people, notified_case):
 
 
 def test_creating_a_run_refuses_auditors_bad_dates_and_empty_runs(api, people, notified_case):
-    assert_error(login(api, people["auditor"]).post("/api/payment-runs", {"date": "2023-10-30"}), 403, "permission_denied")
+    auditor_api = login(api, people["auditor"])
+    assert_error(auditor_api.post("/api/payment-runs", {"date": "2023-10-30"}), 403, "permission_denied")
     officer_api = login(api, people["officer"])
     assert_error(officer_api.post("/api/payment-runs", {"date": "30/10/2023"}), 422, "invalid_input")
     assert_error(officer_api.post("/api/payment-runs", {"date": "2023-10-01"}), 409, "nothing_to_pay")
@@ -116,11 +118,12 @@ def test_return_claims_with_interest_and_repayments(api, people, notified_case):
     url = f"/api/return-claims/{claim['id']}/payments"
     assert_error(officer_api.post(url, {"amount": 0, "paid_on": "2023-12-01"}), 422, "invalid_input")
     assert_error(officer_api.post(url, {"amount": 60_000_000, "paid_on": "2023-12-01"}), 422, "overpayment")
-    assert_error(login(api, people["auditor"]).post(url, {"amount": 1, "paid_on": "2023-12-01"}), 403, "permission_denied")
+    one_yen = {"amount": 1, "paid_on": "2023-12-01"}
+    assert_error(login(api, people["auditor"]).post(url, one_yen), 403, "permission_denied")
     paid = login(api, people["officer"]).post(url, {"amount": 50_495_000, "paid_on": "2023-12-01"}, format="json")
     assert paid.status_code == 201, paid.content
     assert paid.json()["balance"]["settled"] is True
-    assert_error(api.post("/api/return-claims/999999/payments", {"amount": 1, "paid_on": "2023-12-01"}), 404, "return_claim_not_found")
+    assert_error(api.post("/api/return-claims/999999/payments", one_yen), 404, "return_claim_not_found")
 
 
 def test_fund_balances_import_and_list_over_http(api, people):
@@ -134,7 +137,8 @@ def test_fund_balances_import_and_list_over_http(api, people):
          "prefectural_contribution": 0, "interest": 0, "spending": 0, "closing": 1_000},
     ]
     boss_api = login(api, people["boss"])
-    error = assert_error(boss_api.post("/api/fund-balances", {"rows": rows}, format="json"), 422, "fund_balance_discontinuity")
+    refused = boss_api.post("/api/fund-balances", {"rows": rows}, format="json")
+    error = assert_error(refused, 422, "fund_balance_discontinuity")
     assert error["message"] == DISCONTINUITY_MESSAGE.format(
         prefecture="埼玉県 (11)", year=2023, next_year=2024, closing=1_003, opening=1_000
     )
@@ -142,8 +146,12 @@ def test_fund_balances_import_and_list_over_http(api, people):
     created = boss_api.post("/api/fund-balances", {"rows": rows}, format="json")
     assert created.status_code == 201 and created.json()["count"] == 2
     listed = login(api, people["auditor"]).get("/api/fund-balances?prefecture=11").json()
-    assert [(b["fiscal_year"], b["opening"], b["closing"]) for b in listed["items"]] == [(2023, 1_000, 1_003), (2024, 1_003, 1_003)]
-    assert_error(login(api, people["auditor"]).post("/api/fund-balances", {"rows": rows}, format="json"), 403, "permission_denied")
+    assert [(b["fiscal_year"], b["opening"], b["closing"]) for b in listed["items"]] == [
+        (2023, 1_000, 1_003),
+        (2024, 1_003, 1_003),
+    ]
+    auditor_post = login(api, people["auditor"]).post("/api/fund-balances", {"rows": rows}, format="json")
+    assert_error(auditor_post, 403, "permission_denied")
 
 
 def test_openapi_document_describes_the_payment_endpoints(api, people):

@@ -67,5 +67,7 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(f"  {line.recipient.code:<16} {line.recipient.name_ja:<20} {line.amount:>18,} yen")
             for item in line.items:
-                self.stdout.write(f"      {item.basis:<22} FY{item.budget_year} case {item.case_id:<8} {item.amount:>18,}")
+                self.stdout.write(
+                    f"      {item.basis:<22} FY{item.budget_year} case {item.case_id:<8} {item.amount:>18,}"
+                )
         self.stdout.write(f"  total {sum(line.amount for line in lines):,} yen to {len(lines)} recipient(s)")

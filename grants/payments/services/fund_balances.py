@@ -64,7 +64,8 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
             raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year} appears twice."]})
         seen.add(key)
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in row.amounts()):
-            raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen ≥ 0."]})
+            problem = f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen ≥ 0."
+            raise InvalidInput(details={"rows": [problem]})
         if row.expected_closing != row.closing:
             raise FundBalanceArithmetic(
                 ARITHMETIC_MESSAGE.format(
@@ -107,7 +108,7 @@ def _check_continuity(balances: dict[tuple[str, int], tuple[int, ...]], prefectu
 
 @transaction.atomic(durable=True)
 def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBalance]:
-    """Record fund balances, all or nothing: refused when a row does not add up or a closing differs from the next opening."""
+    """Record fund balances, all or nothing: refused if a year does not add up or does not close at the next opening."""
     prefectures = _check_rows(actor, rows)
     stored = {
         (balance.prefecture.code, balance.fiscal_year_id): balance

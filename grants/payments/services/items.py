@@ -163,8 +163,10 @@ def payment_items_issue(
 
 
 @transaction.atomic(savepoint=False)
-def payment_items_revoke(*, actor, case: Case, revoked_on: date, add_business_days: AddBusinessDays) -> PaymentConsequences:
-    """A revocation takes back what was issued under the revoked case: unpaid items are withdrawn, paid money is claimed with 加算金."""
+def payment_items_revoke(
+    *, actor, case: Case, revoked_on: date, add_business_days: AddBusinessDays
+) -> PaymentConsequences:
+    """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed with 加算金."""
     if not STREAMS[case.stream].bureau_decides:
         return PaymentConsequences()
     _lock_recipient(case)

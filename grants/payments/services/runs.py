@@ -109,7 +109,7 @@ def _pay(run: PaymentRun, items: list[PaymentItem]) -> None:
 
 @transaction.atomic(durable=True)
 def payment_run_execute(*, actor, run_id: int) -> PaymentRun:
-    """Pay every item of an approved run, each exactly once: a crash part-way commits nothing, so a retry pays all once."""
+    """Pay every item of an approved run exactly once; a crash part-way commits nothing, so a retry pays them all."""
     run, source = _apply(actor=actor, run_id=run_id, name="execute")
     items = list(run.items.order_by("recipient_id", "pk"))
     try:
