@@ -29,6 +29,28 @@ _LABELS = {
     "role": dict(Role.choices),
     "determination": dict(DeterminationKind.choices),
     "transition": TRANSITION_LABELS,
+    "action": TRANSITION_LABELS
+    | {
+        "create": gettext_lazy("Case opened"),
+        "budget_notice_record": gettext_lazy("Budget-obligation notice recorded"),
+        "letter_issue": gettext_lazy("Letter issued"),
+        "letter_render": gettext_lazy("Letter PDF drawn and numbered"),
+        "letter_batch_create": gettext_lazy("Letters grouped for sending"),
+        "schedule_import": gettext_lazy("Schedule imported"),
+        "schedule_version_create": gettext_lazy("Schedule added"),
+        "schedule_version_update": gettext_lazy("Schedule changed"),
+        "schedule_version_delete": gettext_lazy("Schedule deleted"),
+        "schedule_step_create": gettext_lazy("Schedule step added"),
+        "schedule_step_update": gettext_lazy("Schedule step changed"),
+        "schedule_step_delete": gettext_lazy("Schedule step deleted"),
+        "schedule_rollforward": gettext_lazy("Schedule rolled forward"),
+        "payment_plans_load": gettext_lazy("Tranche plans loaded"),
+        "payment_run_create": gettext_lazy("Payment run drafted"),
+        "execute": gettext_lazy("Payment run executed"),
+        "return_claim_issue": gettext_lazy("Return claim issued"),
+        "return_payment_record": gettext_lazy("Return payment recorded"),
+        "fund_balance_import": gettext_lazy("Fund balances imported"),
+    },
     "letter": dict(LetterKind.choices),
     "letter_status": dict(LetterStatus.choices),
     "amount": {
@@ -115,6 +137,14 @@ def fiscal_year(year) -> str:
     if year in (None, ""):
         return ""
     return fiscal_year_label(int(year)) if _japanese() else f"FY{year}"
+
+
+@register.filter
+def local_name(recipient) -> str:
+    """A recipient's name in the reader's language (the Japanese name when no English one is kept)."""
+    if recipient is None:
+        return ""
+    return recipient.name_ja if _japanese() or not recipient.name_en else recipient.name_en
 
 
 @register.filter
