@@ -110,3 +110,18 @@ def test_bad_bulk_confirmation_is_refused_politely(client, requested):
     assert response.status_code == 422 and "最初からやり直してください" in response.content.decode()
     response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"})
     assert response.status_code == 200 and "1件は処理できず" in response.content.decode()
+
+
+def test_an_expired_form_gets_a_plain_page_not_a_technical_one(requested):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(requested.officer)
+    response = strict.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100"})
+    assert response.status_code == 403 and "フォームの有効期限が切れています" in response.content.decode()
+
+
+def test_a_case_without_an_officer_still_renders_everywhere(client, requested):
+    type(requested).objects.filter(pk=requested.pk).update(officer=None)
+    for url in (f"/cases/{requested.pk}/", "/cases/", "/calendar/?view=list", "/calendar/?view=week"):
+        assert client.get(url).status_code == 200, url

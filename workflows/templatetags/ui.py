@@ -140,6 +140,14 @@ def fiscal_year(year) -> str:
 
 
 @register.filter
+def person(user) -> str:
+    """A user as colleagues know them: the name on file, else the user name; a dash for nobody."""
+    if user is None or user == "":
+        return "—"
+    return user.first_name or user.username
+
+
+@register.filter
 def local_name(recipient) -> str:
     """A recipient's name in the reader's language (the Japanese name when no English one is kept)."""
     if recipient is None:
