@@ -140,9 +140,9 @@ class CalendarApi(APIView):
         responses=OutputSerializer,
     )
     def get(self, request):
-        params = {key: value for key, value in request.query_params.items() if key not in ("from", "to")}
-        params |= {"start": request.query_params.get("from"), "end": request.query_params.get("to")}
-        filters = self.FilterSerializer(data={key: value for key, value in params.items() if value})
+        query = request.query_params.dict()
+        query["start"], query["end"] = query.pop("from", None), query.pop("to", None)  # "from" is a Python keyword
+        filters = self.FilterSerializer(data={key: value for key, value in query.items() if value})
         filters.is_valid(raise_exception=True)
         data = dict(filters.validated_data)
         today = timezone.localdate()

@@ -1,5 +1,6 @@
 """Writes of the calendars app: schedules, letters, reminders and calendar feed links."""
 
+from ..letter_texts import LetterWording
 from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calendar_feed_token_rotate
 from .letters import letter_batch_create, letter_issue, letter_issue_for_transition, letter_render
 from .reminders import reminder_issue
@@ -14,6 +15,7 @@ from .schedules import (
 )
 
 __all__ = [
+    "LetterWording",
     "calendar_feed_authenticate",
     "calendar_feed_token_revoke",
     "calendar_feed_token_rotate",
