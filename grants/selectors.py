@@ -6,6 +6,7 @@ from django.db.models import F, QuerySet, Sum
 
 from .catalogue import GRANT_PROCEDURES
 from .errors import CaseNotFound, OutOfScope
+from .payments.selectors import case_amount_paid_annotation
 from .models import OPEN_STATES, BudgetNotice, Case, CaseState, ProcedureYear, Recipient
 from .roles import case_scope_q, in_scope, sees_everything
 
@@ -24,7 +25,11 @@ def case_list_for_actor(
     overdue_on: date | None = None,
 ) -> QuerySet[Case]:
     """Cases the actor may read, filtered; sorted by effective deadline (none last)."""
-    cases = Case.objects.filter(case_scope_q(actor)).select_related("recipient", "officer")
+    cases = (
+        Case.objects.filter(case_scope_q(actor))
+        .select_related("recipient", "officer")
+        .annotate(amount_paid=case_amount_paid_annotation())
+    )
     if fiscal_year is not None:
         cases = cases.filter(fiscal_year_id=fiscal_year)
     if stream:
