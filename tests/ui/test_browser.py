@@ -280,3 +280,24 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     page.wait_for_load_state()
     assert "/login/" in page.url
     context.close()
+
+
+def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, people):
+    towns = [("11-kawagoe", "川越市", "11"), ("11-kumagaya", "熊谷市", "11"), ("12-matsudo", "松戸市", "12")]
+    for code, name, prefecture in towns:
+        f.case(actor=people["officer"], recipient=f.municipality(code, name, prefecture))
+    page = open_as(people["officer"])
+    page.get_by_role("link", name="一括依頼").click()
+    page.get_by_label("年度").select_option("2025")
+    page.get_by_label("事業").select_option(CSG)
+    page.get_by_label("手続").select_option("initial_grant")
+    page.get_by_label("期限").fill("2025-12-26")
+    page.get_by_role("button", name="対象を確認").click()
+    assert "3件が対象です。" in page.content()
+    shot(page, "19-bulk-preview")
+    page.get_by_role("button", name="実行：3件に発出").click()
+    assert "3件完了しました" in page.content()
+    assert page.get_by_test_id("batch-pdf").count() == 1
+    shot(page, "20-bulk-summary")
+    page.goto(f"{live_server.url}/dashboard/")
+    shot(page, "21-dashboard")
