@@ -7,13 +7,19 @@ demo case has a genuine, hash-chained history.
 
 import os
 from datetime import date
+from pathlib import Path
 
+import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+import calendars
+from calendars.models import ScheduleVersion
+from calendars.services import schedule_import, schedule_rollforward
 from grants import demo
 from grants.catalogue import Stream
 from grants.errors import DomainError
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
+from grants.payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
 from workflows.services import case_transition
@@ -35,8 +41,14 @@ class Command(BaseCommand):
         count = demo.recipients_load()
         users = demo.users_load(password=password)
         demo.procedure_years_load()
-        system_user()
+        system = system_user()
+        payment_plans_load_defaults(actor=system)
         self.stdout.write(f"recipients: {count}; users: {', '.join(users)}")
+        if not ScheduleVersion.objects.exists():
+            schedules = Path(calendars.__file__).resolve().parent / "data" / "schedules.yaml"
+            versions = schedule_import(actor=system, document=yaml.safe_load(schedules.read_text(encoding="utf-8")))
+            rolled = schedule_rollforward(actor=system, from_year=2025, to_year=2026)
+            self.stdout.write(f"schedules: {len(versions)} versions imported; {rolled.key} rolled forward from FY2025")
         if Case.objects.exists():
             self.stdout.write("cases already present: left as they are")
             return
@@ -100,6 +112,14 @@ class DemoCases:
             self.fund_fy2026(prefecture, index)
         for index, union in enumerate(unions):
             self.special_fy2026(union, index)
+        self.payment_runs()
+
+    def payment_runs(self) -> None:
+        """The FY2023 tranche runs (10/30, 1/29, 3/25) and FY2025's March run, drafted, approved and executed."""
+        for run_on in (date(2023, 10, 30), date(2024, 1, 29), date(2024, 3, 25), date(2026, 3, 31)):
+            run = payment_run_create(actor=self.officer, run_on=run_on)
+            payment_run_approve(actor=self.boss, run_id=run.pk)
+            payment_run_execute(actor=self.boss, run_id=run.pk)
 
     def decided(self, requested: int, index: int) -> int:
         return requested - (index % 4) * 1_000_000  # some decisions below the request, with a reason
