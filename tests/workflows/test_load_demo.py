@@ -1,0 +1,33 @@
+"""The demo loader builds a realistic, audited database and is safe to run twice."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from grants.history import history_verify
+from grants.models import Case, Recipient
+from grants.payments.models import PaymentRun
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_twice_builds_once_and_keeps_the_chain(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    cases = Case.objects.count()
+    assert Recipient.objects.filter(kind="prefecture").count() == 10
+    assert cases > 200
+    assert set(Case.objects.values_list("fiscal_year", flat=True)) == {2023, 2025, 2026}
+    assert Case.objects.filter(state="drafted").exists() and Case.objects.filter(state="notified").exists()
+    assert set(PaymentRun.objects.values_list("state", flat=True)) == {"executed"}
+    call_command("load_demo", verbosity=0)
+    assert Case.objects.count() == cases
+    assert history_verify().ok
+    from django.contrib.auth import authenticate
+
+    assert authenticate(username="officer1", password="demo-pass-for-tests") is not None
+
+
+def test_load_demo_without_a_password_stops_with_a_message(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        call_command("load_demo", verbosity=0)
