@@ -145,8 +145,11 @@ def case_transition_submit(request, case_id: int, name: str):
     form = TransitionForm(request.POST, transition=name)
     label = str(TRANSITION_LABELS[name])
     if not form.is_valid():
-        problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
-        return _case_page(request, case, bound=form, problem=problem, status=409)
+        if "version" in form.errors:
+            problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
+            return _case_page(request, case, bound=form, problem=problem, status=409)
+        problem = {"transition": name, "label": label, "message": InvalidInput.default_message}
+        return _case_page(request, case, bound=form, problem=problem, status=422)
     try:
         case_transition(
             case_id=case.pk,

@@ -43,6 +43,14 @@ def test_bad_amounts_are_shown_on_the_field(client, requested, amount):
 def test_bad_dates_are_shown_on_the_field(client, requested):
     response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": "2025-02-30"})
     assert response.status_code == 422 and "日付は YYYY-MM-DD の形で入力してください。" in response.content.decode()
+    for far in ("9999-12-31", "0001-01-01"):
+        response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": far})
+        assert response.status_code == 422, far
+    planned = f.case(actor=requested.officer, recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    response = client.post(f"/cases/{planned.pk}/steps/request/", {"version": 1, "deadline": "9999-12-31"})
+    assert response.status_code == 422
+    planned.refresh_from_db()
+    assert planned.state == "planned"
 
 
 @pytest.mark.parametrize("version", ["1", "3", "999999999999", "abc", "", "-1"])
