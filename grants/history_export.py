@@ -25,6 +25,7 @@ COLUMNS = (
     "document_number", "reason", "data", "prev_hash", "hash",
 )
 FORMATS = ("csv", "xlsx", "jsonl")
+_OLDEST, _NEWEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def history_list_for_auditor(
@@ -53,9 +54,10 @@ def history_list_for_auditor(
     if case is not None:
         entries = entries.filter(case_id=case)
     tz = timezone.get_default_timezone()
-    if date_from:
+    # Bounds outside the records' possible span filter nothing (and would overflow a datetime).
+    if date_from and date_from > _OLDEST:
         entries = entries.filter(occurred_at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
-    if date_to:
+    if date_to and date_to < _NEWEST:
         entries = entries.filter(occurred_at__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
     return entries
 

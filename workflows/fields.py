@@ -97,15 +97,21 @@ def _clean_amount(value) -> int:
     return value
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the administration's dates; anything else is a typo
+
+
 def _clean_date(value) -> date:
-    if isinstance(value, date):
-        return value
+    day = value if isinstance(value, date) else None
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(_("Enter a date as YYYY-MM-DD."))
+    if day is None:
+        raise ValueError(_("Enter a date as YYYY-MM-DD."))
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(_("Enter a date between 2000 and 2100."))
+    return day
 
 
 def _clean_text(value) -> str:

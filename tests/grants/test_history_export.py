@@ -65,3 +65,8 @@ def test_officers_cannot_export_and_bad_filters_get_422(api, history):
     response = api.get("/api/history/export?format=pdf")
     assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_input"
     assert api.get("/api/history/export?date_from=yesterday").status_code == 422
+
+
+def test_the_widest_date_range_exports_everything(api, history):
+    _, body = download(api, "format=jsonl&date_from=0001-01-01&date_to=9999-12-31")
+    assert len(body.decode().splitlines()) >= 4

@@ -244,3 +244,10 @@ def test_openapi_document_is_served(api, people):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/cases/{case_id}/transitions/{name}" in paths and "/api/auth/token" in paths
+
+
+@pytest.mark.parametrize("deadline", ["9999-12-31", "0001-01-01", "2025-02-30", "tomorrow"])
+def test_far_off_or_invalid_dates_get_422(api, people, deadline):
+    case = f.case(actor=people["officer"])
+    error = assert_error(act(login(api, people["officer"]), case.pk, "request", 1, deadline=deadline), 422, "invalid_input")
+    assert "deadline" in error["details"]
