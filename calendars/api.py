@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grants.api_fields import IdField
 from grants.api import paginate
 from grants.catalogue import Stream
 from grants.errors import InvalidInput
@@ -256,7 +257,7 @@ class LetterOutputSerializer(serializers.Serializer):
 
 class LetterListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        case = serializers.IntegerField(required=False)
+        case = IdField(required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses=LetterOutputSerializer(many=True))
     def get(self, request):
@@ -296,7 +297,7 @@ class LetterBatchOutputSerializer(serializers.Serializer):
 class LetterBatchCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200)
-        letters = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
+        letters = serializers.ListField(child=IdField(), allow_empty=False, max_length=5000)
 
     @extend_schema(request=InputSerializer, responses={201: LetterBatchOutputSerializer})
     def post(self, request):

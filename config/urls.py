@@ -1,11 +1,14 @@
 """URL map: the web UI, the JSON API under /api/ and the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from grants import api as grants_api
+from grants.api_fields import IdConverter
 from workflows import api as workflows_api
+
+register_converter(IdConverter, "id")
 
 api_patterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
@@ -15,9 +18,9 @@ api_patterns = [
     path("history/verify", grants_api.HistoryVerifyApi.as_view(), name="history-verify"),
     path("history/export", grants_api.HistoryExportApi.as_view(), name="history-export"),
     path("cases", workflows_api.CaseListApi.as_view(), name="cases"),
-    path("cases/<int:case_id>", workflows_api.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<id:case_id>", workflows_api.CaseDetailApi.as_view(), name="case-detail"),
     path(
-        "cases/<int:case_id>/transitions/<str:name>",
+        "cases/<id:case_id>/transitions/<str:name>",
         workflows_api.CaseTransitionApi.as_view(),
         name="case-transition",
     ),

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api_errors import error_response
+from .api_fields import FiscalYearField, IdField, YenField
 from .catalogue import Part, Stream
 from .errors import PermissionDenied
 from .history import history_verify
@@ -80,10 +81,10 @@ class RecipientListApi(APIView):
 
 class BudgetNoticeCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
-        fiscal_year = serializers.IntegerField()
+        fiscal_year = FiscalYearField()
         stream = serializers.ChoiceField(choices=Stream.choices)
         part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
-        amount = serializers.IntegerField(min_value=1, max_value=10**15)
+        amount = YenField(min_value=1)
         received_on = serializers.DateField()
         reference = serializers.CharField(max_length=100)
 
@@ -128,13 +129,13 @@ class HistoryExportApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=list(EXPORTERS), default="csv")
-        fiscal_year = serializers.IntegerField(required=False)
+        fiscal_year = FiscalYearField(required=False)
         stream = serializers.ChoiceField(choices=Stream.choices, required=False)
         recipient = serializers.CharField(required=False)
         actor = serializers.CharField(required=False)
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)
-        case = serializers.IntegerField(required=False)
+        case = IdField(required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses={(200, "text/csv"): bytes})
     def get(self, request):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api import paginate
+from grants.api_fields import FiscalYearField, IdField
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
 from grants.payments.selectors import case_amount_paid
@@ -82,7 +83,7 @@ def case_detail_response(case, actor, http_status: int = 200) -> Response:
 
 class CaseListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        fiscal_year = serializers.IntegerField(required=False)
+        fiscal_year = FiscalYearField(required=False)
         stream = serializers.ChoiceField(choices=Stream.choices, required=False)
         part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True)
         procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
@@ -93,12 +94,12 @@ class CaseListApi(APIView):
         overdue = serializers.BooleanField(required=False, default=False)
 
     class InputSerializer(serializers.Serializer):
-        fiscal_year = serializers.IntegerField()
+        fiscal_year = FiscalYearField()
         stream = serializers.ChoiceField(choices=Stream.choices)
         part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
         procedure = serializers.ChoiceField(choices=Procedure.choices)
         recipient = serializers.CharField()
-        settles_fiscal_year = serializers.IntegerField(required=False, allow_null=True)
+        settles_fiscal_year = FiscalYearField(required=False, allow_null=True)
 
     @extend_schema(parameters=[FilterSerializer], responses=CaseSummarySerializer(many=True))
     def get(self, request):
@@ -136,7 +137,7 @@ class CaseTransitionApi(APIView):
     """``{version, ...fields}``: 409 stale_version / transition_not_allowed / condition_unmet, 403, 422."""
 
     class InputSerializer(serializers.Serializer):
-        version = serializers.IntegerField(min_value=1)
+        version = IdField()
 
     @extend_schema(
         request={"application/json": {"type": "object", "properties": {

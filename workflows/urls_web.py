@@ -6,10 +6,10 @@ from . import views
 
 urlpatterns = [
     path("cases/", views.worklist, name="worklist"),
-    path("cases/<int:case_id>/", views.case_detail, name="case-detail"),
-    path("cases/<int:case_id>/as-of/", views.case_as_of_page, name="case-as-of"),
-    path("cases/<int:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),
+    path("cases/<id:case_id>/", views.case_detail, name="case-detail"),
+    path("cases/<id:case_id>/as-of/", views.case_as_of_page, name="case-as-of"),
+    path("cases/<id:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),
     path("approvals/", views.approval_queue, name="approval-queue"),
-    path("payment-runs/<int:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
+    path("payment-runs/<id:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
     path("bulk/request/", views.bulk_request, name="bulk-request"),
 ]

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..api import paginate
+from ..api_fields import FiscalYearField, IdField
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,
@@ -100,7 +101,7 @@ def run_detail_response(run_id: int, actor, http_status: int = 200) -> Response:
 
 class PaymentRunListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        fiscal_year = serializers.IntegerField(required=False)
+        fiscal_year = FiscalYearField(required=False)
 
     class InputSerializer(serializers.Serializer):
         date = serializers.DateField()
@@ -146,8 +147,8 @@ class PaymentRunTransitionApi(APIView):
 
 class PaymentItemListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        case = serializers.IntegerField(required=False)
-        run = serializers.IntegerField(required=False)
+        case = IdField(required=False)
+        run = IdField(required=False)
         recipient = serializers.CharField(required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses=PaymentItemSerializer(many=True))
@@ -198,7 +199,7 @@ class ReturnClaimSerializer(serializers.Serializer):
 
 class ReturnClaimListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        case = serializers.IntegerField(required=False)
+        case = IdField(required=False)
         recipient = serializers.CharField(required=False)
         as_of = serializers.DateField(required=False)
 
@@ -240,12 +241,12 @@ class FundBalanceSerializer(serializers.Serializer):
 class FundBalanceListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         prefecture = serializers.RegexField(r"^\d{2}$", required=False)
-        fiscal_year = serializers.IntegerField(required=False)
+        fiscal_year = FiscalYearField(required=False)
 
     class InputSerializer(serializers.Serializer):
         class RowSerializer(FundBalanceSerializer):
             prefecture = serializers.RegexField(r"^\d{2}$")
-            fiscal_year = serializers.IntegerField()
+            fiscal_year = FiscalYearField()
 
         rows = RowSerializer(many=True, allow_empty=False)
 

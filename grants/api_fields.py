@@ -1,0 +1,36 @@
+"""Bounded input fields and URL ids shared by every endpoint.
+
+Unbounded integers from a query string reach the database and overflow its
+integer types (a 500); these bounds turn such input into a 422 or a 404.
+"""
+
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1
+MAX_YEN = 10**15  # a thousand trillion yen: anything larger is a typing error
+
+
+def FiscalYearField(**kwargs) -> serializers.IntegerField:  # noqa: N802 (reads like a field class)
+    """A fiscal year named by its April year, within the Reiwa-era span the app administers."""
+    return serializers.IntegerField(min_value=2019, max_value=2100, **kwargs)
+
+
+def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def YenField(**kwargs) -> serializers.IntegerField:  # noqa: N802
+    kwargs.setdefault("min_value", 0)
+    return serializers.IntegerField(max_value=MAX_YEN, **kwargs)
+
+
+class IdConverter:
+    """``<id:case_id>``: a database id (1 to 18 digits), so a 30-digit id is a 404, not an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)

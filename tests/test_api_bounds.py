@@ -1,0 +1,46 @@
+"""Out-of-range numbers in URLs and query strings are a 404 or a 422, never a 500.
+
+(Found by running schemathesis against /api/openapi.json: unbounded integers
+overflowed the database's integer types.)
+"""
+
+import pytest
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/cases?fiscal_year={HUGE}",
+        f"/api/payment-runs?fiscal_year={HUGE}",
+        f"/api/payment-items?case={HUGE}",
+        f"/api/return-claims?case={HUGE}",
+        f"/api/fund-balances?fiscal_year={HUGE}",
+        f"/api/letters?case={HUGE}",
+        f"/api/history/export?case={HUGE}",
+        "/api/cases?fiscal_year=-5",
+    ],
+)
+def test_huge_query_numbers_are_422(api, url):
+    api.force_authenticate(f.supervisor())
+    response = api.get(url)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+@pytest.mark.parametrize("url", [f"/api/cases/{HUGE}", f"/api/payment-runs/{HUGE}", f"/api/letters/{HUGE}.pdf"])
+def test_huge_ids_in_urls_are_404(api, url):
+    api.force_authenticate(f.supervisor())
+    assert api.get(url).status_code == 404
+
+
+def test_huge_version_is_422(api):
+    officer = f.officer()
+    case = f.case(actor=officer)
+    api.force_authenticate(officer)
+    response = api.post(f"/api/cases/{case.pk}/transitions/request", {"version": int(HUGE)}, format="json")
+    assert response.status_code == 422
