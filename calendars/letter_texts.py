@@ -6,12 +6,15 @@ the seeds hold no real grant letter, so confirm the templates with the
 bureau before go-live (letters.md).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 
-from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream
+from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream, procedure_label_ja
 from grants.models import Case, Determination, DeterminationKind, Recipient
+from grants.payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
 
 from .eras import era_date, fiscal_year_label
 from .models import LetterKind, ReminderRule
@@ -193,3 +196,84 @@ def notice_kind(determination: Determination) -> str:
     if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
         return LetterKind.SETTLEMENT_NOTICE
     return LetterKind.DECISION_NOTICE
+
+
+# The run a tranche is paid in (funding-streams.md §2.1: ① ② ③ are payment runs, not instalments).
+TRANCHE_ORDINALS = {PaymentBasis.TRANCHE_1: "第1回", PaymentBasis.TRANCHE_2: "第2回", PaymentBasis.TRANCHE_3_CHANGE: "第3回"}
+# The amount a procedure's notice determines, as a payment notice names it.
+DETERMINED_AMOUNTS = {
+    P.INITIAL_GRANT: "当初交付決定額",
+    P.CHANGE_GRANT: "変更交付決定額",
+    P.ADJUSTMENT_GRANT: "交付決定額",
+    P.PRIOR_YEAR_SETTLEMENT: "確定額",
+    P.PAST_YEAR_RESETTLEMENT: "再確定額",
+}
+
+
+def _payment_subject_head(items: Sequence[PaymentItem]) -> str:
+    """The grants the money belongs to: 令和4年度及び令和5年度地域支援事業交付金.
+
+    Money of several streams, or of more than two budget years (a subject no
+    longer fits its line), is named by the first stream's latest year and 等.
+    """
+    years: dict[tuple[str, str], set[int]] = {}
+    for item in items:
+        years.setdefault((item.case.stream, item.case.part), set()).add(item.budget_year)
+    stream_order, part_order = list(Stream.values), list(PART_LABELS_JA)
+    grants = sorted(years, key=lambda grant: (stream_order.index(grant[0]), part_order.index(grant[1])))
+    stream, part = grants[0]
+    named = sorted(years[grants[0]])
+    label = f"{STREAMS[stream].label_ja}（{PART_LABELS_JA[part]}）" if part else STREAMS[stream].label_ja
+    if len(grants) > 1 or len(named) > 2:
+        return f"{fiscal_year_label(named[-1])}{label}等"
+    return "及び".join(fiscal_year_label(year) for year in named) + label
+
+
+def _payment_basis_text(item: PaymentItem, rule: PaymentPlanRule | None) -> str:
+    """第1回（当初交付決定額の50％）; without a plan, the determined amount less what was paid."""
+    determined = DETERMINED_AMOUNTS.get(item.case.procedure, "交付決定額")
+    if rule is None or rule.base == ShareBase.CUMULATIVE:
+        return f"{determined}と支払済額との差額"
+    share = "全額" if rule.percent == 100 else f"{rule.percent}％"
+    if rule.base == ShareBase.INCREASE:
+        share_text = f"{determined}と変更前の交付決定額との差額の{share}"
+    else:
+        share_text = f"{determined}の{share}"
+    ordinal = TRANCHE_ORDINALS.get(item.basis) if rule.percent < 100 else None
+    return f"{ordinal}（{share_text}）" if ordinal else share_text
+
+
+def _payment_item_text(item: PaymentItem, rule: PaymentPlanRule | None) -> str:
+    """金4,000,000円　令和5年度地域支援事業交付金前年度確定（令和4年度分）　確定額と支払済額との差額.
+
+    The amount leads, so the amounts of a letter stand in one column.
+    """
+    case = item.case
+    procedure = f"{fiscal_year_label(case.fiscal_year_id)}{procedure_label_ja(case.stream, case.part, case.procedure)}"
+    if item.budget_year != case.fiscal_year_id:
+        procedure += f"（{fiscal_year_label(item.budget_year)}分）"
+    return f"{yen(item.amount)}　{procedure}　{_payment_basis_text(item, rule)}"
+
+
+def payment_wording(*, paid_on: date, lines: Sequence[tuple[PaymentItem, PaymentPlanRule | None]]) -> LetterWording:
+    """支払通知 to one recipient of a payment run: each item paid with its basis, the total and the day.
+
+    ``lines`` pairs every item with the tranche-plan rule that made it payable
+    (None where its year has no plan), since the rule holds the share the
+    letter quotes. The subject names the budget years of the money, not the
+    run's year: a prior-year settlement is that year's grant.
+    """
+    items = [item for item, _ in lines]
+    total = sum(item.amount for item in items)
+    paragraphs = [f"標記について、下記のとおり{era_date(paid_on, weekday=True)}に支払うこととしたので通知します。"]
+    if len(items) > 1:
+        paragraphs.append("なお、支払額は、下記の内訳を合算した額です。")
+    return LetterWording(
+        subject=f"{_payment_subject_head(items)}の支払について（通知）",
+        body_paragraphs=tuple(paragraphs),
+        items=(
+            *(("内訳", _payment_item_text(item, rule)) for item, rule in lines),
+            ("支払額", yen(total)),
+            ("支払日", era_date(paid_on, weekday=True)),
+        ),
+    )

@@ -1,8 +1,9 @@
-"""Writes of the calendars app: schedules, letters, reminders and calendar feed links."""
+"""Writes of the calendars app: schedules, letters, reminders, payment notices and calendar feed links."""
 
 from ..letter_texts import LetterWording
 from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calendar_feed_token_rotate
 from .letters import letter_batch_create, letter_issue, letter_issue_for_transition, letter_render
+from .payment_notices import payment_notices_issue
 from .reminders import reminder_issue
 from .schedules import (
     may_edit_schedules,
@@ -24,6 +25,7 @@ __all__ = [
     "letter_issue_for_transition",
     "letter_render",
     "may_edit_schedules",
+    "payment_notices_issue",
     "reminder_issue",
     "schedule_import",
     "schedule_rollforward",
