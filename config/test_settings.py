@@ -1,8 +1,11 @@
 """Settings for the test suite: development defaults, tasks run inline."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
+# Letters the tests render go to a scratch folder (inherited by the processes tests start).
+os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="grants-test-media-"))
 os.environ.setdefault("DJANGO_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 from .settings import *  # noqa: E402,F403
