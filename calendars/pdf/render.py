@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.rl_config import _FUZZ
 
 from calendars.eras import era_date
 
@@ -181,17 +182,128 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+# 禁則 (Japanese line breaking, JIS X 4051): characters no line may end with,
+# and characters no line may start with.
+NO_LINE_END = frozenset("「（『【〔［｛〈《([{")
+NO_LINE_START = frozenset("」）』】〕］｝〉》)]}、。，．・：；？！,.:;?!")
+
+
+def _latin(char: str) -> bool:
+    """Part of a run of Latin letters, digits or signs (an e-mail address, a form number) that should stay whole."""
+    return ord(char) < 0x3000 and not char.isspace()
+
+
+def _line_end(text: str, start: int, end: int) -> int:
+    """Where a line that would fill up to ``end`` ends instead, moving characters down to the next line (追い出し).
+
+    A Latin run is not cut when a space or a Japanese character within the
+    line's second half allows; then no line may end with an opening bracket or
+    start with a closing bracket or punctuation. A line keeps at least one
+    character, so a line of nothing but brackets still ends.
+    """
+    if _latin(text[end - 1]) and _latin(text[end]):
+        for at in range(end - 1, (start + end) // 2, -1):
+            if not _latin(text[at - 1]):
+                end = at
+                break
+    at = end
+    while at > start + 1 and _breaks_kinsoku(text, at):
+        at -= 1
+    return end if _breaks_kinsoku(text, at) else at
+
+
+def _breaks_kinsoku(text: str, at: int) -> bool:
+    """Whether a line break before ``text[at]`` leaves an opening bracket last or a closing mark first."""
+    return text[at] in NO_LINE_START or text[at - 1] in NO_LINE_END
+
+
+def kinsoku_lines(text: str, font: str, size: float, widths: list[float]) -> list[tuple[float, str]]:
+    """``text`` broken into lines that fit ``widths`` (one per line, the last repeating) under 禁則.
+
+    Each line is filled greedily, then moved back as ``_line_end`` says.
+    Returns (unused width, line) pairs, the shape of reportlab's ``wordSplit``.
+    """
+    glyphs = [stringWidth(char, font, size) for char in text]
+    lines: list[tuple[float, str]] = []
+    start = 0
+    while start < len(text):
+        room = widths[min(len(lines), len(widths) - 1)]
+        end, used = start, 0.0
+        while end < len(text) and used + glyphs[end] <= room + _FUZZ:
+            used += glyphs[end]
+            end += 1
+        end = max(end, start + 1)
+        if end < len(text):
+            end = _line_end(text, start, end)
+        line = text[start:end].strip()
+        lines.append((room - stringWidth(line, font, size), line))
+        start = end
+    return lines
+
+
+class _JapaneseParagraph(Paragraph):
+    """A plain-text Paragraph whose lines break by 禁則.
+
+    reportlab's CJK wrap lets one closing mark hang in the margin but will end
+    a line with an opening bracket (…について（ / 通知）); a plain-text paragraph
+    is one fragment, so its lines are broken again by ``kinsoku_lines``.
+    """
+
+    def breakLinesCJK(self, maxWidths):
+        widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]
+        para = super().breakLinesCJK(widths)  # narrows widths[0] by the bullet's width
+        if para.kind != 0 or len(self.frags) != 1 or getattr(self, "_splitpara", 0):
+            return para
+        fragment = self.frags[0]
+        para.lines = [
+            (room, [line]) for room, line in kinsoku_lines(fragment.text, fragment.fontName, fragment.fontSize, widths)
+        ]
+        return para
+
+
 def _paragraph(text: str, style: ParagraphStyle, **kwargs: str) -> Paragraph:
     """A Paragraph of plain text (escaped: an & in an address must not be read as markup)."""
-    return Paragraph(escape(text), style, **kwargs)
+    return _JapaneseParagraph(escape(text), style, **kwargs)
+
+
+# The room a subject line has: the frame less the subject's indents.
+_SUBJECT_WIDTH = A4[0] - 2 * MARGIN - 4 * _EM
+
+
+def subject_lines(subject: str) -> list[str]:
+    """A subject as the lines it starts on: whole when it fits, else broken the way letters break it.
+
+    A subject too long for one line breaks before its last について
+    (…の交付決定 / について（通知）), else before its closing bracketed part
+    (（通知）), when both lines then fit; otherwise it wraps under 禁則.
+    """
+    font = letter_fonts().heading
+
+    def fits(text: str) -> bool:
+        return stringWidth(text, font, SUBJECT_SIZE) <= _SUBJECT_WIDTH
+
+    if fits(subject):
+        return [subject]
+    cuts = [subject.rfind("について")]
+    if subject.endswith("）"):
+        cuts.append(subject.rfind("（"))
+    for cut in cuts:
+        if cut > 0 and fits(subject[:cut]) and fits(subject[cut:]):
+            return [subject[:cut], subject[cut:]]
+    return [subject]
+
+
+def _subject(subject: str) -> list[Flowable]:
+    """The centred subject, one paragraph per line it starts on; the space after it follows the last."""
+    style = _styles()["subject"]
+    between = ParagraphStyle("subject_line", style, spaceAfter=0)
+    *first, last = subject_lines(subject)
+    return [*(_paragraph(line, between) for line in first), _paragraph(last, style)]
 
 
 def _story(content: LetterContent) -> list[Flowable]:
     styles = _styles()
-    story: list[Flowable] = [
-        Spacer(0, _HEADER_HEIGHT),
-        _paragraph(content.subject, styles["subject"]),
-    ]
+    story: list[Flowable] = [Spacer(0, _HEADER_HEIGHT), *_subject(content.subject)]
     # The indent is the style's job; a leading 　 would only become a stray space.
     story += [_paragraph(text.lstrip("\u3000 "), styles["body"]) for text in content.body_paragraphs]
     note = [_paragraph(content.deadline_note, styles["note"], bulletText="※")] if content.deadline_note else []

@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from calendars.eras import era_date
 from calendars.pdf import LetterContent, TitleKind, merge_pdfs, render_letter, zip_pdfs
 from calendars.pdf import fonts
+from calendars.pdf.render import NO_LINE_END, NO_LINE_START, kinsoku_lines, subject_lines
 
 DEADLINE = date(2026, 2, 27)
 
@@ -150,3 +151,58 @@ def test_missing_font_says_how_to_install(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(fonts, "_DEBIAN_DIRS", ())
     with pytest.raises(RuntimeError, match="apt-get install fonts-ipaexfont"):
         fonts.font_path("ipaexm.ttf")
+
+
+# 37 characters: one too many for a line, and reportlab alone broke it as …提出について（ / 依頼）.
+LONG_SUBJECT = "令和8年度後期高齢者医療特別調整交付金の変更交付申請の提出について（依頼）"
+
+
+def layout_lines(path: Path) -> list[str]:
+    """The page's lines as ``pdftotext -layout`` sets them out, without the centring spaces."""
+    text = poppler("pdftotext", "-layout", str(path), "-").decode()
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def assert_kinsoku(lines: list[str]) -> None:
+    assert not [line for line in lines if line[-1] in NO_LINE_END], "a line ends with an opening bracket"
+    assert not [line for line in lines if line[0] in NO_LINE_START], "a line starts with a closing mark"
+
+
+def test_a_long_subject_breaks_before_nitsuite_and_no_line_ends_with_an_opening_bracket(tmp_path: Path) -> None:
+    path = tmp_path / "long-subject.pdf"
+    path.write_bytes(render_letter(replace(LETTER, subject=LONG_SUBJECT)))
+    lines = layout_lines(path)
+    assert "令和8年度後期高齢者医療特別調整交付金の変更交付申請の提出" in lines
+    assert "について（依頼）" in lines
+    assert not [line for line in lines if line.endswith("（")]
+    assert_kinsoku(lines)
+
+
+def test_a_subject_breaks_before_its_bracketed_part_when_there_is_no_nitsuite() -> None:
+    subject = "令和8年度後期高齢者医療特別調整交付金の変更交付申請の提出期限の延長（通知）"
+    assert subject_lines(subject) == ["令和8年度後期高齢者医療特別調整交付金の変更交付申請の提出期限の延長", "（通知）"]
+    assert subject_lines(LETTER.subject) == [LETTER.subject]
+
+
+@pytest.mark.parametrize("padding", range(0, 24))
+def test_subjects_of_every_length_keep_the_line_breaking_rules(padding: int) -> None:
+    subject = "令和8年度地域医療介護総合確保基金" + "（施設分）" * (padding // 5) + "事" * (padding % 5) + "の交付決定について（通知）"
+    lines = subject_lines(subject)
+    assert "".join(lines) == subject
+    font = fonts.letter_fonts().heading
+    wrapped = [line for part in lines for _, line in kinsoku_lines(part, font, 12, [411.0])]
+    assert "".join(wrapped) == subject
+    assert_kinsoku(wrapped)
+
+
+@pytest.mark.parametrize("shift", range(0, 12))
+def test_body_text_moves_an_opening_bracket_down_to_the_next_line(shift: int) -> None:
+    text = "あ" * shift + "提出書類は変更交付申請書（様式第3号）とし、電子メール（ktkousei164@mhlw.go.jp）で提出すること。"
+    lines = [line for _, line in kinsoku_lines(text, fonts.letter_fonts().text, 10.5, [10.5 * 20])]
+    assert "".join(lines) == text
+    assert_kinsoku(lines)
+
+
+def test_a_latin_run_in_the_second_half_of_a_line_moves_down_whole() -> None:
+    lines = [line for _, line in kinsoku_lines("お問い合わせは電子メールinfo@example.jpまで", fonts.letter_fonts().text, 10.5, [10.5 * 14])]
+    assert lines == ["お問い合わせは電子メール", "info@example.jpまで"]
