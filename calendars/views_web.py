@@ -27,7 +27,7 @@ from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm
 from grants.models import Role
 from grants.roles import has_role
-from grants.views import domain_errors_as_pages, page, paginate, query_without_page
+from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
 
 from .business_days import ClosureCache, is_business_day
 from .catalogue import step_part_matches
@@ -131,6 +131,11 @@ def _day_of(entry: CalendarEntry) -> date | None:
     return entry.effective or entry.starts
 
 
+def _first_from(entries: list[CalendarEntry], day: date) -> int | None:
+    """The index of the first entry on or after ``day`` in the sorted list (None when all are before it)."""
+    return next((index for index, entry in enumerate(entries) if entry.sort_key[0] >= day), None)
+
+
 def _days(start: date, end: date, entries: list[CalendarEntry], today: date, *, group: bool) -> list[dict]:
     """One cell per day. In a month, case deadlines are counted per procedure; in a week, listed."""
     by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
@@ -198,11 +203,24 @@ def deadline_calendar(request):
             "next": start + timedelta(days=7),
         }
     else:
-        # A year's deadlines can fall in the next fiscal year, and last year's may still be overdue.
-        year = filters.get("fiscal_year") or fiscal_year_of(today)
-        start, end = fiscal_year_bounds(year - 1)[0], fiscal_year_bounds(year + 1)[1]
+        chosen = filters.get("fiscal_year")
+        if chosen:
+            # A year's deadlines can fall in the next fiscal year, and last year's may still be overdue.
+            start, end = fiscal_year_bounds(chosen - 1)[0], fiscal_year_bounds(chosen + 1)[1]
+        else:
+            # Entries of every year, from the first day of the current fiscal year.
+            year = fiscal_year_of(today)
+            start, end = fiscal_year_bounds(year)[0], fiscal_year_bounds(year + 1)[1]
         entries, undecided = _calendar(request, filters, start, end, today)
-        context |= {"page_obj": paginate(request, entries), "list_start": start, "list_end": end}
+        today_at = _first_from(entries, today)
+        # Unfiltered, the list opens on the page where today falls (the last page when every entry is past).
+        opening = None if chosen else (len(entries) if today_at is None else today_at) // PAGE_SIZE + 1
+        context |= {
+            "page_obj": paginate(request, entries, default_page=opening),
+            "list_start": start,
+            "list_end": end,
+            "first_from_today": None if today_at is None else entries[today_at],  # marked with today's date
+        }
     context |= {
         "undecided": undecided,
         # Month and week keep their own period; the filters carry over when the view changes.

@@ -1,13 +1,16 @@
 """Reads with scope applied. Views never filter for permission themselves."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, QuerySet, Sum
 
-from .catalogue import GRANT_PROCEDURES
+from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS
 from .errors import CaseNotFound, OutOfScope
+from .payments.models import PaymentRecord
 from .payments.selectors import case_amount_paid_annotation
-from .models import OPEN_STATES, BudgetNotice, Case, CaseState, ProcedureYear, Recipient
+from .models import OPEN_STATES, BudgetNotice, Case, CaseState, FiscalYear, ProcedureYear, Recipient, RecipientKind
 from .roles import case_scope_q, in_scope, sees_everything
 
 
@@ -65,6 +68,11 @@ def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
     return case
 
 
+def fiscal_year_list() -> list[int]:
+    """The fiscal years on file (their April years), oldest first."""
+    return list(FiscalYear.objects.order_by("year").values_list("year", flat=True))
+
+
 def recipient_list(*, kind: str | None = None, prefecture: str | None = None) -> QuerySet[Recipient]:
     """Recipients, optionally by kind and prefecture (JIS code)."""
     recipients = Recipient.objects.all()
@@ -107,3 +115,73 @@ def procedure_has_pre_consultation(*, fiscal_year: int, stream: str, part: str, 
     return ProcedureYear.objects.filter(
         fiscal_year_id=fiscal_year, stream=stream, part=part, procedure=procedure, pre_consultation=True
     ).exists()
+
+
+@dataclass(frozen=True)
+class PrefectureAmounts:
+    """One stream's yen in one prefecture for one fiscal year: determined (as last notified), settled and paid."""
+
+    stream: str
+    prefecture_code: str
+    prefecture: Recipient | None  # None when no prefecture is on file for the code
+    determined: int
+    settled: int
+    paid: int
+
+    @property
+    def ministry_pays(self) -> bool:
+        """The ministry decides and pays this stream; the bureau records it and pays nothing."""
+        return not STREAMS[self.stream].bureau_decides
+
+
+def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[PrefectureAmounts]:
+    """A fiscal year's amounts per stream and prefecture in the actor's scope, by stream and prefecture code.
+
+    Determined is the grant as last notified (a notified change replaces the
+    initial decision's amount); settled sums the settlements notified in the
+    fiscal year; paid counts what executed runs paid towards the fiscal year's
+    grant (its budget year), whenever they ran. Three queries, however many cases.
+    """
+    notified = (
+        Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED)
+        .values("stream", "procedure", "recipient__prefecture_code")
+        .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
+    )
+    cells: dict = defaultdict(lambda: {"initial_grant": 0, "change_grant": 0, "settled": 0, "paid": 0})
+    for row in notified:
+        cell = cells[(row["stream"], row["recipient__prefecture_code"])]
+        if row["procedure"] in GRANT_PROCEDURES:
+            cell[row["procedure"]] += row["current"] or 0
+        elif row["procedure"] in SETTLEMENT_PROCEDURES:
+            cell["settled"] += row["settled"] or 0
+        else:
+            cell["initial_grant"] += row["current"] or 0
+    paid = (
+        PaymentRecord.objects.filter(case_scope_q(actor, prefix="item__case__"), item__budget_year=fiscal_year)
+        .values("item__case__stream", "item__recipient__prefecture_code")
+        .annotate(total=Sum("amount"))
+    )
+    for row in paid:
+        cells[(row["item__case__stream"], row["item__recipient__prefecture_code"])]["paid"] += row["total"]
+    prefectures = {recipient.code: recipient for recipient in Recipient.objects.filter(kind=RecipientKind.PREFECTURE)}
+    return [
+        PrefectureAmounts(
+            stream=stream,
+            prefecture_code=code,
+            prefecture=prefectures.get(code),
+            determined=cell["change_grant"] or cell["initial_grant"],
+            settled=cell["settled"],
+            paid=cell["paid"],
+        )
+        for (stream, code), cell in sorted(cells.items())
+    ]
+
+
+def notified_fiscal_year_latest_for_actor(*, actor) -> int | None:
+    """The latest fiscal year with a notified case in the actor's scope (None before the first notice)."""
+    return (
+        Case.objects.filter(case_scope_q(actor), state=CaseState.NOTIFIED)
+        .order_by("-fiscal_year_id")
+        .values_list("fiscal_year_id", flat=True)
+        .first()
+    )

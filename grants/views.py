@@ -1,5 +1,6 @@
 """Web pages of the grants app: the frame every page shares, the dashboard,
-the auditor's history search and the error pages.
+the auditor's history search, return claims and fund balances (read only),
+and the error pages.
 
 Views parse a form, call a selector or service and render. Permission and
 scope are applied by the selectors; a domain error becomes the matching error
@@ -13,20 +14,20 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS
 from .errors import NotFound, PermissionDenied
 from .forms import CaseFilterForm, HistoryFilterForm
 from .history import history_verify
 from .history_export import history_list_for_auditor
-from .models import Case, CaseState, Recipient, RecipientKind, Role
-from .payments.models import PaymentRecord
-from .roles import case_scope_q, has_role, primary_role, sees_everything
+from .models import Role
+from .payments.selectors import fund_balance_list_for_actor, return_claim_balance, return_claim_list_for_actor
+from .roles import has_role, primary_role, sees_everything
+from .selectors import notified_fiscal_year_latest_for_actor, prefecture_amount_list_for_actor
 
 PAGE_SIZE = 50
 
@@ -39,6 +40,8 @@ _NAV = (
     ("schedules", _("Schedules"), {Role.SUPERVISOR}),
     ("history", _("History"), {Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR}),
     ("dashboard", _("Dashboard"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
+    ("return-claims", _("Return claims"), {Role.SUPERVISOR, Role.AUDITOR}),
+    ("fund-balances", _("Fund balances"), {Role.SUPERVISOR, Role.AUDITOR}),
 )
 # The page each role starts on.
 _HOME = ((Role.SUPERVISOR, "approval-queue"), (Role.OFFICER, "worklist"), (Role.AUDITOR, "history"))
@@ -76,9 +79,9 @@ def domain_errors_as_pages(view):
     return wrapper
 
 
-def paginate(request, rows):
-    """One page of ``rows`` for ``?page=`` (bad page numbers give the first or last page)."""
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, rows, *, default_page: int | None = None):
+    """One page of ``rows`` for ``?page=``, else ``default_page`` (bad page numbers give the first or last page)."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page", default_page))
 
 
 def query_without_page(request) -> str:
@@ -95,73 +98,35 @@ def home(request):
     return redirect("dashboard")
 
 
-def _dashboard_rows(*, actor, fiscal_year: int) -> tuple[list[dict], int]:
-    """Amounts determined (as last notified), settled and paid per stream and prefecture in the actor's scope.
-
-    Paid counts what executed runs paid towards the fiscal year's grant (its budget year), whenever they ran.
-    """
-    notified = (
-        Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED)
-        .values("stream", "procedure", "recipient__prefecture_code")
-        .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
-    )
-    grants: dict = defaultdict(lambda: {"initial_grant": 0, "change_grant": 0, "settled": 0, "paid": 0})
-    for row in notified:
-        cell = grants[(row["stream"], row["recipient__prefecture_code"])]
-        if row["procedure"] in GRANT_PROCEDURES:
-            cell[row["procedure"]] += row["current"] or 0
-        elif row["procedure"] in SETTLEMENT_PROCEDURES:
-            cell["settled"] += row["settled"] or 0
-        else:
-            cell["initial_grant"] += row["current"] or 0
-    paid = (
-        PaymentRecord.objects.filter(case_scope_q(actor, prefix="item__case__"), item__budget_year=fiscal_year)
-        .values("item__case__stream", "item__recipient__prefecture_code")
-        .annotate(total=Sum("amount"))
-    )
-    for row in paid:
-        grants[(row["item__case__stream"], row["item__recipient__prefecture_code"])]["paid"] += row["total"]
-    names = dict(Recipient.objects.filter(kind=RecipientKind.PREFECTURE).values_list("code", "name_ja"))
-    rows = []
-    for (stream, prefecture), cell in sorted(grants.items()):
-        # A notified change replaces the initial decision's amount for the recipients that had one.
-        determined = cell["change_grant"] or cell["initial_grant"]
-        rows.append(
-            {
-                "stream": stream,
-                "prefecture": prefecture,
-                "prefecture_name": names.get(prefecture, prefecture),
-                "determined": determined,
-                "settled": cell["settled"],
-                "paid": cell["paid"],
-            }
-        )
-    peak = max((max(row["determined"], row["paid"]) for row in rows), default=0)
-    return rows, peak
+# The length of the longest bar in the dashboard's chart (SVG units).
+BAR_LENGTH = 400
 
 
-def _latest_decided_year(*, actor) -> int | None:
-    """The latest fiscal year with a notified case in the actor's scope (the dashboard's default)."""
-    return (
-        Case.objects.filter(case_scope_q(actor), state=CaseState.NOTIFIED)
-        .order_by("-fiscal_year_id")
-        .values_list("fiscal_year_id", flat=True)
-        .first()
-    )
+def _bar(amount: int, peak: int) -> int:
+    return round(BAR_LENGTH * amount / peak) if peak else 0
 
 
 @login_required
 def dashboard(request):
-    """Amounts determined and settled per stream and prefecture for one fiscal year, with a bar chart."""
-    form = CaseFilterForm(request.GET or None, only=("fiscal_year",))
-    fiscal_year = form.filters().get("fiscal_year") or _latest_decided_year(actor=request.user)
-    rows, peak = _dashboard_rows(actor=request.user, fiscal_year=fiscal_year)
+    """Amounts determined, paid and settled per stream and prefecture for one fiscal year, with a bar chart.
+
+    The year is the one chosen, else the latest with a notice in the user's
+    scope, else the latest on file; the year select shows the year on display.
+    """
+    only = ("fiscal_year",)
+    form = CaseFilterForm(request.GET or None, only=only, require_fiscal_year=True)
+    fiscal_year = form.filters().get("fiscal_year")
+    if fiscal_year is None:
+        # No year chosen, or one not on file: show the default year, and show it in the select too.
+        years = [year for year, _label in form.fields["fiscal_year"].choices]
+        fiscal_year = notified_fiscal_year_latest_for_actor(actor=request.user) or max(years, default=None)
+        form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, only=only, require_fiscal_year=True)
+    rows = prefecture_amount_list_for_actor(actor=request.user, fiscal_year=fiscal_year)
+    peak = max((max(row.determined, row.paid) for row in rows), default=0)
     totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0})
     for row in rows:
-        row["bar"] = round(400 * row["determined"] / peak) if peak else 0
-        row["paid_bar"] = round(400 * row["paid"] / peak) if peak else 0
-        totals[row["stream"]]["determined"] += row["determined"]
-        totals[row["stream"]]["paid"] += row["paid"]
+        totals[(row.stream, row.ministry_pays)]["determined"] += row.determined
+        totals[(row.stream, row.ministry_pays)]["paid"] += row.paid
     return page(
         request,
         "grants/dashboard.html",
@@ -169,9 +134,14 @@ def dashboard(request):
             "form": form,
             "fiscal_year": fiscal_year,
             "rows": rows,
-            "totals": [{"stream": stream} | total for stream, total in sorted(totals.items())],
+            "bars": [{"row": row, "determined": _bar(row.determined, peak), "paid": _bar(row.paid, peak)} for row in rows],
+            "bureau_pays": any(not row.ministry_pays for row in rows),
+            "ministry_pays": any(row.ministry_pays for row in rows),
+            "totals": [
+                {"stream": stream, "ministry_pays": ministry_pays} | total
+                for (stream, ministry_pays), total in sorted(totals.items())
+            ],
             "chart_height": 40 * len(rows) + 10,
-            "streams": STREAMS,
         },
     )
 
@@ -206,6 +176,27 @@ def history_verification(request):
     if not sees_everything(request.user):
         raise PermissionDenied(details={"role_required": Role.AUDITOR})
     return page(request, "grants/_verification.html", {"result": history_verify()})
+
+
+@login_required
+def return_claim_list(request):
+    """Return claims (返還金) in the user's scope: principal, 加算金 and 延滞金 as of today, what is left, when due."""
+    today = timezone.localdate()
+    page_obj = paginate(request, return_claim_list_for_actor(actor=request.user))
+    rows = [{"claim": claim, "balance": return_claim_balance(claim=claim, as_of=today)} for claim in page_obj]
+    return page(request, "grants/return_claims.html", {"page_obj": page_obj, "rows": rows, "today": today})
+
+
+@login_required
+def fund_balance_list(request):
+    """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
+    form = CaseFilterForm(request.GET or None, only=("fiscal_year", "prefecture"))
+    balances = fund_balance_list_for_actor(actor=request.user, **form.filters())
+    return page(
+        request,
+        "grants/fund_balances.html",
+        {"form": form, "page_obj": paginate(request, balances), "query": query_without_page(request)},
+    )
 
 
 def _error_page(template: str, status: int, fallback):

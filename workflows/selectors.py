@@ -1,12 +1,23 @@
-"""Reads about what a user may do with a case, and how it stood in the past."""
+"""Reads about what a user may do with a case, how it stood in the past, and the
+lists the case-work pages show: worklist, approval queue, bulk-step preview.
+Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here writes."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import QuerySet
-from grants.models import Case, HistoryEntry
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from calendars.models import Letter, LetterKind
+from calendars.selectors import letter_list_for_actor
+from grants.errors import PermissionDenied
+from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
+from grants.roles import has_role
+from grants.selectors import case_list_for_actor
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .flows import flow_for
+
+NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
 
 
 def case_available_transitions(*, case: Case, actor) -> list[dict]:
@@ -36,6 +47,11 @@ def case_available_transitions(*, case: Case, actor) -> list[dict]:
     return sorted(result, key=lambda item: list(TRANSITION_FIELDS).index(item["name"]))
 
 
+def determination_list_for_case(*, case: Case) -> QuerySet[Determination]:
+    """The case's determinations (drafts, decisions, settlements) with who drafted and who approved each."""
+    return case.determinations.select_related("drafted_by", "approved_by")
+
+
 def case_history(*, case: Case) -> QuerySet[HistoryEntry]:
     """The case's records, oldest first."""
     return HistoryEntry.objects.filter(case=case).select_related("actor").order_by("pk")
@@ -55,3 +71,71 @@ def case_as_of(*, case: Case, moment: datetime) -> dict | None:
         return None
     return {"state": created.target, "version": 1, "amounts": {}, "deadline": None, "as_of_record": created.pk}
 
+
+def _overdue(today: date) -> Q:
+    """Papers still owed by the recipient after the effective deadline."""
+    return Q(state__in=[s.value for s in AWAITING_RECIPIENT_STATES], deadline_effective__lt=today)
+
+
+def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:
+    """The actor's open cases (or the chosen state), overdue first, then by effective deadline (none last).
+
+    ``filters`` are ``case_list_for_actor``'s; each case carries ``is_overdue`` as of ``today``.
+    """
+    cases = case_list_for_actor(actor=actor, **filters)
+    if "state" not in filters:
+        cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
+    return cases.annotate(
+        is_overdue=ExpressionWrapper(_overdue(today), output_field=BooleanField())
+    ).order_by(
+        # No deadline makes the comparison NULL, which PostgreSQL would sort first.
+        F("is_overdue").desc(nulls_last=True),
+        F("deadline_effective").asc(nulls_last=True),
+        "pk",
+    )
+
+
+def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
+    """Drafted determinations awaiting a supervisor's decision, each with its pending draft and drafter.
+
+    Only supervisors have a queue (PermissionDenied otherwise). Each case's
+    ``pending`` lists its drafts not yet notified or sent back, newest first.
+    """
+    if not has_role(actor, Role.SUPERVISOR):
+        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
+    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
+        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
+    )
+
+
+def bulk_step_preview_for_actor(
+    *, actor, transition: str, fiscal_year: int, stream: str, procedure: str, part: str = ""
+) -> list[dict]:
+    """Each case of a stream, part, procedure and fiscal year, and whether ``transition`` can go out for it now.
+
+    Rows come by prefecture and recipient code, each ``ready`` or with the
+    ``reason`` it is not: the case's state, or the condition left unmet.
+    """
+    cases = case_list_for_actor(
+        actor=actor, fiscal_year=fiscal_year, stream=stream, part=part, procedure=procedure
+    ).order_by("recipient__prefecture_code", "recipient__code")
+    rows = []
+    for case in cases:
+        available = {t["name"]: t for t in case_available_transitions(case=case, actor=actor)}
+        step = available.get(transition)
+        if step is None:
+            reason = str(NOT_IN_STATE_MESSAGE % {"state": CaseState(case.state).label})
+        elif step["blocked_by"]:
+            reason = step["blocked_by"]["message"]
+        else:
+            reason = ""
+        rows.append({"case": case, "ready": not reason, "reason": reason})
+    return rows
+
+
+def request_letter_list_for_actor(*, actor, cases: list[Case], since: datetime) -> QuerySet[Letter]:
+    """The request letters issued on ``cases`` since ``since`` and not yet in a batch (a bulk step's letters)."""
+    return letter_list_for_actor(actor=actor).filter(
+        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
+    )

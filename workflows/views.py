@@ -10,7 +10,6 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -20,60 +19,39 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from calendars.models import LetterKind
 from calendars.selectors import letter_list_for_actor
 from calendars.services import letter_batch_create
 from grants.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, StaleCase
 from grants.forms import AsOfForm, CaseFilterForm
-from grants.models import (
-    AWAITING_RECIPIENT_STATES,
-    OPEN_STATES,
-    Case,
-    CaseState,
-    Determination,
-    FiscalYear,
-    Role,
-)
+from grants.models import AWAITING_RECIPIENT_STATES, Case, Role
 from grants.payments.errors import PaymentRunNotFound
-from grants.payments.models import PaymentRunState
 from grants.payments.selectors import (
     case_amount_paid,
-    payment_item_list_for_actor,
+    case_payment_item_list_for_actor,
     payment_run_available_transitions,
     payment_run_breakdown,
-    payment_run_list_for_actor,
+    payment_run_pending_list_for_actor,
 )
 from grants.payments.services import payment_run_transition
 from grants.roles import has_role
-from grants.selectors import budget_notice_total, case_get_for_actor, case_list_for_actor
+from grants.selectors import budget_notice_total, case_get_for_actor, fiscal_year_list
 from grants.views import domain_errors_as_pages, page, paginate, query_without_page
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
-from .selectors import case_as_of, case_available_transitions, case_history
+from .selectors import (
+    approval_queue_for_supervisor,
+    bulk_step_preview_for_actor,
+    case_as_of,
+    case_available_transitions,
+    case_history,
+    determination_list_for_case,
+    request_letter_list_for_actor,
+    worklist_for_actor,
+)
 from .services import case_transition
 
 WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
-
-
-def _overdue(today) -> Q:
-    """Papers still owed by the recipient after the effective deadline."""
-    return Q(state__in=[s.value for s in AWAITING_RECIPIENT_STATES], deadline_effective__lt=today)
-
-
-def worklist_for_actor(*, actor, filters: dict, today) -> QuerySet[Case]:
-    """The actor's open cases (or the chosen state), overdue first, then by effective deadline (none last)."""
-    cases = case_list_for_actor(actor=actor, **filters)
-    if "state" not in filters:
-        cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
-    return cases.annotate(
-        is_overdue=ExpressionWrapper(_overdue(today), output_field=BooleanField())
-    ).order_by(
-        # No deadline makes the comparison NULL, which PostgreSQL would sort first.
-        F("is_overdue").desc(nulls_last=True),
-        F("deadline_effective").asc(nulls_last=True),
-        "pk",
-    )
 
 
 @login_required
@@ -107,10 +85,10 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "transitions": transitions,
             "problem": problem,
             "history": case_history(case=case),
-            "determinations": case.determinations.select_related("drafted_by", "approved_by"),
+            "determinations": determination_list_for_case(case=case),
             "letters": letter_list_for_actor(actor=request.user, case_id=case.pk),
             "amount_paid": case_amount_paid(case=case),
-            "payment_items": payment_item_list_for_actor(actor=request.user, case=case.pk).select_related("run"),
+            "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
             "overdue": case.state in AWAITING_RECIPIENT_STATES
             and case.deadline_effective is not None
             and case.deadline_effective < today,
@@ -193,16 +171,6 @@ def case_as_of_page(request, case_id: int):
     )
 
 
-def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
-    """Drafted determinations awaiting a supervisor's decision, with the pending draft and who drafted it."""
-    if not has_role(actor, Role.SUPERVISOR):
-        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
-    pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
-    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
-        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
-    )
-
-
 @login_required
 @domain_errors_as_pages
 def approval_queue(request):
@@ -234,7 +202,7 @@ def approval_queue(request):
             "steps": payment_run_available_transitions(run=run, actor=request.user),
             "breakdown": payment_run_breakdown(run=run),
         }
-        for run in payment_run_list_for_actor(actor=request.user).exclude(state=PaymentRunState.EXECUTED)
+        for run in payment_run_pending_list_for_actor(actor=request.user)
     ]
     return page(
         request,
@@ -264,40 +232,27 @@ def payment_run_step(request, run_id: int, name: str):
     return redirect("approval-queue")
 
 
-def _bulk_preview(*, actor, data: dict) -> list[dict]:
-    """Each case of the selection and whether the step can go out for it now (with the reason when not)."""
-    cases = case_list_for_actor(
-        actor=actor,
-        fiscal_year=data["fiscal_year"],
-        stream=data["stream"],
-        part=data.get("part") or "",
-        procedure=data["procedure"],
-    ).order_by("recipient__prefecture_code", "recipient__code")
-    rows = []
-    for case in cases:
-        available = {t["name"]: t for t in case_available_transitions(case=case, actor=actor)}
-        transition = available.get(data["transition"])
-        if transition is None:
-            reason = _("Not possible in state “%(state)s”.") % {"state": CaseState(case.state).label}
-        elif transition["blocked_by"]:
-            reason = transition["blocked_by"]["message"]
-        else:
-            reason = ""
-        rows.append({"case": case, "ready": not reason, "reason": reason})
-    return rows
-
-
 @login_required
 @domain_errors_as_pages
 def bulk_request(request):
     """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
     if not has_role(request.user, Role.OFFICER):
         raise PermissionDenied(details={"role_required": Role.OFFICER})
-    years = list(FiscalYear.objects.values_list("year", flat=True))
+    years = fiscal_year_list()
     if request.method == "POST":
         return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
     form = BulkRequestForm(request.GET or None, fiscal_years=years)
-    rows = _bulk_preview(actor=request.user, data=form.cleaned_data) if form.is_valid() else None
+    rows = None
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = bulk_step_preview_for_actor(
+            actor=request.user,
+            transition=data["transition"],
+            fiscal_year=data["fiscal_year"],
+            stream=data["stream"],
+            part=data.get("part") or "",
+            procedure=data["procedure"],
+        )
     confirm = None
     if rows:
         ready = ",".join(f"{row['case'].pk}:{row['case'].version}" for row in rows if row["ready"])
@@ -344,10 +299,8 @@ def _bulk_confirm(request, form: BulkConfirmForm):
 
 
 def _request_letter_batch(request, cases: list[Case], since):
-    """The request letters the bulk step just issued, grouped so they print or download in one go."""
-    letters = letter_list_for_actor(actor=request.user).filter(
-        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
-    )
+    """Group the request letters the bulk step just issued, so they print or download in one go."""
+    letters = request_letter_list_for_actor(actor=request.user, cases=cases, since=since)
     ids = list(letters.values_list("pk", flat=True))
     if not ids:
         return None

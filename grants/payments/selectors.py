@@ -18,7 +18,7 @@ from ..models import Case, OfficerScope, Recipient, Role
 from ..roles import case_scope_q, has_role, in_scope, roles_of, sees_everything
 from .errors import PaymentRunNotFound, ReturnClaimNotFound
 from .flows import PaymentRunFlow
-from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, ReturnClaim
+from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
 from .money import late_interest, surcharge
 
 
@@ -40,6 +40,11 @@ def payment_run_list_for_actor(*, actor, fiscal_year: int | None = None) -> Quer
     if fiscal_year is not None:
         runs = runs.filter(fiscal_year_id=fiscal_year)
     return runs.order_by("run_on", "pk")
+
+
+def payment_run_pending_list_for_actor(*, actor) -> QuerySet[PaymentRun]:
+    """Payment runs not yet executed (drafts and approved runs), by date, each with its total and item count."""
+    return payment_run_list_for_actor(actor=actor).exclude(state=PaymentRunState.EXECUTED)
 
 
 def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> PaymentRun:
@@ -95,6 +100,11 @@ def payment_item_list_for_actor(
     if recipient:
         items = items.filter(recipient__code=recipient)
     return items.order_by("due_on", "pk")
+
+
+def case_payment_item_list_for_actor(*, actor, case: int) -> QuerySet[PaymentItem]:
+    """A case's payable items, by due date, each with the run that pays it (the case page's payments)."""
+    return payment_item_list_for_actor(actor=actor, case=case).select_related("run")
 
 
 def return_claim_list_for_actor(

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from grants.catalogue import Stream
 from tests import factories as f
+from tests.ui.cases import notified_grant
 from workflows.services import case_transition
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
@@ -27,7 +28,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "pw-for-tests-123"
-CSG = Stream.COMMUNITY_SUPPORT_GRANT
+CSG, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.SPECIAL_ADJUSTMENT_GRANT
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +302,36 @@ def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, peop
     shot(page, "20-bulk-summary")
     page.goto(f"{live_server.url}/dashboard/")
     shot(page, "21-dashboard")
+
+
+def test_dashboard_bars_are_drawn_in_their_legend_colours_in_both_languages(open_as, live_server, people):
+    notified_grant(officer=people["officer"], boss=people["boss"], year=2025, stream=CSG, amount=1_000_000)
+    notified_grant(officer=people["officer"], boss=people["boss"], year=2025, stream=SAG, amount=3_000_000)
+    page = open_as(people["boss"])
+
+    def colours(selector: str, prop: str) -> set[str]:
+        return set(page.locator(selector).evaluate_all(f"els => els.map(e => getComputedStyle(e).{prop})"))
+
+    for language, ministry_key in (("日本語", "決定額（本省が決定・支払）"), ("English", "Determined (the ministry decides and pays)")):
+        if language == "English":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state()
+        page.goto(f"{live_server.url}/dashboard/?fiscal_year=2025")
+        assert page.locator("select[name=fiscal_year]").input_value() == "2025"
+        determined = colours("rect.chart__bar:not(.chart__bar--paid):not(.chart__bar--ministry)", "fill")
+        assert determined == colours(".chart__key--determined", "backgroundColor")
+        assert colours("rect.chart__bar--ministry", "fill") == colours(".chart__key--ministry", "backgroundColor")
+        assert colours("rect.chart__bar--paid", "fill") == colours(".chart__key--paid", "backgroundColor")
+        assert len(determined | colours("rect.chart__bar--ministry", "fill")) == 2
+        assert ministry_key in page.get_by_test_id("chart-legend").inner_text()
+        shot(page, "22-dashboard-legend" if language == "日本語" else "23-dashboard-legend-english")
+
+
+def test_supervisor_reads_return_claims_and_fund_balances_from_the_menu(open_as, live_server, people):
+    page = open_as(people["boss"])
+    page.get_by_role("link", name="返還金").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "返還金"
+    shot(page, "24-return-claims")
+    page.get_by_role("link", name="基金残高").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("基金残高")
+    shot(page, "25-fund-balances")

@@ -1,0 +1,24 @@
+"""Cases taken through the real transition service for the page tests."""
+
+from grants.catalogue import Stream
+from tests import factories as f
+from workflows.services import case_transition
+
+SAG = Stream.SPECIAL_ADJUSTMENT_GRANT
+
+
+def notified_grant(*, officer, boss, year: int, stream: str, amount: int):
+    """A grant of ``amount`` notified by the bureau, or (special adjustment grant) decided by the ministry."""
+    recipient = f.union() if stream == SAG else f.municipality()
+    case = f.case(actor=officer, year=year, stream=stream, recipient=recipient)
+    steps = [("request", {}), ("submit", {"amount": amount}), ("start_review", {})]
+    if stream == SAG:
+        decision = {"amount": amount, "document_number": "保高発1201第2号", "date": f"{year}-12-01"}
+        steps += [("forward", {}), ("record_ministry_decision", decision)]
+    else:
+        f.budget_notice(year, stream, by=boss)
+        steps += [("draft", {"amount": amount}), ("approve", {}), ("notify", {})]
+    for name, data in steps:
+        actor = boss if name == "approve" else officer
+        case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+    return case
