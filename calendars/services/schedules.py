@@ -118,20 +118,25 @@ def _field_changes(before: dict | None, after: dict) -> dict:
     return {"changes": {name: [before[name], after[name]] for name in after if before[name] != after[name]}}
 
 
+def _save_edit(*, actor, row, fields, version: ScheduleVersion, action: str, data: dict | None = None):
+    """Save an edited version or step and record what changed; an unchanged row writes nothing."""
+    old = type(row).objects.select_for_update().filter(pk=row.pk).first() if row.pk else None
+    before = {name: getattr(old, name) for name in fields} if old else None
+    after = {name: getattr(row, name) for name in fields}
+    if before == after:
+        return row
+    row.full_clean()
+    row.save()
+    suffix = "create" if before is None else "update"
+    _record(actor=actor, version=version, action=f"{action}_{suffix}", data={**(data or {}), **_field_changes(before, after)})
+    return row
+
+
 @transaction.atomic
 def schedule_version_save(*, actor, version: ScheduleVersion) -> ScheduleVersion:
     """Save a supervisor's edit of a version's own attributes (status, source, notes)."""
     _require_editor(actor)
-    old = ScheduleVersion.objects.select_for_update().filter(pk=version.pk).first() if version.pk else None
-    before = {name: getattr(old, name) for name in VERSION_FIELDS} if old else None
-    after = {name: getattr(version, name) for name in VERSION_FIELDS}
-    if before == after:
-        return version
-    version.full_clean()
-    version.save()
-    action = "schedule_version_create" if before is None else "schedule_version_update"
-    _record(actor=actor, version=version, action=action, data=_field_changes(before, after))
-    return version
+    return _save_edit(actor=actor, row=version, fields=VERSION_FIELDS, version=version, action="schedule_version")
 
 
 @transaction.atomic
@@ -147,17 +152,10 @@ def schedule_version_delete(*, actor, version: ScheduleVersion) -> None:
 def schedule_step_save(*, actor, step: ScheduleStep) -> ScheduleStep:
     """Save a supervisor's edit of one step, new or changed; the window must be consistent."""
     _require_editor(actor)
-    old = ScheduleStep.objects.select_for_update().filter(pk=step.pk).first() if step.pk else None
-    before = {name: getattr(old, name) for name in STEP_FIELDS} if old else None
-    after = {name: getattr(step, name) for name in STEP_FIELDS}
-    if before == after:
-        return step
-    step.full_clean()
-    step.save()
-    action = "schedule_step_create" if before is None else "schedule_step_update"
     path = f"{step.stream}/{step.sub_procedure}/{step.key}"
-    _record(actor=actor, version=step.version, action=action, data={"step": path, **_field_changes(before, after)})
-    return step
+    return _save_edit(
+        actor=actor, row=step, fields=STEP_FIELDS, version=step.version, action="schedule_step", data={"step": path}
+    )
 
 
 @transaction.atomic
