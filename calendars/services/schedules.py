@@ -128,7 +128,8 @@ def _save_edit(*, actor, row, fields, version: ScheduleVersion, action: str, dat
     row.full_clean()
     row.save()
     suffix = "create" if before is None else "update"
-    _record(actor=actor, version=version, action=f"{action}_{suffix}", data={**(data or {}), **_field_changes(before, after)})
+    changes = {**(data or {}), **_field_changes(before, after)}
+    _record(actor=actor, version=version, action=f"{action}_{suffix}", data=changes)
     return row
 
 
