@@ -47,7 +47,6 @@ def child(n: int, rounds: int) -> None:
     officer, boss = f.officer(prefectures=("11",)), f.supervisor()
     for year in (2025,):
         f.budget_notice(year, "community_support_grant", amount=10**15, by=boss)
-    town = f.municipality()
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_case (id INTEGER PRIMARY KEY, state VARCHAR(30), version INTEGER)")
         cursor.execute(

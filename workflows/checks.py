@@ -10,8 +10,8 @@ def check_flows(app_configs, **kwargs):
     from .flows import FLOWS
 
     errors = []
-    for (stream, procedure), flow_class in FLOWS.items():
-        for method, transitions in flow_class.state.get_transitions().items():
+    for flow_class in FLOWS.values():
+        for transitions in flow_class.state.get_transitions().values():
             for transition in transitions:
                 where = f"{flow_class.__module__}.{flow_class.__name__}.{transition.slug}"
                 if not isinstance(transition.permission, ThisObject) and not callable(transition.permission):

@@ -7,6 +7,7 @@ from grants import history_triggers
 from grants.history import GENESIS_HASH, history_verify
 from grants.models import HistoryEntry
 from tests import factories as f
+from workflows.errors import TransitionNotAllowed
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_a_failed_transition_leaves_no_trace():
     officer = f.officer()
     case = f.case(actor=officer)
     count = HistoryEntry.objects.count()
-    with pytest.raises(Exception):
+    with pytest.raises(TransitionNotAllowed):
         case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 1}, expected_version=1)
     case.refresh_from_db()
     assert case.state == "planned" and case.version == 1 and HistoryEntry.objects.count() == count
