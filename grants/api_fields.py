@@ -6,8 +6,9 @@ integer types (a 500); these bounds turn such input into a 422 or a 404.
 
 from rest_framework import serializers
 
+from .limits import MAX_YEN
+
 MAX_ID = 2**63 - 1
-MAX_YEN = 10**15  # a thousand trillion yen: anything larger is a typing error
 
 
 def FiscalYearField(**kwargs) -> serializers.IntegerField:  # noqa: N802 (reads like a field class)

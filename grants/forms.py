@@ -1,19 +1,18 @@
 """Filter forms of the web pages. They only check the shape of a query string;
 a value that does not parse is reported on the form and ignored, never a 500."""
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
+from .limits import EARLIEST_DATE, LATEST_DATE
 from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
 
 ANY = [("", _("All"))]
 # Dates outside these bounds are typing errors; refusing them here keeps date arithmetic from overflowing.
-DATE_BOUNDS = [MinValueValidator(date(2000, 1, 1)), MaxValueValidator(date(2100, 12, 31))]
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class CaseFilterForm(forms.Form):

@@ -10,8 +10,8 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 
 from grants.errors import InvalidInput
+from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 
-MAX_YEN = 10**15  # a thousand trillion yen: anything larger is a typing error
 MAX_TEXT = 2000
 
 
@@ -97,9 +97,6 @@ def _clean_amount(value) -> int:
     return value
 
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # the administration's dates; anything else is a typo
-
-
 def _clean_date(value) -> date:
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
@@ -109,7 +106,7 @@ def _clean_date(value) -> date:
             pass
     if day is None:
         raise ValueError(_("Enter a date as YYYY-MM-DD."))
-    if not EARLIEST <= day <= LATEST:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValueError(_("Enter a date between 2000 and 2100."))
     return day
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from ..api import paginate
 from ..api_fields import FiscalYearField, IdField
+from ..limits import MAX_YEN
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,
@@ -32,7 +33,6 @@ from .services import (
     return_claim_payment_record,
 )
 
-MAX_YEN = 10**15
 
 
 class RecipientRefSerializer(serializers.Serializer):
