@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from calendars.business_days import add_business_days
@@ -112,8 +113,6 @@ def case_transition(
 
 def _persist_determination(flow, name: str, actor):
     """Write the determination row the act created or moved on."""
-    from django.utils import timezone
-
     if flow.new_determination is not None:
         flow.new_determination.save()
         return flow.new_determination

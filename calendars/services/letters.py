@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
 from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
@@ -118,8 +119,21 @@ def letter_issue(
             "basis": letter.basis,
         },
     )
-    transaction.on_commit(lambda: letter_render_task.enqueue(letter.pk))
+    _enqueue_render(letter.pk)
     return letter
+
+
+def _enqueue_render(letter_id: int) -> None:
+    """Queue the PDF drawing as part of the act (a transactional outbox) when the queue is this database.
+
+    The task row then commits or rolls back with the letter, and no commit is
+    spent on it alone. A queue that runs tasks at once (tests, the immediate
+    backend) waits for the commit instead, so drawing never runs inside the act.
+    """
+    if isinstance(letter_render_task.get_backend(), DatabaseBackend):
+        letter_render_task.enqueue(letter_id)
+    else:
+        transaction.on_commit(lambda: letter_render_task.enqueue(letter_id))
 
 
 def _request_basis(case: Case, *, consultation: bool, history_entry: HistoryEntry) -> dict:
