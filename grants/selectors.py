@@ -56,7 +56,7 @@ def case_list_for_actor(
 
 def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
     """One case the actor may read; CaseNotFound or OutOfScope otherwise."""
-    base = Case.objects.select_related("recipient")
+    base = Case.objects.select_related("recipient", "officer")  # officer: the contact block of letters
     if lock:
         base = base.select_for_update(of=("self",))
     try:
