@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm
+from grants.limits import EARLIEST_DATE, LATEST_DATE
 from grants.models import Role
 from grants.roles import has_role
 from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
@@ -50,7 +51,7 @@ from .windows import Precision
 CALENDAR_FILTERS = ("fiscal_year", "stream", "part", "prefecture", "officer")
 VIEWS = ("month", "week", "list")
 # Pages outside these years are refused (a typo, not a plan), so date arithmetic never overflows.
-_YEARS = range(2000, 2101)
+_YEARS = range(EARLIEST_DATE.year, LATEST_DATE.year + 1)
 
 
 class StepWindowForm(forms.Form):
@@ -300,7 +301,9 @@ def schedule_editor_current(request):
 def schedule_editor(request, fiscal_year: int):
     """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""
     _require_schedule_editor(request.user)
-    versions = list(schedule_version_list(fiscal_year=fiscal_year)) if fiscal_year in _YEARS else []
+    if fiscal_year not in _YEARS:
+        raise Http404(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
+    versions = list(schedule_version_list(fiscal_year=fiscal_year))
     steps = {step.pk: step for version in versions for step in version.steps.all()}
     failed = None
     if request.method == "POST":

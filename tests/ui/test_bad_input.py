@@ -133,3 +133,10 @@ def test_a_case_without_an_officer_still_renders_everywhere(client, requested):
     type(requested).objects.filter(pk=requested.pk).update(officer=None)
     for url in (f"/cases/{requested.pk}/", "/cases/", "/calendar/?view=list", "/calendar/?view=week"):
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2101, 99999999])
+def test_a_schedule_year_outside_the_administrations_years_is_a_404_page(client, year):
+    client.force_login(f.supervisor())
+    response = client.get(f"/schedules/{year}/")
+    assert response.status_code == 404 and f"{year}年度はありません。" in response.content.decode()
