@@ -11,8 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..api import paginate
-from ..api_fields import FiscalYearField, IdField
-from ..limits import MAX_YEN
+from ..api_fields import FiscalYearField, IdField, YenField
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,
@@ -32,7 +31,6 @@ from .services import (
     payment_run_transition,
     return_claim_payment_record,
 )
-
 
 
 class RecipientRefSerializer(serializers.Serializer):
@@ -215,7 +213,7 @@ class ReturnClaimListApi(APIView):
 
 class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
-        amount = serializers.IntegerField(min_value=1, max_value=MAX_YEN)
+        amount = YenField(min_value=1)
         paid_on = serializers.DateField()
 
     @extend_schema(request=InputSerializer, responses={201: ReturnClaimSerializer})
@@ -230,12 +228,12 @@ class ReturnClaimPaymentCreateApi(APIView):
 class FundBalanceSerializer(serializers.Serializer):
     prefecture = serializers.CharField(source="prefecture.code")
     fiscal_year = serializers.IntegerField(source="fiscal_year_id")
-    opening = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
-    national_contribution = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
-    prefectural_contribution = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
-    interest = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
-    spending = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
-    closing = serializers.IntegerField(min_value=0, max_value=MAX_YEN)
+    opening = YenField()
+    national_contribution = YenField()
+    prefectural_contribution = YenField()
+    interest = YenField()
+    spending = YenField()
+    closing = YenField()
 
 
 class FundBalanceListApi(APIView):
