@@ -26,12 +26,13 @@ PAGE_SIZE = 50
 
 def paginate(request, queryset, serialize) -> Response:
     """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page)."""
-    try:
-        page = max(int(request.query_params.get("page", "1")), 1)
-    except ValueError:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 10**9:
         return error_response("invalid_input", "page must be a positive whole number.", 422, {"page": ["Invalid."]})
+    page = int(raw)
     count = queryset.count()
-    rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    # Past the last page there is nothing to read (and a huge OFFSET would overflow the database).
+    rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if (page - 1) * PAGE_SIZE < count else []
     return Response({"items": [serialize(row) for row in rows], "count": count, "page": page, "page_size": PAGE_SIZE})
 
 

@@ -18,6 +18,31 @@ def _fiscal_year(year: int) -> FiscalYear:
         raise InvalidInput(details={"fiscal_year": [f"Fiscal year {year} is not set up."]}) from None
 
 
+# How many years back a settlement procedure reaches: (at least, at most; None = no limit).
+_SETTLED_YEARS_BACK = {
+    Procedure.PRIOR_YEAR_SETTLEMENT: (1, 1),
+    Procedure.RESULTS_REPORT: (1, 1),
+    Procedure.PAST_YEAR_RESETTLEMENT: (2, None),
+}
+
+
+def _settled_year(procedure: str, fiscal_year: int, settles: int | None) -> int | None:
+    """The fiscal year a settlement settles (default: the nearest it may); None for other procedures."""
+    if procedure not in SETTLEMENT_PROCEDURES:
+        if settles is not None:
+            raise InvalidInput(details={"settles_fiscal_year": ["Only a settlement settles an earlier fiscal year."]})
+        return None
+    least, most = _SETTLED_YEARS_BACK[procedure]
+    settles = fiscal_year - least if settles is None else settles
+    back = fiscal_year - settles
+    if back < least or (most is not None and back > most) or settles < 2019:
+        limit = f"{least}" if least == most else f"at least {least}"
+        raise InvalidInput(
+            details={"settles_fiscal_year": [f"A {procedure} settles a fiscal year {limit} year(s) before {fiscal_year}."]}
+        )
+    return settles
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -46,15 +71,7 @@ def case_create(
         raise InvalidInput(details={"recipient": [f"A {recipient.kind} is not a recipient of {stream}."]})
     if not in_scope(actor, stream=stream, prefecture_code=recipient.prefecture_code):
         raise OutOfScope(details={"stream": stream, "prefecture": recipient.prefecture_code})
-    if procedure in SETTLEMENT_PROCEDURES:
-        default = year.year - 2 if procedure == Procedure.PAST_YEAR_RESETTLEMENT else year.year - 1
-        if procedure == Procedure.RESULTS_REPORT:
-            default = year.year
-        settles_fiscal_year = settles_fiscal_year or default
-        if settles_fiscal_year > year.year:
-            raise InvalidInput(details={"settles_fiscal_year": ["A settlement cannot settle a later fiscal year."]})
-    else:
-        settles_fiscal_year = None
+    settles_fiscal_year = _settled_year(procedure, year.year, settles_fiscal_year)
     try:
         with transaction.atomic():
             case = Case.objects.create(

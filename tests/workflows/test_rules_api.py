@@ -251,3 +251,38 @@ def test_far_off_or_invalid_dates_get_422(api, people, deadline):
     case = f.case(actor=people["officer"])
     error = assert_error(act(login(api, people["officer"]), case.pk, "request", 1, deadline=deadline), 422, "invalid_input")
     assert "deadline" in error["details"]
+
+
+@pytest.mark.parametrize(
+    "procedure, settles, status",
+    [
+        ("initial_grant", 2024, 422),  # only settlements settle an earlier year
+        ("prior_year_settlement", 2023, 422),  # "prior year" is the year before
+        ("prior_year_settlement", 2026, 422),  # never a later year
+        ("past_year_resettlement", 2024, 422),  # re-settlement reaches two years back or more
+        ("past_year_resettlement", 2021, 201),
+        ("prior_year_settlement", None, 201),
+    ],
+)
+def test_the_settled_year_must_fit_the_procedure(api, people, procedure, settles, status):
+    f.municipality(), f.fiscal_year(2025)
+    body = {"fiscal_year": 2025, "stream": CSG, "procedure": procedure, "recipient": "11-kawagoe"}
+    if settles is not None:
+        body["settles_fiscal_year"] = settles
+    response = login(api, people["officer"]).post("/api/cases", body, format="json")
+    assert response.status_code == status, response.content
+    if status == 422:
+        assert "settles_fiscal_year" in response.json()["error"]["details"]
+    elif settles is None:
+        assert response.json()["settles_fiscal_year"] == 2024
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "x", "99999999999999999999"])
+def test_bad_page_numbers_are_422(api, people, page):
+    assert_error(login(api, people["officer"]).get(f"/api/cases?page={page}"), 422, "invalid_input")
+
+
+def test_a_page_past_the_end_is_empty(api, people):
+    f.case(actor=people["officer"])
+    body = login(api, people["officer"]).get("/api/cases?page=5").json()
+    assert body["items"] == [] and body["count"] == 1
