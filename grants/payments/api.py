@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from ..api import paginate
 from ..api_fields import FiscalYearField, IdField, YenField
+from ..forms import DATE_BOUNDS
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,
@@ -102,7 +103,7 @@ class PaymentRunListApi(APIView):
         fiscal_year = FiscalYearField(required=False)
 
     class InputSerializer(serializers.Serializer):
-        date = serializers.DateField()
+        date = serializers.DateField(validators=DATE_BOUNDS)
 
     @extend_schema(parameters=[FilterSerializer], responses=PaymentRunSerializer(many=True))
     def get(self, request):
@@ -199,7 +200,7 @@ class ReturnClaimListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         case = IdField(required=False)
         recipient = serializers.CharField(required=False)
-        as_of = serializers.DateField(required=False)
+        as_of = serializers.DateField(required=False, validators=DATE_BOUNDS)
 
     @extend_schema(parameters=[FilterSerializer], responses=ReturnClaimSerializer(many=True))
     def get(self, request):
@@ -214,7 +215,7 @@ class ReturnClaimListApi(APIView):
 class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         amount = YenField(min_value=1)
-        paid_on = serializers.DateField()
+        paid_on = serializers.DateField(validators=DATE_BOUNDS)
 
     @extend_schema(request=InputSerializer, responses={201: ReturnClaimSerializer})
     def post(self, request, claim_id: int):

@@ -126,6 +126,20 @@ def test_return_claims_with_interest_and_repayments(api, people, notified_case):
     assert_error(api.post("/api/return-claims/999999/payments", one_yen), 404, "return_claim_not_found")
 
 
+def test_dates_beyond_the_years_the_app_handles_are_422_not_500(api, people, notified_case):
+    pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
+    pf.act(notified_case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用")
+    boss_api = login(api, people["boss"])
+    claim_id = boss_api.get("/api/return-claims").json()["items"][0]["id"]
+    for far in ("9999-12-31", "1900-01-01"):
+        error = assert_error(boss_api.get(f"/api/return-claims?as_of={far}"), 422, "invalid_input")
+        assert "as_of" in error["details"]
+        paid = boss_api.post(f"/api/return-claims/{claim_id}/payments", {"amount": 1, "paid_on": far}, format="json")
+        assert "paid_on" in assert_error(paid, 422, "invalid_input")["details"]
+        run = boss_api.post("/api/payment-runs", {"date": far}, format="json")
+        assert "date" in assert_error(run, 422, "invalid_input")["details"]
+
+
 def test_fund_balances_import_and_list_over_http(api, people):
     f.prefecture("11")
     for year in (2023, 2024):

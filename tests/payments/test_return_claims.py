@@ -88,3 +88,10 @@ def test_auditors_and_officers_elsewhere_record_nothing(claim):
         return_claim_payment_record(
             actor=f.officer(prefectures=("13",)), claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1)
         )
+
+
+def test_a_payment_dated_beyond_the_dates_the_app_handles_is_refused(claim):
+    with pytest.raises(InvalidInput) as refused:
+        return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=date(9999, 12, 31))
+    assert "paid_on" in refused.value.details
+    assert not claim.payments.exists()

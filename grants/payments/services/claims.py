@@ -6,6 +6,7 @@ from django.db import transaction
 
 from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
+from ...limits import EARLIEST_DATE, LATEST_DATE
 from ...models import Role
 from ...roles import has_role, in_scope
 from ..errors import Overpayment
@@ -24,6 +25,8 @@ def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: d
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
+    if not EARLIEST_DATE <= paid_on <= LATEST_DATE:
+        raise InvalidInput(details={"paid_on": [f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."]})
     last = claim.payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
     if paid_on < claim.noticed_on or (last is not None and paid_on < last):
         raise InvalidInput(details={"paid_on": ["Payments are recorded in date order, from the claim's notice on."]})
