@@ -7,11 +7,13 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grants.api_fields import MAX_ID
 from grants.catalogue import Part, Procedure, Stream
 from grants.forms import DATE_BOUNDS
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
 BULK_TRANSITIONS = ("request", "request_consultation")
+MAX_VERSION = 2**31
 
 _WIDGETS = {
     "amount": lambda: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -43,7 +45,7 @@ def _field(spec: FieldSpec) -> forms.Field:
 class TransitionForm(forms.Form):
     """The fields of one transition plus the case version the user saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
     def __init__(self, *args, transition: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +97,8 @@ class BulkConfirmForm(BulkRequestForm):
         pairs = []
         for item in self.cleaned_data["cases"].split(","):
             case_id, _sep, version = item.partition(":")
-            if not (case_id.isdigit() and version.isdigit()):
+            # Ids and versions the database cannot hold are damage too, not a lookup to try.
+            if not (case_id.isdigit() and version.isdigit() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
                 raise forms.ValidationError(_("The list of cases is damaged; start again."))
             pairs.append((int(case_id), int(version)))
         return pairs

@@ -114,8 +114,9 @@ def test_bad_auditor_queries_never_give_a_500(client, requested, url):
 
 def test_bad_bulk_confirmation_is_refused_politely(client, requested):
     form = {"transition": "request", "fiscal_year": 2025, "stream": "community_support_grant", "procedure": "initial_grant"}
-    response = client.post("/bulk/request/", form | {"cases": "1:x,../../etc"})
-    assert response.status_code == 422 and "最初からやり直してください" in response.content.decode()
+    for damaged in ("1:x,../../etc", "9" * 23 + ":1", "0:1", f"{requested.pk}:" + "9" * 23):
+        response = client.post("/bulk/request/", form | {"cases": damaged})
+        assert response.status_code == 422 and "最初からやり直してください" in response.content.decode(), damaged
     response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"})
     assert response.status_code == 200 and "1件は処理できず" in response.content.decode()
 
