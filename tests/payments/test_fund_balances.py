@@ -4,6 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
+from grants.errors import InvalidInput, PermissionDenied
+from grants.limits import MAX_YEN
 from grants.models import HistoryEntry
 from grants.payments.errors import (
     ARITHMETIC_MESSAGE,
@@ -63,6 +65,12 @@ def test_a_break_with_a_year_already_on_file_is_refused(boss):
     assert FundBalance.objects.count() == 1
 
 
+def test_amounts_above_the_yen_ceiling_are_refused(boss):
+    with pytest.raises(InvalidInput):
+        fund_balance_import(actor=boss, rows=[row(2023, MAX_YEN + 1, national=0, prefectural=0, interest=0, spending=0)])
+    assert not FundBalance.objects.exists()
+
+
 def test_a_year_that_does_not_add_up_is_refused(boss):
     with pytest.raises(FundBalanceArithmetic) as refused:
         fund_balance_import(actor=boss, rows=[row(2023, 1_000, closing=1_408)])
@@ -86,8 +94,6 @@ def test_reimporting_the_same_figures_writes_nothing(boss):
 
 
 def test_officers_import_for_their_prefectures_only(boss):
-    from grants.errors import PermissionDenied
-
     fund_officer = f.officer(streams=("medical_care_fund",), prefectures=("11",))
     assert len(fund_balance_import(actor=fund_officer, rows=[row(2023, 1_000)])) == 1
     with pytest.raises(PermissionDenied):
@@ -119,6 +125,10 @@ def test_the_command_refuses_a_break_and_names_it(boss, tmp_path):
         (f"{HEADER}\n11,2022,1000,600,300,7,500,abc\n", "line 2: closing must be a whole number"),
         ("prefecture,fiscal_year\n11,2022\n", "missing column"),
         (f"{HEADER}\n", "no rows"),
+        (f"{HEADER}\n99,2022,1000,600,300,7,500,1407\n", "invalid_input: .*Unknown prefecture code.*99"),
+        (f"{HEADER}\n11,2031,1000,600,300,7,500,1407\n", "invalid_input: .*not set up: \\[2031\\]"),
+        (f"{HEADER}\n11,99999999999999999999,1000,600,300,7,500,1407\n", "invalid_input: .*not set up"),
+        (f"{HEADER}\n11,2022,{10**20},0,0,0,0,{10**20}\n", "invalid_input: .*whole yen from 0"),
     ],
 )
 def test_the_command_names_what_it_cannot_read(boss, tmp_path, content, message):

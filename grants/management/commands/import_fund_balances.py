@@ -66,5 +66,5 @@ class Command(BaseCommand):
         try:
             written = fund_balance_import(actor=actor, rows=rows)
         except DomainError as exc:
-            raise CommandError(f"{exc.code}: {exc.message}") from exc
+            raise CommandError(f"{exc.code}: {exc.message} {exc.details or ''}".rstrip()) from exc
         self.stdout.write(f"{len(written)} of {len(rows)} row(s) recorded; the others were unchanged.")

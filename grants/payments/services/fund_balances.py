@@ -8,6 +8,7 @@ from django.db import transaction
 from ...catalogue import Stream
 from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
+from ...limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from ...models import FiscalYear, Recipient, RecipientKind, Role
 from ...roles import has_role, in_scope
 from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
@@ -55,7 +56,9 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
     if unknown := sorted(codes - set(prefectures)):
         raise InvalidInput(details={"prefecture": [f"Unknown prefecture code(s): {', '.join(unknown)}."]})
     years = {row.fiscal_year for row in rows}
-    if missing := sorted(years - set(FiscalYear.objects.filter(year__in=years).values_list("year", flat=True))):
+    # Only plausible years reach the query: a 20-digit year would overflow the database's integer.
+    plausible = [year for year in years if EARLIEST_DATE.year <= year <= LATEST_DATE.year]
+    if missing := sorted(years - set(FiscalYear.objects.filter(year__in=plausible).values_list("year", flat=True))):
         raise InvalidInput(details={"fiscal_year": [f"Fiscal year(s) not set up: {missing}."]})
     seen = set()
     for row in rows:
@@ -63,8 +66,8 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
         if key in seen:
             raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year} appears twice."]})
         seen.add(key)
-        if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in row.amounts()):
-            problem = f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen ≥ 0."
+        if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_YEN for v in row.amounts()):
+            problem = f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen from 0 to {MAX_YEN:,}."
             raise InvalidInput(details={"rows": [problem]})
         if row.expected_closing != row.closing:
             raise FundBalanceArithmetic(
