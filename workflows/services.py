@@ -18,7 +18,14 @@ from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
 from .fields import TRANSITION_FIELDS, clean_transition_data
 from .flows import flow_for
 
-AMOUNT_FIELDS = ("amount_consulted", "amount_presented", "amount_requested", "amount_determined", "amount_current", "amount_settled")
+AMOUNT_FIELDS = (
+    "amount_consulted",
+    "amount_presented",
+    "amount_requested",
+    "amount_determined",
+    "amount_current",
+    "amount_settled",
+)
 _SAVED_FIELDS = [
     "state",
     "version",
@@ -30,6 +37,7 @@ _SAVED_FIELDS = [
     "forwarded_on",
     "last_reason",
 ]
+
 
 def _amounts(case: Case) -> dict:
     return {field.removeprefix("amount_"): getattr(case, field) for field in AMOUNT_FIELDS}
