@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from grants.api_fields import IdField
 from grants.api import paginate
 from grants.catalogue import Stream
-from grants.errors import InvalidInput
+from grants.forms import DATE_BOUNDS
 
 from .ics import calendar_ics
 from .selectors import (
@@ -114,11 +114,26 @@ class CalendarApi(APIView):
     """Deadlines and schedule steps between two days; undecided ones (未定) listed apart."""
 
     class FilterSerializer(serializers.Serializer):
-        start = serializers.DateField(required=False)
-        end = serializers.DateField(required=False)
-        stream = serializers.ChoiceField(choices=Stream.choices, required=False)
-        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
-        officer = serializers.CharField(required=False)
+        """``from``/``to`` (Python keywords, hence ``get_fields``) become ``start``/``end``, with their defaults."""
+
+        def get_fields(self):
+            return {
+                "from": serializers.DateField(required=False, validators=DATE_BOUNDS),
+                "to": serializers.DateField(required=False, validators=DATE_BOUNDS),
+                "stream": serializers.ChoiceField(choices=Stream.choices, required=False),
+                "prefecture": serializers.RegexField(r"^\d{2}$", required=False),
+                "officer": serializers.CharField(required=False),
+            }
+
+        def validate(self, data):
+            data = dict(data)
+            start = data.pop("from", timezone.localdate().replace(day=1))
+            end = data.pop("to", start + timedelta(days=91))
+            if not 0 <= (end - start).days <= MAX_CALENDAR_DAYS:
+                raise serializers.ValidationError(
+                    {"to": [f"Give a 'to' on or after 'from', at most {MAX_CALENDAR_DAYS} days later."]}
+                )
+            return {**data, "start": start, "end": end}
 
     class OutputSerializer(serializers.Serializer):
         start = serializers.DateField()
@@ -141,17 +156,9 @@ class CalendarApi(APIView):
         responses=OutputSerializer,
     )
     def get(self, request):
-        query = request.query_params.dict()
-        query["start"], query["end"] = query.pop("from", None), query.pop("to", None)  # "from" is a Python keyword
-        filters = self.FilterSerializer(data={key: value for key, value in query.items() if value})
+        filters = self.FilterSerializer(data={key: value for key, value in request.query_params.items() if value})
         filters.is_valid(raise_exception=True)
-        data = dict(filters.validated_data)
-        today = timezone.localdate()
-        start = data.pop("start", today.replace(day=1))
-        end = data.pop("end", start + timedelta(days=91))
-        if not 0 <= (end - start).days <= MAX_CALENDAR_DAYS:
-            raise InvalidInput(details={"to": [f"Give a 'to' on or after 'from', at most {MAX_CALENDAR_DAYS} days later."]})
-        calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, **data)
+        calendar = calendar_for_actor(actor=request.user, today=timezone.localdate(), **filters.validated_data)
         return Response(self.OutputSerializer(calendar).data)
 
 

@@ -90,6 +90,21 @@ def test_bad_calendar_ranges_are_422(api, people, params):
     assert_error(login(api, people["officer"]).get("/api/calendar", params), 422, "invalid_input")
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "9999-12-31"}, "from"),  # the default 'to' would be past the last date Python has
+        ({"from": "9999-12-01", "to": "9999-12-31"}, "from"),
+        ({"from": "0001-01-01", "to": "0001-02-01"}, "from"),
+        ({"to": "0001-01-01"}, "to"),
+        ({"from": "2026-13-01"}, "from"),
+    ],
+)
+def test_calendar_days_outside_2000_to_2100_are_422_on_the_parameter_given(api, people, params, field):
+    error = assert_error(login(api, people["officer"]).get("/api/calendar", params), 422, "invalid_input")
+    assert field in error["details"]
+
+
 # ---------------------------------------------------------------- feed
 
 
