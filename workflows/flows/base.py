@@ -9,6 +9,7 @@ procedure; each procedure in ``flows/<stream>.py`` lists the phases it has.
 """
 
 from datetime import date
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +46,6 @@ class CaseFlow:
         self.data = data or {}
         self.today = today or timezone.localdate()
         self.new_determination: Determination | None = None
-        self._pending: Determination | None | bool = False
 
     @state.getter()
     def _get_state(self):
@@ -124,16 +124,16 @@ class CaseFlow:
 
     # -- helpers -----------------------------------------------------------
     def pending_determination(self) -> Determination | None:
-        """The determination drafted and not yet notified or sent back."""
-        if self.new_determination is not None:
-            return self.new_determination
-        if self._pending is False:
-            self._pending = (
-                Determination.objects.filter(case=self.case, notified_on__isnull=True, sent_back_reason="")
-                .order_by("-drafted_at", "-pk")
-                .first()
-            )
-        return self._pending
+        """The determination drafted and not yet notified or sent back (the one this act drafts, if it drafts)."""
+        return self.new_determination or self._stored_pending_determination
+
+    @cached_property
+    def _stored_pending_determination(self) -> Determination | None:
+        return (
+            Determination.objects.filter(case=self.case, notified_on__isnull=True, sent_back_reason="")
+            .order_by("-drafted_at", "-pk")
+            .first()
+        )
 
     def baseline_amount(self) -> int | None:
         case = self.case

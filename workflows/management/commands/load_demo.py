@@ -95,7 +95,7 @@ class DemoCases:
             for stream, part in ((CSG, ""), (MCF, "facilities"), (MCF, "personnel")):
                 budget_notice_record(
                     actor=self.boss, fiscal_year=year, stream=stream, part=part, amount=500_000_000_000,
-                    received_on=date(year, 6, 1), reference=f"老発{6:02d}01第{year - 2018}号",
+                    received_on=date(year, 6, 1), reference=f"老発0601第{year - 2018}号",
                 )
 
     def build(self) -> None:
