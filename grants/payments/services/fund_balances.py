@@ -39,6 +39,11 @@ class FundBalanceRow:
 AMOUNT_FIELDS = tuple(f.name for f in fields(FundBalanceRow))[2:]
 
 
+def _stored_amounts(balance: FundBalance) -> tuple[int, ...]:
+    """A stored balance's amounts, in the order of ``FundBalanceRow.amounts()``."""
+    return tuple(getattr(balance, name) for name in AMOUNT_FIELDS)
+
+
 def _prefecture_label(recipient: Recipient) -> str:
     return f"{recipient.name_ja} ({recipient.code})"
 
@@ -119,7 +124,7 @@ def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBa
         .filter(prefecture__code__in=prefectures)
         .select_related("prefecture")
     }
-    merged = {key: tuple(getattr(balance, name) for name in AMOUNT_FIELDS) for key, balance in stored.items()}
+    merged = {key: _stored_amounts(balance) for key, balance in stored.items()}
     merged |= {(row.prefecture, row.fiscal_year): row.amounts() for row in rows}
     _check_continuity(merged, prefectures)
     written = []
@@ -127,7 +132,7 @@ def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBa
         balance = stored.get((row.prefecture, row.fiscal_year)) or FundBalance(
             prefecture=prefectures[row.prefecture], fiscal_year_id=row.fiscal_year
         )
-        if balance.pk is not None and row.amounts() == tuple(getattr(balance, name) for name in AMOUNT_FIELDS):
+        if balance.pk is not None and row.amounts() == _stored_amounts(balance):
             continue  # unchanged rows write nothing
         for name in AMOUNT_FIELDS:
             setattr(balance, name, getattr(row, name))
