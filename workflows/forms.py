@@ -2,8 +2,6 @@
 field declaration (``fields.TRANSITION_FIELDS``); the transition service
 validates the values, and its errors are put back on the form."""
 
-from datetime import date
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,24 +20,14 @@ _WIDGETS = {
 }
 
 
-def _within_bounds(value: str) -> None:
-    """A date far outside the administration's years is a typing error; the calendar cannot roll it forward."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        return  # not a date at all: the transition service says so in its own words
-    for validator in DATE_BOUNDS:
-        validator(day)
-
-
 def _field(spec: FieldSpec) -> forms.Field:
-    # Values stay text here: the transition service parses and checks them, so
+    # Values stay text here: the transition service parses and checks them (dates
+    # included: outside 2000–2100 is refused before the calendar rolls them), so
     # the API, the CLI and this form give the same messages.
     attrs = {"required": True, "aria-required": "true"} if spec.required else {}
     widget = _WIDGETS[spec.kind]()
     widget.attrs.update(attrs)
-    validators = [_within_bounds] if spec.kind == "date" else []
-    return forms.CharField(label=spec.label, required=False, strip=True, widget=widget, validators=validators)
+    return forms.CharField(label=spec.label, required=False, strip=True, widget=widget)
 
 
 class TransitionForm(forms.Form):
