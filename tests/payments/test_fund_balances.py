@@ -48,7 +48,6 @@ def test_a_break_between_years_is_refused_naming_the_prefecture_and_years_and_no
     assert refused.value.message == DISCONTINUITY_MESSAGE.format(
         prefecture="埼玉県 (11)", year=2022, next_year=2023, closing=1_407, opening=1_400
     )
-    assert all(part in str(refused.value.message) for part in ("埼玉県 (11)", "2022", "2023"))
     assert refused.value.details["breaks"] == [
         {"prefecture": "11", "fiscal_year": 2022, "closing": 1_407, "next_fiscal_year": 2023, "next_opening": 1_400}
     ]
