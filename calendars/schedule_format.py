@@ -13,13 +13,14 @@ nothing.
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from grants.catalogue import Stream
+from grants.limits import EARLIEST_DATE, LATEST_DATE
 
 from .eras import fiscal_year_label
 from .errors import ScheduleInvalid
-from .models import ScheduleStatus, StepActor, StepKind, StepPart
+from .models import ScheduleStatus, ScheduleStep, ScheduleVersion, StepActor, StepKind, StepPart
 from .windows import Precision, window_problems
 
 # Key order of the written file. Attributes not listed follow in alphabetical
@@ -96,32 +97,57 @@ class _Problems:
 
 
 def _date(value, path: str, problems: _Problems) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    if isinstance(value, str):
+    if value is None:
+        return None
+    day = None
+    if isinstance(value, date) and not isinstance(value, datetime):  # YAML reads 2025-07-10 as a date already
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
-    problems.add(path, "Not a date (YYYY-MM-DD).")
-    return None
+    if day is None:
+        problems.add(path, "Not a date (YYYY-MM-DD).")
+    elif not EARLIEST_DATE <= day <= LATEST_DATE:
+        problems.add(path, f"A date from {EARLIEST_DATE.year} to {LATEST_DATE.year}.")
+    return day
 
 
-def _text(value, path: str, problems: _Problems, *, required: bool = False) -> str:
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _text(value, path: str, problems: _Problems, *, required: bool = False, max_length: int | None = None) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         problems.add(path, "Required text." if required else "Must be text.")
         return ""
+    if "\x00" in value:
+        problems.add(path, "Text may not contain the NUL character.")
+    if max_length is not None and len(value) > max_length:
+        problems.add(path, f"At most {max_length} characters.")
     return value
 
 
+def _slug(value, path: str, problems: _Problems, *, max_length: int) -> str:
+    """A key of the file (a schedule's id, a sub-procedure, a step): required, lower-case, short enough."""
+    text = _text(value, path, problems, required=True, max_length=max_length)
+    if text and not SLUG.match(text):
+        problems.add(path, "Use lower-case letters, digits, '_' and '-'.")
+    return text
+
+
 def _json_value(value, path: str, problems: _Problems):
-    """Attributes kept in JSON must be JSON values (a date there would come back as text)."""
+    """Attributes kept in JSON must be JSON values: a date would come back as text, and no database keeps NaN or NUL."""
     try:
-        json.dumps(value)
-    except TypeError:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):  # ValueError: NaN or infinity, or a value that contains itself
         problems.add(path, "Only text, numbers, true/false, lists and maps can be kept here.")
+        return value
+    if "\\u0000" in text:
+        problems.add(path, "Text may not contain the NUL character.")
     return value
 
 
@@ -138,23 +164,25 @@ def _parse_step(raw, *, stream: str, sub_procedure: str, path: str, problems: _P
     for name in REQUIRED_STEP_KEYS:
         if name not in raw:
             problems.add(f"{path}.{name}", "Required.")
-    key = _text(raw.get("key"), f"{path}.key", problems, required=True)
-    if key and not SLUG.match(key):
-        problems.add(f"{path}.key", "Use lower-case letters, digits, '_' and '-'.")
+
+    def text(name: str, *, required: bool = False) -> str:
+        max_length = _max_length(ScheduleStep, name)
+        return _text(raw.get(name), f"{path}.{name}", problems, required=required, max_length=max_length)
+
     step = StepData(
         stream=stream,
         sub_procedure=sub_procedure,
-        key=key,
-        label_ja=_text(raw.get("label_ja"), f"{path}.label_ja", problems, required=True),
-        label_en=_text(raw.get("label_en"), f"{path}.label_en", problems),
+        key=_slug(raw.get("key"), f"{path}.key", problems, max_length=_max_length(ScheduleStep, "key")),
+        label_ja=text("label_ja", required=True),
+        label_en=text("label_en"),
         kind=_choice(raw.get("kind"), StepKind.values, f"{path}.kind", problems),
         actor=_choice(raw.get("actor"), StepActor.values, f"{path}.actor", problems),
         part=_choice(raw.get("part", ""), StepPart.values, f"{path}.part", problems),
         precision=_choice(raw.get("precision"), Precision.values, f"{path}.precision", problems),
         date_from=_date(raw.get("date_from"), f"{path}.date_from", problems),
         date_to=_date(raw.get("date_to"), f"{path}.date_to", problems),
-        date_text_ja=_text(raw.get("date_text_ja"), f"{path}.date_text_ja", problems),
-        source=_text(raw.get("source"), f"{path}.source", problems),
+        date_text_ja=text("date_text_ja"),
+        source=text("source"),
         extra={
             name: _json_value(value, f"{path}.{name}", problems)
             for name, value in raw.items()
@@ -175,9 +203,7 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
     if not isinstance(raw, dict):
         problems.add(path, "A schedule is a map.")
         return None
-    key = _text(raw.get("id"), f"{path}.id", problems, required=True)
-    if key and not SLUG.match(key):
-        problems.add(f"{path}.id", "Use lower-case letters, digits, '_' and '-'.")
+    key = _slug(raw.get("id"), f"{path}.id", problems, max_length=_max_length(ScheduleVersion, "key"))
     fiscal_year = raw.get("fiscal_year")
     if not isinstance(fiscal_year, int) or isinstance(fiscal_year, bool) or not 2019 <= fiscal_year <= 2100:
         problems.add(f"{path}.fiscal_year", "A fiscal year from 2019 on, e.g. 2025.")
@@ -198,8 +224,7 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
         subs = []
         for sub, sub_raw in stream_raw.get("sub_procedures", {}).items():
             sub_path = f"{stream_path}.sub_procedures.{sub}"
-            if not SLUG.match(str(sub)):
-                problems.add(sub_path, "Use lower-case letters, digits, '_' and '-'.")
+            _slug(sub, sub_path, problems, max_length=_max_length(ScheduleStep, "sub_procedure"))
             if not isinstance(sub_raw, dict) or not isinstance(sub_raw.get("steps", []), list):
                 problems.add(sub_path, "A sub-procedure holds a list of steps.")
                 continue
@@ -223,7 +248,9 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
         fiscal_year=fiscal_year,
         status=_choice(raw.get("status"), ScheduleStatus.values, f"{path}.status", problems),
         as_of=_date(raw.get("as_of"), f"{path}.as_of", problems),
-        source_doc=_text(raw.get("source_doc"), f"{path}.source_doc", problems),
+        source_doc=_text(
+            raw.get("source_doc"), f"{path}.source_doc", problems, max_length=_max_length(ScheduleVersion, "source_doc")
+        ),
         extra={
             name: _json_value(value, f"{path}.{name}", problems)
             for name, value in raw.items()
@@ -237,7 +264,7 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
 def parse_document(raw) -> DocumentData:
     """Check a loaded YAML/JSON document and turn it into plain data; ScheduleInvalid lists every problem."""
     problems = _Problems()
-    if not isinstance(raw, dict) or not isinstance(raw.get("schedules"), list):
+    if not isinstance(raw, dict) or not isinstance(raw.get("schedules"), list) or not raw["schedules"]:
         problems.add("schedules", "The document needs a list of schedules.")
         problems.raise_if_any()
     header = None

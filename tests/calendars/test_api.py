@@ -172,6 +172,17 @@ def test_bad_schedule_documents_are_refused(api, people):
     assert_error(response, 400, "malformed_request")
 
 
+def test_a_yaml_nan_or_an_overlong_text_is_a_422_not_a_database_error(api, people):
+    login(api, people["boss"])
+    plan = [item for item in shipped_document()["schedules"] if item["fiscal_year"] == 2025][0]
+    step = plan["streams"]["community_support_grant"]["sub_procedures"]["initial_grant"]["steps"][0]
+    step.update(year_inferred=float("nan"), date_text_ja="x" * 101)
+    body = yaml.safe_dump({"schedules": [plan]}, allow_unicode=True)
+    error = assert_error(api.post("/api/schedules/2025", body, content_type="application/yaml"), 422, "invalid_schedule")
+    path = "schedules[0].streams.community_support_grant.sub_procedures.initial_grant.steps[0]"
+    assert set(error["details"]) == {f"{path}.year_inferred", f"{path}.date_text_ja"}
+
+
 # ---------------------------------------------------------------- letters
 
 

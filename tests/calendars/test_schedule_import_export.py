@@ -80,6 +80,59 @@ def test_a_bad_document_is_refused_with_every_problem_named_and_nothing_written(
     assert not ScheduleVersion.objects.exists()
 
 
+def _one_step_document(**step) -> dict:
+    step = {"key": "due", "label_ja": "提出〆切", "kind": "deadline", "actor": "bureau", "precision": "exact",
+            "date_from": "2025-07-10", "date_to": "2025-07-10", **step}  # fmt: skip
+    sub_procedures = {"initial_grant": {"steps": [step]}}
+    version = {"id": "fy2025-test", "fiscal_year": 2025, "status": "plan",
+               "streams": {"community_support_grant": {"sub_procedures": sub_procedures}}}  # fmt: skip
+    return {"schedules": [version]}
+
+
+STEP_PATH = "schedules[0].streams.community_support_grant.sub_procedures.initial_grant.steps[0]"
+
+
+@pytest.mark.parametrize(
+    ("step", "place"),
+    [
+        ({"date_from": "0001-01-01", "date_to": "0001-01-01"}, "date_to"),
+        ({"date_from": "9999-12-31", "date_to": "9999-12-31"}, "date_from"),
+        ({"date_text_ja": "x" * 101}, "date_text_ja"),  # longer than the column: a 500 on PostgreSQL, kept on SQLite
+        ({"label_ja": "提出\x00〆切"}, "label_ja"),
+        ({"key": "k" * 81}, "key"),
+        ({"year_inferred": float("nan")}, "year_inferred"),  # the database's JSON check refuses NaN: was a 500
+        ({"notes": ["a\x00b"]}, "notes"),
+    ],
+)
+def test_values_no_column_can_keep_are_refused_at_their_place(step, place):
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document=_one_step_document(**step))
+    assert f"{STEP_PATH}.{place}" in refused.value.details
+    assert not ScheduleVersion.objects.exists()
+
+
+def test_a_schedule_id_longer_than_its_column_is_refused_at_its_place():
+    document = _one_step_document()
+    document["schedules"][0]["id"] = "fy" * 31
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document=document)
+    assert set(refused.value.details) == {"schedules[0].id"}
+
+
+def test_a_header_that_contains_itself_is_refused():
+    meta: list = []
+    meta.append(meta)
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document={**_one_step_document(), "meta": meta})
+    assert set(refused.value.details) == {"meta"}
+
+
+def test_a_document_without_schedules_is_refused_rather_than_importing_nothing():
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document={"schedules": []})
+    assert set(refused.value.details) == {"schedules"}
+
+
 def test_a_document_for_another_year_is_refused_by_the_years_endpoint_service():
     with pytest.raises(ScheduleInvalid):
         schedule_import(actor=system_user(), document=shipped_document(), fiscal_year=2025)
