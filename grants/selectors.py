@@ -4,13 +4,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS
 from .errors import CaseNotFound, OutOfScope
 from .payments.models import PaymentRecord
 from .payments.selectors import case_amount_paid_annotation
-from .models import OPEN_STATES, BudgetNotice, Case, CaseState, FiscalYear, ProcedureYear, Recipient, RecipientKind
+from .models import (
+    AWAITING_RECIPIENT_STATES,
+    BudgetNotice,
+    Case,
+    CaseState,
+    FiscalYear,
+    ProcedureYear,
+    Recipient,
+    RecipientKind,
+)
 from .roles import case_scope_q, in_scope, sees_everything
 
 
@@ -50,8 +59,13 @@ def case_list_for_actor(
     if officer:
         cases = cases.filter(officer__username=officer)
     if overdue_on is not None:
-        cases = cases.filter(deadline_effective__lt=overdue_on, state__in=[s.value for s in OPEN_STATES])
+        cases = cases.filter(case_overdue_q(on=overdue_on))
     return cases.order_by(F("deadline_effective").asc(nulls_last=True), "pk")
+
+
+def case_overdue_q(*, on: date) -> Q:
+    """Overdue: the recipient still owes papers after the effective deadline (papers in review are not overdue)."""
+    return Q(state__in=[state.value for state in AWAITING_RECIPIENT_STATES], deadline_effective__lt=on)
 
 
 def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
