@@ -73,8 +73,17 @@ def case_as_of(*, case: Case, moment: datetime) -> dict | None:
 
 
 def _overdue(today: date) -> Q:
-    """Papers still owed by the recipient after the effective deadline."""
+    """Papers still owed by the recipient after the effective deadline (``case_is_overdue`` for one case)."""
     return Q(state__in=[s.value for s in AWAITING_RECIPIENT_STATES], deadline_effective__lt=today)
+
+
+def case_is_overdue(*, case: Case, today: date) -> bool:
+    """Whether the recipient still owes papers after the case's effective deadline: the worklist's ``is_overdue``."""
+    return (
+        case.state in AWAITING_RECIPIENT_STATES
+        and case.deadline_effective is not None
+        and case.deadline_effective < today
+    )
 
 
 def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 
 from calendars.selectors import letter_list_for_actor
 from calendars.services import letter_batch_create
-from grants.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied, StaleCase
+from grants.errors import Conflict, DomainError, InvalidInput, PermissionDenied, StaleCase
 from grants.forms import AsOfForm, CaseFilterForm
-from grants.models import AWAITING_RECIPIENT_STATES, Case, Role
+from grants.models import Case, Role
 from grants.payments.errors import PaymentRunNotFound
 from grants.payments.selectors import (
     case_amount_paid,
@@ -45,6 +45,7 @@ from .selectors import (
     case_as_of,
     case_available_transitions,
     case_history,
+    case_is_overdue,
     determination_list_for_case,
     request_letter_list_for_actor,
     worklist_for_actor,
@@ -76,7 +77,6 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             if bound is not None and bound.transition == name and not (problem or {}).get("stale")
             else TransitionForm(initial={"version": case.version}, transition=name)
         )
-    today = timezone.localdate()
     return page(
         request,
         "workflows/case_detail.html",
@@ -89,9 +89,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "letters": letter_list_for_actor(actor=request.user, case_id=case.pk),
             "amount_paid": case_amount_paid(case=case),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
-            "overdue": case.state in AWAITING_RECIPIENT_STATES
-            and case.deadline_effective is not None
-            and case.deadline_effective < today,
+            "overdue": case_is_overdue(case=case, today=timezone.localdate()),
             "as_of_form": AsOfForm(),
         },
         status=status,
@@ -141,8 +139,6 @@ def case_transition_submit(request, case_id: int, name: str):
         problem, status = {"message": exc.message}, 422
     except StaleCase as exc:
         problem, status = {"message": exc.message, "stale": True}, 409
-    except NotFound:
-        raise
     except (Conflict, PermissionDenied) as exc:
         problem, status = {"message": exc.message}, exc.http_status
     else:

@@ -87,6 +87,19 @@ def test_worklist_shows_only_the_officers_scope_with_overdue_first(client, peopl
     assert theirs.pk
 
 
+def test_case_page_marks_papers_owed_past_the_deadline_as_overdue(client, people):
+    officer = people["officer"]
+    late = f.case(actor=officer)
+    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2020-06-01"}, expected_version=1)
+    on_time = advance(f.case(actor=officer, recipient=f.municipality("12-matsudo", "松戸市", "12")), officer, "request")
+    as_user(client, officer)
+    deadline = '<dd data-testid="deadline">'
+    late_body = client.get(f"/cases/{late.pk}/").content.decode()
+    assert "期限超過" in late_body.split(deadline)[1].split("</dd>")[0]
+    on_time_body = client.get(f"/cases/{on_time.pk}/").content.decode()
+    assert "期限超過" not in on_time_body.split(deadline)[1].split("</dd>")[0]
+
+
 def test_four_eyes_refusal_is_shown_in_place(client, people):
     both = f.officer()
     both.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
