@@ -100,6 +100,13 @@ def test_bad_date_is_a_clear_error(db):
         call_command("send_reminders", "--date", "2026-02-30")
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-30"])  # 9999-12-30 overflowed while looking ahead
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+def test_a_date_outside_2000_to_2100_is_a_clear_error_not_a_silent_run(db, day, dry_run):
+    with pytest.raises(CommandError, match="between 2000-01-01 and 2100-12-31"):
+        call_command("send_reminders", "--date", day, *dry_run)
+
+
 def test_reminder_letter_is_drawn_after_commit(cases, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         send(OVERDUE)

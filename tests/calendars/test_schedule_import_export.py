@@ -165,3 +165,11 @@ def test_commands_fail_loudly_on_bad_input(tmp_path):
         call_command("import_schedules", str(tmp_path / "missing.yaml"))
     with pytest.raises(CommandError, match="schedule_not_found"):
         call_command("export_schedules", "2031")
+
+
+def test_export_to_a_place_that_cannot_be_written_is_a_clear_error(tmp_path):
+    shipped_schedules()
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_schedules", "2025", "--output", str(tmp_path / "missing" / "fy2025.yaml"))
+    with pytest.raises(CommandError, match="Cannot write"):
+        call_command("export_schedules", "2025", "--output", str(tmp_path))

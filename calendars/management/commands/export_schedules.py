@@ -1,7 +1,7 @@
 """``manage.py export_schedules [FY]``: write schedules as YAML (every year when no FY is given)."""
 
 import yaml
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from calendars.selectors import schedule_document
 from grants.errors import DomainError
@@ -23,7 +23,10 @@ class Command(BaseCommand):
             raise command_error(exc) from exc
         text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
         if output:
-            with open(output, "w", encoding="utf-8") as file:
-                file.write(text)
+            try:
+                with open(output, "w", encoding="utf-8") as file:
+                    file.write(text)
+            except OSError as exc:
+                raise CommandError(f"Cannot write {output}: {exc}") from exc
         else:
             self.stdout.write(text, ending="")

@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 from calendars.selectors import reminder_candidates
 from calendars.services import reminder_issue
+from grants.limits import EARLIEST_DATE, LATEST_DATE
 from grants.roles import system_user
 
 
@@ -42,6 +43,9 @@ class Command(BaseCommand):
 
 def _parse_day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--date must be a date as YYYY-MM-DD, not {text!r}.") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CommandError(f"--date must be between {EARLIEST_DATE} and {LATEST_DATE}, not {text!r}.")
+    return day
