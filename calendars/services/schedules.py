@@ -203,7 +203,9 @@ def schedule_rollforward(*, actor, from_year: int, to_year: int) -> ScheduleVers
     years in the wording move with them. Undecided steps stay undecided.
     """
     _require_editor(actor)
-    if not 2019 <= from_year < to_year <= 2100:
+    if not (2019 <= from_year <= 2100 and 2019 <= to_year <= 2100):
+        raise InvalidInput(details={"fiscal_year": ["Fiscal years run from 2019 (令和元年度) to 2100."]})
+    if to_year <= from_year:
         raise InvalidInput(details={"to_year": ["Roll forward into a later fiscal year."]})
     source = schedule_version_in_force(fiscal_year=from_year)
     if source is None:

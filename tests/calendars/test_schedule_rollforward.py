@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from calendars.errors import ScheduleNotFound, ScheduleVersionExists
 from calendars.selectors import schedule_closed_exact_days, schedule_document, schedule_version_in_force
 from calendars.services import schedule_rollforward
+from grants.errors import InvalidInput
 from grants.models import HistoryEntry
 from grants.roles import system_user
 from tests import factories as f
@@ -79,6 +80,16 @@ def test_rolling_twice_or_from_an_empty_year_is_refused(fy2026):
         schedule_rollforward(actor=system_user(), from_year=2025, to_year=2026)
     with pytest.raises(ScheduleNotFound):
         schedule_rollforward(actor=system_user(), from_year=2024, to_year=2027)
+
+
+@pytest.mark.parametrize(
+    ("from_year", "to_year", "place"),
+    [(2025, 2025, "to_year"), (2026, 2025, "to_year"), (2018, 2019, "fiscal_year"), (2025, 99999, "fiscal_year")],
+)
+def test_rolling_backwards_or_outside_2019_to_2100_is_refused_naming_the_problem(from_year, to_year, place):
+    with pytest.raises(InvalidInput) as refused:
+        schedule_rollforward(actor=system_user(), from_year=from_year, to_year=to_year)
+    assert set(refused.value.details) == {place}
 
 
 def test_rollforward_command_lists_the_days_that_roll(fy2026):
