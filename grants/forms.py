@@ -15,7 +15,20 @@ ANY = [("", _("All"))]
 DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
-class CaseFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """A page's query-string filters."""
+
+    def filters(self) -> dict:
+        """The valid filters, empty ones left out (invalid ones are on ``errors``)."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if value not in (None, "")
+        }
+
+
+class CaseFilterForm(FilterForm):
     """Filters shared by the worklist, the calendar and the dashboard; ``only`` names the ones a page offers."""
 
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False, empty_value=None)
@@ -49,17 +62,8 @@ class CaseFilterForm(forms.Form):
                 (username, name or username) for username, name in users.values_list("username", "first_name")
             ]
 
-    def filters(self) -> dict:
-        """The valid filters, empty ones left out (invalid ones are on ``errors``)."""
-        self.is_valid()
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if value not in (None, "")
-        }
 
-
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(FilterForm):
     """The auditor's history search; the same names as ``GET /api/history/export``."""
 
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=2019, max_value=2100)
@@ -72,14 +76,6 @@ class HistoryFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def filters(self) -> dict:
-        self.is_valid()
-        return {
-            name: value
-            for name, value in getattr(self, "cleaned_data", {}).items()
-            if value not in (None, "")
-        }
 
 
 class AsOfForm(forms.Form):
