@@ -74,13 +74,15 @@ def file_response(content: bytes, *, content_type: str, filename: str) -> HttpRe
 # ---------------------------------------------------------------- calendar
 
 
+class RecipientRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="name_ja")
+
+
 class CaseRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     state = serializers.CharField()
-    recipient = serializers.SerializerMethodField()
-
-    def get_recipient(self, case) -> dict:
-        return {"code": case.recipient.code, "name": case.recipient.name_ja}
+    recipient = RecipientRefSerializer()
 
 
 class StepRefSerializer(serializers.Serializer):
@@ -242,16 +244,13 @@ class LetterOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     document_number = serializers.CharField()
     issued_on = serializers.DateField()
-    recipient = serializers.SerializerMethodField()
+    recipient = RecipientRefSerializer()
     subject = serializers.CharField()
     deadline = serializers.SerializerMethodField()
     status = serializers.CharField()
     sha256 = serializers.CharField()
     batch = serializers.IntegerField(source="batch_id", allow_null=True)
     pdf = serializers.SerializerMethodField()
-
-    def get_recipient(self, letter) -> dict:
-        return {"code": letter.recipient.code, "name": letter.recipient.name_ja}
 
     def get_deadline(self, letter) -> dict | None:
         if letter.deadline_effective is None:

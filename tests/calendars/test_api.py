@@ -55,6 +55,7 @@ def test_calendar_lists_deadlines_in_scope_with_schedule_steps(api, people, sait
     body = login(api, people["officer"]).get("/api/calendar", {"from": "2026-02-01", "to": "2026-03-31"}).json()
     deadlines = [item for item in body["items"] if item["kind"] == "case_deadline"]
     assert [item["case"]["id"] for item in deadlines] == [saitama_case.pk]  # the Tokyo case is out of scope
+    assert deadlines[0]["case"]["recipient"] == {"code": saitama_case.recipient.code, "name": saitama_case.recipient.name_ja}
     assert deadlines[0]["stated"] == "2026-02-28" and deadlines[0]["effective"] == "2026-03-02"
     assert deadlines[0]["date_text"] == "令和8年3月2日（月）" and deadlines[0]["overdue"] is False
     steps = {item["step"]["key"] for item in body["items"] if item["kind"] == "schedule_step"}
@@ -195,6 +196,7 @@ def test_letters_of_a_case_and_the_pdf(api, people, django_capture_on_commit_cal
     [letter] = body["items"]
     assert letter["kind"] == "request" and letter["status"] == "rendered"
     assert letter["deadline"] == {"stated": "2026-02-27", "effective": "2026-02-27"}
+    assert letter["recipient"] == {"code": case.recipient.code, "name": case.recipient.name_ja}
     pdf = api.get(letter["pdf"])
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf.content).hexdigest() == letter["sha256"]
