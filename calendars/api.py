@@ -19,6 +19,7 @@ from grants.api_fields import IdField
 from grants.api import paginate
 from grants.catalogue import Stream
 from grants.forms import DATE_BOUNDS
+from grants.payments.api import RecipientRefSerializer
 
 from .ics import calendar_ics
 from .selectors import (
@@ -72,11 +73,6 @@ def file_response(content: bytes, *, content_type: str, filename: str) -> HttpRe
 
 
 # ---------------------------------------------------------------- calendar
-
-
-class RecipientRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField(source="name_ja")
 
 
 class CaseRefSerializer(serializers.Serializer):
