@@ -25,7 +25,7 @@ COLUMNS = ("prefecture", "fiscal_year", *AMOUNT_FIELDS)
 
 def _whole_number(text: str, *, line: int, column: str) -> int:
     cleaned = (text or "").strip().replace(",", "")
-    if not cleaned.isdigit():
+    if not cleaned.isdecimal():  # isdigit() lets "²" through, which int() refuses
         raise CommandError(f"line {line}: {column} must be a whole number of yen, not {text!r}")
     return int(cleaned)
 
