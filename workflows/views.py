@@ -271,6 +271,7 @@ def _bulk_confirm(request, form: BulkConfirmForm):
         return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
     step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
+    label = TRANSITION_LABELS[data["transition"]]
     started = timezone.now()
     done, refused = [], []
     for case_id, version in data["cases"]:
@@ -288,17 +289,17 @@ def _bulk_confirm(request, form: BulkConfirmForm):
         {
             "done": done,
             "refused": refused,
-            "label": TRANSITION_LABELS[data["transition"]],
-            "batch": _request_letter_batch(request, done, started),
+            "label": label,
+            "batch": _request_letter_batch(request, done, started, label=label),
         },
     )
 
 
-def _request_letter_batch(request, cases: list[Case], since):
+def _request_letter_batch(request, cases: list[Case], since, *, label):
     """Group the request letters the bulk step just issued, so they print or download in one go."""
     letters = request_letter_list_for_actor(actor=request.user, cases=cases, since=since)
     ids = list(letters.values_list("pk", flat=True))
     if not ids:
         return None
-    title = _("%(step)s: %(count)s letters") % {"step": TRANSITION_LABELS[request.POST["transition"]], "count": len(ids)}
+    title = _("%(step)s: %(count)s letters") % {"step": label, "count": len(ids)}
     return letter_batch_create(actor=request.user, letter_ids=ids, title=title)
