@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm
-from grants.limits import EARLIEST_DATE, LATEST_DATE
+from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from grants.models import Role
 from grants.roles import has_role
 from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
@@ -78,7 +78,7 @@ class StepWindowForm(forms.Form):
 
 
 class RollForwardForm(forms.Form):
-    to_year = forms.IntegerField(label=gettext_lazy("Into fiscal year"), min_value=2019, max_value=2100)
+    to_year = forms.IntegerField(label=gettext_lazy("Into fiscal year"), min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
 
 
 def _parse_month(text: str | None, today: date) -> date:

@@ -6,14 +6,14 @@ integer types (a 500); these bounds turn such input into a 422 or a 404.
 
 from rest_framework import serializers
 
-from .limits import MAX_YEN
+from .limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, MAX_YEN
 
 MAX_ID = 2**63 - 1
 
 
 def FiscalYearField(**kwargs) -> serializers.IntegerField:  # noqa: N802 (reads like a field class)
     """A fiscal year named by its April year, within the Reiwa-era span the app administers."""
-    return serializers.IntegerField(min_value=2019, max_value=2100, **kwargs)
+    return serializers.IntegerField(min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR, **kwargs)
 
 
 def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
-from .limits import EARLIEST_DATE, LATEST_DATE
+from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
 
 ANY = [("", _("All"))]
@@ -66,7 +66,7 @@ class CaseFilterForm(FilterForm):
 class HistoryFilterForm(FilterForm):
     """The auditor's history search; the same names as ``GET /api/history/export``."""
 
-    fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=2019, max_value=2100)
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
     stream = forms.ChoiceField(label=_("Stream"), choices=ANY + list(Stream.choices), required=False)
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
+from .limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 
 
 class CaseState(models.TextChoices):
@@ -73,7 +74,7 @@ class FiscalYear(models.Model):
 
     class Meta:
         ordering = ["year"]
-        constraints = [models.CheckConstraint(condition=Q(year__gte=2019) & Q(year__lte=2100), name="fiscal_year_in_reiwa")]
+        constraints = [models.CheckConstraint(condition=Q(year__gte=FIRST_FISCAL_YEAR) & Q(year__lte=LAST_FISCAL_YEAR), name="fiscal_year_in_reiwa")]
 
     def __str__(self) -> str:
         return f"FY{self.year}"

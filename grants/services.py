@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
 from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
 from .history import history_append
+from .limits import FIRST_FISCAL_YEAR
 from .models import BudgetNotice, Case, FiscalYear, Recipient, Role
 from .roles import has_role, in_scope
 
@@ -35,7 +36,7 @@ def _settled_year(procedure: str, fiscal_year: int, settles: int | None) -> int 
     least, most = _SETTLED_YEARS_BACK[procedure]
     settles = fiscal_year - least if settles is None else settles
     back = fiscal_year - settles
-    if back < least or (most is not None and back > most) or settles < 2019:
+    if back < least or (most is not None and back > most) or settles < FIRST_FISCAL_YEAR:
         limit = f"{least}" if least == most else f"at least {least}"
         raise InvalidInput(
             details={"settles_fiscal_year": [f"A {procedure} settles a fiscal year {limit} year(s) before {fiscal_year}."]}
