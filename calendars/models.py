@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from grants.catalogue import Stream
+from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from grants.models import Case, HistoryEntry, Recipient
 
 from .windows import Precision, window_problems
@@ -121,7 +122,7 @@ class ScheduleVersion(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ScheduleStatus.values), name="schedule_status_valid"),
             models.CheckConstraint(
-                condition=Q(fiscal_year__gte=2019) & Q(fiscal_year__lte=2100), name="schedule_fiscal_year_in_reiwa"
+                condition=Q(fiscal_year__gte=FIRST_FISCAL_YEAR) & Q(fiscal_year__lte=LAST_FISCAL_YEAR), name="schedule_fiscal_year_in_reiwa"
             ),
         ]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from grants.catalogue import Stream
-from grants.limits import EARLIEST_DATE, LATEST_DATE
+from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 
 from .eras import fiscal_year_label
 from .errors import ScheduleInvalid
@@ -205,8 +205,8 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
         return None
     key = _slug(raw.get("id"), f"{path}.id", problems, max_length=_max_length(ScheduleVersion, "key"))
     fiscal_year = raw.get("fiscal_year")
-    if not isinstance(fiscal_year, int) or isinstance(fiscal_year, bool) or not 2019 <= fiscal_year <= 2100:
-        problems.add(f"{path}.fiscal_year", "A fiscal year from 2019 on, e.g. 2025.")
+    if not isinstance(fiscal_year, int) or isinstance(fiscal_year, bool) or not FIRST_FISCAL_YEAR <= fiscal_year <= LAST_FISCAL_YEAR:
+        problems.add(f"{path}.fiscal_year", f"A fiscal year from {FIRST_FISCAL_YEAR} to {LAST_FISCAL_YEAR}, e.g. 2025.")
         fiscal_year = 0
     elif "era_ja" in raw and raw["era_ja"] != fiscal_year_label(fiscal_year):
         problems.add(f"{path}.era_ja", f"Fiscal year {fiscal_year} is {fiscal_year_label(fiscal_year)}.")

@@ -9,7 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from .errors import DomainError
+from .errors import DomainError, InvalidInput
 
 
 def error_response(code: str, message: str, http_status: int, details: dict | None = None) -> Response:
@@ -35,10 +35,10 @@ def api_exception_handler(exc, context):
         return error_response(exc.code, exc.message, exc.http_status, exc.details)
     if isinstance(exc, exceptions.ValidationError):
         details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return error_response("invalid_input", "Some fields are missing or invalid.", 422, details)
+        return error_response(InvalidInput.code, InvalidInput.default_message, 422, details)
     if isinstance(exc, DjangoValidationError):
         details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return error_response("invalid_input", "Some fields are missing or invalid.", 422, details)
+        return error_response(InvalidInput.code, InvalidInput.default_message, 422, details)
     if isinstance(exc, Http404):
         return error_response("not_found", "Not found.", 404)
     if isinstance(exc, DjangoPermissionDenied):

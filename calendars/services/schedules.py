@@ -13,6 +13,7 @@ from django.db import transaction
 
 from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
+from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from grants.models import Role
 from grants.roles import SYSTEM_USERNAME, has_role
 
@@ -203,7 +204,7 @@ def schedule_rollforward(*, actor, from_year: int, to_year: int) -> ScheduleVers
     years in the wording move with them. Undecided steps stay undecided.
     """
     _require_editor(actor)
-    if not (2019 <= from_year <= 2100 and 2019 <= to_year <= 2100):
+    if not all(FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR for year in (from_year, to_year)):
         raise InvalidInput(details={"fiscal_year": ["Fiscal years run from 2019 (令和元年度) to 2100."]})
     if to_year <= from_year:
         raise InvalidInput(details={"to_year": ["Roll forward into a later fiscal year."]})
