@@ -116,6 +116,11 @@ def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_
     return row
 
 
+def budget_covers(*, stream: str, notices_total: int, amount: int) -> bool:
+    """Rule 1: the budget-obligation notices cover the amount (streams the ministry decides need none)."""
+    return not STREAMS[stream].bureau_decides or notices_total >= amount
+
+
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
     total = BudgetNotice.objects.filter(fiscal_year_id=fiscal_year, stream=stream, part=part).aggregate(

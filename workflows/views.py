@@ -34,7 +34,7 @@ from grants.payments.selectors import (
 )
 from grants.payments.services import payment_run_transition
 from grants.roles import has_role
-from grants.selectors import budget_notice_total, case_get_for_actor, fiscal_year_list
+from grants.selectors import budget_covers, budget_notice_total, case_get_for_actor, fiscal_year_list
 from grants.views import domain_errors_as_pages, page, paginate, query_without_page
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
@@ -187,7 +187,8 @@ def approval_queue(request):
                 "case": case,
                 "draft": draft,
                 "notices": covers[key],
-                "covered": draft is not None and covers[key] >= draft.amount,
+                "covered": draft is not None
+                and budget_covers(stream=case.stream, notices_total=covers[key], amount=draft.amount),
                 "approve": transitions.get("approve"),
                 "send_back": transitions.get("send_back"),
             }

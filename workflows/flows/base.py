@@ -22,7 +22,7 @@ from grants.catalogue import STREAMS
 from grants.errors import InvalidInput, OutOfScope
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind, Role
 from grants.roles import has_role, in_scope
-from grants.selectors import budget_notice_total, grant_current_amount, procedure_has_pre_consultation
+from grants.selectors import budget_covers, budget_notice_total, grant_current_amount, procedure_has_pre_consultation
 
 from ..errors import FourEyesViolation, TransitionForbidden
 
@@ -101,15 +101,13 @@ class CaseFlow:
 
     def budget_notice_covers(self):
         """Rule 1: no approval before the ministry's budget-obligation notice covers the amount."""
-        if not STREAMS[self.case.stream].bureau_decides:
-            return State.CONDITION(True)
+        case = self.case
+        if not STREAMS[case.stream].bureau_decides:
+            return State.CONDITION(True)  # no query for streams the ministry decides
         pending = self.pending_determination()
-        amount = pending.amount if pending else 0
-        total = budget_notice_total(
-            fiscal_year=self.case.fiscal_year_id, stream=self.case.stream, part=self.case.part
-        )
+        total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
         return State.CONDITION(
-            total >= amount,
+            budget_covers(stream=case.stream, notices_total=total, amount=pending.amount if pending else 0),
             unmet=_("No budget-obligation notice (支出負担行為示達) covers this amount yet."),
         )
 
