@@ -4,7 +4,7 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from calendars.models import Letter, LetterKind
@@ -12,7 +12,7 @@ from calendars.selectors import letter_list_for_actor
 from grants.errors import PermissionDenied
 from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role
-from grants.selectors import case_list_for_actor
+from grants.selectors import case_list_for_actor, case_overdue_q
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .flows import flow_for
@@ -72,13 +72,8 @@ def case_as_of(*, case: Case, moment: datetime) -> dict | None:
     return {"state": created.target, "version": 1, "amounts": {}, "deadline": None, "as_of_record": created.pk}
 
 
-def _overdue(today: date) -> Q:
-    """Papers still owed by the recipient after the effective deadline (``case_is_overdue`` for one case)."""
-    return Q(state__in=[s.value for s in AWAITING_RECIPIENT_STATES], deadline_effective__lt=today)
-
-
 def case_is_overdue(*, case: Case, today: date) -> bool:
-    """Whether the recipient still owes papers after the case's effective deadline: the worklist's ``is_overdue``."""
+    """``grants.selectors.case_overdue_q`` for one loaded case (the worklist's ``is_overdue``)."""
     return (
         case.state in AWAITING_RECIPIENT_STATES
         and case.deadline_effective is not None
@@ -95,7 +90,7 @@ def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:
     if "state" not in filters:
         cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
     return cases.annotate(
-        is_overdue=ExpressionWrapper(_overdue(today), output_field=BooleanField())
+        is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField())
     ).order_by(
         # No deadline makes the comparison NULL, which PostgreSQL would sort first.
         F("is_overdue").desc(nulls_last=True),
