@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from django.db import connection
 from django.utils import timezone
@@ -21,40 +22,68 @@ GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
 
 
-def _canonical(entry: HistoryEntry) -> bytes:
+_HASHED = ("occurred_at", "actor", "actor_role", "subject_type", "subject_id", "case", "fiscal_year", "stream",
+           "recipient", "action", "source", "target", "data")
+_COLUMNS = ("occurred_at", "actor_id", "actor_role", "subject_type", "subject_id", "case_id", "fiscal_year", "stream",
+            "recipient_id", "action", "source", "target", "data")
+
+
+def _dumps(body: dict) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _canonical_around_prev(values: dict) -> tuple[str, str]:
+    """The canonical JSON of a record, split where its ``prev_hash`` goes.
+
+    The whole text is ``_dumps`` of the record's fields with ``prev_hash``;
+    split, the database can hash a new record while holding the chain lock
+    (see ``_append_postgresql``) in the statement that inserts it.
+    """
     body = {
-        "occurred_at": entry.occurred_at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
-        "actor": entry.actor_id,
-        "actor_role": entry.actor_role,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "case": entry.case_id,
-        "fiscal_year": entry.fiscal_year,
-        "stream": entry.stream,
-        "recipient": entry.recipient_id,
-        "action": entry.action,
-        "source": entry.source,
-        "target": entry.target,
-        "data": entry.data,
-        "prev_hash": entry.prev_hash,
+        "occurred_at": values["occurred_at"].astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        **{name: values[name] for name in _HASHED[1:]},
     }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    before = {key: value for key, value in body.items() if key < "prev_hash"}
+    after = {key: value for key, value in body.items() if key > "prev_hash"}
+    return _dumps(before)[:-1] + ',"prev_hash":"', '",' + _dumps(after)[1:]
 
 
 def entry_hash(entry: HistoryEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+    head, tail = _canonical_around_prev({name: getattr(entry, column) for name, column in zip(_HASHED, _COLUMNS)})
+    return hashlib.sha256(f"{head}{entry.prev_hash}{tail}".encode()).hexdigest()
 
 
-def _lock_chain_and_get_head() -> str:
-    """Serialise appends and return the newest hash (SQLite's IMMEDIATE write lock already serialises)."""
+@cache
+def _insert_sql(vendor: str) -> str:
     table = HistoryEntry._meta.db_table
+    columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
+    placeholders = ", ".join(["%s"] * len(_COLUMNS))
+    if vendor == "postgresql":
+        # Lock the chain, read its head, hash and insert: one round trip.
+        return (
+            f"INSERT INTO {table} ({columns}) "
+            f"SELECT {placeholders}, head.hash, encode(sha256(convert_to(%s::text || head.hash || %s::text, 'UTF8')), 'hex') "
+            f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head "
+            "RETURNING id, prev_hash, hash"
+        )
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
+
+
+def _insert(values: dict) -> tuple[int, str, str]:
+    """Serialise on the chain, link the record to its head and insert it; return id, prev_hash and hash."""
+    head, tail = _canonical_around_prev(values)
+    fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
+    params = [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {table}_lock_head(%s)", [_PG_CHAIN_LOCK])
-        else:
-            cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-    return (row[0] if row else None) or GENESIS_HASH
+            cursor.execute(_insert_sql("postgresql"), [*params, head, tail, _PG_CHAIN_LOCK])
+        else:  # SQLite's IMMEDIATE write lock already serialises appends
+            cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
+            row = cursor.fetchone()
+            prev = row[0] if row else GENESIS_HASH
+            digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
+            cursor.execute(_insert_sql(connection.vendor), [*params, prev, digest])
+        return cursor.fetchone()
 
 
 def history_append(
@@ -79,24 +108,27 @@ def history_append(
         fiscal_year = case.fiscal_year_id
         stream = case.stream
         recipient = case.recipient
+    values = {
+        "occurred_at": occurred_at or timezone.now(),
+        "actor": actor.pk,
+        "actor_role": primary_role(actor),
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "case": case.pk if case is not None else None,
+        "fiscal_year": fiscal_year,
+        "stream": stream,
+        "recipient": recipient.pk if recipient is not None else None,
+        "action": action,
+        "source": source,
+        "target": target,
+        "data": json.loads(json.dumps(data or {}, default=str)),
+    }
+    pk, prev_hash, digest = _insert(values)
     entry = HistoryEntry(
-        occurred_at=occurred_at or timezone.now(),
-        actor=actor,
-        actor_role=primary_role(actor),
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        case=case,
-        fiscal_year=fiscal_year,
-        stream=stream,
-        recipient=recipient,
-        action=action,
-        source=source,
-        target=target,
-        data=json.loads(json.dumps(data or {}, default=str)),
-        prev_hash=_lock_chain_and_get_head(),
+        id=pk, **{column: values[name] for name, column in zip(_HASHED, _COLUMNS)}, prev_hash=prev_hash, hash=digest
     )
-    entry.hash = entry_hash(entry)
-    entry.save(force_insert=True)
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
 
 

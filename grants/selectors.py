@@ -15,12 +15,14 @@ from .models import (
     BudgetNotice,
     Case,
     CaseState,
+    Determination,
     FiscalYear,
     ProcedureYear,
     Recipient,
     RecipientKind,
 )
 from .roles import case_scope_q, in_scope, sees_everything
+from .rows import case_fetch_for_update, rows_select, scalar
 
 
 def case_list_for_actor(
@@ -69,14 +71,20 @@ def case_overdue_q(*, on: date) -> Q:
 
 
 def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
-    """One case the actor may read; CaseNotFound or OutOfScope otherwise."""
-    base = Case.objects.select_related("recipient", "officer")  # officer: the contact block of letters
+    """One case the actor may read, with its recipient and officer; CaseNotFound or OutOfScope otherwise.
+
+    ``lock`` (inside an act's transaction) locks the case row, through the prepared
+    statement of ``grants.rows`` since every transition runs it.
+    """
     if lock:
-        base = base.select_for_update(of=("self",))
-    try:
-        case = base.get(pk=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError):
-        raise CaseNotFound(details={"case": case_id}) from None
+        case = case_fetch_for_update(case_id) if isinstance(case_id, int) else None
+    else:
+        try:
+            case = Case.objects.select_related("recipient", "officer").get(pk=case_id)  # officer: letters' contact
+        except (Case.DoesNotExist, ValueError, TypeError):
+            case = None
+    if case is None:
+        raise CaseNotFound(details={"case": case_id})
     if not (sees_everything(actor) or in_scope(actor, stream=case.stream, prefecture_code=case.recipient.prefecture_code)):
         raise OutOfScope(details={"case": case_id})
     return case
@@ -123,17 +131,36 @@ def budget_covers(*, stream: str, notices_total: int, amount: int) -> bool:
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
-    total = BudgetNotice.objects.filter(fiscal_year_id=fiscal_year, stream=stream, part=part).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return total or 0
+    table = BudgetNotice._meta.db_table  # prepared: every approval runs it
+    return int(  # PostgreSQL's SUM of bigint is numeric
+        scalar(
+            f"SELECT COALESCE(SUM(amount), 0) FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s",
+            [fiscal_year, stream, part],
+        )
+    )
 
 
 def procedure_has_pre_consultation(*, fiscal_year: int, stream: str, part: str, procedure: str) -> bool:
     """Whether the procedure starts with a pre-consultation (事前協議) in that fiscal year."""
-    return ProcedureYear.objects.filter(
-        fiscal_year_id=fiscal_year, stream=stream, part=part, procedure=procedure, pre_consultation=True
-    ).exists()
+    table = ProcedureYear._meta.db_table  # prepared: every request runs it
+    return bool(
+        scalar(
+            f"SELECT 1 FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s AND procedure = %s "
+            "AND pre_consultation",
+            [fiscal_year, stream, part, procedure],
+        )
+    )
+
+
+def determination_pending(*, case_id: int) -> Determination | None:
+    """The case's determination drafted and not yet notified or sent back (newest first)."""
+    found = rows_select(
+        Determination,
+        "t.case_id = %s AND t.notified_on IS NULL AND t.sent_back_reason = ''",
+        [case_id],
+        order_by="t.drafted_at DESC, t.id DESC",
+    )
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

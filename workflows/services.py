@@ -12,6 +12,7 @@ from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
 from grants.payments.services import payment_items_issue, payment_items_revoke
+from grants.rows import row_insert, row_update
 from grants.selectors import case_get_for_actor
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
@@ -88,7 +89,8 @@ def case_transition(
             ) from None
         case.version += 1
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
-        case.save(update_fields=[*changed, "updated_at"])
+        case.updated_at = timezone.now()
+        row_update(case, [*changed, "updated_at"])  # the row is locked and its version checked above
         determination = _persist_determination(flow, name, actor)
         if name == "notify":
             payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
@@ -115,15 +117,16 @@ def case_transition(
             },
         )
         # The act's letter (依頼, 通知) is recorded with the act; its PDF is drawn after commit.
-        letter_issue_for_transition(case=case, transition=name, actor=actor, history_entry=entry)
+        letter_issue_for_transition(
+            case=case, transition=name, actor=actor, history_entry=entry, determination=determination
+        )
     return case
 
 
 def _persist_determination(flow, name: str, actor):
     """Write the determination row the act created or moved on."""
     if flow.new_determination is not None:
-        flow.new_determination.save()
-        return flow.new_determination
+        return row_insert(flow.new_determination)
     if name not in ("send_back", "approve", "notify"):
         return None
     pending = flow.pending_determination()
@@ -131,13 +134,13 @@ def _persist_determination(flow, name: str, actor):
         return None
     if name == "send_back":
         pending.sent_back_reason = flow.data["reason"]
-        pending.save(update_fields=["sent_back_reason"])
+        row_update(pending, ["sent_back_reason"])
     elif name == "approve":
         pending.approved_by = actor
         pending.approved_at = timezone.now()
-        pending.save(update_fields=["approved_by", "approved_at"])
+        row_update(pending, ["approved_by", "approved_at"])
     elif name == "notify":
         pending.document_number = flow.data["document_number"]
         pending.notified_on = flow.data["date"]
-        pending.save(update_fields=["document_number", "notified_on"])
+        row_update(pending, ["document_number", "notified_on"])
     return pending

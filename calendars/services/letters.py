@@ -18,6 +18,7 @@ from django_tasks_db import DatabaseBackend
 
 from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
+from grants.rows import row_insert
 from grants.models import Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role, system_user
 
@@ -98,7 +99,7 @@ def letter_issue(
     letter.full_clean(
         exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by"], validate_constraints=False
     )
-    letter.save()
+    row_insert(letter)  # prepared INSERT: every request and notice runs it
     history_append(
         actor=actor,
         action="letter_issue",
@@ -154,8 +155,13 @@ def _request_basis(case: Case, *, consultation: bool, history_entry: HistoryEntr
     }
 
 
-def letter_issue_for_transition(*, case: Case, transition: str, actor, history_entry: HistoryEntry) -> Letter | None:
-    """The letter an act sends, inside the act's transaction: 依頼 for a request, 通知 for a notice, else none."""
+def letter_issue_for_transition(
+    *, case: Case, transition: str, actor, history_entry: HistoryEntry, determination: Determination | None = None
+) -> Letter | None:
+    """The letter an act sends, inside the act's transaction: 依頼 for a request, 通知 for a notice, else none.
+
+    ``determination``: the one a notice notifies, as the act holds it (read from the record otherwise).
+    """
     if transition in REQUEST_TRANSITIONS:
         consultation = REQUEST_TRANSITIONS[transition]
         return letter_issue(
@@ -168,7 +174,8 @@ def letter_issue_for_transition(*, case: Case, transition: str, actor, history_e
             basis=_request_basis(case, consultation=consultation, history_entry=history_entry),
         )
     if transition == "notify":
-        determination = Determination.objects.get(pk=history_entry.data["determination"])
+        if determination is None or determination.pk != history_entry.data["determination"]:
+            determination = Determination.objects.get(pk=history_entry.data["determination"])
         return letter_issue(
             case=case,
             kind=notice_kind(determination),

@@ -22,7 +22,13 @@ from grants.catalogue import STREAMS
 from grants.errors import InvalidInput, OutOfScope
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind, Role
 from grants.roles import has_role, in_scope
-from grants.selectors import budget_covers, budget_notice_total, grant_current_amount, procedure_has_pre_consultation
+from grants.selectors import (
+    budget_covers,
+    budget_notice_total,
+    determination_pending,
+    grant_current_amount,
+    procedure_has_pre_consultation,
+)
 
 from ..errors import FourEyesViolation, TransitionForbidden
 
@@ -127,11 +133,7 @@ class CaseFlow:
 
     @cached_property
     def _stored_pending_determination(self) -> Determination | None:
-        return (
-            Determination.objects.filter(case=self.case, notified_on__isnull=True, sent_back_reason="")
-            .order_by("-drafted_at", "-pk")
-            .first()
-        )
+        return determination_pending(case_id=self.case.pk)
 
     def baseline_amount(self) -> int | None:
         case = self.case

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from ...catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from ...history import history_append
 from ...models import Case, Determination, Recipient
+from ...rows import row_insert, rows_select, scalar
 from ..models import (
     PaymentBasis,
     PaymentItem,
@@ -94,9 +95,12 @@ def _net_issued(scope: Q) -> int:
 
 
 def _plan(case: Case) -> tuple[str, list[_Share]]:
-    rules = PaymentPlanRule.objects.filter(
-        fiscal_year_id=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure
-    ).order_by("sequence")
+    rules = rows_select(  # prepared: every notice runs it
+        PaymentPlanRule,
+        "t.fiscal_year_id = %s AND t.stream = %s AND t.part = %s AND t.procedure = %s",
+        [case.fiscal_year_id, case.stream, case.part, case.procedure],
+        order_by="t.sequence",
+    )
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
         return ShareBase.CUMULATIVE, [_Share(_UNPLANNED_BASIS[case.procedure], 100, None)]
@@ -116,7 +120,8 @@ def _lock_recipient(case: Case) -> None:
     ``no_key``: the lock must not block the FK checks of other transactions
     that merely insert rows pointing at the recipient (history records).
     """
-    list(Recipient.objects.select_for_update(no_key=True).filter(pk=case.recipient_id).values_list("pk"))
+    if connection.vendor == "postgresql":  # SQLite: the IMMEDIATE write lock already serialises
+        scalar(f"SELECT id FROM {Recipient._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [case.recipient_id])
 
 
 @transaction.atomic(savepoint=False)
@@ -159,7 +164,7 @@ def payment_items_issue(
         for share, amount in zip(shares, _split(change, shares))
         if amount > 0
     ]
-    return PaymentConsequences(items=PaymentItem.objects.bulk_create(items))
+    return PaymentConsequences(items=[row_insert(item) for item in items])
 
 
 @transaction.atomic(savepoint=False)
