@@ -19,6 +19,7 @@ sets up); a database ``grants_bench`` is created afresh for the run.
 import argparse
 import json
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -152,7 +153,9 @@ def child(n: int, rounds: int) -> None:
 
 
 def run_child(db: str, n: int, rounds: int) -> dict | None:
-    env = dict(os.environ, DJANGO_DEBUG="1", DJANGO_TASKS_BACKEND="django_tasks_db.DatabaseBackend")
+    # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
+    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND="django_tasks_db.DatabaseBackend")
     if db == "sqlite":
         directory = tempfile.mkdtemp(prefix="bench-")
         env["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"

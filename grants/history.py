@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .models import Case, HistoryEntry, Recipient
 from .roles import primary_role
+from .rows import update_statement
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
@@ -54,35 +55,44 @@ def entry_hash(entry: HistoryEntry) -> str:
 
 
 @cache
-def _insert_sql(vendor: str) -> str:
+def _insert_sql(vendor: str, with_update: str = "") -> str:
     table = HistoryEntry._meta.db_table
     columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
     placeholders = ", ".join(["%s"] * len(_COLUMNS))
     if vendor == "postgresql":
-        # Lock the chain, read its head, hash and insert: one round trip.
+        # Lock the chain, read its head, hash and insert, with the act's UPDATE if any: one round trip.
         return (
-            f"INSERT INTO {table} ({columns}) "
+            (f"WITH saved AS ({with_update} RETURNING 1) " if with_update else "")
+            + f"INSERT INTO {table} ({columns}) "
             f"SELECT {placeholders}, head.hash, encode(sha256(convert_to(%s::text || head.hash || %s::text, 'UTF8')), 'hex') "
-            f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head "
-            "RETURNING id, prev_hash, hash"
+            f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head"
+            + (", saved " if with_update else " ")
+            + "RETURNING id, prev_hash, hash"
         )
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
 
 
-def _insert(values: dict) -> tuple[int, str, str]:
+def _insert(values: dict, update: tuple[str, list] | None) -> tuple[int, str, str]:
     """Serialise on the chain, link the record to its head and insert it; return id, prev_hash and hash."""
     head, tail = _canonical_around_prev(values)
     fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
     params = [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_insert_sql("postgresql"), [*params, head, tail, _PG_CHAIN_LOCK])
-        else:  # SQLite's IMMEDIATE write lock already serialises appends
-            cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
+            update_sql, update_params = update or ("", [])
+            cursor.execute(_insert_sql("postgresql", update_sql), [*update_params, *params, head, tail, _PG_CHAIN_LOCK])
             row = cursor.fetchone()
-            prev = row[0] if row else GENESIS_HASH
-            digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
-            cursor.execute(_insert_sql(connection.vendor), [*params, prev, digest])
+            if row is None:  # the UPDATE matched no row, so nothing was inserted
+                raise RuntimeError("history_append: the record's subject row to update does not exist")
+            return row
+        if update is not None:
+            cursor.execute(*update)
+        # SQLite's IMMEDIATE write lock already serialises appends.
+        cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+        prev = row[0] if row else GENESIS_HASH
+        digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
+        cursor.execute(_insert_sql(connection.vendor), [*params, prev, digest])
         return cursor.fetchone()
 
 
@@ -100,8 +110,14 @@ def history_append(
     target: str = "",
     data: dict | None = None,
     occurred_at: datetime | None = None,
+    save_case_fields: list[str] | None = None,
 ) -> HistoryEntry:
-    """Append one record to the chain; must run inside the act's transaction."""
+    """Append one record to the chain; must run inside the act's transaction.
+
+    ``save_case_fields``: fields of ``case`` the act changed, saved by the same
+    statement as the record on PostgreSQL (a data-modifying WITH), just before it
+    on SQLite. The caller must hold the case's row lock.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("history_append must run inside the transaction of the act it records")
     if case is not None:
@@ -123,7 +139,7 @@ def history_append(
         "target": target,
         "data": json.loads(json.dumps(data or {}, default=str)),
     }
-    pk, prev_hash, digest = _insert(values)
+    pk, prev_hash, digest = _insert(values, update_statement(case, save_case_fields) if save_case_fields else None)
     entry = HistoryEntry(
         id=pk, **{column: values[name] for name, column in zip(_HASHED, _COLUMNS)}, prev_hash=prev_hash, hash=digest
     )

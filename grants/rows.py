@@ -88,14 +88,18 @@ def _update_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"UPDATE {_quote(table)} SET {sets} WHERE id = %s"
 
 
-def row_update(instance: Model, field_names: list[str]) -> None:
-    """UPDATE the named fields of an instance, converted as the ORM would (no signals, no auto_now)."""
+def update_statement(instance: Model, field_names: list[str]) -> tuple[str, list]:
+    """The UPDATE of the named fields of an instance, values converted as the ORM would."""
     meta = instance._meta
     fields = [meta.get_field(name) for name in field_names]
     sql = _update_sql(meta.db_table, tuple(field.column for field in fields))
-    params = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
+    return sql, [*(field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields), instance.pk]
+
+
+def row_update(instance: Model, field_names: list[str]) -> None:
+    """UPDATE the named fields of an instance (no signals, no auto_now)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, instance.pk])
+        cursor.execute(*update_statement(instance, field_names))
 
 
 @cache

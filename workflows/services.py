@@ -90,7 +90,6 @@ def case_transition(
         case.version += 1
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
         case.updated_at = timezone.now()
-        row_update(case, [*changed, "updated_at"])  # the row is locked and its version checked above
         determination = _persist_determination(flow, name, actor)
         if name == "notify":
             payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
@@ -104,6 +103,7 @@ def case_transition(
             case=case,
             source=source,
             target=case.state,
+            save_case_fields=[*changed, "updated_at"],  # the row is locked and its version checked above
             data={
                 "procedure": case.procedure,
                 "part": case.part,

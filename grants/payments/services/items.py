@@ -94,6 +94,20 @@ def _net_issued(scope: Q) -> int:
     return (issued or 0) - (claimed or 0)
 
 
+def _net_issued_to_grant(case: Case) -> int:
+    """``_net_issued(_same_grant(case))`` as one prepared statement: settlements and unplanned notices run it."""
+    same = "=" if case.procedure == Procedure.ADJUSTMENT_GRANT else "<>"
+    grant = f"x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s AND c.procedure {same} %s"
+    cases = Case._meta.db_table
+    issued = (
+        f"SELECT COALESCE(SUM(x.amount), 0) FROM {PaymentItem._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
+        f"WHERE {grant} AND x.withdrawn_on IS NULL"
+    )
+    claimed = f"SELECT COALESCE(SUM(x.principal), 0) FROM {ReturnClaim._meta.db_table} x JOIN {cases} c ON c.id = x.case_id WHERE {grant}"
+    params = [case.recipient_id, budget_year_of(case), case.stream, case.part, Procedure.ADJUSTMENT_GRANT.value]
+    return int(scalar(f"SELECT ({issued}) - ({claimed})", params * 2))  # PostgreSQL's SUM of bigint is numeric
+
+
 def _plan(case: Case) -> tuple[str, list[_Share]]:
     rules = rows_select(  # prepared: every notice runs it
         PaymentPlanRule,
@@ -143,9 +157,9 @@ def payment_items_issue(
     elif base == ShareBase.INCREASE:
         change = determination.amount - (determination.previous_amount or 0)
     else:
-        change = determination.amount - _net_issued(grant)
+        change = determination.amount - _net_issued_to_grant(case)
     if change < 0:
-        reduction = min(sum(_split(-change, shares)), _net_issued(grant))
+        reduction = min(sum(_split(-change, shares)), _net_issued_to_grant(case))
         reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
         return _take_back(
             actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
