@@ -7,7 +7,7 @@ from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from calendars.business_days import add_business_days
-from calendars.services import letter_issue_for_transition
+from calendars.services import letter_for_transition, letter_issue_with_act, letter_particulars
 from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
@@ -95,9 +95,16 @@ def case_transition(
             payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
         elif name == "revoke":
             payment_items_revoke(actor=actor, case=case, revoked_on=flow.today, add_business_days=add_business_days)
+        occurred_at = timezone.now()
+        # The act's letter (依頼, 通知): described by the act's record, stored under it, its PDF drawn after commit.
+        letter = letter_for_transition(
+            case=case, transition=name, actor=actor, fields=flow.data, on=timezone.localdate(occurred_at),
+            determination=determination,
+        )
         entry = history_append(
             actor=actor,
             action=name,
+            occurred_at=occurred_at,
             subject_type="case",
             subject_id=case.pk,
             case=case,
@@ -114,12 +121,11 @@ def case_transition(
                 "document_number": flow.data.get("document_number", ""),
                 "reason": flow.data.get("reason", ""),
                 "snapshot": _snapshot(case),
+                **({"letter": letter_particulars(letter)} if letter else {}),
             },
         )
-        # The act's letter (依頼, 通知) is recorded with the act; its PDF is drawn after commit.
-        letter_issue_for_transition(
-            case=case, transition=name, actor=actor, history_entry=entry, determination=determination
-        )
+        if letter:
+            letter_issue_with_act(letter, history_entry=entry)
     return case
 
 

@@ -2,7 +2,14 @@
 
 from ..letter_texts import LetterWording
 from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calendar_feed_token_rotate
-from .letters import letter_batch_create, letter_issue, letter_issue_for_transition, letter_render
+from .letters import (
+    letter_batch_create,
+    letter_for_transition,
+    letter_issue,
+    letter_issue_with_act,
+    letter_particulars,
+    letter_render,
+)
 from .payment_notices import payment_notices_issue
 from .reminders import reminder_issue
 from .schedules import (
@@ -22,7 +29,9 @@ __all__ = [
     "calendar_feed_token_rotate",
     "letter_batch_create",
     "letter_issue",
-    "letter_issue_for_transition",
+    "letter_for_transition",
+    "letter_issue_with_act",
+    "letter_particulars",
     "letter_render",
     "may_edit_schedules",
     "payment_notices_issue",

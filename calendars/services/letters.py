@@ -49,8 +49,7 @@ def _default_wording(case: Case, kind: str) -> LetterWording:
     raise ValueError(f"a {kind} letter needs its wording from the caller")
 
 
-@transaction.atomic(savepoint=False)
-def letter_issue(
+def _letter_build(
     *,
     case: Case,
     kind: str,
@@ -62,13 +61,7 @@ def letter_issue(
     batch: LetterBatch | None = None,
     basis: dict | None = None,
 ) -> Letter:
-    """Word a letter to the case's recipient, store it and record it; its PDF follows after commit.
-
-    ``history_entry`` is the record of the act that sends it; ``wording``
-    defaults to the request or the latest notice of the case (payment
-    notices and reminders bring their own); ``document_number`` defaults to
-    the next number of the issue day, given when the PDF is drawn.
-    """
+    """A worded, checked, unsaved letter to the case's recipient."""
     wording = wording or _default_wording(case, kind)
     letter = Letter(
         case=case,
@@ -99,7 +92,55 @@ def letter_issue(
     letter.full_clean(
         exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by"], validate_constraints=False
     )
+    return letter
+
+
+def letter_particulars(letter: Letter) -> dict:
+    """What a record says about a letter it issues."""
+    return {
+        "case": letter.case_id,
+        "kind": letter.kind,
+        "subject": letter.subject,
+        "issued_on": letter.issued_on,
+        "document_number": letter.document_number,
+        "deadline": {"stated": letter.deadline_stated, "effective": letter.deadline_effective},
+        "batch": letter.batch_id,
+        "basis": letter.basis,
+    }
+
+
+def _letter_store(letter: Letter) -> Letter:
     row_insert(letter)  # prepared INSERT: every request and notice runs it
+    _enqueue_render(letter.pk)
+    return letter
+
+
+@transaction.atomic(savepoint=False)
+def letter_issue(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    history_entry: HistoryEntry | None = None,
+    wording: LetterWording | None = None,
+    issued_on=None,
+    document_number: str = "",
+    batch: LetterBatch | None = None,
+    basis: dict | None = None,
+) -> Letter:
+    """Word a letter to the case's recipient, store it and record it; its PDF follows after commit.
+
+    ``history_entry`` is the record of the act that sends it; ``wording``
+    defaults to the request or the latest notice of the case (payment
+    notices and reminders bring their own); ``document_number`` defaults to
+    the next number of the issue day, given when the PDF is drawn.
+    """
+    letter = _letter_store(
+        _letter_build(
+            case=case, kind=kind, actor=actor, history_entry=history_entry, wording=wording, issued_on=issued_on,
+            document_number=document_number, batch=batch, basis=basis,
+        )
+    )
     history_append(
         actor=actor,
         action="letter_issue",
@@ -108,19 +149,8 @@ def letter_issue(
         fiscal_year=case.fiscal_year_id,
         stream=case.stream,
         recipient=case.recipient,
-        data={
-            "case": case.pk,
-            "kind": kind,
-            "subject": letter.subject,
-            "issued_on": letter.issued_on,
-            "document_number": document_number,
-            "deadline": {"stated": letter.deadline_stated, "effective": letter.deadline_effective},
-            "trigger": history_entry.pk if history_entry else None,
-            "batch": batch.pk if batch else None,
-            "basis": letter.basis,
-        },
+        data={**letter_particulars(letter), "trigger": history_entry.pk if history_entry else None},
     )
-    _enqueue_render(letter.pk)
     return letter
 
 
@@ -137,9 +167,9 @@ def _enqueue_render(letter_id: int) -> None:
         transaction.on_commit(lambda: letter_render_task.enqueue(letter_id))
 
 
-def _request_basis(case: Case, *, consultation: bool, history_entry: HistoryEntry) -> dict:
+def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
     """Where a request's deadline came from: the officer, a schedule step, or nowhere yet (未定)."""
-    if history_entry.data.get("fields", {}).get("deadline"):
+    if fields.get("deadline"):
         return {"deadline": "officer"}
     step = schedule_deadline_step(
         fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure, consultation=consultation
@@ -155,38 +185,42 @@ def _request_basis(case: Case, *, consultation: bool, history_entry: HistoryEntr
     }
 
 
-def letter_issue_for_transition(
-    *, case: Case, transition: str, actor, history_entry: HistoryEntry, determination: Determination | None = None
+def letter_for_transition(
+    *, case: Case, transition: str, actor, fields: dict, on, determination: Determination | None = None
 ) -> Letter | None:
-    """The letter an act sends, inside the act's transaction: 依頼 for a request, 通知 for a notice, else none.
+    """The letter an act sends (依頼 for a request, 通知 for a notice, else none), worded but not yet stored.
 
-    ``determination``: the one a notice notifies, as the act holds it (read from the record otherwise).
+    The act's own record describes it (``letter_particulars``) and
+    ``letter_issue_with_act`` stores it once that record exists: one act, one
+    record. ``on``: the day of the act; ``determination``: the one a notice notifies.
     """
     if transition in REQUEST_TRANSITIONS:
         consultation = REQUEST_TRANSITIONS[transition]
-        return letter_issue(
+        return _letter_build(
             case=case,
             kind=LetterKind.REQUEST,
             actor=actor,
-            history_entry=history_entry,
             wording=request_wording(case, consultation=consultation),
-            issued_on=timezone.localdate(history_entry.occurred_at),  # dated the day of the act
-            basis=_request_basis(case, consultation=consultation, history_entry=history_entry),
+            issued_on=on,  # dated the day of the act
+            basis=_request_basis(case, consultation=consultation, fields=fields),
         )
     if transition == "notify":
-        if determination is None or determination.pk != history_entry.data["determination"]:
-            determination = Determination.objects.get(pk=history_entry.data["determination"])
-        return letter_issue(
+        return _letter_build(
             case=case,
             kind=notice_kind(determination),
             actor=actor,
-            history_entry=history_entry,
             wording=determination_wording(case, determination),
             issued_on=determination.notified_on,
             document_number=determination.document_number,
             basis={"determination": determination.pk},
         )
     return None
+
+
+def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:
+    """Store a letter from ``letter_for_transition`` under the record of the act that sends it; its PDF follows."""
+    letter.history_entry = history_entry
+    return _letter_store(letter)
 
 
 def _number(letter_id: int) -> Letter:

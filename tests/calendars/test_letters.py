@@ -47,10 +47,13 @@ def test_request_issues_a_letter_recorded_with_the_act(officer):
     assert letter.history_entry == transition
     assert letter.subject == "令和7年度地域支援事業交付金の当初交付申請について（依頼）"
     assert letter.recipient == case.recipient and letter.issued_on == ISSUE_DAY
-    record = HistoryEntry.objects.get(subject_type="letter", action="letter_issue")
-    assert record.subject_id == str(letter.pk) and record.data["trigger"] == transition.pk
-    assert record.recipient == case.recipient and record.fiscal_year == 2025
-    assert letter.basis == {"deadline": "officer"}
+    # One act, one record: the request's own record describes the letter it sends.
+    assert not HistoryEntry.objects.filter(subject_type="letter", action="letter_issue").exists()
+    described = transition.data["letter"]
+    assert described["kind"] == "request" and described["subject"] == letter.subject
+    assert described["issued_on"] == ISSUE_DAY.isoformat() and described["case"] == case.pk
+    assert described["deadline"] == {"stated": "2026-02-27", "effective": "2026-02-27"}
+    assert described["basis"] == letter.basis == {"deadline": "officer"}
 
 
 def test_rendered_request_letter_reads_right(officer, django_capture_on_commit_callbacks):
@@ -137,6 +140,10 @@ def test_notify_issues_the_decision_notice_with_the_determinations_number(office
         ["修正の内容及び理由", "対象外経費を除外"],
     ]
     assert "令和7年11月10日付けで申請のあった標記について" in notice.content["body_paragraphs"][0]
+    record = HistoryEntry.objects.get(case=case, action="notify")  # the notice's own record describes its letter
+    assert notice.history_entry == record
+    assert record.data["letter"]["document_number"] == notice.document_number == record.data["document_number"]
+    assert record.data["letter"]["basis"] == {"determination": determination.pk}
 
 
 def test_settlement_notice_names_the_year_it_settles(officer):
