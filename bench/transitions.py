@@ -155,7 +155,7 @@ def child(n: int, rounds: int) -> None:
 def run_child(db: str, n: int, rounds: int) -> dict | None:
     # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
     env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND="django_tasks_db.DatabaseBackend")
+               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND="config.tasks.DatabaseBackend")
     if db == "sqlite":
         directory = tempfile.mkdtemp(prefix="bench-")
         env["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"

@@ -103,19 +103,26 @@ def row_update(instance: Model, field_names: list[str]) -> None:
 
 
 @cache
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+def _insert_sql(table: str, columns: tuple[str, ...], returning: str) -> str:
     names = ", ".join(_quote(column) for column in columns)
-    return f"INSERT INTO {_quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
+    sql = f"INSERT INTO {_quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    return f"{sql} RETURNING {_quote(returning)}" if returning else sql
 
 
 def row_insert(instance: Model) -> Model:
-    """INSERT a new instance as ``save()`` would (defaults, auto_now_add; no signals) and set its id."""
+    """INSERT a new instance as ``save()`` would (defaults, auto_now_add; no signals) and set its id.
+
+    A primary key already set (a UUID) is inserted; otherwise the database assigns one.
+    """
     meta = instance._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    given = instance.pk is not None
+    fields = [field for field in meta.concrete_fields if given or not field.primary_key]
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+    returning = "" if given else meta.pk.column
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields)), params)
-        instance.pk = cursor.fetchone()[0]
+        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields), returning), params)
+        if not given:
+            instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
