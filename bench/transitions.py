@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("request", "submit", "start_review", "draft", "approve", "notify")
 
 
-def child(n: int, rounds: int) -> None:
+def child(n: int, rounds: int, clients: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -56,50 +56,93 @@ def child(n: int, rounds: int) -> None:
             % ("BIGSERIAL" if connection.vendor == "postgresql" else "INTEGER")
         )
 
-    def engine_round(round_no: int) -> float:
+    def make_cases(round_no: int, count: int) -> list:
+        """Fresh cases in a fiscal year of their own (one case per procedure-year), with its budget notice."""
         from grants.models import Case, FiscalYear
 
-        # Each round works on fresh cases of a fiscal year of its own (one case per procedure-year).
         year = FiscalYear.objects.create(year=2040 + round_no)
         f.budget_notice(year.year, "community_support_grant", amount=10**15, by=boss)
-        cases = [
+        return [
             Case.objects.create(fiscal_year=year, stream="community_support_grant", procedure="initial_grant",
                                 recipient=f.municipality(code=f"11-b{round_no}-{i}", name=f"町{i}"), officer=officer)
-            for i in range(n)
+            for i in range(count)
         ]
-        data = {"request": {"deadline": "2031-09-01"}, "submit": {"amount": 1_000_000}, "draft": {"amount": 1_000_000}}
-        start = time.perf_counter()
+
+    data = {"request": {"deadline": "2031-09-01"}, "submit": {"amount": 1_000_000}, "draft": {"amount": 1_000_000}}
+
+    def drive(cases: list, timings: dict | None = None) -> None:
         for case in cases:
             version = case.version
             for step in STEPS:
                 actor = boss if step == "approve" else officer
                 began = time.perf_counter()
                 case_transition(case_id=case.pk, name=step, actor=actor, data=data.get(step, {}), expected_version=version)
-                per_step.setdefault(step, []).append(time.perf_counter() - began)
+                if timings is not None:
+                    timings.setdefault(step, []).append(time.perf_counter() - began)
                 version += 1
+
+    def engine_round(round_no: int) -> float:
+        cases = make_cases(round_no, n)
+        start = time.perf_counter()
+        drive(cases, per_step)
         return n * len(STEPS) / (time.perf_counter() - start)
 
-    def floor_round(round_no: int) -> float:
-        """Peer-style floor: a bare case table and a bare history table (primary keys only)."""
-        base = round_no * 1_000_000
-        with connection.cursor() as cursor:
-            for i in range(n):
-                cursor.execute("INSERT INTO bench_case (id, state, version) VALUES (%s, 'planned', 1)", [base + i])
-        states = ("planned",) + tuple(f"s{k}" for k in range(len(STEPS)))
-        start = time.perf_counter()
-        for i in range(n):
+    states = ("planned",) + tuple(f"s{k}" for k in range(len(STEPS)))
+
+    def floor_drive(ids: range) -> None:
+        for i in ids:
             for k, step in enumerate(STEPS):
                 with transaction.atomic(), connection.cursor() as cursor:
                     cursor.execute(
                         "UPDATE bench_case SET state = %s, version = version + 1 WHERE id = %s AND version = %s",
-                        [states[k + 1], base + i, k + 1],
+                        [states[k + 1], i, k + 1],
                     )
                     cursor.execute(
                         "INSERT INTO bench_history (case_id, action, source, target, data, occurred_at) "
                         "VALUES (%s, %s, %s, %s, %s, CURRENT_TIMESTAMP)",
-                        [base + i, step, states[k], states[k + 1], '{"by": 1}'],
+                        [i, step, states[k], states[k + 1], '{"by": 1}'],
                     )
+
+    def floor_cases(base: int) -> range:
+        with connection.cursor() as cursor:
+            for i in range(base, base + n):
+                cursor.execute("INSERT INTO bench_case (id, state, version) VALUES (%s, 'planned', 1)", [i])
+        return range(base, base + n)
+
+    def floor_round(round_no: int) -> float:
+        """Peer-style floor: a bare case table and a bare history table (primary keys only)."""
+        ids = floor_cases(round_no * 1_000_000)
+        start = time.perf_counter()
+        floor_drive(ids)
         return n * len(STEPS) / (time.perf_counter() - start)
+
+    def concurrently(work, chunks: list) -> float:
+        """Transitions/s of ``len(chunks)`` forked clients, each on its own connection, started together."""
+        import multiprocessing
+
+        from django.db import connections
+
+        context = multiprocessing.get_context("fork")
+        connections.close_all()
+        barrier = context.Barrier(len(chunks) + 1)
+
+        def client(chunk) -> None:
+            connection.ensure_connection()
+            barrier.wait()
+            work(chunk)
+            connections.close_all()
+
+        processes = [context.Process(target=client, args=(chunk,)) for chunk in chunks]
+        for process in processes:
+            process.start()
+        barrier.wait()
+        start = time.perf_counter()
+        for process in processes:
+            process.join()
+        elapsed = time.perf_counter() - start
+        if any(process.exitcode for process in processes):
+            raise SystemExit("a benchmark client failed")
+        return sum(len(chunk) for chunk in chunks) * len(STEPS) / elapsed
 
     def schema_floor_round(round_no: int) -> float:
         """The same UPDATE + INSERT on our own tables, with their indexes and constraints."""
@@ -139,20 +182,31 @@ def child(n: int, rounds: int) -> None:
         floor.append(floor_round(round_no))
         schema_floor.append(schema_floor_round(round_no))
         engine.append(engine_round(round_no))
-    from grants.history import history_verify
+    # Several clients at once (officers at their desks): the same work split over ``clients`` processes.
+    shared = {}
+    if clients > 1:
+        split = lambda items: [items[k::clients] for k in range(clients)]  # noqa: E731
+        ids = floor_cases(900 * 1_000_000)
+        shared["floor"] = concurrently(floor_drive, split(list(ids)))
+        shared["engine"] = concurrently(drive, split(make_cases(50, n)))
+    from grants.history import entry_hash
     from grants.models import HistoryEntry
 
-    # The schema floor's rows carry dummy hashes: verify the engine's own chain up to them.
-    first_dummy = HistoryEntry.objects.filter(hash__startswith="floor-").order_by("pk").values_list("pk", flat=True).first()
-    result = history_verify()
-    chain_ok = result.ok or result.first_broken_id == first_dummy
+    # The chain, after sequential and concurrent appends: every engine record links to the record before it
+    # and matches its hash (the schema floor's rows carry dummy hashes and are not links of the chain's own).
+    previous, chain_ok = "0" * 64, True
+    for entry in HistoryEntry.objects.order_by("pk").iterator(chunk_size=2000):
+        if not entry.hash.startswith("floor-"):
+            chain_ok = chain_ok and entry.prev_hash == previous and entry_hash(entry) == entry.hash
+        previous = entry.hash
     step_ms = {step: round(statistics.median(times) * 1000, 2) for step, times in per_step.items()}
     print(json.dumps({"vendor": connection.vendor, "engine": engine, "floor": floor, "schema_floor": schema_floor,
+                      "clients": clients, "shared": shared,
                       "step_ms": step_ms,
                       "chain_ok": chain_ok, "records": HistoryEntry.objects.exclude(hash__startswith="floor-").count()}))
 
 
-def run_child(db: str, n: int, rounds: int) -> dict | None:
+def run_child(db: str, n: int, rounds: int, clients: int) -> dict | None:
     # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
     env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
                DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND="config.tasks.DatabaseBackend")
@@ -172,7 +226,7 @@ def run_child(db: str, n: int, rounds: int) -> dict | None:
             return None
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/grants_bench"
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds)],
+        [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds), "--clients", str(clients)],
         env=env, cwd=ROOT, capture_output=True, text=True,
     )
     if out.returncode != 0:
@@ -185,16 +239,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=400, help="cases per round (6 transitions each)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4, help="then the same work from this many processes at once")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.n, args.rounds)
+        child(args.n, args.rounds, args.clients)
         return
     print(f"{'database':<11}{'engine tr/s':>12}{'engine ms':>10}{'floor tr/s':>12}{'× floor':>9}"
           f"{'schema floor':>14}{'× schema':>10}  chain")
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        result = run_child(db, args.n, args.rounds)
+        result = run_child(db, args.n, args.rounds, args.clients)
         if result is None:
             continue
         engine = statistics.median(result["engine"])
@@ -204,6 +259,10 @@ def main() -> None:
               f"{schema:>14,.0f}{schema / engine:>9.1f}×  {'ok' if result['chain_ok'] else 'BROKEN'}"
               f" ({result['records']} records)")
         print(f"{'':<11}ms per step (median): " + ", ".join(f"{k} {v}" for k, v in result["step_ms"].items()))
+        if result["shared"]:
+            shared = result["shared"]
+            print(f"{'':<11}{result['clients']} clients at once: engine {shared['engine']:,.0f} tr/s, "
+                  f"floor {shared['floor']:,.0f} tr/s, {shared['floor'] / shared['engine']:.1f}× floor")
     print(f"({args.rounds} interleaved rounds of {args.n} cases × {len(STEPS)} steps; medians of transitions/s;"
           " floor: UPDATE + INSERT on bare tables; schema floor: the same on our indexed tables."
           " Target: ≥ 500 tr/s, ≤ 3× floor)")
