@@ -117,6 +117,8 @@ def _clean_text(value) -> str:
     value = value.strip()
     if len(value) > MAX_TEXT:
         raise ValueError(_("This text is too long."))
+    if "\x00" in value:  # PostgreSQL keeps no NUL in text or JSON
+        raise ValueError(_("Text may not contain the NUL character."))
     return value
 
 

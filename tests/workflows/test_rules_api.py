@@ -121,6 +121,16 @@ def test_determination_below_request_needs_a_reason(api, people):
     assert act(api, case.pk, "draft", case.version, amount=900_000, reason="補助対象外経費").json()["state"] == "drafted"
 
 
+def test_a_reason_with_a_nul_character_gets_422_and_leaves_no_trace(api, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "start_review")
+    before = case.history.count()
+    login(api, people["officer"])
+    error = assert_error(act(api, case.pk, "draft", case.version, amount=900_000, reason="対象外\x00経費"), 422, "invalid_input")
+    assert "reason" in error["details"]
+    case.refresh_from_db()
+    assert case.state == "under_review" and case.history.count() == before
+
+
 def test_change_must_differ_and_carry_a_reason(api, people):
     officer, boss = people["officer"], people["boss"]
     f.budget_notice(2025, CSG, by=boss)
