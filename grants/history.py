@@ -8,11 +8,13 @@ lock) so the chain never forks.
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from .models import Case, HistoryEntry, Recipient
@@ -55,37 +57,40 @@ def entry_hash(entry: HistoryEntry) -> str:
 
 
 @cache
-def _insert_sql(vendor: str, with_update: str = "") -> str:
+def _insert_sql(vendor: str, updates: tuple[str, ...] = ()) -> str:
     table = HistoryEntry._meta.db_table
     columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
     placeholders = ", ".join(["%s"] * len(_COLUMNS))
     if vendor == "postgresql":
-        # Lock the chain, read its head, hash and insert, with the act's UPDATE if any: one round trip.
+        # Lock the chain, read its head, hash and insert, with the act's UPDATEs: one round trip.
+        saved = [f"saved{number}" for number in range(len(updates))]
+        with_clause = ", ".join(f"{name} AS ({sql} RETURNING 1)" for name, sql in zip(saved, updates))
         return (
-            (f"WITH saved AS ({with_update} RETURNING 1) " if with_update else "")
+            (f"WITH {with_clause} " if updates else "")
             + f"INSERT INTO {table} ({columns}) "
             f"SELECT {placeholders}, head.hash, encode(sha256(convert_to(%s::text || head.hash || %s::text, 'UTF8')), 'hex') "
             f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head"
-            + (", saved " if with_update else " ")
-            + "RETURNING id, prev_hash, hash"
+            + "".join(f", {name}" for name in saved)
+            + " RETURNING id, prev_hash, hash"
         )
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
 
 
-def _insert(values: dict, update: tuple[str, list] | None) -> tuple[int, str, str]:
+def _insert(values: dict, updates: list[tuple[str, list]]) -> tuple[int, str, str]:
     """Serialise on the chain, link the record to its head and insert it; return id, prev_hash and hash."""
     head, tail = _canonical_around_prev(values)
     fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
     params = [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            update_sql, update_params = update or ("", [])
-            cursor.execute(_insert_sql("postgresql", update_sql), [*update_params, *params, head, tail, _PG_CHAIN_LOCK])
+            sql = _insert_sql("postgresql", tuple(update_sql for update_sql, _ in updates))
+            update_params = [param for _, update_params in updates for param in update_params]
+            cursor.execute(sql, [*update_params, *params, head, tail, _PG_CHAIN_LOCK])
             row = cursor.fetchone()
-            if row is None:  # the UPDATE matched no row, so nothing was inserted
-                raise RuntimeError("history_append: the record's subject row to update does not exist")
+            if row is None:  # an UPDATE matched no row, so nothing was inserted
+                raise RuntimeError("history_append: a row the act saves with its record does not exist")
             return row
-        if update is not None:
+        for update in updates:
             cursor.execute(*update)
         # SQLite's IMMEDIATE write lock already serialises appends.
         cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
@@ -110,13 +115,13 @@ def history_append(
     target: str = "",
     data: dict | None = None,
     occurred_at: datetime | None = None,
-    save_case_fields: list[str] | None = None,
+    save: Sequence[tuple[Model, Sequence[str]]] = (),
 ) -> HistoryEntry:
     """Append one record to the chain; must run inside the act's transaction.
 
-    ``save_case_fields``: fields of ``case`` the act changed, saved by the same
-    statement as the record on PostgreSQL (a data-modifying WITH), just before it
-    on SQLite. The caller must hold the case's row lock.
+    ``save``: (row, changed fields) the act changed, saved by the same statement
+    as the record on PostgreSQL (data-modifying WITHs), just before it on SQLite.
+    The caller must hold those rows' locks.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("history_append must run inside the transaction of the act it records")
@@ -139,7 +144,7 @@ def history_append(
         "target": target,
         "data": json.loads(json.dumps(data or {}, default=str)),
     }
-    pk, prev_hash, digest = _insert(values, update_statement(case, save_case_fields) if save_case_fields else None)
+    pk, prev_hash, digest = _insert(values, [update_statement(row, list(fields)) for row, fields in save])
     entry = HistoryEntry(
         id=pk, **{column: values[name] for name, column in zip(_HASHED, _COLUMNS)}, prev_hash=prev_hash, hash=digest
     )

@@ -12,7 +12,7 @@ from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
 from grants.payments.services import payment_items_issue, payment_items_revoke
-from grants.rows import row_insert, row_update
+from grants.rows import row_insert
 from grants.selectors import case_get_for_actor
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
@@ -90,7 +90,7 @@ def case_transition(
         case.version += 1
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
         case.updated_at = timezone.now()
-        determination = _persist_determination(flow, name, actor)
+        determination, determination_changes = _persist_determination(flow, name, actor)
         if name == "notify":
             payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
         elif name == "revoke":
@@ -110,7 +110,8 @@ def case_transition(
             case=case,
             source=source,
             target=case.state,
-            save_case_fields=[*changed, "updated_at"],  # the row is locked and its version checked above
+            # With the record: the case (locked, its version checked above) and the determination it moved on.
+            save=[(case, [*changed, "updated_at"]), *([(determination, determination_changes)] if determination_changes else [])],
             data={
                 "procedure": case.procedure,
                 "part": case.part,
@@ -130,23 +131,24 @@ def case_transition(
 
 
 def _persist_determination(flow, name: str, actor):
-    """Write the determination row the act created or moved on."""
+    """The determination the act created (inserted now) or moved on (changed in memory, saved with the record).
+
+    Returns it, or None, and the fields still to save.
+    """
     if flow.new_determination is not None:
-        return row_insert(flow.new_determination)
+        return row_insert(flow.new_determination), []
     if name not in ("send_back", "approve", "notify"):
-        return None
+        return None, []
     pending = flow.pending_determination()
     if pending is None:
-        return None
+        return None, []
     if name == "send_back":
         pending.sent_back_reason = flow.data["reason"]
-        row_update(pending, ["sent_back_reason"])
-    elif name == "approve":
+        return pending, ["sent_back_reason"]
+    if name == "approve":
         pending.approved_by = actor
         pending.approved_at = timezone.now()
-        row_update(pending, ["approved_by", "approved_at"])
-    elif name == "notify":
-        pending.document_number = flow.data["document_number"]
-        pending.notified_on = flow.data["date"]
-        row_update(pending, ["document_number", "notified_on"])
-    return pending
+        return pending, ["approved_by", "approved_at"]
+    pending.document_number = flow.data["document_number"]
+    pending.notified_on = flow.data["date"]
+    return pending, ["document_number", "notified_on"]
