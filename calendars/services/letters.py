@@ -116,31 +116,17 @@ def _letter_store(letter: Letter) -> Letter:
 
 
 @transaction.atomic(savepoint=False)
-def letter_issue(
-    *,
-    case: Case,
-    kind: str,
-    actor,
-    history_entry: HistoryEntry | None = None,
-    wording: LetterWording | None = None,
-    issued_on=None,
-    document_number: str = "",
-    batch: LetterBatch | None = None,
-    basis: dict | None = None,
-) -> Letter:
+def letter_issue(*, case: Case, actor, history_entry: HistoryEntry | None = None, **particulars) -> Letter:
     """Word a letter to the case's recipient, store it and record it; its PDF follows after commit.
 
-    ``history_entry`` is the record of the act that sends it; ``wording``
-    defaults to the request or the latest notice of the case (payment
-    notices and reminders bring their own); ``document_number`` defaults to
-    the next number of the issue day, given when the PDF is drawn.
+    ``particulars`` are ``_letter_build``'s: ``kind``, and optionally ``wording``
+    (defaults to the request or the latest notice of the case; payment notices
+    and reminders bring their own), ``issued_on``, ``document_number``
+    (defaults to the next number of the issue day, given when the PDF is
+    drawn), ``batch`` and ``basis``. ``history_entry`` is the record of the act
+    that sends it.
     """
-    letter = _letter_store(
-        _letter_build(
-            case=case, kind=kind, actor=actor, history_entry=history_entry, wording=wording, issued_on=issued_on,
-            document_number=document_number, batch=batch, basis=basis,
-        )
-    )
+    letter = _letter_store(_letter_build(case=case, actor=actor, history_entry=history_entry, **particulars))
     history_append(
         actor=actor,
         action="letter_issue",
