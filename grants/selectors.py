@@ -8,8 +8,6 @@ from django.db.models import F, Q, QuerySet, Sum
 
 from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS
 from .errors import CaseNotFound, OutOfScope
-from .payments.models import PaymentRecord
-from .payments.selectors import case_amount_paid_annotation
 from .models import (
     AWAITING_RECIPIENT_STATES,
     BudgetNotice,
@@ -21,6 +19,8 @@ from .models import (
     Recipient,
     RecipientKind,
 )
+from .payments.models import PaymentRecord
+from .payments.selectors import case_amount_paid_annotation
 from .roles import case_scope_q, in_scope, sees_everything
 from .rows import case_fetch_for_update, rows_select, scalar
 

@@ -111,7 +111,8 @@ def case_transition(
             source=source,
             target=case.state,
             # With the record: the case (locked, its version checked above) and the determination it moved on.
-            save=[(case, [*changed, "updated_at"]), *([(determination, determination_changes)] if determination_changes else [])],
+            save=[(case, [*changed, "updated_at"])]
+            + ([(determination, determination_changes)] if determination_changes else []),
             data={
                 "procedure": case.procedure,
                 "part": case.part,

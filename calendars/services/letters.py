@@ -18,9 +18,9 @@ from django_tasks_db import DatabaseBackend
 
 from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
-from grants.rows import row_insert
 from grants.models import Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role, system_user
+from grants.rows import row_insert
 
 from ..letter_texts import (
     LetterWording,
@@ -33,7 +33,11 @@ from ..letter_texts import (
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..numbering import document_number_issue
 from ..pdf import LetterContent, render_letter
-from ..selectors import letter_list_for_actor, schedule_deadline_step, schedule_version_in_force
+from ..selectors import (
+    letter_list_for_actor,
+    schedule_deadline_step,
+    schedule_version_in_force,
+)
 from ..tasks import letter_render_task
 
 SUBJECT = "letter"

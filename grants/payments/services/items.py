@@ -103,7 +103,10 @@ def _net_issued_to_grant(case: Case) -> int:
         f"SELECT COALESCE(SUM(x.amount), 0) FROM {PaymentItem._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
         f"WHERE {grant} AND x.withdrawn_on IS NULL"
     )
-    claimed = f"SELECT COALESCE(SUM(x.principal), 0) FROM {ReturnClaim._meta.db_table} x JOIN {cases} c ON c.id = x.case_id WHERE {grant}"
+    claimed = (
+        f"SELECT COALESCE(SUM(x.principal), 0) FROM {ReturnClaim._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
+        f"WHERE {grant}"
+    )
     params = [case.recipient_id, budget_year_of(case), case.stream, case.part, Procedure.ADJUSTMENT_GRANT.value]
     return int(scalar(f"SELECT ({issued}) - ({claimed})", params * 2))  # PostgreSQL's SUM of bigint is numeric
 
