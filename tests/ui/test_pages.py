@@ -68,6 +68,8 @@ def test_officer_takes_steps_through_the_forms(client, people):
     assert case.state == "requested" and str(case.deadline_effective) == "2025-09-16"
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "依頼済" in page and "令和7年9月16日（火）" in page and "繰下げ" in page
+    timeline = page.split('id="h-history"')[1]  # the request's entry names the letter it sent
+    assert "文書を作成: 令和7年度地域支援事業交付金の当初交付申請について（依頼）" in timeline
     assert step(client, case, "submit", amount="1,200,000").status_code == 302
     case.refresh_from_db()
     assert case.amount_requested == 1_200_000
