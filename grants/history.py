@@ -39,8 +39,8 @@ def _canonical_around_prev(values: dict) -> tuple[str, str]:
     """The canonical JSON of a record, split where its ``prev_hash`` goes.
 
     The whole text is ``_dumps`` of the record's fields with ``prev_hash``;
-    split, the database can hash a new record while holding the chain lock
-    (see ``_append_postgresql``) in the statement that inserts it.
+    split, PostgreSQL can hash a new record in the statement that takes the
+    chain lock, reads the head and inserts the record (``_insert_sql``).
     """
     body = {
         "occurred_at": values["occurred_at"].astimezone(timezone.UTC).isoformat(timespec="microseconds"),

@@ -89,13 +89,12 @@ def case_transition(
             ) from None
         case.version += 1
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
-        case.updated_at = timezone.now()
+        occurred_at = case.updated_at = timezone.now()
         determination, determination_changes = _persist_determination(flow, name, actor)
         if name == "notify":
             payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
         elif name == "revoke":
             payment_items_revoke(actor=actor, case=case, revoked_on=flow.today, add_business_days=add_business_days)
-        occurred_at = timezone.now()
         # The act's letter (依頼, 通知): described by the act's record, stored under it, its PDF drawn after commit.
         letter = letter_for_transition(
             case=case, transition=name, actor=actor, fields=flow.data, on=timezone.localdate(occurred_at),
