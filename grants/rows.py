@@ -66,7 +66,7 @@ def _case_for_update(vendor: str):
     return sql, readers
 
 
-def case_fetch_for_update(case_id: int):
+def case_fetch_for_update(case_id: int) -> Model | None:
     """The case with its recipient and officer, row-locked on PostgreSQL (SQLite's IMMEDIATE lock covers it)."""
     sql, (case_reader, recipient_reader, user_reader) = _case_for_update(connection.vendor)
     with connection.cursor() as cursor:
@@ -83,16 +83,16 @@ def case_fetch_for_update(case_id: int):
 
 
 @cache
-def _update_sql(table: str, columns: tuple[str, ...]) -> str:
+def _update_sql(table: str, columns: tuple[str, ...], key: str) -> str:
     sets = ", ".join(f"{_quote(column)} = %s" for column in columns)
-    return f"UPDATE {_quote(table)} SET {sets} WHERE id = %s"
+    return f"UPDATE {_quote(table)} SET {sets} WHERE {_quote(key)} = %s"
 
 
 def update_statement(instance: Model, field_names: list[str]) -> tuple[str, list]:
     """The UPDATE of the named fields of an instance, values converted as the ORM would."""
     meta = instance._meta
     fields = [meta.get_field(name) for name in field_names]
-    sql = _update_sql(meta.db_table, tuple(field.column for field in fields))
+    sql = _update_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column)
     return sql, [*(field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields), instance.pk]
 
 
