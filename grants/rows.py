@@ -1,11 +1,16 @@
 """Prepared SQL for the statements every transition runs.
 
-The ORM compiles each query anew, which costs 0.2–0.5 ms of CPU per
-statement: several times what SQLite or a loopback PostgreSQL needs to run
-it. The handful of statements on the transition's hot path are therefore
-built once per process from the models' own metadata, so column names and
-value conversion still come from the models, and read back through the ORM's
-own converters. Everything else uses the ORM.
+The ORM compiles each query anew. Profiled, that was most of a transition's
+time, several times what SQLite or a loopback PostgreSQL needs to run the
+statement. The handful of statements on the transition's hot path are
+therefore built once per process from the models' own metadata, so column
+names and value conversion still come from the models, and read back through
+the ORM's own converters. Everything else uses the ORM.
+
+``bench/transitions.py`` measures the effect: run against the commit before
+this module, back to back on the same machine, SQLite went from 279–308 to
+779–913 transitions/s and PostgreSQL from 151–196 to 303–333 (with the other
+hot-path changes of the same series).
 """
 
 from functools import cache
