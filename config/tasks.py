@@ -3,7 +3,8 @@
 Letters are drawn by a task that the act enqueues in its own transaction (a
 transactional outbox), so every request and notice inserts one task row. The
 stock backend builds that row through the ORM, compiling the INSERT each time
-(about a quarter of a request's CPU); this one inserts the same row with a
+(profiled: about a quarter of a request step's time, whose milliseconds
+``bench/transitions.py`` prints); this one inserts the same row with a
 prepared statement (``tests/calendars/test_letter_outbox.py`` runs the
 library's own worker on such a row). Everything else is the library's.
 """
