@@ -32,3 +32,9 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_setting_that_must_be_a_number_names_itself_when_it_is_not():
+    result = _manage("check", DJANGO_DEBUG="1", DJANGO_HSTS_SECONDS="one year")
+    assert result.returncode != 0
+    assert "DJANGO_HSTS_SECONDS must be a whole number, not 'one year'." in result.stderr
