@@ -185,10 +185,10 @@ def child(n: int, rounds: int, clients: int) -> None:
     # Several clients at once (officers at their desks): the same work split over ``clients`` processes.
     shared = {}
     if clients > 1:
-        split = lambda items: [items[k::clients] for k in range(clients)]  # noqa: E731
-        ids = floor_cases(900 * 1_000_000)
-        shared["floor"] = concurrently(floor_drive, split(list(ids)))
-        shared["engine"] = concurrently(drive, split(make_cases(50, n)))
+        ids = list(floor_cases(900 * 1_000_000))
+        shared["floor"] = concurrently(floor_drive, [ids[k::clients] for k in range(clients)])
+        cases = make_cases(50, n)
+        shared["engine"] = concurrently(drive, [cases[k::clients] for k in range(clients)])
     from grants.history import entry_hash
     from grants.models import HistoryEntry
 
