@@ -1,6 +1,8 @@
 """Shared fixtures. Tests hit the real database (SQLite, or PostgreSQL when
 DATABASE_URL points at one); only the clock, mail and tasks are stand-ins."""
 
+from datetime import date
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -29,3 +31,14 @@ def api():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Set "today" in Japan, the day services and pages take from ``timezone.localdate()``: ``today(date(2026, 2, 16))``."""
+
+    def set_today(day: date) -> date:
+        monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
+        return day
+
+    return set_today
