@@ -14,7 +14,7 @@ from viewflow.fsm import State
 
 from ..errors import PermissionDenied
 from ..models import Role
-from ..roles import has_role
+from ..roles import has_role, in_scope
 from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation
 from .models import PaymentRun, PaymentRunState
 
@@ -24,6 +24,14 @@ S = PaymentRunState
 def acts_on_payments(user) -> bool:
     """Officers and supervisors prepare and execute payment runs; auditors read and never act."""
     return not has_role(user, Role.AUDITOR) and (has_role(user, Role.OFFICER) or has_role(user, Role.SUPERVISOR))
+
+
+def records_money_for(user, *, stream: str, prefecture_codes) -> bool:
+    """Return payments and fund balances: supervisors record them anywhere, officers only within their scope."""
+    in_their_scope = all(in_scope(user, stream=stream, prefecture_code=code) for code in prefecture_codes)
+    return not has_role(user, Role.AUDITOR) and (
+        has_role(user, Role.SUPERVISOR) or (has_role(user, Role.OFFICER) and in_their_scope)
+    )
 
 
 def approves_payments(user) -> bool:

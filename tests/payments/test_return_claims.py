@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from grants.errors import InvalidInput, OutOfScope, PermissionDenied
+from grants.models import Role
 from grants.payments.errors import Overpayment
 from grants.payments.models import ReturnClaim
 from grants.payments.selectors import return_claim_balance
@@ -95,3 +96,11 @@ def test_a_payment_dated_beyond_the_dates_the_app_handles_is_refused(claim):
         return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=date(9999, 12, 31))
     assert "paid_on" in refused.value.details
     assert not claim.payments.exists()
+
+
+def test_supervisors_record_anywhere_and_administrators_record_nothing(claim):
+    administrator = f.UserFactory(role=Role.ADMINISTRATOR)
+    with pytest.raises(PermissionDenied):
+        return_claim_payment_record(actor=administrator, claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
+    return_claim_payment_record(actor=f.supervisor(), claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
+    assert list(claim.payments.values_list("amount", flat=True)) == [1]

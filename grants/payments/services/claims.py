@@ -8,8 +8,8 @@ from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
 from ...limits import EARLIEST_DATE, LATEST_DATE
 from ...models import Role
-from ...roles import has_role, in_scope
 from ..errors import Overpayment
+from ..flows import records_money_for
 from ..models import ReturnPayment
 from ..selectors import return_claim_balance, return_claim_get_for_actor
 
@@ -18,10 +18,7 @@ from ..selectors import return_claim_balance, return_claim_get_for_actor
 def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: date) -> ReturnPayment:
     """Record money paid back on a claim, in date order and never more than the principal and interest then owed."""
     claim = return_claim_get_for_actor(actor=actor, claim_id=claim_id, lock=True)
-    officer_in_scope = has_role(actor, Role.OFFICER) and in_scope(
-        actor, stream=claim.case.stream, prefecture_code=claim.recipient.prefecture_code
-    )
-    if has_role(actor, Role.AUDITOR) or not (officer_in_scope or has_role(actor, Role.SUPERVISOR)):
+    if not records_money_for(actor, stream=claim.case.stream, prefecture_codes=[claim.recipient.prefecture_code]):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})

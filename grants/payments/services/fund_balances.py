@@ -10,8 +10,8 @@ from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
 from ...limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from ...models import FiscalYear, Recipient, RecipientKind, Role
-from ...roles import has_role, in_scope
 from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
+from ..flows import records_money_for
 from ..models import FundBalance
 
 
@@ -51,11 +51,7 @@ def _prefecture_label(recipient: Recipient) -> str:
 def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
     """Roles, known prefectures and years, whole non-negative yen, no row twice, each row adding up."""
     codes = {row.prefecture for row in rows}
-    may_import = has_role(actor, Role.SUPERVISOR) or (
-        has_role(actor, Role.OFFICER)
-        and all(in_scope(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_code=code) for code in codes)
-    )
-    if has_role(actor, Role.AUDITOR) or not may_import:
+    if not records_money_for(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_codes=codes):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
     if unknown := sorted(codes - set(prefectures)):
