@@ -132,8 +132,12 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
         claim = claims.get(pk=claim_id)
     except (ReturnClaim.DoesNotExist, ValueError, TypeError):
         raise ReturnClaimNotFound(details={"claim": claim_id}) from None
+    # The rule of ``case_scope_q`` (the list): scope rows count only while the actor holds the officer role.
     prefecture = claim.recipient.prefecture_code
-    if not (sees_everything(actor) or in_scope(actor, stream=claim.case.stream, prefecture_code=prefecture)):
+    officer_in_scope = has_role(actor, Role.OFFICER) and in_scope(
+        actor, stream=claim.case.stream, prefecture_code=prefecture
+    )
+    if not (sees_everything(actor) or officer_in_scope):
         raise OutOfScope(details={"claim": claim_id})
     return claim
 

@@ -13,7 +13,7 @@ from grants.errors import InvalidInput, OutOfScope, PermissionDenied
 from grants.models import Role
 from grants.payments.errors import Overpayment
 from grants.payments.models import ReturnClaim
-from grants.payments.selectors import return_claim_balance
+from grants.payments.selectors import return_claim_balance, return_claim_get_for_actor, return_claim_list_for_actor
 from grants.payments.services import return_claim_payment_record
 from tests import factories as f
 from tests.payments import factories as pf
@@ -104,3 +104,11 @@ def test_supervisors_record_anywhere_and_administrators_record_nothing(claim):
         return_claim_payment_record(actor=administrator, claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
     return_claim_payment_record(actor=f.supervisor(), claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
     assert list(claim.payments.values_list("amount", flat=True)) == [1]
+
+
+def test_scope_rows_without_the_officer_role_read_no_claim(claim):
+    former_officer = f.officer()
+    former_officer.groups.clear()
+    assert not return_claim_list_for_actor(actor=former_officer).exists()
+    with pytest.raises(OutOfScope):
+        return_claim_get_for_actor(actor=former_officer, claim_id=claim.pk)
