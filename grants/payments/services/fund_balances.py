@@ -83,14 +83,16 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
     return prefectures
 
 
-def _check_continuity(balances: dict[tuple[str, int], tuple[int, ...]], prefectures: dict[str, Recipient]) -> None:
-    """Each closing equals the next year's opening, wherever both years are on file."""
-    breaks = []
-    opening_at, closing_at = AMOUNT_FIELDS.index("opening"), AMOUNT_FIELDS.index("closing")
-    for (code, year), amounts in sorted(balances.items()):
-        following = balances.get((code, year + 1))
-        if following is not None and amounts[closing_at] != following[opening_at]:
-            breaks.append((code, year, amounts[closing_at], following[opening_at]))
+def _check_continuity(ends: dict[tuple[str, int], tuple[int, int]], prefectures: dict[str, Recipient]) -> None:
+    """Each closing equals the next year's opening, wherever both years are on file.
+
+    ``ends`` holds (opening, closing) by (prefecture code, fiscal year).
+    """
+    breaks = [
+        (code, year, closing, ends[code, year + 1][0])
+        for (code, year), (_, closing) in sorted(ends.items())
+        if (code, year + 1) in ends and ends[code, year + 1][0] != closing
+    ]
     if breaks:
         code, year, closing, opening = breaks[0]
         raise FundBalanceDiscontinuity(
@@ -120,9 +122,9 @@ def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBa
         .filter(prefecture__code__in=prefectures)
         .select_related("prefecture")
     }
-    merged = {key: _stored_amounts(balance) for key, balance in stored.items()}
-    merged |= {(row.prefecture, row.fiscal_year): row.amounts() for row in rows}
-    _check_continuity(merged, prefectures)
+    ends = {key: (balance.opening, balance.closing) for key, balance in stored.items()}
+    ends |= {(row.prefecture, row.fiscal_year): (row.opening, row.closing) for row in rows}
+    _check_continuity(ends, prefectures)
     written = []
     for row in rows:
         balance = stored.get((row.prefecture, row.fiscal_year)) or FundBalance(
