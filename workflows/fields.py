@@ -85,7 +85,8 @@ def _clean_amount(value) -> int:
         raise ValueError(_("Enter a whole number of yen."))
     if isinstance(value, str):
         text = value.strip().replace(",", "")
-        if not text.lstrip("-").isdigit():
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+        if not text.removeprefix("-").isdecimal():
             raise ValueError(_("Enter a whole number of yen."))
         value = int(text)
     if not isinstance(value, int):

@@ -86,7 +86,8 @@ class BulkConfirmForm(BulkRequestForm):
         for item in self.cleaned_data["cases"].split(","):
             case_id, _sep, version = item.partition(":")
             # Ids and versions the database cannot hold are damage too, not a lookup to try.
-            if not (case_id.isdigit() and version.isdigit() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
+            # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+            if not (case_id.isdecimal() and version.isdecimal() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
                 raise forms.ValidationError(_("The list of cases is damaged; start again."))
             pairs.append((int(case_id), int(version)))
         return pairs

@@ -17,6 +17,8 @@ BAD_AMOUNTS = {
     "12.5": "円単位の整数で入力してください。",
     "1e9": "円単位の整数で入力してください。",
     "<script>": "円単位の整数で入力してください。",
+    "²": "円単位の整数で入力してください。",  # isdigit() says yes, int() says no
+    "--5": "円単位の整数で入力してください。",
 }
 
 
@@ -114,7 +116,7 @@ def test_bad_auditor_queries_never_give_a_500(client, requested, url):
 
 def test_bad_bulk_confirmation_is_refused_politely(client, requested):
     form = {"transition": "request", "fiscal_year": 2025, "stream": "community_support_grant", "procedure": "initial_grant"}
-    for damaged in ("1:x,../../etc", "9" * 23 + ":1", "0:1", f"{requested.pk}:" + "9" * 23):
+    for damaged in ("1:x,../../etc", "9" * 23 + ":1", "0:1", f"{requested.pk}:" + "9" * 23, "²:1", f"{requested.pk}:²"):
         response = client.post("/bulk/request/", form | {"cases": damaged})
         assert response.status_code == 422 and "最初からやり直してください" in response.content.decode(), damaged
     response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"})

@@ -186,7 +186,7 @@ def test_transition_not_allowed_from_the_current_state(api, people):
     assert_error(api.get("/api/cases/999999"), 404, "case_not_found")
 
 
-@pytest.mark.parametrize("amount", [-1, "abc", 10**16, "", None, True, 1.5])
+@pytest.mark.parametrize("amount", [-1, "abc", 10**16, "", None, True, 1.5, "²", "--5"])
 def test_bad_amounts_get_422_and_leave_no_trace(api, people, amount):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request")
     before = case.history.count()
