@@ -24,12 +24,15 @@ from .services import budget_notice_record
 PAGE_SIZE = 50
 
 
+class PageSerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, max_value=10**9, default=1)
+
+
 def paginate(request, queryset, serialize) -> Response:
-    """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page)."""
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 10**9:
-        return error_response("invalid_input", "page must be a positive whole number.", 422, {"page": ["Invalid."]})
-    page = int(raw)
+    """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page); a bad page number is a 422."""
+    params = PageSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    page = params.validated_data["page"]
     count = queryset.count()
     # Past the last page there is nothing to read (and a huge OFFSET would overflow the database).
     rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if (page - 1) * PAGE_SIZE < count else []
