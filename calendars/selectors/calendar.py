@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 from grants.catalogue import procedure_label_ja
 from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case
-from grants.selectors import case_list_for_actor
+from grants.selectors import case_list_for_actor, case_overdue_q
 
 from ..business_days import ClosureCache, deadline_from, next_business_day_on_or_after
 from ..catalogue import case_procedure_of
@@ -57,13 +59,10 @@ class Calendar:
     undecided: list[CalendarEntry]
 
 
-def _case_entry(case: Case, today: date) -> CalendarEntry:
+def _case_entry(case: Case) -> CalendarEntry:
+    """A case's deadline; ``case.is_overdue`` is annotated by ``calendar_for_actor``."""
     label = procedure_label_ja(case.stream, case.part, case.procedure)
-    if case.deadline_effective is None:
-        text, overdue = UNDECIDED_JA, False
-    else:
-        text = era_date(case.deadline_effective, weekday=True)
-        overdue = case.state in _AWAITING and case.deadline_effective < today
+    text = UNDECIDED_JA if case.deadline_effective is None else era_date(case.deadline_effective, weekday=True)
     return CalendarEntry(
         kind="case_deadline",
         title_ja=f"{case.recipient.name_ja}　{label}　提出期限",
@@ -76,7 +75,7 @@ def _case_entry(case: Case, today: date) -> CalendarEntry:
         ends=case.deadline_effective,
         stated=case.deadline_stated,
         effective=case.deadline_effective,
-        overdue=overdue,
+        overdue=bool(case.is_overdue),  # NULL (no deadline) is not overdue
         case=case,
     )
 
@@ -127,14 +126,16 @@ def calendar_for_actor(
     them. Cases still waiting for papers without a fixed deadline, and
     undecided schedule steps, are listed apart as 未定.
     """
-    cases = case_list_for_actor(actor=actor, stream=stream, prefecture=prefecture, officer=officer)
+    cases = case_list_for_actor(actor=actor, stream=stream, prefecture=prefecture, officer=officer).annotate(
+        is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField())
+    )
     entries = [
-        _case_entry(case, today)
+        _case_entry(case)
         for case in cases.filter(state__in=_OPEN, deadline_effective__gte=start, deadline_effective__lte=end)
     ]
     years = range(fiscal_year_of(start) - 1, fiscal_year_of(end) + 1)  # a year's steps can fall in the next
     undecided = [
-        _case_entry(case, today)
+        _case_entry(case)
         for case in cases.filter(
             state__in=_AWAITING, deadline_effective__isnull=True, fiscal_year_id__gte=years[1], fiscal_year_id__lte=years[-1]
         )
