@@ -4,11 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
-FOUR_EYES_MESSAGE = _("The person who drafted a payment run cannot approve it.")
-NOTHING_TO_PAY_MESSAGE = _("No unpaid payment item is due by this date.")
 RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
-ALREADY_PAID_MESSAGE = _("An item of this run has already been paid by another run.")
-OVERPAYMENT_MESSAGE = _("This payment is more than the claim's outstanding principal and interest.")
 #: Formatted with prefecture (name and code), the two fiscal years and both amounts.
 DISCONTINUITY_MESSAGE = _(
     "{prefecture}: the closing balance of FY{year} ({closing:,} yen) differs from the opening balance "
@@ -48,22 +44,22 @@ class RunConditionUnmet(Conflict):
 
 class RunFourEyesViolation(PermissionDenied):
     code = "four_eyes"
-    default_message = FOUR_EYES_MESSAGE
+    default_message = _("The person who drafted a payment run cannot approve it.")
 
 
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
-    default_message = NOTHING_TO_PAY_MESSAGE
+    default_message = _("No unpaid payment item is due by this date.")
 
 
 class ItemAlreadyPaid(Conflict):
     code = "already_paid"
-    default_message = ALREADY_PAID_MESSAGE
+    default_message = _("An item of this run has already been paid by another run.")
 
 
 class Overpayment(InvalidInput):
     code = "overpayment"
-    default_message = OVERPAYMENT_MESSAGE
+    default_message = _("This payment is more than the claim's outstanding principal and interest.")
 
 
 class FundBalanceDiscontinuity(InvalidInput):

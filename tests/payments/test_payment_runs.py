@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from grants.errors import InvalidInput, PermissionDenied
 from grants.models import HistoryEntry
 from grants.payments.errors import (
-    FOUR_EYES_MESSAGE,
     NothingToPay,
     RunConditionUnmet,
     RunFourEyesViolation,
@@ -115,7 +114,7 @@ def test_the_drafter_cannot_approve_even_as_a_supervisor(people):
     run = payment_run_create(actor=boss, run_on=date(2025, 7, 31))
     with pytest.raises(RunFourEyesViolation) as refused:
         payment_run_approve(actor=boss, run_id=run.pk)
-    assert refused.value.message == FOUR_EYES_MESSAGE
+    assert refused.value.message == RunFourEyesViolation.default_message
     run.refresh_from_db()
     assert run.state == PaymentRunState.DRAFT
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from grants.payments.errors import DISCONTINUITY_MESSAGE, FOUR_EYES_MESSAGE
+from grants.payments.errors import DISCONTINUITY_MESSAGE, RunFourEyesViolation
 from grants.payments.models import PaymentRecord
 from tests import factories as f
 from tests.payments import factories as pf
@@ -77,7 +77,7 @@ def test_the_drafter_gets_four_eyes(api, people, notified_case):
     boss_api = login(api, people["boss"])
     run = boss_api.post("/api/payment-runs", {"date": "2023-10-30"}, format="json").json()
     error = assert_error(boss_api.post(f"/api/payment-runs/{run['id']}/transitions/approve"), 403, "four_eyes")
-    assert error["message"] == str(FOUR_EYES_MESSAGE)
+    assert error["message"] == str(RunFourEyesViolation.default_message)
 
 
 def test_creating_a_run_refuses_auditors_bad_dates_and_empty_runs(api, people, notified_case):
