@@ -143,3 +143,13 @@ def test_special_adjustment_grant_has_no_bureau_approval():
     names = {method.slug for method in flow_class.state.get_transitions()}
     assert "approve" not in names and "draft" not in names
     assert case.state == "planned"
+
+
+@pytest.mark.parametrize(
+    "procedure, field", [("initial_grant", "amount_current"), ("change_grant", "amount_current"), ("results_report", "amount_settled")]
+)
+def test_the_ministrys_decision_is_saved_as_the_amount_its_procedure_decides(procedure, field):
+    case, _seen = run_scenario(SAG, "", procedure, False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY)
+    case.refresh_from_db()
+    assert getattr(case, field) == 900_000
+    assert (case.amount_determined, case.amount_settled) == ((None, 900_000) if field == "amount_settled" else (900_000, None))

@@ -164,6 +164,16 @@ class CaseFlow:
     def _reason(self) -> None:
         self.case.last_reason = self.data.get("reason", "")
 
+    def _apply_amount(self, amount: int) -> None:
+        """A notified amount: a settlement's is the settled amount; a decision's or change's the current one."""
+        case = self.case
+        if self.determination_kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+            case.amount_settled = amount
+        else:
+            if case.amount_determined is None:
+                case.amount_determined = amount
+            case.amount_current = amount
+
 
 class PreConsultation:
     """事前協議: the bureau asks for a pre-consultation, receives it and presents an amount (内示)."""
@@ -279,15 +289,6 @@ class BureauDetermination:
     def revoke(self):
         self._reason()
 
-    def _apply_amount(self, amount: int) -> None:
-        case = self.case
-        if self.determination_kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
-            case.amount_settled = amount
-        else:
-            if case.amount_determined is None:
-                case.amount_determined = amount
-            case.amount_current = amount
-
 
 class MinistryForwarding:
     """回送: the bureau forwards the papers; the ministry decides and pays, the bureau records it."""
@@ -309,12 +310,7 @@ class MinistryForwarding:
             document_number=self.data["document_number"],
             notified_on=self.data["date"],
         )
-        if self.determination_kind == DeterminationKind.SETTLEMENT:
-            self.case.amount_settled = amount
-        else:
-            if self.case.amount_determined is None:
-                self.case.amount_determined = amount
-            self.case.amount_current = amount
+        self._apply_amount(amount)
 
 
 class Acceptance:
