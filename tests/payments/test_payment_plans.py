@@ -43,14 +43,18 @@ def test_loading_twice_writes_once():
 def test_fy2025_runs_fall_on_the_last_business_day_of_their_planned_window():
     payment_plans_load_defaults(actor=system_user())
     late_january, late_march = date(2026, 1, 31), date(2026, 3, 31)  # 令和8年1月下旬, 3月下旬
-    for rule in PaymentPlanRule.objects.filter(fiscal_year_id=2025):
+    fy2025 = PaymentPlanRule.objects.filter(fiscal_year_id=2025)
+    assert fy2025.exists()
+    for rule in fy2025:
         window_end = late_january if rule.run_on.month == 1 else late_march
         assert rule.run_on == last_business_day_on_or_before(window_end), rule
 
 
 def test_fy2023_runs_as_held_were_business_days():
     payment_plans_load_defaults(actor=system_user())
-    assert all(is_business_day(rule.run_on) for rule in PaymentPlanRule.objects.filter(fiscal_year_id=2023))
+    run_dates = set(PaymentPlanRule.objects.filter(fiscal_year_id=2023).values_list("run_on", flat=True))
+    assert run_dates == {date(2023, 10, 30), date(2024, 1, 29), date(2024, 3, 25)}
+    assert all(is_business_day(day) for day in run_dates)
 
 
 def test_a_plan_that_shares_out_more_than_the_whole_is_refused_and_nothing_is_written(tmp_path):
