@@ -12,7 +12,7 @@ from calendars.selectors import letter_list_for_actor
 from grants.errors import PermissionDenied
 from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role
-from grants.selectors import case_list_for_actor, case_overdue_q
+from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .flows import flow_for
@@ -111,6 +111,35 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
         Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
     )
+
+
+def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
+    """Each queued case with what the supervisor decides on: its pending ``draft``, the budget-obligation
+    ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (rule 1),
+    and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take).
+
+    ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
+    """
+    notices: dict[tuple, int] = {}
+    rows = []
+    for case in cases:
+        key = (case.fiscal_year_id, case.stream, case.part)
+        if key not in notices:
+            notices[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
+        draft = case.pending[0] if case.pending else None
+        steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
+        rows.append(
+            {
+                "case": case,
+                "draft": draft,
+                "notices": notices[key],
+                "covered": draft is not None
+                and budget_covers(stream=case.stream, notices_total=notices[key], amount=draft.amount),
+                "approve": steps.get("approve"),
+                "send_back": steps.get("send_back"),
+            }
+        )
+    return rows
 
 
 def bulk_step_preview_for_actor(

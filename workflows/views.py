@@ -34,13 +34,14 @@ from grants.payments.selectors import (
 )
 from grants.payments.services import payment_run_transition
 from grants.roles import has_role
-from grants.selectors import budget_covers, budget_notice_total, case_get_for_actor, fiscal_year_list
+from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import domain_errors_as_pages, page, paginate, query_without_page
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
 from .selectors import (
     approval_queue_for_supervisor,
+    approval_queue_rows_for_supervisor,
     bulk_step_preview_for_actor,
     case_as_of,
     case_available_transitions,
@@ -172,27 +173,11 @@ def case_as_of_page(request, case_id: int):
 def approval_queue(request):
     """Supervisor's queue: each draft with its drafter, amount and the budget-notice cover; approve or send back."""
     page_obj = paginate(request, approval_queue_for_supervisor(actor=request.user))
-    covers: dict[tuple, int] = {}
-    rows = []
-    for case in page_obj:
-        key = (case.fiscal_year_id, case.stream, case.part)
-        if key not in covers:
-            covers[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
-        draft = case.pending[0] if case.pending else None
-        transitions = {t["name"]: t for t in case_available_transitions(case=case, actor=request.user)}
-        for transition in transitions.values():
-            transition["form"] = TransitionForm(initial={"version": case.version}, transition=transition["name"])
-        rows.append(
-            {
-                "case": case,
-                "draft": draft,
-                "notices": covers[key],
-                "covered": draft is not None
-                and budget_covers(stream=case.stream, notices_total=covers[key], amount=draft.amount),
-                "approve": transitions.get("approve"),
-                "send_back": transitions.get("send_back"),
-            }
-        )
+    rows = approval_queue_rows_for_supervisor(actor=request.user, cases=page_obj)
+    for row in rows:
+        for step in (row["approve"], row["send_back"]):
+            if step is not None:
+                step["form"] = TransitionForm(initial={"version": row["case"].version}, transition=step["name"])
     runs = [
         {
             "run": run,

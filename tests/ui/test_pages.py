@@ -126,6 +126,17 @@ def test_supervisor_approves_from_the_queue_and_sees_the_drafter_and_cover(clien
     assert case.state == "approved"
 
 
+def test_the_queue_shows_a_draft_the_notices_do_not_cover_and_tells_the_drafter_it_is_not_theirs(client, people):
+    both = f.officer()
+    both.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    f.budget_notice(2025, CSG, amount=999_999, by=people["boss"])
+    advance(f.case(actor=both), both, "request", "submit", "start_review", "draft")
+    queue = as_user(client, people["boss"]).get("/approvals/").content.decode()
+    assert "示達額不足" in queue and "示達額 999,999円" in queue and "/steps/approve/" in queue
+    queue = as_user(client, both).get("/approvals/").content.decode()
+    assert "/steps/approve/" not in queue and "/steps/send_back/" in queue
+
+
 def test_officers_and_auditors_do_not_get_the_approval_queue(client, people):
     response = as_user(client, people["officer"]).get("/approvals/")
     assert response.status_code == 403

@@ -19,6 +19,7 @@ RULE_CALLS = {"filter", "exclude", "annotate", "aggregate", "prefetch_related", 
 SELECTORS = [
     (workflows.selectors, "worklist_for_actor"),
     (workflows.selectors, "approval_queue_for_supervisor"),
+    (workflows.selectors, "approval_queue_rows_for_supervisor"),
     (workflows.selectors, "bulk_step_preview_for_actor"),
     (workflows.selectors, "request_letter_list_for_actor"),
     (workflows.selectors, "determination_list_for_case"),
