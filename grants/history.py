@@ -17,8 +17,9 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from .models import Case, HistoryEntry, Recipient
-from .roles import primary_role
+from .errors import PermissionDenied
+from .models import Case, HistoryEntry, Recipient, Role
+from .roles import primary_role, sees_everything
 from .rows import update_statement
 
 GENESIS_HASH = "0" * 64
@@ -169,6 +170,18 @@ class VerificationResult:
             "problem": self.problem,
             "head_hash": self.head_hash,
         }
+
+
+def history_reader_required(actor) -> None:
+    """Only those who read every record (auditors, supervisors, administrators) search, export or verify the history."""
+    if not sees_everything(actor):
+        raise PermissionDenied(details={"role_required": Role.AUDITOR})
+
+
+def history_verify_for_auditor(*, actor) -> VerificationResult:
+    """``history_verify`` on behalf of a person, who must be one who reads every record."""
+    history_reader_required(actor)
+    return history_verify()
 
 
 def history_verify() -> VerificationResult:

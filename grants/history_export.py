@@ -15,9 +15,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .errors import PermissionDenied
-from .models import HistoryEntry, Role
-from .roles import sees_everything
+from .history import history_reader_required
+from .models import HistoryEntry
 
 COLUMNS = (
     "id", "occurred_at_jst", "actor", "actor_role", "action", "subject_type", "subject_id", "case",
@@ -40,8 +39,7 @@ def history_list_for_auditor(
     case: int | None = None,
 ) -> QuerySet[HistoryEntry]:
     """History records, oldest first; auditors, supervisors and administrators only."""
-    if not sees_everything(actor):
-        raise PermissionDenied(details={"role_required": Role.AUDITOR})
+    history_reader_required(actor)
     entries = HistoryEntry.objects.select_related("actor", "recipient").order_by("pk")
     if fiscal_year is not None:
         entries = entries.filter(fiscal_year=fiscal_year)

@@ -77,12 +77,20 @@ def test_verifier_notices_a_deleted_record():
 
 def test_history_verify_api_is_for_auditors_and_supervisors(api):
     some_history()
-    auditor, officer = f.auditor(), f.officer()
-    for user, status in ((officer, 403), (auditor, 200)):
+    for user, status in ((f.officer(), 403), (f.supervisor(), 200), (f.auditor(), 200)):
         api.force_authenticate(user)
         response = api.get("/api/history/verify")
         assert response.status_code == status
     assert response.json()["ok"] is True and response.json()["checked"] == HistoryEntry.objects.count()
+
+
+def test_history_verify_page_is_refused_to_officers(client):
+    some_history()
+    client.force_login(f.officer())
+    assert client.get("/history/verify/").status_code == 403
+    client.force_login(f.auditor())
+    response = client.get("/history/verify/")
+    assert response.status_code == 200 and response.context["result"].ok
 
 
 def test_a_failed_transition_leaves_no_trace():
