@@ -31,7 +31,6 @@ from grants.roles import has_role
 from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
 
 from .business_days import ClosureCache, is_business_day
-from .catalogue import step_part_matches
 from .errors import LetterNotRendered
 from .fiscal import fiscal_year_bounds, fiscal_year_of
 from .models import CalendarFeedToken, ScheduleStep
@@ -101,30 +100,9 @@ def _parse_day(text: str | None, today: date) -> date:
     return today
 
 
-def _wanted(entry: CalendarEntry, filters: dict) -> bool:
-    """The fiscal-year and part filters, which the calendar selector leaves to its callers."""
-    if "fiscal_year" in filters and entry.fiscal_year != filters["fiscal_year"]:
-        return False
-    if "part" in filters:
-        if entry.kind == "schedule_step":
-            return step_part_matches(entry.part, filters["part"])
-        return entry.part == filters["part"]
-    return True
-
-
 def _calendar(request, filters: dict, start: date, end: date, today: date):
-    calendar = calendar_for_actor(
-        actor=request.user,
-        start=start,
-        end=end,
-        today=today,
-        stream=filters.get("stream"),
-        prefecture=filters.get("prefecture"),
-        officer=filters.get("officer"),
-    )
-    entries = [entry for entry in calendar.entries if _wanted(entry, filters)]
-    undecided = [entry for entry in calendar.undecided if _wanted(entry, filters)]
-    return entries, undecided
+    calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, **filters)
+    return calendar.entries, calendar.undecided
 
 
 def _day_of(entry: CalendarEntry) -> date | None:

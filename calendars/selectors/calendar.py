@@ -10,7 +10,7 @@ from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case
 from grants.selectors import case_list_for_actor, case_overdue_q
 
 from ..business_days import ClosureCache, deadline_from, next_business_day_on_or_after
-from ..catalogue import case_procedure_of
+from ..catalogue import case_procedure_of, step_part_matches
 from ..eras import era_date
 from ..fiscal import fiscal_year_of
 from ..models import ScheduleStep, StepKind
@@ -116,19 +116,22 @@ def calendar_for_actor(
     start: date,
     end: date,
     today: date,
+    fiscal_year: int | None = None,
     stream: str | None = None,
+    part: str | None = None,
     prefecture: str | None = None,
     officer: str | None = None,
 ) -> Calendar:
     """Deadlines of the cases the actor may read and the schedule steps in force, from ``start`` to ``end``.
 
-    Schedule steps are the bureau's, so only the stream filter applies to
-    them. Cases still waiting for papers without a fixed deadline, and
-    undecided schedule steps, are listed apart as 未定.
+    Schedule steps are the bureau's, so only the fiscal-year, stream and part
+    filters apply to them (a step for no particular part matches every part).
+    Cases still waiting for papers without a fixed deadline, and undecided
+    schedule steps, are listed apart as 未定.
     """
-    cases = case_list_for_actor(actor=actor, stream=stream, prefecture=prefecture, officer=officer).annotate(
-        is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField())
-    )
+    cases = case_list_for_actor(
+        actor=actor, fiscal_year=fiscal_year, stream=stream, part=part, prefecture=prefecture, officer=officer
+    ).annotate(is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()))
     entries = [
         _case_entry(case)
         for case in cases.filter(state__in=_OPEN, deadline_effective__gte=start, deadline_effective__lte=end)
@@ -142,11 +145,11 @@ def calendar_for_actor(
     ]
     closures = ClosureCache()
     for year in years:
-        version = schedule_version_in_force(fiscal_year=year)
+        version = None if fiscal_year not in (None, year) else schedule_version_in_force(fiscal_year=year)
         if version is None:
             continue
         for step in version.steps.all():
-            if stream and step.stream != stream:
+            if (stream and step.stream != stream) or (part is not None and not step_part_matches(step.part, part)):
                 continue
             if step.precision == Precision.UNDECIDED and year in years[1:]:
                 undecided.append(_step_entry(step, year, closures))

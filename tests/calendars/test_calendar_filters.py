@@ -1,0 +1,36 @@
+"""The deadline calendar's fiscal-year and part filters, applied by the selector to cases and schedule steps alike."""
+
+from datetime import date
+
+import pytest
+
+from calendars.selectors import calendar_for_actor
+from tests import factories as f
+
+from .factories import act, shipped_schedules
+
+pytestmark = pytest.mark.django_db
+
+FY2025 = {"start": date(2025, 4, 1), "end": date(2026, 3, 31), "today": date(2025, 4, 1)}
+
+
+def test_the_part_filter_keeps_steps_for_every_part_and_cases_of_that_part():
+    shipped_schedules()
+    officer = f.officer()
+    for part in ("personnel", "facilities"):
+        act(f.case(actor=officer, stream="medical_care_fund", part=part), "request_consultation", officer)
+    calendar = calendar_for_actor(actor=officer, fiscal_year=2025, part="personnel", **FY2025)
+    undecided_steps = {entry.step.key for entry in calendar.undecided if entry.step}
+    assert "informal_notice_personnel" in undecided_steps and "informal_notice_facilities" not in undecided_steps
+    assert {entry.part for entry in calendar.entries + calendar.undecided} <= {"", "both", "personnel"}
+    [case] = [entry for entry in calendar.entries + calendar.undecided if entry.kind == "case_deadline"]
+    assert case.part == "personnel"
+
+
+def test_the_fiscal_year_filter_leaves_out_other_years_steps():
+    shipped_schedules()  # FY2023 and FY2025
+    three_years = {"start": date(2023, 4, 1), "end": date(2026, 3, 31), "today": date(2025, 4, 1)}
+    everything = calendar_for_actor(actor=f.supervisor(), **three_years)
+    only_2025 = calendar_for_actor(actor=f.supervisor(), fiscal_year=2025, **three_years)
+    assert {entry.fiscal_year for entry in everything.entries} > {2025}
+    assert {entry.fiscal_year for entry in only_2025.entries + only_2025.undecided} == {2025}
