@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
 from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
 from .history import history_append
-from .limits import FIRST_FISCAL_YEAR
+from .limits import FIRST_FISCAL_YEAR, MAX_YEN
 from .models import BudgetNotice, Case, FiscalYear, Recipient, Role
 from .roles import has_role, in_scope
 
@@ -110,9 +110,10 @@ def budget_notice_record(
         raise InvalidInput(details={"stream": [f"Unknown stream/part {stream}/{part or '-'}."]})
     if not STREAMS[stream].bureau_decides:
         raise InvalidInput(details={"stream": ["The ministry decides this stream; it takes no budget notice here."]})
-    if not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
-    if not reference.strip():
+    if not isinstance(amount, int) or not 0 < amount <= MAX_YEN:
+        raise InvalidInput(details={"amount": [f"Must be a whole number of yen from 1 to {MAX_YEN:,}."]})
+    reference = reference.strip()
+    if not reference:
         raise InvalidInput(details={"reference": ["Required."]})
     notice = BudgetNotice.objects.create(
         fiscal_year=_fiscal_year(fiscal_year),
@@ -120,7 +121,7 @@ def budget_notice_record(
         part=part,
         amount=amount,
         received_on=received_on,
-        reference=reference.strip(),
+        reference=reference,
         recorded_by=actor,
     )
     history_append(
