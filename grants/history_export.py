@@ -23,7 +23,6 @@ COLUMNS = (
     "fiscal_year", "stream", "recipient", "source", "target", "amounts_before", "amounts_after",
     "document_number", "reason", "data", "prev_hash", "hash",
 )
-FORMATS = ("csv", "xlsx", "jsonl")
 _OLDEST, _NEWEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
