@@ -91,7 +91,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "amount_paid": case_amount_paid(case=case),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
             "overdue": case_is_overdue(case=case, today=timezone.localdate()),
-            "as_of_form": AsOfForm(),
+            "as_of_form": AsOfForm(auto_id="id_as_of_%s"),
         },
         status=status,
     )

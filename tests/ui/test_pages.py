@@ -198,6 +198,8 @@ def test_history_page_and_verification_for_auditors(client, people):
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
+    form = client.get(f"/cases/{case.pk}/").content.decode().split(f'action="/cases/{case.pk}/as-of/"')[1].split("</form>")[0]
+    assert 'name="date"' in form and 'type="date"' in form
     today = client.get(f"/cases/{case.pk}/as-of/", {"date": "2100-01-01"}).content.decode()
     assert "提出済" in today and "1,000,000円" in today
     before = client.get(f"/cases/{case.pk}/as-of/", {"date": "2001-01-01"}).content.decode()
