@@ -27,7 +27,6 @@ from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from grants.models import Role
-from grants.roles import has_role
 from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
 
 from .business_days import ClosureCache, is_business_day
@@ -44,7 +43,13 @@ from .selectors import (
     letter_pdf_read,
     schedule_version_list,
 )
-from .services import calendar_feed_token_revoke, calendar_feed_token_rotate, schedule_rollforward, schedule_step_save
+from .services import (
+    calendar_feed_token_revoke,
+    calendar_feed_token_rotate,
+    may_edit_schedules,
+    schedule_rollforward,
+    schedule_step_save,
+)
 from .windows import Precision
 
 CALENDAR_FILTERS = ("fiscal_year", "stream", "part", "prefecture", "officer")
@@ -264,7 +269,7 @@ def letter_batch_file(request, batch_id: int, fmt: str):
 
 
 def _require_schedule_editor(user) -> None:
-    if not has_role(user, Role.SUPERVISOR):
+    if not may_edit_schedules(user):
         raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
 
 
