@@ -342,7 +342,9 @@ def schedule_roll_forward(request, fiscal_year: int):
     try:
         version = schedule_rollforward(actor=request.user, from_year=fiscal_year, to_year=form.cleaned_data["to_year"])
     except DomainError as exc:
-        messages.error(request, str(exc.message))
+        # The message alone can be "some fields are invalid"; the listed problems say which and why.
+        problems = [str(problem) for value in exc.details.values() if isinstance(value, list) for problem in value]
+        messages.error(request, " ".join([str(exc.message), *problems]))
         return redirect(reverse("schedule-editor", args=[fiscal_year]))
     messages.success(request, _("Rolled forward into %(key)s.") % {"key": version.key})
     return redirect(reverse("schedule-editor", args=[version.fiscal_year]))

@@ -105,3 +105,12 @@ def test_rollforward_command_names_the_rolled_days():
     out = io.StringIO()
     call_command("rollforward_schedule", "2025", "2026", stdout=out)
     assert "special_adjustment_grant/initial_grant/pre_application_deadline: 令和8年7月11日（土） is a closed day → 令和8年7月13日（月）" in out.getvalue()
+
+
+def test_the_editor_page_says_why_a_roll_forward_was_refused(client):
+    shipped_schedules()
+    client.force_login(f.supervisor())
+    response = client.post("/schedules/2025/roll-forward/", {"to_year": 2024}, follow=True)
+    [message] = [str(message) for message in response.context["messages"]]
+    assert "Roll forward into a later fiscal year." in message
+    assert not HistoryEntry.objects.filter(action="schedule_rollforward").exists()
