@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from calendars.models import Letter, LetterKind
 from calendars.selectors import letter_list_for_actor
 from grants.errors import PermissionDenied
-from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
+from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role
 from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
 
@@ -73,12 +73,11 @@ def case_as_of(*, case: Case, moment: datetime) -> dict | None:
 
 
 def case_is_overdue(*, case: Case, today: date) -> bool:
-    """``grants.selectors.case_overdue_q`` for one loaded case (the worklist's ``is_overdue``)."""
-    return (
-        case.state in AWAITING_RECIPIENT_STATES
-        and case.deadline_effective is not None
-        and case.deadline_effective < today
-    )
+    """Whether ``grants.selectors.case_overdue_q`` holds for one case (the worklist's ``is_overdue``).
+
+    Asked of the database so the case page, the worklist and the API filter share one rule.
+    """
+    return Case.objects.filter(case_overdue_q(on=today), pk=case.pk).exists()
 
 
 def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:
