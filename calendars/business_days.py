@@ -76,19 +76,6 @@ def last_business_day_on_or_before(day: date, *, extra_closures: Container[date]
     return day if is_business_day(day, extra_closures=closures) else add_business_days(day, -1, extra_closures=closures)
 
 
-def business_days_between(start: date, end: date, *, extra_closures: Container[date] | None = None) -> int:
-    """Business days after ``start`` up to and including ``end`` (negative when end < start)."""
-    closures = _closures(extra_closures)
-    sign = 1 if end >= start else -1
-    low, high = sorted((start, end))
-    count = sum(
-        1
-        for offset in range(1, (high - low).days + 1)
-        if is_business_day(low + timedelta(days=offset), extra_closures=closures)
-    )
-    return sign * count
-
-
 class Deadline(NamedTuple):
     stated: date
     effective: date
