@@ -35,3 +35,19 @@ def test_an_amount_outside_the_yen_bounds_is_invalid_input(amount):
         record(amount=amount)
     assert "amount" in raised.value.details
     assert not BudgetNotice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/budget-notices", '{"fiscal_year": 2025, "stream": "community_support_grant", "amount": 5, '
+                                '"received_on": "2025-04-01", "reference": "\\ud800"}'),
+        ("/api/auth/token", '{"username": "\\udfff", "password": "x"}'),
+    ],
+)
+def test_json_with_an_unpaired_surrogate_is_a_malformed_request(api, url, body):
+    f.fiscal_year(2025)
+    api.force_authenticate(f.supervisor())
+    response = api.post(url, data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
+    assert not BudgetNotice.objects.exists()
