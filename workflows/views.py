@@ -181,7 +181,10 @@ def approval_queue(request):
     runs = [
         {
             "run": run,
-            "steps": payment_run_available_transitions(run=run, actor=request.user),
+            "steps": [
+                {"name": name, "label": RUN_STEP_LABELS[name]}
+                for name in payment_run_available_transitions(run=run, actor=request.user)
+            ],
             "breakdown": payment_run_breakdown(run=run),
         }
         for run in payment_run_pending_list_for_actor(actor=request.user)

@@ -24,6 +24,8 @@ def test_supervisor_approves_a_payment_run_from_the_queue_but_not_their_own(clie
     client.force_login(people["boss"])
     queue = client.get("/approvals/").content.decode()
     assert "支払回" in queue and "50,000,000円" in queue and case.recipient.name_ja in queue
+    approve_form = queue.split(f'action="/payment-runs/{run.pk}/steps/approve/"')[1].split("</form>")[0]
+    assert ">決裁</button>" in approve_form
     response = client.post(f"/payment-runs/{run.pk}/steps/approve/")
     assert response.status_code == 302
     assert PaymentRun.objects.get(pk=run.pk).state == "approved"
