@@ -167,7 +167,12 @@ class ScheduleStep(models.Model):
         indexes = [models.Index(fields=["stream", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.version.key} {self.stream}/{self.sub_procedure}/{self.key}"
+        return f"{self.version.key} {self.path}"
+
+    @property
+    def path(self) -> str:
+        """Where the step sits in a schedule: stream/sub-procedure/key (as the file and the history name it)."""
+        return f"{self.stream}/{self.sub_procedure}/{self.key}"
 
     def clean(self) -> None:
         problems = window_problems(self.precision, self.date_from, self.date_to)

@@ -170,7 +170,7 @@ def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
     return {
         "deadline": "schedule",
         "schedule": step.version.key,
-        "step": f"{step.stream}/{step.sub_procedure}/{step.key}",
+        "step": step.path,
         "date_text_ja": step.date_text_ja,
     }
 

@@ -154,9 +154,8 @@ def schedule_version_delete(*, actor, version: ScheduleVersion) -> None:
 def schedule_step_save(*, actor, step: ScheduleStep) -> ScheduleStep:
     """Save a supervisor's edit of one step, new or changed; the window must be consistent."""
     _require_editor(actor)
-    path = f"{step.stream}/{step.sub_procedure}/{step.key}"
     return _save_edit(
-        actor=actor, row=step, fields=STEP_FIELDS, version=step.version, action="schedule_step", data={"step": path}
+        actor=actor, row=step, fields=STEP_FIELDS, version=step.version, action="schedule_step", data={"step": step.path}
     )
 
 
@@ -165,8 +164,7 @@ def schedule_step_delete(*, actor, step: ScheduleStep) -> None:
     """Delete one step; its record keeps what the step said."""
     _require_editor(actor)
     deleted = {name: getattr(step, name) for name in STEP_FIELDS}
-    path = f"{step.stream}/{step.sub_procedure}/{step.key}"
-    _record(actor=actor, version=step.version, action="schedule_step_delete", data={"step": path, "deleted": deleted})
+    _record(actor=actor, version=step.version, action="schedule_step_delete", data={"step": step.path, "deleted": deleted})
     step.delete()
 
 

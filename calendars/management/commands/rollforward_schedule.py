@@ -29,7 +29,7 @@ class Command(BaseCommand):
         rolled = schedule_closed_exact_days(version=version)
         for step, effective in rolled:
             self.stdout.write(
-                f"  {step.stream}/{step.sub_procedure}/{step.key}: {era_date(step.date_to, weekday=True)} "
+                f"  {step.path}: {era_date(step.date_to, weekday=True)} "
                 f"is a closed day → {era_date(effective, weekday=True)}"
             )
         self.stdout.write(
