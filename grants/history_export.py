@@ -114,14 +114,23 @@ def export_jsonl(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
 
 
 def export_xlsx(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
-    """XLSX via openpyxl's write-only mode (rows go to a temporary file, not memory)."""
+    """XLSX via openpyxl's write-only mode (rows go to a temporary file, not memory).
+
+    A worksheet cannot hold most ASCII control characters, and a record that
+    holds one can never be corrected, so each becomes U+FFFD in this format
+    (CSV and JSON Lines keep the text exactly).
+    """
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("history")
     sheet.append(list(COLUMNS))
     for row in _rows(entries):
-        sheet.append([row[column] for column in COLUMNS])
+        sheet.append([cell(row[column]) for column in COLUMNS])
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)

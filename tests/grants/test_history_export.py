@@ -7,6 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from grants.history_export import COLUMNS
 from tests import factories as f
 from workflows.services import case_transition
 
@@ -56,6 +57,18 @@ def test_xlsx_opens_with_the_same_rows(api, history):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("id", "occurred_at_jst", "actor", "actor_role", "action")
     assert [row[4] for row in rows[1:]] == ["create", "request", "withdraw"]
+
+
+def test_a_control_character_in_a_reason_does_not_break_the_xlsx(api, history):
+    officer = f.officer(username="suzuki")
+    case_transition(
+        case_id=history["chiba"].pk, name="withdraw", actor=officer, data={"reason": "重複\x1b"}, expected_version=1
+    )
+    _, body = download(api, "format=xlsx&case=%d" % history["chiba"].pk)
+    rows = list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
+    assert rows[-1][4] == "withdraw" and rows[-1][COLUMNS.index("reason")] == "重複\ufffd"
+    _, body = download(api, "format=jsonl&case=%d" % history["chiba"].pk)
+    assert json.loads(body.decode().splitlines()[-1])["reason"] == "重複\x1b"
 
 
 def test_officers_cannot_export_and_bad_filters_get_422(api, history):
