@@ -4,13 +4,11 @@ import io
 import re
 import shutil
 import subprocess
-import threading
 import unicodedata
 import zipfile
 from datetime import date
 
 import pytest
-from django.db import connection
 from pypdf import PdfReader
 
 from calendars.letter_texts import payment_wording
@@ -248,27 +246,13 @@ def test_the_hook_issues_the_notices_once_the_execution_really_commits(live_db, 
     assert notice.status == "rendered" and notice.content["items"][-2] == ["支払額", "金5,000円"]
 
 
-def test_two_callers_at_once_send_each_notice_once(live_db, people, monkeypatch):
+def test_two_callers_at_once_send_each_notice_once(live_db, people, monkeypatch, at_once):
     monkeypatch.setattr(runs, "AFTER_EXECUTE_HOOKS", [])  # the two callers below are the only ones
     for n in range(3):
         recipient = f.municipality(f"11-town{n}", f"町{n}")
         pf.payment_item(officer=people["officer"], amount=1_000 + n, due_on=date(2025, 7, 1), recipient=recipient)
     run = pf.paid_run(date(2025, 7, 31), **people)
-    barrier = threading.Barrier(2)
-    batches = []
-
-    def issue():
-        barrier.wait()
-        try:
-            batches.append(payment_notices_issue(run_id=run.pk).pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=issue) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batches = at_once(lambda: payment_notices_issue(run_id=run.pk).pk, 2)
     assert len(batches) == 2 and batches[0] == batches[1]
     assert notices(run.pk).count() == 3
     assert HistoryEntry.objects.filter(action="letter_issue").count() == 3

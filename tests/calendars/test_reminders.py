@@ -1,12 +1,10 @@
 """Reminders: due in business days around the deadline, only for papers still owed, never produced twice."""
 
 import io
-import threading
 from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from calendars.business_days import add_business_days
 from calendars.models import Letter, LetterBatch, Reminder
@@ -114,29 +112,13 @@ def test_reminder_letter_is_drawn_after_commit(cases, django_capture_on_commit_c
     assert demand.status == "rendered" and demand.document_number.startswith("関厚発0302第")
 
 
-def test_four_concurrent_runs_produce_no_duplicates(live_db, today):
+def test_four_concurrent_runs_produce_no_duplicates(live_db, today, at_once):
     reminder_rules()
     today(date(2026, 2, 2))
     officer = f.officer()
     recipients = [f.municipality(f"11-town{n}", f"町{n}") for n in range(6)]
     waiting = [requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=r) for r in recipients]
-    barrier, errors = threading.Barrier(4), []
-
-    def run():
-        try:
-            barrier.wait()
-            send(REMINDER)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    at_once(lambda: send(REMINDER), 4)
     assert Reminder.objects.count() == len(waiting)
     assert Letter.objects.filter(kind="reminder").count() == len(waiting)
     assert sorted(Reminder.objects.values_list("case_id", flat=True)) == sorted(case.pk for case in waiting)
