@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import F, Q, QuerySet, Sum
 
-from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS
+from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from .errors import CaseNotFound, OutOfScope
 from .models import (
     AWAITING_RECIPIENT_STATES,
@@ -183,25 +183,28 @@ class PrefectureAmounts:
 def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[PrefectureAmounts]:
     """A fiscal year's amounts per stream and prefecture in the actor's scope, by stream and prefecture code.
 
-    Determined is the grant as last notified (a notified change replaces the
-    initial decision's amount); settled sums the settlements notified in the
+    Determined sums each recipient's grant as last notified (its notified change
+    replaces its initial decision's amount) and the other notified grants
+    (adjustment grants); settled sums the settlements notified in the
     fiscal year; paid counts what executed runs paid towards the fiscal year's
     grant (its budget year), whenever they ran. Three queries, however many cases.
     """
-    notified = (
-        Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED)
-        .values("stream", "procedure", "recipient__prefecture_code")
-        .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
+    notified = Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED).values(
+        "stream", "part", "procedure", "recipient_id", "recipient__prefecture_code", "amount_current", "amount_settled"
     )
-    cells: dict = defaultdict(lambda: {"initial_grant": 0, "change_grant": 0, "settled": 0, "paid": 0})
-    for row in notified:
-        cell = cells[(row["stream"], row["recipient__prefecture_code"])]
-        if row["procedure"] in GRANT_PROCEDURES:
-            cell[row["procedure"]] += row["current"] or 0
-        elif row["procedure"] in SETTLEMENT_PROCEDURES:
-            cell["settled"] += row["settled"] or 0
+    cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0})
+    grants: dict = defaultdict(dict)  # one recipient's grant for a stream and part: {procedure: amount}
+    for case in notified:
+        key = (case["stream"], case["recipient__prefecture_code"])
+        if case["procedure"] in GRANT_PROCEDURES:
+            grants[(*key, case["recipient_id"], case["part"])][case["procedure"]] = case["amount_current"]
+        elif case["procedure"] in SETTLEMENT_PROCEDURES:
+            cells[key]["settled"] += case["amount_settled"] or 0
         else:
-            cell["initial_grant"] += row["current"] or 0
+            cells[key]["determined"] += case["amount_current"] or 0
+    for (stream, code, _recipient, _part), amounts in grants.items():
+        last = amounts.get(Procedure.CHANGE_GRANT)
+        cells[(stream, code)]["determined"] += (last if last is not None else amounts.get(Procedure.INITIAL_GRANT)) or 0
     paid = (
         PaymentRecord.objects.filter(case_scope_q(actor, prefix="item__case__"), item__budget_year=fiscal_year)
         .values("item__case__stream", "item__recipient__prefecture_code")
@@ -215,7 +218,7 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
             stream=stream,
             prefecture_code=code,
             prefecture=prefectures.get(code),
-            determined=cell["change_grant"] or cell["initial_grant"],
+            determined=cell["determined"],
             settled=cell["settled"],
             paid=cell["paid"],
         )
