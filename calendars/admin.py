@@ -14,6 +14,7 @@ from .services import (
     schedule_version_delete,
     schedule_version_save,
 )
+from .services.schedules import STEP_FIELDS
 
 
 @admin.register(ClosureDay)
@@ -48,10 +49,7 @@ class SupervisorsEdit:
 class ScheduleStepInline(SupervisorsEdit, admin.TabularInline):
     model = ScheduleStep
     extra = 0
-    fields = (
-        "stream", "sub_procedure", "position", "key", "label_ja", "label_en", "kind", "actor", "part",
-        "precision", "date_from", "date_to", "date_text_ja", "source", "extra",
-    )  # fmt: skip
+    fields = STEP_FIELDS  # what a step's edit records
 
 
 @admin.register(ScheduleVersion)
