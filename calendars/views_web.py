@@ -6,7 +6,6 @@ deadlines the user may read and the schedule steps in force, with undecided
 ones listed as 未定.
 """
 
-from calendar import monthrange
 from collections import defaultdict
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -50,7 +49,7 @@ from .services import (
     schedule_rollforward,
     schedule_step_save,
 )
-from .windows import Precision
+from .windows import Precision, month_end
 
 CALENDAR_FILTERS = ("fiscal_year", "stream", "part", "prefecture", "officer")
 VIEWS = ("month", "week", "list")
@@ -165,7 +164,7 @@ def deadline_calendar(request):
     context = {"form": form, "view": view, "today": today, "query": query_without_page(request)}
     if view == "month":
         first = _parse_month(request.GET.get("month"), today)
-        last = first.replace(day=monthrange(first.year, first.month)[1])
+        last = month_end(first)
         start, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
         entries, undecided = _calendar(request, filters, start, end, today)
         cells = _days(start, end, entries, today, group=True)
