@@ -23,7 +23,7 @@ from calendars.pdf import LetterContent, TitleKind, merge_pdfs, render_letter, z
 from calendars.pdf import fonts
 from calendars.pdf.render import NO_LINE_END, NO_LINE_START, kinsoku_lines, subject_lines
 
-DEADLINE = date(2026, 2, 27)
+DEADLINE = date(2026, 3, 2)  # stated 2/28, a Saturday: art. 2 moves it to the Monday
 
 LETTER = LetterContent(
     document_number="関厚発1121第3号",
@@ -40,7 +40,10 @@ LETTER = LetterContent(
         ("提出期限", era_date(DEADLINE, weekday=True)),
         ("提出方法", "電子メール（ktkousei164@mhlw.go.jp）"),
     ),
-    deadline_note="当初の期限（令和8年2月28日（土））が閉庁日に当たるため、前開庁日に繰り上げています。",
+    deadline_note=(
+        "令和8年2月28日（土）は行政機関の休日に当たるため、"
+        "行政機関の休日に関する法律第2条の規定により、令和8年3月2日（月）を提出期限とします。"
+    ),
     contact_lines=(
         "関東信越厚生局健康福祉部地域包括ケア推進課",
         "〒330-9713 埼玉県さいたま市中央区新都心1-1 さいたま新都心合同庁舎1号館7階",
@@ -74,7 +77,7 @@ def test_letter_text_is_searchable(letter_pdf: Path) -> None:
         "関厚発1121第3号",
         "埼玉県福祉部地域包括ケア課長",
         "令和7年11月21日",
-        "令和8年2月27日(金)",  # the deadline, with its weekday, NFKC-normalised
+        "令和8年3月2日(月)",  # the deadline, with its weekday, NFKC-normalised
         "関東信越厚生局健康福祉部地域包括ケア推進課長",
         "変更交付申請について(依頼)",
         "記",
