@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from .api_errors import error_response
 from .api_fields import FiscalYearField, IdField, YenField
-from .api_parsers import API_PARSERS
 from .catalogue import Part, Stream
 from .history import history_verify_for_auditor
 from .history_export import EXPORTERS, history_list_for_auditor
@@ -41,7 +40,6 @@ def paginate(request, queryset, serialize) -> Response:
 class TokenObtainApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    parser_classes = API_PARSERS
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField()
@@ -84,7 +82,6 @@ class RecipientListApi(APIView):
 
 
 class BudgetNoticeCreateApi(APIView):
-    parser_classes = API_PARSERS
 
     class InputSerializer(serializers.Serializer):
         fiscal_year = FiscalYearField()

@@ -12,7 +12,10 @@ from rest_framework.exceptions import ParseError
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing text that holds an unpaired surrogate (a 400 ``malformed_request``)."""
+    """DRF's JSON parser, refusing text that holds an unpaired surrogate (a 400 ``malformed_request``).
+
+    The API's default (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``).
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
@@ -22,6 +25,3 @@ class JSONParser(parsers.JSONParser):
             raise ParseError("JSON parse error - a string holds an unpaired surrogate (\\ud800-\\udfff).") from None
         return data
 
-
-# For ``parser_classes``: DRF's defaults with the JSON parser above.
-API_PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]

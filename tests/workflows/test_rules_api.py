@@ -131,6 +131,16 @@ def test_a_reason_with_a_nul_character_gets_422_and_leaves_no_trace(api, people)
     assert case.state == "under_review" and case.history.count() == before
 
 
+def test_a_reason_with_an_unpaired_surrogate_is_a_400_not_a_500(api, people):
+    case = advance(f.case(actor=people["officer"]), people["officer"], "start_review")
+    login(api, people["officer"])
+    body = '{"version": %d, "amount": 900000, "reason": "\\ud800"}' % case.version
+    response = api.post(f"/api/cases/{case.pk}/transitions/draft", body, content_type="application/json")
+    assert_error(response, 400, "malformed_request")
+    case.refresh_from_db()
+    assert case.state == "under_review"
+
+
 def test_change_must_differ_and_carry_a_reason(api, people):
     officer, boss = people["officer"], people["boss"]
     f.budget_notice(2025, CSG, by=boss)
