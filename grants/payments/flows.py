@@ -28,9 +28,11 @@ def acts_on_payments(user) -> bool:
 
 def records_money_for(user, *, stream: str, prefecture_codes) -> bool:
     """Return payments and fund balances: supervisors record them anywhere, officers only within their scope."""
-    in_their_scope = all(in_scope(user, stream=stream, prefecture_code=code) for code in prefecture_codes)
-    return not has_role(user, Role.AUDITOR) and (
-        has_role(user, Role.SUPERVISOR) or (has_role(user, Role.OFFICER) and in_their_scope)
+    if has_role(user, Role.AUDITOR):
+        return False
+    return has_role(user, Role.SUPERVISOR) or (
+        has_role(user, Role.OFFICER)
+        and all(in_scope(user, stream=stream, prefecture_code=code) for code in prefecture_codes)
     )
 
 
