@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from grants.api_fields import IdField
 from grants.api import paginate
+from grants.api_parsers import JSONParser, refuse_unpaired_surrogates
 from grants.catalogue import Stream
 from grants.forms import DATE_BOUNDS
 from grants.payments.api import RecipientRefSerializer
@@ -52,9 +53,10 @@ class YAMLParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return yaml.safe_load(stream.read().decode("utf-8"))
+            data = yaml.safe_load(stream.read().decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ParseError(f"Not valid YAML: {exc}") from exc
+        return refuse_unpaired_surrogates(data)
 
 
 class YAMLRenderer(BaseRenderer):

@@ -11,17 +11,21 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
 
+def refuse_unpaired_surrogates(data):
+    """``data`` as parsed, or a 400 ``malformed_request`` when a string in it holds an unpaired surrogate."""
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParseError("Parse error - a string holds an unpaired surrogate (\\ud800-\\udfff).") from None
+    return data
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing text that holds an unpaired surrogate (a 400 ``malformed_request``).
+    """DRF's JSON parser, refusing text that holds an unpaired surrogate.
 
     The API's default (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``).
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ParseError("JSON parse error - a string holds an unpaired surrogate (\\ud800-\\udfff).") from None
-        return data
+        return refuse_unpaired_surrogates(super().parse(stream, media_type, parser_context))
 

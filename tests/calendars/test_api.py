@@ -184,6 +184,17 @@ def test_a_yaml_nan_or_an_overlong_text_is_a_422_not_a_database_error(api, peopl
     assert set(error["details"]) == {f"{path}.year_inferred", f"{path}.date_text_ja"}
 
 
+@pytest.mark.parametrize("content_type", ["application/yaml", "application/json"])
+def test_a_schedule_document_with_an_unpaired_surrogate_is_a_400(api, people, content_type):
+    login(api, people["boss"])
+    plan = [item for item in shipped_document()["schedules"] if item["fiscal_year"] == 2025][0]
+    plan["label_ja"] = "@@"
+    text = (yaml.safe_dump({"schedules": [plan]}, allow_unicode=True) if "yaml" in content_type
+            else json.dumps({"schedules": [plan]}, default=str, ensure_ascii=False))
+    body = text.replace("'@@'", '"@@"').replace("@@", "\\ud800")  # YAML reads escapes in double quotes only
+    assert_error(api.post("/api/schedules/2025", body, content_type=content_type), 400, "malformed_request")
+
+
 # ---------------------------------------------------------------- letters
 
 
