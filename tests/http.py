@@ -2,7 +2,8 @@
 
 
 def assert_error(response, status: int, code: str) -> dict:
-    """The response is the JSON error shape with this status and code; returns its ``error`` object."""
+    """The response is the JSON error shape with this status, this code and a message; returns its ``error`` object."""
     assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code, response.json()
-    return response.json()["error"]
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"], error
+    return error

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from calendars.models import Letter
 from tests import factories as f
+from tests.http import assert_error
 
 from .factories import act, requested_case, shipped_document, shipped_schedules
 
@@ -23,11 +24,6 @@ def login(api, user):
     api.force_authenticate(user)
     return api
 
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code, response.json()
-    return response.json()["error"]
 
 
 @pytest.fixture

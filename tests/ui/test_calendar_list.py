@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 DATE, ITEM, STATE = "期限・日程", "交付先・予定", "案件の状態"
 
 
-@pytest.fixture
-def today(monkeypatch):
-    """Set the day the pages take as today (``timezone.localdate()``)."""
-
-    def set_today(day: date) -> date:
-        monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
-        return day
-
-    return set_today
-
 
 def requested(officer, *, year: int, deadline: date, recipient=None) -> Case:
     case = f.case(actor=officer, year=year, recipient=recipient)

@@ -8,21 +8,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grants.payments.models import ReturnClaim
-from grants.payments.services import FundBalanceRow, fund_balance_import, return_claim_payment_record
+from grants.payments.services import (
+    FundBalanceRow,
+    fund_balance_import,
+    return_claim_payment_record,
+)
 from tests import factories as f
 from tests.payments import factories as pf
 from tests.ui.html import table_rows
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def today(monkeypatch):
-    def set_today(day: date) -> date:
-        monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
-        return day
-
-    return set_today
 
 
 @pytest.fixture

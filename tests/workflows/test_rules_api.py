@@ -5,6 +5,7 @@ from django.utils import translation
 
 from grants.catalogue import Stream
 from tests import factories as f
+from tests.http import assert_error
 from workflows.errors import FourEyesViolation
 from workflows.services import case_transition
 
@@ -28,14 +29,6 @@ def advance(case, officer, until):
     for name, data in path[: path.index(next(p for p in path if p[0] == until)) + 1]:
         case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)
     return case
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["error"]["code"] == code, body
-    assert body["error"]["message"]
-    return body["error"]
 
 
 @pytest.fixture
