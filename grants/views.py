@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -197,19 +197,25 @@ def fund_balance_list(request):
     )
 
 
-def _error_page(template: str, status: int, fallback):
+def _error_page(template: str, status: int, code: str, fallback):
+    """Django's handler for ``status``: the page, or under ``/api/`` the API's JSON error shape."""
+
     def view(request, exception=None):
+        if request.path.startswith("/api/"):  # e.g. an address no API pattern matches
+            return JsonResponse({"error": {"code": code, "message": str(fallback), "details": {}}}, status=status)
         message = str(exception) if exception is not None and str(exception) else str(fallback)
         return page(request, template, {"message": message}, status=status)
 
     return view
 
 
-not_found = _error_page("404.html", 404, _("There is no page at this address."))
-forbidden = _error_page("403.html", 403, _("Your role or scope does not allow this page."))
-bad_request = _error_page("400.html", 400, _("The request could not be understood."))
+not_found = _error_page("404.html", 404, "not_found", _("There is no page at this address."))
+forbidden = _error_page("403.html", 403, "permission_denied", _("Your role or scope does not allow this page."))
+bad_request = _error_page("400.html", 400, "malformed_request", _("The request could not be understood."))
 
 
 def server_error(request):
     """The 500 page: no database, no template context that could fail again."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "server_error", "message": "Server error.", "details": {}}}, status=500)
     return render(request, "500.html", status=500)

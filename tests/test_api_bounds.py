@@ -7,6 +7,7 @@ overflowed the database's integer types.)
 import pytest
 
 from tests import factories as f
+from tests.http import assert_error
 
 pytestmark = pytest.mark.django_db
 HUGE = "9" * 30
@@ -32,10 +33,17 @@ def test_huge_query_numbers_are_422(api, url):
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-@pytest.mark.parametrize("url", [f"/api/cases/{HUGE}", f"/api/payment-runs/{HUGE}", f"/api/letters/{HUGE}.pdf"])
-def test_huge_ids_in_urls_are_404(api, url):
+@pytest.mark.parametrize(
+    "url", [f"/api/cases/{HUGE}", f"/api/payment-runs/{HUGE}", f"/api/letters/{HUGE}.pdf", "/api/no-such-endpoint"]
+)
+def test_huge_ids_in_urls_and_unknown_api_addresses_are_a_json_404(api, url):
     api.force_authenticate(f.supervisor())
-    assert api.get(url).status_code == 404
+    assert_error(api.get(url), 404, "not_found")
+
+
+def test_unknown_web_addresses_still_get_the_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "text/html" in response["Content-Type"]
 
 
 def test_huge_version_is_422(api):
