@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import F, Q, QuerySet, Sum
 
 from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure
-from .errors import CaseNotFound, OutOfScope
+from .errors import CaseNotFound, InvalidInput, OutOfScope
 from .models import (
     AWAITING_RECIPIENT_STATES,
     BudgetNotice,
@@ -88,6 +88,14 @@ def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
     if not (sees_everything(actor) or in_scope(actor, stream=case.stream, prefecture_code=case.recipient.prefecture_code)):
         raise OutOfScope(details={"case": case_id})
     return case
+
+
+def fiscal_year_on_file(*, year: int, field: str = "fiscal_year") -> FiscalYear:
+    """The fiscal year, set up; otherwise InvalidInput naming ``field`` (the input the year came from)."""
+    try:
+        return FiscalYear.objects.get(pk=year)
+    except (FiscalYear.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput(details={field: [f"Fiscal year {year} is not set up."]}) from None
 
 
 def fiscal_year_list() -> list[int]:

@@ -8,16 +8,9 @@ from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combi
 from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
 from .history import history_append
 from .limits import FIRST_FISCAL_YEAR, MAX_YEN
-from .models import BudgetNotice, Case, FiscalYear, Recipient, Role
+from .models import BudgetNotice, Case, Recipient, Role
 from .roles import has_role, in_scope
-
-
-def _fiscal_year(year: int) -> FiscalYear:
-    try:
-        return FiscalYear.objects.get(pk=year)
-    except (FiscalYear.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(details={"fiscal_year": [f"Fiscal year {year} is not set up."]}) from None
-
+from .selectors import fiscal_year_on_file
 
 # How many years back a settlement procedure reaches: (at least, at most; None = no limit).
 _SETTLED_YEARS_BACK = {
@@ -63,7 +56,7 @@ def case_create(
         raise InvalidInput(
             details={"procedure": [f"{stream}/{part or '-'} has no procedure {procedure!r}."]}
         )
-    year = _fiscal_year(fiscal_year)
+    year = fiscal_year_on_file(year=fiscal_year)
     try:
         recipient = Recipient.objects.get(code=recipient_code)
     except Recipient.DoesNotExist:
@@ -116,7 +109,7 @@ def budget_notice_record(
     if not reference:
         raise InvalidInput(details={"reference": ["Required."]})
     notice = BudgetNotice.objects.create(
-        fiscal_year=_fiscal_year(fiscal_year),
+        fiscal_year=fiscal_year_on_file(year=fiscal_year),
         stream=stream,
         part=part,
         amount=amount,

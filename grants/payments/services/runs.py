@@ -12,25 +12,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
-from ...errors import InvalidInput, PermissionDenied
+from ...errors import PermissionDenied
 from ...history import history_append
-from ...models import FiscalYear, Role
-from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
+from ...models import Role, fiscal_year_of
+from ...selectors import fiscal_year_on_file
+from ..errors import (
+    ItemAlreadyPaid,
+    NothingToPay,
+    RunConditionUnmet,
+    RunTransitionNotAllowed,
+    UnknownRunTransition,
+)
 from ..flows import PaymentRunFlow, acts_on_payments
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
 
 #: Called after an execution commits, with the run's id: ``calendars`` registers the payment notices here.
 AFTER_EXECUTE_HOOKS: list = []
-
-
-def _fiscal_year_for(day: date) -> FiscalYear:
-    """The fiscal year (April to March, named by its April year) a run's date falls in; it must be set up."""
-    year = day.year if day.month >= 4 else day.year - 1
-    try:
-        return FiscalYear.objects.get(pk=year)
-    except FiscalYear.DoesNotExist:
-        raise InvalidInput(details={"date": [f"Fiscal year {year} is not set up."]}) from None
 
 
 def _record(*, actor, run: PaymentRun, action: str, source: str) -> None:
@@ -58,7 +56,7 @@ def payment_run_create(*, actor, run_on: date) -> PaymentRun:
     if not acts_on_payments(actor):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     run = PaymentRun.objects.create(
-        fiscal_year=_fiscal_year_for(run_on), run_on=run_on, drafted_by=actor, drafted_at=timezone.now()
+        fiscal_year=fiscal_year_on_file(year=fiscal_year_of(run_on), field="date"), run_on=run_on, drafted_by=actor, drafted_at=timezone.now()
     )
     # Conditional UPDATE: an item already carried by another run is never gathered twice.
     gathered = PaymentItem.objects.filter(run__isnull=True, withdrawn_on__isnull=True, due_on__lte=run_on).update(
