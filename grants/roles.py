@@ -53,8 +53,12 @@ def sees_everything(user) -> bool:
 
 
 def in_scope(user, *, stream: str, prefecture_code: str) -> bool:
-    """True when the user may act on cases of that stream in that prefecture."""
-    return (stream, prefecture_code) in scope_pairs(user)
+    """True when the user is an officer assigned that stream in that prefecture.
+
+    Scope rows count only while the user holds the officer role, as in ``case_scope_q``:
+    an officer moved to another post keeps no reach through rows left behind.
+    """
+    return has_role(user, Role.OFFICER) and (stream, prefecture_code) in scope_pairs(user)
 
 
 def case_scope_q(user, prefix: str = "") -> Q:
