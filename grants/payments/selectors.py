@@ -147,11 +147,16 @@ class ClaimBalance:
     """Where a return claim stands on a day. Payments go to the principal first (subsidy act art. 19(3))."""
 
     as_of: date
+    due_on: date
     principal: int
     principal_paid: int
     surcharge: int  # 加算金
     late_interest: int  # 延滞金
     interest_paid: int
+
+    @property
+    def paid(self) -> int:
+        return self.principal_paid + self.interest_paid
 
     @property
     def principal_outstanding(self) -> int:
@@ -169,6 +174,11 @@ class ClaimBalance:
     def settled(self) -> bool:
         return self.total_outstanding == 0
 
+    @property
+    def overdue(self) -> bool:
+        """Money still owed after the due day."""
+        return not self.settled and self.due_on < self.as_of
+
 
 def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     """A claim's principal and interest as of ``as_of``, counting the payments made up to that day."""
@@ -177,6 +187,7 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     receipts = [(r.received_on, r.amount) for r in claim.receipts.all()]
     return ClaimBalance(
         as_of=as_of,
+        due_on=claim.due_on,
         principal=claim.principal,
         principal_paid=min(paid, claim.principal),
         surcharge=surcharge(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else 0,

@@ -51,6 +51,7 @@ def test_paid_in_full_on_the_due_date_owes_surcharge_only(claim):
     # 5,000,000 × 155 days (2023-10-30 … 2024-04-01) = 232,500; 2,500,000 × 64 days (2024-01-29 … 04-01) = 48,000.
     owed = balance(claim, date(2024, 4, 1))
     assert (owed.surcharge, owed.late_interest, owed.total_outstanding) == (280_500, 0, 7_780_500)
+    assert not owed.overdue and balance(claim, date(2024, 4, 2)).overdue  # owed after the due day
 
 
 def test_paid_in_parts_late(claim):
@@ -64,7 +65,8 @@ def test_paid_in_parts_late(claim):
     later = balance(claim, date(2024, 12, 31))
     assert (later.principal_outstanding, later.interest_outstanding) == (0, 361_500)  # nothing accrues on interest
     return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=361_500, paid_on=date(2024, 5, 20))
-    assert balance(claim, date(2025, 3, 31)).settled
+    settled = balance(claim, date(2025, 3, 31))
+    assert settled.settled and not settled.overdue and settled.paid == 7_861_500
     assert list(claim.case.history.filter(subject_type="return_claim").values_list("action", flat=True)) == [
         "return_claim_issue", "return_payment_record", "return_payment_record", "return_payment_record",
     ]
