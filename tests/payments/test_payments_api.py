@@ -7,6 +7,7 @@ import pytest
 from grants.payments.errors import DISCONTINUITY_MESSAGE, RunFourEyesViolation
 from grants.payments.models import PaymentRecord
 from tests import factories as f
+from tests.http import assert_error
 from tests.payments import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +17,6 @@ def login(api, user):
     response = api.post("/api/auth/token", {"username": user.username, "password": "pw-for-tests-123"}, format="json")
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
     return api
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    assert response.json()["error"]["code"] == code, response.json()
-    return response.json()["error"]
 
 
 @pytest.fixture
