@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
@@ -203,9 +204,9 @@ def schedule_rollforward(*, actor, from_year: int, to_year: int) -> ScheduleVers
     """
     _require_editor(actor)
     if not all(FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR for year in (from_year, to_year)):
-        raise InvalidInput(details={"fiscal_year": ["Fiscal years run from 2019 (令和元年度) to 2100."]})
+        raise InvalidInput(details={"fiscal_year": [_("Fiscal years run from 2019 (令和元年度) to 2100.")]})
     if to_year <= from_year:
-        raise InvalidInput(details={"to_year": ["Roll forward into a later fiscal year."]})
+        raise InvalidInput(details={"to_year": [_("Roll forward into a later fiscal year.")]})
     source = schedule_version_in_force(fiscal_year=from_year)
     if source is None:
         raise ScheduleNotFound(details={"fiscal_year": from_year})

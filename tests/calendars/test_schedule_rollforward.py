@@ -112,5 +112,5 @@ def test_the_editor_page_says_why_a_roll_forward_was_refused(client):
     client.force_login(f.supervisor())
     response = client.post("/schedules/2025/roll-forward/", {"to_year": 2024}, follow=True)
     [message] = [str(message) for message in response.context["messages"]]
-    assert "Roll forward into a later fiscal year." in message
+    assert "元の年度より後の年度を指定してください" in message  # the service's reason, in the page's language
     assert not HistoryEntry.objects.filter(action="schedule_rollforward").exists()
