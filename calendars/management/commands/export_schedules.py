@@ -4,9 +4,8 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from calendars.selectors import schedule_document
+from grants.cli import command_error
 from grants.errors import DomainError
-
-from ._common import command_error
 
 
 class Command(BaseCommand):

@@ -6,9 +6,8 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from calendars.services import schedule_import
+from grants.cli import actor_for, command_error
 from grants.errors import DomainError
-
-from ._common import actor_for, command_error
 
 
 class Command(BaseCommand):

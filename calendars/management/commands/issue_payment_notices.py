@@ -8,9 +8,8 @@ whatever is missing and issues nothing twice.
 from django.core.management.base import BaseCommand
 
 from calendars.services import payment_notices_issue
+from grants.cli import command_error
 from grants.errors import DomainError
-
-from ._common import command_error
 
 
 class Command(BaseCommand):

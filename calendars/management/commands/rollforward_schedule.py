@@ -5,9 +5,8 @@ from django.core.management.base import BaseCommand
 from calendars.eras import era_date
 from calendars.selectors import schedule_closed_exact_days
 from calendars.services import schedule_rollforward
+from grants.cli import actor_for, command_error
 from grants.errors import DomainError
-
-from ._common import actor_for, command_error
 
 
 class Command(BaseCommand):

@@ -13,9 +13,9 @@ opening balance, refuses the whole file and writes nothing.
 import csv
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from grants.cli import actor_for, command_error
 from grants.errors import DomainError
 from grants.payments.services import FundBalanceRow, fund_balance_import
 from grants.payments.services.fund_balances import AMOUNT_FIELDS
@@ -56,15 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="Username of the person importing")
 
     def handle(self, *args, file: Path, user: str, **options):
-        try:
-            actor = get_user_model().objects.get(username=user, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"Unknown or inactive user {user!r}.") from None
+        actor = actor_for(user)
         rows = read_rows(file)
         if not rows:
             raise CommandError(f"{file}: no rows")
         try:
             written = fund_balance_import(actor=actor, rows=rows)
         except DomainError as exc:
-            raise CommandError(f"{exc.code}: {exc.message} {exc.details or ''}".rstrip()) from exc
+            raise command_error(exc) from exc
         self.stdout.write(f"{len(written)} of {len(rows)} row(s) recorded; the others were unchanged.")

@@ -11,12 +11,16 @@ Refusals print the error code and exit non-zero.
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from grants.cli import actor_for, command_error
 from grants.errors import DomainError
 from grants.payments.selectors import payment_run_breakdown, payment_run_get_for_actor
-from grants.payments.services import payment_run_approve, payment_run_create, payment_run_execute
+from grants.payments.services import (
+    payment_run_approve,
+    payment_run_create,
+    payment_run_execute,
+)
 
 
 def _date(value: str) -> date:
@@ -44,10 +48,7 @@ class Command(BaseCommand):
             sub.add_argument("--user", required=True, help="Username of the person acting")
 
     def handle(self, *args, action: str, user: str, **options):
-        try:
-            actor = get_user_model().objects.get(username=user, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"Unknown or inactive user {user!r}.") from None
+        actor = actor_for(user)
         try:
             if action == "create":
                 run = payment_run_create(actor=actor, run_on=_date(options["date"]))
@@ -58,7 +59,7 @@ class Command(BaseCommand):
             else:
                 run = payment_run_get_for_actor(actor=actor, run_id=options["run"])
         except DomainError as exc:
-            raise CommandError(f"{exc.code}: {exc.message} {exc.details or ''}".rstrip()) from exc
+            raise command_error(exc) from exc
         self._print(run)
 
     def _print(self, run) -> None:

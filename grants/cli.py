@@ -1,20 +1,20 @@
-"""What the calendars commands share: who acts, and how a refused act reads on the console."""
+"""What the management commands share: who acts, and how a refused act reads on the console."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from grants.errors import DomainError
-from grants.roles import system_user
+from .errors import DomainError
+from .roles import system_user
 
 
 def actor_for(username: str | None):
-    """The named user, or the system user that stands for an operator at the command line."""
+    """The named active user, or (no name) the system user that stands for an operator at the command line."""
     if not username:
         return system_user()
     try:
-        return get_user_model().objects.get(username=username)
+        return get_user_model().objects.get(username=username, is_active=True)
     except get_user_model().DoesNotExist:
-        raise CommandError(f"No user {username!r}.") from None
+        raise CommandError(f"Unknown or inactive user {username!r}.") from None
 
 
 def command_error(exc: DomainError) -> CommandError:
