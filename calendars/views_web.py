@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from grants.errors import DomainError, PermissionDenied
-from grants.forms import DATE_BOUNDS, CaseFilterForm
+from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from grants.models import Role
 from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
@@ -75,9 +75,7 @@ class StepWindowForm(forms.Form):
 
     def add_service_error(self, exc: Exception) -> None:
         details = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else exc.details
-        for key, problems in (details or {"__all__": [str(getattr(exc, "message", exc))]}).items():
-            for problem in problems if isinstance(problems, list) else [problems]:
-                self.add_error(key if key in self.fields else None, str(problem))
+        add_service_errors(self, details or {"__all__": [str(getattr(exc, "message", exc))]})
 
 
 class RollForwardForm(forms.Form):

@@ -47,12 +47,6 @@ class TransitionForm(forms.Form):
         """The values typed, blanks left out (the service treats a missing field as not given)."""
         return {spec.name: self.cleaned_data[spec.name] for spec in self.specs if self.cleaned_data.get(spec.name)}
 
-    def add_domain_errors(self, details: dict) -> None:
-        """Put the service's 422 details on the fields they name (the rest on the form)."""
-        for key, messages in details.items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                self.add_error(key if key in self.fields else None, str(message))
-
 
 class BulkRequestForm(forms.Form):
     """Which cases get the same request: a fiscal year, stream, part and procedure."""

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from calendars.selectors import letter_list_for_actor
 from calendars.services import letter_batch_create
 from grants.errors import Conflict, DomainError, InvalidInput, PermissionDenied, StaleCase
-from grants.forms import AsOfForm, CaseFilterForm
+from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case, Role
 from grants.payments.errors import PaymentRunNotFound
 from grants.payments.selectors import (
@@ -136,7 +136,7 @@ def case_transition_submit(request, case_id: int, name: str):
             expected_version=form.cleaned_data["version"],
         )
     except InvalidInput as exc:
-        form.add_domain_errors(exc.details)
+        add_service_errors(form, exc.details)
         problem, status = {"message": exc.message}, 422
     except StaleCase as exc:
         problem, status = {"message": exc.message, "stale": True}, 409
