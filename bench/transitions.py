@@ -8,9 +8,10 @@ version check, conditions, state change and hash-chained history record, one
 transaction each). The floor does what a hand-written engine minimally must:
 one UPDATE of the case guarded by its version plus one INSERT of a history row,
 in one transaction, on the same connection and durability settings — once on
-bare tables (as the peer benchmark's floor) and once on our own case and
-history tables with their indexes ("schema floor"). Rounds interleave engine
-and floors; the medians are reported.
+bare tables (as the peer benchmark's floor), once on our own case and
+history tables with their indexes ("schema floor"), and once as the same two
+statements through Django's ORM ("ORM floor": what Django itself adds before
+any rule runs). Rounds interleave engine and floors; the medians are reported.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh``
 sets up); a database ``grants_bench`` is created afresh for the run.
@@ -174,13 +175,44 @@ def child(n: int, rounds: int, clients: int) -> None:
                     )
         return n * len(STEPS) / (time.perf_counter() - start)
 
+    def orm_floor_round(round_no: int) -> float:
+        """The schema floor's UPDATE + INSERT written with Django's ORM: what Django adds before any rule runs."""
+        from django.db.models import F
+        from django.utils import timezone
+
+        from grants.models import Case, FiscalYear, HistoryEntry
+
+        year = FiscalYear.objects.create(year=2060 + round_no)
+        cases = [
+            Case.objects.create(fiscal_year=year, stream="community_support_grant", procedure="initial_grant",
+                                recipient=f.municipality(code=f"11-o{round_no}-{i}", name=f"町{i}"), officer=officer)
+            for i in range(n)
+        ]
+        states = ("planned", "requested", "submitted", "under_review", "drafted", "approved", "notified")
+        start = time.perf_counter()
+        for case in cases:
+            for k, step in enumerate(STEPS):
+                with transaction.atomic():
+                    now = timezone.now()
+                    Case.objects.filter(pk=case.pk, version=k + 1).update(
+                        state=states[k + 1], version=F("version") + 1, updated_at=now
+                    )
+                    HistoryEntry.objects.create(
+                        occurred_at=now, actor=officer, actor_role="officer", subject_type="case",
+                        subject_id=str(case.pk), case=case, fiscal_year=year.year, stream=case.stream,
+                        recipient_id=case.recipient_id, action=step, source=states[k], target=states[k + 1],
+                        data={"by": 1}, prev_hash="0" * 64, hash=f"floor-orm-{case.pk}-{k}",
+                    )
+        return n * len(STEPS) / (time.perf_counter() - start)
+
     per_step: dict[str, list[float]] = {}
     engine_round(-1)  # warm-up: imports, caches, first plans
     per_step.clear()
-    engine, floor, schema_floor = [], [], []
+    engine, floor, schema_floor, orm_floor = [], [], [], []
     for round_no in range(rounds):
         floor.append(floor_round(round_no))
         schema_floor.append(schema_floor_round(round_no))
+        orm_floor.append(orm_floor_round(round_no))
         engine.append(engine_round(round_no))
     # Several clients at once (officers at their desks): the same work split over ``clients`` processes.
     shared = {}
@@ -201,7 +233,7 @@ def child(n: int, rounds: int, clients: int) -> None:
         previous = entry.hash
     step_ms = {step: round(statistics.median(times) * 1000, 2) for step, times in per_step.items()}
     print(json.dumps({"vendor": connection.vendor, "engine": engine, "floor": floor, "schema_floor": schema_floor,
-                      "clients": clients, "shared": shared,
+                      "orm_floor": orm_floor, "clients": clients, "shared": shared,
                       "step_ms": step_ms,
                       "chain_ok": chain_ok, "records": HistoryEntry.objects.exclude(hash__startswith="floor-").count()}))
 
@@ -255,16 +287,20 @@ def main() -> None:
         engine = statistics.median(result["engine"])
         floor = statistics.median(result["floor"])
         schema = statistics.median(result["schema_floor"])
+        orm = statistics.median(result["orm_floor"])
         print(f"{result['vendor']:<11}{engine:>12,.0f}{1000 / engine:>10.2f}{floor:>12,.0f}{floor / engine:>8.1f}×"
               f"{schema:>14,.0f}{schema / engine:>9.1f}×  {'ok' if result['chain_ok'] else 'BROKEN'}"
               f" ({result['records']} records)")
+        print(f"{'':<11}floors against the bare floor: schema {floor / schema:.1f}×, "
+              f"ORM (the same two statements through Django) {orm:,.0f} tr/s = {floor / orm:.1f}×")
         print(f"{'':<11}ms per step (median): " + ", ".join(f"{k} {v}" for k, v in result["step_ms"].items()))
         if result["shared"]:
             shared = result["shared"]
             print(f"{'':<11}{result['clients']} clients at once: engine {shared['engine']:,.0f} tr/s, "
                   f"floor {shared['floor']:,.0f} tr/s, {shared['floor'] / shared['engine']:.1f}× floor")
     print(f"({args.rounds} interleaved rounds of {args.n} cases × {len(STEPS)} steps; medians of transitions/s;"
-          " floor: UPDATE + INSERT on bare tables; schema floor: the same on our indexed tables."
+          " floor: UPDATE + INSERT on bare tables; schema floor: the same on our indexed tables;"
+          " ORM floor: the schema floor through QuerySet.update and Model.save."
           " Target: ≥ 500 tr/s, ≤ 3× floor)")
 
 
