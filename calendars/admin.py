@@ -1,6 +1,6 @@
-"""Admin: closure days and reminder rules (administrators), schedules (supervisors, audited), letters (read-only).
+"""Admin: closure days and reminder rules (administrators), schedules (supervisors), letters (read-only).
 
-Schedule edits go through the schedule services, so each one is checked and
+Every edit goes through the calendars services, so each one is checked and
 recorded in the decision history like any other act.
 """
 
@@ -8,7 +8,12 @@ from django.contrib import admin
 
 from .models import ClosureDay, Letter, LetterBatch, Reminder, ReminderRule, ScheduleStep, ScheduleVersion
 from .services import (
+    closure_day_delete,
+    closure_day_save,
+    may_edit_calendar_data,
     may_edit_schedules,
+    reminder_rule_delete,
+    reminder_rule_save,
     schedule_step_delete,
     schedule_step_save,
     schedule_version_delete,
@@ -17,33 +22,73 @@ from .services import (
 from .services.schedules import STEP_FIELDS
 
 
-@admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
-    list_display = ("day", "reason")
-    date_hierarchy = "day"
-    search_fields = ("reason",)
+class ServiceEdits:
+    """Staff may look; only those the services let edit (``may_edit``) may change anything."""
 
-
-@admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
-    list_display = ("code", "label_ja", "offset_business_days", "letter_kind", "subject_suffix_ja", "is_active")
-    list_editable = ("is_active",)
-
-
-class SupervisorsEdit:
-    """Staff may look; only those the schedule services let edit may change anything."""
+    may_edit = staticmethod(lambda user: False)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request, obj=None):
-        return may_edit_schedules(request.user)
+        return self.may_edit(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return may_edit_schedules(request.user)
+        return self.may_edit(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return may_edit_schedules(request.user)
+        return self.may_edit(request.user)
+
+
+class SavedThroughServices(ServiceEdits):
+    """Saves and deletes are the services' (``save_service``, ``delete_service``), so each is checked and recorded."""
+
+    def save_service(self, actor, obj):
+        raise NotImplementedError
+
+    def delete_service(self, actor, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        self.save_service(request.user, obj)
+
+    def delete_model(self, request, obj):
+        self.delete_service(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_service(request.user, obj)
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(SavedThroughServices, admin.ModelAdmin):
+    may_edit = staticmethod(may_edit_calendar_data)
+    list_display = ("day", "reason")
+    date_hierarchy = "day"
+    search_fields = ("reason",)
+
+    def save_service(self, actor, obj):
+        closure_day_save(actor=actor, closure=obj)
+
+    def delete_service(self, actor, obj):
+        closure_day_delete(actor=actor, closure=obj)
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(SavedThroughServices, admin.ModelAdmin):
+    may_edit = staticmethod(may_edit_calendar_data)
+    list_display = ("code", "label_ja", "offset_business_days", "letter_kind", "subject_suffix_ja", "is_active")
+    list_editable = ("is_active",)
+
+    def save_service(self, actor, obj):
+        reminder_rule_save(actor=actor, rule=obj)
+
+    def delete_service(self, actor, obj):
+        reminder_rule_delete(actor=actor, rule=obj)
+
+
+class SupervisorsEdit(ServiceEdits):
+    may_edit = staticmethod(may_edit_schedules)
 
 
 class ScheduleStepInline(SupervisorsEdit, admin.TabularInline):
@@ -53,7 +98,7 @@ class ScheduleStepInline(SupervisorsEdit, admin.TabularInline):
 
 
 @admin.register(ScheduleVersion)
-class ScheduleVersionAdmin(SupervisorsEdit, admin.ModelAdmin):
+class ScheduleVersionAdmin(SupervisorsEdit, SavedThroughServices, admin.ModelAdmin):
     list_display = ("key", "fiscal_year", "status", "as_of", "source_doc", "updated_at")
     list_filter = ("fiscal_year", "status")
     inlines = [ScheduleStepInline]
@@ -61,15 +106,11 @@ class ScheduleVersionAdmin(SupervisorsEdit, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("key",) if obj else ()
 
-    def save_model(self, request, obj, form, change):
-        schedule_version_save(actor=request.user, version=obj)
+    def save_service(self, actor, obj):
+        schedule_version_save(actor=actor, version=obj)
 
-    def delete_model(self, request, obj):
-        schedule_version_delete(actor=request.user, version=obj)
-
-    def delete_queryset(self, request, queryset):
-        for version in queryset:
-            schedule_version_delete(actor=request.user, version=version)
+    def delete_service(self, actor, obj):
+        schedule_version_delete(actor=actor, version=obj)
 
     def save_formset(self, request, form, formset, change):
         steps = formset.save(commit=False)

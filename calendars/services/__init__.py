@@ -1,4 +1,5 @@
-"""Writes of the calendars app: schedules, letters, reminders, payment notices and calendar feed links."""
+"""Writes of the calendars app: schedules, closure days and reminder rules, letters, reminders, payment notices
+and calendar feed links."""
 
 from ..letter_texts import LetterWording
 from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calendar_feed_token_rotate
@@ -9,6 +10,13 @@ from .letters import (
     letter_issue_with_act,
     letter_particulars,
     letter_render,
+)
+from .master_data import (
+    closure_day_delete,
+    closure_day_save,
+    may_edit_calendar_data,
+    reminder_rule_delete,
+    reminder_rule_save,
 )
 from .payment_notices import payment_notices_issue
 from .reminders import reminder_issue
@@ -27,15 +35,20 @@ __all__ = [
     "calendar_feed_authenticate",
     "calendar_feed_token_revoke",
     "calendar_feed_token_rotate",
+    "closure_day_delete",
+    "closure_day_save",
     "letter_batch_create",
     "letter_issue",
     "letter_for_transition",
     "letter_issue_with_act",
     "letter_particulars",
     "letter_render",
+    "may_edit_calendar_data",
     "may_edit_schedules",
     "payment_notices_issue",
     "reminder_issue",
+    "reminder_rule_delete",
+    "reminder_rule_save",
     "schedule_import",
     "schedule_rollforward",
     "schedule_step_delete",

@@ -24,6 +24,7 @@ from ..models import ScheduleHeader, ScheduleStatus, ScheduleStep, ScheduleVersi
 from ..schedule_format import StepData, VersionData, parse_document, render_version, version_data_from_model
 from ..selectors import schedule_version_in_force
 from ..windows import shift_window_day
+from .edits import edit_save
 
 SUBJECT = "schedule"
 STEP_FIELDS = (
@@ -114,25 +115,13 @@ def schedule_import(*, actor, document: dict, fiscal_year: int | None = None) ->
     return [_version_store(actor=actor, data=data, action="schedule_import") for data in parsed.versions]
 
 
-def _field_changes(before: dict | None, after: dict) -> dict:
-    if before is None:
-        return {"after": after}
-    return {"changes": {name: [before[name], after[name]] for name in after if before[name] != after[name]}}
-
-
 def _save_edit(*, actor, row, fields, version: ScheduleVersion, action: str, data: dict | None = None):
     """Save an edited version or step and record what changed; an unchanged row writes nothing."""
-    old = type(row).objects.select_for_update().filter(pk=row.pk).first() if row.pk else None
-    before = {name: getattr(old, name) for name in fields} if old else None
-    after = {name: getattr(row, name) for name in fields}
-    if before == after:
-        return row
-    row.full_clean()
-    row.save()
-    suffix = "create" if before is None else "update"
-    changes = {**(data or {}), **_field_changes(before, after)}
-    _record(actor=actor, version=version, action=f"{action}_{suffix}", data=changes)
-    return row
+
+    def record(suffix: str, changes: dict) -> None:
+        _record(actor=actor, version=version, action=f"{action}_{suffix}", data={**(data or {}), **changes})
+
+    return edit_save(row=row, fields=fields, record=record)
 
 
 @transaction.atomic
