@@ -116,15 +116,23 @@ def export_jsonl(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
 def export_xlsx(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
     """XLSX via openpyxl's write-only mode (rows go to a temporary file, not memory).
 
-    A worksheet cannot hold most ASCII control characters, and a record that
-    holds one can never be corrected, so each becomes U+FFFD in this format
-    (CSV and JSON Lines keep the text exactly).
+    Text is written as text: openpyxl would store a string starting with "="
+    as a formula, which the spreadsheet would compute (or follow, for a
+    HYPERLINK) instead of showing what was recorded. A worksheet cannot hold
+    most ASCII control characters, and a record that holds one can never be
+    corrected, so each becomes U+FFFD in this format (CSV and JSON Lines keep
+    the text exactly).
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     def cell(value):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        text = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        text.data_type = "s"
+        return text
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("history")

@@ -72,6 +72,18 @@ def test_a_control_character_in_a_reason_does_not_break_the_xlsx(api, history):
     assert json.loads(body.decode().splitlines()[-1])["reason"] == "重複\x1b"
 
 
+def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(api, history):
+    """A reason is what was recorded: the spreadsheet shows it, it does not compute or link it."""
+    officer = f.officer(username="suzuki")
+    reason = '=HYPERLINK("http://example.invalid/","重複")'
+    case_transition(case_id=history["chiba"].pk, name="withdraw", actor=officer, data={"reason": reason}, expected_version=1)
+    _, body = download(api, "format=xlsx&case=%d" % history["chiba"].pk)
+    sheet = load_workbook(io.BytesIO(body)).active
+    cell = sheet.cell(row=sheet.max_row, column=COLUMNS.index("reason") + 1)
+    assert (cell.value, cell.data_type) == (reason, "s")
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
 def test_officers_cannot_export_and_bad_filters_get_422(api, history):
     api.force_authenticate(f.officer())
     assert api.get("/api/history/export").json()["error"]["code"] == "permission_denied"
