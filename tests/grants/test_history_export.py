@@ -76,8 +76,9 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(api, history):
     """A reason is what was recorded: the spreadsheet shows it, it does not compute or link it."""
     officer = f.officer(username="suzuki")
     reason = '=HYPERLINK("http://example.invalid/","重複")'
-    case_transition(case_id=history["chiba"].pk, name="withdraw", actor=officer, data={"reason": reason}, expected_version=1)
-    _, body = download(api, "format=xlsx&case=%d" % history["chiba"].pk)
+    chiba = history["chiba"].pk
+    case_transition(case_id=chiba, name="withdraw", actor=officer, data={"reason": reason}, expected_version=1)
+    _, body = download(api, "format=xlsx&case=%d" % chiba)
     sheet = load_workbook(io.BytesIO(body)).active
     cell = sheet.cell(row=sheet.max_row, column=COLUMNS.index("reason") + 1)
     assert (cell.value, cell.data_type) == (reason, "s")
