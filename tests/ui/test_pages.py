@@ -195,6 +195,18 @@ def test_history_page_and_verification_for_auditors(client, people):
     assert as_user(client, people["officer"]).get("/history/").status_code == 403
 
 
+def test_history_page_names_what_a_record_is_about_when_it_is_not_a_case(client, people):
+    from datetime import date
+
+    from calendars.models import ClosureDay
+    from calendars.services import closure_day_save
+
+    admin = f.UserFactory(role=Role.ADMINISTRATOR, username="kanri")
+    closure_day_save(actor=admin, closure=ClosureDay(day=date(2026, 2, 2), reason="庁舎停電"))
+    body = as_user(client, people["auditor"]).get("/history/?actor=kanri").content.decode()
+    assert "臨時休庁日を追加" in body and "臨時休庁日 2026-02-02" in body and "closure_day" not in body
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
