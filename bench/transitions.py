@@ -57,17 +57,25 @@ def child(n: int, rounds: int, clients: int) -> None:
             % ("BIGSERIAL" if connection.vendor == "postgresql" else "INTEGER")
         )
 
-    def make_cases(round_no: int, count: int) -> list:
-        """Fresh cases in a fiscal year of their own (one case per procedure-year), with its budget notice."""
+    def new_year_cases(year: int, tag: str, count: int) -> list:
+        """``count`` fresh cases in fiscal year ``year``, created for them (one case per procedure-year)."""
         from grants.models import Case, FiscalYear
 
-        year = FiscalYear.objects.create(year=2040 + round_no)
-        f.budget_notice(year.year, "community_support_grant", amount=10**15, by=boss)
+        fiscal_year = FiscalYear.objects.create(year=year)
         return [
-            Case.objects.create(fiscal_year=year, stream="community_support_grant", procedure="initial_grant",
-                                recipient=f.municipality(code=f"11-b{round_no}-{i}", name=f"町{i}"), officer=officer)
+            Case.objects.create(fiscal_year=fiscal_year, stream="community_support_grant", procedure="initial_grant",
+                                recipient=f.municipality(code=f"11-{tag}-{i}", name=f"町{i}"), officer=officer)
             for i in range(count)
         ]
+
+    def make_cases(round_no: int, count: int) -> list:
+        """Fresh cases for the engine, with a budget notice covering their year."""
+        cases = new_year_cases(2040 + round_no, f"b{round_no}", count)
+        f.budget_notice(2040 + round_no, "community_support_grant", amount=10**15, by=boss)
+        return cases
+
+    # The states the floors write, in step order (the engine's own for initial_grant).
+    case_states = ("planned", "requested", "submitted", "under_review", "drafted", "approved", "notified")
 
     data = {"request": {"deadline": "2031-09-01"}, "submit": {"amount": 1_000_000}, "draft": {"amount": 1_000_000}}
 
@@ -147,15 +155,7 @@ def child(n: int, rounds: int, clients: int) -> None:
 
     def schema_floor_round(round_no: int) -> float:
         """The same UPDATE + INSERT on our own tables, with their indexes and constraints."""
-        from grants.models import Case, FiscalYear
-
-        year = FiscalYear.objects.create(year=2070 + round_no)
-        cases = [
-            Case.objects.create(fiscal_year=year, stream="community_support_grant", procedure="initial_grant",
-                                recipient=f.municipality(code=f"11-f{round_no}-{i}", name=f"町{i}"), officer=officer)
-            for i in range(n)
-        ]
-        states = ("planned", "requested", "submitted", "under_review", "drafted", "approved", "notified")
+        cases = new_year_cases(2070 + round_no, f"f{round_no}", n)
         start = time.perf_counter()
         for case in cases:
             for k, step in enumerate(STEPS):
@@ -163,15 +163,15 @@ def child(n: int, rounds: int, clients: int) -> None:
                     cursor.execute(
                         "UPDATE grants_case SET state = %s, version = version + 1, updated_at = CURRENT_TIMESTAMP "
                         "WHERE id = %s AND version = %s",
-                        [states[k + 1], case.pk, k + 1],
+                        [case_states[k + 1], case.pk, k + 1],
                     )
                     cursor.execute(
                         "INSERT INTO grants_historyentry (occurred_at, actor_id, actor_role, subject_type, subject_id, "
                         "case_id, fiscal_year, stream, recipient_id, action, source, target, data, prev_hash, hash) "
                         "VALUES (CURRENT_TIMESTAMP, %s, 'officer', 'case', %s, %s, %s, 'community_support_grant', %s, "
                         "%s, %s, %s, %s, %s, %s)",
-                        [officer.pk, str(case.pk), case.pk, year.year, case.recipient_id, step, states[k],
-                         states[k + 1], '{"by": 1}', "0" * 64, f"floor-{case.pk}-{k}"],
+                        [officer.pk, str(case.pk), case.pk, case.fiscal_year_id, case.recipient_id, step,
+                         case_states[k], case_states[k + 1], '{"by": 1}', "0" * 64, f"floor-{case.pk}-{k}"],
                     )
         return n * len(STEPS) / (time.perf_counter() - start)
 
@@ -180,27 +180,21 @@ def child(n: int, rounds: int, clients: int) -> None:
         from django.db.models import F
         from django.utils import timezone
 
-        from grants.models import Case, FiscalYear, HistoryEntry
+        from grants.models import Case, HistoryEntry
 
-        year = FiscalYear.objects.create(year=2060 + round_no)
-        cases = [
-            Case.objects.create(fiscal_year=year, stream="community_support_grant", procedure="initial_grant",
-                                recipient=f.municipality(code=f"11-o{round_no}-{i}", name=f"町{i}"), officer=officer)
-            for i in range(n)
-        ]
-        states = ("planned", "requested", "submitted", "under_review", "drafted", "approved", "notified")
+        cases = new_year_cases(2060 + round_no, f"o{round_no}", n)
         start = time.perf_counter()
         for case in cases:
             for k, step in enumerate(STEPS):
                 with transaction.atomic():
                     now = timezone.now()
                     Case.objects.filter(pk=case.pk, version=k + 1).update(
-                        state=states[k + 1], version=F("version") + 1, updated_at=now
+                        state=case_states[k + 1], version=F("version") + 1, updated_at=now
                     )
                     HistoryEntry.objects.create(
                         occurred_at=now, actor=officer, actor_role="officer", subject_type="case",
-                        subject_id=str(case.pk), case=case, fiscal_year=year.year, stream=case.stream,
-                        recipient_id=case.recipient_id, action=step, source=states[k], target=states[k + 1],
+                        subject_id=str(case.pk), case=case, fiscal_year=case.fiscal_year_id, stream=case.stream,
+                        recipient_id=case.recipient_id, action=step, source=case_states[k], target=case_states[k + 1],
                         data={"by": 1}, prev_hash="0" * 64, hash=f"floor-orm-{case.pk}-{k}",
                     )
         return n * len(STEPS) / (time.perf_counter() - start)
