@@ -180,3 +180,15 @@ def test_amount_paid_as_an_annotation_equals_the_per_case_sum(people):
     listed = Case.objects.annotate(amount_paid=case_amount_paid_annotation()).order_by("pk")
     assert [(case.pk, case.amount_paid) for case in listed] == [(paid.pk, 50_000_000), (unpaid.pk, 0)]
     assert case_amount_paid(case=Case.objects.get(pk=paid.pk)) == 50_000_000
+
+
+def test_revoking_a_grant_already_partly_reclaimed_claims_only_what_is_still_held(people):
+    first = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), **people)
+    pf.paid_run(date(2024, 1, 29), **people)
+    pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
+    pf.act(first, "revoke", people["boss"], today=date(2024, 3, 21), reason="目的外使用")
+    # 75,000,000 paid; the change already claimed 15,000,000 of it back, so the revocation claims the other 60,000,000.
+    claims = ReturnClaim.objects.order_by("pk")
+    assert [(c.reason, c.principal) for c in claims] == [("reduction", 15_000_000), ("revocation", 60_000_000)]
+    assert sum(c.principal for c in claims) == sum(PaymentRecord.objects.values_list("amount", flat=True))

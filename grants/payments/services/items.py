@@ -194,8 +194,10 @@ def payment_items_revoke(
     _lock_recipient(case)
     scope = Q(case=case)
     revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
+    # A change or settlement may already have claimed part of the grant back: that part is not claimed twice.
+    amount = min(_net_issued(scope), _net_issued_to_grant(case))
     return _take_back(
-        actor=actor, case=case, scope=scope, amount=_net_issued(scope), determination=revoked,
+        actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
         reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True, add_business_days=add_business_days,
     )
 
