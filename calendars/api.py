@@ -23,6 +23,7 @@ from grants.forms import DATE_BOUNDS
 from grants.payments.api import RecipientRefSerializer
 
 from .ics import calendar_ics
+from .schedule_format import load_document
 from .selectors import (
     calendar_for_actor,
     letter_batch_get_for_actor,
@@ -53,7 +54,7 @@ class YAMLParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            data = yaml.safe_load(stream.read().decode("utf-8"))
+            data = load_document(stream.read().decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ParseError(f"Not valid YAML: {exc}") from exc
         return refuse_unpaired_surrogates(data)

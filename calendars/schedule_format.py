@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import yaml
+
 from grants.catalogue import Stream
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 
@@ -114,6 +116,32 @@ def _date(value, path: str, problems: _Problems) -> date | None:
     return day
 
 
+class _DocumentLoader(yaml.SafeLoader):
+    """Safe YAML in which a day that does not exist (2026-02-29) stays text, so the check names its place."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_DocumentLoader.add_constructor("tag:yaml.org,2002:timestamp", _DocumentLoader.construct_yaml_timestamp)
+
+
+def load_document(text: str):
+    """The data of a schedule file's text, for ``parse_document``; yaml.YAMLError when the text is not YAML.
+
+    PyYAML's safe loader fails with a bare ValueError on a value it cannot
+    build (a day that does not exist, ``!!int twenty``); those become
+    YAMLError here, except days, which stay text and are reported as such.
+    """
+    try:
+        return yaml.load(text, Loader=_DocumentLoader)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the reader can follow
+        raise yaml.YAMLError(str(exc) or type(exc).__name__) from exc
+
+
 def _max_length(model, name: str) -> int:
     return model._meta.get_field(name).max_length
 
@@ -189,7 +217,8 @@ def _parse_step(raw, *, stream: str, sub_procedure: str, path: str, problems: _P
             if name not in STEP_COLUMNS
         },
     )
-    if step.precision in Precision.values:
+    unreadable = any(raw.get(name) is not None and getattr(step, name) is None for name in ("date_from", "date_to"))
+    if step.precision in Precision.values and not unreadable:  # an unreadable day is reported once, as itself
         for message in window_problems(step.precision, step.date_from, step.date_to):
             problems.add(f"{path}.precision", message)
     return step

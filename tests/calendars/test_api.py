@@ -180,6 +180,16 @@ def test_a_yaml_nan_or_an_overlong_text_is_a_422_not_a_database_error(api, peopl
     assert set(error["details"]) == {f"{path}.year_inferred", f"{path}.date_text_ja"}
 
 
+def test_an_impossible_day_in_a_yaml_document_is_a_422_at_its_place_not_a_500(api, people):
+    login(api, people["boss"])
+    plan = [item for item in shipped_document()["schedules"] if item["fiscal_year"] == 2025][0]
+    body = yaml.safe_dump({"schedules": [plan]}, allow_unicode=True).replace("date_to: 2026-02-28", "date_to: 2026-02-29", 1)
+    error = assert_error(api.post("/api/schedules/2025", body, content_type="application/yaml"), 422, "invalid_schedule")
+    assert [place.rsplit(".", 1)[1] for place in error["details"]] == ["date_to"]
+    odd_tag = body.replace("fiscal_year: 2025", "fiscal_year: !!int twenty", 1)
+    assert_error(api.post("/api/schedules/2025", odd_tag, content_type="application/yaml"), 400, "malformed_request")
+
+
 @pytest.mark.parametrize("content_type", ["application/yaml", "application/json"])
 def test_a_schedule_document_with_an_unpaired_surrogate_is_a_400(api, people, content_type):
     login(api, people["boss"])

@@ -2,6 +2,7 @@
 
 import copy
 import io
+import re
 
 import pytest
 import yaml
@@ -173,3 +174,18 @@ def test_export_to_a_place_that_cannot_be_written_is_a_clear_error(tmp_path):
         call_command("export_schedules", "2025", "--output", str(tmp_path / "missing" / "fy2025.yaml"))
     with pytest.raises(CommandError, match="Cannot write"):
         call_command("export_schedules", "2025", "--output", str(tmp_path))
+
+
+IMPOSSIBLE_DAY = "schedules:\n- {id: fy2025-test, fiscal_year: 2025, status: plan, streams: {community_support_grant: {sub_procedures: {initial_grant: {steps: [{key: due, label_ja: 提出〆切, kind: deadline, actor: bureau, precision: late, date_from: 2026-02-21, date_to: 2026-02-29}]}}}}}\n"
+
+
+def test_an_impossible_day_in_the_file_is_named_at_its_place_not_a_traceback(tmp_path):
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(IMPOSSIBLE_DAY, encoding="utf-8")  # 2026 is no leap year: YAML itself cannot read the day
+    with pytest.raises(CommandError, match=rf"invalid_schedule[\s\S]*{re.escape(STEP_PATH)}\.date_to: Not a date"):
+        call_command("import_schedules", str(typo))
+    odd_tag = tmp_path / "tag.yaml"
+    odd_tag.write_text(IMPOSSIBLE_DAY.replace("fiscal_year: 2025", "fiscal_year: !!int twenty"), encoding="utf-8")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_schedules", str(odd_tag))
+    assert not ScheduleVersion.objects.exists()

@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+from calendars.schedule_format import load_document
 from calendars.services import schedule_import
 from grants.cli import actor_for, command_error
 from grants.errors import DomainError
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, username=None, **options):
         try:
-            document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+            document = load_document(Path(file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         try:
