@@ -11,6 +11,7 @@ from calendars.models import LetterBatch
 from grants.catalogue import Stream
 from grants.models import HistoryEntry, Role
 from tests import factories as f
+from tests.ui.html import select_options
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,14 @@ def test_dashboard_sums_notified_amounts_per_stream_and_prefecture(client, peopl
     case_transition(case_id=case.pk, name="notify", actor=people["officer"], data={}, expected_version=case.version)
     body = as_user(client, people["boss"]).get("/dashboard/?fiscal_year=2025").content.decode()
     assert "<svg" in body and "埼玉県" in body and "1,000,000円" in body
+
+
+def test_english_pages_name_prefectures_in_english_in_the_filters(client, people):
+    f.prefecture("11")
+    as_user(client, people["officer"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/cases/"})
+    options = {o["value"]: o["text"] for o in select_options(client.get("/cases/").content.decode(), "prefecture")}
+    assert options["11"] == "Prefecture 11"
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/cases/"})
+    options = {o["value"]: o["text"] for o in select_options(client.get("/cases/").content.decode(), "prefecture")}
+    assert options["11"] == "埼玉県"
