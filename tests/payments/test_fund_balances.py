@@ -129,6 +129,8 @@ def test_the_command_refuses_a_break_and_names_it(boss, tmp_path):
         (f"{HEADER}\n11,2031,1000,600,300,7,500,1407\n", "invalid_input: .*not set up: \\[2031\\]"),
         (f"{HEADER}\n11,99999999999999999999,1000,600,300,7,500,1407\n", "invalid_input: .*not set up"),
         (f"{HEADER}\n11,2022,{10**20},0,0,0,0,{10**20}\n", "invalid_input: .*whole yen from 0"),
+        (f"{HEADER}\n11,2022,{'9' * 5000},0,0,0,0,1\n", "line 2: opening must be a whole number"),
+        (f'{HEADER}\n11,2022,"1000,600,300,7,500,1407\n' + "11,2023,1,1,1,1,1,3\n" * 8000, "cannot read the file"),
     ],
 )
 def test_the_command_names_what_it_cannot_read(boss, tmp_path, content, message):

@@ -10,6 +10,7 @@ does not add up, or a closing balance that differs from the next year's
 opening balance, refuses the whole file and writes nothing.
 """
 
+import contextlib
 import csv
 from pathlib import Path
 
@@ -25,9 +26,10 @@ COLUMNS = ("prefecture", "fiscal_year", *AMOUNT_FIELDS)
 
 def _whole_number(text: str, *, line: int, column: str) -> int:
     cleaned = (text or "").strip().replace(",", "")
-    if not cleaned.isdecimal():  # isdigit() lets "²" through, which int() refuses
-        raise CommandError(f"line {line}: {column} must be a whole number of yen, not {text!r}")
-    return int(cleaned)
+    if cleaned.isdecimal():  # isdigit() lets "²" through, which int() refuses
+        with contextlib.suppress(ValueError):  # int() refuses more than 4,300 digits too
+            return int(cleaned)
+    raise CommandError(f"line {line}: {column} must be a whole number of yen, not {text!r}")
 
 
 def read_rows(path: Path) -> list[FundBalanceRow]:
@@ -44,7 +46,7 @@ def read_rows(path: Path) -> list[FundBalanceRow]:
                 )
                 for line, record in enumerate(reader, start=2)
             ]
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a stray quote runs a field past the limit
         raise CommandError(f"{path}: cannot read the file ({exc})") from exc
 
 
