@@ -24,7 +24,9 @@ def schedule_version_list(*, fiscal_year: int | None = None) -> QuerySet[Schedul
     versions = ScheduleVersion.objects.annotate(precedence=precedence).prefetch_related("steps")
     if fiscal_year is not None:
         versions = versions.filter(fiscal_year=fiscal_year)
-    return versions.order_by("fiscal_year", "-precedence", "-as_of", "-created_at", "-pk")
+    # An undated source sorts below a dated one on every database (PostgreSQL puts NULL first when descending).
+    as_of = models.F("as_of").desc(nulls_last=True)
+    return versions.order_by("fiscal_year", "-precedence", as_of, "-created_at", "-pk")
 
 
 def schedule_version_in_force(*, fiscal_year: int) -> ScheduleVersion | None:

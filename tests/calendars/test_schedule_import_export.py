@@ -189,3 +189,10 @@ def test_an_impossible_day_in_the_file_is_named_at_its_place_not_a_traceback(tmp
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_schedules", str(odd_tag))
     assert not ScheduleVersion.objects.exists()
+
+
+def test_of_two_plans_the_dated_one_is_in_force_on_every_database():
+    undated = _one_step_document()["schedules"][0]
+    dated = {**copy.deepcopy(undated), "id": "fy2025-dated", "as_of": "2025-06-02"}
+    schedule_import(actor=system_user(), document={"schedules": [undated, dated]})
+    assert schedule_version_in_force(fiscal_year=2025).key == "fy2025-dated"  # PostgreSQL sorted the undated first
