@@ -116,6 +116,8 @@ def _check_continuity(ends: dict[tuple[str, int], tuple[int, int]], prefectures:
 def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBalance]:
     """Record fund balances, all or nothing: refused if a year does not add up or does not close at the next opening."""
     prefectures = _check_rows(actor, rows)
+    # Continuity spans rows no constraint holds: one import per prefecture at a time, each reading the other's years.
+    list(Recipient.objects.select_for_update(no_key=True).filter(code__in=prefectures).order_by("pk"))
     stored = {
         (balance.prefecture.code, balance.fiscal_year_id): balance
         for balance in FundBalance.objects.select_for_update(of=("self",))
