@@ -74,14 +74,16 @@ def shift_era_years(text: str, years: int) -> str:
     """Move every era year written in ``text`` by ``years`` (令和7年8月下旬 → 令和8年8月下旬).
 
     Works on the year alone, so an era change inside the shifted year takes
-    the era of that year's end; full-width digits stay full-width.
+    the era of that year's end; full-width digits stay full-width. 元 has no
+    width of its own: its new number follows the digits of the rest of the text.
     """
+    text_full_width = any("０" <= char <= "９" for char in text)
 
     def replace(match: re.Match) -> str:
         era = next(era for era in ERAS if era.name == match["era"])
         number = 1 if match["number"] == "元" else int(unicodedata.normalize("NFKC", match["number"]))
         gregorian = era.starts.year + number - 1 + years
-        full_width = not match["number"].isascii()
+        full_width = text_full_width if match["number"] == "元" else not match["number"].isascii()
         return era_year(date(gregorian, 12, 31), full_width=full_width)
 
     return _ERA_YEAR_IN_TEXT.sub(replace, text)

@@ -51,6 +51,9 @@ def test_fiscal_year_of_a_date_and_its_bounds():
         ("令和５年６月２３日～", "令和６年６月２３日～"),
         ("7月18日", "7月18日"),
         ("平成30年4月", "令和元年4月"),
+        ("令和元年度実績報告（令和元年5月下旬）", "令和2年度実績報告（令和2年5月下旬）"),  # 元 is no full-width digit
+        ("令和元年度", "令和2年度"),
+        ("令和元年５月２３日～", "令和２年５月２３日～"),
     ],
 )
 def test_era_years_in_wording_move_with_the_schedule(text, expected):
