@@ -26,6 +26,19 @@ class PageSerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=10**9, default=1)
 
 
+def page_of(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """The OpenAPI description of ``paginate``'s answer, its items described by ``serializer``."""
+    return inline_serializer(
+        name,
+        {
+            "items": serializer(many=True),
+            "count": serializers.IntegerField(),
+            "page": serializers.IntegerField(),
+            "page_size": serializers.IntegerField(),
+        },
+    )
+
+
 def paginate(request, queryset, serialize) -> Response:
     """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page); a bad page number is a 422."""
     params = PageSerializer(data=request.query_params)
@@ -74,7 +87,11 @@ class RecipientListApi(APIView):
         kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False)
         prefecture = serializers.RegexField(r"^\d{2}$", required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=RecipientOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="recipients_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(RecipientOutputSerializer, "RecipientPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

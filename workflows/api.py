@@ -2,12 +2,12 @@
 
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api import paginate
+from grants.api import PageSerializer, page_of, paginate
 from grants.api_fields import FiscalYearField, IdField
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
@@ -32,6 +32,44 @@ class HistoryEntrySerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
+class CaseRecipientSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="name_ja")
+    prefecture = serializers.CharField(source="prefecture_code")
+
+
+class CaseAmountsSerializer(serializers.Serializer):
+    requested = serializers.IntegerField(allow_null=True)
+    determined = serializers.IntegerField(allow_null=True)
+    current = serializers.IntegerField(allow_null=True)
+    settled = serializers.IntegerField(allow_null=True)
+    paid = serializers.IntegerField()
+
+
+class CaseDeadlineSerializer(serializers.Serializer):
+    stated = serializers.DateField()
+    effective = serializers.DateField()
+
+
+class TransitionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["amount", "date", "text"])
+    required = serializers.BooleanField()
+    label = serializers.CharField()
+
+
+class BlockedBySerializer(serializers.Serializer):
+    condition = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AvailableTransitionSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=list(TRANSITION_FIELDS))
+    label = serializers.CharField()
+    fields = TransitionFieldSerializer(many=True)
+    blocked_by = BlockedBySerializer(allow_null=True, help_text="The unmet condition; null when the step can be taken.")
+
+
 class CaseSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     fiscal_year = serializers.IntegerField(source="fiscal_year_id")
@@ -39,7 +77,7 @@ class CaseSummarySerializer(serializers.Serializer):
     part = serializers.CharField()
     procedure = serializers.CharField()
     settles_fiscal_year = serializers.IntegerField(allow_null=True)
-    recipient = serializers.SerializerMethodField()
+    recipient = CaseRecipientSerializer()
     state = serializers.CharField()
     version = serializers.IntegerField()
     officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
@@ -48,9 +86,7 @@ class CaseSummarySerializer(serializers.Serializer):
     submitted_on = serializers.DateField(allow_null=True)
     submitted_late = serializers.BooleanField()
 
-    def get_recipient(self, case) -> dict:
-        return {"code": case.recipient.code, "name": case.recipient.name_ja, "prefecture": case.recipient.prefecture_code}
-
+    @extend_schema_field(CaseAmountsSerializer)
     def get_amounts(self, case) -> dict:
         return {
             "requested": case.amount_requested,
@@ -60,6 +96,7 @@ class CaseSummarySerializer(serializers.Serializer):
             "paid": case_amount_paid(case=case),
         }
 
+    @extend_schema_field(CaseDeadlineSerializer(allow_null=True))
     def get_deadline(self, case) -> dict | None:
         if case.deadline_stated is None:
             return None
@@ -70,9 +107,11 @@ class CaseDetailSerializer(CaseSummarySerializer):
     available_transitions = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
 
+    @extend_schema_field(AvailableTransitionSerializer(many=True))
     def get_available_transitions(self, case) -> list:
         return case_available_transitions(case=case, actor=self.context["actor"])
 
+    @extend_schema_field(HistoryEntrySerializer(many=True))
     def get_history(self, case) -> list:
         return HistoryEntrySerializer(case_history(case=case), many=True).data
 
@@ -101,7 +140,11 @@ class CaseListApi(APIView):
         recipient = serializers.CharField()
         settles_fiscal_year = FiscalYearField(required=False, allow_null=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses=CaseSummarySerializer(many=True))
+    @extend_schema(
+        operation_id="cases_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(CaseSummarySerializer, "CaseSummaryPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

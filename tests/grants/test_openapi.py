@@ -1,0 +1,82 @@
+"""The OpenAPI document describes what the endpoints return: real answers validate against it."""
+
+import jsonschema
+import pytest
+
+from grants.catalogue import Stream
+from tests import factories as f
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+
+
+def _strict(node, components):
+    """An OpenAPI 3.0 schema as JSON Schema: references inlined, ``nullable`` as a null type, no undocumented keys."""
+    if isinstance(node, list):
+        return [_strict(item, components) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _strict(components[node["$ref"].rsplit("/", 1)[1]], components)
+    schema = {key: _strict(value, components) for key, value in node.items() if key not in ("nullable", "readOnly")}
+    if node.get("nullable"):
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    elif "properties" in node and "additionalProperties" not in node:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def assert_documented(document: dict, path: str, method: str, response) -> None:
+    """``response`` (JSON) is what the document says ``method path`` answers with its status."""
+    documented = document["paths"][path][method]["responses"][str(response.status_code)]
+    schema = documented["content"]["application/json"]["schema"]
+    jsonschema.validate(response.json(), _strict(schema, document["components"]["schemas"]))
+
+
+@pytest.fixture
+def document(api):
+    api.force_authenticate(f.auditor())
+    return api.get("/api/openapi.json").json()
+
+
+def test_the_case_and_recipient_lists_answer_as_documented(api, document):
+    officer = f.officer()
+    case = f.case(actor=officer)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-16"}, expected_version=1)
+    api.force_authenticate(officer)
+    assert_documented(document, "/api/cases", "get", api.get("/api/cases"))
+    assert_documented(document, "/api/recipients", "get", api.get("/api/recipients"))
+    parameters = {p["name"] for p in document["paths"]["/api/cases"]["get"]["parameters"]}
+    assert "page" in parameters
+
+
+def test_case_detail_creation_and_transitions_answer_as_documented(api, document):
+    officer = f.officer()
+    f.municipality(), f.fiscal_year(2025)
+    api.force_authenticate(officer)
+    body = {"fiscal_year": 2025, "stream": Stream.COMMUNITY_SUPPORT_GRANT, "procedure": "initial_grant", "recipient": "11-kawagoe"}
+    created = api.post("/api/cases", body, format="json")
+    assert created.status_code == 201
+    assert_documented(document, "/api/cases", "post", created)
+    case_id = created.json()["id"]
+    acted = api.post(f"/api/cases/{case_id}/transitions/request", {"version": 1}, format="json")
+    assert_documented(document, "/api/cases/{case_id}/transitions/{name}", "post", acted)
+    assert_documented(document, "/api/cases/{case_id}", "get", api.get(f"/api/cases/{case_id}"))
+
+
+def test_the_parts_of_a_case_are_described_not_left_free_form(document):
+    case = _strict(document["components"]["schemas"]["CaseDetail"], document["components"]["schemas"])["properties"]
+
+    def described(schema):
+        schema = next((s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"), schema)
+        schema = schema.get("items", schema)
+        return schema["allOf"][0] if "allOf" in schema else schema
+
+    for name, keys in {
+        "recipient": {"code", "name", "prefecture"},
+        "amounts": {"requested", "determined", "current", "settled", "paid"},
+        "deadline": {"stated", "effective"},
+        "available_transitions": {"name", "label", "fields", "blocked_by"},
+        "history": {"id", "occurred_at", "actor", "action", "source", "target", "hash"},
+    }.items():
+        assert keys <= set(described(case[name]).get("properties", {})), name
