@@ -123,6 +123,7 @@ def test_the_command_refuses_a_break_and_names_it(boss, tmp_path):
     [
         (f"{HEADER}\n11,2022,1000,600,300,7,500,abc\n", "line 2: closing must be a whole number"),
         (f"{HEADER}\n11,2022,1000²,600,300,7,500,1407\n", "line 2: opening must be a whole number"),
+        (f"{HEADER}\n\n11,2022,1000,600,300,7,500,1407\n\n11,2023,1407,600,300,7,500,x\n", "line 5: closing must be"),
         ("prefecture,fiscal_year\n11,2022\n", "missing column"),
         (f"{HEADER}\n", "no rows"),
         (f"{HEADER}\n99,2022,1000,600,300,7,500,1407\n", "invalid_input: .*Unknown prefecture code.*99"),

@@ -42,9 +42,12 @@ def read_rows(path: Path) -> list[FundBalanceRow]:
             return [
                 FundBalanceRow(
                     prefecture=(record["prefecture"] or "").strip().zfill(2),
-                    **{column: _whole_number(record[column], line=line, column=column) for column in COLUMNS[1:]},
+                    **{
+                        column: _whole_number(record[column], line=reader.line_num, column=column)
+                        for column in COLUMNS[1:]
+                    },
                 )
-                for line, record in enumerate(reader, start=2)
+                for record in reader  # line_num: the file's line, past blank lines and quoted line breaks
             ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a stray quote runs a field past the limit
         raise CommandError(f"{path}: cannot read the file ({exc})") from exc
