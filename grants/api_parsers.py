@@ -3,6 +3,9 @@
 JSON may escape a lone UTF-16 surrogate (``"\\ud800"``); Python decodes it to a
 string that no database or UTF-8 encoder accepts, so without this check such
 a body travels through validation and fails as a 500 at the first write.
+JSON nested deeper than Python's decoder recurses (a few thousand ``[``, on
+any endpoint, signed in or not) raises RecursionError, not the ValueError DRF
+turns into a 400; it is refused the same way.
 """
 
 import json
@@ -27,5 +30,8 @@ class JSONParser(parsers.JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return refuse_unpaired_surrogates(super().parse(stream, media_type, parser_context))
+        try:
+            return refuse_unpaired_surrogates(super().parse(stream, media_type, parser_context))
+        except RecursionError:
+            raise ParseError("Parse error - the JSON is nested too deeply.") from None
 
