@@ -104,10 +104,14 @@ def _step_entry(step: ScheduleStep, fiscal_year: int, closures: ClosureCache) ->
     )
 
 
-def _step_in_range(step: ScheduleStep, start: date, end: date) -> bool:
-    """Windows that overlap the range; an open window shows only on its one known day."""
-    low, high = step.date_from or step.date_to, step.date_to or step.date_from
-    return low is not None and low <= end and high >= start
+def _in_range(entry: CalendarEntry, start: date, end: date) -> bool:
+    """A deadline or exact day on the day it falls due (as a case's deadline); else a window that overlaps the range.
+
+    An open window shows only on its one known day.
+    """
+    if entry.effective is not None:
+        return start <= entry.effective <= end
+    return entry.starts is not None and entry.starts <= end and entry.ends >= start
 
 
 def calendar_for_actor(
@@ -151,10 +155,11 @@ def calendar_for_actor(
         for step in version.steps.all():
             if (stream and step.stream != stream) or (part is not None and not step_part_matches(step.part, part)):
                 continue
-            if step.precision == Precision.UNDECIDED and year in years[1:]:
-                undecided.append(_step_entry(step, year, closures))
-            elif _step_in_range(step, start, end):
-                entries.append(_step_entry(step, year, closures))
+            if step.precision == Precision.UNDECIDED:
+                if year in years[1:]:
+                    undecided.append(_step_entry(step, year, closures))
+            elif _in_range(entry := _step_entry(step, year, closures), start, end):
+                entries.append(entry)
     return Calendar(
         start=start,
         end=end,

@@ -7,7 +7,7 @@ import pytest
 from calendars.selectors import calendar_for_actor
 from tests import factories as f
 
-from .factories import act, shipped_schedules
+from .factories import ScheduleStepFactory, ScheduleVersionFactory, act, shipped_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -34,3 +34,13 @@ def test_the_fiscal_year_filter_leaves_out_other_years_steps():
     only_2025 = calendar_for_actor(actor=f.supervisor(), fiscal_year=2025, **three_years)
     assert {entry.fiscal_year for entry in everything.entries} > {2025}
     assert {entry.fiscal_year for entry in only_2025.entries + only_2025.undecided} == {2025}
+
+
+def test_a_schedule_day_that_rolls_into_the_next_month_shows_in_the_month_it_falls_due():
+    version = ScheduleVersionFactory(key="fy2025-test", fiscal_year=2025)
+    ScheduleStepFactory(version=version, key="due", date_from=date(2026, 1, 31), date_to=date(2026, 1, 31))  # a Saturday
+    february = calendar_for_actor(actor=f.supervisor(), start=date(2026, 2, 1), end=date(2026, 2, 28), today=date(2026, 1, 5))
+    [entry] = february.entries
+    assert (entry.stated, entry.effective) == (date(2026, 1, 31), date(2026, 2, 2))
+    january = calendar_for_actor(actor=f.supervisor(), start=date(2026, 1, 1), end=date(2026, 1, 31), today=date(2026, 1, 5))
+    assert january.entries == []  # as a case's deadline: on the day it falls due, not the day stated
