@@ -155,7 +155,10 @@ class HistoryExportApi(APIView):
         date_to = serializers.DateField(required=False)
         case = IdField(required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses={(200, "text/csv"): bytes})
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={(200, content_type.split(";")[0]): bytes for _exporter, content_type, _ext in EXPORTERS.values()},
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

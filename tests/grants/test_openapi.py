@@ -80,3 +80,11 @@ def test_the_parts_of_a_case_are_described_not_left_free_form(document):
         "history": {"id", "occurred_at", "actor", "action", "source", "target", "hash"},
     }.items():
         assert keys <= set(described(case[name]).get("properties", {})), name
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_each_history_export_format_is_documented_with_its_media_type(api, document, fmt):
+    response = api.get("/api/history/export", {"format": fmt})
+    assert response.status_code == 200
+    media_type = response["Content-Type"].split(";")[0]
+    assert media_type in document["paths"]["/api/history/export"]["get"]["responses"]["200"]["content"]
