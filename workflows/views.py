@@ -112,10 +112,15 @@ def _next_url(request) -> str | None:
 
 
 @login_required
-@require_POST
 @domain_errors_as_pages
 def case_transition_submit(request, case_id: int, name: str):
-    """Take one step on a case; errors come back on the case page where the user acted."""
+    """Take one step on a case; errors come back on the case page where the user acted.
+
+    A refused step's page stays at this address, so the language switch or a
+    reload comes back here with a GET: that shows the case page.
+    """
+    if request.method != "POST":
+        return redirect("case-detail", case_id)
     case = case_get_for_actor(actor=request.user, case_id=case_id)
     if name not in TRANSITION_FIELDS:
         raise Http404(_("There is no step of that name."))

@@ -75,7 +75,8 @@ def test_a_step_the_state_does_not_allow_is_a_conflict_in_place(client, requeste
 def test_unknown_steps_and_cases_are_404_pages(client, requested):
     assert client.post(f"/cases/{requested.pk}/steps/explode/", {"version": 2}).status_code == 404
     assert client.post("/cases/0/steps/submit/", {"version": 2}).status_code == 404
-    assert client.get(f"/cases/{requested.pk}/steps/submit/").status_code == 405
+    shown = client.get(f"/cases/{requested.pk}/steps/submit/")  # a GET takes no step: it shows the case
+    assert shown.status_code == 302 and shown["Location"] == f"/cases/{requested.pk}/"
 
 
 BAD_QUERIES = [
@@ -143,3 +144,14 @@ def test_a_schedule_year_outside_the_administrations_years_is_a_404_page(client,
     client.force_login(f.supervisor())
     response = client.get(f"/schedules/{year}/")
     assert response.status_code == 404 and f"{year}年度はありません。" in response.content.decode()
+
+
+def test_switching_language_after_a_refused_step_shows_the_case_page(client, requested):
+    step_url = f"/cases/{requested.pk}/steps/submit/"
+    refused = client.post(step_url, {"version": requested.version, "amount": "abc"})
+    assert refused.status_code == 422 and f'name="next" value="{step_url}"' in refused.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": step_url}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == f"/cases/{requested.pk}/"
+    assert "Record submission" in response.content.decode()
+    requested.refresh_from_db()
+    assert requested.state == "requested"
