@@ -9,7 +9,7 @@ import json
 import re
 from dataclasses import replace
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from grants.errors import InvalidInput, PermissionDenied
@@ -85,7 +85,11 @@ def _version_store(*, actor, data: VersionData, action: str, record: dict | None
     for name in VERSION_FIELDS:
         setattr(version, name, getattr(data, name))
     version.full_clean(validate_unique=False)
-    version.save()
+    try:
+        with transaction.atomic():
+            version.save()
+    except IntegrityError:  # a concurrent import or roll-forward created this id first (a double-submitted form)
+        raise ScheduleVersionExists(details={"id": data.key}) from None
     version.steps.all().delete()
     ScheduleStep.objects.bulk_create(
         [ScheduleStep(version=version, position=index, **step.columns()) for index, step in enumerate(data.steps)]

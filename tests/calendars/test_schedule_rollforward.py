@@ -114,3 +114,17 @@ def test_the_editor_page_says_why_a_roll_forward_was_refused(client):
     [message] = [str(message) for message in response.context["messages"]]
     assert "元の年度より後の年度を指定してください" in message  # the service's reason, in the page's language
     assert not HistoryEntry.objects.filter(action="schedule_rollforward").exists()
+
+
+def test_a_double_submitted_roll_forward_makes_one_plan_and_refuses_the_other(live_db, at_once):
+    shipped_schedules()
+    boss = f.supervisor()
+
+    def roll() -> str:
+        try:
+            return schedule_rollforward(actor=boss, from_year=2025, to_year=2026).key
+        except ScheduleVersionExists:  # on PostgreSQL the second INSERT failed as an IntegrityError: a 500
+            return "refused"
+
+    assert sorted(at_once(roll, 2)) == ["fy2026-plan", "refused"]
+    assert HistoryEntry.objects.filter(action="schedule_rollforward").count() == 1
