@@ -28,7 +28,8 @@ def _strict(node, components):
 
 def assert_documented(document: dict, path: str, method: str, response) -> None:
     """``response`` (JSON) is what the document says ``method path`` answers with its status."""
-    documented = document["paths"][path][method]["responses"][str(response.status_code)]
+    responses = document["paths"][path][method]["responses"]
+    documented = responses.get(str(response.status_code)) or responses["default"]
     schema = documented["content"]["application/json"]["schema"]
     jsonschema.validate(response.json(), _strict(schema, document["components"]["schemas"]))
 
@@ -88,3 +89,23 @@ def test_each_history_export_format_is_documented_with_its_media_type(api, docum
     assert response.status_code == 200
     media_type = response["Content-Type"].split(";")[0]
     assert media_type in document["paths"]["/api/history/export"]["get"]["responses"]["200"]["content"]
+
+
+def test_errors_answer_in_the_documented_error_shape(api, document):
+    officer = f.officer()
+    case = f.case(actor=officer)
+    transition = "/api/cases/{case_id}/transitions/{name}"
+    api.force_authenticate(None)
+    assert_documented(document, "/api/cases", "get", api.get("/api/cases"))  # 401
+    api.force_authenticate(officer)
+    answers = [
+        ("/api/cases", "get", api.get("/api/cases?state=nope")),  # 422
+        ("/api/cases/{case_id}", "get", api.get("/api/cases/999999")),  # 404
+        (transition, "post", api.post(f"/api/cases/{case.pk}/transitions/request", {"version": 9}, format="json")),  # 409
+        (transition, "post", api.post(f"/api/cases/{case.pk}/transitions/approve", {"version": 1}, format="json")),  # 409
+        ("/api/budget-notices", "post", api.post("/api/budget-notices", {}, format="json")),  # 422
+        ("/api/history/export", "get", api.get("/api/history/export")),  # 403
+    ]
+    assert {response.status_code for _path, _method, response in answers} == {403, 404, 409, 422}
+    for path, method, response in answers:
+        assert_documented(document, path, method, response)
