@@ -155,7 +155,7 @@ def history_search(request):
     params = dict(filters)
     params["user"] = params.pop("actor", None)
     entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
-    export_query = urlencode({key: value for key, value in request.GET.items() if key in form.fields})
+    export_query = urlencode({key: request.GET[key] for key in filters})  # what the list applied, invalid ones left out
     return page(
         request,
         "grants/history.html",

@@ -115,6 +115,15 @@ def test_bad_auditor_queries_never_give_a_500(client, requested, url):
     assert client.get(url).status_code in (200, 422)
 
 
+def test_history_export_links_carry_only_the_filters_the_page_applied(client, requested):
+    """An invalid filter is shown as an error and left out of the list; the export must match the list, not fail."""
+    client.force_login(f.auditor())
+    body = client.get("/history/?date_from=notadate&stream=community_support_grant").content.decode()
+    link = body.split('data-testid="export-csv"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    assert "stream=community_support_grant" in link and "date_from" not in link
+    assert client.get(link).status_code == 200
+
+
 def test_bad_bulk_confirmation_is_refused_politely(client, requested):
     form = {"transition": "request", "fiscal_year": 2025, "stream": "community_support_grant", "procedure": "initial_grant"}
     for damaged in ("1:x,../../etc", "9" * 23 + ":1", "0:1", f"{requested.pk}:" + "9" * 23, "²:1", f"{requested.pk}:²"):
