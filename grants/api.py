@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from .api_errors import error_response
 from .api_fields import FiscalYearField, IdField, YenField
 from .catalogue import Part, Stream
+from .forms import DATE_BOUNDS
 from .history import history_verify_for_auditor
 from .history_export import EXPORTERS, history_list_for_auditor
 from .models import RecipientKind
@@ -105,7 +106,7 @@ class BudgetNoticeCreateApi(APIView):
         stream = serializers.ChoiceField(choices=Stream.choices)
         part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
         amount = YenField(min_value=1)
-        received_on = serializers.DateField()
+        received_on = serializers.DateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(max_length=100)
 
     class OutputSerializer(serializers.Serializer):

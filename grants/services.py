@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
 from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
 from .history import history_append
-from .limits import FIRST_FISCAL_YEAR, MAX_YEN
+from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
 from .models import BudgetNotice, Case, Recipient, Role
 from .roles import has_role, in_scope
 from .selectors import fiscal_year_on_file
@@ -105,6 +105,8 @@ def budget_notice_record(
         raise InvalidInput(details={"stream": ["The ministry decides this stream; it takes no budget notice here."]})
     if not isinstance(amount, int) or not 0 < amount <= MAX_YEN:
         raise InvalidInput(details={"amount": [f"Must be a whole number of yen from 1 to {MAX_YEN:,}."]})
+    if not EARLIEST_DATE <= received_on <= LATEST_DATE:
+        raise InvalidInput(details={"received_on": [f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."]})
     reference = reference.strip()
     if not reference:
         raise InvalidInput(details={"reference": ["Required."]})

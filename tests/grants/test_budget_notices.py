@@ -6,10 +6,11 @@ import pytest
 from django.db import transaction
 
 from grants.errors import InvalidInput
-from grants.limits import MAX_YEN
+from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import BudgetNotice, HistoryEntry
 from grants.services import budget_notice_record
 from tests import factories as f
+from tests.http import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,30 @@ def test_an_amount_outside_the_yen_bounds_is_invalid_input(amount):
         record(amount=amount)
     assert "amount" in raised.value.details
     assert not BudgetNotice.objects.exists()
+
+
+@pytest.mark.parametrize("received_on", [date(1, 1, 1), date(1999, 12, 31), date(2101, 1, 1), date(9999, 12, 31)])
+def test_a_received_on_outside_the_date_bounds_is_invalid_input(received_on):
+    with pytest.raises(InvalidInput) as raised, transaction.atomic():
+        record(received_on=received_on)
+    assert "received_on" in raised.value.details
+    assert not BudgetNotice.objects.exists()
+
+
+@pytest.mark.parametrize("received_on", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+def test_the_api_names_received_on_outside_the_date_bounds(api, received_on):
+    f.fiscal_year(2025)
+    api.force_authenticate(f.supervisor())
+    body = {"fiscal_year": 2025, "stream": "community_support_grant", "amount": 5,
+            "received_on": received_on, "reference": "老発0401第1号"}
+    error = assert_error(api.post("/api/budget-notices", body, format="json"), 422, "invalid_input")
+    assert set(error["details"]) == {"received_on"}
+    assert not BudgetNotice.objects.exists() and not HistoryEntry.objects.filter(action="budget_notice_record").exists()
+
+
+@pytest.mark.parametrize("received_on", [EARLIEST_DATE, LATEST_DATE])
+def test_received_on_at_the_date_bounds_is_recorded(received_on):
+    assert record(received_on=received_on).received_on == received_on
 
 
 @pytest.mark.parametrize(
