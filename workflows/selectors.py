@@ -14,6 +14,7 @@ from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEn
 from grants.roles import has_role
 from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
 
+from .errors import FourEyesViolation
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .flows import flow_for
 
@@ -115,7 +116,8 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
 def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     """Each queued case with what the supervisor decides on: its pending ``draft``, the budget-obligation
     ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (rule 1),
-    and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take).
+    and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
+    ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
 
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
     """
@@ -136,9 +138,16 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
                 and budget_covers(stream=case.stream, notices_total=notices[key], amount=draft.amount),
                 "approve": steps.get("approve"),
                 "send_back": steps.get("send_back"),
+                "four_eyes": None if "approve" in steps else _four_eyes_refusal(flow_for(case, actor=actor), actor),
             }
         )
     return rows
+
+
+def _four_eyes_refusal(flow, actor) -> str | None:
+    """The four-eyes rule's message when it is what keeps ``actor`` from approving (the flow's ``refusal``)."""
+    refusal = flow.refusal("approve", actor)
+    return str(refusal.message) if isinstance(refusal, FourEyesViolation) else None
 
 
 def bulk_step_preview_for_actor(

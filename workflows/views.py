@@ -30,6 +30,7 @@ from grants.payments.selectors import (
     case_payment_item_list_for_actor,
     payment_run_available_transitions,
     payment_run_breakdown,
+    payment_run_four_eyes_refusal,
     payment_run_pending_list_for_actor,
 )
 from grants.payments.services import payment_run_transition
@@ -191,6 +192,7 @@ def approval_queue(request):
                 for name in payment_run_available_transitions(run=run, actor=request.user)
             ],
             "breakdown": payment_run_breakdown(run=run),
+            "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
         }
         for run in payment_run_pending_list_for_actor(actor=request.user)
     ]

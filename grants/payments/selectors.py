@@ -16,7 +16,7 @@ from ..catalogue import Stream
 from ..errors import OutOfScope, PermissionDenied
 from ..models import Case, OfficerScope, Recipient, Role
 from ..roles import case_scope_q, has_role, in_scope, roles_of, sees_everything
-from .errors import PaymentRunNotFound, ReturnClaimNotFound
+from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
 from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
 from .money import late_interest, surcharge
@@ -84,6 +84,16 @@ def payment_run_available_transitions(*, run: PaymentRun, actor) -> list[str]:
         for transition in PaymentRunFlow.state.get_outgoing_transitions(run.state)
         if transition.has_perm(flow, actor) and transition.conditions_met(flow)
     ]
+
+
+def payment_run_four_eyes_refusal(*, run: PaymentRun, actor) -> str | None:
+    """Why ``actor`` may not approve ``run`` when that is the four-eyes rule (they drafted it), else None."""
+    flow = PaymentRunFlow(run, actor=actor)
+    for transition in PaymentRunFlow.state.get_outgoing_transitions(run.state):
+        if transition.slug == "approve" and not transition.has_perm(flow, actor):
+            refusal = flow.refusal("approve", actor)
+            return str(refusal.message) if isinstance(refusal, RunFourEyesViolation) else None
+    return None
 
 
 def payment_item_list_for_actor(

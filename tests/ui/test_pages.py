@@ -134,8 +134,10 @@ def test_the_queue_shows_a_draft_the_notices_do_not_cover_and_tells_the_drafter_
     advance(f.case(actor=both), both, "request", "submit", "start_review", "draft")
     queue = as_user(client, people["boss"]).get("/approvals/").content.decode()
     assert "示達額不足" in queue and "示達額 999,999円" in queue and "/steps/approve/" in queue
+    assert "起案した人は、その決裁はできません。" not in queue
     queue = as_user(client, both).get("/approvals/").content.decode()
     assert "/steps/approve/" not in queue and "/steps/send_back/" in queue
+    assert "起案した人は、その決裁はできません。" in queue
 
 
 def test_officers_and_auditors_do_not_get_the_approval_queue(client, people):

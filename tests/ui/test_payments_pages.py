@@ -40,9 +40,13 @@ def test_the_drafter_of_a_run_is_told_plainly_when_approving_it(client, people):
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
     people["officer"].groups.add(people["boss"].groups.first())
     run = payment_run_create(actor=people["officer"], run_on=date(2023, 10, 30))
+    client.force_login(people["boss"])
+    assert "起案した人は" not in client.get("/approvals/").content.decode()
     client.force_login(people["officer"])
+    queue = client.get("/approvals/").content.decode()
+    assert "支払回を起案した人は、その決裁はできません。" in queue and f"/payment-runs/{run.pk}/steps/approve/" not in queue
     response = client.post(f"/payment-runs/{run.pk}/steps/approve/", follow=True)
-    assert "支払計画を起案した人は、その決裁はできません。" in response.content.decode()
+    assert "支払回を起案した人は、その決裁はできません。" in response.content.decode()
     assert PaymentRun.objects.get(pk=run.pk).state == "draft"
     assert client.post("/payment-runs/999999/steps/approve/").status_code == 404
     assert client.post(f"/payment-runs/{run.pk}/steps/explode/").status_code == 404
