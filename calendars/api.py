@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api_fields import IdField
-from grants.api import paginate
+from grants.api import PageSerializer, page_of, paginate
 from grants.api_parsers import JSONParser, refuse_unpaired_surrogates
 from grants.catalogue import Stream
 from grants.forms import DATE_BOUNDS
@@ -264,7 +264,11 @@ class LetterListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         case = IdField(required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=LetterOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="letters_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(LetterOutputSerializer, "LetterPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

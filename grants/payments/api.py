@@ -5,12 +5,12 @@ leave as the shared JSON error shape through ``grants.api_errors``.
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..api import paginate
+from ..api import PageSerializer, page_of, paginate
 from ..api_fields import FiscalYearField, IdField, YenField
 from ..forms import DATE_BOUNDS
 from .flows import PaymentRunFlow
@@ -105,7 +105,11 @@ class PaymentRunListApi(APIView):
     class InputSerializer(serializers.Serializer):
         date = serializers.DateField(validators=DATE_BOUNDS)
 
-    @extend_schema(parameters=[FilterSerializer], responses=PaymentRunSerializer(many=True))
+    @extend_schema(
+        operation_id="payment_runs_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(PaymentRunSerializer, "PaymentRunPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -150,7 +154,11 @@ class PaymentItemListApi(APIView):
         run = IdField(required=False)
         recipient = serializers.CharField(required=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=PaymentItemSerializer(many=True))
+    @extend_schema(
+        operation_id="payment_items_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(PaymentItemSerializer, "PaymentItemPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -202,7 +210,11 @@ class ReturnClaimListApi(APIView):
         recipient = serializers.CharField(required=False)
         as_of = serializers.DateField(required=False, validators=DATE_BOUNDS)
 
-    @extend_schema(parameters=[FilterSerializer], responses=ReturnClaimSerializer(many=True))
+    @extend_schema(
+        operation_id="return_claims_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(ReturnClaimSerializer, "ReturnClaimPage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -249,14 +261,25 @@ class FundBalanceListApi(APIView):
 
         rows = RowSerializer(many=True, allow_empty=False)
 
-    @extend_schema(parameters=[FilterSerializer], responses=FundBalanceSerializer(many=True))
+    @extend_schema(
+        operation_id="fund_balances_list",
+        parameters=[FilterSerializer, PageSerializer],
+        responses=page_of(FundBalanceSerializer, "FundBalancePage"),
+    )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         balances = fund_balance_list_for_actor(actor=request.user, **filters.validated_data)
         return paginate(request, balances, lambda balance: FundBalanceSerializer(balance).data)
 
-    @extend_schema(request=InputSerializer, responses={201: FundBalanceSerializer(many=True)})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "FundBalanceImport", {"items": FundBalanceSerializer(many=True), "count": serializers.IntegerField()}
+            )
+        },
+    )
     def post(self, request):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -1,10 +1,13 @@
 """The OpenAPI document describes what the endpoints return: real answers validate against it."""
 
+from datetime import date
+
 import jsonschema
 import pytest
 
 from grants.catalogue import Stream
 from tests import factories as f
+from tests.payments import factories as pf
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +52,33 @@ def test_the_case_and_recipient_lists_answer_as_documented(api, document):
     assert_documented(document, "/api/recipients", "get", api.get("/api/recipients"))
     parameters = {p["name"] for p in document["paths"]["/api/cases"]["get"]["parameters"]}
     assert "page" in parameters
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/letters", "/api/payment-runs", "/api/payment-items", "/api/return-claims", "/api/fund-balances"]
+)
+def test_each_list_documents_its_page_parameter(document, path):
+    parameters = {p["name"] for p in document["paths"][path]["get"]["parameters"]}
+    assert "page" in parameters
+
+
+def test_the_letter_and_money_lists_answer_as_documented(api, document):
+    pf.shipped_plans()
+    officer, boss = f.officer(), f.supervisor()
+    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    pf.act(case, "revoke", boss, today=date(2024, 3, 1), reason="補助目的外への使用")
+    f.fiscal_year(2024)
+    api.force_authenticate(boss)
+    row = {"prefecture": "11", "fiscal_year": 2024, "opening": 1_000, "national_contribution": 600,
+           "prefectural_contribution": 300, "interest": 7, "spending": 500, "closing": 1_407}
+    imported = api.post("/api/fund-balances", {"rows": [row]}, format="json")
+    assert imported.status_code == 201, imported.content
+    assert_documented(document, "/api/fund-balances", "post", imported)
+    for path in ("/api/letters", "/api/payment-runs", "/api/payment-items", "/api/return-claims", "/api/fund-balances"):
+        response = api.get(path)
+        assert response.status_code == 200 and response.json()["count"] >= 1, (path, response.content)
+        assert_documented(document, path, "get", response)
 
 
 def test_case_detail_creation_and_transitions_answer_as_documented(api, document):
