@@ -255,9 +255,9 @@ class _JapaneseParagraph(Paragraph):
         if para.kind != 0 or len(self.frags) != 1 or getattr(self, "_splitpara", 0):
             return para
         fragment = self.frags[0]
-        para.lines = [
-            (room, [line]) for room, line in kinsoku_lines(fragment.text, fragment.fontName, fragment.fontSize, widths)
-        ]
+        # The rest of a paragraph split at a page break holds its lines as ``words``, not ``text``.
+        text = fragment.text if hasattr(fragment, "text") else "".join(fragment.words)
+        para.lines = [(room, [line]) for room, line in kinsoku_lines(text, fragment.fontName, fragment.fontSize, widths)]
         return para
 
 

@@ -209,3 +209,21 @@ def test_body_text_moves_an_opening_bracket_down_to_the_next_line(shift: int) ->
 def test_a_latin_run_in_the_second_half_of_a_line_moves_down_whole() -> None:
     lines = [line for _, line in kinsoku_lines("お問い合わせは電子メールinfo@example.jpまで", fonts.letter_fonts().text, 10.5, [10.5 * 14])]
     assert lines == ["お問い合わせは電子メール", "info@example.jpまで"]
+
+
+def test_a_reason_too_long_for_the_first_page_runs_on_to_the_next_whole(tmp_path: Path) -> None:
+    """A reason may hold 2,000 characters: the particular that holds it splits across the page break."""
+    reason = "".join(f"{n}．対象外経費（備品購入費のうち汎用性の高いもの）を除外したため。" for n in range(1, 41))
+    notice = replace(
+        LETTER,
+        subject="令和7年度地域支援事業交付金の交付決定について（通知）",
+        items=(("交付決定額", "金900,000円"), ("交付申請額", "金1,000,000円"), ("修正の内容及び理由", reason)),
+        deadline_note=None,
+        title_kind="decision_notice",
+    )
+    path = tmp_path / "long-reason.pdf"
+    path.write_bytes(render_letter(notice))
+    assert len(PdfReader(path).pages) == 2
+    flat = re.sub(r"\s+", "", extracted_text(path))
+    assert unicodedata.normalize("NFKC", reason) in flat
+    assert flat.endswith("以上" + re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(LETTER.contact_lines))))
