@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.errors import InvalidInput
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
+from grants.models import Determination
 
 MAX_TEXT = 2000
+# Stored on the determination and on its letter: a longer one would be a database error, not a refusal.
+MAX_DOCUMENT_NUMBER = Determination._meta.get_field("document_number").max_length
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class FieldSpec:
     kind: str  # amount, date, text
     required: bool
     label: str
+    max_length: int = MAX_TEXT  # text fields only
 
     def as_dict(self) -> dict:
         return {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
@@ -34,7 +38,8 @@ def _f(name: str, kind: str, required: bool) -> FieldSpec:
         "reason": _("Reason"),
         "document_number": _("Document number"),
     }
-    return FieldSpec(name, kind, required, labels[name])
+    max_length = MAX_DOCUMENT_NUMBER if name == "document_number" else MAX_TEXT
+    return FieldSpec(name, kind, required, labels[name], max_length)
 
 
 TRANSITION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
@@ -112,18 +117,18 @@ def _clean_date(value) -> date:
     return day
 
 
-def _clean_text(value) -> str:
+def _clean_text(value, max_length: int = MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise ValueError(_("Enter text."))
     value = value.strip()
-    if len(value) > MAX_TEXT:
+    if len(value) > max_length:
         raise ValueError(_("This text is too long."))
     if "\x00" in value:  # PostgreSQL keeps no NUL in text or JSON
         raise ValueError(_("Text may not contain the NUL character."))
     return value
 
 
-_CLEANERS = {"amount": _clean_amount, "date": _clean_date, "text": _clean_text}
+_CLEANERS = {"amount": _clean_amount, "date": _clean_date}
 
 
 def clean_transition_data(name: str, data: dict) -> dict:
@@ -141,7 +146,10 @@ def clean_transition_data(name: str, data: dict) -> dict:
                 errors[spec.name] = [str(_("This field is required."))]
             continue
         try:
-            cleaned[spec.name] = _CLEANERS[spec.kind](raw)
+            if spec.kind == "text":
+                cleaned[spec.name] = _clean_text(raw, spec.max_length)
+            else:
+                cleaned[spec.name] = _CLEANERS[spec.kind](raw)
         except ValueError as exc:
             errors[spec.name] = [str(exc)]
     if errors:

@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 
 from grants.catalogue import Stream
+from grants.errors import InvalidInput
 from tests import factories as f
 from tests.http import assert_error
 from workflows.errors import FourEyesViolation
@@ -312,3 +313,29 @@ def test_overdue_means_papers_still_owed_after_the_deadline(api, people):
     case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
     items = login(api, officer).get("/api/cases?overdue=true").json()["items"]
     assert [item["id"] for item in items] == [late.pk]
+
+
+@pytest.mark.parametrize("stream", [CSG, Stream.SPECIAL_ADJUSTMENT_GRANT])
+def test_a_document_number_too_long_to_store_gets_422_and_leaves_no_trace(api, people, stream):
+    officer = people["officer"]
+    f.budget_notice(2025, CSG, by=people["boss"])
+    case = f.case(actor=officer, stream=stream)
+    for name, data in [("request", {}), ("submit", {"amount": 1_000_000}), ("start_review", {})]:
+        case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)
+    if stream == CSG:
+        case = case_transition(case_id=case.pk, name="draft", actor=officer, data={"amount": 1_000_000}, expected_version=case.version)
+        case = case_transition(case_id=case.pk, name="approve", actor=people["boss"], data={}, expected_version=case.version)
+        name, fields = "notify", {}
+    else:
+        case = case_transition(case_id=case.pk, name="forward", actor=officer, data={}, expected_version=case.version)
+        name, fields = "record_ministry_decision", {"amount": 900_000, "date": "2025-12-01"}
+    before = case.history.count()
+    with pytest.raises(InvalidInput):  # typed for every caller (the web form shows InvalidInput only), not a model error
+        case_transition(case_id=case.pk, name=name, actor=officer, data={"document_number": "老" * 61, **fields},
+                        expected_version=case.version)
+    login(api, officer)
+    error = assert_error(act(api, case.pk, name, case.version, document_number="老" * 61, **fields), 422, "invalid_input")
+    assert "document_number" in error["details"]
+    case.refresh_from_db()
+    assert case.history.count() == before and case.determinations.filter(notified_on__isnull=False).count() == 0
+    assert act(api, case.pk, name, case.version, document_number="老" * 60, **fields).json()["state"] == "notified"
