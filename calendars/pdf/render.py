@@ -174,7 +174,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         ),
         # Japanese paragraphs open with a one-character indent.
         "body": ParagraphStyle("body", base, firstLineIndent=_EM, alignment=TA_JUSTIFY),
-        "centre": ParagraphStyle("centre", base, alignment=TA_CENTER, spaceBefore=LEADING, spaceAfter=LEADING / 2),
+        # 記 only: it never ends a page apart from the particulars it introduces.
+        "centre": ParagraphStyle(
+            "centre", base, alignment=TA_CENTER, spaceBefore=LEADING, spaceAfter=LEADING / 2, keepWithNext=1,
+        ),
         "right": ParagraphStyle("right", base, alignment=TA_RIGHT, spaceBefore=LEADING / 2),
         "note": ParagraphStyle(
             "note", base, bulletFontName=fonts.text, bulletIndent=_EM, leftIndent=2 * _EM, spaceBefore=LEADING / 2,

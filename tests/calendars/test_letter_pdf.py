@@ -227,3 +227,14 @@ def test_a_reason_too_long_for_the_first_page_runs_on_to_the_next_whole(tmp_path
     flat = re.sub(r"\s+", "", extracted_text(path))
     assert unicodedata.normalize("NFKC", reason) in flat
     assert flat.endswith("以上" + re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(LETTER.contact_lines))))
+
+
+@pytest.mark.parametrize("body_lines", range(20, 30))
+def test_ki_never_ends_a_page_without_its_first_particular(tmp_path: Path, body_lines: int) -> None:
+    """However long the body, 記 stands on the page of the particulars it introduces."""
+    body = "標記について、" + "あいうえおかきくけこ" * 4 * body_lines
+    path = tmp_path / "long-body.pdf"
+    path.write_bytes(render_letter(replace(LETTER, body_paragraphs=(body,))))
+    pages = extracted_text(path).split("\f")
+    (ki_page,) = [page for page in pages if re.search(r"^記$", page, re.M)]
+    assert "1.提出書類" in ki_page.replace("．", ".")
