@@ -168,8 +168,10 @@ def determination_wording(case: Case, determination: Determination) -> LetterWor
     amount, previous, reason = determination.amount, determination.previous_amount, determination.reason
     if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
         verb = "再確定" if determination.kind == DeterminationKind.RESETTLEMENT else "確定"
-        body = f"{received}提出のあった実績報告に基づき、標記について、下記のとおり交付額を{verb}したので通知します。"
-        items = [("確定額", yen(amount))]
+        # The report the request asked for: 実績報告, or for a re-settlement 再確定に係る報告.
+        report = _request_topic(case, consultation=False)
+        body = f"{received}提出のあった{report}に基づき、標記について、下記のとおり交付額を{verb}したので通知します。"
+        items = [(f"{verb}額", yen(amount))]
         if previous is not None:
             items.append(("交付決定額", yen(previous)))
     elif determination.kind == DeterminationKind.CHANGE:

@@ -159,3 +159,22 @@ def test_settlement_notice_names_the_year_it_settles(officer):
     assert notice.content["items"] == [["確定額", "金800,000円"], ["交付決定額", "金1,000,000円"]]
     request_letter = Letter.objects.get(case=settlement, kind="request")
     assert request_letter.subject == "令和6年度地域支援事業交付金の実績報告について（依頼）"
+
+
+def test_resettlement_notice_answers_the_report_it_asked_for_and_names_the_resettled_amount(officer):
+    boss = f.supervisor()
+    f.budget_notice(2023, "community_support_grant", by=boss)
+    f.budget_notice(2025, "community_support_grant", by=boss)
+    grant = decide(f.case(actor=officer, year=2023), officer, boss, 1_000_000)
+    resettlement = decide(
+        f.case(actor=officer, procedure="past_year_resettlement", recipient=grant.recipient, settles=2023),
+        officer, boss, 700_000,
+    )
+    request_letter = Letter.objects.get(case=resettlement, kind="request")
+    assert request_letter.subject == "令和5年度地域支援事業交付金の再確定に係る報告について（依頼）"
+    notice = Letter.objects.get(case=resettlement, kind="settlement_notice")
+    assert notice.subject == "令和5年度地域支援事業交付金の交付額の再確定について（通知）"
+    assert notice.content["body_paragraphs"] == [
+        "令和7年11月10日付けで提出のあった再確定に係る報告に基づき、標記について、下記のとおり交付額を再確定したので通知します。"
+    ]
+    assert notice.content["items"] == [["再確定額", "金700,000円"], ["交付決定額", "金1,000,000円"]]
