@@ -7,6 +7,7 @@ the foot of the page. Text is real text in an embedded IPAex subset, so it is
 searchable and looks the same on every viewer.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -244,13 +245,27 @@ def kinsoku_lines(text: str, font: str, size: float, widths: list[float]) -> lis
     return lines
 
 
+# White space a paragraph folds into one space: every kind but the full-width space (U+3000).
+_FOLDED_SPACE = re.compile(r"[^\S\u3000]+")
+
+
+def _fold_spaces(text: str) -> str:
+    return _FOLDED_SPACE.sub(" ", text).strip(" ")
+
+
 class _JapaneseParagraph(Paragraph):
-    """A plain-text Paragraph whose lines break by 禁則.
+    """A plain-text Paragraph whose lines break by 禁則 and whose full-width spaces stay full width.
 
     reportlab's CJK wrap lets one closing mark hang in the margin but will end
     a line with an opening bracket (…について（ / 通知）); a plain-text paragraph
     is one fragment, so its lines are broken again by ``kinsoku_lines``.
+    reportlab's own cleaner folds U+3000 into a narrow ASCII space, which ran
+    together the amount, procedure and basis a payment notice sets apart with
+    it; ``_fold_spaces`` folds the other white space only.
     """
+
+    def _setup(self, text, style, bulletText, frags, cleaner):
+        super()._setup(text, style, bulletText, frags, _fold_spaces)
 
     def breakLinesCJK(self, maxWidths):
         widths = list(maxWidths) if isinstance(maxWidths, (list, tuple)) else [maxWidths]

@@ -238,3 +238,15 @@ def test_ki_never_ends_a_page_without_its_first_particular(tmp_path: Path, body_
     pages = extracted_text(path).split("\f")
     (ki_page,) = [page for page in pages if re.search(r"^記$", page, re.M)]
     assert "1.提出書類" in ki_page.replace("．", ".")
+
+
+def test_a_full_width_space_inside_a_particular_stays_a_full_width_space(tmp_path: Path) -> None:
+    """A payment notice sets amount, procedure and basis apart with 　 (U+3000), one em each, not a narrow space."""
+    value = "金25,000,000円　令和5年度地域支援事業交付金当初交付　第2回（当初交付決定額の25％）"
+    path = tmp_path / "payment.pdf"
+    path.write_bytes(render_letter(replace(LETTER, items=(("内訳", value),), title_kind="payment_notice")))
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+                       poppler("pdftotext", "-bbox", str(path), "-").decode())
+    amount = next(i for i, (_, _, text) in enumerate(words) if text.startswith("金25,000,000"))
+    gap = float(words[amount + 1][0]) - float(words[amount][1])
+    assert gap == pytest.approx(10.5, abs=1), words[amount : amount + 2]
