@@ -55,14 +55,13 @@ def era_date(day: date, *, weekday: bool = False, full_width: bool = False) -> s
 
 
 def fiscal_year_label(fiscal_year: int, *, full_width: bool = False) -> str:
-    """令和7年度 for fiscal year 2025; 令和元年度 for 2019.
+    """令和7年度 for fiscal year 2025; 令和元年度 for 2019; 昭和63年度 for 1988.
 
-    FY2019 began on 2019-04-01 under 平成 but is officially 令和元年度: a fiscal
-    year takes the era in force at its end.
+    A fiscal year is named after the calendar year it begins in, as that year
+    is named at its end: FY2019 began on 2019-04-01 under 平成 but is officially
+    令和元年度, while FY1988, in which 平成 began (1989-01-08), stayed 昭和63年度.
     """
-    era, _ = era_of(date(fiscal_year + 1, 3, 31))
-    text = f"{era.name}{_year_text(fiscal_year - era.starts.year + 1)}年度"
-    return text.translate(_FULL_WIDTH) if full_width else text
+    return f"{era_year(date(fiscal_year, 12, 31), full_width=full_width)}度"
 
 
 _ERA_YEAR_IN_TEXT = re.compile(

@@ -58,3 +58,10 @@ def test_fiscal_year_of_a_date_and_its_bounds():
 )
 def test_era_years_in_wording_move_with_the_schedule(text, expected):
     assert shift_era_years(text, 1) == expected
+
+
+def test_fiscal_year_1988_is_showa_63_though_heisei_began_before_it_ended():
+    """An era that begins in January–March names the next fiscal year, not the one it began in."""
+    assert fiscal_year_label(1988) == "昭和63年度"
+    assert fiscal_year_label(1989) == "平成元年度"
+    assert fiscal_year_label(2018) == "平成30年度"
