@@ -1,9 +1,13 @@
 """Every procedure of every stream, taken through every one of its transitions."""
 
+from datetime import date
+
 import pytest
 
+from calendars.selectors.reminders import reminder_candidates
 from grants.catalogue import Stream
 from tests import factories as f
+from tests.calendars.factories import reminder_rules
 from workflows.flows import FLOWS
 from workflows.services import case_transition
 
@@ -125,6 +129,34 @@ def test_late_submission_is_accepted_and_flagged():
     case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
     late = case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 5, "date": "2025-09-01"}, expected_version=2)
     assert late.state == "submitted" and late.submitted_late is True
+
+
+def _consult_then_request(officer, today, *, consultation_received: str, request_on: date):
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = f.case(actor=officer)
+    today(date(2025, 7, 25))
+    case = case_transition(case_id=case.pk, name="request_consultation", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
+    case = case_transition(case_id=case.pk, name="submit_consultation", actor=officer,
+                           data={"amount": 1_000_000, "date": consultation_received}, expected_version=2)
+    assert case.submitted_late is True  # the consultation papers came after 8/29
+    today(request_on)
+    case = case_transition(case_id=case.pk, name="present_amount", actor=officer, data={"amount": 900_000}, expected_version=3)
+    return case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2026-02-27"}, expected_version=4)
+
+
+def test_a_request_awaits_its_own_papers_not_flagged_by_the_consultations(today):
+    case = _consult_then_request(f.officer(), today, consultation_received="2025-09-05", request_on=date(2026, 2, 16))
+    assert case.state == "requested"
+    assert (case.submitted_on, case.submitted_late) == (None, False)
+    case = case_transition(case_id=case.pk, name="submit", actor=case.officer, data={"amount": 900_000, "date": "2026-02-26"}, expected_version=case.version)
+    assert (str(case.submitted_on), case.submitted_late) == ("2026-02-26", False)
+
+
+def test_papers_owed_on_a_request_get_the_overdue_demand_even_after_a_consultation_received_that_day(today):
+    reminder_rules()
+    case = _consult_then_request(f.officer(), today, consultation_received="2026-02-16", request_on=date(2026, 2, 16))
+    # 2026-03-02 is the first business day after the 2/27 deadline: the 督促 is due for the unsent application.
+    assert [(c.case_id, c.rule_code) for c in reminder_candidates(on=date(2026, 3, 2))] == [(case.pk, "overdue_demand")]
 
 
 def test_officer_deadline_on_a_holiday_rolls_forward_to_the_next_business_day():

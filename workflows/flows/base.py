@@ -142,7 +142,8 @@ class CaseFlow:
             return None
         return grant_current_amount(fiscal_year=year, stream=case.stream, part=case.part, recipient_id=case.recipient_id)
 
-    def _fix_deadline(self, *, consultation: bool) -> None:
+    def _open_request(self, *, consultation: bool) -> None:
+        """A request fixes its deadline and awaits its own papers: an earlier round's receipt is not theirs."""
         case = self.case
         deadline = deadline_for_request(
             fiscal_year=case.fiscal_year_id,
@@ -154,6 +155,7 @@ class CaseFlow:
         )
         case.deadline_stated = deadline.stated if deadline else None
         case.deadline_effective = deadline.effective if deadline else None
+        case.submitted_on, case.submitted_late = None, False
 
     def _record_receipt(self) -> None:
         case = self.case
@@ -185,7 +187,7 @@ class PreConsultation:
         permission=this.officer_in_scope,
     )
     def request_consultation(self):
-        self._fix_deadline(consultation=True)
+        self._open_request(consultation=True)
 
     @CaseFlow.state.transition(
         source=S.CONSULTATION_REQUESTED, target=S.CONSULTATION_SUBMITTED, permission=this.officer_in_scope
@@ -211,7 +213,7 @@ class Application:
         permission=this.officer_in_scope,
     )
     def request(self):
-        self._fix_deadline(consultation=False)
+        self._open_request(consultation=False)
 
     @CaseFlow.state.transition(source=[S.REQUESTED, S.RETURNED], target=S.SUBMITTED, permission=this.officer_in_scope)
     def submit(self):
