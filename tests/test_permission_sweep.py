@@ -443,3 +443,10 @@ def test_the_calendar_feed_opens_only_with_its_secret_token(world):
     calendar_feed_token_rotate(actor=world.officer)
     assert_error(anonymous.get(feed, {"token": token}), 401, "invalid_feed_token")
 
+
+@pytest.mark.parametrize("role", ["supervisor", "auditor"])
+@pytest.mark.parametrize("name", ["api:letter-batch", "api:letter-batch-pdf", "api:letter-batch-zip",
+                                  "letter-batch-pdf", "letter-batch-zip"])
+def test_supervisors_and_auditors_read_every_letter_batch(world, role, name):
+    response = client_for(name, world.role(role)).get(reverse(name, kwargs={"batch_id": world.batch_id}))
+    assert response.status_code == 200, body_of(response)[:300]

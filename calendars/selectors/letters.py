@@ -1,6 +1,6 @@
 """Letter reads, scoped: a user sees the letters of the cases they may read; PDFs and batch downloads."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from grants.errors import OutOfScope
 from grants.roles import case_scope_q
@@ -36,7 +36,10 @@ def letter_batch_get_for_actor(*, actor, batch_id: int) -> LetterBatch:
         batch = LetterBatch.objects.get(pk=batch_id)
     except (LetterBatch.DoesNotExist, ValueError, TypeError):
         raise LetterBatchNotFound(details={"batch": batch_id}) from None
-    if batch.letters.exclude(Q(case_scope_q(actor, prefix="case__"))).exists():
+    # A subquery, not ``exclude(scope)``: the scope of those who read everything is ``Q()``, and excluding it
+    # excludes nothing, which refused them every batch.
+    readable = Letter.objects.filter(case_scope_q(actor, prefix="case__")).values("pk")
+    if batch.letters.exclude(pk__in=readable).exists():
         raise OutOfScope(details={"batch": batch_id})
     return batch
 
