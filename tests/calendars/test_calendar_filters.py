@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 FY2025 = {"start": date(2025, 4, 1), "end": date(2026, 3, 31), "today": date(2025, 4, 1)}
 
 
-def test_the_part_filter_keeps_steps_for_every_part_and_cases_of_that_part():
+def test_the_part_filter_keeps_steps_for_every_part_and_cases_of_that_part(today):
     shipped_schedules()
+    today(date(2025, 4, 1))  # before the consultation deadlines the requests take from the schedule
     officer = f.officer()
     for part in ("personnel", "facilities"):
         act(f.case(actor=officer, stream="medical_care_fund", part=part), "request_consultation", officer)

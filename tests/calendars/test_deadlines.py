@@ -14,8 +14,27 @@ CSG, MCF, SAG = "community_support_grant", "medical_care_fund", "special_adjustm
 
 
 @pytest.fixture(autouse=True)
-def schedules():
+def schedules(today):
     shipped_schedules()
+    today(date(2025, 4, 1))  # the first day of FY2025: every deadline of the shipped schedules is ahead
+
+
+def test_a_request_whose_scheduled_deadline_has_passed_needs_the_officers_date(today, api):
+    """A letter asking for papers by a day gone by would be void: the officer is asked for the deadline."""
+    from grants.models import HistoryEntry
+    from tests.http import assert_error
+
+    officer = f.officer()
+    case = f.case(actor=officer)  # FY2025 application window: 令和8年2月下旬 (effective 2026-02-27)
+    today(date(2026, 3, 2))
+    records = HistoryEntry.objects.count()
+    api.force_authenticate(officer)
+    response = api.post(f"/api/cases/{case.pk}/transitions/request", {"version": case.version}, format="json")
+    assert_error(response, 422, "invalid_input")
+    assert "2026-02-27" in response.json()["error"]["details"]["deadline"][0]
+    assert HistoryEntry.objects.count() == records and deadline(case) == (None, None)
+    case = act(case, "request", officer, deadline="2026-03-16")
+    assert deadline(case) == (date(2026, 3, 16), date(2026, 3, 16))
 
 
 def deadline(case):
