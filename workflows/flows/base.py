@@ -155,10 +155,10 @@ class CaseFlow:
         )
         if deadline and not self.data.get("deadline") and deadline.effective < self.today:
             # The schedule's day has gone by: a letter asking for papers by then would be void; the officer sets one.
-            raise InvalidInput(
-                details={"deadline": [_("The schedule's deadline (%(day)s) has passed: give this request a deadline.")
-                                      % {"day": deadline.effective.isoformat()}]}
-            )
+            passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.") % {
+                "day": deadline.effective.isoformat()
+            }
+            raise InvalidInput(passed, details={"deadline": [passed]})
         case.deadline_stated = deadline.stated if deadline else None
         case.deadline_effective = deadline.effective if deadline else None
         case.submitted_on, case.submitted_late = None, False
