@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
@@ -153,6 +153,7 @@ def _days(start: date, end: date, entries: list[CalendarEntry], today: date, *, 
 
 
 @login_required
+@require_safe
 def deadline_calendar(request):
     """Month, week or list of deadlines and schedule steps, filtered by fiscal year, stream, part, prefecture and officer."""
     form = CaseFilterForm(request.GET or None, only=CALENDAR_FILTERS)
@@ -230,6 +231,7 @@ def calendar_feed_revoke(request):
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def letter_pdf(request, letter_id: int):
     """A letter's PDF, shown in the browser or (``?download=1``) saved as a file."""
@@ -251,6 +253,7 @@ _BATCH_FILES = {
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def letter_batch_file(request, batch_id: int, fmt: str):
     """A batch of letters as one PDF for printing or a ZIP of one PDF per recipient."""
@@ -271,12 +274,14 @@ def _require_schedule_editor(user) -> None:
 
 
 @login_required
+@require_safe
 def schedule_editor_current(request):
     """The schedule editor opens on the current fiscal year."""
     return redirect(reverse("schedule-editor", args=[fiscal_year_of(timezone.localdate())]))
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors_as_pages
 def schedule_editor(request, fiscal_year: int):
     """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""

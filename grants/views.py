@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from .errors import NotFound, PermissionDenied
 from .forms import CaseFilterForm, HistoryFilterForm
@@ -90,6 +91,7 @@ def query_without_page(request) -> str:
 
 
 @login_required
+@require_safe
 def home(request):
     """Send each role to the page it works from."""
     for role, name in _HOME:
@@ -107,6 +109,7 @@ def _bar(amount: int, peak: int) -> int:
 
 
 @login_required
+@require_safe
 def dashboard(request):
     """Amounts determined, paid and settled per stream and prefecture for one fiscal year, with a bar chart.
 
@@ -147,6 +150,7 @@ def dashboard(request):
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def history_search(request):
     """The decision history, newest first, filtered; links to the streamed exports."""
@@ -170,6 +174,7 @@ def history_search(request):
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def history_verification(request):
     """Recompute the hash chain and report the first broken record (auditors, supervisors, administrators)."""
@@ -177,6 +182,7 @@ def history_verification(request):
 
 
 @login_required
+@require_safe
 def return_claim_list(request):
     """Return claims (返還金) in the user's scope: principal, 加算金 and 延滞金 as of today, what is left, when due."""
     today = timezone.localdate()
@@ -186,6 +192,7 @@ def return_claim_list(request):
 
 
 @login_required
+@require_safe
 def fund_balance_list(request):
     """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
     form = CaseFilterForm(request.GET or None, only=("fiscal_year", "prefecture"))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from calendars.selectors import letter_list_for_actor
 from calendars.services import letter_batch_create
@@ -58,6 +58,7 @@ WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
 
 
 @login_required
+@require_safe
 def worklist(request):
     """Officer worklist: the cases that need them, filtered."""
     form = CaseFilterForm(request.GET or None, only=WORKLIST_FILTERS)
@@ -99,6 +100,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def case_detail(request, case_id: int):
     """The case page: amounts, deadline, timeline and a form for each step the user may take."""
@@ -113,6 +115,7 @@ def _next_url(request) -> str | None:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors_as_pages
 def case_transition_submit(request, case_id: int, name: str):
     """Take one step on a case; errors come back on the case page where the user acted.
@@ -157,6 +160,7 @@ def case_transition_submit(request, case_id: int, name: str):
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def case_as_of_page(request, case_id: int):
     """The case's state, amounts and deadline as they stood at the end of a chosen day."""
@@ -175,6 +179,7 @@ def case_as_of_page(request, case_id: int):
 
 
 @login_required
+@require_safe
 @domain_errors_as_pages
 def approval_queue(request):
     """Supervisor's queue: each draft with its drafter, amount and the budget-notice cover; approve or send back."""
@@ -225,6 +230,7 @@ def payment_run_step(request, run_id: int, name: str):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors_as_pages
 def bulk_request(request):
     """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
