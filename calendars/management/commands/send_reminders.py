@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List what would be produced; change nothing")
 
     def handle(self, *args, day=None, dry_run=False, **options):
-        on = _parse_day(day) if day else timezone.localdate()
+        on = timezone.localdate() if day is None else _parse_day(day)
         candidates = reminder_candidates(on=on)
         if dry_run:
             for candidate in candidates:
