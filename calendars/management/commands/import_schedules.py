@@ -22,7 +22,7 @@ class Command(BaseCommand):
         try:
             document = load_document(Path(file).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise CommandError(f"Cannot read {file}: {exc}") from exc
+            raise CommandError(f"Cannot read {file}: {_one_line(exc)}") from exc
         try:
             versions = schedule_import(actor=actor_for(username), document=document)
         except DomainError as exc:
@@ -30,3 +30,11 @@ class Command(BaseCommand):
         for version in versions:
             self.stdout.write(f"{version.key}: FY{version.fiscal_year} {version.status}, {version.steps.count()} steps")
         self.stdout.write(self.style.SUCCESS(f"{len(versions)} schedule version(s) in {file}"))
+
+
+def _one_line(exc: Exception) -> str:
+    """The reason a file cannot be read, on one line: PyYAML's own message spans several, with a caret under the text."""
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem and mark is not None:
+        return f"{exc.problem} at line {mark.line + 1}, column {mark.column + 1}"
+    return " ".join(str(exc).split())
