@@ -29,6 +29,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "pw-for-tests-123"
 CSG, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.SPECIAL_ADJUSTMENT_GRANT
+LAPTOP, PHONE = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +54,8 @@ def open_as(chromium, live_server):
     """A logged-in page for a user, in Japanese (the browser asks for ja-JP) on a laptop-sized window."""
     contexts = []
 
-    def login(user):
-        context = chromium.new_context(locale="ja-JP", viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    def login(user, viewport=LAPTOP):
+        context = chromium.new_context(locale="ja-JP", viewport=viewport, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")
@@ -152,6 +153,22 @@ def test_stale_version_is_reported_with_a_reload_link(open_as, live_server, peop
     shot(page, "07-case-stale-version")
     problem.get_by_role("link").click()
     assert page.get_by_test_id("case-state").inner_text() == "依頼済"
+
+
+def test_a_phone_scrolls_a_wide_table_in_its_box_not_the_page(open_as, live_server, people):
+    case = f.case(actor=people["officer"], recipient=f.municipality("11-tokorozawa", "所沢市後期高齢者医療事務組合", "11"))
+    case_transition(case_id=case.pk, name="request", actor=people["officer"], data={}, expected_version=1)
+    phone = open_as(people["officer"], viewport=PHONE)
+    for path in ("/cases/", f"/cases/{case.pk}/", "/dashboard/"):
+        phone.goto(f"{live_server.url}{path}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    phone.goto(f"{live_server.url}/cases/")
+    box = phone.locator(".table-scroll").first
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    # A name keeps at least seven characters a line instead of one or two.
+    name = phone.get_by_role("link", name="所沢市後期高齢者医療事務組合")
+    assert name.bounding_box()["height"] < 4 * 27
+    shot(phone, "17-worklist-phone")
 
 
 def test_calendar_shows_an_overdue_deadline_in_red(open_as, live_server, people):
