@@ -171,6 +171,24 @@ def test_a_phone_scrolls_a_wide_table_in_its_box_not_the_page(open_as, live_serv
     shot(phone, "17-worklist-phone")
 
 
+def test_each_timeline_line_stands_beside_its_time_and_under_it_on_a_phone(open_as, live_server, people):
+    case = f.case(actor=people["officer"])
+    # Four lines: the step, who took it, its deadline and the letter it sent.
+    deadline = timezone.localdate() + timedelta(days=30)
+    case_transition(case_id=case.pk, name="request", actor=people["officer"], data={"deadline": deadline}, expected_version=1)
+    for viewport in (LAPTOP, PHONE):
+        page = open_as(people["officer"], viewport=viewport)
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
+        entry = page.locator(".timeline__item", has_text="依頼を発出")
+        when = entry.locator(".timeline__when").bounding_box()
+        letter = entry.locator(".timeline__data", has_text="文書を作成").bounding_box()
+        if viewport is LAPTOP:
+            assert letter["x"] >= when["x"] + when["width"], "the letter line fell under the time"
+        else:
+            assert letter["y"] > when["y"] and letter["x"] == when["x"]
+        shot(page, f"18-case-timeline-{viewport['width']}")
+
+
 def test_calendar_shows_an_overdue_deadline_in_red(open_as, live_server, people):
     late = f.case(actor=people["officer"])
     deadline = timezone.localdate() - timedelta(days=3)
