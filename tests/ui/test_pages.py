@@ -210,6 +210,20 @@ def test_history_page_names_what_a_record_is_about_when_it_is_not_a_case(client,
     assert "臨時休庁日を追加" in body and "臨時休庁日 2026-02-02" in body and "closure_day" not in body
 
 
+def test_history_page_names_the_system_in_words_not_its_code(client, people):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "calendars/data/schedules.yaml"))
+    as_user(client, people["auditor"])
+    body = client.get("/history/?actor=system").content.decode()
+    assert "スケジュールを取込み" in body and "システム（自動処理）" in body
+    assert "<td>system" not in body and "system</small>" not in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/history/"})
+    assert "System (automatic)" in client.get("/history/?actor=system").content.decode()
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
