@@ -188,7 +188,10 @@ def approval_queue(request):
     for row in rows:
         for step in (row["approve"], row["send_back"]):
             if step is not None:
-                step["form"] = TransitionForm(initial={"version": row["case"].version}, transition=step["name"])
+                form = TransitionForm(initial={"version": row["case"].version}, transition=step["name"])
+                # One form per row: ids carry the case, so each label names its own row's field.
+                form.auto_id = f"id_{row['case'].pk}_{step['name']}_%s"
+                step["form"] = form
     runs = [
         {
             "run": run,

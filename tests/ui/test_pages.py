@@ -224,6 +224,21 @@ def test_history_page_names_the_system_in_words_not_its_code(client, people):
     assert "System (automatic)" in client.get("/history/?actor=system").content.decode()
 
 
+def test_each_row_of_the_approval_queue_labels_its_own_fields(client, people):
+    import re
+
+    f.budget_notice(2025, CSG, amount=5_000_000, by=people["boss"])
+    first = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit", "start_review", "draft")
+    other = f.case(actor=people["officer"], recipient=f.municipality("11-kawaguchi", "川口市", "11"))
+    second = advance(other, people["officer"], "request", "submit", "start_review", "draft")
+    body = as_user(client, people["boss"]).get("/approvals/").content.decode()
+    ids = re.findall(r' id="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), "an id repeats"
+    for case in (first, second):
+        assert f'<label for="id_{case.pk}_send_back_reason">' in body
+        assert f'id="id_{case.pk}_send_back_reason"' in body
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
