@@ -239,6 +239,11 @@ def test_each_row_of_the_approval_queue_labels_its_own_fields(client, people):
         assert f'id="id_{case.pk}_send_back_reason"' in body
 
 
+def test_schedule_editor_is_called_what_the_menu_calls_it(client, people):
+    body = as_user(client, people["boss"]).get("/schedules/2026/").content.decode()
+    assert "<h1>スケジュール <span" in body and "<title>スケジュール 令和8年度" in body
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
