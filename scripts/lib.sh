@@ -27,9 +27,10 @@ ensure_venv() {  # ensure_venv REQUIREMENTS_FILE
     "$python" -m venv .venv
   fi
   echo "==> installing $1"
-  # This machine's pip configuration names an extra index folder that may be absent; its warnings are noise.
+  # This machine's pip configuration names local index folders (/opt/pypi, /opt/pypi-more) that may be absent;
+  # pip warns once per package for each, which is noise.
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$1" 2>&1 \
-    | { grep -v "^WARNING: Location 'file:///opt/pypi-more" || true; }
+    | { grep -v "^WARNING: Location 'file://[^']*' is ignored: it is neither a file nor a directory\.$" || true; }
 }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
