@@ -197,6 +197,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # Django's records once, on our console (its default handlers would print them a second time in debug,
+    # and in production send errors only to ADMINS by mail); the dev server's request lines keep their own handler.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # The bureau's own identity on letters; settings, not template text.

@@ -38,3 +38,19 @@ def test_a_setting_that_must_be_a_number_names_itself_when_it_is_not():
     result = _manage("check", DJANGO_DEBUG="1", DJANGO_HSTS_SECONDS="one year")
     assert result.returncode != 0
     assert "DJANGO_HSTS_SECONDS must be a whole number, not 'one year'." in result.stderr
+
+
+def test_log_records_are_written_once_in_debug_and_in_production(tmp_path):
+    """A worker's or a request's log line appears once on the console (Django's own handlers doubled them)."""
+    script = (
+        "import logging; logging.getLogger('django.tasks').info('task-line'); "
+        "logging.getLogger('django.request').error('request-line')"
+    )
+    database = f"sqlite:///{tmp_path}/log.sqlite3"
+    for debug in ("1", "0"):
+        result = _manage(
+            "shell", "-c", script, DJANGO_DEBUG=debug, DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+            DJANGO_ALLOWED_HOSTS="grants.example.jp", DATABASE_URL=database,
+        )
+        assert result.returncode == 0, result.stderr
+        assert (result.stderr.count("task-line"), result.stderr.count("request-line")) == (1, 1), (debug, result.stderr)
