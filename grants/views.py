@@ -43,6 +43,7 @@ _NAV = (
     ("dashboard", _("Dashboard"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
     ("return-claims", _("Return claims"), {Role.SUPERVISOR, Role.AUDITOR}),
     ("fund-balances", _("Fund balances"), {Role.SUPERVISOR, Role.AUDITOR}),
+    ("admin:index", _("Administration"), {Role.ADMINISTRATOR}),  # users, roles, scopes, closure days, reminder rules
 )
 # The page each role starts on.
 _HOME = ((Role.SUPERVISOR, "approval-queue"), (Role.OFFICER, "worklist"), (Role.AUDITOR, "history"))

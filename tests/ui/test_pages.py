@@ -244,6 +244,13 @@ def test_schedule_editor_is_called_what_the_menu_calls_it(client, people):
     assert "<h1>スケジュール <span" in body and "<title>スケジュール 令和8年度" in body
 
 
+def test_administrators_find_the_administration_site_in_the_menu(client, people):
+    admin = f.UserFactory(role=Role.ADMINISTRATOR, is_staff=True)
+    body = as_user(client, admin).get("/dashboard/").content.decode()
+    assert 'href="/admin/"' in body and ">管理<" in body
+    assert 'href="/admin/"' not in as_user(client, people["boss"]).get("/dashboard/").content.decode()
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
