@@ -78,6 +78,9 @@ def _changes(before: VersionData | None, after: VersionData) -> dict:
 
 def _version_store(*, actor, data: VersionData, action: str, record: dict | None = None) -> ScheduleVersion:
     version = ScheduleVersion.objects.select_for_update().filter(key=data.key).first()
+    if version is not None and version.fiscal_year != data.fiscal_year:
+        # Replacing by id must never move another year's schedule (a concurrent import created it since the check).
+        raise ScheduleVersionExists(details={"id": data.key, "fiscal_year": version.fiscal_year})
     before = version_data_from_model(version) if version else None
     if before == data:
         return version
@@ -98,12 +101,36 @@ def _version_store(*, actor, data: VersionData, action: str, record: dict | None
     return version
 
 
+def _refuse_other_years_versions(versions: list[VersionData]) -> None:
+    """A version id already held by another fiscal year is an error at its place: an import replaces, never moves.
+
+    The rows found are locked, so their year cannot change before the import writes.
+    """
+    years = dict(
+        ScheduleVersion.objects.select_for_update()
+        .filter(key__in=[data.key for data in versions])
+        .values_list("key", "fiscal_year")
+    )
+    problems = {
+        f"schedules[{index}].id": [
+            f"Schedule id {data.key!r} belongs to fiscal year {years[data.key]}, not {data.fiscal_year}; "
+            "give this version its own id."
+        ]
+        for index, data in enumerate(versions)
+        if data.key in years and years[data.key] != data.fiscal_year
+    }
+    if problems:
+        raise ScheduleInvalid(details=problems)
+
+
 @transaction.atomic
 def schedule_import(*, actor, document: dict, fiscal_year: int | None = None) -> list[ScheduleVersion]:
     """Create or replace, by id, the schedule versions of a document (the YAML file's format).
 
-    With ``fiscal_year`` every version must belong to that year. The
-    document's ``meta``/``streams`` sections are kept for the export.
+    With ``fiscal_year`` every version must belong to that year. An id that
+    already names a version of another year is refused, so importing one
+    year's schedule never replaces or moves another's. The document's
+    ``meta``/``streams`` sections are kept for the export.
     """
     _require_editor(actor)
     parsed = parse_document(document)
@@ -111,6 +138,7 @@ def schedule_import(*, actor, document: dict, fiscal_year: int | None = None) ->
         others = [version.key for version in parsed.versions if version.fiscal_year != fiscal_year]
         if others:
             raise ScheduleInvalid(details={"schedules": [f"Not fiscal year {fiscal_year}: {', '.join(others)}."]})
+    _refuse_other_years_versions(parsed.versions)
     if parsed.header is not None:
         text = json.dumps(parsed.header, ensure_ascii=False)
         latest = ScheduleHeader.objects.first()

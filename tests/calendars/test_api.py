@@ -169,6 +169,20 @@ def test_bad_schedule_documents_are_refused(api, people):
     assert_error(response, 400, "malformed_request")
 
 
+def test_a_years_import_cannot_take_over_another_years_version(api, people):
+    shipped_schedules()
+    login(api, people["boss"])
+    actual = next(item for item in shipped_document()["schedules"] if item["id"] == "fy2023-actual")
+    moved = {**actual, "fiscal_year": 2025, "era_ja": "令和7年度"}
+    body = yaml.safe_dump({"schedules": [moved]}, allow_unicode=True)
+    error = assert_error(api.post("/api/schedules/2025", body, content_type="application/yaml"), 422, "invalid_schedule")
+    assert list(error["details"]) == ["schedules[0].id"] and "fy2023-actual" in error["details"]["schedules[0].id"][0]
+    assert api.get("/api/schedules/2023")["Schedule-In-Force"] == "fy2023-actual"
+    assert [item["id"] for item in api.get("/api/schedules/2025").json()["schedules"]] == ["fy2025-plan"]
+    response = api.post("/api/schedules/2023", yaml.safe_dump({"schedules": [actual]}, allow_unicode=True), content_type="application/yaml")
+    assert response.status_code == 200 and response["Schedule-In-Force"] == "fy2023-actual"
+
+
 def test_a_yaml_nan_or_an_overlong_text_is_a_422_not_a_database_error(api, people):
     login(api, people["boss"])
     plan = [item for item in shipped_document()["schedules"] if item["fiscal_year"] == 2025][0]

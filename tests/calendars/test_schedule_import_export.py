@@ -139,6 +139,49 @@ def test_a_document_for_another_year_is_refused_by_the_years_endpoint_service():
         schedule_import(actor=system_user(), document=shipped_document(), fiscal_year=2025)
 
 
+def _moved_to_2025(version_id: str) -> dict:
+    """A shipped version under its own id, but saying it is of fiscal year 2025."""
+    version = copy.deepcopy(next(item for item in shipped_document()["schedules"] if item["id"] == version_id))
+    version.update(fiscal_year=2025, era_ja="令和7年度")
+    return {"schedules": [version]}
+
+
+def _as_written(version_id: str) -> tuple:
+    version = ScheduleVersion.objects.get(key=version_id)
+    return version.fiscal_year, list(version.steps.order_by("position").values_list("key", "date_to"))
+
+
+@pytest.mark.parametrize("fiscal_year", [2025, None])
+def test_a_version_id_of_another_year_is_refused_at_its_place_and_nothing_written(fiscal_year):
+    shipped_schedules()
+    before, records = _as_written("fy2023-actual"), HistoryEntry.objects.count()
+    with pytest.raises(ScheduleInvalid) as refused:
+        schedule_import(actor=system_user(), document=_moved_to_2025("fy2023-actual"), fiscal_year=fiscal_year)
+    assert list(refused.value.details) == ["schedules[0].id"]
+    assert "fy2023-actual" in refused.value.details["schedules[0].id"][0]
+    assert _as_written("fy2023-actual") == before
+    assert schedule_version_in_force(fiscal_year=2023).key == "fy2023-actual"
+    assert HistoryEntry.objects.count() == records
+
+
+def test_a_version_reimported_into_its_own_year_is_still_replaced():
+    shipped_schedules()
+    document = {"schedules": [copy.deepcopy(item) for item in shipped_document()["schedules"] if item["id"] == "fy2023-actual"]}
+    document["schedules"][0]["source_doc"] = "000, 003"
+    schedule_import(actor=system_user(), document=document, fiscal_year=2023)
+    assert ScheduleVersion.objects.get(key="fy2023-actual").source_doc == "000, 003"
+
+
+def test_the_import_command_refuses_a_version_id_of_another_year(tmp_path):
+    shipped_schedules()
+    before = _as_written("fy2023-actual")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(yaml.safe_dump(_moved_to_2025("fy2023-actual"), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"invalid_schedule[\s\S]*schedules\[0\]\.id: .*fy2023-actual"):
+        call_command("import_schedules", str(moved))
+    assert _as_written("fy2023-actual") == before
+
+
 def test_only_supervisors_import():
     with pytest.raises(PermissionDenied):
         schedule_import(actor=f.officer(), document=shipped_document())
