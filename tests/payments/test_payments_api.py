@@ -135,6 +135,17 @@ def test_dates_beyond_the_years_the_app_handles_are_422_not_500(api, people, not
         assert "date" in assert_error(run, 422, "invalid_input")["details"]
 
 
+def test_a_repayment_dated_after_today_is_422(api, people, notified_case, today):
+    pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
+    pf.act(notified_case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用")
+    today(date(2023, 12, 1))
+    boss_api = login(api, people["boss"])
+    url = f"/api/return-claims/{boss_api.get('/api/return-claims').json()['items'][0]['id']}/payments"
+    refused = boss_api.post(url, {"amount": 1, "paid_on": "2023-12-02"}, format="json")
+    assert assert_error(refused, 422, "invalid_input")["details"]["paid_on"] == ["今日より後の日付は入力できません。"]
+    assert boss_api.post(url, {"amount": 1, "paid_on": "2023-12-01"}, format="json").status_code == 201
+
+
 def test_fund_balances_import_and_list_over_http(api, people):
     f.prefecture("11")
     for year in (2023, 2024):

@@ -100,6 +100,16 @@ def test_a_payment_dated_beyond_the_dates_the_app_handles_is_refused(claim):
     assert not claim.payments.exists()
 
 
+def test_a_payment_dated_after_today_in_japan_is_refused(claim, today):
+    today(date(2024, 4, 1))
+    with pytest.raises(InvalidInput) as refused:
+        return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 2))
+    assert "paid_on" in refused.value.details
+    assert not claim.payments.exists()
+    return_claim_payment_record(actor=claim.officer, claim_id=claim.pk, amount=1, paid_on=date(2024, 4, 1))
+    assert list(claim.payments.values_list("paid_on", flat=True)) == [date(2024, 4, 1)]
+
+
 def test_supervisors_record_anywhere_and_administrators_record_nothing(claim):
     administrator = f.UserFactory(role=Role.ADMINISTRATOR)
     with pytest.raises(PermissionDenied):

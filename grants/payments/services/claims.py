@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
@@ -16,7 +18,7 @@ from ..selectors import return_claim_balance, return_claim_get_for_actor
 
 @transaction.atomic(durable=True)
 def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: date) -> ReturnPayment:
-    """Record money paid back on a claim, in date order and never more than the principal and interest then owed."""
+    """Record money paid back on a claim, in date order up to today, never more than the principal and interest owed."""
     claim = return_claim_get_for_actor(actor=actor, claim_id=claim_id, lock=True)
     if not records_money_for(actor, stream=claim.case.stream, prefecture_codes=[claim.recipient.prefecture_code]):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
@@ -24,6 +26,9 @@ def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: d
         raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
     if not EARLIEST_DATE <= paid_on <= LATEST_DATE:
         raise InvalidInput(details={"paid_on": [f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."]})
+    # Payments go in date order, so a mistyped future date would block every real payment after it.
+    if paid_on > timezone.localdate():
+        raise InvalidInput(details={"paid_on": [_("Must not be after today.")]})
     last = claim.payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
     if paid_on < claim.noticed_on or (last is not None and paid_on < last):
         raise InvalidInput(details={"paid_on": ["Payments are recorded in date order, from the claim's notice on."]})
