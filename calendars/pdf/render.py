@@ -3,8 +3,11 @@
 The layout follows the usual Japanese government letter: document number and
 date top right, addressee top left, sender right-aligned below it, the subject
 centred, the body, 記 with the particulars, 以上, and the contact block boxed at
-the foot of the page. Text is real text in an embedded IPAex subset, so it is
-searchable and looks the same on every viewer.
+the foot of the page. A letter of two or more pages says "N / M" at the foot of
+every page and repeats its document number top right on the later ones, so a
+loose page can be put back; a one-page letter carries neither (domain/letters.md
+sets no page-number convention). Text is real text in an embedded IPAex subset,
+so it is searchable and looks the same on every viewer.
 """
 
 import re
@@ -84,6 +87,7 @@ SUBJECT_SIZE = 12
 CONTACT_SIZE = 9.5
 CONTACT_LEADING = 14
 CONTACT_PADDING = 7
+PAGE_MARK_SIZE = CONTACT_SIZE  # the letter's small size: page numbers and the repeated document number
 _EM = TEXT_SIZE
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -94,20 +98,35 @@ def render_letter(content: LetterContent) -> bytes:
     Output is deterministic (reportlab's invariant mode: fixed timestamps and
     document id), so the same content always gives the same bytes and the
     stored SHA-256 of a letter can be checked by rendering it again.
+    A letter that runs to more pages is laid out a second time to number
+    them; the page marks sit in the margins, outside the frame, so the
+    second layout breaks its pages where the first did. A one-page letter is
+    the first layout's bytes, the same as before pages were numbered.
     """
+    pdf, page_count = _build(content, page_count=None)
+    return pdf if page_count == 1 else _build(content, page_count=page_count)[0]
+
+
+def _build(content: LetterContent, *, page_count: int | None) -> tuple[bytes, int]:
+    """The PDF and its number of pages; with ``page_count``, every page carries its page marks."""
     fonts = letter_fonts()
     buffer = BytesIO()
     width, height = A4
     frame = Frame(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN, 0, 0, 0, 0)
+
+    def first_page(canvas: Canvas, _doc) -> None:
+        _draw_header(canvas, content)
+        _draw_page_marks(canvas, content, page_count)
+
+    def later_page(canvas: Canvas, _doc) -> None:
+        _draw_page_marks(canvas, content, page_count)
+
     doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
         pageTemplates=[
-            PageTemplate(
-                "first", [frame], autoNextPageTemplate="later",
-                onPage=lambda canvas, _doc: _draw_header(canvas, content),
-            ),
-            PageTemplate("later", [frame]),
+            PageTemplate("first", [frame], autoNextPageTemplate="later", onPage=first_page),
+            PageTemplate("later", [frame], onPage=later_page),
         ],
         initialFontName=fonts.text,  # else a non-embedded Helvetica enters the font list
         invariant=True,
@@ -117,7 +136,7 @@ def render_letter(content: LetterContent) -> bytes:
         lang="ja-JP",
     )
     doc.build(_story(content))
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page
 
 
 def _fitted(text: str, font: str, size: float, room: float) -> float:
@@ -162,6 +181,19 @@ def _draw_header(canvas: Canvas, content: LetterContent) -> None:
     _draw_line(canvas, era_date(content.issued_on), baseline("date"), align="right", font=fonts.text, size=TEXT_SIZE)
     _draw_line(canvas, content.addressee, baseline("addressee"), align="left", font=fonts.text, size=11)
     _draw_line(canvas, content.sender, baseline("sender"), align="right", font=fonts.text, size=TEXT_SIZE)
+
+
+def _draw_page_marks(canvas: Canvas, content: LetterContent, page_count: int | None) -> None:
+    """Page of pages (``2 / 3``) centred in the bottom margin; from page 2, the document number top right."""
+    if page_count is None:
+        return
+    font = letter_fonts().text
+    page = canvas.getPageNumber()
+    middle = (MARGIN - PAGE_MARK_SIZE) / 2  # a baseline that centres the small text in a margin
+    canvas.setFont(font, PAGE_MARK_SIZE)
+    canvas.drawCentredString(A4[0] / 2, middle, f"{page} / {page_count}")
+    if page > 1:
+        _draw_line(canvas, content.document_number, A4[1] - MARGIN + middle, align="right", font=font, size=PAGE_MARK_SIZE)
 
 
 @cache

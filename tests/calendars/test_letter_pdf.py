@@ -5,6 +5,7 @@ No database. The poppler tools are required: a missing tool fails the test
 with the package to install instead of skipping it.
 """
 
+import hashlib
 import io
 import re
 import shutil
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 
 from calendars.eras import era_date
 from calendars.pdf import LetterContent, TitleKind, merge_pdfs, render_letter, zip_pdfs
@@ -211,20 +214,41 @@ def test_a_latin_run_in_the_second_half_of_a_line_moves_down_whole() -> None:
     assert lines == ["お問い合わせは電子メール", "info@example.jpまで"]
 
 
-def test_a_reason_too_long_for_the_first_page_runs_on_to_the_next_whole(tmp_path: Path) -> None:
-    """A reason may hold 2,000 characters: the particular that holds it splits across the page break."""
-    reason = "".join(f"{n}．対象外経費（備品購入費のうち汎用性の高いもの）を除外したため。" for n in range(1, 41))
+LONG_REASON = "".join(f"{n}．対象外経費（備品購入費のうち汎用性の高いもの）を除外したため。" for n in range(1, 41))
+
+
+def two_page_notice_pdf(tmp_path: Path) -> Path:
+    """A decision notice whose reason is too long for one page (a reason may hold 2,000 characters)."""
     notice = replace(
         LETTER,
         subject="令和7年度地域支援事業交付金の交付決定について（通知）",
-        items=(("交付決定額", "金900,000円"), ("交付申請額", "金1,000,000円"), ("修正の内容及び理由", reason)),
+        items=(("交付決定額", "金900,000円"), ("交付申請額", "金1,000,000円"), ("修正の内容及び理由", LONG_REASON)),
         deadline_note=None,
         title_kind="decision_notice",
     )
     path = tmp_path / "long-reason.pdf"
     path.write_bytes(render_letter(notice))
+    return path
+
+
+def page_text(path: Path, page: int) -> str:
+    return unicodedata.normalize("NFKC", poppler("pdftotext", "-f", str(page), "-l", str(page), str(path), "-").decode())
+
+
+PAGE_MARK = re.compile(r"^(\d+) ?/ ?(\d+)$", re.M)  # pdftotext may drop the narrow spaces of "N / M"
+
+
+def without_page_marks(text: str) -> str:
+    """The letter's own text: no "N / M" footers, no document number repeated at the top of later pages."""
+    return "\n".join(line for line in text.splitlines() if not PAGE_MARK.match(line) and line != LETTER.document_number)
+
+
+def test_a_reason_too_long_for_the_first_page_runs_on_to_the_next_whole(tmp_path: Path) -> None:
+    """A reason may hold 2,000 characters: the particular that holds it splits across the page break."""
+    path = two_page_notice_pdf(tmp_path)
+    reason = LONG_REASON
     assert len(PdfReader(path).pages) == 2
-    flat = re.sub(r"\s+", "", extracted_text(path))
+    flat = re.sub(r"\s+", "", without_page_marks(extracted_text(path)))
     assert unicodedata.normalize("NFKC", reason) in flat
     assert flat.endswith("以上" + re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(LETTER.contact_lines))))
 
@@ -250,3 +274,31 @@ def test_a_full_width_space_inside_a_particular_stays_a_full_width_space(tmp_pat
     amount = next(i for i, (_, _, text) in enumerate(words) if text.startswith("金25,000,000"))
     gap = float(words[amount + 1][0]) - float(words[amount][1])
     assert gap == pytest.approx(10.5, abs=1), words[amount : amount + 2]
+
+
+def test_every_page_of_a_longer_letter_says_page_of_pages_and_later_pages_carry_the_document_number(tmp_path: Path) -> None:
+    path = two_page_notice_pdf(tmp_path)
+    first, second = page_text(path, 1), page_text(path, 2)
+    assert PAGE_MARK.findall(first) == [("1", "2")]
+    assert PAGE_MARK.findall(second) == [("2", "2")]
+    assert second.count(LETTER.document_number) == 1
+    # Top right, in the margin above the text: where page 1 has it, not inside the body.
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                       poppler("pdftotext", "-bbox", "-f", "2", "-l", "2", str(path), "-").decode())
+    (number,) = [word for word in words if unicodedata.normalize("NFKC", word[4]) == LETTER.document_number]
+    x_min, y_min, x_max, y_max = map(float, number[:4])
+    assert x_min > A4[0] / 2 and x_max == pytest.approx(A4[0] - 25 * mm, abs=1)
+    assert y_max < 25 * mm  # above the frame: the body still starts at the top margin
+    assert y_max - y_min < 10.5  # the small size, below the text's 10.5 pt
+
+
+# The bytes of LETTER as rendered before pages carried numbers (reportlab 5.1.0, Debian's IPAex fonts).
+ONE_PAGE_LETTER_SHA256 = "0c2ee7ef58c5dff281e8931649831bb2eb377a6b8e8558d7efd506c0884b2bb9"
+
+
+def test_a_one_page_letter_carries_no_page_number_and_renders_byte_for_byte_as_before(letter_pdf: Path) -> None:
+    """letters.md shows no page numbers on one-page letters; and a stored letter's SHA-256 must still verify."""
+    assert len(PdfReader(letter_pdf).pages) == 1
+    assert not PAGE_MARK.search(extracted_text(letter_pdf))
+    assert extracted_text(letter_pdf).count(LETTER.document_number) == 1
+    assert hashlib.sha256(letter_pdf.read_bytes()).hexdigest() == ONE_PAGE_LETTER_SHA256
