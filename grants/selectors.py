@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from .errors import CaseNotFound, InvalidInput, OutOfScope
@@ -95,7 +96,7 @@ def fiscal_year_on_file(*, year: int, field: str = "fiscal_year") -> FiscalYear:
     try:
         return FiscalYear.objects.get(pk=year)
     except (FiscalYear.DoesNotExist, ValueError, TypeError):
-        raise InvalidInput(details={field: [f"Fiscal year {year} is not set up."]}) from None
+        raise InvalidInput(details={field: [_("Fiscal year %(year)s is not set up.") % {"year": year}]}) from None
 
 
 def fiscal_year_list() -> list[int]:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
 from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
@@ -24,15 +25,18 @@ def _settled_year(procedure: str, fiscal_year: int, settles: int | None) -> int 
     """The fiscal year a settlement settles (default: the nearest it may); None for other procedures."""
     if procedure not in SETTLEMENT_PROCEDURES:
         if settles is not None:
-            raise InvalidInput(details={"settles_fiscal_year": ["Only a settlement settles an earlier fiscal year."]})
+            raise InvalidInput(details={"settles_fiscal_year": [_("Only a settlement settles an earlier fiscal year.")]})
         return None
     least, most = _SETTLED_YEARS_BACK[procedure]
     settles = fiscal_year - least if settles is None else settles
     back = fiscal_year - settles
     if back < least or (most is not None and back > most) or settles < FIRST_FISCAL_YEAR:
-        limit = f"{least}" if least == most else f"at least {least}"
+        if least == most:
+            rule = _("A %(procedure)s settles a fiscal year %(least)s year(s) before %(year)s.")
+        else:
+            rule = _("A %(procedure)s settles a fiscal year at least %(least)s year(s) before %(year)s.")
         raise InvalidInput(
-            details={"settles_fiscal_year": [f"A {procedure} settles a fiscal year {limit} year(s) before {fiscal_year}."]}
+            details={"settles_fiscal_year": [rule % {"procedure": procedure, "least": least, "year": fiscal_year}]}
         )
     return settles
 
@@ -54,15 +58,28 @@ def case_create(
     part = part or ""
     if not is_valid_combination(stream, part, procedure):
         raise InvalidInput(
-            details={"procedure": [f"{stream}/{part or '-'} has no procedure {procedure!r}."]}
+            details={
+                "procedure": [
+                    _("%(stream)s/%(part)s has no procedure %(procedure)r.")
+                    % {"stream": stream, "part": part or "-", "procedure": procedure}
+                ]
+            }
         )
     year = fiscal_year_on_file(year=fiscal_year)
     try:
         recipient = Recipient.objects.get(code=recipient_code)
     except Recipient.DoesNotExist:
-        raise InvalidInput(details={"recipient": [f"Unknown recipient code {recipient_code!r}."]}) from None
+        raise InvalidInput(
+            details={"recipient": [_("Unknown recipient code %(code)r.") % {"code": recipient_code}]}
+        ) from None
     if recipient.kind not in STREAMS[stream].recipient_kinds:
-        raise InvalidInput(details={"recipient": [f"A {recipient.kind} is not a recipient of {stream}."]})
+        raise InvalidInput(
+            details={
+                "recipient": [
+                    _("A %(kind)s is not a recipient of %(stream)s.") % {"kind": recipient.kind, "stream": stream}
+                ]
+            }
+        )
     if not in_scope(actor, stream=stream, prefecture_code=recipient.prefecture_code):
         raise OutOfScope(details={"stream": stream, "prefecture": recipient.prefecture_code})
     settles_fiscal_year = _settled_year(procedure, year.year, settles_fiscal_year)
@@ -100,16 +117,26 @@ def budget_notice_record(
         raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
     part = part or ""
     if stream not in STREAMS or part not in STREAMS[stream].parts:
-        raise InvalidInput(details={"stream": [f"Unknown stream/part {stream}/{part or '-'}."]})
+        raise InvalidInput(
+            details={"stream": [_("Unknown stream/part %(stream)s/%(part)s.") % {"stream": stream, "part": part or "-"}]}
+        )
     if not STREAMS[stream].bureau_decides:
-        raise InvalidInput(details={"stream": ["The ministry decides this stream; it takes no budget notice here."]})
+        raise InvalidInput(details={"stream": [_("The ministry decides this stream; it takes no budget notice here.")]})
     if not isinstance(amount, int) or not 0 < amount <= MAX_YEN:
-        raise InvalidInput(details={"amount": [f"Must be a whole number of yen from 1 to {MAX_YEN:,}."]})
+        raise InvalidInput(
+            details={"amount": [_("Must be a whole number of yen from 1 to %(most)s.") % {"most": f"{MAX_YEN:,}"}]}
+        )
     if not EARLIEST_DATE <= received_on <= LATEST_DATE:
-        raise InvalidInput(details={"received_on": [f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."]})
+        raise InvalidInput(
+            details={
+                "received_on": [
+                    _("Must be between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST_DATE, "latest": LATEST_DATE}
+                ]
+            }
+        )
     reference = reference.strip()
     if not reference:
-        raise InvalidInput(details={"reference": ["Required."]})
+        raise InvalidInput(details={"reference": [_("Required.")]})
     notice = BudgetNotice.objects.create(
         fiscal_year=fiscal_year_on_file(year=fiscal_year),
         stream=stream,

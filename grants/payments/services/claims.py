@@ -23,15 +23,23 @@ def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: d
     if not records_money_for(actor, stream=claim.case.stream, prefecture_codes=[claim.recipient.prefecture_code]):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput(details={"amount": ["Must be a positive whole number of yen."]})
+        raise InvalidInput(details={"amount": [_("Must be a positive whole number of yen.")]})
     if not EARLIEST_DATE <= paid_on <= LATEST_DATE:
-        raise InvalidInput(details={"paid_on": [f"Must be between {EARLIEST_DATE} and {LATEST_DATE}."]})
+        raise InvalidInput(
+            details={
+                "paid_on": [
+                    _("Must be between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST_DATE, "latest": LATEST_DATE}
+                ]
+            }
+        )
     # Payments go in date order, so a mistyped future date would block every real payment after it.
     if paid_on > timezone.localdate():
         raise InvalidInput(details={"paid_on": [_("Must not be after today.")]})
     last = claim.payments.order_by("-paid_on").values_list("paid_on", flat=True).first()
     if paid_on < claim.noticed_on or (last is not None and paid_on < last):
-        raise InvalidInput(details={"paid_on": ["Payments are recorded in date order, from the claim's notice on."]})
+        raise InvalidInput(
+            details={"paid_on": [_("Payments are recorded in date order, from the claim's notice on.")]}
+        )
     owed = return_claim_balance(claim=claim, as_of=paid_on).total_outstanding
     if amount > owed:
         raise Overpayment(details={"outstanding": owed, "amount": amount})

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass, fields
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ...catalogue import Stream
 from ...errors import InvalidInput, PermissionDenied
@@ -55,20 +56,33 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
     if unknown := sorted(codes - set(prefectures)):
-        raise InvalidInput(details={"prefecture": [f"Unknown prefecture code(s): {', '.join(unknown)}."]})
+        raise InvalidInput(
+            details={"prefecture": [_("Unknown prefecture code(s): %(codes)s.") % {"codes": ", ".join(unknown)}]}
+        )
     years = {row.fiscal_year for row in rows}
     # Only plausible years reach the query: a 20-digit year would overflow the database's integer.
     plausible = [year for year in years if EARLIEST_DATE.year <= year <= LATEST_DATE.year]
     if missing := sorted(years - set(FiscalYear.objects.filter(year__in=plausible).values_list("year", flat=True))):
-        raise InvalidInput(details={"fiscal_year": [f"Fiscal year(s) not set up: {missing}."]})
+        raise InvalidInput(details={"fiscal_year": [_("Fiscal year(s) not set up: %(years)s.") % {"years": missing}]})
     seen = set()
     for row in rows:
         key = (row.prefecture, row.fiscal_year)
         if key in seen:
-            raise InvalidInput(details={"rows": [f"{row.prefecture} FY{row.fiscal_year} appears twice."]})
+            raise InvalidInput(
+                details={
+                    "rows": [
+                        _("%(prefecture)s FY%(year)s appears twice.")
+                        % {"prefecture": row.prefecture, "year": row.fiscal_year}
+                    ]
+                }
+            )
         seen.add(key)
         if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_YEN for v in row.amounts()):
-            problem = f"{row.prefecture} FY{row.fiscal_year}: amounts are whole yen from 0 to {MAX_YEN:,}."
+            problem = _("%(prefecture)s FY%(year)s: amounts are whole yen from 0 to %(most)s.") % {
+                "prefecture": row.prefecture,
+                "year": row.fiscal_year,
+                "most": f"{MAX_YEN:,}",
+            }
             raise InvalidInput(details={"rows": [problem]})
         if row.expected_closing != row.closing:
             raise FundBalanceArithmetic(
