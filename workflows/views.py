@@ -211,14 +211,18 @@ def approval_queue(request):
     )
 
 
-RUN_STEP_LABELS = {"approve": gettext_lazy("Approve"), "execute": gettext_lazy("Execute")}
+RUN_STEP_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "execute": gettext_lazy("Execute"),
+    "cancel": gettext_lazy("Cancel run"),
+}
 
 
 @login_required
 @require_POST
 @domain_errors_as_pages
 def payment_run_step(request, run_id: int, name: str):
-    """Approve or execute a payment run from the queue; a refusal comes back as a message on the queue."""
+    """Approve, execute or cancel a payment run from the queue; a refusal comes back as a message on the queue."""
     if name not in RUN_STEP_LABELS:
         raise Http404(_("There is no step of that name."))
     try:

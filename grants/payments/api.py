@@ -131,7 +131,7 @@ class PaymentRunDetailApi(APIView):
 
 
 class PaymentRunTransitionApi(APIView):
-    """approve, execute: 409 transition_not_allowed / condition_unmet, 403 four_eyes / permission_denied."""
+    """approve, execute, cancel: 409 transition_not_allowed / condition_unmet, 403 four_eyes / permission_denied."""
 
     @extend_schema(
         request=None,

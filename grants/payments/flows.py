@@ -1,4 +1,4 @@
-"""The payment run's state machine: draft → approved (supervisor, four eyes) → executed.
+"""The payment run's state machine: draft → approved (supervisor, four eyes) → executed, or draft → cancelled.
 
 Like the case flows in ``workflows/flows``: the flow wraps one run for one act
 by one actor, permissions and conditions sit beside each transition, and the
@@ -92,3 +92,7 @@ class PaymentRunFlow:
     def execute(self):
         self.run.executed_by = self.actor
         self.run.executed_at = timezone.now()
+
+    @state.transition(source=S.DRAFT, target=S.CANCELLED, label=_("Cancel run"), permission=this.staff)
+    def cancel(self):
+        """A draft made by mistake or emptied by withdrawals; the service hands its items back to later runs."""

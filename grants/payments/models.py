@@ -87,13 +87,15 @@ class PaymentRunState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     APPROVED = "approved", _("Approved")
     EXECUTED = "executed", _("Executed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class PaymentRun(models.Model):
     """A dated batch of payments across procedures and budget years, netted per recipient.
 
     ``state`` is written by ``grants.payments.services`` through the run's state
-    machine only (draft → approved → executed).
+    machine only (draft → approved → executed; a draft may instead be cancelled,
+    which releases its items to a later run).
     """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="payment_runs")
@@ -118,7 +120,7 @@ class PaymentRun(models.Model):
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("drafted_by")), name="payment_run_four_eyes"
             ),
             models.CheckConstraint(
-                condition=Q(state=PaymentRunState.DRAFT) | Q(approved_by__isnull=False),
+                condition=Q(state__in=[PaymentRunState.DRAFT, PaymentRunState.CANCELLED]) | Q(approved_by__isnull=False),
                 name="payment_run_approved_by_someone",
             ),
             models.CheckConstraint(

@@ -43,8 +43,8 @@ def payment_run_list_for_actor(*, actor, fiscal_year: int | None = None) -> Quer
 
 
 def payment_run_pending_list_for_actor(*, actor) -> QuerySet[PaymentRun]:
-    """Payment runs not yet executed (drafts and approved runs), by date, each with its total and item count."""
-    return payment_run_list_for_actor(actor=actor).exclude(state=PaymentRunState.EXECUTED)
+    """Payment runs waiting for a step (drafts and approved runs), by date, each with its total and item count."""
+    return payment_run_list_for_actor(actor=actor).filter(state__in=[PaymentRunState.DRAFT, PaymentRunState.APPROVED])
 
 
 def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> PaymentRun:

@@ -28,6 +28,21 @@ def test_create_approve_execute_from_the_command_line(capsys):
     assert run.state == PaymentRunState.EXECUTED
 
 
+def test_cancel_a_draft_from_the_command_line(capsys):
+    officer, boss = f.officer(), f.supervisor()
+    pf.payment_item(officer=officer, amount=1_234_567, due_on=date(2025, 7, 1))
+    call_command("payment_run", "create", "--date", "2025-07-31", "--user", officer.username)
+    run = PaymentRun.objects.get()
+    with pytest.raises(CommandError, match="permission_denied"):
+        call_command("payment_run", "cancel", str(run.pk), "--user", f.auditor().username)
+    call_command("payment_run", "cancel", str(run.pk), "--user", officer.username)
+    assert f"payment run {run.pk} of 2025-07-31 (FY2025): cancelled" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="transition_not_allowed"):
+        call_command("payment_run", "cancel", str(run.pk), "--user", boss.username)
+    call_command("payment_run", "create", "--date", "2025-08-29", "--user", officer.username)
+    assert "total 1,234,567 yen to 1 recipient(s)" in capsys.readouterr().out
+
+
 def test_refusals_name_their_error_code():
     officer, boss = f.officer(), f.supervisor()
     pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 1))

@@ -19,6 +19,7 @@ from grants.payments.selectors import payment_run_breakdown
 from grants.payments.services import (
     AFTER_EXECUTE_HOOKS,
     payment_run_approve,
+    payment_run_cancel,
     payment_run_create,
     payment_run_execute,
     payment_run_transition,
@@ -176,9 +177,72 @@ def test_an_emptied_draft_cannot_be_approved(people):
 
 def test_unknown_steps_and_unset_years_are_refused(people):
     with pytest.raises(UnknownRunTransition):
-        payment_run_transition(actor=people["boss"], run_id=1, name="cancel")
+        payment_run_transition(actor=people["boss"], run_id=1, name="explode")
     with pytest.raises(InvalidInput):
         payment_run_create(actor=people["officer"], run_on=date(2031, 5, 1))
+
+
+def test_cancelling_a_draft_releases_its_items_to_the_next_run(people):
+    officer, boss = people["officer"], people["boss"]
+    item = pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    mistaken = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    cancelled = payment_run_cancel(actor=boss, run_id=mistaken.pk)
+    assert cancelled.state == PaymentRunState.CANCELLED and not cancelled.items.exists()
+    item.refresh_from_db()
+    assert item.run is None
+    later = payment_run_create(actor=officer, run_on=date(2025, 8, 29))
+    assert list(later.items.all()) == [item]
+    payment_run_approve(actor=boss, run_id=later.pk)
+    payment_run_execute(actor=officer, run_id=later.pk)
+    assert PaymentRecord.objects.get().run == later
+
+
+def test_a_draft_emptied_by_a_withdrawal_can_be_cancelled(people):
+    officer = people["officer"]
+    item = pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    item.run, item.withdrawn_on = None, date(2025, 7, 2)
+    item.save()
+    assert payment_run_transition(actor=officer, run_id=run.pk, name="cancel").state == PaymentRunState.CANCELLED
+
+
+def test_only_a_draft_is_cancelled(people):
+    officer, boss = people["officer"], people["boss"]
+    pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    payment_run_approve(actor=boss, run_id=run.pk)
+    with pytest.raises(RunTransitionNotAllowed):
+        payment_run_cancel(actor=officer, run_id=run.pk)
+    payment_run_execute(actor=officer, run_id=run.pk)
+    with pytest.raises(RunTransitionNotAllowed):
+        payment_run_cancel(actor=officer, run_id=run.pk)
+    run.refresh_from_db()
+    assert run.state == PaymentRunState.EXECUTED and run.items.count() == 1
+    pf.payment_item(officer=officer, amount=7, due_on=date(2025, 9, 1), recipient=f.municipality("11-y", "y市"))
+    cancelled = payment_run_cancel(actor=officer, run_id=payment_run_create(actor=officer, run_on=date(2025, 9, 30)).pk)
+    with pytest.raises(RunTransitionNotAllowed):
+        payment_run_cancel(actor=officer, run_id=cancelled.pk)
+
+
+def test_auditors_do_not_cancel_a_run(people):
+    officer = people["officer"]
+    pf.payment_item(officer=officer, amount=5_000, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    with pytest.raises(PermissionDenied) as refused:
+        payment_run_cancel(actor=f.auditor(), run_id=run.pk)
+    assert refused.value.code == "permission_denied"
+    run.refresh_from_db()
+    assert run.state == PaymentRunState.DRAFT and run.items.count() == 1
+
+
+def test_cancelling_writes_one_history_record_with_the_released_items(people):
+    officer, boss = people["officer"], people["boss"]
+    item = pf.payment_item(officer=officer, amount=1_234_567, due_on=date(2025, 7, 1))
+    run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
+    payment_run_cancel(actor=boss, run_id=run.pk)
+    records = HistoryEntry.objects.filter(subject_type="payment_run", subject_id=str(run.pk), action="cancel")
+    assert [(r.source, r.target, r.actor) for r in records] == [("draft", "cancelled", boss)]
+    assert records[0].data["items"] == [item.pk] and records[0].data["total"] == 1_234_567
 
 
 def test_payment_notices_hook_runs_after_the_execution_commits(people, django_capture_on_commit_callbacks):

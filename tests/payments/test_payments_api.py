@@ -44,12 +44,12 @@ def test_draft_approve_execute_over_http(api, people, notified_case):
     assert (run["date"], run["fiscal_year"], run["state"], run["total"], run["item_count"]) == (
         "2023-10-30", 2023, "draft", 50_000_000, 1,
     )
-    assert run["available_transitions"] == []  # the officer may not approve
+    assert run["available_transitions"] == ["cancel"]  # the officer may not approve
     assert run["lines"][0]["recipient"]["code"] == "11-kawagoe" and run["lines"][0]["amount"] == 50_000_000
 
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/execute"), 409, "transition_not_allowed")
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/approve"), 403, "permission_denied")
-    assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/cancel"), 404, "unknown_transition")
+    assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/explode"), 404, "unknown_transition")
 
     boss_api = login(api, people["boss"])
     approved = boss_api.post(f"/api/payment-runs/{run['id']}/transitions/approve")
@@ -66,6 +66,22 @@ def test_draft_approve_execute_over_http(api, people, notified_case):
     assert api.get("/api/payment-runs?fiscal_year=2025").json()["count"] == 0
     case = api.get(f"/api/cases/{notified_case.pk}").json()
     assert case["amounts"]["paid"] == 50_000_000
+
+
+def test_cancel_over_http_releases_the_items_and_only_from_draft(api, people, notified_case):
+    officer_api = login(api, people["officer"])
+    run = officer_api.post("/api/payment-runs", {"date": "2023-10-30"}, format="json").json()
+    url = f"/api/payment-runs/{run['id']}/transitions/cancel"
+    assert_error(login(api, people["auditor"]).post(url), 403, "permission_denied")
+    cancelled = login(api, people["officer"]).post(url)
+    assert cancelled.status_code == 200, cancelled.content
+    body = cancelled.json()
+    assert (body["state"], body["item_count"], body["available_transitions"]) == ("cancelled", 0, [])
+    assert_error(api.post(url), 409, "transition_not_allowed")
+    again = api.post("/api/payment-runs", {"date": "2023-10-30"}, format="json").json()
+    assert again["total"] == 50_000_000
+    login(api, people["boss"]).post(f"/api/payment-runs/{again['id']}/transitions/approve")
+    assert_error(api.post(f"/api/payment-runs/{again['id']}/transitions/cancel"), 409, "transition_not_allowed")
 
 
 def test_the_drafter_gets_four_eyes(api, people, notified_case):

@@ -52,6 +52,21 @@ def test_the_drafter_of_a_run_is_told_plainly_when_approving_it(client, people):
     assert client.post(f"/payment-runs/{run.pk}/steps/explode/").status_code == 404
 
 
+def test_a_draft_run_is_cancelled_from_the_queue_and_leaves_it(client, people):
+    pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    run = payment_run_create(actor=people["officer"], run_on=date(2023, 10, 30))
+    client.force_login(people["boss"])
+    queue = client.get("/approvals/").content.decode()
+    cancel_form = queue.split(f'action="/payment-runs/{run.pk}/steps/cancel/"')[1].split("</form>")[0]
+    assert ">取消し</button>" in cancel_form and f"/payment-runs/{run.pk}/steps/approve/" in queue
+    response = client.post(f"/payment-runs/{run.pk}/steps/cancel/", follow=True)
+    assert PaymentRun.objects.get(pk=run.pk).state == "cancelled"
+    body = response.content.decode()
+    assert "完了しました：取消し" in body and f"/payment-runs/{run.pk}/steps/" not in body
+    again = payment_run_create(actor=people["officer"], run_on=date(2023, 10, 30))
+    assert again.items.count() == 1
+
+
 def test_dashboard_shows_what_was_paid_towards_the_year(client, people):
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)

@@ -1,8 +1,9 @@
-"""``manage.py payment_run``: draft, approve, execute or show a payment run from the command line.
+"""``manage.py payment_run``: draft, approve, execute, cancel or show a payment run from the command line.
 
     payment_run create --date 2024-01-29 --user officer1
     payment_run approve 12 --user supervisor1
     payment_run execute 12 --user officer1
+    payment_run cancel 13 --user officer1
     payment_run show 12 --user auditor1
 
 The same services as the API: the same rules, the same history records.
@@ -16,11 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from grants.cli import actor_for, command_error
 from grants.errors import DomainError
 from grants.payments.selectors import payment_run_breakdown, payment_run_get_for_actor
-from grants.payments.services import (
-    payment_run_approve,
-    payment_run_create,
-    payment_run_execute,
-)
+from grants.payments.services import payment_run_create, payment_run_transition
 
 
 def _date(value: str) -> date:
@@ -31,7 +28,7 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Draft (create), approve, execute or show a payment run."
+    help = "Draft (create), approve, execute, cancel or show a payment run."
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
@@ -40,6 +37,7 @@ class Command(BaseCommand):
         for action, text in (
             ("approve", "Approve a drafted run (a supervisor who did not draft it)"),
             ("execute", "Pay every item of an approved run, once"),
+            ("cancel", "Cancel a drafted run: its items go back to be gathered by a later run"),
             ("show", "Print a run netted per recipient"),
         ):
             sub = actions.add_parser(action, help=text)
@@ -52,12 +50,10 @@ class Command(BaseCommand):
         try:
             if action == "create":
                 run = payment_run_create(actor=actor, run_on=_date(options["date"]))
-            elif action == "approve":
-                run = payment_run_approve(actor=actor, run_id=options["run"])
-            elif action == "execute":
-                run = payment_run_execute(actor=actor, run_id=options["run"])
-            else:
+            elif action == "show":
                 run = payment_run_get_for_actor(actor=actor, run_id=options["run"])
+            else:
+                run = payment_run_transition(actor=actor, run_id=options["run"], name=action)
         except DomainError as exc:
             raise command_error(exc) from exc
         self._print(run)

@@ -7,6 +7,7 @@ from .plans import payment_plans_load_defaults
 from .runs import (
     AFTER_EXECUTE_HOOKS,
     payment_run_approve,
+    payment_run_cancel,
     payment_run_create,
     payment_run_execute,
     payment_run_transition,
@@ -22,6 +23,7 @@ __all__ = [
     "payment_items_revoke",
     "payment_plans_load_defaults",
     "payment_run_approve",
+    "payment_run_cancel",
     "payment_run_create",
     "payment_run_execute",
     "payment_run_transition",

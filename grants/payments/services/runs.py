@@ -1,5 +1,7 @@
 """Payment runs: draft (gather what is due), approve (four eyes), execute (pay every item exactly once).
 
+A draft may be cancelled instead: its items go back to the pool a later run gathers from.
+
 Each act is one transaction and one history record (subject ``payment_run``).
 Execution is a single transaction: a crash part-way commits nothing and the
 run stays approved, so a retry pays everything once; the unique item of
@@ -123,7 +125,19 @@ def payment_run_execute(*, actor, run_id: int) -> PaymentRun:
     return run
 
 
-_TRANSITIONS = {"approve": payment_run_approve, "execute": payment_run_execute}
+@transaction.atomic(durable=True)
+def payment_run_cancel(*, actor, run_id: int) -> PaymentRun:
+    """Cancel a drafted run and release its items, so the next run drafted gathers them; approved runs stay."""
+    run, source = _apply(actor=actor, run_id=run_id, name="cancel")
+    run.full_clean()
+    run.save(update_fields=["state"])
+    # Recorded before the release, so the record lists the items the run let go.
+    _record(actor=actor, run=run, action="cancel", source=source)
+    run.items.update(run=None)
+    return run
+
+
+_TRANSITIONS = {"approve": payment_run_approve, "execute": payment_run_execute, "cancel": payment_run_cancel}
 
 
 def payment_run_transition(*, actor, run_id: int, name: str) -> PaymentRun:
