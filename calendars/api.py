@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api_fields import IdField
+from grants.api_fields import IdField, PrefectureField
 from grants.api import PageSerializer, page_of, paginate
 from grants.api_parsers import JSONParser, refuse_unpaired_surrogates
 from grants.catalogue import Stream
@@ -122,7 +122,7 @@ class CalendarApi(APIView):
                 "from": serializers.DateField(required=False, validators=DATE_BOUNDS),
                 "to": serializers.DateField(required=False, validators=DATE_BOUNDS),
                 "stream": serializers.ChoiceField(choices=Stream.choices, required=False),
-                "prefecture": serializers.RegexField(r"^\d{2}$", required=False),
+                "prefecture": PrefectureField(required=False),
                 "officer": serializers.CharField(required=False),
             }
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api_errors import error_response
-from .api_fields import FiscalYearField, IdField, YenField
+from .api_fields import FiscalYearField, IdField, PrefectureField, YenField
 from .catalogue import Part, Stream
 from .forms import DATE_BOUNDS
 from .history import history_verify_for_auditor
@@ -86,7 +86,7 @@ class RecipientOutputSerializer(serializers.Serializer):
 class RecipientListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False)
-        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+        prefecture = PrefectureField(required=False)
 
     @extend_schema(
         operation_id="recipients_list",

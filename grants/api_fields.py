@@ -35,3 +35,8 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+def PrefectureField(**kwargs) -> serializers.RegexField:  # noqa: N802
+    """A prefecture's JIS X 0401 code, 01 (Hokkaido) to 47 (Okinawa); anything else is a 422, not an empty answer."""
+    return serializers.RegexField(r"^(0[1-9]|[1-3][0-9]|4[0-7])$", **kwargs)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api import PageSerializer, page_of, paginate
-from grants.api_fields import FiscalYearField, IdField
+from grants.api_fields import FiscalYearField, IdField, PrefectureField
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
 from grants.payments.selectors import case_amount_paid
@@ -127,7 +127,7 @@ class CaseListApi(APIView):
         part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True)
         procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
         recipient = serializers.CharField(required=False)
-        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+        prefecture = PrefectureField(required=False)
         state = serializers.ChoiceField(choices=CaseState.choices, required=False)
         officer = serializers.CharField(required=False)
         overdue = serializers.BooleanField(required=False, default=False)

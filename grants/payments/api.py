@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..api import PageSerializer, page_of, paginate
-from ..api_fields import FiscalYearField, IdField, YenField
+from ..api_fields import FiscalYearField, IdField, PrefectureField, YenField
 from ..forms import DATE_BOUNDS
 from .flows import PaymentRunFlow
 from .selectors import (
@@ -251,7 +251,7 @@ class FundBalanceSerializer(serializers.Serializer):
 
 class FundBalanceListApi(APIView):
     class FilterSerializer(serializers.Serializer):
-        prefecture = serializers.RegexField(r"^\d{2}$", required=False)
+        prefecture = PrefectureField(required=False)
         fiscal_year = FiscalYearField(required=False)
 
     class InputSerializer(serializers.Serializer):
