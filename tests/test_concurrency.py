@@ -6,7 +6,6 @@ write lock serialises writers, so these run on PostgreSQL only.
 
 import io
 import re
-import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from grants.history import history_verify
 from grants.models import HistoryEntry
 from tests import factories as f
 from tests.calendars.factories import act, reminder_rules, requested_case
+from tests.threads import at_once
 from workflows.services import case_transition
 
 pytestmark = [
@@ -39,27 +39,6 @@ SERIAL = re.compile(r"第(\d+)号$")
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def at_once(*works) -> list:
-    """Run each callable in its own thread, released together; return results or the exceptions raised."""
-    barrier, outcomes = threading.Barrier(len(works)), [None] * len(works)
-
-    def call(index):
-        try:
-            barrier.wait()
-            outcomes[index] = works[index]()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def errors(outcomes) -> list:

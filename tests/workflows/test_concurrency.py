@@ -1,12 +1,10 @@
 """Two officers act on the same case at once: one wins, the other gets a conflict."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests.threads import at_once
 
 
 def _client(user) -> APIClient:
@@ -21,26 +19,14 @@ def test_same_version_from_two_clients_one_wins_one_gets_409(live_db, round_):
     first, second = f.officer(), f.officer()
     case = f.case(actor=first)
     clients = [_client(first), _client(second)]
-    barrier = threading.Barrier(2)
-    responses = [None, None]
-
-    def submit(index):
-        barrier.wait()
-        try:
-            responses[index] = clients[index].post(
-                f"/api/cases/{case.pk}/transitions/request",
-                {"version": 1, "deadline": f"2025-09-{10 + index}"},
-                format="json",
-            )
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    responses = at_once(*[
+        (lambda index=index: clients[index].post(
+            f"/api/cases/{case.pk}/transitions/request",
+            {"version": 1, "deadline": f"2025-09-{10 + index}"},
+            format="json",
+        ))
+        for index in range(2)
+    ])
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 409], [r.content for r in responses]
     loser = next(r for r in responses if r.status_code == 409)
