@@ -146,14 +146,17 @@ def test_notify_issues_the_decision_notice_with_the_determinations_number(office
     assert record.data["letter"]["basis"] == {"determination": determination.pk}
 
 
-def test_settlement_notice_names_the_year_it_settles(officer):
+def decide_after_grant(officer, procedure, amount, *, granted_in, **case):
+    """A 1,000,000 yen grant of FY ``granted_in``, then the recipient's ``procedure`` case decided at ``amount``."""
     boss = f.supervisor()
-    f.budget_notice(2024, "community_support_grant", by=boss)
+    f.budget_notice(granted_in, "community_support_grant", by=boss)
     f.budget_notice(2025, "community_support_grant", by=boss)
-    grant = decide(f.case(actor=officer, year=2024), officer, boss, 1_000_000)
-    settlement = decide(
-        f.case(actor=officer, procedure="prior_year_settlement", recipient=grant.recipient), officer, boss, 800_000
-    )
+    grant = decide(f.case(actor=officer, year=granted_in), officer, boss, 1_000_000)
+    return decide(f.case(actor=officer, procedure=procedure, recipient=grant.recipient, **case), officer, boss, amount)
+
+
+def test_settlement_notice_names_the_year_it_settles(officer):
+    settlement = decide_after_grant(officer, "prior_year_settlement", 800_000, granted_in=2024)
     notice = Letter.objects.get(case=settlement, kind="settlement_notice")
     assert notice.subject == "令和6年度地域支援事業交付金の交付額の確定について（通知）"
     assert notice.content["items"] == [["確定額", "金800,000円"], ["交付決定額", "金1,000,000円"]]
@@ -162,14 +165,7 @@ def test_settlement_notice_names_the_year_it_settles(officer):
 
 
 def test_resettlement_notice_answers_the_report_it_asked_for_and_names_the_resettled_amount(officer):
-    boss = f.supervisor()
-    f.budget_notice(2023, "community_support_grant", by=boss)
-    f.budget_notice(2025, "community_support_grant", by=boss)
-    grant = decide(f.case(actor=officer, year=2023), officer, boss, 1_000_000)
-    resettlement = decide(
-        f.case(actor=officer, procedure="past_year_resettlement", recipient=grant.recipient, settles=2023),
-        officer, boss, 700_000,
-    )
+    resettlement = decide_after_grant(officer, "past_year_resettlement", 700_000, granted_in=2023, settles=2023)
     request_letter = Letter.objects.get(case=resettlement, kind="request")
     assert request_letter.subject == "令和5年度地域支援事業交付金の再確定に係る報告について（依頼）"
     notice = Letter.objects.get(case=resettlement, kind="settlement_notice")
