@@ -5,12 +5,12 @@ import json
 from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grants.history import entry_hash, history_append, history_verify
 from grants.models import Case, Determination, HistoryEntry
-from grants.rows import case_fetch_for_update, row_insert, row_update, rows_select
+from grants.rows import case_fetch_for_update, row_insert, rows_select, update_statement
 from grants.selectors import budget_notice_total, determination_pending, procedure_has_pre_consultation
 from tests import factories as f
 from workflows.services import case_transition
@@ -59,7 +59,8 @@ def test_prepared_insert_update_and_select_round_trip_like_the_orm():
     assert drafted.pk and not drafted._state.adding
     assert _fields(Determination.objects.get(pk=drafted.pk)) == _fields(drafted)
     drafted.document_number, drafted.notified_on = "関厚発1121第1号", date(2025, 11, 21)
-    row_update(drafted, ["document_number", "notified_on"])
+    with connection.cursor() as cursor:
+        cursor.execute(*update_statement(drafted, ["document_number", "notified_on"]))
     assert _fields(Determination.objects.get(pk=drafted.pk)) == _fields(drafted)
     found = rows_select(Determination, "t.case_id = %s", [case.pk])
     assert [_fields(d) for d in found] == [_fields(drafted)]
