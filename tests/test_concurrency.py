@@ -56,6 +56,15 @@ def assert_chain_follows_ids():
         assert prev_hash == previous, f"record {pk} does not follow the record before it by id"
 
 
+def town(n: int):
+    return f.municipality(f"11-town{n}", f"町{n}")
+
+
+def planned_cases(officer, count: int) -> list:
+    """``count`` FY2025 initial-grant cases in ``planned``, one per town of Saitama."""
+    return [f.case(actor=officer, recipient=town(n)) for n in range(count)]
+
+
 def send_reminders(day: date) -> str:
     out = io.StringIO()
     call_command("send_reminders", "--date", day.isoformat(), stdout=out)
@@ -69,7 +78,7 @@ def waiting(live_db, today):
     today(date(2026, 2, 2))
     officer = f.officer()
     return [
-        requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=f.municipality(f"11-town{n}", f"町{n}"))
+        requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=town(n))
         for n in range(6)
     ]
 
@@ -125,7 +134,7 @@ def test_two_workers_drawing_the_same_letter_store_one_pdf_and_one_record(live_d
 def test_letters_issued_at_once_on_one_day_get_distinct_gap_free_serials(live_db, today, round_):
     today(date(2026, 2, 2))
     officer = f.officer()
-    cases = [f.case(actor=officer, recipient=f.municipality(f"11-town{n}", f"町{n}")) for n in range(8)]
+    cases = planned_cases(officer, 8)
     outcomes = at_once(*[
         (lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in cases
     ])
@@ -141,7 +150,7 @@ def test_letters_issued_at_once_on_one_day_get_distinct_gap_free_serials(live_db
 def test_transitions_and_a_render_at_once_keep_the_chain_in_id_order(live_db, today, monkeypatch, round_):
     letter = _pending_letter(live_db, today, monkeypatch)
     officer = f.officer()
-    cases = [f.case(actor=officer, recipient=f.municipality(f"11-town{n}", f"町{n}")) for n in range(6)]
+    cases = planned_cases(officer, 6)
     works = [(lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in cases]
     outcomes = at_once(*works, lambda: letter_render(letter_id=letter.pk))
     assert not errors(outcomes), outcomes
@@ -153,7 +162,7 @@ def test_transitions_and_a_render_at_once_keep_the_chain_in_id_order(live_db, to
 def test_two_officers_bulk_requesting_the_same_cases_request_each_once(live_db, today, round_):
     today(date(2026, 2, 2))
     first, second = f.officer(), f.officer()
-    cases = [f.case(actor=first, recipient=f.municipality(f"11-town{n}", f"町{n}")) for n in range(5)]
+    cases = planned_cases(first, 5)
     ids = [(case.pk, case.version) for case in cases]
 
     def bulk(officer):
@@ -188,7 +197,7 @@ def test_two_officers_bulk_requesting_the_same_cases_request_each_once(live_db, 
 def test_two_officers_confirming_the_same_bulk_request_at_once_request_each_case_once(live_db, today, round_):
     today(date(2026, 2, 2))
     first, second = f.officer(), f.officer()
-    cases = [f.case(actor=first, recipient=f.municipality(f"11-town{n}", f"町{n}")) for n in range(5)]
+    cases = planned_cases(first, 5)
     form = {
         "transition": "request", "fiscal_year": 2025, "stream": cases[0].stream, "part": "",
         "procedure": "initial_grant", "deadline": DEADLINE.isoformat(),
