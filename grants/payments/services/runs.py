@@ -18,13 +18,7 @@ from ...errors import PermissionDenied
 from ...history import history_append
 from ...models import Role, fiscal_year_of
 from ...selectors import fiscal_year_on_file
-from ..errors import (
-    ItemAlreadyPaid,
-    NothingToPay,
-    RunConditionUnmet,
-    RunTransitionNotAllowed,
-    UnknownRunTransition,
-)
+from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
 from ..flows import PaymentRunFlow, acts_on_payments
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
@@ -58,7 +52,10 @@ def payment_run_create(*, actor, run_on: date) -> PaymentRun:
     if not acts_on_payments(actor):
         raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
     run = PaymentRun.objects.create(
-        fiscal_year=fiscal_year_on_file(year=fiscal_year_of(run_on), field="date"), run_on=run_on, drafted_by=actor, drafted_at=timezone.now()
+        fiscal_year=fiscal_year_on_file(year=fiscal_year_of(run_on), field="date"),
+        run_on=run_on,
+        drafted_by=actor,
+        drafted_at=timezone.now(),
     )
     # Conditional UPDATE: an item already carried by another run is never gathered twice.
     gathered = PaymentItem.objects.filter(run__isnull=True, withdrawn_on__isnull=True, due_on__lte=run_on).update(
