@@ -13,14 +13,15 @@ from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
 
 ANY = [("", _("All"))]
 
+# Dates outside these bounds are typing errors; refusing them here keeps date arithmetic from overflowing.
+DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+
 
 def add_service_errors(form: forms.Form, details: dict) -> None:
     """Put a service's error details (field → problems) on the fields they name, the rest on the form."""
     for key, problems in details.items():
         for problem in problems if isinstance(problems, list) else [problems]:
             form.add_error(key if key in form.fields else None, str(problem))
-# Dates outside these bounds are typing errors; refusing them here keeps date arithmetic from overflowing.
-DATE_BOUNDS = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class FilterForm(forms.Form):
