@@ -28,8 +28,8 @@ _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory loc
 
 _HASHED = ("occurred_at", "actor", "actor_role", "subject_type", "subject_id", "case", "fiscal_year", "stream",
            "recipient", "action", "source", "target", "data")
-_COLUMNS = ("occurred_at", "actor_id", "actor_role", "subject_type", "subject_id", "case_id", "fiscal_year", "stream",
-            "recipient_id", "action", "source", "target", "data")
+# Each hashed field's attribute and column (``actor`` is stored as ``actor_id``).
+_COLUMNS = tuple(HistoryEntry._meta.get_field(name).attname for name in _HASHED)
 
 
 def _dumps(body: dict) -> str:
