@@ -2,11 +2,12 @@
 
 Letters are drawn by a task that the act enqueues in its own transaction (a
 transactional outbox), so every request and notice inserts one task row. The
-stock backend builds that row through the ORM, compiling the INSERT each time
-(profiled: about a quarter of a request step's time, whose milliseconds
-``bench/transitions.py`` prints); this one inserts the same row with a
-prepared statement (``tests/calendars/test_letter_outbox.py`` runs the
-library's own worker on such a row). Everything else is the library's.
+stock backend builds that row through the ORM, compiling the INSERT each time;
+this one inserts the same row with a prepared statement
+(``tests/calendars/test_letter_outbox.py`` runs the library's own worker on
+such a row). Everything else is the library's. The gain is a profiler's
+estimate (about a quarter of a request step's time), not a ``bench/`` figure:
+``bench/transitions.py`` always runs this backend and compares no other.
 """
 
 from django_tasks_db import DatabaseBackend as _LibraryBackend
