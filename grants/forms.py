@@ -4,8 +4,9 @@ a value that does not parse is reported on the form and ignored, never a 500."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from workflows.templatetags.ui import local_name
 
 from .catalogue import Part, Procedure, Stream
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
@@ -62,12 +63,9 @@ class CaseFilterForm(FilterForm):
             ]
             field.required = require_fiscal_year
         if "prefecture" in self.fields:
-            # In the reader's language, as pages name recipients (the Japanese name when no English one is kept).
-            english = not (get_language() or "ja").startswith("ja")
-            prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE).values_list("code", "name_ja", "name_en")
-            self.fields["prefecture"].choices = ANY + [
-                (code, name_en if english and name_en else name_ja) for code, name_ja, name_en in prefectures
-            ]
+            # Named as the pages name recipients, in the reader's language.
+            prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE).only("code", "name_ja", "name_en")
+            self.fields["prefecture"].choices = ANY + [(prefecture.code, local_name(prefecture)) for prefecture in prefectures]
         if "officer" in self.fields:
             users = get_user_model().objects.filter(groups__name=Role.OFFICER).order_by("username")
             self.fields["officer"].choices = ANY + [
