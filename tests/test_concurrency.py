@@ -23,7 +23,7 @@ from grants.history import history_verify
 from grants.models import HistoryEntry
 from tests import factories as f
 from tests.calendars.factories import act, reminder_rules, requested_case
-from tests.threads import at_once
+from tests.threads import at_once, errors
 from workflows.services import case_transition
 
 pytestmark = [
@@ -39,10 +39,6 @@ SERIAL = re.compile(r"第(\d+)号$")
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def errors(outcomes) -> list:
-    return [outcome for outcome in outcomes if isinstance(outcome, Exception)]
 
 
 def serial(number: str) -> int:

@@ -27,3 +27,8 @@ def at_once(*works) -> list:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def errors(outcomes) -> list:
+    """The exceptions among ``at_once``'s outcomes."""
+    return [outcome for outcome in outcomes if isinstance(outcome, Exception)]

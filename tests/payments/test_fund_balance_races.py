@@ -14,7 +14,7 @@ from grants.payments.models import FundBalance
 from grants.payments.services import FundBalanceRow, fund_balance_import
 from grants.payments.services import fund_balances
 from tests import factories as f
-from tests.test_concurrency import at_once, errors
+from tests.threads import at_once, errors
 
 pytestmark = [
     pytest.mark.postgres_only,
