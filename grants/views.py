@@ -45,6 +45,8 @@ _NAV = (
     ("fund-balances", _("Fund balances"), {Role.SUPERVISOR, Role.AUDITOR}),
     ("admin:index", _("Administration"), {Role.ADMINISTRATOR}),  # users, roles, scopes, closure days, reminder rules
 )
+# Links the admin site would refuse a user who is not staff (``AdminSite.has_permission``), whatever their role.
+_STAFF_ONLY = {"admin:index"}
 # The page each role starts on.
 _HOME = ((Role.SUPERVISOR, "approval-queue"), (Role.OFFICER, "worklist"), (Role.AUDITOR, "history"))
 
@@ -54,7 +56,7 @@ def nav_for(user, path: str = "") -> list[dict]:
     roles = {role for role in Role.values if has_role(user, role)}
     links = []
     for name, label, used_by in _NAV:
-        if roles & used_by:
+        if roles & used_by and (name not in _STAFF_ONLY or user.is_staff):
             url = reverse(name)
             links.append({"url": url, "label": label, "current": path.startswith(url)})
     return links

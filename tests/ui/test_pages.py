@@ -251,6 +251,11 @@ def test_administrators_find_the_administration_site_in_the_menu(client, people)
     assert 'href="/admin/"' not in as_user(client, people["boss"]).get("/dashboard/").content.decode()
 
 
+def test_an_administrator_the_admin_site_would_refuse_is_not_sent_there(client):
+    admin = f.UserFactory(role=Role.ADMINISTRATOR, is_staff=False)
+    assert 'href="/admin/"' not in as_user(client, admin).get("/dashboard/").content.decode()
+
+
 def test_case_as_of_a_past_date(client, people):
     case = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit")
     as_user(client, people["auditor"])
