@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from calendars.selectors import letter_list_for_actor
@@ -25,6 +24,7 @@ from grants.errors import Conflict, DomainError, InvalidInput, PermissionDenied,
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case, Role
 from grants.payments.errors import PaymentRunNotFound
+from grants.payments.flows import PaymentRunFlow
 from grants.payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
@@ -211,10 +211,11 @@ def approval_queue(request):
     )
 
 
+# Each payment-run step by the label its flow gives it (approve, execute, cancel).
 RUN_STEP_LABELS = {
-    "approve": gettext_lazy("Approve"),
-    "execute": gettext_lazy("Execute"),
-    "cancel": gettext_lazy("Cancel run"),
+    transition.slug: transition.label
+    for transitions in PaymentRunFlow.state.get_transitions().values()
+    for transition in transitions
 }
 
 
