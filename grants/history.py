@@ -24,6 +24,7 @@ from .rows import update_statement
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
+_MISSING_ROW = "history_append: a row the act saves with its record does not exist"
 
 
 _HASHED = ("occurred_at", "actor", "actor_role", "subject_type", "subject_id", "case", "fiscal_year", "stream",
@@ -89,10 +90,12 @@ def _insert(values: dict, updates: list[tuple[str, list]]) -> tuple[int, str, st
             cursor.execute(sql, [*update_params, *params, head, tail, _PG_CHAIN_LOCK])
             row = cursor.fetchone()
             if row is None:  # an UPDATE matched no row, so nothing was inserted
-                raise RuntimeError("history_append: a row the act saves with its record does not exist")
+                raise RuntimeError(_MISSING_ROW)
             return row
         for update in updates:
             cursor.execute(*update)
+            if cursor.rowcount == 0:
+                raise RuntimeError(_MISSING_ROW)
         # SQLite's IMMEDIATE write lock already serialises appends.
         cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
         row = cursor.fetchone()

@@ -110,3 +110,14 @@ def test_record_hash_is_the_canonical_json_of_the_whole_record():
     assert HistoryEntry.objects.get(pk=second.pk).prev_hash == first.hash
     assert HistoryEntry.objects.get(pk=first.pk).data == tricky
     assert history_verify().ok
+
+
+def test_a_record_whose_saved_row_is_gone_is_refused_on_either_database():
+    """The act's UPDATE matching no row must stop the record: PostgreSQL's one statement and SQLite's steps alike."""
+    officer = f.officer()
+    case = f.case(actor=officer)
+    records = HistoryEntry.objects.count()
+    case.pk, case.state = case.pk + 10_000, "requested"
+    with pytest.raises(RuntimeError, match="does not exist"), transaction.atomic():
+        history_append(actor=officer, action="note", subject_type="test", subject_id="1", save=[(case, ["state"])])
+    assert HistoryEntry.objects.count() == records
