@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 DATE, ITEM, STATE = "期限・日程", "交付先・予定", "案件の状態"
 
 
-
 def requested(officer, *, year: int, deadline: date, recipient=None) -> Case:
     case = f.case(actor=officer, year=year, recipient=recipient)
     return case_transition(

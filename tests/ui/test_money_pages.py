@@ -20,7 +20,6 @@ from tests.ui.html import table_rows
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def people():
     pf.shipped_plans()
