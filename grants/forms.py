@@ -6,8 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from workflows.templatetags.ui import local_name
-
 from .catalogue import Part, Procedure, Stream
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
@@ -65,7 +63,7 @@ class CaseFilterForm(FilterForm):
         if "prefecture" in self.fields:
             # Named as the pages name recipients, in the reader's language.
             prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE).only("code", "name_ja", "name_en")
-            self.fields["prefecture"].choices = ANY + [(prefecture.code, local_name(prefecture)) for prefecture in prefectures]
+            self.fields["prefecture"].choices = ANY + [(prefecture.code, prefecture.local_name) for prefecture in prefectures]
         if "officer" in self.fields:
             users = get_user_model().objects.filter(groups__name=Role.OFFICER).order_by("username")
             self.fields["officer"].choices = ANY + [

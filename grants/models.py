@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
@@ -114,6 +115,11 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.name_ja
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (the Japanese name when no English one is kept)."""
+        return self.name_ja if (get_language() or "ja").startswith("ja") or not self.name_en else self.name_en
 
 
 class OfficerScope(models.Model):

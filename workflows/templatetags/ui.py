@@ -169,9 +169,7 @@ def person(user) -> str:
 @register.filter
 def local_name(recipient) -> str:
     """A recipient's name in the reader's language (the Japanese name when no English one is kept)."""
-    if recipient is None:
-        return ""
-    return recipient.name_ja if _japanese() or not recipient.name_en else recipient.name_en
+    return recipient.local_name if recipient is not None else ""
 
 
 @register.filter
