@@ -232,10 +232,10 @@ def child(n: int, rounds: int, clients: int) -> None:
                       "chain_ok": chain_ok, "records": HistoryEntry.objects.exclude(hash__startswith="floor-").count()}))
 
 
-def run_child(db: str, n: int, rounds: int, clients: int) -> dict | None:
+def run_child(db: str, n: int, rounds: int, clients: int, tasks_backend: str) -> dict | None:
     # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
     env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND="config.tasks.DatabaseBackend")
+               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND=tasks_backend)
     if db == "sqlite":
         directory = tempfile.mkdtemp(prefix="bench-")
         env["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
@@ -267,6 +267,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4, help="then the same work from this many processes at once")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--tasks-backend", default="config.tasks.DatabaseBackend",
+                        help="the letters' task queue (django_tasks_db.DatabaseBackend: the library's own enqueue)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -275,7 +277,7 @@ def main() -> None:
     print(f"{'database':<11}{'engine tr/s':>12}{'engine ms':>10}{'floor tr/s':>12}{'× floor':>9}"
           f"{'schema floor':>14}{'× schema':>10}  chain")
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        result = run_child(db, args.n, args.rounds, args.clients)
+        result = run_child(db, args.n, args.rounds, args.clients, args.tasks_backend)
         if result is None:
             continue
         engine = statistics.median(result["engine"])

@@ -5,9 +5,12 @@ transactional outbox), so every request and notice inserts one task row. The
 stock backend builds that row through the ORM, compiling the INSERT each time;
 this one inserts the same row with a prepared statement
 (``tests/calendars/test_letter_outbox.py`` runs the library's own worker on
-such a row). Everything else is the library's. The gain is a profiler's
-estimate (about a quarter of a request step's time), not a ``bench/`` figure:
-``bench/transitions.py`` always runs this backend and compares no other.
+such a row). Everything else is the library's.
+
+``bench/transitions.py --db sqlite --tasks-backend django_tasks_db.DatabaseBackend``
+runs the library's own enqueue instead: back to back on the project's VM,
+request took 1.57 and 1.44 ms with it against 1.45 and 1.26 ms with this one,
+and notify 1.99 and 1.81 against 1.85 and 1.60 ms (about 0.15 ms a letter).
 """
 
 from django_tasks_db import DatabaseBackend as _LibraryBackend
