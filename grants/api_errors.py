@@ -12,8 +12,13 @@ from rest_framework.response import Response
 from .errors import DomainError, InvalidInput
 
 
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    """The error shape itself, for DRF's responses and for Django's own error handlers under ``/api/``."""
+    return {"error": {"code": code, "message": str(message), "details": details or {}}}
+
+
 def error_response(code: str, message: str, http_status: int, details: dict | None = None) -> Response:
-    return Response({"error": {"code": code, "message": str(message), "details": details or {}}}, status=http_status)
+    return Response(error_body(code, message, details), status=http_status)
 
 
 _DRF_CODES = {

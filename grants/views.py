@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from .api_errors import error_body
 from .errors import NotFound, PermissionDenied
 from .forms import CaseFilterForm, HistoryFilterForm
 from .history import history_verify_for_auditor
@@ -212,7 +213,7 @@ def _error_page(template: str, status: int, code: str, fallback):
 
     def view(request, exception=None):
         if request.path.startswith("/api/"):  # e.g. an address no API pattern matches
-            return JsonResponse({"error": {"code": code, "message": str(fallback), "details": {}}}, status=status)
+            return JsonResponse(error_body(code, fallback), status=status)
         message = str(exception) if exception is not None and str(exception) else str(fallback)
         return page(request, template, {"message": message}, status=status)
 
@@ -227,5 +228,5 @@ bad_request = _error_page("400.html", 400, "malformed_request", _("The request c
 def server_error(request):
     """The 500 page: no database, no template context that could fail again."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": "server_error", "message": "Server error.", "details": {}}}, status=500)
+        return JsonResponse(error_body("server_error", "Server error."), status=500)
     return render(request, "500.html", status=500)
