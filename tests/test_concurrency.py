@@ -4,14 +4,12 @@ Each test releases real threads (each with its own connection) together; SQLite'
 write lock serialises writers, so these run on PostgreSQL only.
 """
 
-import io
 import re
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -22,7 +20,7 @@ from grants.errors import DomainError
 from grants.history import history_verify
 from grants.models import HistoryEntry
 from tests import factories as f
-from tests.calendars.factories import act, reminder_rules, requested_case
+from tests.calendars.factories import act, reminder_rules, requested_case, send_reminders
 from tests.threads import at_once, errors
 from workflows.services import case_transition
 
@@ -59,12 +57,6 @@ def town(n: int):
 def planned_cases(officer, count: int) -> list:
     """``count`` FY2025 initial-grant cases in ``planned``, one per town of Saitama."""
     return [f.case(actor=officer, recipient=town(n)) for n in range(count)]
-
-
-def send_reminders(day: date) -> str:
-    out = io.StringIO()
-    call_command("send_reminders", "--date", day.isoformat(), stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture

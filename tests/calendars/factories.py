@@ -1,11 +1,13 @@
 """Calendar test data: the shipped schedules, small hand-made schedules, reminder rules, requested cases."""
 
+import io
 from datetime import date
 from pathlib import Path
 
 import factory
 import yaml
 from django.conf import settings
+from django.core.management import call_command
 
 from calendars.models import ReminderRule, ScheduleStatus, ScheduleStep, ScheduleVersion, StepActor, StepKind
 from calendars.services import schedule_import
@@ -80,3 +82,10 @@ def requested_case(*, officer, deadline: str, recipient=None, **kwargs):
     """A FY2025 community support initial-grant case whose request went out with ``deadline``."""
     case = f.case(actor=officer, recipient=recipient, **kwargs)
     return act(case, "request", officer, deadline=deadline)
+
+
+def send_reminders(day: date, *args) -> str:
+    """``manage.py send_reminders --date DAY [args]``; what it printed."""
+    out = io.StringIO()
+    call_command("send_reminders", "--date", day.isoformat(), *args, stdout=out)
+    return out.getvalue()

@@ -1,6 +1,5 @@
 """Reminders: due in business days around the deadline, only for papers still owed, never produced twice."""
 
-import io
 from datetime import date
 
 import pytest
@@ -14,16 +13,10 @@ from grants.models import HistoryEntry
 from grants.roles import system_user
 from tests import factories as f
 
-from .factories import act, reminder_rules, requested_case
+from .factories import act, reminder_rules, requested_case, send_reminders
 
 DEADLINE = date(2026, 2, 27)  # a Friday
 ADVANCE, REMINDER, OVERDUE = date(2026, 2, 12), date(2026, 2, 24), date(2026, 3, 2)  # -10, -3, +1 business days
-
-
-def send(day: date, *args) -> str:
-    out = io.StringIO()
-    call_command("send_reminders", "--date", day.isoformat(), *args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -45,8 +38,8 @@ def test_the_rule_days_fall_on_business_days_around_the_deadline(db):
 
 def test_running_twice_produces_each_reminder_once_and_none_for_submitted_papers(cases):
     waiting, done = cases
-    assert "1 reminder(s) produced" in send(ADVANCE)
-    assert "0 reminder(s) produced" in send(ADVANCE)
+    assert "1 reminder(s) produced" in send_reminders(ADVANCE)
+    assert "0 reminder(s) produced" in send_reminders(ADVANCE)
     letters = Letter.objects.filter(kind="reminder")
     assert [letter.case for letter in letters] == [waiting]
     assert not Reminder.objects.filter(case=done).exists()
@@ -59,7 +52,7 @@ def test_running_twice_produces_each_reminder_once_and_none_for_submitted_papers
 def test_each_rule_in_turn_then_the_overdue_demand(cases):
     waiting, _ = cases
     for day in (ADVANCE, REMINDER, OVERDUE, OVERDUE):
-        send(day)
+        send_reminders(day)
     assert list(Reminder.objects.filter(case=waiting).order_by("due_on").values_list("rule__code", flat=True)) == [
         "advance_notice", "reminder", "overdue_demand",
     ]  # fmt: skip
@@ -69,7 +62,7 @@ def test_each_rule_in_turn_then_the_overdue_demand(cases):
 
 
 def test_a_missed_run_sends_the_current_reminder_only(cases):
-    send(date(2026, 2, 25))  # the first run since before the advance day, a day after the reminder day
+    send_reminders(date(2026, 2, 25))  # the first run since before the advance day, a day after the reminder day
     assert list(Reminder.objects.values_list("rule__code", flat=True)) == ["reminder"]
 
 
@@ -77,18 +70,18 @@ def test_no_advance_notice_when_the_request_went_out_after_its_day(db, today):
     reminder_rules()
     today(date(2026, 2, 20))
     case = requested_case(officer=f.officer(), deadline=DEADLINE.isoformat())
-    assert "0 reminder(s)" in send(date(2026, 2, 20))
-    send(REMINDER)
+    assert "0 reminder(s)" in send_reminders(date(2026, 2, 20))
+    send_reminders(REMINDER)
     assert list(Reminder.objects.filter(case=case).values_list("rule__code", flat=True)) == ["reminder"]
 
 
 def test_closed_days_send_nothing(cases):
-    assert "0 reminder(s) produced, 0 skipped" in send(date(2026, 2, 14))  # a Saturday
+    assert "0 reminder(s) produced, 0 skipped" in send_reminders(date(2026, 2, 14))  # a Saturday
 
 
 def test_dry_run_changes_nothing(cases):
     waiting, _ = cases
-    output = send(ADVANCE, "--dry-run")
+    output = send_reminders(ADVANCE, "--dry-run")
     assert f"case {waiting.pk}: advance_notice" in output and "1 reminder(s) would be produced" in output
     assert not Reminder.objects.exists() and not Letter.objects.filter(kind="reminder").exists()
 
@@ -107,7 +100,7 @@ def test_a_date_outside_2000_to_2100_is_a_clear_error_not_a_silent_run(db, day, 
 
 def test_reminder_letter_is_drawn_after_commit(cases, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        send(OVERDUE)
+        send_reminders(OVERDUE)
     demand = Letter.objects.get(kind="overdue_demand")
     assert demand.status == "rendered" and demand.document_number.startswith("関厚発0302第")
 
@@ -118,7 +111,7 @@ def test_four_concurrent_runs_produce_no_duplicates(live_db, today, at_once):
     officer = f.officer()
     recipients = [f.municipality(f"11-town{n}", f"町{n}") for n in range(6)]
     waiting = [requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=r) for r in recipients]
-    at_once(lambda: send(REMINDER), 4)
+    at_once(lambda: send_reminders(REMINDER), 4)
     assert Reminder.objects.count() == len(waiting)
     assert Letter.objects.filter(kind="reminder").count() == len(waiting)
     assert sorted(Reminder.objects.values_list("case_id", flat=True)) == sorted(case.pk for case in waiting)
@@ -139,5 +132,5 @@ def test_papers_returned_for_correction_get_no_overdue_demand(cases):
     _, done = cases
     done.refresh_from_db()
     act(done, "return_for_correction", done.officer, reason="添付書類の不足")
-    send(OVERDUE)
+    send_reminders(OVERDUE)
     assert not Reminder.objects.filter(case=done).exists()
