@@ -16,11 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api_fields import IdField, PrefectureField
-from grants.api import PageSerializer, page_of, paginate
-from grants.api_parsers import JSONParser, refuse_unpaired_surrogates
 from grants.catalogue import Stream
 from grants.forms import DATE_BOUNDS
 from grants.payments.api import RecipientRefSerializer
+from web.api_pagination import PageSerializer, page_of, paginate
+from web.api_parsers import JSONParser, refuse_unpaired_surrogates
 
 from .ics import calendar_ics
 from .schedule_format import load_document

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import jpholiday
 
-from grants.rows import rows_select
+from web.rows import rows_select
 
 
 def _is_year_end_closure(day: date) -> bool:

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from grants.errors import Conflict, DomainError, InvalidInput, NotFound
+from web.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class ScheduleInvalid(InvalidInput):

@@ -9,7 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from grants.rows import scalar
+from web.rows import scalar
 
 from .models import DocumentSequence
 

@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from grants.errors import DomainError, PermissionDenied
 from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from grants.models import Role
-from grants.views import PAGE_SIZE, domain_errors_as_pages, page, paginate, query_without_page
+from grants.views import page
+from web.errors import DomainError, PermissionDenied
+from web.pagination import PAGE_SIZE, paginate, query_without_page
+from web.views import domain_errors_as_pages
 
 from .business_days import ClosureCache, is_business_day
 from .errors import LetterNotRendered

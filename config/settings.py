@@ -53,16 +53,18 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_tasks_db",
+    # Bottom to top: each app imports only those above it in this list (tests/test_layering.py).
+    "web",
+    "calendars",
     "grants",
     "workflows",
-    "calendars",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.JapaneseByDefaultMiddleware",
+    "web.middleware.JapaneseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,17 +159,17 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "grants.api_auth.BearerTokenAuthentication",
+        "web.api_auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [  # DRF's defaults, with JSON refusing unpaired surrogates (a 400, not a 500)
-        "grants.api_parsers.JSONParser",
+        "web.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "grants.api_schema.AutoSchema",
-    "EXCEPTION_HANDLER": "grants.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "web.api_schema.AutoSchema",
+    "EXCEPTION_HANDLER": "web.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,  # ?format= selects the history export format, not a renderer
 }

@@ -16,7 +16,7 @@ and notify 1.99 and 1.81 against 1.85 and 1.60 ms (about 0.15 ms a letter).
 from django_tasks_db import DatabaseBackend as _LibraryBackend
 from django_tasks_db.compat import normalize_json
 
-from grants.rows import row_insert
+from web.rows import row_insert
 
 
 class DatabaseBackend(_LibraryBackend):

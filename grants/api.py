@@ -10,7 +10,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api_errors import error_response
+from web.api_errors import error_response
+from web.api_pagination import PageSerializer, page_of, paginate
+
 from .api_fields import FiscalYearField, IdField, PrefectureField, YenField
 from .catalogue import Part, Stream
 from .forms import DATE_BOUNDS
@@ -19,36 +21,6 @@ from .history_export import EXPORTERS, history_list_for_auditor
 from .models import RecipientKind
 from .selectors import recipient_list
 from .services import budget_notice_record
-
-PAGE_SIZE = 50
-
-
-class PageSerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=10**9, default=1)
-
-
-def page_of(serializer: type[serializers.Serializer], name: str) -> serializers.Serializer:
-    """The OpenAPI description of ``paginate``'s answer, its items described by ``serializer``."""
-    return inline_serializer(
-        name,
-        {
-            "items": serializer(many=True),
-            "count": serializers.IntegerField(),
-            "page": serializers.IntegerField(),
-            "page_size": serializers.IntegerField(),
-        },
-    )
-
-
-def paginate(request, queryset, serialize) -> Response:
-    """``{"items": [...], "count": n}`` for ``?page=`` (1-based, 50 a page); a bad page number is a 422."""
-    params = PageSerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    page = params.validated_data["page"]
-    count = queryset.count()
-    # Past the last page there is nothing to read (and a huge OFFSET would overflow the database).
-    rows = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if (page - 1) * PAGE_SIZE < count else []
-    return Response({"items": [serialize(row) for row in rows], "count": count, "page": page, "page_size": PAGE_SIZE})
 
 
 class TokenObtainApi(APIView):

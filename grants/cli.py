@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from .errors import DomainError
+from web.errors import DomainError
+
 from .roles import system_user
 
 

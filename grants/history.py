@@ -17,10 +17,11 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from .errors import PermissionDenied
+from web.errors import PermissionDenied
+from web.rows import update_statement
+
 from .models import Case, HistoryEntry, Recipient, Role
 from .roles import primary_role, sees_everything
-from .rows import update_statement
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock

@@ -1,16 +1,6 @@
-"""Prepared SQL for the statements every transition runs.
+"""The prepared read of a case for a transition: the case, its recipient and officer, row-locked.
 
-The ORM compiles each query anew. Profiled, that was most of a transition's
-time, several times what SQLite or a loopback PostgreSQL needs to run the
-statement. The handful of statements on the transition's hot path are
-therefore built once per process from the models' own metadata, so column
-names and value conversion still come from the models, and read back through
-the ORM's own converters. Everything else uses the ORM.
-
-``bench/transitions.py`` measures the effect: run against the commit before
-this module, back to back on the same machine, SQLite went from 279–308 to
-779–913 transitions/s and PostgreSQL from 151–196 to 303–333 (with the other
-hot-path changes of the same series).
+Built once per process with ``web.rows`` (see there why the hot path's statements are prepared).
 """
 
 from functools import cache
@@ -18,37 +8,11 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
+from web.rows import RowReader
+
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-class RowReader:
-    """Select all concrete columns of a model under an alias and build instances from the row."""
-
-    def __init__(self, model: type[Model], alias: str):
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.attnames = [field.attname for field in self.fields]
-        self.columns = ", ".join(f"{alias}.{_quote(field.column)}" for field in self.fields)
-        self._converters = []
-        for index, field in enumerate(self.fields):
-            column = field.get_col(alias)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if found:
-                self._converters.append((index, column, found))
-
-    def __len__(self) -> int:
-        return len(self.fields)
-
-    def build(self, row) -> Model:
-        values = list(row[: len(self.fields)])
-        for index, column, converters in self._converters:
-            value = values[index]
-            for convert in converters:
-                value = convert(value, column, connection)
-            values[index] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
 
 
 @cache
@@ -85,66 +49,3 @@ def case_fetch_for_update(case_id: int) -> Model | None:
     officer_row = row[offset + len(recipient_reader) :]
     case.officer = user_reader.build(officer_row) if officer_row[0] is not None else None
     return case
-
-
-@cache
-def _update_sql(table: str, columns: tuple[str, ...], key: str) -> str:
-    sets = ", ".join(f"{_quote(column)} = %s" for column in columns)
-    return f"UPDATE {_quote(table)} SET {sets} WHERE {_quote(key)} = %s"
-
-
-def update_statement(instance: Model, field_names: list[str]) -> tuple[str, list]:
-    """The UPDATE of the named fields of an instance, values converted as the ORM would."""
-    meta = instance._meta
-    fields = [meta.get_field(name) for name in field_names]
-    sql = _update_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column)
-    return sql, [*(field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields), instance.pk]
-
-
-@cache
-def _insert_sql(table: str, columns: tuple[str, ...], returning: str) -> str:
-    names = ", ".join(_quote(column) for column in columns)
-    sql = f"INSERT INTO {_quote(table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    return f"{sql} RETURNING {_quote(returning)}" if returning else sql
-
-
-def row_insert(instance: Model) -> Model:
-    """INSERT a new instance as ``save()`` would (defaults, auto_now_add; no signals) and set its id.
-
-    A primary key already set (a UUID) is inserted; otherwise the database assigns one.
-    """
-    meta = instance._meta
-    given = instance.pk is not None
-    fields = [field for field in meta.concrete_fields if given or not field.primary_key]
-    params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    returning = "" if given else meta.pk.column
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields), returning), params)
-        if not given:
-            instance.pk = cursor.fetchone()[0]
-    instance._state.adding = False
-    instance._state.db = connection.alias
-    return instance
-
-
-@cache
-def _select_sql(vendor: str, model: type[Model], where: str, order_by: str) -> tuple[str, RowReader]:
-    reader = RowReader(model, "t")
-    sql = f"SELECT {reader.columns} FROM {_quote(model._meta.db_table)} t WHERE {where}"
-    return (f"{sql} ORDER BY {order_by}" if order_by else sql), reader
-
-
-def rows_select(model: type[Model], where: str, params: list, *, order_by: str = "") -> list[Model]:
-    """Instances of ``model`` matching a hand-written WHERE (columns of the alias ``t``)."""
-    sql, reader = _select_sql(connection.vendor, model, where, order_by)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [reader.build(row) for row in cursor.fetchall()]
-
-
-def scalar(sql: str, params: list):
-    """The first column of the first row of a hand-written query, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None

@@ -7,8 +7,11 @@ from datetime import date
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from web.errors import InvalidInput
+from web.rows import rows_select, scalar
+
 from .catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure
-from .errors import CaseNotFound, InvalidInput, OutOfScope
+from .errors import CaseNotFound, OutOfScope
 from .models import (
     AWAITING_RECIPIENT_STATES,
     BudgetNotice,
@@ -23,7 +26,7 @@ from .models import (
 from .payments.models import PaymentRecord
 from .payments.selectors import case_amount_paid_annotation
 from .roles import case_scope_q, in_scope, sees_everything
-from .rows import case_fetch_for_update, rows_select, scalar
+from .rows import case_fetch_for_update
 
 
 def case_list_for_actor(

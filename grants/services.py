@@ -5,8 +5,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from web.errors import InvalidInput, PermissionDenied
+
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
-from .errors import DuplicateCase, InvalidInput, OutOfScope, PermissionDenied
+from .errors import DuplicateCase, OutOfScope
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
 from .models import BudgetNotice, Case, Recipient, Role

@@ -8,21 +8,20 @@ page through ``domain_errors_as_pages``.
 """
 
 from collections import defaultdict
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from .api_errors import error_body
-from .errors import NotFound, PermissionDenied
+from web.api_errors import error_body
+from web.pagination import paginate, query_without_page
+from web.views import domain_errors_as_pages
+
 from .forms import CaseFilterForm, HistoryFilterForm
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
@@ -30,8 +29,6 @@ from .models import Role
 from .payments.selectors import fund_balance_list_for_actor, return_claim_balance, return_claim_list_for_actor
 from .roles import has_role, primary_role
 from .selectors import notified_fiscal_year_latest_for_actor, prefecture_amount_list_for_actor
-
-PAGE_SIZE = 50
 
 # (url name, label, roles that use the page)
 _NAV = (
@@ -67,31 +64,6 @@ def page(request, template: str, context: dict | None = None, *, status: int = 2
     """Render a page inside the shared frame (header, navigation, role)."""
     frame = {"nav": nav_for(request.user, request.path), "role": primary_role(request.user)} if request.user.is_authenticated else {}
     return render(request, template, frame | (context or {}), status=status)
-
-
-def domain_errors_as_pages(view):
-    """Turn a selector's NotFound / PermissionDenied into the 404 / 403 page with its message."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(str(exc.message)) from exc
-        except PermissionDenied as exc:
-            raise HttpForbidden(str(exc.message)) from exc
-
-    return wrapper
-
-
-def paginate(request, rows, *, default_page: int | None = None):
-    """One page of ``rows`` for ``?page=``, else ``default_page`` (bad page numbers give the first or last page)."""
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page", default_page))
-
-
-def query_without_page(request) -> str:
-    """The current query string minus ``page``, for pagination links."""
-    return urlencode([(key, value) for key, value in request.GET.items() if key != "page"])
 
 
 @login_required

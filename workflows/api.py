@@ -7,13 +7,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api import PageSerializer, page_of, paginate
 from grants.api_fields import FiscalYearField, IdField, PrefectureField
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
 from grants.payments.selectors import case_amount_paid
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
+from web.api_pagination import PageSerializer, page_of, paginate
 
 from .fields import TRANSITION_FIELDS
 from .selectors import case_available_transitions, case_history

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from grants.errors import Conflict, NotFound, PermissionDenied
+from web.errors import Conflict, NotFound, PermissionDenied
 
 
 class TransitionNotAllowed(Conflict):

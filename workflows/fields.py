@@ -9,9 +9,9 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from grants.errors import InvalidInput
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import Determination
+from web.errors import InvalidInput
 
 MAX_TEXT = 2000
 # Stored on the determination and on its letter: a longer one would be a database error, not a refusal.

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from calendars.models import Letter, LetterKind
 from calendars.selectors import letter_list_for_actor
-from grants.errors import PermissionDenied
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role
 from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
+from web.errors import PermissionDenied
 
 from .errors import FourEyesViolation
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS

@@ -12,8 +12,8 @@ from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
 from grants.payments.services import payment_items_issue, payment_items_revoke
-from grants.rows import row_insert
 from grants.selectors import case_get_for_actor
+from web.rows import row_insert
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
 from .fields import TRANSITION_FIELDS, clean_transition_data

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from calendars.selectors import letter_list_for_actor
 from calendars.services import letter_batch_create
-from grants.errors import Conflict, DomainError, InvalidInput, PermissionDenied, StaleCase
+from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case, Role
 from grants.payments.errors import PaymentRunNotFound
@@ -36,7 +36,10 @@ from grants.payments.selectors import (
 from grants.payments.services import payment_run_transition
 from grants.roles import has_role
 from grants.selectors import case_get_for_actor, fiscal_year_list
-from grants.views import domain_errors_as_pages, page, paginate, query_without_page
+from grants.views import page
+from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from web.pagination import paginate, query_without_page
+from web.views import domain_errors_as_pages
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm

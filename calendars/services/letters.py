@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 
-from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
 from grants.models import Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role, system_user
-from grants.rows import row_insert
+from web.errors import InvalidInput, PermissionDenied
+from web.rows import row_insert
 
 from ..letter_texts import (
     LetterWording,

@@ -9,10 +9,10 @@ they were issued.
 
 from django.db import transaction
 
-from grants.errors import PermissionDenied
 from grants.history import history_append
 from grants.models import Role, fiscal_year_of
 from grants.roles import SYSTEM_USERNAME, has_role
+from web.errors import PermissionDenied
 
 from ..models import ClosureDay, ReminderRule
 from .edits import edit_save

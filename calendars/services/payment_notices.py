@@ -14,12 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.errors import Conflict
 from grants.models import HistoryEntry
 from grants.payments.errors import PaymentRunNotFound
 from grants.payments.models import PaymentItem, PaymentPlanRule, PaymentRun, PaymentRunState
 from grants.payments.selectors import RecipientNet, payment_run_breakdown
 from grants.roles import system_user
+from web.errors import Conflict
 
 from ..eras import era_date
 from ..letter_texts import payment_wording

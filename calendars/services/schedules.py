@@ -12,11 +12,11 @@ from dataclasses import replace
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_append
 from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from grants.models import Role
 from grants.roles import SYSTEM_USERNAME, has_role
+from web.errors import InvalidInput, PermissionDenied
 
 from ..eras import shift_era_years
 from ..errors import ScheduleInvalid, ScheduleNotFound, ScheduleVersionExists

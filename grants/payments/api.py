@@ -1,7 +1,7 @@
 """Payment endpoints (design §8): runs, items, return claims, fund balances.
 
 Each endpoint parses, calls one service or selector, and serialises; errors
-leave as the shared JSON error shape through ``grants.api_errors``.
+leave as the shared JSON error shape through ``web.api_errors``.
 """
 
 from django.utils import timezone
@@ -10,7 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..api import PageSerializer, page_of, paginate
+from web.api_pagination import PageSerializer, page_of, paginate
+
 from ..api_fields import FiscalYearField, IdField, PrefectureField, YenField
 from ..forms import DATE_BOUNDS
 from .flows import PaymentRunFlow

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from web.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
 #: Formatted with prefecture (name and code), the two fiscal years and both amounts.

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.fsm import State
 
-from ..errors import PermissionDenied
+from web.errors import PermissionDenied
+
 from ..models import Role
 from ..roles import has_role, in_scope
 from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation

@@ -12,8 +12,10 @@ from itertools import groupby
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from web.errors import PermissionDenied
+
 from ..catalogue import Stream
-from ..errors import OutOfScope, PermissionDenied
+from ..errors import OutOfScope
 from ..models import Case, OfficerScope, Recipient, Role
 from ..roles import case_scope_q, has_role, in_scope, roles_of, sees_everything
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation

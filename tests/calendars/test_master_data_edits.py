@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from calendars.business_days import is_business_day
 from calendars.models import ClosureDay, ReminderRule
 from calendars.services import closure_day_delete, closure_day_save, reminder_rule_delete, reminder_rule_save
-from grants.errors import PermissionDenied
 from grants.history import history_verify
 from grants.models import HistoryEntry, Role
 from tests import factories as f
+from web.errors import PermissionDenied
 
 from .factories import reminder_rules
 

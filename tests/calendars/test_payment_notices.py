@@ -14,13 +14,13 @@ from pypdf import PdfReader
 from calendars.letter_texts import payment_wording
 from calendars.models import Letter, LetterBatch, LetterKind
 from calendars.services import payment_notices_issue
-from grants.errors import Conflict
 from grants.models import Case, HistoryEntry
 from grants.payments.errors import RunTransitionNotAllowed
 from grants.payments.models import PaymentItem, PaymentPlanRule, ShareBase
 from grants.payments.services import payment_run_approve, payment_run_create, payment_run_execute, runs
 from tests import factories as f
 from tests.payments import factories as pf
+from web.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 RUN_ON = date(2024, 1, 29)  # FY2023 run ②: tranche ② and the prior-year settlements

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 
 from calendars.models import ScheduleStep
 from calendars.services import schedule_step_delete, schedule_step_save, schedule_version_save
-from grants.errors import PermissionDenied
 from grants.models import HistoryEntry
 from tests import factories as f
+from web.errors import PermissionDenied
 
 from .factories import ScheduleStepFactory
 

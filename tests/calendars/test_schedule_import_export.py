@@ -12,10 +12,10 @@ from calendars.errors import ScheduleInvalid
 from calendars.models import ScheduleHeader, ScheduleStep, ScheduleVersion
 from calendars.selectors import schedule_document, schedule_version_in_force
 from calendars.services import schedule_import
-from grants.errors import PermissionDenied
 from grants.models import HistoryEntry
 from grants.roles import system_user
 from tests import factories as f
+from web.errors import PermissionDenied
 
 from .factories import SCHEDULES_FILE, shipped_document, shipped_schedules
 

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from calendars.errors import ScheduleNotFound, ScheduleVersionExists
 from calendars.selectors import schedule_closed_exact_days, schedule_document, schedule_version_in_force
 from calendars.services import schedule_rollforward
-from grants.errors import InvalidInput
 from grants.models import HistoryEntry
 from grants.roles import system_user
 from tests import factories as f
+from web.errors import InvalidInput
 
 from .factories import shipped_schedules
 

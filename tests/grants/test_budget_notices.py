@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from grants.errors import InvalidInput
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import BudgetNotice, HistoryEntry
 from grants.services import budget_notice_record
 from tests import factories as f
 from tests.http import assert_error
+from web.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

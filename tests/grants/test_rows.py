@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from grants.history import entry_hash, history_append, history_verify
 from grants.models import Case, Determination, HistoryEntry
-from grants.rows import case_fetch_for_update, row_insert, rows_select, update_statement
+from grants.rows import case_fetch_for_update
 from grants.selectors import budget_notice_total, determination_pending, procedure_has_pre_consultation
 from tests import factories as f
+from web.rows import row_insert, rows_select, update_statement
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db

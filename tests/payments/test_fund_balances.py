@@ -4,7 +4,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from grants.errors import InvalidInput, PermissionDenied
 from grants.limits import MAX_YEN
 from grants.models import HistoryEntry
 from grants.payments.errors import (
@@ -16,6 +15,7 @@ from grants.payments.errors import (
 from grants.payments.models import FundBalance
 from grants.payments.services import FundBalanceRow, fund_balance_import
 from tests import factories as f
+from web.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from grants.errors import InvalidInput, PermissionDenied
 from grants.models import HistoryEntry
 from grants.payments.errors import (
     NothingToPay,
@@ -26,6 +25,7 @@ from grants.payments.services import (
 )
 from tests import factories as f
 from tests.payments import factories as pf
+from web.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

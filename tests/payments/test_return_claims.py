@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from grants.errors import InvalidInput, OutOfScope, PermissionDenied
+from grants.errors import OutOfScope
 from grants.models import Role
 from grants.payments.errors import Overpayment
 from grants.payments.models import ReturnClaim
@@ -17,6 +17,7 @@ from grants.payments.selectors import return_claim_balance, return_claim_get_for
 from grants.payments.services import return_claim_payment_record
 from tests import factories as f
 from tests.payments import factories as pf
+from web.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.utils import translation
 
 from grants.catalogue import Stream
-from grants.errors import InvalidInput
 from tests import factories as f
 from tests.http import assert_error
+from web.errors import InvalidInput
 from workflows.errors import FourEyesViolation
 from workflows.services import case_transition
 

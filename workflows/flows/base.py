@@ -19,7 +19,7 @@ from viewflow.fsm import State
 from calendars.deadlines import deadline_for_request
 from calendars.numbering import document_number_issue
 from grants.catalogue import STREAMS
-from grants.errors import InvalidInput, OutOfScope
+from grants.errors import OutOfScope
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind, Role
 from grants.roles import has_role, in_scope
 from grants.selectors import (
@@ -29,6 +29,7 @@ from grants.selectors import (
     grant_current_amount,
     procedure_has_pre_consultation,
 )
+from web.errors import InvalidInput
 
 from ..errors import FourEyesViolation, TransitionForbidden
 

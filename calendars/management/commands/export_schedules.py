@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from calendars.selectors import schedule_document
 from grants.cli import command_error
-from grants.errors import DomainError
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

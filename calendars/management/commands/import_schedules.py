@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from calendars.schedule_format import load_document
 from calendars.services import schedule_import
 from grants.cli import actor_for, command_error
-from grants.errors import DomainError
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

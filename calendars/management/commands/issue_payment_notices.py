@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from calendars.services import payment_notices_issue
 from grants.cli import command_error
-from grants.errors import DomainError
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

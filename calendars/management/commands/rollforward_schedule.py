@@ -6,7 +6,7 @@ from calendars.eras import era_date
 from calendars.selectors import schedule_closed_exact_days
 from calendars.services import schedule_rollforward
 from grants.cli import actor_for, command_error
-from grants.errors import DomainError
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.cli import actor_for, command_error
-from grants.errors import DomainError
 from grants.payments.services import FundBalanceRow, fund_balance_import
 from grants.payments.services.fund_balances import AMOUNT_FIELDS
+from web.errors import DomainError
 
 COLUMNS = ("prefecture", "fiscal_year", *AMOUNT_FIELDS)
 

@@ -15,9 +15,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.cli import actor_for, command_error
-from grants.errors import DomainError
 from grants.payments.selectors import payment_run_breakdown, payment_run_get_for_actor
 from grants.payments.services import payment_run_create, payment_run_transition
+from web.errors import DomainError
 
 
 def _date(value: str) -> date:

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...errors import InvalidInput, PermissionDenied
+from web.errors import InvalidInput, PermissionDenied
+
 from ...history import history_append
 from ...limits import EARLIEST_DATE, LATEST_DATE
 from ...models import Role

@@ -6,8 +6,9 @@ from dataclasses import astuple, dataclass, fields
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from web.errors import InvalidInput, PermissionDenied
+
 from ...catalogue import Stream
-from ...errors import InvalidInput, PermissionDenied
 from ...history import history_append
 from ...limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from ...models import FiscalYear, Recipient, RecipientKind, Role

@@ -21,10 +21,11 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
+from web.rows import row_insert, rows_select, scalar
+
 from ...catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from ...history import history_append
 from ...models import Case, Determination, Recipient
-from ...rows import row_insert, rows_select, scalar
 from ..models import (
     PaymentBasis,
     PaymentItem,

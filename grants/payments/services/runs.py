@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
-from ...errors import PermissionDenied
+from web.errors import PermissionDenied
+
 from ...history import history_append
 from ...models import Role, fiscal_year_of
 from ...selectors import fiscal_year_on_file

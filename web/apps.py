@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    """Shared web and API plumbing: page frame, template filters, error shape, pagination, parsers, middleware."""
+
+    name = "web"
+    default_auto_field = "django.db.models.BigAutoField"
