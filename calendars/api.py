@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from grants.api_fields import IdField, PrefectureField
 from grants.catalogue import Stream
 from grants.forms import DATE_BOUNDS
-from grants.payments.api import RecipientRefSerializer
+from payments.api import RecipientRefSerializer
 from web.api_pagination import PageSerializer, page_of, paginate
 from web.api_parsers import JSONParser, refuse_unpaired_surrogates
 

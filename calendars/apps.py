@@ -7,7 +7,7 @@ class CalendarsConfig(AppConfig):
 
     def ready(self) -> None:
         # grants may not import calendars (design §2): calendars hands the run service its payment notices.
-        from grants.payments.services import AFTER_EXECUTE_HOOKS
+        from payments.services import AFTER_EXECUTE_HOOKS
 
         from .services.payment_notices import payment_notices_after_execute
 

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream, procedure_label_ja
 from grants.models import Case, Determination, DeterminationKind, Recipient
-from grants.payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
+from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
 
 from .eras import era_date, fiscal_year_label
 from .models import LetterKind, ReminderRule

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "web",
     "calendars",
     "grants",
+    "payments",
     "workflows",
 ]
 

@@ -24,7 +24,7 @@ api_patterns = [
         workflows_api.CaseTransitionApi.as_view(),
         name="case-transition",
     ),
-    path("", include("grants.urls_payments")),
+    path("", include("payments.urls")),
     path("", include("calendars.urls")),
 ]
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("grants.urls_web")),
+    path("", include("payments.urls_web")),
     path("", include("workflows.urls_web")),
     path("", include("calendars.urls_web")),
 ]

@@ -289,5 +289,3 @@ class HistoryEntry(models.Model):
             models.Index(fields=["subject_type", "subject_id"]),
         ]
         verbose_name_plural = "history entries"
-
-from .payments.models import *  # noqa: E402,F401,F403  (money, design §5: grants/payments/models.py)

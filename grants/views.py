@@ -1,20 +1,17 @@
-"""Web pages of the grants app: the frame every page shares, the dashboard,
-the auditor's history search, return claims and fund balances (read only),
-and the error pages.
+"""Web pages of the grants app: the frame every page shares, the auditor's
+history search and the error pages.
 
 Views parse a form, call a selector or service and render. Permission and
 scope are applied by the selectors; a domain error becomes the matching error
 page through ``domain_errors_as_pages``.
 """
 
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -22,13 +19,11 @@ from web.api_errors import error_body
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
-from .forms import CaseFilterForm, HistoryFilterForm
+from .forms import HistoryFilterForm
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
 from .models import Role
-from .payments.selectors import fund_balance_list_for_actor, return_claim_balance, return_claim_list_for_actor
 from .roles import has_role, primary_role
-from .selectors import notified_fiscal_year_latest_for_actor, prefecture_amount_list_for_actor
 
 # (url name, label, roles that use the page)
 _NAV = (
@@ -76,55 +71,6 @@ def home(request):
     return redirect("dashboard")
 
 
-# The length of the longest bar in the dashboard's chart (SVG units).
-BAR_LENGTH = 400
-
-
-def _bar(amount: int, peak: int) -> int:
-    return round(BAR_LENGTH * amount / peak) if peak else 0
-
-
-@login_required
-@require_safe
-def dashboard(request):
-    """Amounts determined, paid and settled per stream and prefecture for one fiscal year, with a bar chart.
-
-    The year is the one chosen, else the latest with a notice in the user's
-    scope, else the latest on file; the year select shows the year on display.
-    """
-    only = ("fiscal_year",)
-    form = CaseFilterForm(request.GET or None, only=only, require_fiscal_year=True)
-    fiscal_year = form.filters().get("fiscal_year")
-    if fiscal_year is None:
-        # No year chosen, or one not on file: show the default year, and show it in the select too.
-        years = [year for year, _label in form.fields["fiscal_year"].choices]
-        fiscal_year = notified_fiscal_year_latest_for_actor(actor=request.user) or max(years, default=None)
-        form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, only=only, require_fiscal_year=True)
-    rows = prefecture_amount_list_for_actor(actor=request.user, fiscal_year=fiscal_year)
-    peak = max((max(row.determined, row.paid) for row in rows), default=0)
-    totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0})
-    for row in rows:
-        totals[(row.stream, row.ministry_pays)]["determined"] += row.determined
-        totals[(row.stream, row.ministry_pays)]["paid"] += row.paid
-    return page(
-        request,
-        "grants/dashboard.html",
-        {
-            "form": form,
-            "fiscal_year": fiscal_year,
-            "rows": rows,
-            "bars": [{"row": row, "determined": _bar(row.determined, peak), "paid": _bar(row.paid, peak)} for row in rows],
-            "bureau_pays": any(not row.ministry_pays for row in rows),
-            "ministry_pays": any(row.ministry_pays for row in rows),
-            "totals": [
-                {"stream": stream, "ministry_pays": ministry_pays} | total
-                for (stream, ministry_pays), total in sorted(totals.items())
-            ],
-            "chart_height": 40 * len(rows) + 10,
-        },
-    )
-
-
 @login_required
 @require_safe
 @domain_errors_as_pages
@@ -155,29 +101,6 @@ def history_search(request):
 def history_verification(request):
     """Recompute the hash chain and report the first broken record (auditors, supervisors, administrators)."""
     return page(request, "grants/_verification.html", {"result": history_verify_for_auditor(actor=request.user)})
-
-
-@login_required
-@require_safe
-def return_claim_list(request):
-    """Return claims (返還金) in the user's scope: principal, 加算金 and 延滞金 as of today, what is left, when due."""
-    today = timezone.localdate()
-    page_obj = paginate(request, return_claim_list_for_actor(actor=request.user))
-    rows = [{"claim": claim, "balance": return_claim_balance(claim=claim, as_of=today)} for claim in page_obj]
-    return page(request, "grants/return_claims.html", {"page_obj": page_obj, "rows": rows, "today": today})
-
-
-@login_required
-@require_safe
-def fund_balance_list(request):
-    """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
-    form = CaseFilterForm(request.GET or None, only=("fiscal_year", "prefecture"))
-    balances = fund_balance_list_for_actor(actor=request.user, **form.filters())
-    return page(
-        request,
-        "grants/fund_balances.html",
-        {"form": form, "page_obj": paginate(request, balances), "query": query_without_page(request)},
-    )
 
 
 def _error_page(template: str, status: int, code: str, fallback):

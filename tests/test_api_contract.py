@@ -9,7 +9,7 @@ import yaml
 from calendars.models import Letter
 from grants.catalogue import Stream
 from grants.models import Case, CaseState
-from grants.payments.models import ReturnClaim
+from payments.models import ReturnClaim
 from tests import factories as f
 from tests.calendars.factories import requested_case, shipped_schedules
 from tests.http import assert_error

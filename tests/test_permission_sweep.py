@@ -32,8 +32,8 @@ from calendars.models import CalendarFeedToken, Letter
 from calendars.services import calendar_feed_token_rotate, letter_batch_create
 from grants.catalogue import Stream
 from grants.models import Case, HistoryEntry
-from grants.payments.models import PaymentRun, ReturnClaim
-from grants.payments.services import FundBalanceRow, fund_balance_import, payment_run_create
+from payments.models import PaymentRun, ReturnClaim
+from payments.services import FundBalanceRow, fund_balance_import, payment_run_create
 from tests import factories as f
 from tests.calendars.factories import requested_case
 from tests.http import assert_error

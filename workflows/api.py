@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 from grants.api_fields import FiscalYearField, IdField, PrefectureField
 from grants.catalogue import Part, Procedure, Stream
 from grants.models import CaseState
-from grants.payments.selectors import case_amount_paid
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
+from payments.selectors import case_amount_paid, case_amount_paid_annotation
 from web.api_pagination import PageSerializer, page_of, paginate
 
 from .fields import TRANSITION_FIELDS
@@ -151,6 +151,7 @@ class CaseListApi(APIView):
         params = dict(filters.validated_data)
         overdue = params.pop("overdue")
         cases = case_list_for_actor(actor=request.user, overdue_on=timezone.localdate() if overdue else None, **params)
+        cases = cases.annotate(amount_paid=case_amount_paid_annotation())  # one query for the page's paid amounts
         return paginate(request, cases, lambda case: CaseSummarySerializer(case).data)
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailSerializer})

@@ -11,8 +11,8 @@ from calendars.services import letter_for_transition, letter_issue_with_act, let
 from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
-from grants.payments.services import payment_items_issue, payment_items_revoke
 from grants.selectors import case_get_for_actor
+from payments.services import payment_items_issue, payment_items_revoke
 from web.rows import row_insert
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition

@@ -23,9 +23,12 @@ from calendars.services import letter_batch_create
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case, Role
-from grants.payments.errors import PaymentRunNotFound
-from grants.payments.flows import PaymentRunFlow
-from grants.payments.selectors import (
+from grants.roles import has_role
+from grants.selectors import case_get_for_actor, fiscal_year_list
+from grants.views import page
+from payments.errors import PaymentRunNotFound
+from payments.flows import PaymentRunFlow
+from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
     payment_run_available_transitions,
@@ -33,10 +36,7 @@ from grants.payments.selectors import (
     payment_run_four_eyes_refusal,
     payment_run_pending_list_for_actor,
 )
-from grants.payments.services import payment_run_transition
-from grants.roles import has_role
-from grants.selectors import case_get_for_actor, fiscal_year_list
-from grants.views import page
+from payments.services import payment_run_transition
 from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.models import HistoryEntry
-from grants.payments.errors import PaymentRunNotFound
-from grants.payments.models import PaymentItem, PaymentPlanRule, PaymentRun, PaymentRunState
-from grants.payments.selectors import RecipientNet, payment_run_breakdown
 from grants.roles import system_user
+from payments.errors import PaymentRunNotFound
+from payments.models import PaymentItem, PaymentPlanRule, PaymentRun, PaymentRunState
+from payments.selectors import RecipientNet, payment_run_breakdown
 from web.errors import Conflict
 
 from ..eras import era_date

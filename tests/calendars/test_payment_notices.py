@@ -15,9 +15,9 @@ from calendars.letter_texts import payment_wording
 from calendars.models import Letter, LetterBatch, LetterKind
 from calendars.services import payment_notices_issue
 from grants.models import Case, HistoryEntry
-from grants.payments.errors import RunTransitionNotAllowed
-from grants.payments.models import PaymentItem, PaymentPlanRule, ShareBase
-from grants.payments.services import payment_run_approve, payment_run_create, payment_run_execute, runs
+from payments.errors import RunTransitionNotAllowed
+from payments.models import PaymentItem, PaymentPlanRule, ShareBase
+from payments.services import payment_run_approve, payment_run_create, payment_run_execute, runs
 from tests import factories as f
 from tests.payments import factories as pf
 from web.errors import Conflict

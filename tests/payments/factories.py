@@ -6,14 +6,9 @@ from django.utils import timezone
 
 from grants.catalogue import Stream
 from grants.models import BudgetNotice, Case, Determination, DeterminationKind
-from grants.payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, PaymentRun
-from grants.payments.services import (
-    payment_plans_load_defaults,
-    payment_run_approve,
-    payment_run_create,
-    payment_run_execute,
-)
 from grants.roles import system_user
+from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, PaymentRun
+from payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
 from tests import factories as f
 from workflows.services import case_transition
 

@@ -18,7 +18,7 @@ def main(run_id: str, username: str, pause: float) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from grants.payments.services import runs
+    from payments.services import runs
 
     pay = runs._pay
 

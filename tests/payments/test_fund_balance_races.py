@@ -10,9 +10,8 @@ import time
 import pytest
 from django.db import connection
 
-from grants.payments.models import FundBalance
-from grants.payments.services import FundBalanceRow, fund_balance_import
-from grants.payments.services import fund_balances
+from payments.models import FundBalance
+from payments.services import FundBalanceRow, fund_balance_import, fund_balances
 from tests import factories as f
 from tests.threads import at_once, errors
 

@@ -6,14 +6,9 @@ from django.db import IntegrityError, transaction
 
 from grants.limits import MAX_YEN
 from grants.models import HistoryEntry
-from grants.payments.errors import (
-    ARITHMETIC_MESSAGE,
-    DISCONTINUITY_MESSAGE,
-    FundBalanceArithmetic,
-    FundBalanceDiscontinuity,
-)
-from grants.payments.models import FundBalance
-from grants.payments.services import FundBalanceRow, fund_balance_import
+from payments.errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
+from payments.models import FundBalance
+from payments.services import FundBalanceRow, fund_balance_import
 from tests import factories as f
 from web.errors import InvalidInput, PermissionDenied
 

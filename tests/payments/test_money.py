@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from grants.payments.money import attribute_latest_receipts_first, late_interest, split_by_percent_floored, surcharge
+from payments.money import attribute_latest_receipts_first, late_interest, split_by_percent_floored, surcharge
 
 AWKWARD = [0, 1, 2, 3, 7, 99, 101, 333, 99_999_999, 100_000_001, 123_456_789, 999_999_999_999, 10**15 + 7]
 PLANS = [[50, 25, 25], [75, 25], [100], [33, 33, 34], [1, 99], [10] * 10, [99, 1], [0, 100]]

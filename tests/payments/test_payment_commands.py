@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from grants.payments.models import PaymentPlanRule, PaymentRun, PaymentRunState
+from payments.models import PaymentPlanRule, PaymentRun, PaymentRunState
 from tests import factories as f
 from tests.payments import factories as pf
 

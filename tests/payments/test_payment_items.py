@@ -11,9 +11,9 @@ import pytest
 from calendars.business_days import add_business_days
 from grants.catalogue import Stream
 from grants.models import Case
-from grants.payments.models import PaymentItem, PaymentRecord, ReturnClaim
-from grants.payments.selectors import case_amount_paid, case_amount_paid_annotation
-from grants.payments.services import payment_run_approve, payment_run_create
+from payments.models import PaymentItem, PaymentRecord, ReturnClaim
+from payments.selectors import case_amount_paid, case_amount_paid_annotation
+from payments.services import payment_run_approve, payment_run_create
 from tests import factories as f
 from tests.payments import factories as pf
 

@@ -6,9 +6,9 @@ import pytest
 
 from calendars.business_days import is_business_day, last_business_day_on_or_before
 from grants.models import HistoryEntry
-from grants.payments.models import PaymentPlanRule
-from grants.payments.services import payment_plans_load_defaults
 from grants.roles import system_user
+from payments.models import PaymentPlanRule
+from payments.services import payment_plans_load_defaults
 
 pytestmark = pytest.mark.django_db
 

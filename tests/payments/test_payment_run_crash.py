@@ -21,8 +21,8 @@ from django.db import connection
 from django.db.models import Count
 
 from grants.models import HistoryEntry
-from grants.payments.models import PaymentRecord, PaymentRunState
-from grants.payments.services import payment_run_approve, payment_run_create
+from payments.models import PaymentRecord, PaymentRunState
+from payments.services import payment_run_approve, payment_run_create
 from tests import factories as f
 from tests.payments import factories as pf
 

@@ -6,16 +6,16 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from grants.models import HistoryEntry
-from grants.payments.errors import (
+from payments.errors import (
     NothingToPay,
     RunConditionUnmet,
     RunFourEyesViolation,
     RunTransitionNotAllowed,
     UnknownRunTransition,
 )
-from grants.payments.models import PaymentRecord, PaymentRun, PaymentRunState, ShareBase
-from grants.payments.selectors import payment_run_breakdown
-from grants.payments.services import (
+from payments.models import PaymentRecord, PaymentRun, PaymentRunState, ShareBase
+from payments.selectors import payment_run_breakdown
+from payments.services import (
     AFTER_EXECUTE_HOOKS,
     payment_run_approve,
     payment_run_cancel,

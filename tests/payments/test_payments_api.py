@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from grants.payments.errors import DISCONTINUITY_MESSAGE, RunFourEyesViolation
-from grants.payments.models import PaymentRecord
+from payments.errors import DISCONTINUITY_MESSAGE, RunFourEyesViolation
+from payments.models import PaymentRecord
 from tests import factories as f
 from tests.http import assert_error
 from tests.payments import factories as pf

@@ -11,10 +11,10 @@ import pytest
 
 from grants.errors import OutOfScope
 from grants.models import Role
-from grants.payments.errors import Overpayment
-from grants.payments.models import ReturnClaim
-from grants.payments.selectors import return_claim_balance, return_claim_get_for_actor, return_claim_list_for_actor
-from grants.payments.services import return_claim_payment_record
+from payments.errors import Overpayment
+from payments.models import ReturnClaim
+from payments.selectors import return_claim_balance, return_claim_get_for_actor, return_claim_list_for_actor
+from payments.services import return_claim_payment_record
 from tests import factories as f
 from tests.payments import factories as pf
 from web.errors import InvalidInput, PermissionDenied

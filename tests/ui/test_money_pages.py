@@ -7,12 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grants.payments.models import ReturnClaim
-from grants.payments.services import (
-    FundBalanceRow,
-    fund_balance_import,
-    return_claim_payment_record,
-)
+from payments.models import ReturnClaim
+from payments.services import FundBalanceRow, fund_balance_import, return_claim_payment_record
 from tests import factories as f
 from tests.payments import factories as pf
 from tests.ui.html import table_rows

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from grants.payments.models import PaymentRun
-from grants.payments.services import payment_run_create
+from payments.models import PaymentRun
+from payments.services import payment_run_create
 from tests import factories as f
 from tests.payments import factories as pf
 

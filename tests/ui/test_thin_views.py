@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import grants.payments.selectors
 import grants.selectors
+import payments.selectors
 import workflows.selectors
 
 ROOT = Path(__file__).resolve().parents[2]
-VIEW_MODULES = ("workflows/views.py", "grants/views.py")
+VIEW_MODULES = ("workflows/views.py", "grants/views.py", "payments/views.py")
 # Queryset calls that state a rule (what to read); ordering and joins on a selector's result are left to pages.
 RULE_CALLS = {"filter", "exclude", "annotate", "aggregate", "prefetch_related", "raw", "extra"}
 
@@ -23,11 +23,11 @@ SELECTORS = [
     (workflows.selectors, "bulk_step_preview_for_actor"),
     (workflows.selectors, "request_letter_list_for_actor"),
     (workflows.selectors, "determination_list_for_case"),
-    (grants.selectors, "prefecture_amount_list_for_actor"),
+    (payments.selectors, "prefecture_amount_list_for_actor"),
     (grants.selectors, "notified_fiscal_year_latest_for_actor"),
     (grants.selectors, "fiscal_year_list"),
-    (grants.payments.selectors, "payment_run_pending_list_for_actor"),
-    (grants.payments.selectors, "case_payment_item_list_for_actor"),
+    (payments.selectors, "payment_run_pending_list_for_actor"),
+    (payments.selectors, "case_payment_item_list_for_actor"),
 ]
 
 

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from grants.history import history_verify
 from grants.models import Case, Recipient
-from grants.payments.models import PaymentRun
+from payments.models import PaymentRun
 
 pytestmark = pytest.mark.django_db
 

@@ -18,14 +18,9 @@ from calendars.services import schedule_import, schedule_rollforward
 from grants import demo
 from grants.catalogue import Stream
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
-from grants.payments.services import (
-    payment_plans_load_defaults,
-    payment_run_approve,
-    payment_run_create,
-    payment_run_execute,
-)
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
+from payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
 from web.errors import DomainError
 from workflows.services import case_transition
 

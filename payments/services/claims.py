@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.history import history_append
+from grants.limits import EARLIEST_DATE, LATEST_DATE
+from grants.models import Role
 from web.errors import InvalidInput, PermissionDenied
 
-from ...history import history_append
-from ...limits import EARLIEST_DATE, LATEST_DATE
-from ...models import Role
 from ..errors import Overpayment
 from ..flows import records_money_for
 from ..models import ReturnPayment

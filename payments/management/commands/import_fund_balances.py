@@ -17,9 +17,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.cli import actor_for, command_error
-from grants.payments.services import FundBalanceRow, fund_balance_import
-from grants.payments.services.fund_balances import AMOUNT_FIELDS
 from web.errors import DomainError
+
+from ...services import FundBalanceRow, fund_balance_import
+from ...services.fund_balances import AMOUNT_FIELDS
 
 COLUMNS = ("prefecture", "fiscal_year", *AMOUNT_FIELDS)
 

@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from grants.history import history_append
+from grants.models import Role, fiscal_year_of
+from grants.selectors import fiscal_year_on_file
 from web.errors import PermissionDenied
 
-from ...history import history_append
-from ...models import Role, fiscal_year_of
-from ...selectors import fiscal_year_on_file
 from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
 from ..flows import PaymentRunFlow, acts_on_payments
 from ..models import PaymentItem, PaymentRecord, PaymentRun

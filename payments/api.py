@@ -10,10 +10,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from grants.api_fields import FiscalYearField, IdField, PrefectureField, YenField
+from grants.forms import DATE_BOUNDS
 from web.api_pagination import PageSerializer, page_of, paginate
 
-from ..api_fields import FiscalYearField, IdField, PrefectureField, YenField
-from ..forms import DATE_BOUNDS
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,

@@ -15,9 +15,10 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.cli import actor_for, command_error
-from grants.payments.selectors import payment_run_breakdown, payment_run_get_for_actor
-from grants.payments.services import payment_run_create, payment_run_transition
 from web.errors import DomainError
+
+from ...selectors import payment_run_breakdown, payment_run_get_for_actor
+from ...services import payment_run_create, payment_run_transition
 
 
 def _date(value: str) -> date:

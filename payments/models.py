@@ -1,8 +1,9 @@
 """Money rows: tranche plans, payable items, payment runs and their records, return claims, fund balances.
 
-Imported at the end of ``grants/models.py`` so Django files them under the
-``grants`` app. Money is int yen. The database guards what it can: positive
-amounts, one payment per item, four eyes on a run, the fund-balance sum.
+The tables keep the names they had when these models lived in the ``grants``
+app (``Meta.db_table``), so data, raw SQL and history stay as they were.
+Money is int yen. The database guards what it can: positive amounts, one
+payment per item, four eyes on a run, the fund-balance sum.
 """
 
 from django.conf import settings
@@ -10,8 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..catalogue import Part, Procedure, Stream
-from ..models import Case, Determination, FiscalYear, Recipient
+from grants.catalogue import Part, Procedure, Stream
+from grants.models import Case, Determination, FiscalYear, Recipient
 
 __all__ = [
     "FundBalance",
@@ -69,6 +70,7 @@ class PaymentPlanRule(models.Model):
     source = models.CharField(max_length=200, blank=True, default="", help_text="Where the rule comes from")
 
     class Meta:
+        db_table = "grants_paymentplanrule"
         ordering = ["fiscal_year", "stream", "part", "procedure", "sequence"]
         constraints = [
             models.UniqueConstraint(
@@ -93,7 +95,7 @@ class PaymentRunState(models.TextChoices):
 class PaymentRun(models.Model):
     """A dated batch of payments across procedures and budget years, netted per recipient.
 
-    ``state`` is written by ``grants.payments.services`` through the run's state
+    ``state`` is written by ``payments.services`` through the run's state
     machine only (draft → approved → executed; a draft may instead be cancelled,
     which releases its items to a later run).
     """
@@ -113,6 +115,7 @@ class PaymentRun(models.Model):
     executed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "grants_paymentrun"
         ordering = ["run_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=PaymentRunState.values), name="payment_run_state_valid"),
@@ -161,6 +164,7 @@ class PaymentItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "grants_paymentitem"
         ordering = ["due_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_item_positive"),
@@ -193,6 +197,7 @@ class PaymentRecord(models.Model):
     paid_on = models.DateField()
 
     class Meta:
+        db_table = "grants_paymentrecord"
         ordering = ["run", "item"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_record_positive")]
 
@@ -229,6 +234,7 @@ class ReturnClaim(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "grants_returnclaim"
         ordering = ["noticed_on", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(principal__gt=0), name="return_claim_positive"),
@@ -248,6 +254,7 @@ class ReturnClaimReceipt(models.Model):
     amount = models.PositiveBigIntegerField()
 
     class Meta:
+        db_table = "grants_returnclaimreceipt"
         ordering = ["claim", "received_on"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_receipt_positive")]
 
@@ -262,6 +269,7 @@ class ReturnPayment(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "grants_returnpayment"
         ordering = ["claim", "paid_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_payment_positive")]
 
@@ -286,6 +294,7 @@ class FundBalance(models.Model):
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "grants_fundbalance"
         ordering = ["prefecture", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(fields=["prefecture", "fiscal_year"], name="one_fund_balance_per_year"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .payments import api
+from . import api
 
 urlpatterns = [
     path("payment-runs", api.PaymentRunListApi.as_view(), name="payment-runs"),

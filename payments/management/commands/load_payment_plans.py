@@ -2,12 +2,13 @@
 
 from django.core.management.base import BaseCommand
 
-from grants.payments.services import payment_plans_load_defaults
 from grants.roles import system_user
+
+from ...services import payment_plans_load_defaults
 
 
 class Command(BaseCommand):
-    help = "Load the shipped tranche plans (grants/payments/data/payment_plans.yaml); unchanged plans are left alone."
+    help = "Load the shipped tranche plans (payments/data/payment_plans.yaml); unchanged plans are left alone."
 
     def handle(self, *args, **options):
         written = payment_plans_load_defaults(actor=system_user())

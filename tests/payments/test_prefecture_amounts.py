@@ -2,7 +2,7 @@
 
 import pytest
 
-from grants.selectors import prefecture_amount_list_for_actor
+from payments.selectors import prefecture_amount_list_for_actor
 from tests import factories as f
 from workflows.services import case_transition
 

@@ -6,12 +6,12 @@ from dataclasses import astuple, dataclass, fields
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.catalogue import Stream
+from grants.history import history_append
+from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
+from grants.models import FiscalYear, Recipient, RecipientKind, Role
 from web.errors import InvalidInput, PermissionDenied
 
-from ...catalogue import Stream
-from ...history import history_append
-from ...limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
-from ...models import FiscalYear, Recipient, RecipientKind, Role
 from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
 from ..flows import records_money_for
 from ..models import FundBalance

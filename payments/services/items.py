@@ -21,11 +21,11 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
+from grants.catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
+from grants.history import history_append
+from grants.models import Case, Determination, Recipient
 from web.rows import row_insert, rows_select, scalar
 
-from ...catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
-from ...history import history_append
-from ...models import Case, Determination, Recipient
 from ..models import (
     PaymentBasis,
     PaymentItem,

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.fsm import State
 
+from grants.models import Role
+from grants.roles import has_role, in_scope
 from web.errors import PermissionDenied
 
-from ..models import Role
-from ..roles import has_role, in_scope
 from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation
 from .models import PaymentRun, PaymentRunState
 

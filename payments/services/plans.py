@@ -5,9 +5,10 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from ...catalogue import STREAMS, is_valid_combination
-from ...history import history_append
-from ...models import FiscalYear
+from grants.catalogue import STREAMS, is_valid_combination
+from grants.history import history_append
+from grants.models import FiscalYear
+
 from ..models import PaymentBasis, PaymentPlanRule, ShareBase
 
 PLANS_FILE = Path(__file__).resolve().parent.parent / "data" / "payment_plans.yaml"

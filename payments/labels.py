@@ -1,0 +1,20 @@
+"""How pages name payments' acts and subjects in the history."""
+
+from django.utils.translation import gettext_lazy
+
+LABELS = {
+    "action": {
+        "payment_plans_load": gettext_lazy("Tranche plans loaded"),
+        "payment_run_create": gettext_lazy("Payment run drafted"),
+        "execute": gettext_lazy("Payment run executed"),
+        "return_claim_issue": gettext_lazy("Return claim issued"),
+        "return_payment_record": gettext_lazy("Return payment recorded"),
+        "fund_balance_import": gettext_lazy("Fund balances imported"),
+    },
+    "subject": {
+        "payment_plan": gettext_lazy("Tranche plan"),
+        "payment_run": gettext_lazy("Payment run"),
+        "return_claim": gettext_lazy("Return claim"),
+        "fund_balance": gettext_lazy("Fund balance"),
+    },
+}

@@ -1,0 +1,11 @@
+"""Web pages on money: the dashboard, return claims and fund balances."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("return-claims/", views.return_claim_list, name="return-claims"),
+    path("fund-balances/", views.fund_balance_list, name="fund-balances"),
+]
