@@ -23,9 +23,9 @@ from reportlab.pdfbase import pdfmetrics  # noqa: E402
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: E402
 
 from calendars.eras import era_date  # noqa: E402
-from calendars.pdf import LetterContent, merge_pdfs, render_letter, zip_pdfs  # noqa: E402
-from calendars.pdf import render as render_module  # noqa: E402
-from calendars.pdf.fonts import LetterFonts  # noqa: E402
+from letters.pdf import LetterContent, merge_pdfs, render_letter, zip_pdfs  # noqa: E402
+from letters.pdf import render as render_module  # noqa: E402
+from letters.pdf.fonts import LetterFonts  # noqa: E402
 
 SAMPLE = LetterContent(
     document_number="関厚発1121第3号",

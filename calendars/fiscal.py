@@ -2,7 +2,10 @@
 
 from datetime import date
 
-from grants.models import fiscal_year_of  # noqa: F401  (the rule lives with FiscalYear; calendars reads it here)
+
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year a date belongs to, named by its April year (2026-03-31 → 2025)."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:

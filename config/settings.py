@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "calendars",
     "grants",
     "payments",
+    "schedules",
     "workflows",
+    "letters",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ Letters are drawn by a task that the act enqueues in its own transaction (a
 transactional outbox), so every request and notice inserts one task row. The
 stock backend builds that row through the ORM, compiling the INSERT each time;
 this one inserts the same row with a prepared statement
-(``tests/calendars/test_letter_outbox.py`` runs the library's own worker on
+(``tests/letters/test_letter_outbox.py`` runs the library's own worker on
 such a row). Everything else is the library's.
 
 ``bench/transitions.py --db sqlite --tasks-backend django_tasks_db.DatabaseBackend``

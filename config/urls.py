@@ -25,7 +25,8 @@ api_patterns = [
         name="case-transition",
     ),
     path("", include("payments.urls")),
-    path("", include("calendars.urls")),
+    path("", include("schedules.urls")),
+    path("", include("letters.urls")),
 ]
 
 urlpatterns = [
@@ -35,7 +36,8 @@ urlpatterns = [
     path("", include("grants.urls_web")),
     path("", include("payments.urls_web")),
     path("", include("workflows.urls_web")),
-    path("", include("calendars.urls_web")),
+    path("", include("schedules.urls_web")),
+    path("", include("letters.urls_web")),
 ]
 
 handler400 = "grants.views.bad_request"

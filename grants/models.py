@@ -4,7 +4,6 @@ Models guard their own rows (constraints, ``clean``); the process that moves a
 case lives in ``workflows``. Money is integer yen everywhere.
 """
 
-from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -67,11 +66,6 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
-
-
-def fiscal_year_of(day: date) -> int:
-    """The fiscal year a date belongs to, named by its April year (2026-03-31 → 2025)."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 class FiscalYear(models.Model):

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from grants import history_triggers
+from tests.threads import at_once as run_together
 
 
 @pytest.fixture
@@ -42,3 +43,20 @@ def today(monkeypatch):
         return day
 
     return set_today
+
+
+@pytest.fixture
+def at_once():
+    """Run a callable in several threads released together (use with ``live_db``): ``at_once(work, 4)``.
+
+    Returns the results; the first exception any thread raised fails the test.
+    """
+
+    def run_at_once(work, callers: int) -> list:
+        outcomes = run_together(*[work] * callers)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+        return outcomes
+
+    return run_at_once

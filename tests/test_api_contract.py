@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 import yaml
 
-from calendars.models import Letter
 from grants.catalogue import Stream
-from grants.models import Case, CaseState
+from grants.models import Case
+from letters.models import Letter
 from payments.models import ReturnClaim
 from tests import factories as f
-from tests.calendars.factories import requested_case, shipped_schedules
 from tests.http import assert_error
+from tests.letters.factories import requested_case, shipped_schedules
 from tests.payments import factories as pf
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from calendars.models import ScheduleVersion
+from schedules.models import ScheduleVersion
 
 pytestmark = pytest.mark.django_db
 

@@ -13,13 +13,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from calendars.models import Letter, LetterBatch, Reminder
-from calendars.services import letters as letter_services
-from calendars.services.letters import letter_render
 from grants.history import history_verify
 from grants.models import HistoryEntry
+from letters.models import Letter, LetterBatch, Reminder
+from letters.services import letters as letter_services
+from letters.services.letters import letter_render
 from tests import factories as f
-from tests.calendars.factories import act, reminder_rules, requested_case, send_reminders
+from tests.letters.factories import act, reminder_rules, requested_case, send_reminders
 from tests.threads import at_once, errors
 from web.errors import DomainError
 from workflows.services import case_transition

@@ -28,15 +28,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from calendars.models import CalendarFeedToken, Letter
-from calendars.services import calendar_feed_token_rotate, letter_batch_create
 from grants.catalogue import Stream
 from grants.models import Case, HistoryEntry
+from letters.models import Letter
+from letters.services import letter_batch_create
 from payments.models import PaymentRun, ReturnClaim
 from payments.services import FundBalanceRow, fund_balance_import, payment_run_create
+from schedules.models import CalendarFeedToken
+from schedules.services import calendar_feed_token_rotate
 from tests import factories as f
-from tests.calendars.factories import requested_case
 from tests.http import assert_error
+from tests.letters.factories import requested_case
 from tests.payments import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -340,7 +342,7 @@ def stored_rows() -> dict[str, int]:
     """Rows in each of the project's tables, the callers' own calendar links aside."""
     return {
         model._meta.label: model.objects.count()
-        for label in ("grants", "workflows", "calendars")
+        for label in ("calendars", "grants", "payments", "schedules", "workflows", "letters")
         for model in apps.get_app_config(label).get_models()
         if model is not CalendarFeedToken
     }

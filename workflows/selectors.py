@@ -7,11 +7,11 @@ from datetime import date, datetime
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from calendars.models import Letter, LetterKind
-from calendars.selectors import letter_list_for_actor
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
 from grants.roles import has_role
 from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
+from letters.models import Letter, LetterKind
+from letters.selectors import letter_list_for_actor
 from web.errors import PermissionDenied
 
 from .errors import FourEyesViolation

@@ -6,8 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
-from calendars.business_days import add_business_days
-from calendars.services import letter_for_transition, letter_issue_with_act, letter_particulars
 from grants.errors import StaleCase
 from grants.history import history_append
 from grants.models import Case
@@ -18,6 +16,7 @@ from web.rows import row_insert
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
 from .fields import TRANSITION_FIELDS, clean_transition_data
 from .flows import flow_for
+from .signals import case_transition_recording
 
 AMOUNT_FIELDS = (
     "amount_consulted",
@@ -92,14 +91,18 @@ def case_transition(
         occurred_at = case.updated_at = timezone.now()
         determination, determination_changes = _persist_determination(flow, name, actor)
         if name == "notify":
-            payment_items_issue(actor=actor, case=case, determination=determination, add_business_days=add_business_days)
+            payment_items_issue(actor=actor, case=case, determination=determination)
         elif name == "revoke":
-            payment_items_revoke(actor=actor, case=case, revoked_on=flow.today, add_business_days=add_business_days)
-        # The act's letter (依頼, 通知): described by the act's record, stored under it, its PDF drawn after commit.
-        letter = letter_for_transition(
-            case=case, transition=name, actor=actor, fields=flow.data, on=timezone.localdate(occurred_at),
-            determination=determination,
-        )
+            payment_items_revoke(actor=actor, case=case, revoked_on=flow.today)
+        # What other apps add to the act (the letters app: its letter, described by the act's record, stored under it).
+        additions = [
+            addition
+            for _receiver, addition in case_transition_recording.send(
+                sender=Case, case=case, transition=name, actor=actor, fields=flow.data,
+                on=timezone.localdate(occurred_at), determination=determination,
+            )
+            if addition is not None
+        ]
         entry = history_append(
             actor=actor,
             action=name,
@@ -122,11 +125,11 @@ def case_transition(
                 "document_number": flow.data.get("document_number", ""),
                 "reason": flow.data.get("reason", ""),
                 "snapshot": _snapshot(case),
-                **({"letter": letter_particulars(letter)} if letter else {}),
+                **{key: value for addition in additions for key, value in addition.record.items()},
             },
         )
-        if letter:
-            letter_issue_with_act(letter, history_entry=entry)
+        for addition in additions:
+            addition.with_record(entry)
     return case
 
 

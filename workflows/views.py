@@ -18,14 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from calendars.selectors import letter_list_for_actor
-from calendars.services import letter_batch_create
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case, Role
 from grants.roles import has_role
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
+from letters.selectors import letter_list_for_actor
+from letters.services import letter_batch_create
 from payments.errors import PaymentRunNotFound
 from payments.flows import PaymentRunFlow
 from payments.selectors import (

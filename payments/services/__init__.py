@@ -5,7 +5,6 @@ from .fund_balances import FundBalanceRow, fund_balance_import
 from .items import RETURN_DUE_BUSINESS_DAYS, PaymentConsequences, payment_items_issue, payment_items_revoke
 from .plans import payment_plans_load_defaults
 from .runs import (
-    AFTER_EXECUTE_HOOKS,
     payment_run_approve,
     payment_run_cancel,
     payment_run_create,
@@ -14,7 +13,6 @@ from .runs import (
 )
 
 __all__ = [
-    "AFTER_EXECUTE_HOOKS",
     "RETURN_DUE_BUSINESS_DAYS",
     "FundBalanceRow",
     "PaymentConsequences",

@@ -2,8 +2,7 @@
 
 ``workflows.services.case_transition`` calls these inside the transaction of
 the act (``notify``, ``revoke``), so a case's state and its money commit or roll
-back together. ``grants`` does not import ``calendars``; the caller hands in
-its business-day arithmetic (``add_business_days``) for the claims' due dates.
+back together. The claims' due dates are counted in business days (``calendars``).
 
 The rule, for every notified determination: the procedure-year's tranche plan
 says how much the grant is now owed (shares of the notified amount, of the
@@ -13,7 +12,6 @@ latest due first; what is left was paid (or is approved to be) and becomes a
 return claim.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -21,6 +19,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 
+from calendars.business_days import add_business_days
 from grants.catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
@@ -42,9 +41,6 @@ from ..money import attribute_latest_receipts_first, split_by_percent_floored
 
 #: A return claim falls due this many business days after its notice (decided here; to confirm with the bureau).
 RETURN_DUE_BUSINESS_DAYS = 20
-
-#: ``calendars.business_days.add_business_days``, handed in by the caller.
-AddBusinessDays = Callable[[date, int], date]
 
 #: Without a plan for its fiscal year, a procedure's notice pays the notified amount less what was issued, at once.
 _UNPLANNED_BASIS = {
@@ -144,7 +140,7 @@ def _lock_recipient(case: Case) -> None:
 
 @transaction.atomic(savepoint=False)
 def payment_items_issue(
-    *, actor, case: Case, determination: Determination, add_business_days: AddBusinessDays
+    *, actor, case: Case, determination: Determination
 ) -> PaymentConsequences:
     """Turn a notified determination into what its fiscal year's tranche plan makes payable (or reclaimable).
 
@@ -167,7 +163,7 @@ def payment_items_issue(
         reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
         return _take_back(
             actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
-            on=notified_on, surcharge_applies=False, add_business_days=add_business_days,
+            on=notified_on, surcharge_applies=False,
         )
     items = [
         PaymentItem(
@@ -187,7 +183,7 @@ def payment_items_issue(
 
 @transaction.atomic(savepoint=False)
 def payment_items_revoke(
-    *, actor, case: Case, revoked_on: date, add_business_days: AddBusinessDays
+    *, actor, case: Case, revoked_on: date
 ) -> PaymentConsequences:
     """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed with 加算金."""
     if not STREAMS[case.stream].bureau_decides:
@@ -199,7 +195,7 @@ def payment_items_revoke(
     amount = min(_net_issued(scope), _net_issued_to_grant(case))
     return _take_back(
         actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
-        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True, add_business_days=add_business_days,
+        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True,
     )
 
 
@@ -213,7 +209,6 @@ def _take_back(
     reason: str,
     on: date,
     surcharge_applies: bool,
-    add_business_days: AddBusinessDays,
 ) -> PaymentConsequences:
     """Withdraw unpaid items not yet approved for payment, latest due first; claim back whatever remains.
 
@@ -265,7 +260,7 @@ def _take_back(
     if remaining:
         result.claim = _claim_issue(
             actor=actor, case=case, scope=scope, principal=remaining, determination=determination, reason=reason,
-            on=on, surcharge_applies=surcharge_applies, add_business_days=add_business_days,
+            on=on, surcharge_applies=surcharge_applies,
         )
     return result
 
@@ -280,7 +275,6 @@ def _claim_issue(
     reason: str,
     on: date,
     surcharge_applies: bool,
-    add_business_days: AddBusinessDays,
 ) -> ReturnClaim:
     """A return claim for money paid (or approved to be paid), with the receipts its 加算金 would run from."""
     paid = PaymentRecord.objects.filter(item__in=PaymentItem.objects.filter(scope)).values_list("paid_on", "amount")

@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from calendars.fiscal import fiscal_year_of
 from grants.history import history_append
-from grants.models import Role, fiscal_year_of
+from grants.models import Role
 from grants.selectors import fiscal_year_on_file
 from web.errors import PermissionDenied
 
@@ -23,9 +24,7 @@ from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransi
 from ..flows import PaymentRunFlow, acts_on_payments
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
-
-#: Called after an execution commits, with the run's id: ``calendars`` registers the payment notices here.
-AFTER_EXECUTE_HOOKS: list = []
+from ..signals import payment_run_executed
 
 
 def _record(*, actor, run: PaymentRun, action: str, source: str) -> None:
@@ -118,8 +117,7 @@ def payment_run_execute(*, actor, run_id: int) -> PaymentRun:
     run.full_clean()
     run.save(update_fields=["state", "executed_by", "executed_at"])
     _record(actor=actor, run=run, action="execute", source=source)
-    for hook in AFTER_EXECUTE_HOOKS:
-        transaction.on_commit(lambda hook=hook: hook(run.pk))
+    transaction.on_commit(lambda: payment_run_executed.send(sender=PaymentRun, run_id=run.pk))
     return run
 
 

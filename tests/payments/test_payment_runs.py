@@ -16,13 +16,13 @@ from payments.errors import (
 from payments.models import PaymentRecord, PaymentRun, PaymentRunState, ShareBase
 from payments.selectors import payment_run_breakdown
 from payments.services import (
-    AFTER_EXECUTE_HOOKS,
     payment_run_approve,
     payment_run_cancel,
     payment_run_create,
     payment_run_execute,
     payment_run_transition,
 )
+from payments.signals import payment_run_executed
 from tests import factories as f
 from tests.payments import factories as pf
 from web.errors import InvalidInput, PermissionDenied
@@ -251,10 +251,15 @@ def test_payment_notices_hook_runs_after_the_execution_commits(people, django_ca
     run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
     payment_run_approve(actor=boss, run_id=run.pk)
     seen = []
-    AFTER_EXECUTE_HOOKS.append(seen.append)
+
+    def receiver(sender, *, run_id, **kwargs):
+        seen.append(run_id)
+
+    payment_run_executed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             payment_run_execute(actor=officer, run_id=run.pk)
+            assert seen == []  # not before the commit
     finally:
-        AFTER_EXECUTE_HOOKS.remove(seen.append)
+        payment_run_executed.disconnect(receiver)
     assert seen == [run.pk]

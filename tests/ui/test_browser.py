@@ -232,7 +232,7 @@ def test_calendar_link_is_issued_once_and_can_be_revoked(open_as, live_server, p
 def test_supervisor_edits_a_schedule_step_and_rolls_the_year_forward(open_as, live_server, people):
     from django.core.management import call_command
 
-    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "calendars/data/schedules.yaml"))
+    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "schedules/data/schedules.yaml"))
     page = open_as(people["boss"])
     page.get_by_role("link", name="スケジュール").click()
     page.goto(f"{live_server.url}/schedules/2025/")

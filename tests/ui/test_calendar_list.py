@@ -8,7 +8,7 @@ import pytest
 from grants.catalogue import Stream
 from grants.models import Case, CaseState, Recipient, RecipientKind
 from tests import factories as f
-from tests.calendars.factories import shipped_schedules
+from tests.letters.factories import shipped_schedules
 from tests.ui.html import table_headers, table_rows
 from workflows.services import case_transition
 

@@ -7,9 +7,9 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group
 
-from calendars.models import LetterBatch
 from grants.catalogue import Stream
 from grants.models import HistoryEntry, Role
+from letters.models import LetterBatch
 from tests import factories as f
 from tests.ui.html import select_options
 from workflows.services import case_transition
@@ -202,7 +202,7 @@ def test_history_page_names_what_a_record_is_about_when_it_is_not_a_case(client,
     from datetime import date
 
     from calendars.models import ClosureDay
-    from calendars.services import closure_day_save
+    from schedules.services import closure_day_save
 
     admin = f.UserFactory(role=Role.ADMINISTRATOR, username="kanri")
     closure_day_save(actor=admin, closure=ClosureDay(day=date(2026, 2, 2), reason="庁舎停電"))
@@ -215,7 +215,7 @@ def test_history_page_names_the_system_in_words_not_its_code(client, people):
 
     from django.core.management import call_command
 
-    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "calendars/data/schedules.yaml"))
+    call_command("import_schedules", str(Path(__file__).resolve().parents[2] / "schedules/data/schedules.yaml"))
     as_user(client, people["auditor"])
     body = client.get("/history/?actor=system").content.decode()
     assert "スケジュールを取込み" in body and "システム（自動処理）" in body

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from calendars.selectors.reminders import reminder_candidates
 from grants.catalogue import Stream
+from letters.selectors.reminders import reminder_candidates
 from tests import factories as f
-from tests.calendars.factories import reminder_rules
+from tests.letters.factories import reminder_rules
 from workflows.flows import FLOWS
 from workflows.services import case_transition
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from viewflow import this
 from viewflow.fsm import State
 
-from calendars.deadlines import deadline_for_request
 from calendars.numbering import document_number_issue
 from grants.catalogue import STREAMS
 from grants.errors import OutOfScope
@@ -29,6 +28,7 @@ from grants.selectors import (
     grant_current_amount,
     procedure_has_pre_consultation,
 )
+from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
 from ..errors import FourEyesViolation, TransitionForbidden

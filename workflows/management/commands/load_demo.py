@@ -12,15 +12,15 @@ from pathlib import Path
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
-import calendars
-from calendars.models import ScheduleVersion
-from calendars.services import schedule_import, schedule_rollforward
+import schedules
 from grants import demo
 from grants.catalogue import Stream
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
 from payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
+from schedules.models import ScheduleVersion
+from schedules.services import schedule_import, schedule_rollforward
 from web.errors import DomainError
 from workflows.services import case_transition
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         payment_plans_load_defaults(actor=system)
         self.stdout.write(f"recipients: {count}; users: {', '.join(users)}")
         if not ScheduleVersion.objects.exists():
-            schedules = Path(calendars.__file__).resolve().parent / "data" / "schedules.yaml"
+            schedules = Path(schedules.__file__).resolve().parent / "data" / "schedules.yaml"
             versions = schedule_import(actor=system, document=yaml.safe_load(schedules.read_text(encoding="utf-8")))
             rolled = schedule_rollforward(actor=system, from_year=2025, to_year=2026)
             self.stdout.write(f"schedules: {len(versions)} versions imported; {rolled.key} rolled forward from FY2025")

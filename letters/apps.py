@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class LettersConfig(AppConfig):
+    """Letters: wording, PDF rendering, batches, reminders (rules and sending), payment notices."""
+
+    name = "letters"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from payments.signals import payment_run_executed
+        from workflows.signals import case_transition_recording
+
+        from .receivers import letter_for_act, payment_notices_after_execute
+
+        case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")
+        payment_run_executed.connect(payment_notices_after_execute, dispatch_uid="letters.payment_notices")

@@ -1,0 +1,281 @@
+"""The words of outgoing letters: subjects, bodies and particulars (letters.md §7).
+
+Every Japanese sentence a letter prints is here. The wording follows the
+bureau's attested memos (「…について（依頼）」, 記 … 以上, 「お願いいたします」);
+the seeds hold no real grant letter, so confirm the templates with the
+bureau before go-live (letters.md).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+
+from calendars.eras import era_date, fiscal_year_label
+from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream, procedure_label_ja
+from grants.models import Case, Determination, DeterminationKind, Recipient
+from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
+
+from .models import LetterKind, ReminderRule
+
+CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+P = Procedure
+
+# What a request asks for, by stream, procedure and whether it is the pre-consultation.
+REQUEST_TOPICS: dict[tuple[str, str, bool], str] = {
+    (CSG, P.INITIAL_GRANT, True): "当初交付に係る事前協議",
+    (CSG, P.INITIAL_GRANT, False): "当初交付申請",
+    (CSG, P.CHANGE_GRANT, True): "変更交付に係る事前協議",
+    (CSG, P.CHANGE_GRANT, False): "変更交付申請",
+    (CSG, P.ADJUSTMENT_GRANT, False): "調整交付金に係る調査",
+    (CSG, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
+    (CSG, P.PAST_YEAR_RESETTLEMENT, False): "再確定に係る報告",
+    (MCF, P.INITIAL_GRANT, True): "国庫補助協議",
+    (MCF, P.INITIAL_GRANT, False): "交付申請",
+    (MCF, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
+    (MCF, P.FUND_BALANCE_SURVEY, False): "基金の残高及び執行状況に係る調査",
+    (SAG, P.INITIAL_GRANT, False): "当初交付に係る事前申請",
+    (SAG, P.CHANGE_GRANT, False): "変更交付に係る事前申請",
+    (SAG, P.RESULTS_REPORT, False): "実績報告",
+}
+# What a notice announces, by stream and procedure.
+DETERMINATION_TOPICS: dict[tuple[str, str], str] = {
+    (CSG, P.INITIAL_GRANT): "交付決定",
+    (CSG, P.CHANGE_GRANT): "変更交付決定",
+    (CSG, P.ADJUSTMENT_GRANT): "調整交付金の交付決定",
+    (CSG, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
+    (CSG, P.PAST_YEAR_RESETTLEMENT): "交付額の再確定",
+    (MCF, P.INITIAL_GRANT): "交付決定",
+    (MCF, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
+}
+UNDECIDED_DEADLINE = "未定（追ってお知らせします）"
+CROSSED_IN_POST = "なお、本状と行き違いに提出いただいている場合は、ご容赦ください。"
+
+
+@dataclass(frozen=True)
+class LetterWording:
+    """The case-specific words of a letter; the rest (addressee, sender, contact) comes from data and settings."""
+
+    subject: str
+    body_paragraphs: tuple[str, ...]
+    items: tuple[tuple[str, str], ...] = ()
+    deadline_note: str = ""
+
+
+def yen(amount: int) -> str:
+    return f"金{amount:,}円"
+
+
+def addressee(recipient: Recipient) -> str:
+    """The recipient's addressee line, always ending in 殿."""
+    line = recipient.addressee_ja.strip() or recipient.name_ja
+    return line if line.endswith("殿") else f"{line}　殿"
+
+
+def contact_lines(case: Case) -> tuple[str, ...]:
+    """The contact block: division, the officer in charge when named, address, phone and mail."""
+    bureau = settings.BUREAU
+    # Family name first, as Japanese names are written.
+    officer = "　".join(part for part in (case.officer.last_name, case.officer.first_name) if part) if case.officer_id else ""
+    return tuple(
+        line
+        for line in (
+            f"【担当】{bureau['division_ja']}",
+            f"担当者：{officer}" if officer else "",
+            bureau["address_ja"],
+            f"TEL：{bureau['tel']}　Mail：{bureau['mail']}",
+        )
+        if line
+    )
+
+
+def _subject_head(case: Case) -> str:
+    """令和N年度 + stream (+ part): settlements name the fiscal year they settle."""
+    year = case.fiscal_year_id
+    if case.procedure in SETTLEMENT_PROCEDURES and case.settles_fiscal_year:
+        year = case.settles_fiscal_year
+    part = f"（{PART_LABELS_JA[case.part]}）" if case.part else ""
+    return f"{fiscal_year_label(year)}{STREAMS[case.stream].label_ja}{part}"
+
+
+def _request_topic(case: Case, consultation: bool) -> str:
+    topic = REQUEST_TOPICS.get((case.stream, case.procedure, consultation))
+    if topic is None:
+        label = STREAMS[case.stream].procedures[case.procedure]
+        topic = f"{label}に係る事前協議" if consultation else label
+    return topic
+
+
+def _deadline_text(case: Case) -> str:
+    return era_date(case.deadline_effective, weekday=True) if case.deadline_effective else UNDECIDED_DEADLINE
+
+
+def _deadline_note(case: Case) -> str:
+    if case.deadline_stated is None or case.deadline_stated == case.deadline_effective:
+        return ""
+    return (
+        f"{era_date(case.deadline_stated, weekday=True)}は行政機関の休日に当たるため、"
+        f"行政機関の休日に関する法律第2条の規定により、{era_date(case.deadline_effective, weekday=True)}を提出期限とします。"
+    )
+
+
+def _submission_items(case: Case, topic: str) -> tuple[tuple[str, str], ...]:
+    return (
+        ("提出書類", f"{topic}に係る書類一式"),
+        ("提出期限", _deadline_text(case)),
+        ("提出方法", f"電子メール（{settings.BUREAU['mail']}）"),
+    )
+
+
+def request_wording(case: Case, *, consultation: bool) -> LetterWording:
+    """依頼: asks the recipient for the papers of a request, by its deadline."""
+    topic = _request_topic(case, consultation)
+    paragraphs = ["標記について、下記のとおり関係書類を提出いただきますようお願いいたします。"]
+    if case.deadline_effective is None:
+        paragraphs.append("なお、提出期限は決まり次第お知らせします。")
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について（依頼）",
+        body_paragraphs=tuple(paragraphs),
+        items=_submission_items(case, topic),
+        deadline_note=_deadline_note(case),
+    )
+
+
+def reminder_wording(case: Case, rule: ReminderRule, *, consultation: bool) -> LetterWording:
+    """An advance notice or reminder before the deadline, or an overdue demand (督促) after it."""
+    topic = _request_topic(case, consultation)
+    deadline = _deadline_text(case)
+    if rule.letter_kind == LetterKind.OVERDUE_DEMAND:
+        opening = (
+            f"先般依頼しました標記について、提出期限の{deadline}を過ぎましたが、現時点で提出を確認できておりません。"
+            "速やかに提出いただきますようお願いいたします。"
+        )
+    else:
+        opening = f"先般依頼しました標記について、提出期限は{deadline}となっております。期限までに提出いただきますようお願いいたします。"
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について{rule.subject_suffix_ja}",
+        body_paragraphs=(opening, CROSSED_IN_POST),
+        items=_submission_items(case, topic),
+        deadline_note=_deadline_note(case),
+    )
+
+
+def determination_wording(case: Case, determination: Determination) -> LetterWording:
+    """通知 of a grant decision, a change, or a settled amount."""
+    topic = DETERMINATION_TOPICS.get((case.stream, case.procedure), STREAMS[case.stream].procedures[case.procedure])
+    received = f"{era_date(case.submitted_on)}付けで" if case.submitted_on else ""
+    amount, previous, reason = determination.amount, determination.previous_amount, determination.reason
+    if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+        verb = "再確定" if determination.kind == DeterminationKind.RESETTLEMENT else "確定"
+        # The report the request asked for: 実績報告, or for a re-settlement 再確定に係る報告.
+        report = _request_topic(case, consultation=False)
+        body = f"{received}提出のあった{report}に基づき、標記について、下記のとおり交付額を{verb}したので通知します。"
+        items = [(f"{verb}額", yen(amount))]
+        if previous is not None:
+            items.append(("交付決定額", yen(previous)))
+    elif determination.kind == DeterminationKind.CHANGE:
+        body = f"{received}申請のあった標記について、下記のとおり交付決定額を変更することに決定したので通知します。"
+        items = [("変更後の交付決定額", yen(amount))]
+        if previous is not None:
+            items.append(("変更前の交付決定額", yen(previous)))
+        if reason:
+            items.append(("変更の理由", reason))
+    else:
+        body = f"{received}申請のあった標記について、下記のとおり交付することに決定したので通知します。"
+        items = [("交付決定額", yen(amount))]
+        if previous is not None and amount < previous:
+            items += [("交付申請額", yen(previous)), ("修正の内容及び理由", reason)]
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{topic}について（通知）",
+        body_paragraphs=(body,),
+        items=tuple(items),
+    )
+
+
+def notice_kind(determination: Determination) -> str:
+    """Settlements get a settlement notice; decisions and changes a decision notice."""
+    if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+        return LetterKind.SETTLEMENT_NOTICE
+    return LetterKind.DECISION_NOTICE
+
+
+# The run a tranche is paid in (funding-streams.md §2.1: ① ② ③ are payment runs, not instalments).
+TRANCHE_ORDINALS = {PaymentBasis.TRANCHE_1: "第1回", PaymentBasis.TRANCHE_2: "第2回", PaymentBasis.TRANCHE_3_CHANGE: "第3回"}
+# The amount a procedure's notice determines, as a payment notice names it.
+DETERMINED_AMOUNTS = {
+    P.INITIAL_GRANT: "当初交付決定額",
+    P.CHANGE_GRANT: "変更交付決定額",
+    P.ADJUSTMENT_GRANT: "交付決定額",
+    P.PRIOR_YEAR_SETTLEMENT: "確定額",
+    P.PAST_YEAR_RESETTLEMENT: "再確定額",
+}
+
+
+def _payment_subject_head(items: Sequence[PaymentItem]) -> str:
+    """The grants the money belongs to: 令和4年度及び令和5年度地域支援事業交付金.
+
+    Money of several streams, or of more than two budget years (a subject no
+    longer fits its line), is named by the first stream's latest year and 等.
+    """
+    years: dict[tuple[str, str], set[int]] = {}
+    for item in items:
+        years.setdefault((item.case.stream, item.case.part), set()).add(item.budget_year)
+    stream_order, part_order = list(Stream.values), list(PART_LABELS_JA)
+    grants = sorted(years, key=lambda grant: (stream_order.index(grant[0]), part_order.index(grant[1])))
+    stream, part = grants[0]
+    named = sorted(years[grants[0]])
+    label = f"{STREAMS[stream].label_ja}（{PART_LABELS_JA[part]}）" if part else STREAMS[stream].label_ja
+    if len(grants) > 1 or len(named) > 2:
+        return f"{fiscal_year_label(named[-1])}{label}等"
+    return "及び".join(fiscal_year_label(year) for year in named) + label
+
+
+def _payment_basis_text(item: PaymentItem, rule: PaymentPlanRule | None) -> str:
+    """第1回（当初交付決定額の50％）; without a plan, the determined amount less what was paid."""
+    determined = DETERMINED_AMOUNTS.get(item.case.procedure, "交付決定額")
+    if rule is None or rule.base == ShareBase.CUMULATIVE:
+        return f"{determined}と支払済額との差額"
+    share = "全額" if rule.percent == 100 else f"{rule.percent}％"
+    if rule.base == ShareBase.INCREASE:
+        share_text = f"{determined}と変更前の交付決定額との差額の{share}"
+    else:
+        share_text = f"{determined}の{share}"
+    ordinal = TRANCHE_ORDINALS.get(item.basis) if rule.percent < 100 else None
+    return f"{ordinal}（{share_text}）" if ordinal else share_text
+
+
+def _payment_item_text(item: PaymentItem, rule: PaymentPlanRule | None) -> str:
+    """金4,000,000円　令和5年度地域支援事業交付金前年度確定（令和4年度分）　確定額と支払済額との差額.
+
+    The amount leads, so the amounts of a letter stand in one column.
+    """
+    case = item.case
+    procedure = f"{fiscal_year_label(case.fiscal_year_id)}{procedure_label_ja(case.stream, case.part, case.procedure)}"
+    if item.budget_year != case.fiscal_year_id:
+        procedure += f"（{fiscal_year_label(item.budget_year)}分）"
+    return f"{yen(item.amount)}　{procedure}　{_payment_basis_text(item, rule)}"
+
+
+def payment_wording(*, paid_on: date, lines: Sequence[tuple[PaymentItem, PaymentPlanRule | None]]) -> LetterWording:
+    """支払通知 to one recipient of a payment run: each item paid with its basis, the total and the day.
+
+    ``lines`` pairs every item with the tranche-plan rule that made it payable
+    (None where its year has no plan), since the rule holds the share the
+    letter quotes. The subject names the budget years of the money, not the
+    run's year: a prior-year settlement is that year's grant.
+    """
+    items = [item for item, _ in lines]
+    total = sum(item.amount for item in items)
+    paragraphs = [f"標記について、下記のとおり{era_date(paid_on, weekday=True)}に支払うこととしたので通知します。"]
+    if len(items) > 1:
+        paragraphs.append("なお、支払額は、下記の内訳を合算した額です。")
+    return LetterWording(
+        subject=f"{_payment_subject_head(items)}の支払について（通知）",
+        body_paragraphs=tuple(paragraphs),
+        items=(
+            *(("内訳", _payment_item_text(item, rule)) for item, rule in lines),
+            ("支払額", yen(total)),
+            ("支払日", era_date(paid_on, weekday=True)),
+        ),
+    )

@@ -1,0 +1,42 @@
+"""How letters follow the acts of other apps: Django signals they send, received here (``LettersConfig.ready``).
+
+- ``workflows.signals.case_transition_recording``: the act's letter (依頼 for a
+  request, 通知 for a notice, else none), described by the act's record and
+  stored under it; its PDF is drawn after commit.
+- ``payments.signals.payment_run_executed``: the run's payment notices.
+"""
+
+import logging
+
+from workflows.signals import ActAddition
+
+from .services.letters import letter_for_transition, letter_issue_with_act, letter_particulars
+from .services.payment_notices import payment_notices_issue
+
+logger = logging.getLogger(__name__)
+
+
+def letter_for_act(sender, *, case, transition, actor, fields, on, determination, **kwargs) -> ActAddition | None:
+    """The letter a case's act sends, for its record to describe and to be stored under that record."""
+    letter = letter_for_transition(
+        case=case, transition=transition, actor=actor, fields=fields, on=on, determination=determination
+    )
+    if letter is None:
+        return None
+    return ActAddition(
+        record={"letter": letter_particulars(letter)},
+        with_record=lambda entry: letter_issue_with_act(letter, history_entry=entry),
+    )
+
+
+def payment_notices_after_execute(sender, *, run_id: int, **kwargs) -> None:
+    """Issue an executed run's payment notices.
+
+    The money has moved by then, so a failure here must not look like a
+    failed execution to whoever executed the run: it is logged, and calling
+    ``payment_notices_issue`` for the run again issues what is missing.
+    """
+    try:
+        payment_notices_issue(run_id=run_id)
+    except Exception:
+        logger.exception("Payment notices of payment run %s were not issued", run_id)

@@ -1,0 +1,24 @@
+"""Reads of the letters app, with scope applied where they concern cases."""
+
+from .letters import (
+    letter_batch_get_for_actor,
+    letter_batch_letters,
+    letter_batch_pdf_read,
+    letter_batch_zip_read,
+    letter_get_for_actor,
+    letter_list_for_actor,
+    letter_pdf_read,
+)
+from .reminders import ReminderCandidate, reminder_candidates
+
+__all__ = [
+    "ReminderCandidate",
+    "letter_batch_get_for_actor",
+    "letter_batch_letters",
+    "letter_batch_pdf_read",
+    "letter_batch_zip_read",
+    "letter_get_for_actor",
+    "letter_list_for_actor",
+    "letter_pdf_read",
+    "reminder_candidates",
+]

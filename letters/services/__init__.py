@@ -1,0 +1,28 @@
+"""Writes of the letters app: letters, reminder rules, reminders and payment notices."""
+
+from ..letter_texts import LetterWording
+from .letters import (
+    letter_batch_create,
+    letter_for_transition,
+    letter_issue,
+    letter_issue_with_act,
+    letter_particulars,
+    letter_render,
+)
+from .payment_notices import payment_notices_issue
+from .reminder_rules import reminder_rule_delete, reminder_rule_save
+from .reminders import reminder_issue
+
+__all__ = [
+    "LetterWording",
+    "letter_batch_create",
+    "letter_for_transition",
+    "letter_issue",
+    "letter_issue_with_act",
+    "letter_particulars",
+    "letter_render",
+    "payment_notices_issue",
+    "reminder_issue",
+    "reminder_rule_delete",
+    "reminder_rule_save",
+]

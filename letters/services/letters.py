@@ -1,0 +1,280 @@
+"""Letters: worded and recorded inside the act that sends them, rendered to PDF in the background.
+
+Issuing is fast and transactional: the letter row and its history record
+commit with the act (a transition, a reminder). Drawing the PDF is slow, so
+a ``django.tasks`` task does it once the act has committed; the task also
+gives the letter its document number, so the day's number sequence is only
+ever locked before the history chain (as ``notify`` does) and never after it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+
+from calendars.numbering import document_number_issue
+from grants.history import history_append
+from grants.models import Case, CaseState, Determination, HistoryEntry, Role
+from grants.roles import has_role, system_user
+from schedules.selectors import schedule_deadline_step, schedule_version_in_force
+from web.errors import InvalidInput, PermissionDenied
+from web.rows import row_insert
+
+from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, request_wording
+from ..models import Letter, LetterBatch, LetterKind, LetterStatus
+from ..pdf import LetterContent, render_letter
+from ..selectors import letter_list_for_actor
+from ..tasks import letter_render_task
+
+SUBJECT = "letter"
+REQUEST_TRANSITIONS = {"request": False, "request_consultation": True}  # name → is the pre-consultation
+
+
+def _default_wording(case: Case, kind: str) -> LetterWording:
+    if kind == LetterKind.REQUEST:
+        return request_wording(case, consultation=case.state == CaseState.CONSULTATION_REQUESTED)
+    if kind in (LetterKind.DECISION_NOTICE, LetterKind.SETTLEMENT_NOTICE):
+        determination = case.determinations.filter(notified_on__isnull=False).latest("notified_on", "pk")
+        return determination_wording(case, determination)
+    raise ValueError(f"a {kind} letter needs its wording from the caller")
+
+
+def _letter_build(
+    *,
+    case: Case,
+    kind: str,
+    actor,
+    history_entry: HistoryEntry | None = None,
+    wording: LetterWording | None = None,
+    issued_on=None,
+    document_number: str = "",
+    batch: LetterBatch | None = None,
+    basis: dict | None = None,
+) -> Letter:
+    """A worded, checked, unsaved letter to the case's recipient."""
+    wording = wording or _default_wording(case, kind)
+    letter = Letter(
+        case=case,
+        history_entry=history_entry,
+        kind=kind,
+        document_number=document_number,
+        issued_on=issued_on or timezone.localdate(),
+        recipient=case.recipient,
+        subject=wording.subject,
+        content={
+            "addressee": addressee(case.recipient),
+            "sender": settings.BUREAU["sender_ja"],
+            "subject": wording.subject,
+            "body_paragraphs": list(wording.body_paragraphs),
+            "items": [list(item) for item in wording.items],
+            "deadline_note": wording.deadline_note or None,
+            "contact_lines": list(contact_lines(case)),
+            "title_kind": kind,
+        },
+        deadline_stated=case.deadline_stated,
+        deadline_effective=case.deadline_effective,
+        basis=basis or {},
+        batch=batch,
+        created_by=actor,
+    )
+    # Field checks here; the table's constraints are enforced by the INSERT itself
+    # (validating them in Python costs a query each inside every request and notice).
+    letter.full_clean(
+        exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by"], validate_constraints=False
+    )
+    return letter
+
+
+def letter_particulars(letter: Letter) -> dict:
+    """What a record says about a letter it issues."""
+    return {
+        "case": letter.case_id,
+        "kind": letter.kind,
+        "subject": letter.subject,
+        "issued_on": letter.issued_on,
+        "document_number": letter.document_number,
+        "deadline": {"stated": letter.deadline_stated, "effective": letter.deadline_effective},
+        "batch": letter.batch_id,
+        "basis": letter.basis,
+    }
+
+
+def _letter_store(letter: Letter) -> Letter:
+    row_insert(letter)  # prepared INSERT: every request and notice runs it
+    _enqueue_render(letter.pk)
+    return letter
+
+
+@transaction.atomic(savepoint=False)
+def letter_issue(*, case: Case, actor, history_entry: HistoryEntry | None = None, **particulars) -> Letter:
+    """Word a letter to the case's recipient, store it and record it; its PDF follows after commit.
+
+    ``particulars`` are ``_letter_build``'s: ``kind``, and optionally ``wording``
+    (defaults to the request or the latest notice of the case; payment notices
+    and reminders bring their own), ``issued_on``, ``document_number``
+    (defaults to the next number of the issue day, given when the PDF is
+    drawn), ``batch`` and ``basis``. ``history_entry`` is the record of the act
+    that sends it.
+    """
+    letter = _letter_store(_letter_build(case=case, actor=actor, history_entry=history_entry, **particulars))
+    history_append(
+        actor=actor,
+        action="letter_issue",
+        subject_type=SUBJECT,
+        subject_id=letter.pk,
+        fiscal_year=case.fiscal_year_id,
+        stream=case.stream,
+        recipient=case.recipient,
+        data={**letter_particulars(letter), "trigger": history_entry.pk if history_entry else None},
+    )
+    return letter
+
+
+def _enqueue_render(letter_id: int) -> None:
+    """Queue the PDF drawing as part of the act (a transactional outbox) when the queue is this database.
+
+    The task row then commits or rolls back with the letter, and no commit is
+    spent on it alone. A queue that runs tasks at once (tests, the immediate
+    backend) waits for the commit instead, so drawing never runs inside the act.
+    """
+    if isinstance(letter_render_task.get_backend(), DatabaseBackend):
+        letter_render_task.enqueue(letter_id)
+    else:
+        transaction.on_commit(lambda: letter_render_task.enqueue(letter_id))
+
+
+def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
+    """Where a request's deadline came from: the officer, a schedule step, or nowhere yet (未定)."""
+    if fields.get("deadline"):
+        return {"deadline": "officer"}
+    step = schedule_deadline_step(
+        fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure, consultation=consultation
+    )
+    if step is None:
+        version = schedule_version_in_force(fiscal_year=case.fiscal_year_id)
+        return {"deadline": "undecided", "schedule": version.key if version else None}
+    return {
+        "deadline": "schedule",
+        "schedule": step.version.key,
+        "step": step.path,
+        "date_text_ja": step.date_text_ja,
+    }
+
+
+def letter_for_transition(
+    *, case: Case, transition: str, actor, fields: dict, on, determination: Determination | None = None
+) -> Letter | None:
+    """The letter an act sends (依頼 for a request, 通知 for a notice, else none), worded but not yet stored.
+
+    The act's own record describes it (``letter_particulars``) and
+    ``letter_issue_with_act`` stores it once that record exists: one act, one
+    record. ``on``: the day of the act; ``determination``: the one a notice notifies.
+    """
+    if transition in REQUEST_TRANSITIONS:
+        consultation = REQUEST_TRANSITIONS[transition]
+        return _letter_build(
+            case=case,
+            kind=LetterKind.REQUEST,
+            actor=actor,
+            wording=request_wording(case, consultation=consultation),
+            issued_on=on,  # dated the day of the act
+            basis=_request_basis(case, consultation=consultation, fields=fields),
+        )
+    if transition == "notify":
+        return _letter_build(
+            case=case,
+            kind=notice_kind(determination),
+            actor=actor,
+            wording=determination_wording(case, determination),
+            issued_on=determination.notified_on,
+            document_number=determination.document_number,
+            basis={"determination": determination.pk},
+        )
+    return None
+
+
+def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:
+    """Store a letter from ``letter_for_transition`` under the record of the act that sends it; its PDF follows."""
+    letter.history_entry = history_entry
+    return _letter_store(letter)
+
+
+def _number(letter_id: int) -> Letter:
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().select_related("case", "recipient").get(pk=letter_id)
+        if not letter.document_number:
+            letter.document_number = document_number_issue(on=letter.issued_on)
+            letter.save(update_fields=["document_number"])
+    return letter
+
+
+def letter_render(*, letter_id: int) -> Letter:
+    """Number the letter if needed, draw its PDF, store it with its SHA-256 and record that.
+
+    Safe to run twice or from two workers: a rendered letter is left alone,
+    and of two renders of the same letter only the first one stored counts.
+    """
+    letter = Letter.objects.select_related("case", "recipient").get(pk=letter_id)
+    if letter.status == LetterStatus.RENDERED:
+        return letter
+    if not letter.document_number:
+        letter = _number(letter_id)
+    pdf = render_letter(
+        LetterContent(document_number=letter.document_number, issued_on=letter.issued_on, **letter.content)
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
+    with transaction.atomic():
+        stored = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
+            pdf=name, sha256=digest, status=LetterStatus.RENDERED, rendered_at=timezone.now()
+        )
+        if stored:
+            history_append(
+                actor=system_user(),
+                action="letter_render",
+                subject_type=SUBJECT,
+                subject_id=letter.pk,
+                fiscal_year=letter.case.fiscal_year_id,
+                stream=letter.case.stream,
+                recipient=letter.recipient,
+                data={"case": letter.case_id, "document_number": letter.document_number, "sha256": digest, "file": name},
+            )
+    if not stored:
+        default_storage.delete(name)
+    letter.refresh_from_db()
+    return letter
+
+
+@transaction.atomic
+def letter_batch_create(*, actor, letter_ids: list[int], title: str) -> LetterBatch:
+    """Group letters the actor may read into a batch: one letter per recipient, each in one batch only."""
+    if not (has_role(actor, Role.OFFICER) or has_role(actor, Role.SUPERVISOR)):
+        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    wanted = set(letter_ids)
+    letters = list(letter_list_for_actor(actor=actor).select_for_update(of=("self",)).filter(pk__in=wanted))
+    problems = []
+    missing = wanted - {letter.pk for letter in letters}
+    if missing:
+        problems.append(f"Unknown or out-of-scope letters: {sorted(missing)}.")
+    problems += [f"Letter {letter.pk} is already in batch {letter.batch_id}." for letter in letters if letter.batch_id]
+    recipients = [letter.recipient_id for letter in letters]
+    if len(recipients) != len(set(recipients)):
+        problems.append("A batch holds one letter per recipient.")
+    if not wanted:
+        problems.append("Name at least one letter.")
+    if problems:
+        raise InvalidInput(details={"letters": problems})
+    batch = LetterBatch.objects.create(title=title, created_by=actor)
+    Letter.objects.filter(pk__in=wanted).update(batch=batch)
+    history_append(
+        actor=actor,
+        action="letter_batch_create",
+        subject_type="letter_batch",
+        subject_id=batch.pk,
+        data={"title": title, "letters": sorted(wanted)},
+    )
+    return batch

@@ -1,0 +1,22 @@
+"""Reads of the schedules app, with scope applied where they concern cases."""
+
+from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, calendar_for_actor
+from .schedules import (
+    schedule_closed_exact_days,
+    schedule_deadline_step,
+    schedule_document,
+    schedule_version_in_force,
+    schedule_version_list,
+)
+
+__all__ = [
+    "UNDECIDED_JA",
+    "Calendar",
+    "CalendarEntry",
+    "calendar_for_actor",
+    "schedule_closed_exact_days",
+    "schedule_deadline_step",
+    "schedule_document",
+    "schedule_version_in_force",
+    "schedule_version_list",
+]

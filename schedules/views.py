@@ -1,0 +1,306 @@
+"""Web pages of the schedules app: the deadline calendar (month, week, list), its
+subscribable iCalendar link, and the schedule editor.
+
+The calendar shows what ``selectors.calendar_for_actor`` returns: the case
+deadlines the user may read and the schedule steps in force, with undecided
+ones listed as 未定.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from calendars.business_days import ClosureCache, is_business_day
+from calendars.fiscal import fiscal_year_bounds, fiscal_year_of
+from calendars.windows import Precision, month_end
+from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
+from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
+from grants.models import Role
+from grants.views import page
+from web.errors import DomainError, PermissionDenied
+from web.pagination import PAGE_SIZE, paginate, query_without_page
+from web.views import domain_errors_as_pages
+
+from .models import CalendarFeedToken, ScheduleStep
+from .selectors import CalendarEntry, calendar_for_actor, schedule_version_list
+from .services import (
+    calendar_feed_token_revoke,
+    calendar_feed_token_rotate,
+    may_edit_schedules,
+    schedule_rollforward,
+    schedule_step_save,
+)
+
+CALENDAR_FILTERS = ("fiscal_year", "stream", "part", "prefecture", "officer")
+VIEWS = ("month", "week", "list")
+# Pages outside these years are refused (a typo, not a plan), so date arithmetic never overflows.
+_YEARS = range(EARLIEST_DATE.year, LATEST_DATE.year + 1)
+
+
+class StepWindowForm(forms.Form):
+    """When one schedule step falls: its precision and window, and the wording letters quote."""
+
+    step = forms.IntegerField(widget=forms.HiddenInput)
+    precision = forms.ChoiceField(label=gettext_lazy("Precision"), choices=Precision.choices)
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_text_ja = forms.CharField(label=gettext_lazy("Wording"), required=False, max_length=100)
+
+    def __init__(self, data=None, *, step: ScheduleStep | None = None):
+        initial = None
+        if step is not None:
+            initial = {name: getattr(step, name) for name in ("precision", "date_from", "date_to", "date_text_ja")}
+            initial["step"] = step.pk
+        super().__init__(data, initial=initial, auto_id=f"id_step{step.pk if step else 'x'}_%s")
+
+    def add_service_error(self, exc: Exception) -> None:
+        details = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else exc.details
+        add_service_errors(self, details or {"__all__": [str(getattr(exc, "message", exc))]})
+
+
+class RollForwardForm(forms.Form):
+    to_year = forms.IntegerField(label=gettext_lazy("Into fiscal year"), min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
+
+
+def _parse_month(text: str | None, today: date) -> date:
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        if year in _YEARS:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return today.replace(day=1)
+
+
+def _parse_day(text: str | None, today: date) -> date:
+    try:
+        day = date.fromisoformat(text or "")
+        if day.year in _YEARS:
+            return day
+    except ValueError:
+        pass
+    return today
+
+
+def _calendar(request, filters: dict, start: date, end: date, today: date):
+    calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, **filters)
+    return calendar.entries, calendar.undecided
+
+
+def _day_of(entry: CalendarEntry) -> date | None:
+    """The day an entry sits on: its (rolled) deadline, else the first day of its window."""
+    return entry.effective or entry.starts
+
+
+def _first_from(entries: list[CalendarEntry], day: date) -> int | None:
+    """The index of the first entry on or after ``day`` in the sorted list (None when all are before it)."""
+    return next((index for index, entry in enumerate(entries) if entry.sort_key[0] >= day), None)
+
+
+def _days(start: date, end: date, entries: list[CalendarEntry], today: date, *, group: bool) -> list[dict]:
+    """One cell per day. In a month, case deadlines are counted per procedure; in a week, listed."""
+    by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
+    for entry in entries:
+        day = _day_of(entry)
+        if day is not None:
+            by_day[max(day, start)].append(entry)
+    closures = ClosureCache()
+    cells = []
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        cases = [entry for entry in by_day.get(day, []) if entry.kind == "case_deadline"]
+        steps = [entry for entry in by_day.get(day, []) if entry.kind == "schedule_step"]
+        groups: dict[tuple, dict] = {}
+        if group:
+            for entry in cases:
+                item = groups.setdefault(
+                    (entry.stream, entry.part, entry.procedure),
+                    {"stream": entry.stream, "part": entry.part, "procedure": entry.procedure, "count": 0, "overdue": 0},
+                )
+                item["count"] += 1
+                item["overdue"] += entry.overdue
+        cells.append(
+            {
+                "day": day,
+                "closed": not is_business_day(day, extra_closures=closures),
+                "today": day == today,
+                "cases": cases,
+                "groups": list(groups.values()),
+                "steps": steps,
+            }
+        )
+    return cells
+
+
+@login_required
+@require_safe
+def deadline_calendar(request):
+    """Month, week or list of deadlines and schedule steps, filtered by fiscal year, stream, part, prefecture and officer."""
+    form = CaseFilterForm(request.GET or None, only=CALENDAR_FILTERS)
+    filters = form.filters()
+    today = timezone.localdate()
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
+    context = {"form": form, "view": view, "today": today, "query": query_without_page(request)}
+    if view == "month":
+        first = _parse_month(request.GET.get("month"), today)
+        last = month_end(first)
+        start, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+        entries, undecided = _calendar(request, filters, start, end, today)
+        cells = _days(start, end, entries, today, group=True)
+        context |= {
+            "month": first,
+            "weeks": [cells[index : index + 7] for index in range(0, len(cells), 7)],
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": last + timedelta(days=1),
+        }
+    elif view == "week":
+        anchor = _parse_day(request.GET.get("week"), today)
+        start = anchor - timedelta(days=anchor.weekday())
+        end = start + timedelta(days=6)
+        entries, undecided = _calendar(request, filters, start, end, today)
+        context |= {
+            "week_start": start,
+            "days": _days(start, end, entries, today, group=False),
+            "previous": start - timedelta(days=7),
+            "next": start + timedelta(days=7),
+        }
+    else:
+        chosen = filters.get("fiscal_year")
+        if chosen:
+            # A year's deadlines can fall in the next fiscal year, and last year's may still be overdue.
+            start, end = fiscal_year_bounds(chosen - 1)[0], fiscal_year_bounds(chosen + 1)[1]
+        else:
+            # Entries of every year, from the first day of the current fiscal year.
+            year = fiscal_year_of(today)
+            start, end = fiscal_year_bounds(year)[0], fiscal_year_bounds(year + 1)[1]
+        entries, undecided = _calendar(request, filters, start, end, today)
+        today_at = _first_from(entries, today)
+        # Unfiltered, the list opens on the page where today falls (the last page when every entry is past).
+        opening = None if chosen else (len(entries) if today_at is None else today_at) // PAGE_SIZE + 1
+        context |= {
+            "page_obj": paginate(request, entries, default_page=opening),
+            "list_start": start,
+            "list_end": end,
+            "first_from_today": None if today_at is None else entries[today_at],  # marked with today's date
+        }
+    context |= {
+        "undecided": undecided,
+        # Month and week keep their own period; the filters carry over when the view changes.
+        "filter_query": urlencode({key: value for key, value in request.GET.items() if key in CALENDAR_FILTERS and value}),
+        "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
+    }
+    return page(request, "schedules/calendar.html", context)
+
+
+@login_required
+@require_POST
+def calendar_feed_rotate(request):
+    """Issue a new secret iCalendar link (the old one stops working) and show it once."""
+    token = calendar_feed_token_rotate(actor=request.user)
+    link = request.build_absolute_uri(reverse("api:calendar-ics")) + "?" + urlencode({"token": token})
+    return page(request, "schedules/feed_link.html", {"link": link})
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    """Stop the user's iCalendar link from working."""
+    calendar_feed_token_revoke(actor=request.user)
+    messages.success(request, _("The calendar link no longer works. Calendars subscribed to it stop updating."))
+    return redirect("calendar")
+
+
+def _require_schedule_editor(user) -> None:
+    if not may_edit_schedules(user):
+        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+
+
+@login_required
+@require_safe
+def schedule_editor_current(request):
+    """The schedule editor opens on the current fiscal year."""
+    return redirect(reverse("schedule-editor", args=[fiscal_year_of(timezone.localdate())]))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def schedule_editor(request, fiscal_year: int):
+    """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""
+    _require_schedule_editor(request.user)
+    if fiscal_year not in _YEARS:
+        raise Http404(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
+    versions = list(schedule_version_list(fiscal_year=fiscal_year))
+    steps = {step.pk: step for version in versions for step in version.steps.all()}
+    failed = None
+    if request.method == "POST":
+        failed = _step_save(request, StepWindowForm(request.POST), steps)
+        if failed is None:
+            return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    forms_by_step = {pk: StepWindowForm(step=step) for pk, step in steps.items()}
+    if failed is not None and failed.cleaned_data.get("step") in forms_by_step:
+        forms_by_step[failed.cleaned_data["step"]] = failed
+    return page(
+        request,
+        "schedules/schedule_editor.html",
+        {
+            "fiscal_year": fiscal_year,
+            "versions": versions,
+            "forms": forms_by_step,
+            "failed": failed,
+            "roll": RollForwardForm(initial={"to_year": fiscal_year + 1}),
+        },
+        status=422 if failed is not None else 200,
+    )
+
+
+def _step_save(request, form: StepWindowForm, steps: dict) -> StepWindowForm | None:
+    """Save one step's window through the schedule service; None when saved, else the form with its errors."""
+    if not form.is_valid():
+        return form
+    if form.cleaned_data["step"] not in steps:
+        form.add_error(None, _("This step is not part of this fiscal year's schedules."))
+        return form
+    step: ScheduleStep = steps[form.cleaned_data["step"]]
+    for name in ("precision", "date_from", "date_to", "date_text_ja"):
+        setattr(step, name, form.cleaned_data[name])
+    try:
+        schedule_step_save(actor=request.user, step=step)
+    except (ValidationError, DomainError) as exc:
+        form.add_service_error(exc)
+        return form
+    messages.success(request, _("Saved: %(step)s.") % {"step": step.label_ja})
+    return None
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def schedule_roll_forward(request, fiscal_year: int):
+    """Start a later fiscal year's plan from this year's schedule in force."""
+    _require_schedule_editor(request.user)
+    form = RollForwardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a later fiscal year to roll forward into."))
+        return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    try:
+        version = schedule_rollforward(actor=request.user, from_year=fiscal_year, to_year=form.cleaned_data["to_year"])
+    except DomainError as exc:
+        # The message alone can be "some fields are invalid"; the listed problems say which and why.
+        problems = [str(problem) for value in exc.details.values() if isinstance(value, list) for problem in value]
+        messages.error(request, " ".join([str(exc.message), *problems]))
+        return redirect(reverse("schedule-editor", args=[fiscal_year]))
+    messages.success(request, _("Rolled forward into %(key)s.") % {"key": version.key})
+    return redirect(reverse("schedule-editor", args=[version.fiscal_year]))

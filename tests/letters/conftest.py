@@ -1,0 +1,9 @@
+"""Fixtures of the letter tests: stored files in a temporary folder."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Letters' PDFs go to a temporary folder, never into the working copy."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,95 @@
+"""Issuing a request fixes the case's deadline from the schedule in force, or from the officer's date."""
+
+from datetime import date
+
+import pytest
+
+from schedules.deadlines import deadline_for_request
+from tests import factories as f
+
+from .factories import act, shipped_schedules
+
+pytestmark = pytest.mark.django_db
+CSG, MCF, SAG = "community_support_grant", "medical_care_fund", "special_adjustment_grant"
+
+
+@pytest.fixture(autouse=True)
+def schedules(today):
+    shipped_schedules()
+    today(date(2025, 4, 1))  # the first day of FY2025: every deadline of the shipped schedules is ahead
+
+
+def test_a_request_whose_scheduled_deadline_has_passed_needs_the_officers_date(today, api):
+    """A letter asking for papers by a day gone by would be void: the officer is asked for the deadline."""
+    from grants.models import HistoryEntry
+    from tests.http import assert_error
+
+    officer = f.officer()
+    case = f.case(actor=officer)  # FY2025 application window: 令和8年2月下旬 (effective 2026-02-27)
+    today(date(2026, 3, 2))
+    records = HistoryEntry.objects.count()
+    api.force_authenticate(officer)
+    response = api.post(f"/api/cases/{case.pk}/transitions/request", {"version": case.version}, format="json")
+    assert_error(response, 422, "invalid_input")
+    error = response.json()["error"]
+    # the message itself names the day too: bulk summaries show it
+    assert "2026-02-27" in error["details"]["deadline"][0] and "2026-02-27" in error["message"]
+    assert HistoryEntry.objects.count() == records and deadline(case) == (None, None)
+    case = act(case, "request", officer, deadline="2026-03-16")
+    assert deadline(case) == (date(2026, 3, 16), date(2026, 3, 16))
+
+
+def deadline(case):
+    case.refresh_from_db()
+    return case.deadline_stated, case.deadline_effective
+
+
+def test_request_takes_the_last_business_day_of_the_application_window():
+    officer = f.officer()
+    case = act(f.case(actor=officer), "request", officer)  # FY2025: 令和8年2月下旬, 2/28 is a Saturday
+    assert deadline(case) == (date(2026, 2, 27), date(2026, 2, 27))
+
+
+def test_pre_consultation_takes_the_first_round_and_the_application_the_last():
+    officer = f.officer()
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = act(f.case(actor=officer), "request_consultation", officer)
+    assert deadline(case) == (date(2025, 8, 29), date(2025, 8, 29))  # 令和7年8月下旬 ends on a Sunday
+    case = act(case, "submit_consultation", officer, amount=1_000_000)
+    case = act(case, "present_amount", officer, amount=900_000)
+    case = act(case, "request", officer)
+    assert deadline(case) == (date(2026, 2, 27), date(2026, 2, 27))
+
+
+def test_officers_date_wins_and_a_closed_day_rolls_forward():
+    officer = f.officer()
+    case = act(f.case(actor=officer), "request", officer, deadline="2026-02-28")
+    assert deadline(case) == (date(2026, 2, 28), date(2026, 3, 2))
+
+
+@pytest.mark.parametrize(
+    "part, due",
+    [("personnel", date(2025, 7, 18)), ("facilities", date(2025, 7, 23))],
+)
+def test_fund_parts_have_their_own_pre_consultation_deadlines(part, due):
+    officer = f.officer()
+    case = act(f.case(actor=officer, stream=MCF, part=part), "request_consultation", officer)
+    assert deadline(case) == (due, due)
+
+
+def test_special_adjustment_request_is_due_on_the_pre_application_day():
+    officer = f.officer()
+    case = act(f.case(actor=officer, stream=SAG), "request", officer)
+    assert deadline(case) == (date(2025, 7, 11), date(2025, 7, 11))
+
+
+def test_undecided_schedule_leaves_the_case_without_a_deadline():
+    officer = f.officer()
+    case = act(f.case(actor=officer, year=2023, stream=MCF, part="personnel"), "request_consultation", officer)
+    assert deadline(case) == (None, None)  # FY2023 as run: 時期未定
+
+
+def test_year_without_a_schedule_is_undecided():
+    assert deadline_for_request(
+        fiscal_year=2024, stream=CSG, part="", procedure="initial_grant", consultation=False, override=None
+    ) is None

@@ -1,0 +1,31 @@
+"""What other apps add to a case's act, without ``workflows`` importing them (dependencies point one way).
+
+``case_transition_recording`` is sent by ``workflows.services.case_transition``
+inside the act's transaction, once the case has moved and before the act's
+history record is written, with the keyword arguments:
+
+- ``case``: the case, in its new state (not yet saved);
+- ``transition``: the transition's name;
+- ``actor``: who acts;
+- ``fields``: the act's cleaned fields;
+- ``on``: the day of the act;
+- ``determination``: the determination the act created or moved on, or None.
+
+A receiver returns None, or an ``ActAddition``: what the act's record says
+about it (merged into the record's ``data``) and what to do once the record
+exists (``with_record(entry)``, still inside the transaction). The letters app
+issues the act's letter this way: the record describes the letter, and the
+letter is stored under the record.
+"""
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from django.dispatch import Signal
+
+case_transition_recording = Signal()
+
+
+class ActAddition(NamedTuple):
+    record: dict
+    with_record: Callable[[Any], object]
