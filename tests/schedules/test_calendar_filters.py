@@ -6,8 +6,7 @@ import pytest
 
 from schedules.selectors import calendar_for_actor
 from tests import factories as f
-
-from .factories import ScheduleStepFactory, ScheduleVersionFactory, act, shipped_schedules
+from tests.letters.factories import ScheduleStepFactory, ScheduleVersionFactory, act, shipped_schedules
 
 pytestmark = pytest.mark.django_db
 

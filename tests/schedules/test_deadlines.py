@@ -6,8 +6,7 @@ import pytest
 
 from schedules.deadlines import deadline_for_request
 from tests import factories as f
-
-from .factories import act, shipped_schedules
+from tests.letters.factories import act, shipped_schedules
 
 pytestmark = pytest.mark.django_db
 CSG, MCF, SAG = "community_support_grant", "medical_care_fund", "special_adjustment_grant"

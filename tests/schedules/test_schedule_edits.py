@@ -10,9 +10,8 @@ from grants.models import HistoryEntry
 from schedules.models import ScheduleStep
 from schedules.services import schedule_step_delete, schedule_step_save, schedule_version_save
 from tests import factories as f
+from tests.letters.factories import ScheduleStepFactory
 from web.errors import PermissionDenied
-
-from .factories import ScheduleStepFactory
 
 pytestmark = pytest.mark.django_db
 

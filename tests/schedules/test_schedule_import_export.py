@@ -15,9 +15,8 @@ from schedules.models import ScheduleHeader, ScheduleStep, ScheduleVersion
 from schedules.selectors import schedule_document, schedule_version_in_force
 from schedules.services import schedule_import
 from tests import factories as f
+from tests.letters.factories import SCHEDULES_FILE, shipped_document, shipped_schedules
 from web.errors import PermissionDenied
-
-from .factories import SCHEDULES_FILE, shipped_document, shipped_schedules
 
 pytestmark = pytest.mark.django_db
 

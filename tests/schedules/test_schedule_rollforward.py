@@ -12,9 +12,8 @@ from schedules.errors import ScheduleNotFound, ScheduleVersionExists
 from schedules.selectors import schedule_closed_exact_days, schedule_document, schedule_version_in_force
 from schedules.services import schedule_rollforward
 from tests import factories as f
+from tests.letters.factories import shipped_schedules
 from web.errors import InvalidInput
-
-from .factories import shipped_schedules
 
 pytestmark = pytest.mark.django_db
 

@@ -45,8 +45,8 @@ class Command(BaseCommand):
         payment_plans_load_defaults(actor=system)
         self.stdout.write(f"recipients: {count}; users: {', '.join(users)}")
         if not ScheduleVersion.objects.exists():
-            schedules = Path(schedules.__file__).resolve().parent / "data" / "schedules.yaml"
-            versions = schedule_import(actor=system, document=yaml.safe_load(schedules.read_text(encoding="utf-8")))
+            shipped = Path(schedules.__file__).resolve().parent / "data" / "schedules.yaml"
+            versions = schedule_import(actor=system, document=yaml.safe_load(shipped.read_text(encoding="utf-8")))
             rolled = schedule_rollforward(actor=system, from_year=2025, to_year=2026)
             self.stdout.write(f"schedules: {len(versions)} versions imported; {rolled.key} rolled forward from FY2025")
         if Case.objects.exists():
