@@ -11,6 +11,7 @@ class ClosureDay(models.Model):
 
     class Meta:
         ordering = ["day"]
+        permissions = [("edit_calendar_data", "Edit closure days and reminder rules")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.reason}"

@@ -138,7 +138,7 @@ class HistoryExportApi(APIView):
         params = dict(filters.validated_data)
         fmt = params.pop("format")
         params["user"] = params.pop("actor", None)
-        entries = history_list_for_auditor(actor=request.user, **params)
+        entries = history_list_for_auditor(actor=request.user, export=True, **params)
         exporter, content_type, extension = EXPORTERS[fmt]
         response = StreamingHttpResponse(exporter(entries), content_type=content_type)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

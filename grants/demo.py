@@ -4,17 +4,17 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .catalogue import Stream
-from .models import FiscalYear, MunicipalityType, OfficerScope, ProcedureYear, Recipient, RecipientKind, Role
+from .models import FiscalYear, MunicipalityType, ProcedureYear, Recipient, RecipientKind, Role, Scope
+from .roles import role_group
 
 DATA = Path(__file__).resolve().parent / "data" / "recipients.yaml"
 PREFECTURE_CODES = ("08", "09", "10", "11", "12", "13", "14", "15", "19", "20")
 
 DEMO_USERS = {
-    # username: (role, {stream: prefecture codes} for officers, name)
+    # username: (role, {stream: prefecture codes} the user is limited to, name)
     "officer1": (Role.OFFICER, {stream: PREFECTURE_CODES for stream in Stream.values}, "担当者 一郎"),
     "officer2": (Role.OFFICER, {Stream.COMMUNITY_SUPPORT_GRANT: ("11", "12")}, "担当者 二郎"),
     "supervisor1": (Role.SUPERVISOR, {}, "係長 花子"),
@@ -55,21 +55,24 @@ def recipients_load() -> int:
 
 @transaction.atomic
 def users_load(*, password: str) -> list[str]:
-    """Demo users of every role; their password is the one given (DEMO_PASSWORD)."""
+    """Demo users of every role; their password is the one given (DEMO_PASSWORD).
+
+    Staff (supervisors and the administrator) use the admin site; nobody is a
+    superuser, who would hold every permission and so could take every step.
+    """
     user_model = get_user_model()
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
+    groups = {role: role_group(role) for role in Role.values}
     for username, (role, scopes, name) in DEMO_USERS.items():
         user, _ = user_model.objects.get_or_create(username=username)
         user.first_name = name
         user.is_staff = role in (Role.ADMINISTRATOR, Role.SUPERVISOR)
-        user.is_superuser = role == Role.ADMINISTRATOR
+        user.is_superuser = False
         user.set_password(password)
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        OfficerScope.objects.filter(user=user).delete()
-        OfficerScope.objects.bulk_create(
-            [OfficerScope(user=user, stream=s, prefecture_code=p) for s, codes in scopes.items() for p in codes]
+        user.groups.set([groups[role]])
+        Scope.objects.filter(user=user).delete()
+        Scope.objects.bulk_create(
+            [Scope(user=user, stream=s, prefecture_code=p) for s, codes in scopes.items() for p in codes]
         )
     return list(DEMO_USERS)
 

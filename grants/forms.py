@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .catalogue import Part, Procedure, Stream
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
-from .models import CaseState, FiscalYear, Recipient, RecipientKind, Role
+from .models import CaseState, FiscalYear, Recipient, RecipientKind
 
 ANY = [("", _("All"))]
 
@@ -65,7 +65,9 @@ class CaseFilterForm(FilterForm):
             prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE).only("code", "name_ja", "name_en")
             self.fields["prefecture"].choices = ANY + [(prefecture.code, prefecture.local_name) for prefecture in prefectures]
         if "officer" in self.fields:
-            users = get_user_model().objects.filter(groups__name=Role.OFFICER).order_by("username")
+            # Those who take the officer's steps, former ones included (their cases stay).
+            users = get_user_model().objects.with_perm("grants.act_on_case", is_active=None, include_superusers=False)
+            users = users.order_by("username")
             self.fields["officer"].choices = ANY + [
                 (username, name or username) for username, name in users.values_list("username", "first_name")
             ]

@@ -17,11 +17,11 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from web.errors import PermissionDenied
 from web.rows import update_statement
 
-from .models import Case, HistoryEntry, Recipient, Role
-from .roles import primary_role, sees_everything
+from .access import authorize
+from .models import Case, HistoryEntry, Recipient
+from .roles import primary_role
 
 GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
@@ -176,15 +176,9 @@ class VerificationResult:
         }
 
 
-def history_reader_required(actor) -> None:
-    """Only those who read every record (auditors, supervisors, administrators) search, export or verify the history."""
-    if not sees_everything(actor):
-        raise PermissionDenied(details={"role_required": Role.AUDITOR})
-
-
 def history_verify_for_auditor(*, actor) -> VerificationResult:
-    """``history_verify`` on behalf of a person, who must be one who reads every record."""
-    history_reader_required(actor)
+    """``history_verify`` on behalf of a person who may read the history (``grants.read_history``)."""
+    authorize(actor, "grants.read_history")
     return history_verify()
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .history import history_reader_required
+from .access import authorize
 from .models import HistoryEntry
 
 COLUMNS = (
@@ -29,6 +29,7 @@ _OLDEST, _NEWEST = date(2000, 1, 1), date(2999, 12, 31)
 def history_list_for_auditor(
     *,
     actor,
+    export: bool = False,
     fiscal_year: int | None = None,
     stream: str | None = None,
     recipient: str | None = None,
@@ -37,8 +38,9 @@ def history_list_for_auditor(
     date_to: date | None = None,
     case: int | None = None,
 ) -> QuerySet[HistoryEntry]:
-    """History records, oldest first; auditors, supervisors and administrators only."""
-    history_reader_required(actor)
+    """History records, oldest first, for one who may read them (``grants.read_history``) or, for an
+    ``export``, export them (``grants.export_history``): auditors, supervisors and administrators."""
+    authorize(actor, "grants.export_history" if export else "grants.read_history")
     entries = HistoryEntry.objects.select_related("actor", "recipient").order_by("pk")
     if fiscal_year is not None:
         entries = entries.filter(fiscal_year=fiscal_year)

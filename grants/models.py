@@ -60,7 +60,11 @@ class MunicipalityType(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """Roles are Django groups of these names."""
+    """The standard roles: Django groups of these names, granted their permissions in ``grants.roles``.
+
+    Checks never ask for a role: they ask for a permission (``grants.access``). The names
+    label the role an act is recorded under in the history and the demo users.
+    """
 
     OFFICER = "officer", _("Grants officer")
     SUPERVISOR = "supervisor", _("Supervisor")
@@ -116,8 +120,13 @@ class Recipient(models.Model):
         return self.name_ja if (get_language() or "ja").startswith("ja") or not self.name_en else self.name_en
 
 
-class OfficerScope(models.Model):
-    """One stream in one prefecture that a user may act on (officers) or decide on (supervisors)."""
+class Scope(models.Model):
+    """One stream in one prefecture a user is limited to, for every read and act (``grants.access``).
+
+    A user with scope rows works only on the cases, letters and money of those
+    streams and prefectures; a user without rows works on everything when they
+    hold ``grants.work_bureau_wide`` (supervisors, auditors) and on nothing otherwise.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
     stream = models.CharField(max_length=40, choices=Stream.choices)
@@ -125,6 +134,27 @@ class OfficerScope(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "stream", "prefecture_code"], name="unique_scope")]
+        permissions = [("work_bureau_wide", "Work on every stream and prefecture (when the user has no scope rows)")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.stream} {self.prefecture_code}"
+
+
+class UserProfile(models.Model):
+    """What the bureau keeps about a user beside Django's account: whether it is the system's own."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    is_system = models.BooleanField(
+        default=False,
+        help_text="Scheduled jobs and operators at the command line act as this user; it never signs in.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["is_system"], condition=Q(is_system=True), name="one_system_user")
+        ]
 
 
 class ProcedureYear(models.Model):
@@ -197,6 +227,11 @@ class Case(models.Model):
             models.Index(fields=["state", "deadline_effective"]),
             models.Index(fields=["fiscal_year", "stream", "procedure"]),
         ]
+        permissions = [
+            ("read_case", "Read cases with their letters and money (within the user's scope)"),
+            ("act_on_case", "Open cases and take the officer's steps on them (within the user's scope)"),
+            ("approve_decision", "Approve, send back and revoke determinations (four eyes)"),
+        ]
 
     def __str__(self) -> str:
         return f"FY{self.fiscal_year_id} {self.stream}/{self.part or '-'}/{self.procedure} {self.recipient_id}"
@@ -250,6 +285,7 @@ class BudgetNotice(models.Model):
     class Meta:
         ordering = ["fiscal_year", "stream", "part", "received_on"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="budget_notice_positive")]
+        permissions = [("record_budget_notice", "Record the ministry's budget-obligation notices")]
 
 
 class HistoryEntry(models.Model):
@@ -283,3 +319,7 @@ class HistoryEntry(models.Model):
             models.Index(fields=["subject_type", "subject_id"]),
         ]
         verbose_name_plural = "history entries"
+        permissions = [
+            ("read_history", "Search the decision history and verify its chain"),
+            ("export_history", "Export the decision history (CSV, XLSX, JSON Lines)"),
+        ]

@@ -1,4 +1,4 @@
-"""Reads with scope applied. Views never filter for permission themselves."""
+"""Reads with scope applied (``grants.access``). Views never filter for permission themselves."""
 
 from datetime import date
 
@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from web.errors import InvalidInput
 from web.rows import rows_select, scalar
 
+from .access import READ_CASE, authorize, scope_q
 from .catalogue import GRANT_PROCEDURES, STREAMS
-from .errors import CaseNotFound, OutOfScope
+from .errors import CaseNotFound
 from .models import (
     AWAITING_RECIPIENT_STATES,
     BudgetNotice,
@@ -20,7 +21,6 @@ from .models import (
     ProcedureYear,
     Recipient,
 )
-from .roles import case_scope_q, in_scope, sees_everything
 from .rows import case_fetch_for_update
 
 
@@ -39,7 +39,7 @@ def case_list_for_actor(
 ) -> QuerySet[Case]:
     """Cases the actor may read, filtered; sorted by effective deadline (none last)."""
     cases = (
-        Case.objects.filter(case_scope_q(actor)).select_related("recipient", "officer")
+        Case.objects.filter(scope_q(actor)).select_related("recipient", "officer")
     )
     if fiscal_year is not None:
         cases = cases.filter(fiscal_year_id=fiscal_year)
@@ -82,8 +82,8 @@ def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
             case = None
     if case is None:
         raise CaseNotFound(details={"case": case_id})
-    if not (sees_everything(actor) or in_scope(actor, stream=case.stream, prefecture_code=case.recipient.prefecture_code)):
-        raise OutOfScope(details={"case": case_id})
+    prefecture = case.recipient.prefecture_code
+    authorize(actor, READ_CASE, stream=case.stream, prefecture=prefecture, details={"case": case_id})
     return case
 
 
@@ -171,7 +171,7 @@ def determination_pending(*, case_id: int) -> Determination | None:
 def notified_fiscal_year_latest_for_actor(*, actor) -> int | None:
     """The latest fiscal year with a notified case in the actor's scope (None before the first notice)."""
     return (
-        Case.objects.filter(case_scope_q(actor), state=CaseState.NOTIFIED)
+        Case.objects.filter(scope_q(actor), state=CaseState.NOTIFIED)
         .order_by("-fiscal_year_id")
         .values_list("fiscal_year_id", flat=True)
         .first()

@@ -5,14 +5,14 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from web.errors import InvalidInput, PermissionDenied
+from web.errors import InvalidInput
 
+from .access import authorize
 from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
-from .errors import DuplicateCase, OutOfScope
+from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, Recipient, Role
-from .roles import has_role, in_scope
+from .models import BudgetNotice, Case, Recipient
 from .selectors import fiscal_year_on_file
 
 # How many years back a settlement procedure reaches: (at least, at most; None = no limit).
@@ -54,9 +54,8 @@ def case_create(
     recipient_code: str,
     settles_fiscal_year: int | None = None,
 ) -> Case:
-    """Open a case in ``planned``: officers only, within their scope, one per procedure-year and recipient."""
-    if not has_role(actor, Role.OFFICER):
-        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    """Open a case in ``planned``: ``grants.act_on_case`` within the actor's scope, one per procedure-year and recipient."""
+    authorize(actor, "grants.act_on_case")
     part = part or ""
     if not is_valid_combination(stream, part, procedure):
         raise InvalidInput(
@@ -82,8 +81,7 @@ def case_create(
                 ]
             }
         )
-    if not in_scope(actor, stream=stream, prefecture_code=recipient.prefecture_code):
-        raise OutOfScope(details={"stream": stream, "prefecture": recipient.prefecture_code})
+    authorize(actor, "grants.act_on_case", stream=stream, prefecture=recipient.prefecture_code)
     settles_fiscal_year = _settled_year(procedure, year.year, settles_fiscal_year)
     try:
         with transaction.atomic():
@@ -114,9 +112,8 @@ def case_create(
 def budget_notice_record(
     *, actor, fiscal_year: int, stream: str, part: str, amount: int, received_on: date, reference: str
 ) -> BudgetNotice:
-    """Record the ministry's budget-obligation notice (supervisors only)."""
-    if not has_role(actor, Role.SUPERVISOR):
-        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    """Record the ministry's budget-obligation notice (``grants.record_budget_notice``: supervisors)."""
+    authorize(actor, "grants.record_budget_notice")
     part = part or ""
     if stream not in STREAMS or part not in STREAMS[stream].parts:
         raise InvalidInput(

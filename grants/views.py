@@ -19,37 +19,42 @@ from web.api_errors import error_body
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
+from .access import READ_CASE, WORK_BUREAU_WIDE, may
 from .forms import HistoryFilterForm
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
-from .models import Role
-from .roles import has_role, primary_role
+from .roles import primary_role
 
-# (url name, label, roles that use the page)
+# (url name, label, the permissions a user needs for the link: the page's own, and for the money
+# pages bureau-wide reach too, since those pages are an overview of the bureau's money)
 _NAV = (
-    ("worklist", _("Worklist"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
-    ("approval-queue", _("Approvals"), {Role.SUPERVISOR}),
-    ("bulk-request", _("Bulk request"), {Role.OFFICER}),
-    ("calendar", _("Deadline calendar"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
-    ("schedules", _("Schedules"), {Role.SUPERVISOR}),
-    ("history", _("History"), {Role.AUDITOR, Role.SUPERVISOR, Role.ADMINISTRATOR}),
-    ("dashboard", _("Dashboard"), {Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR}),
-    ("return-claims", _("Return claims"), {Role.SUPERVISOR, Role.AUDITOR}),
-    ("fund-balances", _("Fund balances"), {Role.SUPERVISOR, Role.AUDITOR}),
-    ("admin:index", _("Administration"), {Role.ADMINISTRATOR}),  # users, roles, scopes, closure days, reminder rules
+    ("worklist", _("Worklist"), (READ_CASE,)),
+    ("approval-queue", _("Approvals"), ("grants.approve_decision",)),
+    ("bulk-request", _("Bulk request"), ("grants.act_on_case",)),
+    ("calendar", _("Deadline calendar"), (READ_CASE,)),
+    ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
+    ("history", _("History"), ("grants.read_history",)),
+    ("dashboard", _("Dashboard"), (READ_CASE,)),
+    ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
+    ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
+    ("admin:index", _("Administration"), ("auth.change_user",)),  # users, roles, scopes, closure days, reminder rules
 )
-# Links the admin site would refuse a user who is not staff (``AdminSite.has_permission``), whatever their role.
+# Links the admin site would refuse a user who is not staff (``AdminSite.has_permission``), whatever their permissions.
 _STAFF_ONLY = {"admin:index"}
-# The page each role starts on.
-_HOME = ((Role.SUPERVISOR, "approval-queue"), (Role.OFFICER, "worklist"), (Role.AUDITOR, "history"))
+# The page a user starts on: the first whose permission they hold (the one that marks their job), else the dashboard.
+_HOME = (
+    ("grants.approve_decision", "approval-queue"),
+    ("grants.act_on_case", "worklist"),
+    ("auth.change_user", "dashboard"),
+    ("grants.read_history", "history"),
+)
 
 
 def nav_for(user, path: str = "") -> list[dict]:
-    """The header's links for the pages the user's roles use; ``current`` marks the one ``path`` is under."""
-    roles = {role for role in Role.values if has_role(user, role)}
+    """The header's links for the pages the user's permissions open; ``current`` marks the one ``path`` is under."""
     links = []
-    for name, label, used_by in _NAV:
-        if roles & used_by and (name not in _STAFF_ONLY or user.is_staff):
+    for name, label, needed in _NAV:
+        if all(may(user, permission) for permission in needed) and (name not in _STAFF_ONLY or user.is_staff):
             url = reverse(name)
             links.append({"url": url, "label": label, "current": path.startswith(url)})
     return links
@@ -64,9 +69,9 @@ def page(request, template: str, context: dict | None = None, *, status: int = 2
 @login_required
 @require_safe
 def home(request):
-    """Send each role to the page it works from."""
-    for role, name in _HOME:
-        if has_role(request.user, role):
+    """Send each user to the page their job starts from."""
+    for permission, name in _HOME:
+        if may(request.user, permission):
             return redirect(name)
     return redirect("dashboard")
 

@@ -41,6 +41,7 @@ class LetterBatch(models.Model):
         db_table = "calendars_letterbatch"
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "letter batches"
+        permissions = [("batch_letters", "Gather letters into a batch to print or download together")]
 
     def __str__(self) -> str:
         return self.title

@@ -19,7 +19,7 @@ from .selectors import (
     fund_balance_list_for_actor,
     payment_item_list_for_actor,
     payment_run_available_transitions,
-    payment_run_breakdown,
+    payment_run_breakdown_for_actor,
     payment_run_get_for_actor,
     payment_run_list_for_actor,
     return_claim_balance,
@@ -70,8 +70,8 @@ class PaymentRunSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField(source="fiscal_year_id")
     date = serializers.DateField(source="run_on")
     state = serializers.CharField()
-    total = serializers.IntegerField()
-    item_count = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="The sum of the run's items in the caller's scope")
+    item_count = serializers.IntegerField(help_text="The number of the run's items in the caller's scope")
     drafted_by = serializers.CharField(source="drafted_by.username")
     approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
     executed_by = serializers.CharField(source="executed_by.username", allow_null=True, default=None)
@@ -85,13 +85,17 @@ class RecipientNetSerializer(serializers.Serializer):
 
 class PaymentRunDetailSerializer(PaymentRunSerializer):
     available_transitions = serializers.SerializerMethodField()
-    lines = serializers.SerializerMethodField(help_text="The run netted per recipient, with the items")
+    lines = serializers.SerializerMethodField(
+        help_text="The run netted per recipient, with the items: those of the cases in the caller's scope"
+    )
 
     def get_available_transitions(self, run) -> list[str]:
         return payment_run_available_transitions(run=run, actor=self.context["actor"])
 
     def get_lines(self, run) -> list:
-        return RecipientNetSerializer(payment_run_breakdown(run=run), many=True).data
+        return RecipientNetSerializer(
+            payment_run_breakdown_for_actor(actor=self.context["actor"], run=run), many=True
+        ).data
 
 
 def run_detail_response(run_id: int, actor, http_status: int = 200) -> Response:

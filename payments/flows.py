@@ -12,34 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.fsm import State
 
-from grants.models import Role
-from grants.roles import has_role, in_scope
+from grants.access import may
 from web.errors import PermissionDenied
 
 from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation
 from .models import PaymentRun, PaymentRunState
 
 S = PaymentRunState
-
-
-def acts_on_payments(user) -> bool:
-    """Officers and supervisors prepare and execute payment runs; auditors read and never act."""
-    return not has_role(user, Role.AUDITOR) and (has_role(user, Role.OFFICER) or has_role(user, Role.SUPERVISOR))
-
-
-def records_money_for(user, *, stream: str, prefecture_codes) -> bool:
-    """Return payments and fund balances: supervisors record them anywhere, officers only within their scope."""
-    if has_role(user, Role.AUDITOR):
-        return False
-    return has_role(user, Role.SUPERVISOR) or (
-        has_role(user, Role.OFFICER)
-        and all(in_scope(user, stream=stream, prefecture_code=code) for code in prefecture_codes)
-    )
-
-
-def approves_payments(user) -> bool:
-    """Supervisors approve payment runs; a supervisor who is also an auditor does not act."""
-    return not has_role(user, Role.AUDITOR) and has_role(user, Role.SUPERVISOR)
 
 
 class PaymentRunFlow:
@@ -61,14 +40,14 @@ class PaymentRunFlow:
 
     # -- who may act ------------------------------------------------------
     def staff(self, user) -> bool:
-        return acts_on_payments(user)
+        return may(user, "payments.prepare_payment_run")
 
     def supervisor_not_drafter(self, user) -> bool:
-        return approves_payments(user) and self.run.drafted_by_id != user.pk
+        return may(user, "payments.approve_payment_run") and self.run.drafted_by_id != user.pk
 
     def refusal(self, name: str, user) -> Exception:
         """The error that explains why ``user`` may not take transition ``name``."""
-        if name == "approve" and approves_payments(user):
+        if name == "approve" and may(user, "payments.approve_payment_run"):
             return RunFourEyesViolation()
         return PermissionDenied(details={"transition": name})
 

@@ -131,6 +131,10 @@ class PaymentRun(models.Model):
                 name="payment_run_executed_by_someone",
             ),
         ]
+        permissions = [
+            ("prepare_payment_run", "Draft, execute and cancel payment runs"),
+            ("approve_payment_run", "Approve payment runs (four eyes)"),
+        ]
 
     def __str__(self) -> str:
         return f"payment run {self.run_on} ({self.state})"
@@ -241,6 +245,7 @@ class ReturnClaim(models.Model):
             models.CheckConstraint(condition=Q(due_on__gte=F("noticed_on")), name="return_claim_due_after_notice"),
             models.CheckConstraint(condition=Q(reason__in=ReturnReason.values), name="return_claim_reason_valid"),
         ]
+        permissions = [("record_repayment", "Record money paid back on return claims (within the user's scope)")]
 
     def __str__(self) -> str:
         return f"return claim {self.principal:,} yen from {self.recipient_id} due {self.due_on}"
@@ -309,6 +314,7 @@ class FundBalance(models.Model):
                 name="fund_balance_sums",
             ),
         ]
+        permissions = [("import_fund_balances", "Import fund balances (within the user's scope)")]
 
     def __str__(self) -> str:
         return f"fund {self.prefecture_id} FY{self.fiscal_year_id}: {self.closing:,} yen"

@@ -1,8 +1,9 @@
 """Reads about money, with scope applied here and nowhere else; nothing here writes.
 
-Payment runs are one batch for the whole bureau, so every staff role reads
-them whole. Items, claims and fund balances belong to cases and prefectures
-and follow the case scope (officers: their streams and prefectures).
+Everything follows the case scope (``grants.access``): items, claims and fund
+balances belong to cases and prefectures, and a payment run, one batch for the
+whole bureau, shows each reader only the items of the cases they may read, its
+totals counting those alone. The history records a run whole.
 """
 
 from collections import defaultdict
@@ -10,14 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from grants.access import READ_CASE, authorize, scope_q
 from grants.catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream
-from grants.errors import OutOfScope
-from grants.models import Case, CaseState, OfficerScope, Recipient, RecipientKind, Role
-from grants.roles import case_scope_q, has_role, in_scope, roles_of, sees_everything
-from web.errors import PermissionDenied
+from grants.models import Case, CaseState, Recipient, RecipientKind
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
@@ -25,21 +24,19 @@ from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, Payment
 from .money import late_interest, surcharge
 
 
-def _require_a_role(actor) -> None:
-    if not roles_of(actor):
-        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR]})
-
-
-def _runs_with_totals() -> QuerySet[PaymentRun]:
+def _runs_with_totals(*, actor) -> QuerySet[PaymentRun]:
+    """Runs with the total and the number of the items ``actor`` may read (all of them for the bureau-wide)."""
+    scope = scope_q(actor, via="case__")
+    readable = Q(items__in=PaymentItem.objects.filter(scope).values("pk")) if scope else None
     return PaymentRun.objects.select_related("drafted_by", "approved_by", "executed_by").annotate(
-        total=Coalesce(Sum("items__amount"), 0), item_count=Count("items")
+        total=Coalesce(Sum("items__amount", filter=readable), 0), item_count=Count("items", filter=readable)
     )
 
 
 def payment_run_list_for_actor(*, actor, fiscal_year: int | None = None) -> QuerySet[PaymentRun]:
-    """Payment runs by date, each with its total and item count."""
-    _require_a_role(actor)
-    runs = _runs_with_totals()
+    """Payment runs by date, each with the total and item count of what the actor may read of it."""
+    authorize(actor, READ_CASE)
+    runs = _runs_with_totals(actor=actor)
     if fiscal_year is not None:
         runs = runs.filter(fiscal_year_id=fiscal_year)
     return runs.order_by("run_on", "pk")
@@ -51,9 +48,10 @@ def payment_run_pending_list_for_actor(*, actor) -> QuerySet[PaymentRun]:
 
 
 def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> PaymentRun:
-    """One payment run, with its total unless locked for a change; PaymentRunNotFound otherwise."""
-    _require_a_role(actor)
-    runs = PaymentRun.objects.select_for_update() if lock else _runs_with_totals()
+    """One payment run, with the total of what the actor may read of it unless locked for a change;
+    PaymentRunNotFound otherwise."""
+    authorize(actor, READ_CASE)
+    runs = PaymentRun.objects.select_for_update() if lock else _runs_with_totals(actor=actor)
     try:
         return runs.get(pk=run_id)
     except (PaymentRun.DoesNotExist, ValueError, TypeError):
@@ -70,8 +68,20 @@ class RecipientNet:
 
 
 def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
-    """A run netted per recipient (by recipient code), with its items across procedures and budget years."""
-    items = run.items.select_related("recipient", "case", "payment").order_by("recipient__code", "due_on", "pk")
+    """A whole run netted per recipient (by recipient code), with its items across procedures and budget years.
+
+    For the run's own acts and records; a reader gets ``payment_run_breakdown_for_actor``.
+    """
+    return _breakdown(run.items.all())
+
+
+def payment_run_breakdown_for_actor(*, actor, run: PaymentRun) -> list[RecipientNet]:
+    """What ``actor`` may read of a run, netted per recipient: the items of the cases in their scope."""
+    return _breakdown(run.items.filter(scope_q(actor, via="case__")))
+
+
+def _breakdown(items: QuerySet[PaymentItem]) -> list[RecipientNet]:
+    items = items.select_related("recipient", "case", "payment").order_by("recipient__code", "due_on", "pk")
     lines = []
     for recipient, group in groupby(items, key=lambda item: item.recipient):
         group = list(group)
@@ -103,7 +113,7 @@ def payment_item_list_for_actor(
     *, actor, case: int | None = None, run: int | None = None, recipient: str | None = None
 ) -> QuerySet[PaymentItem]:
     """Payable items of the cases the actor may read, by due date."""
-    items = PaymentItem.objects.filter(case_scope_q(actor, prefix="case__")).select_related(
+    items = PaymentItem.objects.filter(scope_q(actor, via="case__")).select_related(
         "recipient", "case", "payment"
     )
     if case is not None:
@@ -125,7 +135,7 @@ def return_claim_list_for_actor(
 ) -> QuerySet[ReturnClaim]:
     """Return claims of the cases the actor may read, by notice date."""
     claims = (
-        ReturnClaim.objects.filter(case_scope_q(actor, prefix="case__"))
+        ReturnClaim.objects.filter(scope_q(actor, via="case__"))
         .select_related("recipient", "case")
         .prefetch_related("receipts", "payments")
     )
@@ -145,13 +155,10 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
         claim = claims.get(pk=claim_id)
     except (ReturnClaim.DoesNotExist, ValueError, TypeError):
         raise ReturnClaimNotFound(details={"claim": claim_id}) from None
-    # The rule of ``case_scope_q`` (the list): scope rows count only while the actor holds the officer role.
-    prefecture = claim.recipient.prefecture_code
-    officer_in_scope = has_role(actor, Role.OFFICER) and in_scope(
-        actor, stream=claim.case.stream, prefecture_code=prefecture
+    authorize(
+        actor, READ_CASE, stream=claim.case.stream, prefecture=claim.recipient.prefecture_code,
+        details={"claim": claim_id},
     )
-    if not (sees_everything(actor) or officer_in_scope):
-        raise OutOfScope(details={"claim": claim_id})
     return claim
 
 
@@ -229,25 +236,13 @@ def case_amount_paid_annotation() -> Coalesce:
     return Coalesce(Subquery(paid), 0)
 
 
-def _fund_scope_q(actor) -> Q:
-    if sees_everything(actor):
-        return Q()
-    if not has_role(actor, Role.OFFICER):
-        return Q(pk__in=[])
-    return Q(
-        Exists(
-            OfficerScope.objects.filter(
-                user=actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_code=OuterRef("prefecture__prefecture_code")
-            )
-        )
-    )
-
-
 def fund_balance_list_for_actor(
     *, actor, prefecture: str | None = None, fiscal_year: int | None = None
 ) -> QuerySet[FundBalance]:
     """Fund balances of the prefectures the actor may read, by prefecture and year."""
-    balances = FundBalance.objects.filter(_fund_scope_q(actor)).select_related("prefecture")
+    balances = FundBalance.objects.filter(
+        scope_q(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture="prefecture__prefecture_code")
+    ).select_related("prefecture")
     if prefecture:
         balances = balances.filter(prefecture__code=prefecture)
     if fiscal_year is not None:
@@ -281,7 +276,7 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     fiscal year; paid counts what executed runs paid towards the fiscal year's
     grant (its budget year), whenever they ran. Three queries, however many cases.
     """
-    notified = Case.objects.filter(case_scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED).values(
+    notified = Case.objects.filter(scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED).values(
         "stream", "part", "procedure", "recipient_id", "recipient__prefecture_code", "amount_current", "amount_settled"
     )
     cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0})
@@ -298,7 +293,7 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
         last = amounts.get(Procedure.CHANGE_GRANT)
         cells[(stream, code)]["determined"] += (last if last is not None else amounts.get(Procedure.INITIAL_GRANT)) or 0
     paid = (
-        PaymentRecord.objects.filter(case_scope_q(actor, prefix="item__case__"), item__budget_year=fiscal_year)
+        PaymentRecord.objects.filter(scope_q(actor, via="item__case__"), item__budget_year=fiscal_year)
         .values("item__case__stream", "item__recipient__prefecture_code")
         .annotate(total=Sum("amount"))
     )

@@ -101,6 +101,7 @@ class ScheduleVersion(models.Model):
                 condition=Q(fiscal_year__gte=FIRST_FISCAL_YEAR) & Q(fiscal_year__lte=LAST_FISCAL_YEAR), name="schedule_fiscal_year_in_reiwa"
             ),
         ]
+        permissions = [("edit_schedule", "Edit, import and roll forward fiscal-year schedules")]
 
     def __str__(self) -> str:
         return self.key

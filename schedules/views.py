@@ -27,9 +27,9 @@ from calendars.fiscal import fiscal_year_bounds, fiscal_year_of
 from calendars.windows import Precision, month_end
 from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
-from grants.models import Role
+from grants.access import authorize
 from grants.views import page
-from web.errors import DomainError, PermissionDenied
+from web.errors import DomainError
 from web.pagination import PAGE_SIZE, paginate, query_without_page
 from web.views import domain_errors_as_pages
 
@@ -38,7 +38,6 @@ from .selectors import CalendarEntry, calendar_for_actor, schedule_version_list
 from .services import (
     calendar_feed_token_revoke,
     calendar_feed_token_rotate,
-    may_edit_schedules,
     schedule_rollforward,
     schedule_step_save,
 )
@@ -223,8 +222,7 @@ def calendar_feed_revoke(request):
 
 
 def _require_schedule_editor(user) -> None:
-    if not may_edit_schedules(user):
-        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    authorize(user, "schedules.edit_schedule")
 
 
 @login_required

@@ -2,10 +2,10 @@
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from grants.catalogue import Stream
-from grants.models import BudgetNotice, Case, FiscalYear, OfficerScope, ProcedureYear, Recipient, RecipientKind, Role
+from grants.models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, RecipientKind, Role, Scope
+from grants.roles import role_group
 
 PREFECTURES = {
     "08": "茨城県", "09": "栃木県", "10": "群馬県", "11": "埼玉県", "12": "千葉県",
@@ -63,15 +63,15 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        if extracted:
-            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
+        if extracted:  # a standard role's group with its permissions (re-made when a test emptied the database)
+            self.groups.add(role_group(extracted))
         self.save()
 
 
 def officer(streams=tuple(Stream.values), prefectures=("11", "12"), **kwargs):
     user = UserFactory(role=Role.OFFICER, **kwargs)
-    OfficerScope.objects.bulk_create(
-        [OfficerScope(user=user, stream=s, prefecture_code=p) for s in streams for p in prefectures]
+    Scope.objects.bulk_create(
+        [Scope(user=user, stream=s, prefecture_code=p) for s in streams for p in prefectures]
     )
     return user
 

@@ -7,12 +7,11 @@ from datetime import date, datetime
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Role
-from grants.roles import has_role
+from grants.access import authorize
+from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
 from letters.models import Letter, LetterKind
 from letters.selectors import letter_list_for_actor
-from web.errors import PermissionDenied
 
 from .errors import FourEyesViolation
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
@@ -102,11 +101,11 @@ def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:
 def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """Drafted determinations awaiting a supervisor's decision, each with its pending draft and drafter.
 
-    Only supervisors have a queue (PermissionDenied otherwise). Each case's
-    ``pending`` lists its drafts not yet notified or sent back, newest first.
+    Only those who approve decisions have a queue (``grants.approve_decision``; PermissionDenied
+    otherwise), of the cases in their scope. Each case's ``pending`` lists its drafts not yet
+    notified or sent back, newest first.
     """
-    if not has_role(actor, Role.SUPERVISOR):
-        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    authorize(actor, "grants.approve_decision")
     pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
     return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
         Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
-from grants.models import Case, Role
-from grants.roles import has_role
+from grants.access import authorize
+from grants.models import Case
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from letters.selectors import letter_list_for_actor
@@ -32,7 +32,7 @@ from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
     payment_run_available_transitions,
-    payment_run_breakdown,
+    payment_run_breakdown_for_actor,
     payment_run_four_eyes_refusal,
     payment_run_pending_list_for_actor,
 )
@@ -202,7 +202,7 @@ def approval_queue(request):
                 {"name": name, "label": RUN_STEP_LABELS[name]}
                 for name in payment_run_available_transitions(run=run, actor=request.user)
             ],
-            "breakdown": payment_run_breakdown(run=run),
+            "breakdown": payment_run_breakdown_for_actor(actor=request.user, run=run),
             "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
         }
         for run in payment_run_pending_list_for_actor(actor=request.user)
@@ -245,8 +245,7 @@ def payment_run_step(request, run_id: int, name: str):
 @domain_errors_as_pages
 def bulk_request(request):
     """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
-    if not has_role(request.user, Role.OFFICER):
-        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    authorize(request.user, "grants.act_on_case")
     years = fiscal_year_list()
     if request.method == "POST":
         return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))

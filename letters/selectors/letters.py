@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
+from grants.access import READ_CASE, authorize, scope_q
 from grants.errors import OutOfScope
-from grants.roles import case_scope_q
 from grants.selectors import case_get_for_actor
 
 from ..errors import LetterBatchNotFound, LetterNotFound, LetterNotRendered
@@ -13,7 +13,7 @@ from ..pdf import merge_pdfs, zip_pdfs
 
 def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Letter]:
     """Letters of the cases the actor may read, newest first; for one case when ``case_id`` is given."""
-    letters = Letter.objects.filter(case_scope_q(actor, prefix="case__")).select_related("recipient", "case", "batch")
+    letters = Letter.objects.filter(scope_q(actor, via="case__")).select_related("recipient", "case", "batch")
     if case_id is not None:
         case = case_get_for_actor(actor=actor, case_id=case_id)
         letters = letters.filter(case=case)
@@ -32,13 +32,14 @@ def letter_get_for_actor(*, actor, letter_id: int) -> Letter:
 
 def letter_batch_get_for_actor(*, actor, batch_id: int) -> LetterBatch:
     """One batch whose every letter the actor may read (a partial batch would mislead): 404 or 403 otherwise."""
+    authorize(actor, READ_CASE)
     try:
         batch = LetterBatch.objects.get(pk=batch_id)
     except (LetterBatch.DoesNotExist, ValueError, TypeError):
         raise LetterBatchNotFound(details={"batch": batch_id}) from None
     # A subquery, not ``exclude(scope)``: the scope of those who read everything is ``Q()``, and excluding it
     # excludes nothing, which refused them every batch.
-    readable = Letter.objects.filter(case_scope_q(actor, prefix="case__")).values("pk")
+    readable = Letter.objects.filter(scope_q(actor, via="case__")).values("pk")
     if batch.letters.exclude(pk__in=readable).exists():
         raise OutOfScope(details={"batch": batch_id})
     return batch

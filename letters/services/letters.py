@@ -17,11 +17,12 @@ from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 
 from calendars.numbering import document_number_issue
+from grants.access import authorize
 from grants.history import history_append
-from grants.models import Case, CaseState, Determination, HistoryEntry, Role
-from grants.roles import has_role, system_user
+from grants.models import Case, CaseState, Determination, HistoryEntry
+from grants.roles import system_user
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
-from web.errors import InvalidInput, PermissionDenied
+from web.errors import InvalidInput
 from web.rows import row_insert
 
 from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, request_wording
@@ -251,9 +252,9 @@ def letter_render(*, letter_id: int) -> Letter:
 
 @transaction.atomic
 def letter_batch_create(*, actor, letter_ids: list[int], title: str) -> LetterBatch:
-    """Group letters the actor may read into a batch: one letter per recipient, each in one batch only."""
-    if not (has_role(actor, Role.OFFICER) or has_role(actor, Role.SUPERVISOR)):
-        raise PermissionDenied(details={"role_required": Role.OFFICER})
+    """Group letters the actor may read into a batch (``letters.batch_letters``): one letter per recipient,
+    each in one batch only."""
+    authorize(actor, "letters.batch_letters")
     wanted = set(letter_ids)
     letters = list(letter_list_for_actor(actor=actor).select_for_update(of=("self",)).filter(pk__in=wanted))
     problems = []

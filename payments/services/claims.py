@@ -6,13 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grants.access import authorize
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE, LATEST_DATE
-from grants.models import Role
-from web.errors import InvalidInput, PermissionDenied
+from web.errors import InvalidInput
 
 from ..errors import Overpayment
-from ..flows import records_money_for
 from ..models import ReturnPayment
 from ..selectors import return_claim_balance, return_claim_get_for_actor
 
@@ -21,8 +20,10 @@ from ..selectors import return_claim_balance, return_claim_get_for_actor
 def return_claim_payment_record(*, actor, claim_id: int, amount: int, paid_on: date) -> ReturnPayment:
     """Record money paid back on a claim, in date order up to today, never more than the principal and interest owed."""
     claim = return_claim_get_for_actor(actor=actor, claim_id=claim_id, lock=True)
-    if not records_money_for(actor, stream=claim.case.stream, prefecture_codes=[claim.recipient.prefecture_code]):
-        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    authorize(
+        actor, "payments.record_repayment", stream=claim.case.stream, prefecture=claim.recipient.prefecture_code,
+        details={"claim": claim_id},
+    )
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidInput(details={"amount": [_("Must be a positive whole number of yen.")]})
     if not EARLIEST_DATE <= paid_on <= LATEST_DATE:

@@ -6,14 +6,14 @@ from dataclasses import astuple, dataclass, fields
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.access import authorize
 from grants.catalogue import Stream
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
-from grants.models import FiscalYear, Recipient, RecipientKind, Role
-from web.errors import InvalidInput, PermissionDenied
+from grants.models import FiscalYear, Recipient, RecipientKind
+from web.errors import InvalidInput
 
 from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
-from ..flows import records_money_for
 from ..models import FundBalance
 
 
@@ -51,10 +51,11 @@ def _prefecture_label(recipient: Recipient) -> str:
 
 
 def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
-    """Roles, known prefectures and years, whole non-negative yen, no row twice, each row adding up."""
+    """Permission and scope, known prefectures and years, whole non-negative yen, no row twice, each row adding up."""
     codes = {row.prefecture for row in rows}
-    if not records_money_for(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture_codes=codes):
-        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    authorize(actor, "payments.import_fund_balances")
+    for code in sorted(codes):
+        authorize(actor, "payments.import_fund_balances", stream=Stream.MEDICAL_CARE_FUND, prefecture=code)
     prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
     if unknown := sorted(codes - set(prefectures)):
         raise InvalidInput(

@@ -15,13 +15,12 @@ from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from calendars.fiscal import fiscal_year_of
+from grants.access import authorize
 from grants.history import history_append
-from grants.models import Role
 from grants.selectors import fiscal_year_on_file
-from web.errors import PermissionDenied
 
 from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
-from ..flows import PaymentRunFlow, acts_on_payments
+from ..flows import PaymentRunFlow
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
 from ..signals import payment_run_executed
@@ -49,8 +48,7 @@ def _record(*, actor, run: PaymentRun, action: str, source: str) -> None:
 @transaction.atomic(durable=True)
 def payment_run_create(*, actor, run_on: date) -> PaymentRun:
     """Draft a run for a date; it gathers every unpaid item due by then, across procedures and budget years."""
-    if not acts_on_payments(actor):
-        raise PermissionDenied(details={"role_required": [Role.OFFICER, Role.SUPERVISOR]})
+    authorize(actor, "payments.prepare_payment_run")
     run = PaymentRun.objects.create(
         fiscal_year=fiscal_year_on_file(year=fiscal_year_of(run_on), field="date"),
         run_on=run_on,

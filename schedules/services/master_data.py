@@ -10,10 +10,8 @@ from django.db import transaction
 
 from calendars.fiscal import fiscal_year_of
 from calendars.models import ClosureDay
+from grants.access import authorize, may
 from grants.history import history_append
-from grants.models import Role
-from grants.roles import SYSTEM_USERNAME, has_role
-from web.errors import PermissionDenied
 
 from .edits import edit_save
 
@@ -21,13 +19,12 @@ CLOSURE_DAY_FIELDS = ("day", "reason")
 
 
 def may_edit_calendar_data(user) -> bool:
-    """Administrators keep master data (design §1); the system user is an operator at the command line."""
-    return has_role(user, Role.ADMINISTRATOR) or getattr(user, "username", None) == SYSTEM_USERNAME
+    """``calendars.edit_calendar_data``: administrators, and the system user for operators at the command line."""
+    return may(user, "calendars.edit_calendar_data")
 
 
 def require_administrator(actor) -> None:
-    if not may_edit_calendar_data(actor):
-        raise PermissionDenied(details={"role_required": Role.ADMINISTRATOR})
+    authorize(actor, "calendars.edit_calendar_data")
 
 
 def _closure_recorder(actor, closure: ClosureDay):

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from calendars.eras import shift_era_years
 from calendars.windows import shift_window_day
+from grants.access import authorize, may
 from grants.history import history_append
 from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
-from grants.models import Role
-from grants.roles import SYSTEM_USERNAME, has_role
-from web.errors import InvalidInput, PermissionDenied
+from web.errors import InvalidInput
 
 from ..errors import ScheduleInvalid, ScheduleNotFound, ScheduleVersionExists
 from ..models import ScheduleHeader, ScheduleStatus, ScheduleStep, ScheduleVersion
@@ -38,13 +37,12 @@ _FY_MENTION = re.compile(r"\bFY(\d{4})\b")
 
 
 def may_edit_schedules(user) -> bool:
-    """Supervisors edit schedules (design §1); the system user is an operator at the command line."""
-    return has_role(user, Role.SUPERVISOR) or getattr(user, "username", None) == SYSTEM_USERNAME
+    """``schedules.edit_schedule``: supervisors, and the system user for operators at the command line."""
+    return may(user, "schedules.edit_schedule")
 
 
 def _require_editor(actor) -> None:
-    if not may_edit_schedules(actor):
-        raise PermissionDenied(details={"role_required": Role.SUPERVISOR})
+    authorize(actor, "schedules.edit_schedule")
 
 
 def _record(*, actor, version: ScheduleVersion, action: str, data: dict) -> None:

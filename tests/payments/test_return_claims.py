@@ -123,5 +123,5 @@ def test_scope_rows_without_the_officer_role_read_no_claim(claim):
     former_officer = f.officer()
     former_officer.groups.clear()
     assert not return_claim_list_for_actor(actor=former_officer).exists()
-    with pytest.raises(OutOfScope):
+    with pytest.raises(PermissionDenied):  # no permission left to read with, whatever the rows say
         return_claim_get_for_actor(actor=former_officer, claim_id=claim.pk)

@@ -17,10 +17,10 @@ from viewflow import this
 from viewflow.fsm import State
 
 from calendars.numbering import document_number_issue
+from grants.access import in_scope, may
 from grants.catalogue import STREAMS
 from grants.errors import OutOfScope
-from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind, Role
-from grants.roles import has_role, in_scope
+from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
     budget_covers,
     budget_notice_total,
@@ -62,19 +62,18 @@ class CaseFlow:
     def _set_state(self, value):
         self.case.state = value
 
-    # -- who may act ------------------------------------------------------
-    def _acts_at_all(self, user) -> bool:
-        return not has_role(user, Role.AUDITOR)  # auditors read, they never act
+    # -- who may act (permissions and scope: ``grants.access``) -------------
+    def _may(self, user, permission: str) -> bool:
+        case = self.case
+        return may(user, permission, stream=case.stream, prefecture=case.recipient.prefecture_code)
 
     def officer_in_scope(self, user) -> bool:
-        return (
-            self._acts_at_all(user)
-            and has_role(user, Role.OFFICER)
-            and in_scope(user, stream=self.case.stream, prefecture_code=self.case.recipient.prefecture_code)
-        )
+        """The officer's steps: ``grants.act_on_case`` on a case in the user's scope."""
+        return self._may(user, "grants.act_on_case")
 
     def supervisor(self, user) -> bool:
-        return self._acts_at_all(user) and has_role(user, Role.SUPERVISOR)
+        """The supervisor's steps: ``grants.approve_decision`` on a case in the user's scope."""
+        return self._may(user, "grants.approve_decision")
 
     def supervisor_not_drafter(self, user) -> bool:
         pending = self.pending_determination()
@@ -84,8 +83,9 @@ class CaseFlow:
         """The error that explains why ``user`` may not take transition ``name``."""
         if name == "approve" and self.supervisor(user):
             return FourEyesViolation()
-        if has_role(user, Role.OFFICER) and not self.officer_in_scope(user) and self._acts_at_all(user):
-            return OutOfScope(details={"stream": self.case.stream, "prefecture": self.case.recipient.prefecture_code})
+        case = self.case
+        if not in_scope(user, stream=case.stream, prefecture=case.recipient.prefecture_code):
+            return OutOfScope(details={"stream": case.stream, "prefecture": case.recipient.prefecture_code})
         return TransitionForbidden(details={"transition": name})
 
     # -- conditions --------------------------------------------------------

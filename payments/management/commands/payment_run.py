@@ -6,6 +6,8 @@
     payment_run cancel 13 --user officer1
     payment_run show 12 --user auditor1
 
+Each prints the run as the user may read it: only the items of the cases in their scope.
+
 The same services as the API: the same rules, the same history records.
 Refusals print the error code and exit non-zero.
 """
@@ -17,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from grants.cli import actor_for, command_error
 from web.errors import DomainError
 
-from ...selectors import payment_run_breakdown, payment_run_get_for_actor
+from ...selectors import payment_run_breakdown_for_actor, payment_run_get_for_actor
 from ...services import payment_run_create, payment_run_transition
 
 
@@ -57,10 +59,11 @@ class Command(BaseCommand):
                 run = payment_run_transition(actor=actor, run_id=options["run"], name=action)
         except DomainError as exc:
             raise command_error(exc) from exc
-        self._print(run)
+        self._print(run, actor)
 
-    def _print(self, run) -> None:
-        lines = payment_run_breakdown(run=run)
+    def _print(self, run, actor) -> None:
+        """The run as the actor may read it: the items of the cases in their scope."""
+        lines = payment_run_breakdown_for_actor(actor=actor, run=run)
         self.stdout.write(f"payment run {run.pk} of {run.run_on} (FY{run.fiscal_year_id}): {run.state}")
         for line in lines:
             self.stdout.write(f"  {line.recipient.code:<16} {line.recipient.name_ja:<20} {line.amount:>18,} yen")
