@@ -165,7 +165,8 @@ def feed_query(world, user):
 
 
 OWN_LINK = "the auditor's own calendar link, not case data"
-RUNS_ARE_BUREAU_WIDE = "payment runs are one batch for the whole bureau: every staff role reads them whole"
+# A payment run is one batch for the whole bureau: the officer of Tokyo reads it, without Saitama's items or money.
+RUN_TOTAL = ('"total":1000,',)
 NOT_CASE_DATA = "not a case's data"
 # A ZIP by its local-file header: "PK" alone turns up by chance in a refusal page's random CSRF token.
 PDF, ZIP = ("%PDF",), ("PK\x03\x04", "11-kawagoe")
@@ -197,9 +198,11 @@ ROUTES: dict[str, Route] = {
         lambda w: {"case_id": w.case.pk, "name": "submit"}, writes={"post": Write(transition_body, outsider=REFUSALS)}
     ),
     "api:payment-runs": Route(
-        reads=(Read(RUNS_ARE_BUREAU_WIDE),), writes={"post": Write(lambda w: {"date": "2025-10-30"})}
+        reads=(Read(HIDDEN, secret=RUN_TOTAL),), writes={"post": Write(lambda w: {"date": "2025-10-30"})}
     ),
-    "api:payment-run-detail": Route(lambda w: {"run_id": w.draft_run.pk}, reads=(Read(RUNS_ARE_BUREAU_WIDE),)),
+    "api:payment-run-detail": Route(
+        lambda w: {"run_id": w.draft_run.pk}, reads=(Read(HIDDEN, secret=(*CASE_DATA, *RUN_TOTAL)),)
+    ),
     "api:payment-run-transition": Route(
         lambda w: {"run_id": w.draft_run.pk, "name": "approve"}, writes={"post": Write()}
     ),

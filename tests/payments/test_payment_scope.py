@@ -1,0 +1,112 @@
+"""Payment reads follow the case scope: a run is one batch for the whole bureau, but each reader sees
+only the items of the cases they may read, and its totals count those alone.
+
+officer2 of the demo works on the community support grant in Saitama (11) and Chiba (12); the run
+below also pays a Tokyo (13) municipality and Saitama's medical-care fund.
+"""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from grants.catalogue import Part, Stream
+from grants.models import Determination, DeterminationKind, Scope
+from grants.payments.models import PaymentBasis, PaymentItem
+from grants.payments.services import payment_run_approve, payment_run_create, payment_run_execute
+from tests import factories as f
+from tests.payments import factories as pf
+
+pytestmark = pytest.mark.django_db
+
+CSG, MCF = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND
+SAITAMA, TOKYO, FUND = 50_000_000, 15_000_000, 7_000_000
+TOKYO_CITY = ("13-hachioji", "八王子市")
+
+
+def login(api, user):
+    response = api.post("/api/auth/token", {"username": user.username, "password": "pw-for-tests-123"}, format="json")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
+    return api
+
+
+def fund_item(*, officer, amount: int, due_on: date) -> PaymentItem:
+    """A medical-care fund item for Saitama straight onto a case (how fund items arise is not the point here)."""
+    case = f.case(actor=officer, year=2023, stream=MCF, part=Part.FACILITIES, recipient=f.prefecture("11"))
+    determination = Determination.objects.create(
+        case=case, kind=DeterminationKind.DECISION, amount=amount, drafted_by=officer,
+        drafted_at=timezone.now(), notified_on=due_on,
+    )
+    return PaymentItem.objects.create(
+        case=case, determination=determination, recipient=case.recipient, budget_year=2023,
+        basis=PaymentBasis.TRANCHE_1, amount=amount, due_on=due_on,
+    )
+
+
+@pytest.fixture
+def world():
+    pf.shipped_plans()
+    officer = f.officer(prefectures=("11", "12", "13"))
+    boss = f.supervisor()
+    officer2 = f.officer(streams=(CSG,), prefectures=("11", "12"), username="officer2")
+    pf.notified(officer=officer, boss=boss, year=2023, amount=2 * SAITAMA, on=date(2023, 10, 19))
+    tokyo = pf.notified(
+        officer=officer, boss=boss, year=2023, amount=2 * TOKYO, on=date(2023, 10, 19),
+        recipient=f.municipality(*TOKYO_CITY, prefecture_code="13"),
+    )
+    fund_item(officer=officer, amount=FUND, due_on=date(2023, 10, 1))
+    run = payment_run_create(actor=officer, run_on=date(2023, 10, 30))
+    return {"officer": officer, "boss": boss, "officer2": officer2, "tokyo": tokyo, "run": run}
+
+
+def test_officer2_reads_only_saitama_s_community_grant_items_of_a_run_over_the_api(api, world):
+    run = world["run"]
+    detail = login(api, world["officer2"]).get(f"/api/payment-runs/{run.pk}")
+    assert detail.status_code == 200
+    body = detail.json()
+    assert (body["total"], body["item_count"]) == (SAITAMA, 1)
+    assert [line["recipient"]["code"] for line in body["lines"]] == ["11-kawagoe"]
+    assert TOKYO_CITY[0] not in detail.content.decode() and TOKYO_CITY[1] not in detail.content.decode()
+    [listed] = api.get("/api/payment-runs").json()["items"]
+    assert (listed["total"], listed["item_count"]) == (SAITAMA, 1)
+    items = api.get("/api/payment-items", {"run": run.pk}).json()["items"]
+    assert [(item["recipient"]["code"], item["amount"]) for item in items] == [("11-kawagoe", SAITAMA)]
+
+
+def test_a_supervisor_reads_the_whole_run(api, world):
+    body = login(api, world["boss"]).get(f"/api/payment-runs/{world['run'].pk}").json()
+    assert (body["total"], body["item_count"]) == (SAITAMA + TOKYO + FUND, 3)
+    assert sorted(line["recipient"]["code"] for line in body["lines"]) == ["11", "11-kawagoe", TOKYO_CITY[0]]
+
+
+def test_payment_run_show_prints_officer2_only_what_they_may_read(world, capsys):
+    call_command("payment_run", "show", str(world["run"].pk), "--user", "officer2")
+    printed = capsys.readouterr().out
+    assert "11-kawagoe" in printed and f"{SAITAMA:,}" in printed
+    assert TOKYO_CITY[0] not in printed and f"{TOKYO:,}" not in printed and f"{FUND:,}" not in printed
+    assert f"total {SAITAMA:,} yen to 1 recipient(s)" in printed
+
+
+def test_officer2_sees_no_tokyo_return_claim_in_the_api_or_on_the_page(api, client, world):
+    # The run is paid, then Tokyo's grant revoked: a claim on Tokyo for what it was paid.
+    payment_run_approve(actor=world["boss"], run_id=world["run"].pk)
+    payment_run_execute(actor=world["officer"], run_id=world["run"].pk)
+    pf.act(world["tokyo"], "revoke", world["boss"], today=date(2024, 3, 1), reason="補助目的外への使用")
+    assert login(api, world["boss"]).get("/api/return-claims").json()["count"] == 1
+    assert login(api, world["officer2"]).get("/api/return-claims").json()["count"] == 0
+    client.force_login(world["officer2"])
+    page = client.get("/return-claims/").content.decode()
+    assert TOKYO_CITY[1] not in page
+
+
+def test_a_supervisor_limited_to_saitama_sees_only_saitama_s_part_of_a_run_in_the_approval_queue(client, world):
+    saitama_boss = f.supervisor()
+    Scope.objects.bulk_create([Scope(user=saitama_boss, stream=stream, prefecture_code="11") for stream in Stream])
+    client.force_login(saitama_boss)
+    queue = client.get("/approvals/").content.decode()
+    assert f"/payment-runs/{world['run'].pk}/steps/approve/" in queue
+    assert "川越市" in queue and f"{SAITAMA:,}" in queue
+    assert TOKYO_CITY[1] not in queue and f"{TOKYO:,}" not in queue
+    client.force_login(world["boss"])
+    assert TOKYO_CITY[1] in client.get("/approvals/").content.decode()
