@@ -17,6 +17,14 @@ from grants.roles import permissions_create, standard_roles_grant
 
 
 def existing_users_keep_their_reach(apps, schema_editor):
+    # The scope model's own permissions follow its new name before this migration creates the new ones,
+    # so that Django's renaming of them after ``migrate`` finds nothing left to rename, not two of each.
+    for permission in apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="grants", codename__endswith="_officerscope"
+    ):
+        permission.codename = permission.codename.replace("_officerscope", "_scope")
+        permission.name = permission.name.replace("officer scope", "scope")
+        permission.save(update_fields=["codename", "name"])
     permissions_create(apps)
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     group_model = apps.get_model("auth", "Group")
