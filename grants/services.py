@@ -12,7 +12,7 @@ from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combi
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, Recipient
+from .models import BudgetNotice, Case, Recipient, Scope
 from .selectors import fiscal_year_on_file
 
 # How many years back a settlement procedure reaches: (at least, at most; None = no limit).
@@ -54,7 +54,8 @@ def case_create(
     recipient_code: str,
     settles_fiscal_year: int | None = None,
 ) -> Case:
-    """Open a case in ``planned``: ``grants.act_on_case`` within the actor's scope, one per procedure-year and recipient."""
+    """Open a case in ``planned`` (``grants.act_on_case`` within the actor's scope), one per procedure-year
+    and recipient."""
     authorize(actor, "grants.act_on_case")
     part = part or ""
     if not is_valid_combination(stream, part, procedure):
@@ -156,3 +157,35 @@ def budget_notice_record(
     )
     return notice
 
+
+
+def _scope_record(*, actor, scope: Scope, act: str, data: dict) -> None:
+    history_append(
+        actor=actor,
+        action=f"scope_{act}",
+        subject_type="scope",
+        subject_id=scope.pk,
+        stream=scope.stream,
+        data={"user": scope.user.username, "stream": scope.stream, "prefecture": scope.prefecture_code, **data},
+    )
+
+
+@transaction.atomic
+def scope_save(*, actor, scope: Scope) -> Scope:
+    """Limit a user to a stream in a prefecture, or change such a row (``grants.add_scope`` /
+    ``grants.change_scope``: administrators); the history records who may now read and act where."""
+    authorize(actor, "grants.change_scope" if scope.pk else "grants.add_scope")
+    before = Scope.objects.select_for_update().filter(pk=scope.pk).values("stream", "prefecture_code").first()
+    scope.full_clean()
+    scope.save()
+    _scope_record(actor=actor, scope=scope, act="update" if before else "create", data={"before": before})
+    return scope
+
+
+@transaction.atomic
+def scope_delete(*, actor, scope: Scope) -> None:
+    """Remove a scope row (``grants.delete_scope``); a user left without rows reads and acts nowhere
+    unless their role works bureau-wide. The history keeps what the row said."""
+    authorize(actor, "grants.delete_scope")
+    _scope_record(actor=actor, scope=scope, act="delete", data={})
+    scope.delete()
