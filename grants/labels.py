@@ -1,4 +1,4 @@
-"""How pages name grants' codes: case states, streams, parts, procedures, roles, amounts, acts on cases."""
+"""How pages name grants' codes: case states, streams, parts, procedures, roles, amounts, acts on cases and scopes."""
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -15,10 +15,14 @@ LABELS = {
     "action": {
         "create": gettext_lazy("Case opened"),
         "budget_notice_record": gettext_lazy("Budget-obligation notice recorded"),
+        "scope_create": gettext_lazy("Scope row added"),
+        "scope_update": gettext_lazy("Scope row changed"),
+        "scope_delete": gettext_lazy("Scope row removed"),
     },
     "subject": {
         "case": gettext_lazy("Case"),
         "budget_notice": gettext_lazy("Budget-obligation notice"),
+        "scope": gettext_lazy("Scope row"),
     },
     "amount": {
         "consulted": gettext_lazy("Pre-consultation"),
