@@ -13,13 +13,13 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from calendars.models import Letter
+from letters.models import Letter
 from grants.catalogue import Stream
 from grants.models import HistoryEntry, Scope
-from grants.payments.services import payment_run_create
+from payments.services import payment_run_create
 from grants.roles import primary_role
 from tests import factories as f
-from tests.calendars.factories import requested_case
+from tests.letters.factories import requested_case
 from tests.payments import factories as pf
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from grants.catalogue import Stream
 from grants.models import Scope
 from grants.roles import primary_role, system_user
 
-BEFORE = ("grants", "0004_payment_run_cancelled")
+BEFORE = ("grants", "0005_payments_to_their_app")
 CSG, MCF = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND
 
 
@@ -62,4 +62,4 @@ def test_existing_users_keep_what_they_could_do(live_db):
     system = user["system"]
     assert system_user() == system and primary_role(system) == "system"
     assert system.is_active and not system.has_usable_password()
-    assert may(system, "calendars.edit_schedule") and not may(system, "grants.act_on_case")
+    assert may(system, "schedules.edit_schedule") and not may(system, "grants.act_on_case")

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from grants.catalogue import Part, Stream
 from grants.models import Determination, DeterminationKind, Scope
-from grants.payments.models import PaymentBasis, PaymentItem
-from grants.payments.services import payment_run_approve, payment_run_create, payment_run_execute
+from payments.models import PaymentBasis, PaymentItem
+from payments.services import payment_run_approve, payment_run_create, payment_run_execute
 from tests import factories as f
 from tests.payments import factories as pf
 
