@@ -121,6 +121,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# PostgreSQL: the role the application connects as, which owns nothing. ``migrate``
+# runs as the owner role and grants this one what it needs (grants/db_roles.py).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "").strip()
+
+# Signed checkpoints of the decision history (docs/operations.md, "The history chain").
+# The Ed25519 private key: PEM text, or a file holding it; never in the database.
+# In development (DJANGO_DEBUG) without either, one is made in var/ on first use.
+HISTORY_SIGNING_KEY = os.environ.get("HISTORY_SIGNING_KEY", "")
+HISTORY_SIGNING_KEY_FILE = os.environ.get("HISTORY_SIGNING_KEY_FILE", "")
+HISTORY_DEV_SIGNING_KEY_FILE = (
+    str(VAR_DIR / "history-signing-key.pem") if DEBUG and not (HISTORY_SIGNING_KEY or HISTORY_SIGNING_KEY_FILE) else ""
+)
+# Public keys (PEM files) of earlier or other signing keys a verifier trusts.
+HISTORY_PUBLIC_KEY_FILES = env_list("HISTORY_PUBLIC_KEY_FILES")
+# A directory outside the database that keeps a copy of every checkpoint.
+HISTORY_CHECKPOINT_DIR = os.environ.get("HISTORY_CHECKPOINT_DIR", "")
+# A checkpoint is signed after every this many records (and covers at most this many).
+HISTORY_CHECKPOINT_EVERY = env_int("HISTORY_CHECKPOINT_EVERY", 500)
+if not 1 <= HISTORY_CHECKPOINT_EVERY <= 1000:
+    raise ImproperlyConfigured("HISTORY_CHECKPOINT_EVERY must be between 1 and 1000.")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

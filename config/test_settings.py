@@ -7,6 +7,18 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 # Letters the tests render go to a scratch folder (inherited by the processes tests start).
 os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="grants-test-media-"))
 os.environ.setdefault("DJANGO_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+if "HISTORY_SIGNING_KEY_FILE" not in os.environ:
+    # One signing key for the run, shared with the processes tests start (conftest.py gives each
+    # test its own checkpoint directory).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    _key = os.path.join(tempfile.mkdtemp(prefix="grants-test-key-"), "history-signing-key.pem")
+    with open(_key, "wb") as _out:
+        _out.write(Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ))
+    os.environ["HISTORY_SIGNING_KEY_FILE"] = _key
 
 from .settings import *  # noqa: E402,F403
 

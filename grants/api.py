@@ -16,7 +16,7 @@ from web.api_pagination import PageSerializer, page_of, paginate
 from .api_fields import FiscalYearField, IdField, PrefectureField, YenField
 from .catalogue import Part, Stream
 from .forms import DATE_BOUNDS
-from .history import history_verify_for_auditor
+from .history import history_checkpoint_for_export, history_verify_for_auditor
 from .history_export import EXPORTERS, history_list_for_auditor
 from .models import RecipientKind
 from .selectors import recipient_list
@@ -107,11 +107,39 @@ class HistoryVerifyApi(APIView):
                 "checked": serializers.IntegerField(),
                 "first_broken_id": serializers.IntegerField(allow_null=True),
                 "problem": serializers.CharField(),
+                "code": serializers.CharField(),
+                "head_id": serializers.IntegerField(allow_null=True),
                 "head_hash": serializers.CharField(),
+                "checkpoints": serializers.IntegerField(),
+                "anchored_id": serializers.IntegerField(allow_null=True),
+                "unanchored": serializers.IntegerField(),
+                "latest_checkpoint": inline_serializer(
+                    "HistoryCheckpointSummary",
+                    {
+                        "seq": serializers.IntegerField(),
+                        "head_id": serializers.IntegerField(),
+                        "head_hash": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                        "signed_at": serializers.DateTimeField(),
+                        "key_id": serializers.CharField(),
+                    },
+                    allow_null=True,
+                ),
+                "problems": inline_serializer(
+                    "HistoryVerificationProblem",
+                    {
+                        "code": serializers.CharField(),
+                        "message": serializers.CharField(),
+                        "record": serializers.IntegerField(allow_null=True),
+                        "checkpoint": serializers.IntegerField(allow_null=True),
+                    },
+                    many=True,
+                ),
             },
         )
     )
     def get(self, request):
+        """The chain recomputed and checked against its signed checkpoints; the first missing or altered record."""
         return Response(history_verify_for_auditor(actor=request.user).as_dict())
 
 
@@ -140,7 +168,7 @@ class HistoryExportApi(APIView):
         params["user"] = params.pop("actor", None)
         entries = history_list_for_auditor(actor=request.user, export=True, **params)
         exporter, content_type, extension = EXPORTERS[fmt]
-        response = StreamingHttpResponse(exporter(entries), content_type=content_type)
+        response = StreamingHttpResponse(exporter(entries, history_checkpoint_for_export()), content_type=content_type)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="history-{stamp}.{extension}"'
         return response

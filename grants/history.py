@@ -8,22 +8,28 @@ lock) so the chain never forks.
 
 import hashlib
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from django.db import connection
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from web.errors import DomainError
 from web.rows import update_statement
 
+from . import checkpoints
 from .access import authorize
 from .models import Case, HistoryEntry, Recipient
 from .roles import primary_role
 
 GENESIS_HASH = "0" * 64
+logger = logging.getLogger(__name__)
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
 _MISSING_ROW = "history_append: a row the act saves with its record does not exist"
 
@@ -155,16 +161,155 @@ def history_append(
     )
     entry._state.adding = False
     entry._state.db = connection.alias
+    _checkpoint_when_due(pk)
     return entry
+
+
+# --- checkpoints: signing the head, and checking the chain against what was signed -----------------
+
+
+def _checkpoint_when_due(pk: int) -> None:
+    """Every ``HISTORY_CHECKPOINT_EVERY``-th record, sign the head once the act commits."""
+    if pk % settings.HISTORY_CHECKPOINT_EVERY == 0:
+        transaction.on_commit(_checkpoint_after_commit)
+
+
+def _checkpoint_after_commit() -> None:
+    # The act has committed: a checkpoint that cannot be signed now is logged, and
+    # the next one (the periodic ``history_checkpoint`` command) covers its records.
+    try:
+        history_checkpoint()
+    except (DomainError, DatabaseError, OSError):
+        logger.exception("history checkpoint after record failed")
+
+
+class ChainBroken(DomainError):
+    code = "history_chain_broken"
+    http_status = 409
+    default_message = _("The history chain does not verify; no checkpoint is signed over it.")
+
+
+def _row_hash(row: tuple, prev_hash: str) -> str:
+    """The hash of a record read as ``values_list(*_COLUMNS)``, linked to ``prev_hash``."""
+    head, tail = _canonical_around_prev(dict(zip(_HASHED, row)))
+    return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
+
+
+def _chain_rows(after_id: int = 0):
+    """(id, prev_hash, stored hash, recomputed content hash) of every record after ``after_id``, oldest first.
+
+    The content hash is computed with the stored ``prev_hash``; a record is intact
+    when it equals the stored hash and the stored ``prev_hash`` is the hash of the
+    record before it.
+    """
+    rows = (
+        HistoryEntry.objects.filter(pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", "prev_hash", "hash", *_COLUMNS)
+        .iterator(chunk_size=5000)
+    )
+    for pk, prev_hash, stored, *values in rows:
+        yield pk, prev_hash, stored, _row_hash(values, prev_hash)
+
+
+def _lock_chain() -> None:
+    """Hold the chain's lock until the transaction ends (SQLite: its IMMEDIATE write lock already does)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
+
+
+def history_checkpoint() -> list[checkpoints.Checkpoint]:
+    """Sign checkpoints of the records since the last one (none when there are none); return those signed.
+
+    Refuses (``ChainBroken``) when the last checkpoint no longer matches the
+    database, or a record since it does not verify: a checkpoint must never
+    vouch for a tampered chain. One checkpoint covers at most
+    ``HISTORY_CHECKPOINT_EVERY`` records. Each is saved in the database and
+    copied to the checkpoint directory.
+    """
+    key = checkpoints.signing_key()
+    every = settings.HISTORY_CHECKPOINT_EVERY
+    signed = []
+    with transaction.atomic():
+        _lock_chain()
+        last = checkpoints.latest_in_database()
+        if last is not None:
+            problem = checkpoints.authenticate(last, checkpoints.trusted_keys())
+            head = HistoryEntry.objects.filter(pk=last.head_id).values_list("hash", flat=True).first()
+            if problem or head != last.head_hash or HistoryEntry.objects.filter(pk__lte=last.head_id).count() != last.count:
+                raise ChainBroken(
+                    _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.")
+                    % {"seq": last.seq}
+                )
+        seq, count = (last.seq, last.count) if last else (0, 0)
+        previous, prev_digest = (last.head_hash, last.digest()) if last else (GENESIS_HASH, checkpoints.GENESIS)
+        batch: list[list] = []
+
+        def sign_batch():
+            nonlocal seq, prev_digest
+            seq += 1
+            checkpoint = checkpoints.sign(
+                {
+                    "seq": seq, "head_id": batch[-1][0], "head_hash": previous, "count": count,
+                    "signed_at": timezone.now().astimezone(timezone.UTC).isoformat(timespec="seconds"),
+                    "prev": prev_digest, "records": list(batch),
+                },
+                key,
+            )
+            checkpoints.save(checkpoint)
+            signed.append(checkpoint)
+            prev_digest = checkpoint.digest()
+            batch.clear()
+
+        for pk, prev_hash, stored, computed in _chain_rows(last.head_id if last else 0):
+            if prev_hash != previous or computed != stored:
+                raise ChainBroken(
+                    _("Record #%(id)s does not verify; no checkpoint is signed over it. Run history_verify.") % {"id": pk}
+                )
+            batch.append([pk, stored[: checkpoints.HASH_PREFIX]])
+            count += 1
+            previous = stored
+            if len(batch) == every:
+                sign_batch()
+        if batch:
+            sign_batch()
+    checkpoints.write_to_directory(signed)
+    return signed
+
+
+def history_checkpoint_for_export() -> checkpoints.Checkpoint | None:
+    """The checkpoint an export carries: one signed now when the key is at hand, else the latest stored."""
+    try:
+        signed = history_checkpoint()
+    except (checkpoints.SigningKeyMissing, ChainBroken):
+        logger.warning("history export without a fresh checkpoint", exc_info=True)
+        signed = []
+    return signed[-1] if signed else checkpoints.latest_in_database()
 
 
 @dataclass(frozen=True)
 class VerificationResult:
+    """What ``history_verify`` found.
+
+    ``first_broken_id`` names the first record that is missing, altered or
+    inserted; ``problems`` lists everything found, checkpoints included.
+    ``anchored_id`` is the newest record a checkpoint vouches for and
+    ``unanchored`` the number of records after it, checked by their links only.
+    """
+
     ok: bool
     checked: int
     first_broken_id: int | None = None
     problem: str = ""
     head_hash: str = GENESIS_HASH
+    code: str = ""
+    head_id: int | None = None
+    checkpoints: int = 0
+    anchored_id: int | None = None
+    unanchored: int = 0
+    latest_checkpoint: dict | None = None
+    problems: tuple[dict, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -172,7 +317,14 @@ class VerificationResult:
             "checked": self.checked,
             "first_broken_id": self.first_broken_id,
             "problem": self.problem,
+            "code": self.code,
+            "head_id": self.head_id,
             "head_hash": self.head_hash,
+            "checkpoints": self.checkpoints,
+            "anchored_id": self.anchored_id,
+            "unanchored": self.unanchored,
+            "latest_checkpoint": self.latest_checkpoint,
+            "problems": list(self.problems),
         }
 
 
@@ -182,15 +334,126 @@ def history_verify_for_auditor(*, actor) -> VerificationResult:
     return history_verify()
 
 
-def history_verify() -> VerificationResult:
-    """Recompute the chain from the first record; report the first record that does not match."""
-    previous = GENESIS_HASH
-    checked = 0
-    for entry in HistoryEntry.objects.order_by("pk").iterator(chunk_size=2000):
-        if entry.prev_hash != previous:
-            return VerificationResult(False, checked, entry.pk, "prev_hash does not match the record before it", previous)
-        if entry_hash(entry) != entry.hash:
-            return VerificationResult(False, checked, entry.pk, "content does not match its hash", previous)
-        previous = entry.hash
-        checked += 1
-    return VerificationResult(True, checked, head_hash=previous)
+def _problem(code: str, message: str, *, record: int | None = None, checkpoint: int | None = None) -> dict:
+    return {"code": code, "message": message, "record": record, "checkpoint": checkpoint}
+
+
+def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], list[dict]]:
+    """The authentic checkpoints in number order, and what is wrong with the rest and with the set."""
+    problems = []
+    by_seq: dict[int, checkpoints.Checkpoint] = {}
+    in_database: dict[int, checkpoints.Checkpoint] = {}
+    for checkpoint in found:
+        why = checkpoints.authenticate(checkpoint, keys)
+        seq = checkpoint.fields.get("seq")
+        if why:
+            problems.append(_problem("checkpoint_forged", f"checkpoint #{seq} ({checkpoint.source}): {why}", checkpoint=seq))
+            continue
+        if checkpoint.source == checkpoints.DATABASE:
+            in_database[seq] = checkpoint
+        known = by_seq.setdefault(seq, checkpoint)
+        if known.digest() != checkpoint.digest():
+            problems.append(_problem(
+                "checkpoint_conflict",
+                f"checkpoint #{seq} differs between {known.source} and {checkpoint.source}, both signed",
+                checkpoint=seq,
+            ))
+    for seq, checkpoint in sorted(by_seq.items()):
+        if seq not in in_database:
+            problems.append(_problem(
+                "checkpoint_missing", f"checkpoint #{seq} ({checkpoint.source}) is missing from the database", checkpoint=seq
+            ))
+    ordered = [by_seq[seq] for seq in sorted(by_seq)]
+    numbers = set(by_seq)
+    for seq in range(1, max(numbers, default=0)):
+        if seq not in numbers:
+            problems.append(_problem("checkpoint_missing", f"checkpoint #{seq} is missing everywhere", checkpoint=seq))
+    for earlier, later in zip([None, *ordered], ordered):
+        expected = checkpoints.GENESIS if later.seq == 1 else earlier.digest() if earlier and earlier.seq == later.seq - 1 else None
+        if expected is not None and later.fields["prev"] != expected:
+            problems.append(_problem(
+                "checkpoint_mismatch", f"checkpoint #{later.seq} does not follow checkpoint #{later.seq - 1}",
+                checkpoint=later.seq,
+            ))
+    return ordered, problems
+
+
+def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_keys: Iterable[str] = ()) -> VerificationResult:
+    """Recompute the chain and check it against every signed checkpoint; report the first record that does not match.
+
+    Checkpoints come from the database, the checkpoint directory and ``sources``
+    (an export's, say). Each must carry a valid signature from a trusted key;
+    the chain must hold every record each one lists, with the hash it lists,
+    and each checkpoint's head as the ``count``-th record. A record missing
+    from the middle or the tail, a record rewritten (even with every later
+    hash recomputed) and a record slipped in are each named by id.
+    """
+    keys = checkpoints.trusted_keys(public_keys)
+    found = [*checkpoints.from_database(), *checkpoints.from_directory(), *sources]
+    ordered, problems = _trusted_checkpoints(found, keys)
+    expected = ((record_id, prefix, checkpoint) for checkpoint in ordered for record_id, prefix in checkpoint.records)
+    wanted = next(expected, None)
+    previous, position, anchored, anchored_position, head_id = GENESIS_HASH, 0, None, 0, None
+    failure = None
+    for pk, prev_hash, stored, computed in _chain_rows():
+        if wanted is not None and wanted[0] < pk:
+            failure = _problem("record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0])
+            break
+        if prev_hash != previous:
+            failure = _problem("link_broken", f"record #{pk}: prev_hash does not match the record before it", record=pk)
+            break
+        if computed != stored:
+            failure = _problem("record_altered", f"record #{pk}: content does not match its hash", record=pk)
+            break
+        if wanted is not None and wanted[0] == pk:
+            record_id, prefix, checkpoint = wanted
+            if stored[: checkpoints.HASH_PREFIX] != prefix:
+                failure = _problem(
+                    "record_altered",
+                    f"record #{pk} differs from what checkpoint #{checkpoint.seq} signed "
+                    "(rewritten, and the hashes after it recomputed)",
+                    record=pk,
+                )
+                break
+            if pk == checkpoint.head_id and (stored != checkpoint.head_hash or position + 1 != checkpoint.count):
+                failure = _problem(
+                    "record_altered", f"record #{pk} is not the head checkpoint #{checkpoint.seq} signed", record=pk
+                )
+                break
+            if pk == checkpoint.head_id:
+                anchored, anchored_position = pk, position + 1
+            wanted = next(expected, None)
+        elif wanted is not None and wanted[2].records[0][0] < pk:
+            checkpoint = wanted[2]
+            failure = _problem(
+                "record_inserted",
+                f"record #{pk} is not among the records checkpoint #{checkpoint.seq} signed: it was slipped in",
+                record=pk,
+            )
+            break
+        previous, position, head_id = stored, position + 1, pk
+    if failure is None and wanted is not None:
+        record_id, _prefix, checkpoint = wanted
+        failure = _problem(
+            "record_missing",
+            f"records from #{record_id} on are missing: checkpoint #{checkpoint.seq} signed #{checkpoint.head_id} "
+            f"as record {checkpoint.count} of the chain, which now ends at record {position}",
+            record=record_id,
+        )
+    if failure is not None:
+        problems.insert(0, failure)
+    first = failure or (problems[0] if problems else None)
+    return VerificationResult(
+        ok=not problems,
+        checked=position,
+        first_broken_id=failure["record"] if failure else None,
+        problem=first["message"] if first else "",
+        head_hash=previous,
+        code=first["code"] if first else "",
+        head_id=head_id,
+        checkpoints=len(ordered),
+        anchored_id=anchored,
+        unanchored=position - anchored_position if failure is None else 0,
+        latest_checkpoint=ordered[-1].summary() if ordered else None,
+        problems=tuple(problems),
+    )

@@ -3,6 +3,14 @@
 Rows are read with ``iterator()`` and written as they come, so memory stays
 flat however long the history is. CSV starts with a UTF-8 byte-order mark so
 Excel opens the Japanese text correctly. Times are shown in Asia/Tokyo.
+
+Every export carries the signed checkpoint of the chain's head taken when it
+was made (docs/operations.md, "The history chain"), as a trailer: CSV's last
+row has ``checkpoint`` in its ``id`` column and the checkpoint as JSON in its
+``data`` column; JSON Lines' last line is ``{"checkpoint": {...}}``; XLSX has
+a second sheet, ``checkpoint``, whose first column holds the JSON in pieces to
+be joined. The trailer is ``null`` when the history has no checkpoint yet.
+``manage.py history_verify --checkpoints FILE`` checks a database against it.
 """
 
 import csv
@@ -15,7 +23,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import checkpoints
 from .access import authorize
+from .checkpoints import Checkpoint
 from .models import HistoryEntry
 
 COLUMNS = (
@@ -93,8 +103,8 @@ def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[dict]:
         yield history_row(entry)
 
 
-def export_csv(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
-    """CSV, UTF-8 with BOM, one chunk per record."""
+def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
+    """CSV, UTF-8 with BOM, one chunk per record, the checkpoint's row last."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -104,18 +114,23 @@ def export_csv(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
         buffer.truncate()
         writer.writerow(row)
         yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerow({"id": "checkpoint", "data": json.dumps(checkpoints.export_trailer(checkpoint), sort_keys=True)})
+    yield buffer.getvalue().encode("utf-8")
 
 
-def export_jsonl(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
-    """JSON Lines: one record per line, the data as JSON rather than a string."""
+def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
+    """JSON Lines: one record per line, the data as JSON rather than a string; the checkpoint's line last."""
     for row in _rows(entries):
         row["amounts_before"] = json.loads(row["amounts_before"])
         row["amounts_after"] = json.loads(row["amounts_after"])
         row["data"] = json.loads(row["data"])
         yield (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+    yield (json.dumps({"checkpoint": checkpoints.export_trailer(checkpoint)}, sort_keys=True) + "\n").encode("utf-8")
 
 
-def export_xlsx(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
+def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
     """XLSX via openpyxl's write-only mode (rows go to a temporary file, not memory).
 
     Text is written as text: openpyxl would store a string starting with "="
@@ -141,6 +156,12 @@ def export_xlsx(entries: QuerySet[HistoryEntry]) -> Iterator[bytes]:
     sheet.append(list(COLUMNS))
     for row in _rows(entries):
         sheet.append([cell(row[column]) for column in COLUMNS])
+    trailer = workbook.create_sheet(checkpoints.XLSX_SHEET)
+    trailer.append(["signed checkpoint (JSON; join the cells below in order)"])
+    for piece in checkpoints.xlsx_cells(checkpoint):
+        text = WriteOnlyCell(trailer, value=piece)
+        text.data_type = "s"  # a piece may start with "=": text, never a formula
+        trailer.append([text])
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)

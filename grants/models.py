@@ -323,3 +323,21 @@ class HistoryEntry(models.Model):
             ("read_history", "Search the decision history and verify its chain"),
             ("export_history", "Export the decision history (CSV, XLSX, JSON Lines)"),
         ]
+
+
+class HistoryCheckpoint(models.Model):
+    """A signed checkpoint of the history's head (docs/operations.md, "The history chain").
+
+    ``payload`` is the exact canonical JSON that ``signature`` (Ed25519, base64)
+    signs; ``seq`` and ``head_id`` repeat two of its fields for lookups. Rows are
+    append-only like the history itself; copies live outside the database too
+    (the checkpoint directory and every export).
+    """
+
+    seq = models.PositiveIntegerField(unique=True)
+    head_id = models.BigIntegerField()
+    payload = models.TextField()
+    signature = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["seq"]

@@ -27,6 +27,13 @@ def live_db(transactional_db):
         history_triggers.install(connection)
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_dir(settings, tmp_path):
+    """Each test keeps its copies of the history checkpoints in a directory of its own, as its database is its own."""
+    settings.HISTORY_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+    return tmp_path / "checkpoints"
+
+
 @pytest.fixture
 def api():
     from rest_framework.test import APIClient
