@@ -274,7 +274,8 @@ def history_checkpoint() -> list[checkpoints.Checkpoint]:
                 sign_batch()
         if batch:
             sign_batch()
-    checkpoints.write_to_directory(signed)
+        # The copies outside the database are written once the checkpoints commit.
+        transaction.on_commit(lambda: checkpoints.write_to_directory(signed))
     return signed
 
 
