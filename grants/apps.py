@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class GrantsConfig(AppConfig):
     name = "grants"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.core import checks
+        from django.db.models.signals import post_migrate
+
+        from . import checks as deploy_checks
+        from .db_roles import check_app_role, grant_after_migrate
+
+        checks.register(check_app_role, checks.Tags.database)
+        checks.register(deploy_checks.history_signing, checks.Tags.security, deploy=True)
+        post_migrate.connect(grant_after_migrate, sender=self)

@@ -10,6 +10,10 @@ ensure_venv requirements-dev.txt
 export DJANGO_DEBUG=1
 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
 PG_URL=$(scripts/ensure_postgres.sh)
+# The suite runs as the owner role (it creates its test database, and its tampering tests lift
+# triggers as an attacker would); tests/test_postgres_roles.py migrates a database of its own as the
+# owner and runs the application in it as this restricted role.
+export PGAPP_NAME=${PGAPP_NAME:-grants_app} PGAPP_PASS=${PGAPP_PASS:-grants_app}
 
 status=0
 echo "==> test suite on SQLite"
