@@ -1,0 +1,121 @@
+"""Signing and verifying the decision history: records per second at a realistic size.
+
+    python bench/history_chain.py [--records 200000] [--db sqlite|postgres|both]
+
+Fills a scratch database with a valid chain of ``--records`` records (bulk
+inserted, hashes computed as ``history_append`` does), then times, with
+production settings: the first ``history_checkpoint`` over all of them (one
+signed checkpoint per ``HISTORY_CHECKPOINT_EVERY`` records), ``history_verify``
+against those checkpoints, and the chain alone (recomputing every hash, what
+the verifier did before checkpoints) as the floor.
+PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def child(records: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from grants import history
+    from grants.models import HistoryEntry
+    from grants.roles import system_user
+
+    call_command("migrate", verbosity=0)
+    actor = system_user()
+    previous, started = history.GENESIS_HASH, timezone.now()
+    batch = []
+    with transaction.atomic():
+        for number in range(records):
+            entry = HistoryEntry(
+                occurred_at=started, actor_id=actor.pk, actor_role="system", subject_type="case",
+                subject_id=str(number), fiscal_year=2025, stream="community_support_grant", action="submit",
+                source="requested", target="submitted",
+                data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し", "document_number": f"関厚発第{number}号"},
+                prev_hash=previous,
+            )
+            entry.hash = previous = history.entry_hash(entry)
+            batch.append(entry)
+            if len(batch) == 5000:
+                HistoryEntry.objects.bulk_create(batch)
+                batch = []
+        HistoryEntry.objects.bulk_create(batch)
+
+    def timed(function):
+        began = time.perf_counter()
+        value = function()
+        return time.perf_counter() - began, value
+
+    floor_s, floor_count = timed(lambda: sum(1 for pk, prev, stored, computed in history._chain_rows() if stored == computed))
+    sign_s, signed = timed(history.history_checkpoint)
+    verify_s, result = timed(history.history_verify)
+    assert result.ok and floor_count == records, result
+    print(json.dumps({
+        "records": records, "checkpoints": len(signed), "sign_s": sign_s, "verify_s": verify_s, "floor_s": floor_s,
+    }))
+
+
+def run_child(db: str, records: int) -> dict | None:
+    key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
+    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
+               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
+    else:
+        import psycopg
+
+        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS grants_bench_chain")
+                conn.execute("CREATE DATABASE grants_bench_chain")
+        except psycopg.OperationalError as exc:
+            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
+            return None
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/grants_bench_chain"
+    out = subprocess.run([sys.executable, __file__, "--child", "--records", str(records)],
+                         env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        raise SystemExit(f"{db}: benchmark failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.records)
+        return
+    print(f"{'database':<11}{'records':>9}{'checkpoints':>13}{'sign s':>8}{'verify s':>10}{'chain-only s':>14}{'verify rec/s':>14}")
+    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        r = run_child(db, args.records)
+        if r:
+            print(f"{db:<11}{r['records']:>9,}{r['checkpoints']:>13,}{r['sign_s']:>8.1f}{r['verify_s']:>10.1f}"
+                  f"{r['floor_s']:>14.1f}{r['records'] / r['verify_s']:>14,.0f}")
+
+
+if __name__ == "__main__":
+    main()
