@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -195,20 +195,15 @@ def _row_hash(row: tuple, prev_hash: str) -> str:
     return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
 
 
-def _chain_rows(after_id: int = 0):
-    """(id, prev_hash, stored hash, recomputed content hash) of every record after ``after_id``, oldest first.
+def _chain_rows(after_id: int = 0, limit: int | None = None):
+    """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id``, oldest first.
 
     The content hash is computed with the stored ``prev_hash``; a record is intact
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
     record before it.
     """
-    rows = (
-        HistoryEntry.objects.filter(pk__gt=after_id)
-        .order_by("pk")
-        .values_list("pk", "prev_hash", "hash", *_COLUMNS)
-        .iterator(chunk_size=5000)
-    )
-    for pk, prev_hash, stored, *values in rows:
+    rows = HistoryEntry.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
+    for pk, prev_hash, stored, *values in rows[:limit] if limit else rows.iterator(chunk_size=5000):
         yield pk, prev_hash, stored, _row_hash(values, prev_hash)
 
 
@@ -224,59 +219,62 @@ def history_checkpoint() -> list[checkpoints.Checkpoint]:
 
     Refuses (``ChainBroken``) when the last checkpoint no longer matches the
     database, or a record since it does not verify: a checkpoint must never
-    vouch for a tampered chain. One checkpoint covers at most
-    ``HISTORY_CHECKPOINT_EVERY`` records. Each is saved in the database and
-    copied to the checkpoint directory.
+    vouch for a tampered chain. Each checkpoint covers at most
+    ``HISTORY_CHECKPOINT_EVERY`` records and is signed in a transaction of its
+    own, so a long unsigned stretch holds up appends only a checkpoint at a
+    time. Each is saved in the database and, once committed, copied to the
+    checkpoint directory.
     """
     key = checkpoints.signing_key()
+    keys = checkpoints.trusted_keys()
     every = settings.HISTORY_CHECKPOINT_EVERY
-    signed = []
-    with transaction.atomic():
-        _lock_chain()
-        last = checkpoints.latest_in_database()
-        if last is not None:
-            problem = checkpoints.authenticate(last, checkpoints.trusted_keys())
-            head = HistoryEntry.objects.filter(pk=last.head_id).values_list("hash", flat=True).first()
-            if problem or head != last.head_hash or HistoryEntry.objects.filter(pk__lte=last.head_id).count() != last.count:
-                raise ChainBroken(
-                    _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.")
-                    % {"seq": last.seq}
-                )
-        seq, count = (last.seq, last.count) if last else (0, 0)
-        previous, prev_digest = (last.head_hash, last.digest()) if last else (GENESIS_HASH, checkpoints.GENESIS)
-        batch: list[list] = []
-
-        def sign_batch():
-            nonlocal seq, prev_digest
-            seq += 1
+    signed: list[checkpoints.Checkpoint] = []
+    while True:
+        with transaction.atomic():
+            _lock_chain()
+            last = checkpoints.latest_in_database()
+            if last is not None and not (signed and last.digest() == signed[-1].digest()):
+                _still_matches(last, keys)
+            previous = last.head_hash if last else GENESIS_HASH
+            batch = []
+            for pk, prev_hash, stored, computed in _chain_rows(last.head_id if last else 0, limit=every):
+                if prev_hash != previous or computed != stored:
+                    raise ChainBroken(
+                        _("Record #%(id)s does not verify; no checkpoint is signed over it. Run history_verify.")
+                        % {"id": pk}
+                    )
+                batch.append([pk, stored[: checkpoints.HASH_PREFIX]])
+                previous = stored
+            if not batch:
+                return signed
             checkpoint = checkpoints.sign(
                 {
-                    "seq": seq, "head_id": batch[-1][0], "head_hash": previous, "count": count,
+                    "seq": last.seq + 1 if last else 1,
+                    "head_id": batch[-1][0],
+                    "head_hash": previous,
+                    "count": (last.count if last else 0) + len(batch),
                     "signed_at": timezone.now().astimezone(timezone.UTC).isoformat(timespec="seconds"),
-                    "prev": prev_digest, "records": list(batch),
+                    "prev": last.digest() if last else checkpoints.GENESIS,
+                    "records": batch,
                 },
                 key,
             )
             checkpoints.save(checkpoint)
             signed.append(checkpoint)
-            prev_digest = checkpoint.digest()
-            batch.clear()
+            # The copy outside the database is written once the checkpoint commits.
+            transaction.on_commit(partial(checkpoints.write_to_directory, [checkpoint]))
+        if len(batch) < every:
+            return signed
 
-        for pk, prev_hash, stored, computed in _chain_rows(last.head_id if last else 0):
-            if prev_hash != previous or computed != stored:
-                raise ChainBroken(
-                    _("Record #%(id)s does not verify; no checkpoint is signed over it. Run history_verify.") % {"id": pk}
-                )
-            batch.append([pk, stored[: checkpoints.HASH_PREFIX]])
-            count += 1
-            previous = stored
-            if len(batch) == every:
-                sign_batch()
-        if batch:
-            sign_batch()
-        # The copies outside the database are written once the checkpoints commit.
-        transaction.on_commit(lambda: checkpoints.write_to_directory(signed))
-    return signed
+
+def _still_matches(last: checkpoints.Checkpoint, keys) -> None:
+    """Refuse to sign on from a checkpoint that is forged, or whose head or count the database no longer holds."""
+    problem = checkpoints.authenticate(last, keys)
+    head = HistoryEntry.objects.filter(pk=last.head_id).values_list("hash", flat=True).first()
+    if problem or head != last.head_hash or HistoryEntry.objects.filter(pk__lte=last.head_id).count() != last.count:
+        raise ChainBroken(
+            _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.") % {"seq": last.seq}
+        )
 
 
 def history_checkpoint_for_export() -> checkpoints.Checkpoint | None:

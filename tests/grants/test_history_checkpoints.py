@@ -401,3 +401,14 @@ def test_signatures_are_base64_ed25519_over_the_canonical_text(checkpoint):
     signed_text = HistoryCheckpoint.objects.get(seq=1).payload
     assert signed_text == checkpoints.canonical(json.loads(signed_text))
     checkpoints.signing_key().public_key().verify(raw, signed_text.encode())
+
+
+def test_a_long_unsigned_stretch_is_signed_a_checkpoint_at_a_time_up_to_a_break(checkpoint, settings):
+    """Each checkpoint commits on its own: a record that does not verify stops the signing there, not before."""
+    settings.HISTORY_CHECKPOINT_EVERY = 2
+    entries = add_history(cases=2)
+    with attacker() as cursor:
+        cursor.execute(f"UPDATE {HISTORY} SET action = 'forged' WHERE id = %s", [entries[4].pk])
+    with pytest.raises(ChainBroken, match=f"Record #{entries[4].pk} does not verify"):
+        checkpoint()
+    assert [(one.seq, one.head_id) for one in checkpoints.from_database()] == [(1, entries[1].pk), (2, entries[3].pk)]
