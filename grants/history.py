@@ -9,6 +9,7 @@ lock) so the chain never forks.
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -195,14 +196,16 @@ def _row_hash(row: tuple, prev_hash: str) -> str:
     return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
 
 
-def _chain_rows(after_id: int = 0, limit: int | None = None):
+def _chain_rows(after_id: int | None = None, limit: int | None = None):
     """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id``, oldest first.
 
     The content hash is computed with the stored ``prev_hash``; a record is intact
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
     record before it.
     """
-    rows = HistoryEntry.objects.filter(pk__gt=after_id).order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
+    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
+    if after_id is not None:
+        rows = rows.filter(pk__gt=after_id)
     for pk, prev_hash, stored, *values in rows[:limit] if limit else rows.iterator(chunk_size=5000):
         yield pk, prev_hash, stored, _row_hash(values, prev_hash)
 
@@ -237,7 +240,7 @@ def history_checkpoint() -> list[checkpoints.Checkpoint]:
                 _still_matches(last, keys)
             previous = last.head_hash if last else GENESIS_HASH
             batch = []
-            for pk, prev_hash, stored, computed in _chain_rows(last.head_id if last else 0, limit=every):
+            for pk, prev_hash, stored, computed in _chain_rows(last.head_id if last else None, limit=every):
                 if prev_hash != previous or computed != stored:
                     raise ChainBroken(
                         _("Record #%(id)s does not verify; no checkpoint is signed over it. Run history_verify.")
@@ -391,6 +394,13 @@ def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_key
     found = [*checkpoints.from_database(), *checkpoints.from_directory(), *sources]
     ordered, problems = _trusted_checkpoints(found, keys)
     expected = ((record_id, prefix, checkpoint) for checkpoint in ordered for record_id, prefix in checkpoint.records)
+    # Each checkpoint vouches for every record after the previous one's head (from the first, for #1):
+    # a record there that it does not list was slipped in.
+    heads = {checkpoint.seq: checkpoint.head_id for checkpoint in ordered}
+    span_start = {
+        checkpoint.seq: -math.inf if checkpoint.seq == 1 else heads.get(checkpoint.seq - 1, checkpoint.records[0][0] - 1)
+        for checkpoint in ordered
+    }
     wanted = next(expected, None)
     previous, position, anchored, anchored_position, head_id = GENESIS_HASH, 0, None, 0, None
     failure = None
@@ -422,7 +432,7 @@ def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_key
             if pk == checkpoint.head_id:
                 anchored, anchored_position = pk, position + 1
             wanted = next(expected, None)
-        elif wanted is not None and wanted[2].records[0][0] < pk:
+        elif wanted is not None and span_start[wanted[2].seq] < pk:
             checkpoint = wanted[2]
             failure = _problem(
                 "record_inserted",

@@ -412,3 +412,19 @@ def test_a_long_unsigned_stretch_is_signed_a_checkpoint_at_a_time_up_to_a_break(
     with pytest.raises(ChainBroken, match=f"Record #{entries[4].pk} does not verify"):
         checkpoint()
     assert [(one.seq, one.head_id) for one in checkpoints.from_database()] == [(1, entries[1].pk), (2, entries[3].pk)]
+
+
+def test_a_record_slipped_in_before_the_first_is_named(checkpoint):
+    entries = add_history()
+    checkpoint()
+    first = entries[0]
+    with attacker() as cursor:
+        cursor.execute(
+            f"INSERT INTO {HISTORY} (id, occurred_at, actor_id, actor_role, subject_type, subject_id, action, source, "
+            "target, stream, data, prev_hash, hash) SELECT %s, occurred_at, actor_id, actor_role, subject_type, "
+            f"subject_id, 'forged', source, target, stream, data, prev_hash, 'x' FROM {HISTORY} WHERE id = %s",
+            [first.pk - 1, first.pk],
+        )
+        rehash_from(cursor, first.pk - 1)
+    result = history_verify()
+    assert not result.ok and result.code == "record_inserted" and result.first_broken_id == first.pk - 1
