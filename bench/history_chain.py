@@ -48,7 +48,8 @@ def child(records: int) -> None:
                 occurred_at=started, actor_id=actor.pk, actor_role="system", subject_type="case",
                 subject_id=str(number), fiscal_year=2025, stream="community_support_grant", action="submit",
                 source="requested", target="submitted",
-                data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し", "document_number": f"関厚発第{number}号"},
+                data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し",
+                      "document_number": f"関厚発第{number}号"},
                 prev_hash=previous,
             )
             entry.hash = previous = history.entry_hash(entry)
@@ -65,7 +66,7 @@ def child(records: int) -> None:
 
     sign_s, signed = timed(history.history_checkpoint)
     verify_s, result = timed(history.history_verify)
-    floor_s, floor_count = timed(lambda: sum(1 for pk, prev, stored, computed in history._chain_rows() if stored == computed))
+    floor_s, floor_count = timed(lambda: sum(1 for _pk, _prev, stored, computed in history._chain_rows() if stored == computed))
     assert result.ok and floor_count == records, result
     print(json.dumps({
         "records": records, "checkpoints": len(signed), "sign_s": sign_s, "verify_s": verify_s, "floor_s": floor_s,
@@ -109,7 +110,8 @@ def main() -> None:
     if args.child:
         child(args.records)
         return
-    print(f"{'database':<11}{'records':>9}{'checkpoints':>13}{'sign s':>8}{'verify s':>10}{'chain-only s':>14}{'verify rec/s':>14}")
+    print(f"{'database':<11}{'records':>9}{'checkpoints':>13}{'sign s':>8}{'verify s':>10}"
+          f"{'chain-only s':>14}{'verify rec/s':>14}")
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         r = run_child(db, args.records)
         if r:

@@ -162,7 +162,9 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except OSError as exc:
-        raise SigningKeyMissing(_("The public key file %(path)s cannot be read: %(error)s") % {"path": path, "error": exc.strerror}) from None
+        raise SigningKeyMissing(
+            _("The public key file %(path)s cannot be read: %(error)s") % {"path": path, "error": exc.strerror}
+        ) from None
     except ValueError as exc:
         raise SigningKeyMissing(_("%(path)s is not a PEM public key: %(error)s") % {"path": path, "error": exc}) from None
     if not isinstance(key, Ed25519PublicKey):
@@ -224,7 +226,8 @@ def from_row(row: HistoryCheckpoint) -> Checkpoint:
         return Checkpoint({"seq": row.seq}, row.signature, DATABASE, ("its stored text is not JSON",))
     checkpoint = from_dict({**fields, "signature": row.signature} if isinstance(fields, dict) else None, DATABASE)
     if not checkpoint.problems and (checkpoint.seq, checkpoint.fields.get("head_id")) != (row.seq, row.head_id):
-        return Checkpoint(checkpoint.fields, row.signature, DATABASE, ("its row's number or head differs from what it signs",))
+        problem = "its row's number or head differs from what it signs"
+        return Checkpoint(checkpoint.fields, row.signature, DATABASE, (problem,))
     return checkpoint
 
 
@@ -308,9 +311,13 @@ def from_file(path: str | Path) -> list[Checkpoint]:
         try:
             found = list(_read_file(path))
         except OSError as exc:
-            raise CheckpointFileError(_("%(path)s cannot be read: %(error)s") % {"path": path, "error": exc.strerror}) from None
+            raise CheckpointFileError(
+                _("%(path)s cannot be read: %(error)s") % {"path": path, "error": exc.strerror}
+            ) from None
         except (ValueError, KeyError, csv.Error) as exc:
-            raise CheckpointFileError(_("%(path)s holds no readable checkpoint: %(error)s") % {"path": path, "error": exc}) from None
+            raise CheckpointFileError(
+                _("%(path)s holds no readable checkpoint: %(error)s") % {"path": path, "error": exc}
+            ) from None
     found = [checkpoint for checkpoint in found if checkpoint is not None]
     if not found:
         raise CheckpointFileError(_("%(path)s holds no checkpoint.") % {"path": path})

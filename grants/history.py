@@ -371,7 +371,10 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
         if seq not in numbers:
             problems.append(_problem("checkpoint_missing", f"checkpoint #{seq} is missing everywhere", checkpoint=seq))
     for earlier, later in zip([None, *ordered], ordered):
-        expected = checkpoints.GENESIS if later.seq == 1 else earlier.digest() if earlier and earlier.seq == later.seq - 1 else None
+        if later.seq == 1:
+            expected = checkpoints.GENESIS
+        else:
+            expected = earlier.digest() if earlier and earlier.seq == later.seq - 1 else None
         if expected is not None and later.fields["prev"] != expected:
             problems.append(_problem(
                 "checkpoint_mismatch", f"checkpoint #{later.seq} does not follow checkpoint #{later.seq - 1}",
@@ -406,7 +409,9 @@ def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_key
     failure = None
     for pk, prev_hash, stored, computed in _chain_rows():
         if wanted is not None and wanted[0] < pk:
-            failure = _problem("record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0])
+            failure = _problem(
+                "record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0]
+            )
             break
         if prev_hash != previous:
             failure = _problem("link_broken", f"record #{pk}: prev_hash does not match the record before it", record=pk)

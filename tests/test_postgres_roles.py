@@ -76,7 +76,8 @@ FORBIDDEN = [
     "ALTER TABLE grants_case ADD COLUMN note text",
     "DROP TABLE grants_historycheckpoint",
     "CREATE TABLE shadow (id int)",
-    "CREATE OR REPLACE FUNCTION grants_historyentry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+    "CREATE OR REPLACE FUNCTION grants_historyentry_append_only() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN RETURN NEW; END $$",
     "SET session_replication_role = replica",
     "DELETE FROM django_migrations",
 ]
@@ -87,11 +88,15 @@ def test_the_application_role_works_but_cannot_rewrite_the_history(roles_databas
     checkpoint_dir = str(tmp_path / "checkpoints")
 
     # Ordinary work, as the application's role: cases, letters, a paid run, a checkpoint, a verification.
-    manage("shell", "--no-imports", "-c", "from tests.world import build; build()", url=app_url, HISTORY_CHECKPOINT_DIR=checkpoint_dir)
+    manage(
+        "shell", "--no-imports", "-c", "from tests.world import build; build()",
+        url=app_url, HISTORY_CHECKPOINT_DIR=checkpoint_dir,
+    )
     assert "checkpoint #1" in manage("history_checkpoint", url=app_url, HISTORY_CHECKPOINT_DIR=checkpoint_dir)
     assert manage("history_verify", url=app_url, HISTORY_CHECKPOINT_DIR=checkpoint_dir).startswith("ok: ")
     world = json.loads(manage(
-        "shell", "--no-imports", "-c", "import json; from tests.world import fingerprint; print(json.dumps(fingerprint(), default=str))",
+        "shell", "--no-imports", "-c",
+        "import json; from tests.world import fingerprint; print(json.dumps(fingerprint(), default=str))",
         url=app_url,
     ))
     assert world["cases"] and world["letters"] and any(run[1] == "executed" for run in world["payment_runs"])
@@ -130,7 +135,8 @@ def test_the_application_role_works_but_cannot_rewrite_the_history(roles_databas
 
 def test_grant_app_role_refuses_an_unknown_role_or_the_owner_itself(roles_database):
     name, owner_url, _app_url = roles_database
-    for role, message in (("nobody_here", "No PostgreSQL role 'nobody_here'"), (connection.settings_dict["USER"], "the role migrating")):
+    refusals = (("nobody_here", "No PostgreSQL role 'nobody_here'"), (connection.settings_dict["USER"], "the role migrating"))
+    for role, message in refusals:
         result = subprocess.run(
             [sys.executable, "manage.py", "grant_app_role", role], cwd=ROOT, capture_output=True, text=True, timeout=120,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "DATABASE_URL": owner_url},

@@ -74,7 +74,9 @@ def rehash_from(cursor, first_id):
         if entry.pk >= first_id:
             entry.prev_hash = previous.hash if previous else checkpoints.GENESIS
             entry.hash = entry_hash(entry)
-            cursor.execute(f"UPDATE {HISTORY} SET prev_hash = %s, hash = %s WHERE id = %s", [entry.prev_hash, entry.hash, entry.pk])
+            cursor.execute(
+                f"UPDATE {HISTORY} SET prev_hash = %s, hash = %s WHERE id = %s", [entry.prev_hash, entry.hash, entry.pk]
+            )
         previous = entry
 
 
@@ -88,7 +90,8 @@ def problem_codes(result):
 def test_a_checkpoint_signs_the_head_and_is_kept_in_the_database_and_the_directory(checkpoint, checkpoint_dir):
     entries = add_history()
     [signed] = checkpoint()
-    assert (signed.seq, signed.head_id, signed.head_hash, signed.count) == (1, entries[-1].pk, entries[-1].hash, len(entries))
+    head = entries[-1]
+    assert (signed.seq, signed.head_id, signed.head_hash, signed.count) == (1, head.pk, head.hash, len(entries))
     assert [record_id for record_id, _ in signed.records] == [entry.pk for entry in entries]
     assert checkpoints.authenticate(signed, checkpoints.trusted_keys()) == ""
     assert checkpoints.from_database() == [signed]
@@ -114,7 +117,8 @@ def test_a_checkpoint_covers_at_most_the_configured_number_of_records(checkpoint
     settings.HISTORY_CHECKPOINT_EVERY = 3
     entries = add_history(cases=2)
     signed = checkpoint()
-    assert [len(one.records) for one in signed] == [3] * (len(entries) // 3) + ([len(entries) % 3] if len(entries) % 3 else [])
+    full, rest = divmod(len(entries), 3)
+    assert [len(one.records) for one in signed] == [3] * full + ([rest] if rest else [])
     assert [one.seq for one in signed] == list(range(1, len(signed) + 1))
     result = history_verify()
     assert result.ok and result.checkpoints == len(signed)
@@ -270,7 +274,8 @@ def test_a_checkpoint_forged_with_another_key_is_refused(checkpoint):
         cursor.execute(f"DELETE FROM {CHECKPOINTS}")
     rows = list(HistoryEntry.objects.order_by("pk"))
     fake = checkpoints.sign(
-        {"seq": 1, "head_id": rows[-1].pk, "head_hash": rows[-1].hash, "count": len(rows), "signed_at": "2026-01-01T00:00:00+00:00",
+        {"seq": 1, "head_id": rows[-1].pk, "head_hash": rows[-1].hash, "count": len(rows),
+         "signed_at": "2026-01-01T00:00:00+00:00",
          "prev": checkpoints.GENESIS, "records": [[row.pk, row.hash[:16]] for row in rows]},
         Ed25519PrivateKey.generate(),
     )
@@ -290,7 +295,9 @@ def test_a_checkpoint_edited_under_its_signature_is_refused(checkpoint, settings
     edited = {**signed.fields, "count": signed.count - 1, "head_id": entries[-2].pk, "head_hash": entries[-2].hash,
               "records": signed.records[:-1]}
     with attacker() as cursor:
-        cursor.execute(f"UPDATE {CHECKPOINTS} SET payload = %s, head_id = %s", [checkpoints.canonical(edited), entries[-2].pk])
+        cursor.execute(
+            f"UPDATE {CHECKPOINTS} SET payload = %s, head_id = %s", [checkpoints.canonical(edited), entries[-2].pk]
+        )
         cursor.execute(f"DELETE FROM {HISTORY} WHERE id = %s", [entries[-1].pk])
     result = history_verify()
     assert not result.ok and problem_codes(result) == ["checkpoint_forged"]

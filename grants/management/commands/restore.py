@@ -27,5 +27,7 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(f"restored, but the history does not verify: {result.code}: {result.problem}")
         latest = result.latest_checkpoint
-        anchor = f", checkpoint #{latest['seq']} vouches for records up to #{result.anchored_id}" if latest else ", no checkpoint"
+        anchor = (
+            f", checkpoint #{latest['seq']} vouches for records up to #{result.anchored_id}" if latest else ", no checkpoint"
+        )
         self.stdout.write(f"restored {source}: history ok, {result.checked} records{anchor}")
