@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from web.errors import DomainError
+
 from . import checkpoints
 from .db_roles import grant_app_role
-from .errors import DomainError
 from .history import ChainBroken, VerificationResult, history_checkpoint, history_verify
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -7,9 +7,9 @@ process that connects as the application's restricted role, and compare what
 
 from datetime import date
 
-from calendars.models import Letter
 from grants.models import Case, HistoryEntry
-from grants.payments.models import PaymentItem, PaymentRun
+from letters.models import Letter
+from payments.models import PaymentItem, PaymentRun
 from tests import factories as f
 from tests.payments import factories as pf
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from grants.backup import backup_create
 from grants.cli import command_error
-from grants.errors import DomainError
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 
 from grants import checkpoints
 from grants.cli import command_error
-from grants.errors import DomainError
 from grants.history import history_checkpoint
+from web.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from grants import checkpoints
 from grants.cli import command_error
-from grants.errors import DomainError
 from grants.history import history_verify
+from web.errors import DomainError
 
 
 class Command(BaseCommand):
