@@ -270,8 +270,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4, help="then the same work from this many processes at once")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--tasks-backend", default="config.tasks.DatabaseBackend",
-                        help="the letters' task queue (django_tasks_db.DatabaseBackend: the library's own enqueue)")
+    parser.add_argument("--tasks-backend", default="django_tasks_db.DatabaseBackend", help="the letters' task queue")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
