@@ -1,4 +1,4 @@
-"""Database triggers that make the history table append-only (design §7).
+"""Database triggers that make the history table append-only (docs/domain.md#history).
 
 Installed by migration ``grants.0002``. ``drop``/``install`` exist for the test
 suite's clean-up between transactional tests and for the verifier test that
