@@ -14,7 +14,8 @@ statements through Django's ORM ("ORM floor": what Django itself adds before
 any rule runs). Rounds interleave engine and floors; the medians are reported.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh``
-sets up); a database ``grants_bench`` is created afresh for the run.
+sets up); a database named after the URL's with ``_bench`` (``grants_bench``)
+is created afresh for the run.
 """
 
 import argparse
@@ -243,14 +244,16 @@ def run_child(db: str, n: int, rounds: int, clients: int, tasks_backend: str) ->
         url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
         import psycopg
 
+        # The run's own database, named after the URL's (grants → grants_bench), so runs on other databases don't clash.
+        name = url.rsplit("/", 1)[1] + "_bench"
         try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS grants_bench")
-                conn.execute("CREATE DATABASE grants_bench")
+            with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
         except psycopg.OperationalError as exc:
             print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
             return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/grants_bench"
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds), "--clients", str(clients)],
         env=env, cwd=ROOT, capture_output=True, text=True,
@@ -267,8 +270,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4, help="then the same work from this many processes at once")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--tasks-backend", default="config.tasks.DatabaseBackend",
-                        help="the letters' task queue (django_tasks_db.DatabaseBackend: the library's own enqueue)")
+    parser.add_argument("--tasks-backend", default="django_tasks_db.DatabaseBackend", help="the letters' task queue")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -177,7 +177,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "config.tasks.DatabaseBackend"),
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -1,4 +1,4 @@
-"""The funding streams, their parts and their procedures (design §3).
+"""The funding streams, their parts and their procedures (docs/domain.md#funding-streams).
 
 The codes here are the public vocabulary of the API, the data files and the
 URLs; labels are English source strings translated to Japanese in

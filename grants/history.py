@@ -1,4 +1,4 @@
-"""The decision history: append-only, hash-chained (design §7).
+"""The decision history: append-only, hash-chained (docs/architecture.md#the-history-chain).
 
 ``history_append`` is called inside the transaction of the act it records, so
 an act and its record commit or roll back together. Appends are serialised

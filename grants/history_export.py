@@ -1,4 +1,4 @@
-"""Export of the decision history for auditors (design §7): CSV, XLSX, JSON Lines.
+"""Export of the decision history for auditors (docs/domain.md#history): CSV, XLSX, JSON Lines.
 
 Rows are read with ``iterator()`` and written as they come, so memory stays
 flat however long the history is. CSV starts with a UTF-8 byte-order mark so

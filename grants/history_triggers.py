@@ -1,4 +1,4 @@
-"""Database triggers that make the history and its checkpoints append-only (design §7).
+"""Database triggers that make the history and its checkpoints append-only (docs/domain.md#history).
 
 Installed by migrations ``grants.0002`` (the history) and ``grants.0005`` (its
 checkpoints). ``drop``/``install`` exist for the test suite's clean-up between

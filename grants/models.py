@@ -289,7 +289,7 @@ class BudgetNotice(models.Model):
 
 
 class HistoryEntry(models.Model):
-    """One append-only record of the decision history (design §7).
+    """One append-only record of the decision history (docs/domain.md#history).
 
     The database refuses UPDATE and DELETE on this table (triggers in the
     migration). ``hash`` chains every record to the one before it.

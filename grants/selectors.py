@@ -130,7 +130,7 @@ def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_
 
 
 def budget_covers(*, stream: str, notices_total: int, amount: int) -> bool:
-    """Rule 1: the budget-obligation notices cover the amount (streams the ministry decides need none)."""
+    """The budget-obligation notices cover the amount; streams the ministry decides need none (docs/domain.md#budget-notices)."""
     return not STREAMS[stream].bureau_decides or notices_total >= amount
 
 

@@ -1,9 +1,9 @@
-"""The words of outgoing letters: subjects, bodies and particulars (letters.md §7).
+"""The words of outgoing letters: subjects, bodies and particulars (docs/domain.md#letters).
 
 Every Japanese sentence a letter prints is here. The wording follows the
 bureau's attested memos (「…について（依頼）」, 記 … 以上, 「お願いいたします」);
-the seeds hold no real grant letter, so confirm the templates with the
-bureau before go-live (letters.md).
+the bureau's published documents hold no real grant letter, so confirm the
+templates with the bureau before go-live (docs/domain.md#letters).
 """
 
 from collections.abc import Sequence
@@ -200,7 +200,7 @@ def notice_kind(determination: Determination) -> str:
     return LetterKind.DECISION_NOTICE
 
 
-# The run a tranche is paid in (funding-streams.md §2.1: ① ② ③ are payment runs, not instalments).
+# The run a tranche is paid in (docs/domain.md#tranche-plans: ① ② ③ are payment runs, not instalments).
 TRANCHE_ORDINALS = {PaymentBasis.TRANCHE_1: "第1回", PaymentBasis.TRANCHE_2: "第2回", PaymentBasis.TRANCHE_3_CHANGE: "第3回"}
 # The amount a procedure's notice determines, as a payment notice names it.
 DETERMINED_AMOUNTS = {

@@ -1,4 +1,4 @@
-"""Money (design §5): tranche plans, payable items, payment runs, return claims, fund balances.
+"""Money (docs/domain.md#money-and-rounding): tranche plans, payable items, payment runs, return claims, fund balances.
 
 Other apps use ``services`` (writes), ``selectors`` (reads), ``errors`` and the
 models. Like the rest of ``grants`` this package imports neither ``workflows``

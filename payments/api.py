@@ -1,4 +1,4 @@
-"""Payment endpoints (design §8): runs, items, return claims, fund balances.
+"""Payment endpoints: runs, items, return claims, fund balances.
 
 Each endpoint parses, calls one service or selector, and serialises; errors
 leave as the shared JSON error shape through ``web.api_errors``.

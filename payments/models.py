@@ -31,7 +31,7 @@ __all__ = [
 
 
 class PaymentBasis(models.TextChoices):
-    """Why an item is payable. The tranche names follow the FY2023 runs ①②③ (brief §2.1)."""
+    """Why an item is payable. The tranche names follow the FY2023 runs ①②③ (docs/domain.md#tranche-plans)."""
 
     TRANCHE_1 = "tranche_1", _("Tranche ①")
     TRANCHE_2 = "tranche_2", _("Tranche ②")

@@ -1,4 +1,4 @@
-"""API routes for money (design §8); included under /api/ by ``config.urls``."""
+"""API routes for money; included under /api/ by ``config.urls``."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The deadline a request fixes on a case (design §4)."""
+"""The deadline a request fixes on a case (docs/domain.md#deadlines-and-roll-forward)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The API contract of design §8, line by line, against real objects: the one place it is pinned."""
+"""The API contract, line by line, against real objects: the one place it is pinned."""
 
 import json
 from datetime import date
@@ -91,7 +91,7 @@ def test_condition_unmet_names_the_condition(api, people):
                             format="json")
         assert response.status_code == 200, response.content
         case = Case.objects.get(pk=case.pk)
-    login(api, people["boss"])  # no budget notice for the year: rule 1
+    login(api, people["boss"])  # no budget notice for the year: docs/domain.md#budget-notices
     error = assert_error(api.post(f"/api/cases/{case.pk}/transitions/approve", {"version": case.version},
                                   format="json"), 409, "condition_unmet")
     assert error["details"].get("condition"), error

@@ -1,4 +1,4 @@
-"""One mapping from errors to the API's JSON error shape (design §8).
+"""One mapping from errors to the API's JSON error shape.
 
 ``{"error": {"code": "<snake_case>", "message": "<sentence>", "details": {...}}}``
 """

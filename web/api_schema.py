@@ -1,5 +1,5 @@
 """OpenAPI generation: name components after their endpoint (``CaseListApi.InputSerializer`` → ``CaseListInput``),
-and describe the one error shape (design §8) every endpoint answers with when it refuses."""
+and describe the one error shape every endpoint answers with when it refuses."""
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import inline_serializer

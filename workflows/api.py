@@ -1,4 +1,4 @@
-"""Case endpoints: list, create, detail and transitions (design §8 contract)."""
+"""Case endpoints: list, create, detail and transitions."""
 
 
 from django.utils import timezone

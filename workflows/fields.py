@@ -1,4 +1,4 @@
-"""The data each transition takes, and its validation (design §3 table).
+"""The data each transition takes, and its validation (docs/domain.md#transitions).
 
 One declaration serves the API (``available_transitions[].fields``), the web
 forms and the transition service.

@@ -114,7 +114,7 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
 
 def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     """Each queued case with what the supervisor decides on: its pending ``draft``, the budget-obligation
-    ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (rule 1),
+    ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (docs/domain.md#budget-notices),
     and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
     ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
 

@@ -1,4 +1,4 @@
-"""The one write path for case state (design §2, house rule 4)."""
+"""The one write path for case state (docs/architecture.md#the-one-write-path)."""
 
 from datetime import date
 

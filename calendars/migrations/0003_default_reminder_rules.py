@@ -1,4 +1,4 @@
-"""The default reminder rules of design §4; administrators change them in the admin."""
+"""The default reminder rules (docs/domain.md#reminders); administrators change them in the admin."""
 
 from django.db import migrations
 

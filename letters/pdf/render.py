@@ -5,8 +5,8 @@ date top right, addressee top left, sender right-aligned below it, the subject
 centred, the body, 記 with the particulars, 以上, and the contact block boxed at
 the foot of the page. A letter of two or more pages says "N / M" at the foot of
 every page and repeats its document number top right on the later ones, so a
-loose page can be put back; a one-page letter carries neither (domain/letters.md
-sets no page-number convention). Text is real text in an embedded IPAex subset,
+loose page can be put back; a one-page letter carries neither (the bureau's
+memos set no page-number convention). Text is real text in an embedded IPAex subset,
 so it is searchable and looks the same on every viewer.
 """
 

@@ -1,4 +1,4 @@
-"""Writes on money (house rule 2: ``<noun>_<verb>(*, actor, ...)``), re-exported from one place."""
+"""Writes on money (``<noun>_<verb>(*, actor, ...)``, docs/architecture.md#layers), re-exported from one place."""
 
 from .claims import return_claim_payment_record
 from .fund_balances import FundBalanceRow, fund_balance_import

@@ -84,27 +84,28 @@ def _same_grant(case: Case) -> Q:
     ) & (adjustment if case.procedure == Procedure.ADJUSTMENT_GRANT else ~adjustment)
 
 
-def _net_issued(scope: Q) -> int:
-    """Yen issued to a grant (items not withdrawn, paid or not) less yen claimed back from it."""
-    issued = PaymentItem.objects.filter(scope, withdrawn_on__isnull=True).aggregate(total=Sum("amount"))["total"]
-    claimed = ReturnClaim.objects.filter(scope).aggregate(total=Sum("principal"))["total"]
-    return (issued or 0) - (claimed or 0)
+def _net_issued(case: Case, *, whole_grant: bool) -> int:
+    """Yen issued (items not withdrawn, paid or not) less yen claimed back: to the case's grant, or by the case alone.
 
-
-def _net_issued_to_grant(case: Case) -> int:
-    """``_net_issued(_same_grant(case))`` as one prepared statement: settlements and unplanned notices run it."""
-    same = "=" if case.procedure == Procedure.ADJUSTMENT_GRANT else "<>"
-    grant = f"x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s AND c.procedure {same} %s"
+    The grant is ``_same_grant(case)``, written here as SQL: one statement
+    instead of two ORM aggregates, because every notice of a settlement or of
+    a year without a tranche plan runs it (docs/architecture.md#sql-written-by-hand).
+    """
+    if whole_grant:
+        same = "=" if case.procedure == Procedure.ADJUSTMENT_GRANT else "<>"
+        where = f"x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s AND c.procedure {same} %s"
+        params = [case.recipient_id, budget_year_of(case), case.stream, case.part, Procedure.ADJUSTMENT_GRANT.value]
+    else:
+        where, params = "x.case_id = %s", [case.pk]
     cases = Case._meta.db_table
     issued = (
         f"SELECT COALESCE(SUM(x.amount), 0) FROM {PaymentItem._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
-        f"WHERE {grant} AND x.withdrawn_on IS NULL"
+        f"WHERE {where} AND x.withdrawn_on IS NULL"
     )
     claimed = (
         f"SELECT COALESCE(SUM(x.principal), 0) FROM {ReturnClaim._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
-        f"WHERE {grant}"
+        f"WHERE {where}"
     )
-    params = [case.recipient_id, budget_year_of(case), case.stream, case.part, Procedure.ADJUSTMENT_GRANT.value]
     return int(scalar(f"SELECT ({issued}) - ({claimed})", params * 2))  # PostgreSQL's SUM of bigint is numeric
 
 
@@ -157,9 +158,9 @@ def payment_items_issue(
     elif base == ShareBase.INCREASE:
         change = determination.amount - (determination.previous_amount or 0)
     else:
-        change = determination.amount - _net_issued_to_grant(case)
+        change = determination.amount - _net_issued(case, whole_grant=True)
     if change < 0:
-        reduction = min(sum(_split(-change, shares)), _net_issued_to_grant(case))
+        reduction = min(sum(_split(-change, shares)), _net_issued(case, whole_grant=True))
         reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
         return _take_back(
             actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
@@ -192,7 +193,7 @@ def payment_items_revoke(
     scope = Q(case=case)
     revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
     # A change or settlement may already have claimed part of the grant back: that part is not claimed twice.
-    amount = min(_net_issued(scope), _net_issued_to_grant(case))
+    amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(
         actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
         reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True,

@@ -10,7 +10,7 @@ from tests import factories as f
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
-DATABASE_QUEUE = {"default": {"BACKEND": "config.tasks.DatabaseBackend"}}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
@@ -25,8 +25,8 @@ def test_request_letter_and_its_render_task_are_written_by_the_act():
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
-def test_the_library_worker_runs_the_task_row_our_backend_inserts(live_db, settings, tmp_path):
-    """Our backend writes the task row with a prepared INSERT; django-tasks-db's own worker must take it as its own."""
+def test_the_library_worker_draws_the_letter_the_act_queued(live_db, settings, tmp_path):
+    """The task row the act committed is run by django-tasks-db's own worker, which draws and stores the PDF."""
     settings.MEDIA_ROOT = tmp_path
     officer = f.officer()
     case = f.case(actor=officer)

@@ -291,7 +291,7 @@ def test_every_page_of_a_longer_letter_says_page_of_pages_and_later_pages_carry_
 
 
 def test_a_one_page_letter_carries_no_page_number(letter_pdf: Path) -> None:
-    """letters.md shows no page numbers on one-page letters."""
+    """A one-page letter carries no page number (docs/domain.md#letters)."""
     assert len(PdfReader(letter_pdf).pages) == 1
     assert not PAGE_MARK.search(extracted_text(letter_pdf))
     assert extracted_text(letter_pdf).count(LETTER.document_number) == 1

@@ -192,3 +192,52 @@ def test_revoking_a_grant_already_partly_reclaimed_claims_only_what_is_still_hel
     claims = ReturnClaim.objects.order_by("pk")
     assert [(c.reason, c.principal) for c in claims] == [("reduction", 15_000_000), ("revocation", 60_000_000)]
     assert sum(c.principal for c in claims) == sum(PaymentRecord.objects.values_list("amount", flat=True))
+
+
+def test_net_issued_counts_exactly_the_items_and_claims_of_the_grant_or_of_the_case(people):
+    """The one statement that sums a grant's money, checked against a count over every row, item by item."""
+    from payments.services.items import _net_issued, _same_grant, budget_year_of
+
+    town = f.municipality()
+    first = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
+    other = f.municipality(code="11-sakado", name="坂戸市")
+    pf.notified(**people, year=2023, amount=3_000_000, on=date(2023, 10, 19), recipient=other)
+    pf.paid_run(date(2023, 10, 30), **people)
+    change = pf.notified(
+        **people, year=2023, amount=80_000_000, on=date(2024, 1, 10), procedure="change_grant", recipient=town
+    )  # ② not paid yet: withdrawn, 10,000,000 of it issued again
+    pf.paid_run(date(2024, 1, 29), **people)
+    pf.notified(**people, year=2023, amount=7_000_000, on=date(2024, 2, 21), procedure="adjustment_grant", recipient=town)
+    settlement = pf.notified(
+        **people, year=2024, amount=50_000_000, on=date(2024, 5, 20), procedure="prior_year_settlement", recipient=town
+    )  # 60,000,000 paid, settled at 50,000,000: a claim of 10,000,000
+    assert PaymentItem.objects.filter(withdrawn_on__isnull=False).exists() and ReturnClaim.objects.exists()
+
+    def counted(case, whole_grant: bool) -> int:
+        def belongs(row) -> bool:
+            if not whole_grant:
+                return row.case_id == case.pk
+            adjustment = "adjustment_grant"
+            return (
+                row.recipient_id == case.recipient_id and row.budget_year == budget_year_of(case)
+                and (row.case.stream, row.case.part) == (case.stream, case.part)
+                and (row.case.procedure == adjustment) == (case.procedure == adjustment)
+            )
+
+        issued = sum(i.amount for i in PaymentItem.objects.select_related("case") if belongs(i) and not i.withdrawn_on)
+        return issued - sum(c.principal for c in ReturnClaim.objects.select_related("case") if belongs(c))
+
+    for case in Case.objects.all():
+        for whole_grant in (True, False):
+            assert _net_issued(case, whole_grant=whole_grant) == counted(case, whole_grant), (case, whole_grant)
+        # The rows a decrease withdraws from and claims against are the same grant's.
+        grant_items = PaymentItem.objects.filter(_same_grant(case))
+        assert {i.pk for i in grant_items} == {
+            i.pk for i in PaymentItem.objects.select_related("case")
+            if i.recipient_id == case.recipient_id and i.budget_year == budget_year_of(case)
+            and (i.case.stream, i.case.part) == (case.stream, case.part)
+            and (i.case.procedure == "adjustment_grant") == (case.procedure == "adjustment_grant")
+        }
+    assert _net_issued(first, whole_grant=True) == _net_issued(change, whole_grant=True) == _net_issued(
+        settlement, whole_grant=True
+    )

@@ -1,4 +1,4 @@
-"""The payment endpoints over HTTP: status codes, error codes and the fields the contract names (design §8)."""
+"""The payment endpoints over HTTP: status codes, error codes and the fields the contract names."""
 
 from datetime import date
 

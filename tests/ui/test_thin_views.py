@@ -1,4 +1,4 @@
-"""Views stay thin (house rules 7 and 9): the reads the case-work pages and the dashboard
+"""Views stay thin (docs/architecture.md#layers): the reads the case-work pages and the dashboard
 show live in selector modules with docstrings, and the view modules run no query of their own."""
 
 import ast

@@ -1,4 +1,4 @@
-"""Each rule of design §3 refuses what it must, over HTTP, with the right status and error code."""
+"""Each rule of docs/domain.md refuses what it must, over HTTP, with the right status and error code."""
 
 import pytest
 from django.utils import translation

@@ -1,4 +1,4 @@
-"""House rule 4: the case flow's state setter is the only code that writes ``Case.state``."""
+"""The case flow's state setter is the only code that writes ``Case.state`` (docs/architecture.md#the-one-write-path)."""
 
 import re
 from pathlib import Path

@@ -107,7 +107,7 @@ class CaseFlow:
         return State.CONDITION(ok, unmet=_("This year's procedure has no pre-consultation."))
 
     def budget_notice_covers(self):
-        """Rule 1: no approval before the ministry's budget-obligation notice covers the amount."""
+        """No approval before the ministry's budget-obligation notice covers the amount (docs/domain.md#budget-notices)."""
         case = self.case
         if not STREAMS[case.stream].bureau_decides:
             return State.CONDITION(True)  # no query for streams the ministry decides

@@ -1,4 +1,4 @@
-"""地域支援事業交付金 — community support project grant (design §3, brief §2).
+"""地域支援事業交付金 — community support project grant (docs/domain.md#procedures).
 
 The bureau decides and settles this grant for the prefectures' applicants; a
 decision is approved (決裁) only once the ministry's budget-obligation notice
