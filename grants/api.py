@@ -13,8 +13,16 @@ from rest_framework.views import APIView
 from web.api_errors import error_response
 from web.api_pagination import PageSerializer, page_of, paginate
 
-from .api_fields import FiscalYearField, IdField, PrefectureField, YenField
-from .catalogue import Part, Stream
+from .api_fields import (
+    FiscalYearField,
+    IdField,
+    PartField,
+    PartOutputField,
+    PrefectureField,
+    RegistryChoiceField,
+    YenField,
+)
+from .catalogue import stream_choices
 from .forms import DATE_BOUNDS
 from .history import history_checkpoint_for_export, history_verify_for_auditor
 from .history_export import EXPORTERS, history_list_for_auditor
@@ -75,8 +83,8 @@ class BudgetNoticeCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         fiscal_year = FiscalYearField()
-        stream = serializers.ChoiceField(choices=Stream.choices)
-        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
+        stream = RegistryChoiceField(stream_choices)
+        part = PartField(default="")
         amount = YenField(min_value=1)
         received_on = serializers.DateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(max_length=100)
@@ -85,7 +93,7 @@ class BudgetNoticeCreateApi(APIView):
         id = serializers.IntegerField()
         fiscal_year = serializers.IntegerField(source="fiscal_year_id")
         stream = serializers.CharField()
-        part = serializers.CharField()
+        part = PartOutputField()
         amount = serializers.IntegerField()
         received_on = serializers.DateField()
         reference = serializers.CharField()
@@ -149,7 +157,7 @@ class HistoryExportApi(APIView):
     class FilterSerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=list(EXPORTERS), default="csv")
         fiscal_year = FiscalYearField(required=False)
-        stream = serializers.ChoiceField(choices=Stream.choices, required=False)
+        stream = RegistryChoiceField(stream_choices, required=False)
         recipient = serializers.CharField(required=False)
         actor = serializers.CharField(required=False)
         date_from = serializers.DateField(required=False)

@@ -4,8 +4,11 @@ Unbounded integers from a query string reach the database and overflow its
 integer types (a 500); these bounds turn such input into a 422 or a 404.
 """
 
+from collections.abc import Callable, Iterable
+
 from rest_framework import serializers
 
+from .catalogue import part_choices
 from .limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, MAX_YEN
 
 MAX_ID = 2**63 - 1
@@ -40,3 +43,29 @@ class IdConverter:
 def PrefectureField(**kwargs) -> serializers.RegexField:  # noqa: N802
     """A prefecture's JIS X 0401 code, 01 (Hokkaido) to 47 (Okinawa); anything else is a 422, not an empty answer."""
     return serializers.RegexField(r"^(0[1-9]|[1-3][0-9]|4[0-7])$", **kwargs)
+
+
+class RegistryChoiceField(serializers.ChoiceField):
+    """A choice among codes the registry holds when the serializer is built (``choices`` is a callable).
+
+    DRF builds a serializer's fields anew for every instance, so a stream or
+    step registered after start-up is a valid choice too.
+    """
+
+    def __init__(self, choices: Callable[[], Iterable], **kwargs):
+        super().__init__(choices=choices(), **kwargs)
+
+
+def PartField(**kwargs) -> RegistryChoiceField:  # noqa: N802
+    """A stream's part on input: a part code; null, "" or absent for a stream without parts."""
+    return RegistryChoiceField(part_choices, required=False, allow_null=True, allow_blank=True, **kwargs)
+
+
+class PartOutputField(serializers.CharField):
+    """A case's part on output: its code, or null for a stream without parts."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None

@@ -1,108 +1,226 @@
-"""The funding streams, their parts and their procedures (docs/domain.md#funding-streams).
+"""The registry of funding streams, their parts and their procedures (docs/domain.md#funding-streams).
 
-The codes here are the public vocabulary of the API, the data files and the
-URLs; labels are English source strings translated to Japanese in
-``locale/ja``. Letters use the ``label_ja`` values directly because a letter is
-always Japanese whatever the reader's UI language.
+A stream's codes, labels and rules are data registered by its module in
+``workflows/flows/`` (one file per stream: the spec of each procedure sits
+on the state machine it runs). ``grants`` reads the registry and never
+imports ``workflows``; the registry is filled once the apps are ready.
+
+The codes are the public vocabulary of the API, the data files and the URLs.
+Labels are English source strings translated to Japanese in ``locale/ja``;
+``label_ja`` values are what letters print, since a letter is always Japanese
+whatever the reader's UI language.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
-class Stream(models.TextChoices):
-    COMMUNITY_SUPPORT_GRANT = "community_support_grant", _("Community support project grant")
-    MEDICAL_CARE_FUND = "medical_care_fund", _("Medical and long-term care fund")
-    SPECIAL_ADJUSTMENT_GRANT = "special_adjustment_grant", _("Special adjustment grant")
+NO_PART_LABEL = _("(whole stream)")
 
 
-class Part(models.TextChoices):
-    NONE = "", _("(whole stream)")
-    FACILITIES = "facilities", _("Facilities part")
-    PERSONNEL = "personnel", _("Personnel part")
+class DeterminationKind(models.TextChoices):
+    """What a procedure's determination decides."""
+
+    DECISION = "decision", _("Grant decision")
+    CHANGE = "change", _("Change decision")
+    SETTLEMENT = "settlement", _("Settlement")
+    RESETTLEMENT = "resettlement", _("Re-settlement")
+    MINISTRY_DECISION = "ministry_decision", _("Ministry decision (recorded)")
 
 
-class Procedure(models.TextChoices):
-    INITIAL_GRANT = "initial_grant", _("Initial grant")
-    CHANGE_GRANT = "change_grant", _("Change grant")
-    ADJUSTMENT_GRANT = "adjustment_grant", _("Adjustment grant")
-    PRIOR_YEAR_SETTLEMENT = "prior_year_settlement", _("Prior-year settlement")
-    PAST_YEAR_RESETTLEMENT = "past_year_resettlement", _("Re-settlement of earlier years")
-    FUND_BALANCE_SURVEY = "fund_balance_survey", _("Fund balance survey")
-    RESULTS_REPORT = "results_report", _("Results report and settlement")
+SETTLING_KINDS = frozenset({DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT})
+
+
+class ActLetter(StrEnum):
+    """The letter a step sends; every step names one (``NONE`` when it sends none). Letters word each kind."""
+
+    NONE = "none"
+    REQUEST = "request"  # 依頼: asks for the procedure's papers by a deadline
+    CONSULTATION_REQUEST = "consultation_request"  # 依頼 of the pre-consultation (事前協議)
+    NOTICE = "notice"  # 通知 of the determination the step notifies
 
 
 @dataclass(frozen=True)
-class StreamInfo:
+class PartSpec:
+    """A part of a stream (the fund's 施設分 and 人材分)."""
+
     code: str
+    label: str | Promise
     label_ja: str
-    parts: tuple[str, ...]
-    procedures: dict[str, str]  # code -> Japanese label used on letters
-    bureau_decides: bool  # False: the ministry decides and pays; the bureau records
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """A funding stream: who receives it, who decides it, and its parts (none: the stream is one whole)."""
+
+    code: str
+    label: str | Promise
+    label_ja: str
+    bureau_decides: bool  # False: the ministry decides and pays; the bureau forwards and records
     recipient_kinds: tuple[str, ...]
+    parts: tuple[PartSpec, ...] = ()
+
+    @property
+    def part_codes(self) -> tuple[str, ...]:
+        """The part codes a case of this stream may carry ("" for a stream without parts)."""
+        return tuple(part.code for part in self.parts) or ("",)
 
 
-STREAMS: dict[str, StreamInfo] = {
-    Stream.COMMUNITY_SUPPORT_GRANT: StreamInfo(
-        code=Stream.COMMUNITY_SUPPORT_GRANT,
-        label_ja="地域支援事業交付金",
-        parts=("",),
-        procedures={
-            Procedure.INITIAL_GRANT: "当初交付",
-            Procedure.CHANGE_GRANT: "変更交付",
-            Procedure.ADJUSTMENT_GRANT: "調整交付金の交付",
-            Procedure.PRIOR_YEAR_SETTLEMENT: "前年度確定",
-            Procedure.PAST_YEAR_RESETTLEMENT: "過年度再確定",
-        },
-        bureau_decides=True,
-        recipient_kinds=("prefecture", "municipality"),
-    ),
-    Stream.MEDICAL_CARE_FUND: StreamInfo(
-        code=Stream.MEDICAL_CARE_FUND,
-        label_ja="地域医療介護総合確保基金",
-        parts=(Part.FACILITIES, Part.PERSONNEL),
-        procedures={
-            Procedure.INITIAL_GRANT: "現年度交付決定",
-            Procedure.PRIOR_YEAR_SETTLEMENT: "過年度交付確定",
-            Procedure.FUND_BALANCE_SURVEY: "基金残高・執行状況調査",
-        },
-        bureau_decides=True,
-        recipient_kinds=("prefecture",),
-    ),
-    Stream.SPECIAL_ADJUSTMENT_GRANT: StreamInfo(
-        code=Stream.SPECIAL_ADJUSTMENT_GRANT,
-        label_ja="後期高齢者医療特別調整交付金",
-        parts=("",),
-        procedures={
-            Procedure.INITIAL_GRANT: "当初交付申請",
-            Procedure.CHANGE_GRANT: "変更交付申請",
-            Procedure.RESULTS_REPORT: "実績報告",
-        },
-        bureau_decides=False,
-        recipient_kinds=("wide_area_union",),
-    ),
-}
+@dataclass(frozen=True)
+class ProcedureSpec:
+    """One procedure of one stream: its state machine and everything the rest of the product asks about it.
 
-PART_LABELS_JA = {"": "", Part.FACILITIES: "施設分", Part.PERSONNEL: "人材分"}
+    ``flow`` is the state machine class (``workflows``), opaque here. The
+    wording fields are the words letters print for this procedure; which of
+    them a procedure needs depends on the letters its steps send, and the
+    system check of ``workflows`` names any that is missing.
+    """
 
-# Procedures whose determination settles an earlier fiscal year's grant.
-SETTLEMENT_PROCEDURES = frozenset(
-    {Procedure.PRIOR_YEAR_SETTLEMENT, Procedure.PAST_YEAR_RESETTLEMENT, Procedure.RESULTS_REPORT}
-)
-# Procedures whose determination sets (or changes) a fiscal year's grant amount.
-GRANT_PROCEDURES = frozenset({Procedure.INITIAL_GRANT, Procedure.CHANGE_GRANT})
+    stream: str
+    code: str
+    label: str | Promise
+    label_ja: str  # as letters print it after the stream's name: 当初交付
+    flow: type | None = None
+    #: What its determination decides (a ``DeterminationKind``); None: nothing is decided (a survey).
+    determination: str | None = None
+    #: Settlements: how many fiscal years back the settled year lies, (at least, at most; None: no limit).
+    settles_years_back: tuple[int, int | None] | None = None
+    #: A grant of its own (the adjustment grant): no change or settlement of the stream's grant touches it.
+    own_grant: bool = False
+    #: Always starts with a pre-consultation, whatever the year's procedure data says (the fund's 国庫補助協議).
+    always_pre_consultation: bool = False
+    #: The schedule's sub-procedure holding this procedure's steps (schedule files name them their own way).
+    schedule_procedure: str | None = None
+    #: What a request asks for (当初交付申請), and what a pre-consultation request asks for (当初交付に係る事前協議).
+    request_topic: str = ""
+    consultation_topic: str = ""
+    #: What a notice announces (交付決定, 交付額の確定).
+    notice_topic: str = ""
+    #: How a payment notice names the amount the notice determined (当初交付決定額, 確定額).
+    determined_amount: str = ""
+    #: The payment basis of a notice's money in a fiscal year without a tranche plan (a ``PaymentBasis``).
+    unplanned_basis: str = ""
+
+    @property
+    def settles(self) -> bool:
+        """Its determination settles an earlier fiscal year's grant."""
+        return self.determination in SETTLING_KINDS
+
+    @property
+    def sets_grant(self) -> bool:
+        """Its determination sets or changes a fiscal year's grant (not a grant of its own)."""
+        return self.determination in (DeterminationKind.DECISION, DeterminationKind.CHANGE) and not self.own_grant
+
+
+@dataclass
+class _Registry:
+    streams: dict[str, StreamSpec] = field(default_factory=dict)
+    procedures: dict[tuple[str, str], ProcedureSpec] = field(default_factory=dict)
+    generation: int = 0  # bumped on every change, so readers may cache what they derive
+
+
+_registry = _Registry()
+
+
+def stream_register(spec: StreamSpec) -> StreamSpec:
+    """Add a funding stream; its code must be new."""
+    if spec.code in _registry.streams:
+        raise ValueError(f"stream {spec.code!r} is registered twice")
+    _registry.streams[spec.code] = spec
+    _registry.generation += 1
+    return spec
+
+
+def procedure_register(spec: ProcedureSpec) -> ProcedureSpec:
+    """Add a procedure to a registered stream; (stream, code) must be new."""
+    if spec.stream not in _registry.streams:
+        raise ValueError(f"procedure {spec.code!r} names an unregistered stream {spec.stream!r}")
+    if (spec.stream, spec.code) in _registry.procedures:
+        raise ValueError(f"procedure {spec.stream}/{spec.code} is registered twice")
+    _registry.procedures[(spec.stream, spec.code)] = spec
+    _registry.generation += 1
+    return spec
+
+
+@contextmanager
+def registry_restored() -> Iterator[None]:
+    """Whatever is registered inside the block is gone after it (tests register streams of their own)."""
+    streams, procedures = dict(_registry.streams), dict(_registry.procedures)
+    try:
+        yield
+    finally:
+        _registry.streams, _registry.procedures = streams, procedures
+        _registry.generation += 1
+
+
+def registry_generation() -> int:
+    """A number that changes whenever the registry does."""
+    return _registry.generation
+
+
+def stream_list() -> list[StreamSpec]:
+    """The registered streams, in the order they were registered."""
+    return list(_registry.streams.values())
+
+
+def stream_get(code: str) -> StreamSpec | None:
+    return _registry.streams.get(code)
+
+
+def procedure_list(stream: str | None = None) -> list[ProcedureSpec]:
+    """The registered procedures (of one stream), in the order they were registered."""
+    return [spec for spec in _registry.procedures.values() if stream is None or spec.stream == stream]
+
+
+def procedure_get(stream: str, procedure: str) -> ProcedureSpec | None:
+    return _registry.procedures.get((stream, procedure))
+
+
+def stream_codes() -> list[str]:
+    return list(_registry.streams)
+
+
+def stream_choices() -> list[tuple[str, str]]:
+    """(code, label) of every stream: the ``choices`` of fields and forms."""
+    return [(spec.code, spec.label) for spec in _registry.streams.values()]
+
+
+def part_choices() -> list[tuple[str, str]]:
+    """(code, label) of every part of every stream, "" (no part) first."""
+    parts = {part.code: part.label for stream in _registry.streams.values() for part in stream.parts}
+    return [("", NO_PART_LABEL), *parts.items()]
+
+
+def procedure_choices() -> list[tuple[str, str]]:
+    """(code, label) of every procedure code; streams sharing a code share its label."""
+    labels: dict[str, str] = {}
+    for spec in _registry.procedures.values():
+        labels.setdefault(spec.code, spec.label)
+    return list(labels.items())
 
 
 def is_valid_combination(stream: str, part: str, procedure: str) -> bool:
     """True when the stream has that part and that procedure."""
-    info = STREAMS.get(stream)
-    return info is not None and part in info.parts and procedure in info.procedures
+    info = stream_get(stream)
+    return info is not None and part in info.part_codes and procedure_get(stream, procedure) is not None
+
+
+def part_label_ja(stream: str, part: str) -> str:
+    """The Japanese name of a stream's part ("" for none)."""
+    return next((spec.label_ja for spec in _registry.streams[stream].parts if spec.code == part), "")
+
+
+def grant_label_ja(stream: str, part: str) -> str:
+    """A stream and its part as letters print them: 地域医療介護総合確保基金（施設分）."""
+    label = _registry.streams[stream].label_ja
+    return f"{label}（{part_label_ja(stream, part)}）" if part else label
 
 
 def procedure_label_ja(stream: str, part: str, procedure: str) -> str:
     """Japanese name of a procedure as letters print it, e.g. 地域医療介護総合確保基金（施設分）現年度交付決定."""
-    info = STREAMS[stream]
-    part_label = f"（{PART_LABELS_JA[part]}）" if part else ""
-    return f"{info.label_ja}{part_label}{info.procedures[procedure]}"
+    return f"{grant_label_ja(stream, part)}{_registry.procedures[(stream, procedure)].label_ja}"

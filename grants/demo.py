@@ -6,17 +6,18 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .catalogue import Stream
+from .catalogue import stream_codes
 from .models import FiscalYear, MunicipalityType, ProcedureYear, Recipient, RecipientKind, Role, Scope
 from .roles import role_group
 
 DATA = Path(__file__).resolve().parent / "data" / "recipients.yaml"
 PREFECTURE_CODES = ("08", "09", "10", "11", "12", "13", "14", "15", "19", "20")
+EVERY_STREAM = "*"
 
 DEMO_USERS = {
-    # username: (role, {stream: prefecture codes} the user is limited to, name)
-    "officer1": (Role.OFFICER, {stream: PREFECTURE_CODES for stream in Stream.values}, "担当者 一郎"),
-    "officer2": (Role.OFFICER, {Stream.COMMUNITY_SUPPORT_GRANT: ("11", "12")}, "担当者 二郎"),
+    # username: (role, {stream (EVERY_STREAM: each registered one): prefecture codes} the user is limited to, name)
+    "officer1": (Role.OFFICER, {EVERY_STREAM: PREFECTURE_CODES}, "担当者 一郎"),
+    "officer2": (Role.OFFICER, {"community_support_grant": ("11", "12")}, "担当者 二郎"),
     "supervisor1": (Role.SUPERVISOR, {}, "係長 花子"),
     "supervisor2": (Role.SUPERVISOR, {}, "課長 太郎"),
     "auditor1": (Role.AUDITOR, {}, "監査 三郎"),
@@ -72,7 +73,12 @@ def users_load(*, password: str) -> list[str]:
         user.groups.set([groups[role]])
         Scope.objects.filter(user=user).delete()
         Scope.objects.bulk_create(
-            [Scope(user=user, stream=s, prefecture_code=p) for s, codes in scopes.items() for p in codes]
+            [
+                Scope(user=user, stream=stream, prefecture_code=code)
+                for streams, codes in scopes.items()
+                for stream in (stream_codes() if streams == EVERY_STREAM else [streams])
+                for code in codes
+            ]
         )
     return list(DEMO_USERS)
 
@@ -87,7 +93,7 @@ def procedure_years_load() -> None:
     for year, procedure in ((2025, "initial_grant"), (2026, "initial_grant"), (2023, "change_grant")):
         ProcedureYear.objects.update_or_create(
             fiscal_year_id=year,
-            stream=Stream.COMMUNITY_SUPPORT_GRANT,
+            stream="community_support_grant",
             part="",
             procedure=procedure,
             defaults={"pre_consultation": True},

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import Part, Procedure, Stream
+from .catalogue import part_choices, procedure_choices, stream_choices
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 from .models import CaseState, FiscalYear, Recipient, RecipientKind
 
@@ -40,11 +40,11 @@ class CaseFilterForm(FilterForm):
     """Filters shared by the worklist, the calendar and the dashboard; ``only`` names the ones a page offers."""
 
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False, empty_value=None)
-    stream = forms.ChoiceField(label=_("Stream"), choices=ANY + list(Stream.choices), required=False)
+    stream = forms.ChoiceField(label=_("Stream"), choices=lambda: ANY + stream_choices(), required=False)
     part = forms.ChoiceField(
-        label=_("Part"), choices=ANY + [c for c in Part.choices if c[0]], required=False
+        label=_("Part"), choices=lambda: ANY + [c for c in part_choices() if c[0]], required=False
     )
-    procedure = forms.ChoiceField(label=_("Procedure"), choices=ANY + list(Procedure.choices), required=False)
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=lambda: ANY + procedure_choices(), required=False)
     state = forms.ChoiceField(label=_("State"), choices=ANY + list(CaseState.choices), required=False)
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
     officer = forms.ChoiceField(label=_("Officer"), required=False)
@@ -77,7 +77,7 @@ class HistoryFilterForm(FilterForm):
     """The auditor's history search; the same names as ``GET /api/history/export``."""
 
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
-    stream = forms.ChoiceField(label=_("Stream"), choices=ANY + list(Stream.choices), required=False)
+    stream = forms.ChoiceField(label=_("Stream"), choices=lambda: ANY + stream_choices(), required=False)
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
     date_from = forms.DateField(

@@ -3,26 +3,26 @@
 ``history_append`` is called inside the transaction of the act it records, so
 an act and its record commit or roll back together. Appends are serialised
 (SQLite: the IMMEDIATE write lock; PostgreSQL: a transaction-level advisory
-lock) so the chain never forks.
+lock) so the chain never forks. This module writes records only: each act
+saves its own rows (``workflows.services`` sends a transition's UPDATEs and
+its record together, with ``history_append_statement``).
 """
 
 import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from web.errors import DomainError
-from web.rows import update_statement
 
 from . import checkpoints
 from .access import authorize
@@ -32,7 +32,6 @@ from .roles import primary_role
 GENESIS_HASH = "0" * 64
 logger = logging.getLogger(__name__)
 _PG_CHAIN_LOCK = 7_340_001  # arbitrary constant naming the chain's advisory lock
-_MISSING_ROW = "history_append: a row the act saves with its record does not exist"
 
 
 _HASHED = ("occurred_at", "actor", "actor_role", "subject_type", "subject_id", "case", "fiscal_year", "stream",
@@ -67,53 +66,28 @@ def entry_hash(entry: HistoryEntry) -> str:
 
 
 @cache
-def _insert_sql(vendor: str, updates: tuple[str, ...] = ()) -> str:
+def _insert_sql(vendor: str, joined: tuple[str, ...] = ()) -> str:
     table = HistoryEntry._meta.db_table
     columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
     placeholders = ", ".join(["%s"] * len(_COLUMNS))
     if vendor == "postgresql":
-        # Lock the chain, read its head, hash and insert, with the act's UPDATEs: one round trip.
-        saved = [f"saved{number}" for number in range(len(updates))]
-        with_clause = ", ".join(f"{name} AS ({sql} RETURNING 1)" for name, sql in zip(saved, updates))
+        # Lock the chain, read its head, hash and insert: one round trip.
         return (
-            (f"WITH {with_clause} " if updates else "")
-            + f"INSERT INTO {table} ({columns}) "
+            f"INSERT INTO {table} ({columns}) "
             f"SELECT {placeholders}, head.hash, encode(sha256(convert_to(%s::text || head.hash || %s::text, 'UTF8')), 'hex') "
             f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head"
-            + "".join(f", {name}" for name in saved)
+            + "".join(f", {name}" for name in joined)
             + " RETURNING id, prev_hash, hash"
         )
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
 
 
-def _insert(values: dict, updates: list[tuple[str, list]]) -> tuple[int, str, str]:
-    """Serialise on the chain, link the record to its head and insert it; return id, prev_hash and hash."""
-    head, tail = _canonical_around_prev(values)
+def _params(values: dict) -> list:
     fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
-    params = [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = _insert_sql("postgresql", tuple(update_sql for update_sql, _ in updates))
-            update_params = [param for _, update_params in updates for param in update_params]
-            cursor.execute(sql, [*update_params, *params, head, tail, _PG_CHAIN_LOCK])
-            row = cursor.fetchone()
-            if row is None:  # an UPDATE matched no row, so nothing was inserted
-                raise RuntimeError(_MISSING_ROW)
-            return row
-        for update in updates:
-            cursor.execute(*update)
-            if cursor.rowcount == 0:
-                raise RuntimeError(_MISSING_ROW)
-        # SQLite's IMMEDIATE write lock already serialises appends.
-        cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-        prev = row[0] if row else GENESIS_HASH
-        digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
-        cursor.execute(_insert_sql(connection.vendor), [*params, prev, digest])
-        return cursor.fetchone()
+    return [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
 
 
-def history_append(
+def history_record(
     *,
     actor,
     action: str,
@@ -127,21 +101,13 @@ def history_append(
     target: str = "",
     data: dict | None = None,
     occurred_at: datetime | None = None,
-    save: Sequence[tuple[Model, Sequence[str]]] = (),
-) -> HistoryEntry:
-    """Append one record to the chain; must run inside the act's transaction.
-
-    ``save``: (row, changed fields) the act changed, saved by the same statement
-    as the record on PostgreSQL (data-modifying WITHs), just before it on SQLite.
-    The caller must hold those rows' locks.
-    """
-    if not connection.in_atomic_block:
-        raise RuntimeError("history_append must run inside the transaction of the act it records")
+) -> dict:
+    """The values of one record, not yet linked to the chain (``history_append`` stores it)."""
     if case is not None:
         fiscal_year = case.fiscal_year_id
         stream = case.stream
         recipient = case.recipient
-    values = {
+    return {
         "occurred_at": occurred_at or timezone.now(),
         "actor": actor.pk,
         "actor_role": primary_role(actor),
@@ -156,7 +122,50 @@ def history_append(
         "target": target,
         "data": json.loads(json.dumps(data or {}, default=str)),
     }
-    pk, prev_hash, digest = _insert(values, [update_statement(row, list(fields)) for row, fields in save])
+
+
+def history_append(**record) -> HistoryEntry:
+    """Append one record (``history_record``'s arguments) to the chain, inside the transaction of its act.
+
+    Appends are serialised (SQLite: the IMMEDIATE write lock; PostgreSQL: the
+    chain's advisory lock, taken by the statement that reads the head and
+    inserts), so the chain never forks. The act writes its own rows.
+    """
+    return history_record_append(history_record(**record))
+
+
+def history_record_append(values: dict) -> HistoryEntry:
+    """Append a record made by ``history_record`` (see ``history_append``)."""
+    _in_act()
+    head, tail = _canonical_around_prev(values)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_insert_sql("postgresql"), [*_params(values), head, tail, _PG_CHAIN_LOCK])
+            return history_entry(values, cursor.fetchone())
+        cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+        prev = row[0] if row else GENESIS_HASH
+        digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
+        cursor.execute(_insert_sql(connection.vendor), [*_params(values), prev, digest])
+        return history_entry(values, cursor.fetchone())
+
+
+def history_append_statement(values: dict, *, joined: tuple[str, ...] = ()) -> tuple[str, list]:
+    """PostgreSQL: the one statement that appends a record (``history_record``'s values), for a caller to send.
+
+    It takes the chain lock, reads the head, hashes and inserts. ``joined``
+    names row sources (common table expressions) the caller puts before it:
+    the INSERT is joined with them, so it inserts nothing when one is empty.
+    ``history_entry`` turns the row it returns into the stored record.
+    """
+    _in_act()
+    head, tail = _canonical_around_prev(values)
+    return _insert_sql("postgresql", joined), [*_params(values), head, tail, _PG_CHAIN_LOCK]
+
+
+def history_entry(values: dict, row: tuple[int, str, str]) -> HistoryEntry:
+    """The stored record of ``values`` from its inserted row (id, prev_hash, hash); a checkpoint follows when due."""
+    pk, prev_hash, digest = row
     entry = HistoryEntry(
         id=pk, **{column: values[name] for name, column in zip(_HASHED, _COLUMNS)}, prev_hash=prev_hash, hash=digest
     )
@@ -164,6 +173,11 @@ def history_append(
     entry._state.db = connection.alias
     _checkpoint_when_due(pk)
     return entry
+
+
+def _in_act() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("history_append must run inside the transaction of the act it records")
 
 
 # --- checkpoints: signing the head, and checking the chain against what was signed -----------------

@@ -2,14 +2,15 @@
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from .catalogue import Part, Procedure, Stream
+from .catalogue import part_choices, procedure_choices, stream_choices
 from .models import CaseState, DeterminationKind, Role
 
 LABELS = {
     "state": dict(CaseState.choices),
-    "stream": dict(Stream.choices),
-    "part": dict(Part.choices),
-    "procedure": dict(Procedure.choices),
+    # Registry codes: read when asked, since the stream modules register them.
+    "stream": lambda: dict(stream_choices()),
+    "part": lambda: dict(part_choices()),
+    "procedure": lambda: dict(procedure_choices()),
     "role": dict(Role.choices),
     "determination": dict(DeterminationKind.choices),
     "action": {

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import Part, Procedure, Stream
+from .catalogue import DeterminationKind, part_choices, procedure_choices, stream_choices
 from .limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 
 
@@ -129,7 +129,7 @@ class Scope(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
-    stream = models.CharField(max_length=40, choices=Stream.choices)
+    stream = models.CharField(max_length=40, choices=stream_choices)
     prefecture_code = models.CharField(max_length=2)
 
     class Meta:
@@ -161,9 +161,9 @@ class ProcedureYear(models.Model):
     """How one procedure runs in one fiscal year (the yearly data that is not a date)."""
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT)
-    stream = models.CharField(max_length=40, choices=Stream.choices)
-    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
-    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=procedure_choices)
     pre_consultation = models.BooleanField(
         default=False, help_text="The procedure starts with a pre-consultation (事前協議) this year"
     )
@@ -181,9 +181,9 @@ class Case(models.Model):
     """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="cases")
-    stream = models.CharField(max_length=40, choices=Stream.choices)
-    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
-    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=procedure_choices)
     recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="cases")
     settles_fiscal_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="For settlements: the fiscal year whose grant is settled"
@@ -237,14 +237,6 @@ class Case(models.Model):
         return f"FY{self.fiscal_year_id} {self.stream}/{self.part or '-'}/{self.procedure} {self.recipient_id}"
 
 
-class DeterminationKind(models.TextChoices):
-    DECISION = "decision", _("Grant decision")
-    CHANGE = "change", _("Change decision")
-    SETTLEMENT = "settlement", _("Settlement")
-    RESETTLEMENT = "resettlement", _("Re-settlement")
-    MINISTRY_DECISION = "ministry_decision", _("Ministry decision (recorded)")
-
-
 class Determination(models.Model):
     """A drafted, approved and notified decision on an amount (交付決定, 変更, 確定, 再確定)."""
 
@@ -274,8 +266,8 @@ class BudgetNotice(models.Model):
     """The ministry's budget-obligation notice (支出負担行為示達) for a stream, part and fiscal year."""
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT)
-    stream = models.CharField(max_length=40, choices=Stream.choices)
-    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
     amount = models.PositiveBigIntegerField()
     received_on = models.DateField()
     reference = models.CharField(max_length=100)

@@ -9,7 +9,7 @@ from web.errors import InvalidInput
 from web.rows import rows_select, scalar
 
 from .access import READ_CASE, authorize, scope_q
-from .catalogue import GRANT_PROCEDURES, STREAMS
+from .catalogue import DeterminationKind, procedure_get, procedure_list, stream_get
 from .errors import CaseNotFound
 from .models import (
     AWAITING_RECIPIENT_STATES,
@@ -112,26 +112,31 @@ def recipient_list(*, kind: str | None = None, prefecture: str | None = None) ->
 
 def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_id: int) -> int | None:
     """The amount of a fiscal year's grant as last notified (change over initial), or None."""
-    row = (
+    grant = {spec.code: spec for spec in procedure_list(stream) if spec.sets_grant}
+    notified = dict(
         Case.objects.filter(
             fiscal_year_id=fiscal_year,
             stream=stream,
             part=part,
             recipient_id=recipient_id,
-            procedure__in=list(GRANT_PROCEDURES),
+            procedure__in=list(grant),
             state=CaseState.NOTIFIED,
             amount_current__isnull=False,
-        )
-        .order_by("procedure")  # change_grant sorts before initial_grant
-        .values_list("amount_current", flat=True)
-        .first()
+        ).values_list("procedure", "amount_current")
     )
-    return row
+    return grant_amount_as_last_notified(notified, stream)
+
+
+def grant_amount_as_last_notified(amounts: dict[str, int | None], stream: str) -> int | None:
+    """Of a grant's notified amounts by procedure, the change's if there is one, else the decision's."""
+    kinds = {procedure_get(stream, procedure).determination: amount for procedure, amount in amounts.items()}
+    changed = kinds.get(DeterminationKind.CHANGE)
+    return changed if changed is not None else kinds.get(DeterminationKind.DECISION)
 
 
 def budget_covers(*, stream: str, notices_total: int, amount: int) -> bool:
     """The budget-obligation notices cover the amount; streams the ministry decides need none (docs/domain.md#budget-notices)."""
-    return not STREAMS[stream].bureau_decides or notices_total >= amount
+    return not stream_get(stream).bureau_decides or notices_total >= amount
 
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:

@@ -8,28 +8,21 @@ from django.utils.translation import gettext as _
 from web.errors import InvalidInput
 
 from .access import authorize
-from .catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure, is_valid_combination
+from .catalogue import is_valid_combination, procedure_get, stream_get
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
 from .models import BudgetNotice, Case, Recipient, Scope
 from .selectors import fiscal_year_on_file
 
-# How many years back a settlement procedure reaches: (at least, at most; None = no limit).
-_SETTLED_YEARS_BACK = {
-    Procedure.PRIOR_YEAR_SETTLEMENT: (1, 1),
-    Procedure.RESULTS_REPORT: (1, 1),
-    Procedure.PAST_YEAR_RESETTLEMENT: (2, None),
-}
-
-
-def _settled_year(procedure: str, fiscal_year: int, settles: int | None) -> int | None:
-    """The fiscal year a settlement settles (default: the nearest it may); None for other procedures."""
-    if procedure not in SETTLEMENT_PROCEDURES:
+def _settled_year(stream: str, procedure: str, fiscal_year: int, settles: int | None) -> int | None:
+    """The fiscal year a settlement settles (default: the nearest it may, as its spec says); None for others."""
+    spec = procedure_get(stream, procedure)
+    if not spec.settles:
         if settles is not None:
             raise InvalidInput(details={"settles_fiscal_year": [_("Only a settlement settles an earlier fiscal year.")]})
         return None
-    least, most = _SETTLED_YEARS_BACK[procedure]
+    least, most = spec.settles_years_back
     settles = fiscal_year - least if settles is None else settles
     back = fiscal_year - settles
     if back < least or (most is not None and back > most) or settles < FIRST_FISCAL_YEAR:
@@ -74,7 +67,7 @@ def case_create(
         raise InvalidInput(
             details={"recipient": [_("Unknown recipient code %(code)r.") % {"code": recipient_code}]}
         ) from None
-    if recipient.kind not in STREAMS[stream].recipient_kinds:
+    if recipient.kind not in stream_get(stream).recipient_kinds:
         raise InvalidInput(
             details={
                 "recipient": [
@@ -83,7 +76,7 @@ def case_create(
             }
         )
     authorize(actor, "grants.act_on_case", stream=stream, prefecture=recipient.prefecture_code)
-    settles_fiscal_year = _settled_year(procedure, year.year, settles_fiscal_year)
+    settles_fiscal_year = _settled_year(stream, procedure, year.year, settles_fiscal_year)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -116,11 +109,12 @@ def budget_notice_record(
     """Record the ministry's budget-obligation notice (``grants.record_budget_notice``: supervisors)."""
     authorize(actor, "grants.record_budget_notice")
     part = part or ""
-    if stream not in STREAMS or part not in STREAMS[stream].parts:
+    info = stream_get(stream)
+    if info is None or part not in info.part_codes:
         raise InvalidInput(
             details={"stream": [_("Unknown stream/part %(stream)s/%(part)s.") % {"stream": stream, "part": part or "-"}]}
         )
-    if not STREAMS[stream].bureau_decides:
+    if not info.bureau_decides:
         raise InvalidInput(details={"stream": [_("The ministry decides this stream; it takes no budget notice here.")]})
     if not isinstance(amount, int) or not 0 < amount <= MAX_YEN:
         raise InvalidInput(

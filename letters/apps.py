@@ -11,6 +11,7 @@ class LettersConfig(AppConfig):
         from payments.signals import payment_run_executed
         from workflows.signals import case_transition_recording
 
+        from . import checks  # noqa: F401  (registers the letter checks)
         from .receivers import letter_for_act, payment_notices_after_execute
 
         case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")

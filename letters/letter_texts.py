@@ -13,42 +13,14 @@ from datetime import date
 from django.conf import settings
 
 from calendars.eras import era_date, fiscal_year_label
-from grants.catalogue import PART_LABELS_JA, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream, procedure_label_ja
+from grants.catalogue import grant_label_ja, procedure_get, procedure_label_ja, stream_codes, stream_get
 from grants.models import Case, Determination, DeterminationKind, Recipient
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
 
 from .models import LetterKind, ReminderRule
 
-CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
-P = Procedure
-
-# What a request asks for, by stream, procedure and whether it is the pre-consultation.
-REQUEST_TOPICS: dict[tuple[str, str, bool], str] = {
-    (CSG, P.INITIAL_GRANT, True): "当初交付に係る事前協議",
-    (CSG, P.INITIAL_GRANT, False): "当初交付申請",
-    (CSG, P.CHANGE_GRANT, True): "変更交付に係る事前協議",
-    (CSG, P.CHANGE_GRANT, False): "変更交付申請",
-    (CSG, P.ADJUSTMENT_GRANT, False): "調整交付金に係る調査",
-    (CSG, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
-    (CSG, P.PAST_YEAR_RESETTLEMENT, False): "再確定に係る報告",
-    (MCF, P.INITIAL_GRANT, True): "国庫補助協議",
-    (MCF, P.INITIAL_GRANT, False): "交付申請",
-    (MCF, P.PRIOR_YEAR_SETTLEMENT, False): "実績報告",
-    (MCF, P.FUND_BALANCE_SURVEY, False): "基金の残高及び執行状況に係る調査",
-    (SAG, P.INITIAL_GRANT, False): "当初交付に係る事前申請",
-    (SAG, P.CHANGE_GRANT, False): "変更交付に係る事前申請",
-    (SAG, P.RESULTS_REPORT, False): "実績報告",
-}
-# What a notice announces, by stream and procedure.
-DETERMINATION_TOPICS: dict[tuple[str, str], str] = {
-    (CSG, P.INITIAL_GRANT): "交付決定",
-    (CSG, P.CHANGE_GRANT): "変更交付決定",
-    (CSG, P.ADJUSTMENT_GRANT): "調整交付金の交付決定",
-    (CSG, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
-    (CSG, P.PAST_YEAR_RESETTLEMENT): "交付額の再確定",
-    (MCF, P.INITIAL_GRANT): "交付決定",
-    (MCF, P.PRIOR_YEAR_SETTLEMENT): "交付額の確定",
-}
+# What a request asks for, what a notice announces and how a payment notice names a determined
+# amount are words of each procedure's spec (``grants.catalogue.ProcedureSpec``).
 UNDECIDED_DEADLINE = "未定（追ってお知らせします）"
 CROSSED_IN_POST = "なお、本状と行き違いに提出いただいている場合は、ご容赦ください。"
 
@@ -93,18 +65,14 @@ def contact_lines(case: Case) -> tuple[str, ...]:
 def _subject_head(case: Case) -> str:
     """令和N年度 + stream (+ part): settlements name the fiscal year they settle."""
     year = case.fiscal_year_id
-    if case.procedure in SETTLEMENT_PROCEDURES and case.settles_fiscal_year:
+    if procedure_get(case.stream, case.procedure).settles and case.settles_fiscal_year:
         year = case.settles_fiscal_year
-    part = f"（{PART_LABELS_JA[case.part]}）" if case.part else ""
-    return f"{fiscal_year_label(year)}{STREAMS[case.stream].label_ja}{part}"
+    return f"{fiscal_year_label(year)}{grant_label_ja(case.stream, case.part)}"
 
 
 def _request_topic(case: Case, consultation: bool) -> str:
-    topic = REQUEST_TOPICS.get((case.stream, case.procedure, consultation))
-    if topic is None:
-        label = STREAMS[case.stream].procedures[case.procedure]
-        topic = f"{label}に係る事前協議" if consultation else label
-    return topic
+    spec = procedure_get(case.stream, case.procedure)
+    return spec.consultation_topic if consultation else spec.request_topic
 
 
 def _deadline_text(case: Case) -> str:
@@ -163,7 +131,7 @@ def reminder_wording(case: Case, rule: ReminderRule, *, consultation: bool) -> L
 
 def determination_wording(case: Case, determination: Determination) -> LetterWording:
     """通知 of a grant decision, a change, or a settled amount."""
-    topic = DETERMINATION_TOPICS.get((case.stream, case.procedure), STREAMS[case.stream].procedures[case.procedure])
+    topic = procedure_get(case.stream, case.procedure).notice_topic
     received = f"{era_date(case.submitted_on)}付けで" if case.submitted_on else ""
     amount, previous, reason = determination.amount, determination.previous_amount, determination.reason
     if determination.kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
@@ -202,14 +170,6 @@ def notice_kind(determination: Determination) -> str:
 
 # The run a tranche is paid in (docs/domain.md#tranche-plans: ① ② ③ are payment runs, not instalments).
 TRANCHE_ORDINALS = {PaymentBasis.TRANCHE_1: "第1回", PaymentBasis.TRANCHE_2: "第2回", PaymentBasis.TRANCHE_3_CHANGE: "第3回"}
-# The amount a procedure's notice determines, as a payment notice names it.
-DETERMINED_AMOUNTS = {
-    P.INITIAL_GRANT: "当初交付決定額",
-    P.CHANGE_GRANT: "変更交付決定額",
-    P.ADJUSTMENT_GRANT: "交付決定額",
-    P.PRIOR_YEAR_SETTLEMENT: "確定額",
-    P.PAST_YEAR_RESETTLEMENT: "再確定額",
-}
 
 
 def _payment_subject_head(items: Sequence[PaymentItem]) -> str:
@@ -221,11 +181,13 @@ def _payment_subject_head(items: Sequence[PaymentItem]) -> str:
     years: dict[tuple[str, str], set[int]] = {}
     for item in items:
         years.setdefault((item.case.stream, item.case.part), set()).add(item.budget_year)
-    stream_order, part_order = list(Stream.values), list(PART_LABELS_JA)
-    grants = sorted(years, key=lambda grant: (stream_order.index(grant[0]), part_order.index(grant[1])))
+    streams = stream_codes()
+    grants = sorted(
+        years, key=lambda grant: (streams.index(grant[0]), ("", *stream_get(grant[0]).part_codes).index(grant[1]))
+    )
     stream, part = grants[0]
     named = sorted(years[grants[0]])
-    label = f"{STREAMS[stream].label_ja}（{PART_LABELS_JA[part]}）" if part else STREAMS[stream].label_ja
+    label = grant_label_ja(stream, part)
     if len(grants) > 1 or len(named) > 2:
         return f"{fiscal_year_label(named[-1])}{label}等"
     return "及び".join(fiscal_year_label(year) for year in named) + label
@@ -233,7 +195,7 @@ def _payment_subject_head(items: Sequence[PaymentItem]) -> str:
 
 def _payment_basis_text(item: PaymentItem, rule: PaymentPlanRule | None) -> str:
     """第1回（当初交付決定額の50％）; without a plan, the determined amount less what was paid."""
-    determined = DETERMINED_AMOUNTS.get(item.case.procedure, "交付決定額")
+    determined = procedure_get(item.case.stream, item.case.procedure).determined_amount
     if rule is None or rule.base == ShareBase.CUMULATIVE:
         return f"{determined}と支払済額との差額"
     share = "全額" if rule.percent == 100 else f"{rule.percent}％"

@@ -1,8 +1,8 @@
 """How letters follow the acts of other apps: Django signals they send, received here (``LettersConfig.ready``).
 
-- ``workflows.signals.case_transition_recording``: the act's letter (依頼 for a
-  request, 通知 for a notice, else none), described by the act's record and
-  stored under it; its PDF is drawn after commit.
+- ``workflows.signals.case_transition_recording``: the letter the act's step
+  declares (``ActLetter``: 依頼 for a request, 通知 for a notice, or none),
+  described by the act's record and stored under it; its PDF is drawn after commit.
 - ``payments.signals.payment_run_executed``: the run's payment notices.
 """
 
@@ -10,22 +10,20 @@ import logging
 
 from workflows.signals import ActAddition
 
-from .services.letters import letter_for_transition, letter_issue_with_act, letter_particulars
+from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars
 from .services.payment_notices import payment_notices_issue
 
 logger = logging.getLogger(__name__)
 
 
-def letter_for_act(sender, *, case, transition, actor, fields, on, determination, **kwargs) -> ActAddition | None:
+def letter_for_act(sender, *, case, letter, actor, fields, on, determination, **kwargs) -> ActAddition | None:
     """The letter a case's act sends, for its record to describe and to be stored under that record."""
-    letter = letter_for_transition(
-        case=case, transition=transition, actor=actor, fields=fields, on=on, determination=determination
-    )
-    if letter is None:
+    sent = letter_for_step(case=case, letter=letter, actor=actor, fields=fields, on=on, determination=determination)
+    if sent is None:
         return None
     return ActAddition(
-        record={"letter": letter_particulars(letter)},
-        with_record=lambda entry: letter_issue_with_act(letter, history_entry=entry),
+        record={"letter": letter_particulars(sent)},
+        with_record=lambda entry: letter_issue_with_act(sent, history_entry=entry),
     )
 
 

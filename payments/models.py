@@ -11,10 +11,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from grants.catalogue import Part, Procedure, Stream
+from grants.catalogue import part_choices, procedure_choices, stream_choices
 from grants.models import Case, Determination, FiscalYear, Recipient
 
 __all__ = [
+    "FUND_STREAM",
     "FundBalance",
     "PaymentBasis",
     "PaymentItem",
@@ -59,9 +60,9 @@ class PaymentPlanRule(models.Model):
     """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="payment_plan_rules")
-    stream = models.CharField(max_length=40, choices=Stream.choices)
-    part = models.CharField(max_length=20, choices=Part.choices, blank=True, default="")
-    procedure = models.CharField(max_length=40, choices=Procedure.choices)
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
+    procedure = models.CharField(max_length=40, choices=procedure_choices)
     sequence = models.PositiveSmallIntegerField()
     basis = models.CharField(max_length=30, choices=PaymentBasis.choices)
     base = models.CharField(max_length=20, choices=ShareBase.choices)
@@ -277,6 +278,10 @@ class ReturnPayment(models.Model):
         db_table = "grants_returnpayment"
         ordering = ["claim", "paid_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_payment_positive")]
+
+
+#: The stream whose fund the prefectures keep and report on (the medical and long-term care fund).
+FUND_STREAM = "medical_care_fund"
 
 
 class FundBalance(models.Model):

@@ -15,12 +15,13 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from grants.access import READ_CASE, authorize, scope_q
-from grants.catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream
+from grants.catalogue import procedure_get, stream_get
 from grants.models import Case, CaseState, Recipient, RecipientKind
+from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
-from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
+from .models import FUND_STREAM, FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
 from .money import late_interest, surcharge
 
 
@@ -241,7 +242,7 @@ def fund_balance_list_for_actor(
 ) -> QuerySet[FundBalance]:
     """Fund balances of the prefectures the actor may read, by prefecture and year."""
     balances = FundBalance.objects.filter(
-        scope_q(actor, stream=Stream.MEDICAL_CARE_FUND, prefecture="prefecture__prefecture_code")
+        scope_q(actor, stream=FUND_STREAM, prefecture="prefecture__prefecture_code")
     ).select_related("prefecture")
     if prefecture:
         balances = balances.filter(prefecture__code=prefecture)
@@ -264,7 +265,7 @@ class PrefectureAmounts:
     @property
     def ministry_pays(self) -> bool:
         """The ministry decides and pays this stream; the bureau records it and pays nothing."""
-        return not STREAMS[self.stream].bureau_decides
+        return not stream_get(self.stream).bureau_decides
 
 
 def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[PrefectureAmounts]:
@@ -283,15 +284,15 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     grants: dict = defaultdict(dict)  # one recipient's grant for a stream and part: {procedure: amount}
     for case in notified:
         key = (case["stream"], case["recipient__prefecture_code"])
-        if case["procedure"] in GRANT_PROCEDURES:
+        spec = procedure_get(case["stream"], case["procedure"])
+        if spec.sets_grant:
             grants[(*key, case["recipient_id"], case["part"])][case["procedure"]] = case["amount_current"]
-        elif case["procedure"] in SETTLEMENT_PROCEDURES:
+        elif spec.settles:
             cells[key]["settled"] += case["amount_settled"] or 0
         else:
             cells[key]["determined"] += case["amount_current"] or 0
     for (stream, code, _recipient, _part), amounts in grants.items():
-        last = amounts.get(Procedure.CHANGE_GRANT)
-        cells[(stream, code)]["determined"] += (last if last is not None else amounts.get(Procedure.INITIAL_GRANT)) or 0
+        cells[(stream, code)]["determined"] += grant_amount_as_last_notified(amounts, stream) or 0
     paid = (
         PaymentRecord.objects.filter(scope_q(actor, via="item__case__"), item__budget_year=fiscal_year)
         .values("item__case__stream", "item__recipient__prefecture_code")

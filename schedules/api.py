@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api_fields import PrefectureField
-from grants.catalogue import Stream
+from grants.catalogue import stream_choices, stream_codes
 from grants.forms import DATE_BOUNDS
 from payments.api import RecipientRefSerializer
 from web.api_parsers import JSONParser, refuse_unpaired_surrogates
@@ -108,7 +108,7 @@ class CalendarApi(APIView):
             return {
                 "from": serializers.DateField(required=False, validators=DATE_BOUNDS),
                 "to": serializers.DateField(required=False, validators=DATE_BOUNDS),
-                "stream": serializers.ChoiceField(choices=Stream.choices, required=False),
+                "stream": serializers.ChoiceField(choices=stream_choices(), required=False),
                 "prefecture": PrefectureField(required=False),
                 "officer": serializers.CharField(required=False),
             }
@@ -137,7 +137,7 @@ class CalendarApi(APIView):
         parameters=[
             OpenApiParameter("from", str, description="First day (YYYY-MM-DD); default: the first of this month"),
             OpenApiParameter("to", str, description="Last day (YYYY-MM-DD); default: three months on"),
-            OpenApiParameter("stream", str, enum=Stream.values),
+            OpenApiParameter("stream", str, enum=stream_codes()),
             OpenApiParameter("prefecture", str, description="JIS code, e.g. 11"),
             OpenApiParameter("officer", str, description="Username of the officer in charge"),
         ],

@@ -7,7 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar as ICalendar
 from icalendar import Event
 
-from grants.catalogue import STREAMS
+from grants.catalogue import stream_get
 
 from .selectors import Calendar, CalendarEntry
 
@@ -30,7 +30,7 @@ def _event(entry: CalendarEntry, stamp) -> Event:
     event.add("dtend", last + timedelta(days=1))  # DTEND of an all-day event is exclusive
     prefix = "【期限超過】" if entry.overdue else ""
     event.add("summary", f"{prefix}{entry.title_ja}")
-    lines = [STREAMS[entry.stream].label_ja, entry.date_text_ja]
+    lines = [stream_get(entry.stream).label_ja, entry.date_text_ja]
     if entry.stated and entry.stated != entry.effective:
         lines.append(f"（行政機関の休日のため {entry.stated:%Y-%m-%d} から繰下げ）")
     event.add("description", "\n".join(line for line in lines if line))

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from calendars.windows import Precision, window_problems
-from grants.catalogue import Stream
+from grants.catalogue import stream_choices
 from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 
 
@@ -111,7 +111,7 @@ class ScheduleStep(models.Model):
     """One dated (or not yet dated) step of a schedule: a request, a deadline, a decision …"""
 
     version = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="steps")
-    stream = models.CharField(max_length=40, choices=Stream.choices)
+    stream = models.CharField(max_length=40, choices=stream_choices)
     sub_procedure = models.SlugField(
         max_length=60, help_text="The file's sub-procedure key, e.g. current_year_grant_decision or hearing"
     )

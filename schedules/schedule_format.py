@@ -19,7 +19,7 @@ import yaml
 
 from calendars.eras import fiscal_year_label
 from calendars.windows import Precision, window_problems
-from grants.catalogue import Stream
+from grants.catalogue import stream_codes
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 
 from .errors import ScheduleInvalid
@@ -246,7 +246,7 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
     outline, steps = [], []
     for stream, stream_raw in streams.items():
         stream_path = f"{path}.streams.{stream}"
-        _choice(stream, Stream.values, stream_path, problems)
+        _choice(stream, stream_codes(), stream_path, problems)
         if not isinstance(stream_raw, dict) or not isinstance(stream_raw.get("sub_procedures", {}), dict):
             problems.add(stream_path, "A stream holds a map of sub_procedures.")
             continue

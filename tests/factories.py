@@ -3,9 +3,19 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from grants.catalogue import Stream
+from grants.catalogue import stream_codes
 from grants.models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, RecipientKind, Role, Scope
 from grants.roles import role_group
+from workflows.flows import community_support_grant, medical_care_fund, special_adjustment_grant
+
+
+class Stream:
+    """The codes of the shipped streams, as their modules in ``workflows/flows/`` register them."""
+
+    COMMUNITY_SUPPORT_GRANT = community_support_grant.STREAM.code
+    MEDICAL_CARE_FUND = medical_care_fund.STREAM.code
+    SPECIAL_ADJUSTMENT_GRANT = special_adjustment_grant.STREAM.code
+
 
 PREFECTURES = {
     "08": "茨城県", "09": "栃木県", "10": "群馬県", "11": "埼玉県", "12": "千葉県",
@@ -68,10 +78,11 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
 
 
-def officer(streams=tuple(Stream.values), prefectures=("11", "12"), **kwargs):
+def officer(streams=None, prefectures=("11", "12"), **kwargs):
+    """An officer of ``streams`` (default: every registered stream) in ``prefectures``."""
     user = UserFactory(role=Role.OFFICER, **kwargs)
     Scope.objects.bulk_create(
-        [Scope(user=user, stream=s, prefecture_code=p) for s in streams for p in prefectures]
+        [Scope(user=user, stream=s, prefecture_code=p) for s in streams or stream_codes() for p in prefectures]
     )
     return user
 

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 import yaml
 
-from grants.catalogue import Stream
 from grants.models import Case
 from letters.models import Letter
 from payments.models import ReturnClaim
 from tests import factories as f
+from tests.factories import Stream
 from tests.http import assert_error
 from tests.letters.factories import requested_case, shipped_schedules
 from tests.payments import factories as pf
@@ -108,7 +108,7 @@ def test_case_detail_fields(api, people):
     contract = {"id", "fiscal_year", "stream", "part", "procedure", "recipient", "state", "version", "amounts",
                 "deadline", "available_transitions", "history"}
     assert contract <= set(body), contract - set(body)
-    assert body["id"] == case.pk and body["fiscal_year"] == 2025 and body["stream"] == CSG and body["part"] == ""
+    assert body["id"] == case.pk and body["fiscal_year"] == 2025 and body["stream"] == CSG and body["part"] is None
     assert body["procedure"] == "initial_grant" and body["state"] == "planned" and body["version"] == case.version
     assert {"code", "name"} <= set(body["recipient"])
     assert body["recipient"]["code"] == "11-kawagoe" and body["recipient"]["name"] == "川越市"
@@ -147,6 +147,32 @@ def test_case_create(api, people):
     login(api, people["tokyo"])
     assert_error(api.post("/api/cases", {**body, "procedure": "change_grant"}, format="json"), 403, "out_of_scope")
     assert_error(api.post("/api/cases", {**body, "stream": "nope"}, format="json"), 422, "invalid_input")
+
+
+@pytest.mark.parametrize("part", [None, "", "absent"])
+def test_a_case_of_a_stream_without_parts_reads_part_null_and_takes_it_back(api, people, part):
+    """What a client reads (``"part": null``) it can post back; "" and leaving it out mean the same."""
+    f.municipality(), f.fiscal_year(2025)
+    body = {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}
+    if part != "absent":
+        body["part"] = part
+    login(api, people["officer"])
+    created = api.post("/api/cases", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["part"] is None
+    assert [item["part"] for item in assert_page(api.get("/api/cases"))] == [None]
+    assert Case.objects.get(pk=created.json()["id"]).part == ""
+
+
+def test_a_case_of_a_stream_with_parts_reads_its_part(api, people):
+    f.prefecture("11"), f.fiscal_year(2025)
+    body = {"fiscal_year": 2025, "stream": Stream.MEDICAL_CARE_FUND, "part": "facilities", "procedure": "initial_grant",
+            "recipient": "11"}
+    login(api, people["officer"])
+    created = api.post("/api/cases", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["part"] == "facilities"
+    assert_error(api.post("/api/cases", {**body, "part": None}, format="json"), 422, "invalid_input")
 
 
 def cases_across(officer):
@@ -221,7 +247,9 @@ def test_budget_notices_are_for_supervisors(api, people):
     login(api, people["boss"])
     created = api.post("/api/budget-notices", body, format="json")
     assert created.status_code == 201, created.content
-    assert created.json()["amount"] == 5_000_000
+    assert created.json()["amount"] == 5_000_000 and created.json()["part"] is None
+    again = api.post("/api/budget-notices", {**body, "part": None}, format="json")
+    assert again.status_code == 201 and again.json()["part"] is None, again.content
     assert_error(api.post("/api/budget-notices", {**body, "amount": "lots"}, format="json"), 422, "invalid_input")
 
 

@@ -28,7 +28,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from grants.catalogue import Stream
 from grants.models import Case, HistoryEntry
 from letters.models import Letter
 from letters.services import letter_batch_create
@@ -37,6 +36,7 @@ from payments.services import FundBalanceRow, fund_balance_import, payment_run_c
 from schedules.models import CalendarFeedToken
 from schedules.services import calendar_feed_token_rotate
 from tests import factories as f
+from tests.factories import Stream
 from tests.http import assert_error
 from tests.letters.factories import requested_case
 from tests.payments import factories as pf

@@ -65,6 +65,14 @@ def update_statement(instance: Model, field_names: list[str]) -> tuple[str, list
     return sql, [*(field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields), instance.pk]
 
 
+def row_update(instance: Model, field_names: list[str]) -> None:
+    """UPDATE the named fields of an instance (no signals, no auto_now); a row that is gone is an error."""
+    with connection.cursor() as cursor:
+        cursor.execute(*update_statement(instance, field_names))
+        if cursor.rowcount == 0:
+            raise RuntimeError(f"row_update: {instance._meta.label} {instance.pk} does not exist")
+
+
 @cache
 def _insert_sql(table: str, columns: tuple[str, ...], returning: str) -> str:
     names = ", ".join(_quote(column) for column in columns)

@@ -1,23 +1,27 @@
 """Case endpoints: list, create, detail and transitions."""
 
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api_fields import FiscalYearField, IdField, PrefectureField
-from grants.catalogue import Part, Procedure, Stream
+from grants.api_fields import FiscalYearField, IdField, PartField, PartOutputField, PrefectureField, RegistryChoiceField
+from grants.catalogue import part_choices, procedure_choices, stream_choices
 from grants.models import CaseState
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
 from payments.selectors import case_amount_paid, case_amount_paid_annotation
 from web.api_pagination import PageSerializer, page_of, paginate
 
-from .fields import TRANSITION_FIELDS
+from .fields import KINDS
 from .selectors import case_available_transitions, case_history
 from .services import case_transition
+from .steps import vocabulary
+
+
+def step_names() -> list[str]:
+    return list(vocabulary())
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -53,7 +57,7 @@ class CaseDeadlineSerializer(serializers.Serializer):
 
 class TransitionFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["amount", "date", "text"])
+    type = serializers.ChoiceField(choices=KINDS)
     required = serializers.BooleanField()
     label = serializers.CharField()
 
@@ -64,7 +68,7 @@ class BlockedBySerializer(serializers.Serializer):
 
 
 class AvailableTransitionSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=list(TRANSITION_FIELDS))
+    name = RegistryChoiceField(step_names)
     label = serializers.CharField()
     fields = TransitionFieldSerializer(many=True)
     blocked_by = BlockedBySerializer(allow_null=True, help_text="The unmet condition; null when the step can be taken.")
@@ -74,7 +78,7 @@ class CaseSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     fiscal_year = serializers.IntegerField(source="fiscal_year_id")
     stream = serializers.CharField()
-    part = serializers.CharField()
+    part = PartOutputField()
     procedure = serializers.CharField()
     settles_fiscal_year = serializers.IntegerField(allow_null=True)
     recipient = CaseRecipientSerializer()
@@ -123,9 +127,9 @@ def case_detail_response(case, actor, http_status: int = 200) -> Response:
 class CaseListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         fiscal_year = FiscalYearField(required=False)
-        stream = serializers.ChoiceField(choices=Stream.choices, required=False)
-        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True)
-        procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
+        stream = RegistryChoiceField(stream_choices, required=False)
+        part = RegistryChoiceField(part_choices, required=False, allow_blank=True)
+        procedure = RegistryChoiceField(procedure_choices, required=False)
         recipient = serializers.CharField(required=False)
         prefecture = PrefectureField(required=False)
         state = serializers.ChoiceField(choices=CaseState.choices, required=False)
@@ -134,9 +138,9 @@ class CaseListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         fiscal_year = FiscalYearField()
-        stream = serializers.ChoiceField(choices=Stream.choices)
-        part = serializers.ChoiceField(choices=Part.choices, required=False, allow_blank=True, default="")
-        procedure = serializers.ChoiceField(choices=Procedure.choices)
+        stream = RegistryChoiceField(stream_choices)
+        part = PartField(default="")
+        procedure = RegistryChoiceField(procedure_choices)
         recipient = serializers.CharField()
         settles_fiscal_year = FiscalYearField(required=False, allow_null=True)
 
@@ -163,7 +167,7 @@ class CaseListApi(APIView):
             actor=request.user,
             fiscal_year=data["fiscal_year"],
             stream=data["stream"],
-            part=data["part"],
+            part=data["part"] or "",
             procedure=data["procedure"],
             recipient_code=data["recipient"],
             settles_fiscal_year=data.get("settles_fiscal_year"),
@@ -177,6 +181,23 @@ class CaseDetailApi(APIView):
         return case_detail_response(case_get_for_actor(actor=request.user, case_id=case_id), request.user)
 
 
+class TransitionInputSerializer(serializers.Serializer):
+    """A step's request body as the OpenAPI document shows it: ``version`` and every field some step declares.
+
+    Each step takes the fields it declares (``available_transitions[].fields``);
+    the transition service validates them. Fields are read from the steps
+    when the document is generated.
+    """
+
+    def get_fields(self):
+        kinds = {"amount": serializers.IntegerField, "date": serializers.DateField, "text": serializers.CharField}
+        fields = {"version": IdField()}
+        for declared in vocabulary().values():
+            for spec in declared.step.fields:
+                fields.setdefault(spec.name, kinds[spec.kind](required=False, help_text=str(spec.label)))
+        return fields
+
+
 class CaseTransitionApi(APIView):
     """``{version, ...fields}``: 409 stale_version / transition_not_allowed / condition_unmet, 403, 422."""
 
@@ -184,16 +205,9 @@ class CaseTransitionApi(APIView):
         version = IdField()
 
     @extend_schema(
-        request={"application/json": {"type": "object", "properties": {
-            "version": {"type": "integer"},
-            "amount": {"type": "integer"},
-            "reason": {"type": "string"},
-            "document_number": {"type": "string"},
-            "date": {"type": "string", "format": "date"},
-            "deadline": {"type": "string", "format": "date"},
-        }, "required": ["version"]}},
+        request=TransitionInputSerializer,
         responses=CaseDetailSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_FIELDS))],
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=step_names())],
     )
     def post(self, request, case_id: int, name: str):
         if not isinstance(request.data, dict):

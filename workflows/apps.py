@@ -6,4 +6,4 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the flow checks)
+        from . import checks, flows  # noqa: F401  (the stream modules fill the registry; the checks read it)

@@ -1,12 +1,15 @@
-"""The data each transition takes, and its validation (docs/domain.md#transitions).
+"""The fields a step takes, and their validation (docs/domain.md#transitions).
 
-One declaration serves the API (``available_transitions[].fields``), the web
-forms and the transition service.
+A step declares its fields beside its transition (``flows/base.py``); that one
+declaration serves the API (``available_transitions[].fields`` and the
+OpenAPI document), the web forms and the transition service.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
@@ -16,73 +19,32 @@ from web.errors import InvalidInput
 MAX_TEXT = 2000
 # Stored on the determination and on its letter: a longer one would be a database error, not a refusal.
 MAX_DOCUMENT_NUMBER = Determination._meta.get_field("document_number").max_length
+KINDS = ("amount", "date", "text")
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # amount, date, text
-    required: bool
-    label: str
+    kind: str  # one of KINDS
+    label: str | Promise
+    required: bool = False
     max_length: int = MAX_TEXT  # text fields only
 
     def as_dict(self) -> dict:
         return {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
 
 
-def _f(name: str, kind: str, required: bool) -> FieldSpec:
-    labels = {
-        "amount": _("Amount (yen)"),
-        "date": _("Date"),
-        "deadline": _("Deadline"),
-        "reason": _("Reason"),
-        "document_number": _("Document number"),
-    }
-    max_length = MAX_DOCUMENT_NUMBER if name == "document_number" else MAX_TEXT
-    return FieldSpec(name, kind, required, labels[name], max_length)
+def required(spec: FieldSpec) -> FieldSpec:
+    """The same field, required."""
+    return replace(spec, required=True)
 
 
-TRANSITION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
-    "request_consultation": (_f("deadline", "date", False),),
-    "submit_consultation": (_f("amount", "amount", True), _f("date", "date", False)),
-    "present_amount": (_f("amount", "amount", True),),
-    "request": (_f("deadline", "date", False),),
-    "submit": (_f("amount", "amount", True), _f("date", "date", False)),
-    "return_for_correction": (_f("reason", "text", True),),
-    "start_review": (),
-    "forward": (_f("date", "date", False),),
-    "record_ministry_decision": (
-        _f("amount", "amount", True),
-        _f("document_number", "text", True),
-        _f("date", "date", True),
-    ),
-    "draft": (_f("amount", "amount", True), _f("reason", "text", False)),
-    "send_back": (_f("reason", "text", True),),
-    "approve": (),
-    "notify": (_f("document_number", "text", False), _f("date", "date", False)),
-    "accept": (),
-    "withdraw": (_f("reason", "text", True),),
-    "revoke": (_f("reason", "text", True),),
-}
-
-TRANSITION_LABELS = {
-    "request_consultation": _("Request pre-consultation"),
-    "submit_consultation": _("Record pre-consultation papers"),
-    "present_amount": _("Present amount (informal notice)"),
-    "request": _("Issue request"),
-    "submit": _("Record submission"),
-    "return_for_correction": _("Return for correction"),
-    "start_review": _("Start review"),
-    "forward": _("Forward to the ministry"),
-    "record_ministry_decision": _("Record the ministry's decision"),
-    "draft": _("Draft determination"),
-    "send_back": _("Send back to the officer"),
-    "approve": _("Approve"),
-    "notify": _("Issue notice"),
-    "accept": _("Accept"),
-    "withdraw": _("Withdraw"),
-    "revoke": _("Revoke"),
-}
+# The fields of the transition vocabulary; a step takes them optional unless it says ``required(...)``.
+AMOUNT = FieldSpec("amount", "amount", _("Amount (yen)"))
+DATE = FieldSpec("date", "date", _("Date"))
+DEADLINE = FieldSpec("deadline", "date", _("Deadline"))
+REASON = FieldSpec("reason", "text", _("Reason"))
+DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
 
 
 def _clean_amount(value) -> int:
@@ -131,9 +93,9 @@ def _clean_text(value, max_length: int = MAX_TEXT) -> str:
 _CLEANERS = {"amount": _clean_amount, "date": _clean_date}
 
 
-def clean_transition_data(name: str, data: dict) -> dict:
-    """Validate the fields a transition takes; unknown fields are refused, blanks are absent."""
-    specs = {spec.name: spec for spec in TRANSITION_FIELDS.get(name, ())}
+def clean_step_data(fields: Sequence[FieldSpec], data: dict) -> dict:
+    """Validate the fields a step takes; unknown fields are refused, blanks are absent."""
+    specs = {spec.name: spec for spec in fields}
     errors: dict[str, list[str]] = {}
     cleaned: dict = {}
     for key in data:

@@ -1,17 +1,20 @@
-"""Forms of the case pages. A transition form is built from the transition's
-field declaration (``fields.TRANSITION_FIELDS``); the transition service
-validates the values, and its errors are put back on the form."""
+"""Forms of the case pages. A step's form is built from the fields the step
+declares (``steps.Step.fields``); the transition service validates the
+values, and its errors are put back on the form."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.api_fields import MAX_ID
-from grants.catalogue import Part, Procedure, Stream
+from grants.catalogue import ActLetter, part_choices, procedure_choices, stream_choices
 from grants.forms import DATE_BOUNDS
-from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
-BULK_TRANSITIONS = ("request", "request_consultation")
+from .fields import FieldSpec
+from .steps import step_declared, vocabulary
+
 MAX_VERSION = 2**31
+# A bulk step sends the same request to every recipient: the steps that send a request letter.
+BULK_LETTERS = (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST)
 
 _WIDGETS = {
     "amount": lambda: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -38,7 +41,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, transition: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
-        self.specs = TRANSITION_FIELDS[transition]
+        self.specs = step_declared(transition).step.fields
         for spec in self.specs:
             self.fields[spec.name] = _field(spec)
         self.auto_id = f"id_{transition}_%s"
@@ -53,9 +56,9 @@ class BulkRequestForm(forms.Form):
 
     transition = forms.ChoiceField(label=_("Step"), choices=[])
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
-    stream = forms.ChoiceField(label=_("Stream"), choices=Stream.choices)
-    part = forms.ChoiceField(label=_("Part"), choices=Part.choices, required=False)
-    procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
+    stream = forms.ChoiceField(label=_("Stream"), choices=stream_choices)
+    part = forms.ChoiceField(label=_("Part"), choices=part_choices, required=False)
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=procedure_choices)
     deadline = forms.DateField(
         label=_("Deadline"),
         required=False,
@@ -66,7 +69,9 @@ class BulkRequestForm(forms.Form):
 
     def __init__(self, *args, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["transition"].choices = [(name, TRANSITION_LABELS[name]) for name in BULK_TRANSITIONS]
+        bulk = [declared for declared in vocabulary().values() if declared.step.letter in BULK_LETTERS]
+        bulk.sort(key=lambda declared: BULK_LETTERS.index(declared.step.letter))  # the application's request first
+        self.fields["transition"].choices = [(declared.name, declared.label) for declared in bulk]
         self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
 
 

@@ -1,5 +1,5 @@
-"""How pages name transitions, in the timeline and on buttons."""
+"""How pages name steps, in the timeline and on buttons: each step's label, as its flow declares it."""
 
-from .fields import TRANSITION_LABELS
+from .steps import step_labels
 
-LABELS = {"transition": TRANSITION_LABELS, "action": TRANSITION_LABELS}
+LABELS = {"transition": step_labels, "action": step_labels}

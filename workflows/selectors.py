@@ -14,18 +14,23 @@ from letters.models import Letter, LetterKind
 from letters.selectors import letter_list_for_actor
 
 from .errors import FourEyesViolation
-from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .flows import flow_for
+from .steps import DeterminationAct, flow_steps
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
 
 
 def case_available_transitions(*, case: Case, actor) -> list[dict]:
-    """The transitions ``actor`` may take on ``case`` now, with their fields; ``blocked_by`` names an unmet condition."""
+    """The steps ``actor`` may take on ``case`` now, with their fields; ``blocked_by`` names an unmet condition.
+
+    In the order the case's procedure declares its steps.
+    """
     flow = flow_for(case, actor=actor)
+    outgoing = {transition.slug: transition for transition in type(flow).state.get_outgoing_transitions(case.state)}
     result = []
-    for transition in type(flow).state.get_outgoing_transitions(case.state):
-        if not transition.has_perm(flow, actor):
+    for declared in flow_steps(type(flow)):
+        transition = outgoing.get(declared.name)
+        if transition is None or not transition.has_perm(flow, actor):
             continue
         unmet = transition.get_unmet_condition(flow)
         blocked_by = None
@@ -35,16 +40,15 @@ def case_available_transitions(*, case: Case, actor) -> list[dict]:
                 "condition": getattr(condition, "__name__", "condition"),
                 "message": str(getattr(outcome, "message", "") or ""),
             }
-        name = transition.slug
         result.append(
             {
-                "name": name,
-                "label": str(TRANSITION_LABELS[name]),
-                "fields": [spec.as_dict() for spec in TRANSITION_FIELDS[name]],
+                "name": declared.name,
+                "label": str(transition.label),
+                "fields": [spec.as_dict() for spec in declared.step.fields],
                 "blocked_by": blocked_by,
             }
         )
-    return sorted(result, key=lambda item: list(TRANSITION_FIELDS).index(item["name"]))
+    return result
 
 
 def determination_list_for_case(*, case: Case) -> QuerySet[Determination]:
@@ -117,6 +121,7 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (docs/domain.md#budget-notices),
     and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
     ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
+    The steps are those the case's procedure declares to approve and to send back its determination.
 
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
     """
@@ -127,7 +132,10 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
         if key not in notices:
             notices[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
         draft = case.pending[0] if case.pending else None
+        flow = flow_for(case, actor=actor)
+        acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
         steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
+        approve = steps.get(acts.get(DeterminationAct.APPROVES))
         rows.append(
             {
                 "case": case,
@@ -135,17 +143,19 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
                 "notices": notices[key],
                 "covered": draft is not None
                 and budget_covers(stream=case.stream, notices_total=notices[key], amount=draft.amount),
-                "approve": steps.get("approve"),
-                "send_back": steps.get("send_back"),
-                "four_eyes": None if "approve" in steps else _four_eyes_refusal(flow_for(case, actor=actor), actor),
+                "approve": approve,
+                "send_back": steps.get(acts.get(DeterminationAct.SENDS_BACK)),
+                "four_eyes": None if approve else _four_eyes_refusal(flow, acts.get(DeterminationAct.APPROVES), actor),
             }
         )
     return rows
 
 
-def _four_eyes_refusal(flow, actor) -> str | None:
+def _four_eyes_refusal(flow, approve: str | None, actor) -> str | None:
     """The four-eyes rule's message when it is what keeps ``actor`` from approving (the flow's ``refusal``)."""
-    refusal = flow.refusal("approve", actor)
+    if approve is None:
+        return None
+    refusal = flow.refusal(approve, actor)
     return str(refusal.message) if isinstance(refusal, FourEyesViolation) else None
 
 

@@ -1,22 +1,28 @@
-"""The one write path for case state (docs/architecture.md#the-one-write-path)."""
+"""The one write path for case state (docs/architecture.md#the-one-write-path).
+
+``case_transition`` holds no step or procedure name: what an act writes
+besides the case — its determination, its money, its letter — is what the
+step declares (``steps.Step``, declared with the transition in ``flows/``).
+"""
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from grants.errors import StaleCase
-from grants.history import history_append
-from grants.models import Case
+from grants.history import history_append_statement, history_entry, history_record, history_record_append
+from grants.models import Case, HistoryEntry
 from grants.selectors import case_get_for_actor
-from payments.services import payment_items_issue, payment_items_revoke
-from web.rows import row_insert
+from web.rows import row_insert, row_update, update_statement
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
-from .fields import TRANSITION_FIELDS, clean_transition_data
+from .fields import clean_step_data
 from .flows import flow_for
 from .signals import case_transition_recording
+from .steps import DeterminationAct, step_declared, step_of
 
 AMOUNT_FIELDS = (
     "amount_consulted",
@@ -26,17 +32,15 @@ AMOUNT_FIELDS = (
     "amount_current",
     "amount_settled",
 )
-_SAVED_FIELDS = [
-    "state",
-    "version",
-    *AMOUNT_FIELDS,
-    "deadline_stated",
-    "deadline_effective",
-    "submitted_on",
-    "submitted_late",
-    "forwarded_on",
-    "last_reason",
-]
+
+
+def _values(row: Model) -> dict:
+    """A row's field values, to tell afterwards which of them an act changed."""
+    return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
+
+
+def _changed(row: Model, before: dict) -> list[str]:
+    return [name for name, value in before.items() if getattr(row, name) != value]
 
 
 def _amounts(case: Case) -> dict:
@@ -60,10 +64,16 @@ def _snapshot(case: Case) -> dict:
 def case_transition(
     *, case_id: int, name: str, actor, data: dict, expected_version: int, today: date | None = None
 ) -> Case:
-    """Apply one act to a case: permission, version, conditions and data rules, then save and record it."""
-    if name not in TRANSITION_FIELDS:
+    """Apply one act to a case: permission, version, conditions and data rules, then save and record it.
+
+    The case, and the determination the step creates or moves on, are saved
+    with only the fields the step changed; the step's payment effect and
+    letter follow its declaration; one history record describes it all.
+    """
+    declared = step_declared(name)
+    if declared is None:
         raise UnknownTransition(details={"transition": name})
-    cleaned = clean_transition_data(name, data)
+    cleaned = clean_step_data(declared.step.fields, data)
     with transaction.atomic(durable=True):
         case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
         if case.version != expected_version:
@@ -74,9 +84,12 @@ def case_transition(
             raise TransitionNotAllowed(details={"transition": name, "state": case.state})
         if not method.has_perm(actor):
             raise flow.refusal(name, actor)
+        step = step_of(type(flow), name)
         source = case.state
         before = _amounts(case)
-        original = {field: getattr(case, field) for field in _SAVED_FIELDS}
+        original = _values(case)
+        moved = flow.pending_determination() if step.determination not in (None, DeterminationAct.CREATES) else None
+        moved_original = _values(moved) if moved is not None else None
         try:
             method()
         except NoTransition:
@@ -87,23 +100,23 @@ def case_transition(
                 details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
             ) from None
         case.version += 1
-        changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
         occurred_at = case.updated_at = timezone.now()
-        determination, determination_changes = _persist_determination(flow, name, actor)
-        if name == "notify":
-            payment_items_issue(actor=actor, case=case, determination=determination)
-        elif name == "revoke":
-            payment_items_revoke(actor=actor, case=case, revoked_on=flow.today)
-        # What other apps add to the act (the letters app: its letter, described by the act's record, stored under it).
+        determination = flow.new_determination or moved
+        if flow.new_determination is not None:
+            row_insert(determination)
+        if step.payments is not None:
+            step.payments(flow, determination)
+        # What other apps add to the act (the letters app: the letter the step declares, described by the
+        # act's record, stored under it).
         additions = [
             addition
             for _receiver, addition in case_transition_recording.send(
-                sender=Case, case=case, transition=name, actor=actor, fields=flow.data,
+                sender=Case, case=case, transition=name, letter=step.letter, actor=actor, fields=flow.data,
                 on=timezone.localdate(occurred_at), determination=determination,
             )
             if addition is not None
         ]
-        entry = history_append(
+        record = history_record(
             actor=actor,
             action=name,
             occurred_at=occurred_at,
@@ -112,9 +125,6 @@ def case_transition(
             case=case,
             source=source,
             target=case.state,
-            # With the record: the case (locked, its version checked above) and the determination it moved on.
-            save=[(case, [*changed, "updated_at"])]
-            + ([(determination, determination_changes)] if determination_changes else []),
             data={
                 "procedure": case.procedure,
                 "part": case.part,
@@ -128,30 +138,40 @@ def case_transition(
                 **{key: value for addition in additions for key, value in addition.record.items()},
             },
         )
+        saved = [(case, _changed(case, original))]
+        if moved is not None:
+            saved.append((moved, _changed(moved, moved_original)))
+        entry = _act_write(saved, record)
         for addition in additions:
             addition.with_record(entry)
     return case
 
 
-def _persist_determination(flow, name: str, actor):
-    """The determination the act created (inserted now) or moved on (changed in memory, saved with the record).
+def _act_write(rows: list[tuple[Model, list[str]]], record: dict) -> HistoryEntry:
+    """The transition service's combined write: the rows the act changed (its case, the determination it
+    moved on) and the act's history record (``history_record``'s values).
 
-    Returns it, or None, and the fields still to save.
+    On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
+    the record's chained INSERT, which is joined with them, so a row that is
+    gone stops the record (one round trip where three would do the same). On
+    SQLite, whose statements cost no round trip, the UPDATEs run one after the
+    other and the history appends the record. The caller holds the case's lock.
     """
-    if flow.new_determination is not None:
-        return row_insert(flow.new_determination), []
-    if name not in ("send_back", "approve", "notify"):
-        return None, []
-    pending = flow.pending_determination()
-    if pending is None:
-        return None, []
-    if name == "send_back":
-        pending.sent_back_reason = flow.data["reason"]
-        return pending, ["sent_back_reason"]
-    if name == "approve":
-        pending.approved_by = actor
-        pending.approved_at = timezone.now()
-        return pending, ["approved_by", "approved_at"]
-    pending.document_number = flow.data["document_number"]
-    pending.notified_on = flow.data["date"]
-    return pending, ["document_number", "notified_on"]
+    updates = [(row, fields) for row, fields in rows if fields]
+    if connection.vendor != "postgresql":
+        for row, fields in updates:
+            row_update(row, fields)
+        return history_record_append(record)
+    statements = [update_statement(row, fields) for row, fields in updates]
+    names = tuple(f"saved{number}" for number in range(len(statements)))
+    append_sql, append_params = history_append_statement(record, joined=names)
+    with_clause = ", ".join(f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {with_clause} {append_sql}" if statements else append_sql,
+            [param for _sql, params in statements for param in params] + append_params,
+        )
+        row = cursor.fetchone()
+    if row is None:  # an UPDATE matched no row, so nothing was inserted
+        raise RuntimeError("case_transition: a row the act saves does not exist")
+    return history_entry(record, row)

@@ -5,7 +5,8 @@ inside the act's transaction, once the case has moved and before the act's
 history record is written, with the keyword arguments:
 
 - ``case``: the case, in its new state (not yet saved);
-- ``transition``: the transition's name;
+- ``transition``: the step's name;
+- ``letter``: the letter the step declares (``grants.catalogue.ActLetter``; ``NONE`` for none);
 - ``actor``: who acts;
 - ``fields``: the act's cleaned fields;
 - ``on``: the day of the act;

@@ -41,7 +41,6 @@ from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
-from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
 from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
 from .selectors import (
     approval_queue_for_supervisor,
@@ -56,6 +55,7 @@ from .selectors import (
     worklist_for_actor,
 )
 from .services import case_transition
+from .steps import step_declared
 
 WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
 
@@ -78,6 +78,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
     transitions = case_available_transitions(case=case, actor=request.user)
     for transition in transitions:
         name = transition["name"]
+        transition["turns_back"] = step_declared(name).step.turns_back
         transition["form"] = (
             bound
             if bound is not None and bound.transition == name and not (problem or {}).get("stale")
@@ -129,10 +130,11 @@ def case_transition_submit(request, case_id: int, name: str):
     if request.method != "POST":
         return redirect("case-detail", case_id)
     case = case_get_for_actor(actor=request.user, case_id=case_id)
-    if name not in TRANSITION_FIELDS:
+    declared = step_declared(name)
+    if declared is None:
         raise Http404(_("There is no step of that name."))
     form = TransitionForm(request.POST, transition=name)
-    label = str(TRANSITION_LABELS[name])
+    label = str(declared.label)
     if not form.is_valid():
         if "version" in form.errors:
             problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
@@ -195,6 +197,7 @@ def approval_queue(request):
                 # One form per row: ids carry the case, so each label names its own row's field.
                 form.auto_id = f"id_{row['case'].pk}_{step['name']}_%s"
                 step["form"] = form
+                step["turns_back"] = step_declared(step["name"]).step.turns_back
     runs = [
         {
             "run": run,
@@ -283,7 +286,7 @@ def _bulk_confirm(request, form: BulkConfirmForm):
         return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
     step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
-    label = TRANSITION_LABELS[data["transition"]]
+    label = step_declared(data["transition"]).label
     started = timezone.now()
     done, refused = [], []
     for case_id, version in data["cases"]:

@@ -2,8 +2,10 @@
 
 from ..letter_texts import LetterWording
 from .letters import (
+    ACT_LETTERS,
+    act_letter_wording_missing,
     letter_batch_create,
-    letter_for_transition,
+    letter_for_step,
     letter_issue,
     letter_issue_with_act,
     letter_particulars,
@@ -14,9 +16,11 @@ from .reminder_rules import reminder_rule_delete, reminder_rule_save
 from .reminders import reminder_issue
 
 __all__ = [
+    "ACT_LETTERS",
     "LetterWording",
+    "act_letter_wording_missing",
     "letter_batch_create",
-    "letter_for_transition",
+    "letter_for_step",
     "letter_issue",
     "letter_issue_with_act",
     "letter_particulars",

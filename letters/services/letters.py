@@ -8,6 +8,8 @@ ever locked before the history chain (as ``notify`` does) and never after it.
 """
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,6 +20,7 @@ from django_tasks_db import DatabaseBackend
 
 from calendars.numbering import document_number_issue
 from grants.access import authorize
+from grants.catalogue import ActLetter, ProcedureSpec
 from grants.history import history_append
 from grants.models import Case, CaseState, Determination, HistoryEntry
 from grants.roles import system_user
@@ -32,7 +35,6 @@ from ..selectors import letter_list_for_actor
 from ..tasks import letter_render_task
 
 SUBJECT = "letter"
-REQUEST_TRANSITIONS = {"request": False, "request_consultation": True}  # name → is the pre-consultation
 
 
 def _default_wording(case: Case, kind: str) -> LetterWording:
@@ -166,17 +168,8 @@ def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
     }
 
 
-def letter_for_transition(
-    *, case: Case, transition: str, actor, fields: dict, on, determination: Determination | None = None
-) -> Letter | None:
-    """The letter an act sends (依頼 for a request, 通知 for a notice, else none), worded but not yet stored.
-
-    The act's own record describes it (``letter_particulars``) and
-    ``letter_issue_with_act`` stores it once that record exists: one act, one
-    record. ``on``: the day of the act; ``determination``: the one a notice notifies.
-    """
-    if transition in REQUEST_TRANSITIONS:
-        consultation = REQUEST_TRANSITIONS[transition]
+def _request_letter(*, consultation: bool):
+    def build(*, case: Case, actor, fields: dict, on, determination: Determination | None) -> Letter:
         return _letter_build(
             case=case,
             kind=LetterKind.REQUEST,
@@ -185,21 +178,63 @@ def letter_for_transition(
             issued_on=on,  # dated the day of the act
             basis=_request_basis(case, consultation=consultation, fields=fields),
         )
-    if transition == "notify":
-        return _letter_build(
-            case=case,
-            kind=notice_kind(determination),
-            actor=actor,
-            wording=determination_wording(case, determination),
-            issued_on=determination.notified_on,
-            document_number=determination.document_number,
-            basis={"determination": determination.pk},
-        )
-    return None
+
+    return build
+
+
+def _notice_letter(*, case: Case, actor, fields: dict, on, determination: Determination | None) -> Letter:
+    return _letter_build(
+        case=case,
+        kind=notice_kind(determination),
+        actor=actor,
+        wording=determination_wording(case, determination),
+        issued_on=determination.notified_on,
+        document_number=determination.document_number,
+        basis={"determination": determination.pk},
+    )
+
+
+@dataclass(frozen=True)
+class ActLetterWording:
+    """How the letter a step declares is built, and which words of its procedure's spec it prints."""
+
+    build: Callable[..., Letter]
+    needs: tuple[str, ...]  # ``ProcedureSpec`` wording fields the letter prints
+
+
+#: The letter of every ``ActLetter`` a step may declare (``ActLetter.NONE``: the step sends none).
+ACT_LETTERS: dict[str, ActLetterWording] = {
+    ActLetter.REQUEST: ActLetterWording(_request_letter(consultation=False), ("request_topic",)),
+    ActLetter.CONSULTATION_REQUEST: ActLetterWording(_request_letter(consultation=True), ("consultation_topic",)),
+    ActLetter.NOTICE: ActLetterWording(_notice_letter, ("notice_topic", "request_topic")),
+}
+
+
+def act_letter_wording_missing(spec: ProcedureSpec, letter: str) -> list[str]:
+    """What a procedure lacks to word the letter a step of it declares (empty when nothing is)."""
+    if letter == ActLetter.NONE:
+        return []
+    if letter not in ACT_LETTERS:
+        return [f"the letter {letter!r}, which has no wording"]
+    return [f"{need} (for its {letter} letter)" for need in ACT_LETTERS[letter].needs if not getattr(spec, need)]
+
+
+def letter_for_step(
+    *, case: Case, letter: str, actor, fields: dict, on, determination: Determination | None = None
+) -> Letter | None:
+    """The letter an act sends, as its step declares it (``ActLetter``), worded but not yet stored; None for none.
+
+    The act's own record describes it (``letter_particulars``) and
+    ``letter_issue_with_act`` stores it once that record exists: one act, one
+    record. ``on``: the day of the act; ``determination``: the one the act wrote or moved on.
+    """
+    if letter == ActLetter.NONE:
+        return None
+    return ACT_LETTERS[letter].build(case=case, actor=actor, fields=fields, on=on, determination=determination)
 
 
 def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:
-    """Store a letter from ``letter_for_transition`` under the record of the act that sends it; its PDF follows."""
+    """Store a letter from ``letter_for_step`` under the record of the act that sends it; its PDF follows."""
     letter.history_entry = history_entry
     return _letter_store(letter)
 

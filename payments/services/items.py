@@ -20,13 +20,12 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from calendars.business_days import add_business_days
-from grants.catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
+from grants.catalogue import procedure_get, procedure_list, stream_get
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
 from web.rows import row_insert, rows_select, scalar
 
 from ..models import (
-    PaymentBasis,
     PaymentItem,
     PaymentPlanRule,
     PaymentRecord,
@@ -42,14 +41,6 @@ from ..money import attribute_latest_receipts_first, split_by_percent_floored
 #: A return claim falls due this many business days after its notice (decided here; to confirm with the bureau).
 RETURN_DUE_BUSINESS_DAYS = 20
 
-#: Without a plan for its fiscal year, a procedure's notice pays the notified amount less what was issued, at once.
-_UNPLANNED_BASIS = {
-    Procedure.INITIAL_GRANT: PaymentBasis.TRANCHE_1,
-    Procedure.CHANGE_GRANT: PaymentBasis.TRANCHE_3_CHANGE,
-    Procedure.ADJUSTMENT_GRANT: PaymentBasis.ADJUSTMENT_GRANT,
-    Procedure.PRIOR_YEAR_SETTLEMENT: PaymentBasis.SETTLEMENT_REMAINDER,
-    Procedure.PAST_YEAR_RESETTLEMENT: PaymentBasis.RESETTLEMENT,
-}
 
 
 class _Share(NamedTuple):
@@ -69,19 +60,29 @@ class PaymentConsequences:
 
 def budget_year_of(case: Case) -> int:
     """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
-    return case.settles_fiscal_year if case.procedure in SETTLEMENT_PROCEDURES else case.fiscal_year_id
+    return case.settles_fiscal_year if procedure_get(case.stream, case.procedure).settles else case.fiscal_year_id
+
+
+def _grant_procedures(case: Case) -> tuple[bool, list[str]]:
+    """Whether the case's procedure is a grant of its own, and the procedures that make the case's grant
+    (its own procedure) or stand apart from it (the stream's grants of their own).
+
+    A grant of its own (the adjustment grant) is its procedure alone; the
+    stream's grant is every procedure but those: a settlement settles the
+    initial and changed grant, not the adjustment grant.
+    """
+    if procedure_get(case.stream, case.procedure).own_grant:
+        return True, [case.procedure]
+    return False, [spec.code for spec in procedure_list(case.stream) if spec.own_grant]
 
 
 def _same_grant(case: Case) -> Q:
-    """Items and claims of the case's grant: recipient, stream, part and budget year.
-
-    The adjustment grant is a grant of its own: a settlement settles the
-    initial and changed grant, not the adjustment grant.
-    """
-    adjustment = Q(case__procedure=Procedure.ADJUSTMENT_GRANT)
+    """Items and claims of the case's grant: recipient, stream, part and budget year (``_grant_procedures``)."""
+    own, procedures = _grant_procedures(case)
+    procedure = Q(case__procedure__in=procedures)
     return Q(
         recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
-    ) & (adjustment if case.procedure == Procedure.ADJUSTMENT_GRANT else ~adjustment)
+    ) & (procedure if own else ~procedure)
 
 
 def _net_issued(case: Case, *, whole_grant: bool) -> int:
@@ -92,9 +93,11 @@ def _net_issued(case: Case, *, whole_grant: bool) -> int:
     a year without a tranche plan runs it (docs/architecture.md#sql-written-by-hand).
     """
     if whole_grant:
-        same = "=" if case.procedure == Procedure.ADJUSTMENT_GRANT else "<>"
-        where = f"x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s AND c.procedure {same} %s"
-        params = [case.recipient_id, budget_year_of(case), case.stream, case.part, Procedure.ADJUSTMENT_GRANT.value]
+        own, procedures = _grant_procedures(case)
+        where = "x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s"
+        if procedures:
+            where += f" AND c.procedure {'IN' if own else 'NOT IN'} ({', '.join(['%s'] * len(procedures))})"
+        params = [case.recipient_id, budget_year_of(case), case.stream, case.part, *procedures]
     else:
         where, params = "x.case_id = %s", [case.pk]
     cases = Case._meta.db_table
@@ -118,7 +121,8 @@ def _plan(case: Case) -> tuple[str, list[_Share]]:
     )
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
-        return ShareBase.CUMULATIVE, [_Share(_UNPLANNED_BASIS[case.procedure], 100, None)]
+        # Without a plan for its fiscal year, a notice pays the notified amount less what was issued, at once.
+        return ShareBase.CUMULATIVE, [_Share(procedure_get(case.stream, case.procedure).unplanned_basis, 100, None)]
     return rules[0].base, shares
 
 
@@ -147,7 +151,7 @@ def payment_items_issue(
 
     The special adjustment grant never gets here with money: the ministry decides and pays it.
     """
-    if not STREAMS[case.stream].bureau_decides:
+    if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
     _lock_recipient(case)
     grant = _same_grant(case)
@@ -161,7 +165,7 @@ def payment_items_issue(
         change = determination.amount - _net_issued(case, whole_grant=True)
     if change < 0:
         reduction = min(sum(_split(-change, shares)), _net_issued(case, whole_grant=True))
-        reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
+        reason = ReturnReason.SETTLEMENT if procedure_get(case.stream, case.procedure).settles else ReturnReason.REDUCTION
         return _take_back(
             actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
             on=notified_on, surcharge_applies=False,
@@ -187,7 +191,7 @@ def payment_items_revoke(
     *, actor, case: Case, revoked_on: date
 ) -> PaymentConsequences:
     """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed with 加算金."""
-    if not STREAMS[case.stream].bureau_decides:
+    if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
     _lock_recipient(case)
     scope = Q(case=case)

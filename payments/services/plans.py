@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from grants.catalogue import STREAMS, is_valid_combination
+from grants.catalogue import is_valid_combination, stream_get
 from grants.history import history_append
 from grants.models import FiscalYear
 
@@ -22,7 +22,7 @@ def _rules_from(entry: dict) -> list[PaymentPlanRule]:
     """The rules of one procedure-year of the plans file, checked the way ``share_plan`` will read them."""
     stream, part, procedure = entry["stream"], entry.get("part", ""), entry["procedure"]
     where = f"FY{entry['fiscal_year']} {stream}/{part or '-'}/{procedure}"
-    if not is_valid_combination(stream, part, procedure) or not STREAMS[stream].bureau_decides:
+    if not is_valid_combination(stream, part, procedure) or not stream_get(stream).bureau_decides:
         raise ValueError(f"{where}: not a procedure the bureau pays")
     base = entry["base"]
     payments = entry["payments"]

@@ -5,7 +5,7 @@ from datetime import date
 import jsonschema
 import pytest
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from tests import factories as f
 from tests.payments import factories as pf
 from workflows.services import case_transition

@@ -13,7 +13,7 @@ from grants.models import Case, Determination, HistoryEntry
 from grants.rows import case_fetch_for_update
 from grants.selectors import budget_notice_total, determination_pending, procedure_has_pre_consultation
 from tests import factories as f
-from web.rows import row_insert, rows_select, update_statement
+from web.rows import row_insert, row_update, rows_select
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +60,7 @@ def test_prepared_insert_update_and_select_round_trip_like_the_orm():
     assert drafted.pk and not drafted._state.adding
     assert _fields(Determination.objects.get(pk=drafted.pk)) == _fields(drafted)
     drafted.document_number, drafted.notified_on = "関厚発1121第1号", date(2025, 11, 21)
-    with connection.cursor() as cursor:
-        cursor.execute(*update_statement(drafted, ["document_number", "notified_on"]))
+    row_update(drafted, ["document_number", "notified_on"])
     assert _fields(Determination.objects.get(pk=drafted.pk)) == _fields(drafted)
     found = rows_select(Determination, "t.case_id = %s", [case.pk])
     assert [_fields(d) for d in found] == [_fields(drafted)]
@@ -113,12 +112,38 @@ def test_record_hash_is_the_canonical_json_of_the_whole_record():
     assert history_verify().ok
 
 
-def test_a_record_whose_saved_row_is_gone_is_refused_on_either_database():
-    """The act's UPDATE matching no row must stop the record: PostgreSQL's one statement and SQLite's steps alike."""
+def test_an_update_of_a_row_that_is_gone_is_refused_and_writes_nothing():
+    """A transition saves the case it locked: an UPDATE matching no row is an error, not a silent no-op."""
+    officer = f.officer()
+    case = f.case(actor=officer)
+    case.pk, case.state = case.pk + 10_000, "requested"
+    with pytest.raises(RuntimeError, match="does not exist"), transaction.atomic():
+        row_update(case, ["state"])
+    assert not Case.objects.filter(state="requested").exists()
+
+
+def test_the_history_appends_its_record_and_writes_no_other_row():
+    """The transition service saves the case; the history module only appends the record of the act."""
+    officer = f.officer()
+    case = f.case(actor=officer)
+    case.state = "requested"  # changed in memory only
+    with transaction.atomic():
+        entry = history_append(actor=officer, action="note", subject_type="case", subject_id=case.pk, case=case)
+    assert HistoryEntry.objects.get(pk=entry.pk).case_id == case.pk
+    assert Case.objects.get(pk=case.pk).state == "planned"
+
+
+def test_the_transition_services_combined_write_refuses_a_gone_row_and_records_nothing():
+    """PostgreSQL sends a transition's UPDATEs and its record as one statement; SQLite one after the other.
+    Either way a saved row that is gone stops the record."""
+    from grants.history import history_record
+    from workflows.services import _act_write
+
     officer = f.officer()
     case = f.case(actor=officer)
     records = HistoryEntry.objects.count()
+    record = history_record(actor=officer, action="note", subject_type="case", subject_id=case.pk, case=case)
     case.pk, case.state = case.pk + 10_000, "requested"
     with pytest.raises(RuntimeError, match="does not exist"), transaction.atomic():
-        history_append(actor=officer, action="note", subject_type="test", subject_id="1", save=[(case, ["state"])])
+        _act_write([(case, ["state"])], record)
     assert HistoryEntry.objects.count() == records

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from grants.models import BudgetNotice, Case, Determination, DeterminationKind
 from grants.roles import system_user
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, PaymentRun

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from calendars.business_days import add_business_days
-from grants.catalogue import Stream
+from tests.factories import Stream
 from grants.models import Case
 from payments.models import PaymentItem, PaymentRecord, ReturnClaim
 from payments.selectors import case_amount_paid, case_amount_paid_annotation

@@ -1,6 +1,6 @@
 """Cases taken through the real transition service for the page tests."""
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from tests import factories as f
 from workflows.services import case_transition
 

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from tests import factories as f
 from tests.ui.cases import notified_grant
 from workflows.services import case_transition

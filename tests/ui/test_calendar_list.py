@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from grants.models import Case, CaseState, Recipient, RecipientKind
 from tests import factories as f
 from tests.letters.factories import shipped_schedules

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from tests import factories as f
 from tests.ui.cases import notified_grant as notified
 from tests.ui.html import select_options

@@ -7,10 +7,10 @@ import zipfile
 import pytest
 from django.contrib.auth.models import Group
 
-from grants.catalogue import Stream
 from grants.models import HistoryEntry, Role
 from letters.models import LetterBatch
 from tests import factories as f
+from tests.factories import Stream
 from tests.ui.html import select_options
 from workflows.services import case_transition
 

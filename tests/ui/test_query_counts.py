@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from grants.models import Case, CaseState, HistoryEntry, Recipient, RecipientKind
 from tests import factories as f
 

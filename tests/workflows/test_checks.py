@@ -1,25 +1,123 @@
-"""The flow system checks catch a transition without a permission or outside the vocabulary."""
+"""The system check names every procedure or step that lacks a part, at start-up."""
 
+import gc
+
+import pytest
+from django.core import checks as django_checks
+from viewflow import this
+
+from grants.catalogue import ActLetter, DeterminationKind, StreamSpec, registry_restored, stream_register
 from grants.models import CaseState
-from workflows import checks, flows
-from workflows.flows.base import CaseFlow
+from letters import checks as letter_checks
+from workflows import checks
+from workflows.fields import AMOUNT, required
+from workflows.flows.base import Application, BureauDetermination, CaseFlow, procedure, step
 
 
-class BrokenFlow(CaseFlow):
-    @CaseFlow.state.transition(source=CaseState.PLANNED, target=CaseState.REQUESTED)
-    def request(self):
+def test_shipped_procedures_pass_the_checks():
+    assert checks.check_procedures(None) == []
+    assert letter_checks.check_act_letters(None) == letter_checks.check_letter_kinds(None) == []
+
+
+def test_the_checks_run_at_start_up():
+    registered = django_checks.registry.registry.get_checks()
+    assert {checks.check_procedures, letter_checks.check_act_letters, letter_checks.check_letter_kinds} <= set(registered)
+
+
+@pytest.fixture
+def broken():
+    """A stream whose procedures each lack a part; gone from the registry (and the class tree) afterwards."""
+    with registry_restored():
+        stream = stream_register(
+            StreamSpec(code="broken_stream", label="Broken", label_ja="壊れた交付金", bureau_decides=True,
+                       recipient_kinds=("prefecture",))
+        )
+        yield stream
+    gc.collect()
+
+
+def messages(code: str) -> list[str]:
+    found = checks.check_procedures(None) + letter_checks.check_act_letters(None)
+    return [error.msg for error in found if error.id == code]
+
+
+def test_a_settlement_without_its_settled_years_is_named(broken):
+    @procedure(broken, "settles_nothing", label="Settles", label_ja="確定", determination=DeterminationKind.SETTLEMENT,
+               request_topic="実績報告", notice_topic="交付額の確定", determined_amount="確定額", unplanned_basis="tranche_1")
+    class SettlesNothing(Application, BureauDetermination, CaseFlow):
         pass
 
-    @CaseFlow.state.transition(source=CaseState.PLANNED, target=CaseState.ACCEPTED, permission=lambda flow, user: True)
-    def teleport(self):
+    assert messages("workflows.E023") == [
+        "procedure broken_stream/settles_nothing settles an earlier year but has no settles_years_back"
+    ]
+
+
+def test_missing_letter_wording_and_payment_basis_are_named(broken):
+    @procedure(broken, "wordless", label="Wordless", label_ja="無言", determination=DeterminationKind.DECISION)
+    class Wordless(Application, BureauDetermination, CaseFlow):
         pass
 
+    assert messages("letters.E002") == [
+        "procedure broken_stream/wordless lacks notice_topic (for its notice letter)",
+        "procedure broken_stream/wordless lacks request_topic (for its notice letter)",
+        "procedure broken_stream/wordless lacks request_topic (for its request letter)",
+    ]
+    assert messages("workflows.E026") == [
+        "procedure broken_stream/wordless moves money but has no unplanned_basis (a PaymentBasis)"
+    ]
+    assert messages("workflows.E027") == ["procedure broken_stream/wordless moves money but has no determined_amount wording"]
 
-def test_shipped_flows_pass_the_checks():
-    assert checks.check_flows(None) == []
+
+def test_a_step_without_label_letter_or_permission_is_named(broken):
+    class Careless:
+        @step(source=CaseState.PLANNED, target=CaseState.REQUESTED, fields=[required(AMOUNT)])
+        def hurry(self):
+            pass
+
+        @CaseFlow.state.transition(
+            source=CaseState.REQUESTED, target=CaseState.ACCEPTED, label="Skip", permission=this.officer_in_scope
+        )
+        def skip(self):
+            pass
+
+    @procedure(broken, "careless", label="Careless", label_ja="不注意", request_topic="申請")
+    class CarelessFlow(Careless, CaseFlow):
+        pass
+
+    where = f"{__name__}.test_a_step_without_label_letter_or_permission_is_named.<locals>.CarelessFlow"
+    assert messages("workflows.E001") == [f"step hurry of {where} has no permission callable"]
+    assert messages("workflows.E002") == [f"step hurry of {where} has no label"]
+    assert messages("workflows.E003") == [
+        f"step skip of {where} is not declared with flows.base.step (no fields, letter or effects)"
+    ]
+    assert messages("workflows.E004") == [f"step hurry of {where} declares no letter (ActLetter.NONE when it sends none)"]
 
 
-def test_a_missing_permission_and_an_unknown_name_are_errors(monkeypatch):
-    monkeypatch.setattr(flows, "FLOWS", {("community_support_grant", "initial_grant"): BrokenFlow})
-    ids = sorted(error.id for error in checks.check_flows(None))
-    assert ids == ["workflows.E001", "workflows.E002"]
+def test_a_step_name_means_one_act_everywhere(broken):
+    class OtherRequest:
+        @step(source=CaseState.PLANNED, target=CaseState.REQUESTED, label="Request", permission=this.officer_in_scope,
+              letter=ActLetter.REQUEST)
+        def request(self):
+            pass
+
+    @procedure(broken, "other", label="Other", label_ja="別", request_topic="申請")
+    class Other(OtherRequest, CaseFlow):
+        pass
+
+    assert len(messages("workflows.E006")) == 1
+    assert "step request of" in messages("workflows.E006")[0]
+
+
+def test_a_flow_without_a_spec_and_a_stream_without_procedures_are_named(broken):
+    @procedure(broken, "registered", label="Registered", label_ja="登録", request_topic="申請")
+    class Registered(Application, CaseFlow):
+        pass
+
+    class Forgotten(Application, CaseFlow):
+        pass
+
+    stream_register(StreamSpec(code="empty_stream", label="Empty", label_ja="空", bureau_decides=False,
+                               recipient_kinds=("prefecture",)))
+    where = f"{__name__}.test_a_flow_without_a_spec_and_a_stream_without_procedures_are_named.<locals>.Forgotten"
+    assert messages("workflows.E030") == [f"flow {where} has no registered procedure spec"]
+    assert messages("workflows.E013") == ["stream empty_stream has no procedure"]

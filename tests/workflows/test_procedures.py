@@ -4,15 +4,16 @@ from datetime import date
 
 import pytest
 
-from grants.catalogue import Stream
+from grants.catalogue import procedure_list
 from letters.selectors.reminders import reminder_candidates
 from tests import factories as f
+from tests.factories import Stream
 from tests.letters.factories import reminder_rules
-from workflows.flows import FLOWS
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
 CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+FLOWS = {(spec.stream, spec.code): spec.flow for spec in procedure_list()}
 
 OFFICER_REVIEW = [
     ("submit", {"amount": 1_000_000, "date": "2025-08-01"}),

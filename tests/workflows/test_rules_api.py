@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
-from grants.catalogue import Stream
 from tests import factories as f
+from tests.factories import Stream
 from tests.http import assert_error
 from web.errors import InvalidInput
 from workflows.errors import FourEyesViolation

@@ -7,7 +7,7 @@ translated labels here, at read time; each app names its codes in its ``labels.p
 from django import template
 from django.utils.translation import get_language
 
-from ..codes import labels
+from ..codes import code_label
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def label(code, kind: str) -> str:
     """The translated label of a code: ``{{ case.state|label:"state" }}``; the code itself when unknown."""
     if code is None:
         return ""
-    value = labels()[kind].get(code)
+    value = code_label(kind, code)
     if value is None:
         return "" if code == "" else str(code)
     return str(value)

@@ -1,11 +1,15 @@
-"""What every procedure shares: the state slot, who may act, the rules, and the acts.
+"""What every procedure shares: the state slot, who may act, the rules, and the steps.
 
-A flow wraps one case for one act by one actor. Transition bodies only copy
-validated data onto the in-memory case; ``workflows.services.case_transition``
-saves it, writes the determination rows and the history record.
+A flow wraps one case for one act by one actor. Step bodies only copy
+validated data onto the in-memory case and its determination;
+``workflows.services.case_transition`` saves them and writes the history
+record, the letter and the money the step declares.
 
-The building blocks below are mixins holding the transitions of one phase of a
-procedure; each procedure in ``flows/<stream>.py`` lists the phases it has.
+The building blocks below are mixins holding the steps of one phase of a
+procedure; each procedure in ``flows/<stream>.py`` lists the phases it has and
+registers its spec with ``procedure``. Each step is declared once, with
+``step``: source, target, label, permission and conditions (viewflow's own),
+and its fields, letter, determination act and payment effect (``steps.Step``).
 """
 
 from datetime import date
@@ -13,12 +17,13 @@ from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.fsm import State
 
 from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
-from grants.catalogue import STREAMS
+from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_register, stream_get
 from grants.errors import OutOfScope
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
@@ -28,10 +33,13 @@ from grants.selectors import (
     grant_current_amount,
     procedure_has_pre_consultation,
 )
+from payments.services import payment_items_issue, payment_items_revoke
 from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
 from ..errors import FourEyesViolation, TransitionForbidden
+from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, REASON, required
+from ..steps import DeterminationAct, Step, step_of
 
 S = CaseState
 OPEN = sorted(OPEN_STATES)
@@ -42,10 +50,8 @@ class CaseFlow:
 
     state = State(CaseState, default=CaseState.PLANNED)
 
-    #: What the procedure's determination decides; None for procedures without one.
-    determination_kind: str | None = None
-    #: True when the procedure always starts with a consultation (the fund's 国庫補助協議).
-    always_pre_consultation = False
+    #: The procedure's spec, set by ``procedure`` when the flow is registered.
+    spec: ProcedureSpec
 
     def __init__(self, case: Case, *, actor=None, data: dict | None = None, today: date | None = None):
         self.case = case
@@ -61,6 +67,10 @@ class CaseFlow:
     @state.setter()
     def _set_state(self, value):
         self.case.state = value
+
+    @property
+    def determination_kind(self) -> str | None:
+        return self.spec.determination
 
     # -- who may act (permissions and scope: ``grants.access``) -------------
     def _may(self, user, permission: str) -> bool:
@@ -80,8 +90,8 @@ class CaseFlow:
         return self.supervisor(user) and (pending is None or pending.drafted_by_id != user.pk)
 
     def refusal(self, name: str, user) -> Exception:
-        """The error that explains why ``user`` may not take transition ``name``."""
-        if name == "approve" and self.supervisor(user):
+        """The error that explains why ``user`` may not take step ``name``."""
+        if step_of(type(self), name).determination == DeterminationAct.APPROVES and self.supervisor(user):
             return FourEyesViolation()
         case = self.case
         if not in_scope(user, stream=case.stream, prefecture=case.recipient.prefecture_code):
@@ -90,7 +100,7 @@ class CaseFlow:
 
     # -- conditions --------------------------------------------------------
     def needs_pre_consultation(self) -> bool:
-        if self.always_pre_consultation:
+        if self.spec.always_pre_consultation:
             return True
         case = self.case
         return procedure_has_pre_consultation(
@@ -109,7 +119,7 @@ class CaseFlow:
     def budget_notice_covers(self):
         """No approval before the ministry's budget-obligation notice covers the amount (docs/domain.md#budget-notices)."""
         case = self.case
-        if not STREAMS[case.stream].bureau_decides:
+        if not stream_get(case.stream).bureau_decides:
             return State.CONDITION(True)  # no query for streams the ministry decides
         pending = self.pending_determination()
         total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
@@ -176,7 +186,7 @@ class CaseFlow:
     def _apply_amount(self, amount: int) -> None:
         """A notified amount: a settlement's is the settled amount; a decision's or change's the current one."""
         case = self.case
-        if self.determination_kind in (DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT):
+        if self.spec.settles:
             case.amount_settled = amount
         else:
             if case.amount_determined is None:
@@ -184,27 +194,68 @@ class CaseFlow:
             case.amount_current = amount
 
 
+def step(*, label=None, letter=None, fields=(), determination=None, payments=None, turns_back=False, **transition):
+    """Declare a step: ``label`` and ``transition`` are ``State.transition``'s own arguments (source, target,
+    conditions, permission); the rest is the step's ``Step``, kept in the transition's ``custom``."""
+    custom = {"step": Step(label, tuple(fields), letter, determination, payments, turns_back)}
+    return CaseFlow.state.transition(label=label, custom=custom, **transition)
+
+
+def procedure(stream: StreamSpec, code: str, **spec):
+    """Register the decorated flow as the state machine of ``stream``'s procedure ``code`` (``ProcedureSpec``)."""
+
+    def register(flow: type[CaseFlow]) -> type[CaseFlow]:
+        flow.spec = procedure_register(ProcedureSpec(stream=stream.code, code=code, flow=flow, **spec))
+        return flow
+
+    return register
+
+
+# -- payment effects (called inside the act, after its determination is written) ------------------
+def notified_money(flow: CaseFlow, determination: Determination | None) -> None:
+    """A notice makes its determination's money payable (or reclaimable) under the year's tranche plan."""
+    payment_items_issue(actor=flow.actor, case=flow.case, determination=determination)
+
+
+def revoked_money(flow: CaseFlow, determination: Determination | None) -> None:
+    """A revocation withdraws what is unpaid and claims back what was paid."""
+    payment_items_revoke(actor=flow.actor, case=flow.case, revoked_on=flow.today)
+
+
 class PreConsultation:
     """事前協議: the bureau asks for a pre-consultation, receives it and presents an amount (内示)."""
 
-    @CaseFlow.state.transition(
+    @step(
         source=S.PLANNED,
         target=S.CONSULTATION_REQUESTED,
+        label=gettext_lazy("Request pre-consultation"),
         conditions=[this.pre_consultation_scheduled],
         permission=this.officer_in_scope,
+        fields=[DEADLINE],
+        letter=ActLetter.CONSULTATION_REQUEST,
     )
     def request_consultation(self):
         self._open_request(consultation=True)
 
-    @CaseFlow.state.transition(
-        source=S.CONSULTATION_REQUESTED, target=S.CONSULTATION_SUBMITTED, permission=this.officer_in_scope
+    @step(
+        source=S.CONSULTATION_REQUESTED,
+        target=S.CONSULTATION_SUBMITTED,
+        label=gettext_lazy("Record pre-consultation papers"),
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT), DATE],
+        letter=ActLetter.NONE,
     )
     def submit_consultation(self):
         self.case.amount_consulted = self.data["amount"]
         self._record_receipt()
 
-    @CaseFlow.state.transition(
-        source=S.CONSULTATION_SUBMITTED, target=S.AMOUNT_PRESENTED, permission=this.officer_in_scope
+    @step(
+        source=S.CONSULTATION_SUBMITTED,
+        target=S.AMOUNT_PRESENTED,
+        label=gettext_lazy("Present amount (informal notice)"),
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT)],
+        letter=ActLetter.NONE,
     )
     def present_amount(self):
         self.case.amount_presented = self.data["amount"]
@@ -213,27 +264,49 @@ class PreConsultation:
 class Application:
     """依頼 → 提出 ⇄ 差戻し → 審査: the request, the papers and their review."""
 
-    @CaseFlow.state.transition(
+    @step(
         source=[S.PLANNED, S.AMOUNT_PRESENTED],
         target=S.REQUESTED,
+        label=gettext_lazy("Issue request"),
         conditions=[this.pre_consultation_settled],
         permission=this.officer_in_scope,
+        fields=[DEADLINE],
+        letter=ActLetter.REQUEST,
     )
     def request(self):
         self._open_request(consultation=False)
 
-    @CaseFlow.state.transition(source=[S.REQUESTED, S.RETURNED], target=S.SUBMITTED, permission=this.officer_in_scope)
+    @step(
+        source=[S.REQUESTED, S.RETURNED],
+        target=S.SUBMITTED,
+        label=gettext_lazy("Record submission"),
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT), DATE],
+        letter=ActLetter.NONE,
+    )
     def submit(self):
         self.case.amount_requested = self.data["amount"]
         self._record_receipt()
 
-    @CaseFlow.state.transition(
-        source=[S.SUBMITTED, S.UNDER_REVIEW], target=S.RETURNED, permission=this.officer_in_scope
+    @step(
+        source=[S.SUBMITTED, S.UNDER_REVIEW],
+        target=S.RETURNED,
+        label=gettext_lazy("Return for correction"),
+        permission=this.officer_in_scope,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        turns_back=True,
     )
     def return_for_correction(self):
         self._reason()
 
-    @CaseFlow.state.transition(source=S.SUBMITTED, target=S.UNDER_REVIEW, permission=this.officer_in_scope)
+    @step(
+        source=S.SUBMITTED,
+        target=S.UNDER_REVIEW,
+        label=gettext_lazy("Start review"),
+        permission=this.officer_in_scope,
+        letter=ActLetter.NONE,
+    )
     def start_review(self):
         pass
 
@@ -241,8 +314,15 @@ class Application:
 class BureauDetermination:
     """起案 → 決裁 → 通知: the bureau drafts, a supervisor approves, the officer notifies."""
 
-    @CaseFlow.state.transition(
-        source=S.UNDER_REVIEW, target=S.DRAFTED, conditions=[this.baseline_known], permission=this.officer_in_scope
+    @step(
+        source=S.UNDER_REVIEW,
+        target=S.DRAFTED,
+        label=gettext_lazy("Draft determination"),
+        conditions=[this.baseline_known],
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT), REASON],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.CREATES,
     )
     def draft(self):
         amount, reason = self.data["amount"], self.data.get("reason", "")
@@ -273,28 +353,65 @@ class BureauDetermination:
             drafted_at=timezone.now(),
         )
 
-    @CaseFlow.state.transition(source=S.DRAFTED, target=S.UNDER_REVIEW, permission=this.supervisor)
+    @step(
+        source=S.DRAFTED,
+        target=S.UNDER_REVIEW,
+        label=gettext_lazy("Send back to the officer"),
+        permission=this.supervisor,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.SENDS_BACK,
+        turns_back=True,
+    )
     def send_back(self):
         self._reason()
+        pending = self.pending_determination()
+        if pending is not None:
+            pending.sent_back_reason = self.data["reason"]
 
-    @CaseFlow.state.transition(
+    @step(
         source=S.DRAFTED,
         target=S.APPROVED,
+        label=gettext_lazy("Approve"),
         conditions=[this.budget_notice_covers],
         permission=this.supervisor_not_drafter,
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.APPROVES,
     )
     def approve(self):
-        pass
+        pending = self.pending_determination()
+        if pending is not None:
+            pending.approved_by, pending.approved_at = self.actor, timezone.now()
 
-    @CaseFlow.state.transition(source=S.APPROVED, target=S.NOTIFIED, permission=this.officer_in_scope)
+    @step(
+        source=S.APPROVED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Issue notice"),
+        permission=this.officer_in_scope,
+        fields=[DOCUMENT_NUMBER, DATE],
+        letter=ActLetter.NOTICE,
+        determination=DeterminationAct.NOTIFIES,
+        payments=notified_money,
+    )
     def notify(self):
         on = self.data.get("date") or self.today
         self.data.setdefault("date", on)
         if not self.data.get("document_number"):
             self.data["document_number"] = document_number_issue(on=on)
-        self._apply_amount(self.pending_determination().amount)
+        pending = self.pending_determination()
+        pending.document_number, pending.notified_on = self.data["document_number"], self.data["date"]
+        self._apply_amount(pending.amount)
 
-    @CaseFlow.state.transition(source=S.NOTIFIED, target=S.REVOKED, permission=this.supervisor)
+    @step(
+        source=S.NOTIFIED,
+        target=S.REVOKED,
+        label=gettext_lazy("Revoke"),
+        permission=this.supervisor,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        payments=revoked_money,
+        turns_back=True,
+    )
     def revoke(self):
         self._reason()
 
@@ -302,11 +419,26 @@ class BureauDetermination:
 class MinistryForwarding:
     """回送: the bureau forwards the papers; the ministry decides and pays, the bureau records it."""
 
-    @CaseFlow.state.transition(source=S.UNDER_REVIEW, target=S.FORWARDED, permission=this.officer_in_scope)
+    @step(
+        source=S.UNDER_REVIEW,
+        target=S.FORWARDED,
+        label=gettext_lazy("Forward to the ministry"),
+        permission=this.officer_in_scope,
+        fields=[DATE],
+        letter=ActLetter.NONE,
+    )
     def forward(self):
         self.case.forwarded_on = self.data.get("date") or self.today
 
-    @CaseFlow.state.transition(source=S.FORWARDED, target=S.NOTIFIED, permission=this.officer_in_scope)
+    @step(
+        source=S.FORWARDED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Record the ministry's decision"),
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT), required(DOCUMENT_NUMBER), required(DATE)],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.CREATES,
+    )
     def record_ministry_decision(self):
         amount = self.data["amount"]
         self.new_determination = Determination(
@@ -325,7 +457,13 @@ class MinistryForwarding:
 class Acceptance:
     """A survey ends when the officer accepts the papers; nothing is decided."""
 
-    @CaseFlow.state.transition(source=S.UNDER_REVIEW, target=S.ACCEPTED, permission=this.officer_in_scope)
+    @step(
+        source=S.UNDER_REVIEW,
+        target=S.ACCEPTED,
+        label=gettext_lazy("Accept"),
+        permission=this.officer_in_scope,
+        letter=ActLetter.NONE,
+    )
     def accept(self):
         pass
 
@@ -333,6 +471,14 @@ class Acceptance:
 class Withdrawal:
     """取下げ: any open case can be withdrawn by its officer, with a reason."""
 
-    @CaseFlow.state.transition(source=OPEN, target=S.WITHDRAWN, permission=this.officer_in_scope)
+    @step(
+        source=OPEN,
+        target=S.WITHDRAWN,
+        label=gettext_lazy("Withdraw"),
+        permission=this.officer_in_scope,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        turns_back=True,
+    )
     def withdraw(self):
         self._reason()

@@ -5,24 +5,72 @@ the national-subsidy consultation (国庫補助協議) and an informal notice (�
 the bureau decides once the budget-obligation notice has arrived.
 """
 
-from grants.models import DeterminationKind
+from django.utils.translation import gettext_lazy as _
 
-from .base import Acceptance, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal
+from grants.catalogue import PartSpec, StreamSpec, stream_register
+from grants.models import DeterminationKind, RecipientKind
+from payments.models import PaymentBasis
+
+from .base import Acceptance, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
+
+STREAM = stream_register(
+    StreamSpec(
+        code="medical_care_fund",
+        label=_("Medical and long-term care fund"),
+        label_ja="地域医療介護総合確保基金",
+        bureau_decides=True,
+        recipient_kinds=(RecipientKind.PREFECTURE,),
+        parts=(
+            PartSpec("facilities", _("Facilities part"), "施設分"),
+            PartSpec("personnel", _("Personnel part"), "人材分"),
+        ),
+    )
+)
 
 
+@procedure(
+    STREAM,
+    "initial_grant",
+    label=_("Initial grant"),
+    label_ja="現年度交付決定",
+    determination=DeterminationKind.DECISION,
+    always_pre_consultation=True,
+    schedule_procedure="current_year_grant_decision",
+    consultation_topic="国庫補助協議",
+    request_topic="交付申請",
+    notice_topic="交付決定",
+    determined_amount="当初交付決定額",
+    unplanned_basis=PaymentBasis.TRANCHE_1,
+)
 class InitialGrant(PreConsultation, Application, BureauDetermination, Withdrawal, CaseFlow):
     """② 現年度交付決定: 国庫補助協議依頼 → 協議書提出 → 内示 → 交付申請依頼 → 申請 → 審査 →
     起案 → 決裁 → 交付決定通知."""
 
-    determination_kind = DeterminationKind.DECISION
-    always_pre_consultation = True
 
-
+@procedure(
+    STREAM,
+    "prior_year_settlement",
+    label=_("Prior-year settlement"),
+    label_ja="過年度交付確定",
+    determination=DeterminationKind.SETTLEMENT,
+    settles_years_back=(1, 1),
+    schedule_procedure="past_year_settlement",
+    request_topic="実績報告",
+    notice_topic="交付額の確定",
+    determined_amount="確定額",
+    unplanned_basis=PaymentBasis.SETTLEMENT_REMAINDER,
+)
 class PriorYearSettlement(Application, BureauDetermination, Withdrawal, CaseFlow):
     """過年度交付確定: 実績報告依頼 → 報告提出 → 審査 → 確定額起案 → 決裁 → 確定通知."""
 
-    determination_kind = DeterminationKind.SETTLEMENT
 
-
+@procedure(
+    STREAM,
+    "fund_balance_survey",
+    label=_("Fund balance survey"),
+    label_ja="基金残高・執行状況調査",
+    schedule_procedure="fund_balance_survey",
+    request_topic="基金の残高及び執行状況に係る調査",
+)
 class FundBalanceSurvey(Application, Acceptance, Withdrawal, CaseFlow):
     """基金残高・執行状況調査: 調査依頼 → 調査票提出 (closing balance as the amount) → 確認 → 受理."""

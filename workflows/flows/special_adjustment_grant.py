@@ -5,24 +5,59 @@ wide-area unions' papers, forwards them (回送) and records the ministry's
 decision; it never approves or pays this grant itself.
 """
 
-from grants.models import DeterminationKind
+from django.utils.translation import gettext_lazy as _
 
-from .base import Application, CaseFlow, MinistryForwarding, Withdrawal
+from grants.catalogue import StreamSpec, stream_register
+from grants.models import DeterminationKind, RecipientKind
+
+from .base import Application, CaseFlow, MinistryForwarding, Withdrawal, procedure
+
+STREAM = stream_register(
+    StreamSpec(
+        code="special_adjustment_grant",
+        label=_("Special adjustment grant"),
+        label_ja="後期高齢者医療特別調整交付金",
+        bureau_decides=False,
+        recipient_kinds=(RecipientKind.WIDE_AREA_UNION,),
+    )
+)
 
 
+@procedure(
+    STREAM,
+    "initial_grant",
+    label=_("Initial grant"),
+    label_ja="当初交付申請",
+    determination=DeterminationKind.DECISION,
+    schedule_procedure="initial_grant",
+    request_topic="当初交付に係る事前申請",
+)
 class InitialGrant(Application, MinistryForwarding, Withdrawal, CaseFlow):
     """① 当初交付申請: 事前申請依頼 → 事前申請提出 ⇄ 差戻し → 審査 → 保険局への回送 → 交付決定 (recorded)."""
 
-    determination_kind = DeterminationKind.DECISION
 
-
+@procedure(
+    STREAM,
+    "change_grant",
+    label=_("Change grant"),
+    label_ja="変更交付申請",
+    determination=DeterminationKind.CHANGE,
+    schedule_procedure="change_grant",
+    request_topic="変更交付に係る事前申請",
+)
 class ChangeGrant(Application, MinistryForwarding, Withdrawal, CaseFlow):
     """② 変更交付申請: 変更事前申請依頼 → 提出 → 審査 → 回送 → 変更交付決定 (recorded)."""
 
-    determination_kind = DeterminationKind.CHANGE
 
-
+@procedure(
+    STREAM,
+    "results_report",
+    label=_("Results report and settlement"),
+    label_ja="実績報告",
+    determination=DeterminationKind.SETTLEMENT,
+    settles_years_back=(1, 1),
+    schedule_procedure="results_report",
+    request_topic="実績報告",
+)
 class ResultsReport(Application, MinistryForwarding, Withdrawal, CaseFlow):
     """③ 実績報告: 実績報告依頼 → 実績報告提出 → 審査 → 回送 → 額の確定 (recorded)."""
-
-    determination_kind = DeterminationKind.SETTLEMENT

@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 import schedules
 from grants import demo
-from grants.catalogue import Stream
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
@@ -22,9 +21,10 @@ from payments.services import payment_plans_load_defaults, payment_run_approve, 
 from schedules.models import ScheduleVersion
 from schedules.services import schedule_import, schedule_rollforward
 from web.errors import DomainError
+from workflows.flows import community_support_grant, medical_care_fund, special_adjustment_grant
 from workflows.services import case_transition
 
-CSG, MCF, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND, Stream.SPECIAL_ADJUSTMENT_GRANT
+CSG, MCF, SAG = (module.STREAM.code for module in (community_support_grant, medical_care_fund, special_adjustment_grant))
 
 
 class Command(BaseCommand):

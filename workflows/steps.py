@@ -1,0 +1,117 @@
+"""What a step declares beside its transition, and the vocabulary of steps across every procedure.
+
+A step is one ``viewflow.fsm`` transition of a case's procedure. Its source,
+target, label, permission and conditions are viewflow's own arguments; the
+rest — the fields it takes, the letter it sends, what it does to the case's
+determination and to the money — is a ``Step`` kept in the transition's
+``custom``. ``flows.base.step`` declares both at once. The transition service,
+the API, the pages and the system check read these declarations; nothing
+else names a step.
+
+Step names are one vocabulary across all procedures: the same name means the
+same act, with the same label and fields, wherever it appears (the system
+check holds every flow to that).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from viewflow.fsm.base import TransitionMethod
+
+from grants.catalogue import procedure_list, registry_generation
+
+from .fields import FieldSpec
+
+
+class DeterminationAct(StrEnum):
+    """What a step does to the case's determination."""
+
+    CREATES = "creates"  # the step's body builds a new one (a draft, a recorded ministry decision); it is inserted
+    SENDS_BACK = "sends_back"  # the pending one goes back to its drafter with a reason
+    APPROVES = "approves"  # a supervisor other than its drafter approves the pending one (four eyes)
+    NOTIFIES = "notifies"  # the pending one is notified with a document number and a date
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step's declaration beyond viewflow's own arguments.
+
+    ``letter`` is an ``ActLetter`` (``ActLetter.NONE`` for none; None means the
+    step forgot to say, which the system check reports). ``payments`` is called
+    as ``payments(flow, determination)`` inside the act when it has money
+    consequences. ``turns_back``: the step sends the case back or ends it
+    short (差戻し, 取下げ, 取消); pages show it as a secondary action.
+    """
+
+    label: str | Promise | None = None  # the transition's own ``label``, kept to tell a missing one
+    fields: tuple[FieldSpec, ...] = ()
+    letter: str | None = None
+    determination: DeterminationAct | None = None
+    payments: Callable | None = None
+    turns_back: bool = False
+
+
+_STEPS = "_declared_steps"
+
+
+@dataclass(frozen=True)
+class DeclaredStep:
+    """A step of the vocabulary: its name, its label and its declaration."""
+
+    name: str
+    label: str | Promise
+    step: Step
+
+
+def flow_steps(flow_class: type) -> tuple[DeclaredStep, ...]:
+    """A flow's steps in the order its classes declare them (the order pages and the API list them).
+
+    Kept on the class itself, as viewflow keeps a class's transitions, so a flow that goes away takes them along.
+    """
+    if _STEPS in flow_class.__dict__:
+        return flow_class.__dict__[_STEPS]
+    found: dict[str, DeclaredStep] = {}
+    for klass in flow_class.__mro__[:-1]:  # not ``object``
+        for name in vars(klass):
+            if name in found:
+                continue
+            method = getattr(flow_class, name, None)
+            if isinstance(method, TransitionMethod):
+                transition = next(iter(method.get_transitions()))
+                found[name] = DeclaredStep(name, transition.label, transition.custom.get("step") or Step())
+    steps = tuple(found.values())
+    setattr(flow_class, _STEPS, steps)
+    return steps
+
+
+def step_of(flow_class: type, name: str) -> Step:
+    """The declaration of one step of a flow."""
+    transition = next(iter(getattr(flow_class, name).get_transitions()))
+    return transition.custom.get("step") or Step()
+
+
+_vocabulary: tuple[int, dict[str, DeclaredStep]] = (-1, {})
+
+
+def vocabulary() -> dict[str, DeclaredStep]:
+    """Every step name of every registered procedure, with its label and declaration (the first flow's)."""
+    global _vocabulary
+    generation, steps = _vocabulary
+    if generation != registry_generation():
+        steps = {}
+        for spec in procedure_list():
+            for declared in flow_steps(spec.flow):
+                steps.setdefault(declared.name, declared)
+        _vocabulary = (registry_generation(), steps)
+    return steps
+
+
+def step_declared(name: str) -> DeclaredStep | None:
+    """The step of that name, wherever it is declared; None for a name no procedure has."""
+    return vocabulary().get(name)
+
+
+def step_labels() -> dict[str, str | Promise]:
+    return {name: declared.label for name, declared in vocabulary().items()}
