@@ -7,13 +7,13 @@ from django.db import transaction
 
 from schedules.services import may_edit_calendar_data, may_edit_schedules
 from grants.access import authorize, in_scope, may, scope_q
-from grants.catalogue import Stream
 from grants.errors import OutOfScope, PermissionDenied
 from grants.history import history_append
 from grants.models import Case, Scope, UserProfile
 from grants.roles import STANDARD_ROLES, primary_role, system_user
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from tests import factories as f
+from tests.factories import Stream
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from letters.models import Letter
-from grants.catalogue import Stream
+from grants.catalogue import stream_codes
 from grants.models import HistoryEntry, Scope
 from payments.services import payment_run_create
 from grants.roles import primary_role
 from tests import factories as f
+from tests.factories import Stream
 from tests.letters.factories import requested_case
 from tests.payments import factories as pf
 
@@ -34,7 +35,7 @@ def prefecture_viewer(prefecture: str):
     group.permissions.add(Permission.objects.get(content_type__app_label="grants", codename="read_case"))
     viewer = f.UserFactory(username="saitama_viewer")
     viewer.groups.add(group)
-    Scope.objects.bulk_create([Scope(user=viewer, stream=stream, prefecture_code=prefecture) for stream in Stream])
+    Scope.objects.bulk_create([Scope(user=viewer, stream=stream, prefecture_code=prefecture) for stream in stream_codes()])
     return viewer
 
 

@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from grants.access import may
-from grants.catalogue import Stream
 from grants.models import Scope
 from grants.roles import primary_role, system_user
+from tests.factories import Stream
 
 BEFORE = ("grants", "0005_payments_to_their_app")
 CSG, MCF = Stream.COMMUNITY_SUPPORT_GRANT, Stream.MEDICAL_CARE_FUND

@@ -11,11 +11,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from grants.catalogue import Part, Stream
+from grants.catalogue import stream_codes
 from grants.models import Determination, DeterminationKind, Scope
 from payments.models import PaymentBasis, PaymentItem
 from payments.services import payment_run_approve, payment_run_create, payment_run_execute
 from tests import factories as f
+from tests.factories import Stream
 from tests.payments import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def login(api, user):
 
 def fund_item(*, officer, amount: int, due_on: date) -> PaymentItem:
     """A medical-care fund item for Saitama straight onto a case (how fund items arise is not the point here)."""
-    case = f.case(actor=officer, year=2023, stream=MCF, part=Part.FACILITIES, recipient=f.prefecture("11"))
+    case = f.case(actor=officer, year=2023, stream=MCF, part="facilities", recipient=f.prefecture("11"))
     determination = Determination.objects.create(
         case=case, kind=DeterminationKind.DECISION, amount=amount, drafted_by=officer,
         drafted_at=timezone.now(), notified_on=due_on,
@@ -102,7 +103,7 @@ def test_officer2_sees_no_tokyo_return_claim_in_the_api_or_on_the_page(api, clie
 
 def test_a_supervisor_limited_to_saitama_sees_only_saitama_s_part_of_a_run_in_the_approval_queue(client, world):
     saitama_boss = f.supervisor()
-    Scope.objects.bulk_create([Scope(user=saitama_boss, stream=stream, prefecture_code="11") for stream in Stream])
+    Scope.objects.bulk_create([Scope(user=saitama_boss, stream=stream, prefecture_code="11") for stream in stream_codes()])
     client.force_login(saitama_boss)
     queue = client.get("/approvals/").content.decode()
     assert f"/payment-runs/{world['run'].pk}/steps/approve/" in queue
