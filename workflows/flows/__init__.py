@@ -6,10 +6,6 @@ from . import community_support_grant, medical_care_fund, special_adjustment_gra
 from .base import CaseFlow
 
 
-def flow_class_for(stream: str, procedure: str) -> type[CaseFlow]:
-    return procedure_get(stream, procedure).flow
-
-
 def flow_for(case, **kwargs) -> CaseFlow:
     """The flow of a case's procedure wrapped around it."""
     return procedure_get(case.stream, case.procedure).flow(case, **kwargs)
