@@ -9,7 +9,7 @@ that each procedure has the words of the letters its steps send.
 from django.core import checks
 from viewflow.this_object import ThisObject
 
-from grants.catalogue import ActLetter, DeterminationKind, ProcedureSpec, procedure_list, stream_list
+from grants.catalogue import ActLetter, DeterminationKind, ProcedureSpec, procedure_list, stream_get, stream_list
 from grants.models import RecipientKind
 from payments.models import PaymentBasis
 
@@ -54,8 +54,7 @@ def _procedure_errors(spec: ProcedureSpec) -> list[checks.Error]:
         errors.append(
             _error(f"{where}: a determination kind, and a step that creates a determination, go together", 24, spec.flow)
         )
-    bureau_decides = next(stream.bureau_decides for stream in stream_list() if stream.code == spec.stream)
-    if bureau_decides and any(declared.step.payments for declared in steps):
+    if stream_get(spec.stream).bureau_decides and any(declared.step.payments for declared in steps):
         if spec.unplanned_basis not in PaymentBasis.values:
             errors.append(_error(f"{where} moves money but has no unplanned_basis (a PaymentBasis)", 26, spec.flow))
         if not spec.determined_amount:
