@@ -64,11 +64,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.middleware.RefuseUnstorableInput",  # first: before the session or a token reaches the database
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.JapaneseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "web.middleware.ApiErrorShape",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
