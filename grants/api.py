@@ -144,7 +144,13 @@ class HistoryVerifyApi(APIView):
 
 
 class HistoryExportApi(APIView):
-    """Streams the filtered history as CSV (UTF-8 with BOM), XLSX or JSON Lines."""
+    """Streams the filtered history as CSV (UTF-8 with BOM), XLSX or JSON Lines.
+
+    JSON Lines is the exact record. CSV and XLSX are for spreadsheets: a CSV
+    text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` so it is not run as a formula, and XLSX stores
+    text as text.
+    """
 
     class FilterSerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=list(EXPORTERS), default="csv")
