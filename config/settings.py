@@ -6,6 +6,7 @@ environment. The defaults are safe for development only: with
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,7 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "drf_spectacular",
     "django_tasks_db",
     # Bottom to top: each app imports only those above it in this list (tests/test_layering.py).
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +155,17 @@ HISTORY_CHECKPOINT_EVERY = env_int("HISTORY_CHECKPOINT_EVERY", 500)
 if not 1 <= HISTORY_CHECKPOINT_EVERY <= 1000:
     raise ImproperlyConfigured("HISTORY_CHECKPOINT_EVERY must be between 1 and 1000.")
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (web/api_auth.py): failures counted per user name and address, on the page and the API.
+AXES_FAILURE_LIMIT = env_int("DJANGO_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.api_auth.lockout_response"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -193,7 +207,7 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "web.api_auth.BearerTokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -206,6 +220,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "web.api_errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,  # ?format= selects the history export format, not a renderer
+}
+REST_KNOX = {  # API tokens (web/api_auth.py): one per sign-in, expiring, stored as a hash
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(hours=env_int("DJANGO_API_TOKEN_HOURS", 10)),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grant administration API",

@@ -46,8 +46,14 @@ def _holds_nul(request) -> bool:
     return any("\x00" in text for text in texts)
 
 
+def _authorization_not_ascii(request) -> bool:
+    """True for an ``Authorization`` header outside ASCII: a token is hex, and knox would fail decoding it."""
+    return not request.META.get("HTTP_AUTHORIZATION", "").isascii()
+
+
 class RefuseUnstorableInput:
-    """A 400 at the edge for input the database would refuse, and a 413 for an API body over the limit.
+    """A 400 at the edge for input the database would refuse or the token check cannot read,
+    and a 413 for an API body over the limit.
 
     First in ``MIDDLEWARE``, before the session or the API's token reach the
     database: PostgreSQL refuses NUL in text, so a NUL in the session cookie or
@@ -60,8 +66,8 @@ class RefuseUnstorableInput:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _holds_nul(request):
-            message = _("The request holds a character that cannot be stored (NUL, U+0000).")
+        if _holds_nul(request) or _authorization_not_ascii(request):
+            message = _("The request holds a character that cannot be stored or read (such as NUL, U+0000).")
             if _is_api(request):
                 return JsonResponse(error_body("malformed_request", message), status=400)
             return render(request, "400.html", {"message": message}, status=400)
