@@ -57,6 +57,12 @@ def test_a_nul_in_the_sign_in_form_is_a_form_error_not_a_database_error(client):
     assert response.status_code == 200 and response.context["form"].errors
 
 
+def test_a_page_query_with_too_many_fields_is_the_plain_400_page(client, settings):
+    settings.DEBUG = True  # where Django's own refusal failed while drawing its debug page
+    too_many = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    assert client.get(f"/login/?{too_many}").status_code == 400
+
+
 def test_an_api_body_over_the_limit_is_a_413_before_it_is_read(api):
     api.force_authenticate(f.supervisor())
     body = b'{"reference": "' + b"x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE + b'"}'
@@ -84,6 +90,8 @@ def test_every_api_error_is_in_the_shape_with_debug_on_or_off(debug):
                  400, "malformed_request")
     assert_error(api.post("/api/budget-notices", b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
                           content_type="application/json"), 413, "request_too_large")
+    too_many = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    assert_error(api.get(f"/api/cases?{too_many}"), 400, "malformed_request")
     error = assert_error(api.get("/api/test-failure"), 500, "server_error")
     assert "secret" not in str(error)
 

@@ -10,6 +10,7 @@ reads it; and every error under ``/api/`` leaves in the API's error shape.
 """
 
 from http import HTTPStatus
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -39,8 +40,9 @@ def _holds_nul(request) -> bool:
 
     Cookies are checked as parsed: a quoted cookie may write NUL as the escape ``\\000``.
     """
+    if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):  # the raw query: parsing it may fail
+        return True
     texts = [request.path_info]
-    texts += [text for key, values in request.GET.lists() for text in (key, *values)]
     texts += [text for item in request.COOKIES.items() for text in item]
     texts += [value for key, value in request.META.items() if key.startswith("HTTP_") and isinstance(value, str)]
     return any("\x00" in text for text in texts)
@@ -67,16 +69,30 @@ class RefuseUnstorableInput:
 
     def __call__(self, request):
         if _holds_nul(request) or _authorization_not_ascii(request):
-            message = _("The request holds a character that cannot be stored or read (such as NUL, U+0000).")
-            if _is_api(request):
-                return JsonResponse(error_body("malformed_request", message), status=400)
-            return render(request, "400.html", {"message": message}, status=400)
+            return _refusal(request, _("The request holds a character that cannot be stored or read (such as NUL, U+0000)."))
+        if _query_field_count(request) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
+            # Django refuses these too, but only where the query is first read: with DEBUG on, DRF's
+            # content negotiation and then the debug page itself fail on it, and no answer leaves at all.
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return _refusal(request, _("The query has more than %(limit)s fields.") % {"limit": limit})
         if _is_api(request) and _content_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             # The API's parsers read the body as a stream, past Django's own limit on ``request.body``.
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             message = _("The request body is larger than the %(limit)s bytes this address takes.") % {"limit": limit}
             return JsonResponse(error_body("request_too_large", message), status=413)
         return self.get_response(request)
+
+
+def _refusal(request, message: str):
+    """The 400: the API's error shape, or the plain 400 page (no session, no user)."""
+    if _is_api(request):
+        return JsonResponse(error_body("malformed_request", message), status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _query_field_count(request) -> int:
+    query = request.META.get("QUERY_STRING", "")
+    return query.count("&") + 1 if query else 0  # as Django counts them (parse_qsl's max_num_fields)
 
 
 def _content_length(request) -> int:
