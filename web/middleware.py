@@ -69,7 +69,8 @@ class RefuseUnstorableInput:
 
     def __call__(self, request):
         if _holds_nul(request) or _authorization_not_ascii(request):
-            return _refusal(request, _("The request holds a character that cannot be stored or read (such as NUL, U+0000)."))
+            message = _("The request holds a character that cannot be stored or read (such as NUL, U+0000).")
+            return _refusal(request, message)
         if _query_field_count(request) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
             # Django refuses these too, but only where the query is first read: with DEBUG on, DRF's
             # content negotiation and then the debug page itself fail on it, and no answer leaves at all.
