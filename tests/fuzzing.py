@@ -51,7 +51,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def users() -> dict:
     """One user per role (``None`` for nobody signed in), and a case with a letter so ids can hit something."""
     from tests import factories as f
-    from tests.calendars.factories import requested_case
+    from tests.letters.factories import requested_case
 
     officer = f.officer()
     made = {
