@@ -160,7 +160,7 @@ if not 1 <= HISTORY_CHECKPOINT_EVERY <= 1000:
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # passwords and permissions
 ]
 # Sign-in throttling (web/api_auth.py): failures counted per user name and address, on the page and the API.
 AXES_FAILURE_LIMIT = env_int("DJANGO_SIGNIN_FAILURE_LIMIT", 5)

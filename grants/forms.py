@@ -69,7 +69,11 @@ class CaseFilterForm(FilterForm):
             self.fields["prefecture"].choices = ANY + [(prefecture.code, prefecture.local_name) for prefecture in prefectures]
         if "officer" in self.fields:
             # Those who take the officer's steps, former ones included (their cases stay).
-            users = get_user_model().objects.with_perm("grants.act_on_case", is_active=None, include_superusers=False)
+            # Named backend: the sign-in lockout (django-axes) is a second one, which holds no permissions.
+            users = get_user_model().objects.with_perm(
+                "grants.act_on_case", is_active=None, include_superusers=False,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
             users = users.order_by("username")
             self.fields["officer"].choices = ANY + [
                 (username, name or username) for username, name in users.values_list("username", "first_name")
