@@ -109,11 +109,11 @@ def test_csv_neutralises_a_formula_and_json_lines_keeps_the_exact_record(api, hi
     case_transition(case_id=chiba, name="withdraw", actor=f.officer(username="suzuki"), data={"reason": reason},
                     expected_version=1)
     _, body = download(api, "format=csv&case=%d" % chiba)
-    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    rows = csv_records(body)
     assert rows[-1]["reason"] == "'" + reason
     assert rows[-1]["action"] == "withdraw" and rows[-1]["actor"] == "suzuki"  # plain text is left alone
     _, body = download(api, "format=jsonl&case=%d" % chiba)
-    assert json.loads(body.decode().splitlines()[-1])["reason"] == reason
+    assert jsonl_records(body)[-1]["reason"] == reason
 
 
 def test_a_leading_tab_or_carriage_return_is_neutralised_too_and_other_values_are_not():
