@@ -9,7 +9,8 @@ role (officer, supervisor, auditor, administrator, nobody signed in) has sent
 ``--requests``. Production settings (DEBUG off), in process through the WSGI
 application, on a scratch database made for the run: a SQLite file, or on
 PostgreSQL (``BENCH_PG_URL``, default: the server ``scripts/ensure_postgres.sh``
-sets up) a database ``grants_fuzz`` made afresh. Exits non-zero on any failure.
+sets up) a database named after the URL's with ``_fuzz`` (``grants_fuzz``) made
+afresh. Exits non-zero on any failure.
 """
 
 import argparse
@@ -67,14 +68,16 @@ def run_child(db: str, target: int, roles: list[str]) -> dict | None:
         url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
         import psycopg
 
+        # The run's own database, named after the URL's (grants → grants_fuzz), so runs on other databases don't clash.
+        name = url.rsplit("/", 1)[1] + "_fuzz"
         try:
             with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS grants_fuzz")
-                conn.execute("CREATE DATABASE grants_fuzz")
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
         except psycopg.OperationalError as exc:
             print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
             return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/grants_fuzz"
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--requests", str(target), "--roles", ",".join(roles)],
         env=env, cwd=ROOT, capture_output=True, text=True,  # stderr: Django's line for every 4xx
