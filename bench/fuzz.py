@@ -75,7 +75,7 @@ def run_child(db: str, target: int, roles: list[str]) -> dict | None:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
                 conn.execute(f'CREATE DATABASE "{name}"')
         except psycopg.OperationalError as exc:
-            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
+            print(f"postgres: {exc.__class__.__name__}: {exc} (is the server up? scripts/ensure_postgres.sh)", file=sys.stderr)
             return None
         env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
     out = subprocess.run(
