@@ -13,6 +13,8 @@ register_converter(IdConverter, "id")
 api_patterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("auth/token", grants_api.TokenObtainApi.as_view(), name="token"),
+    path("auth/logout", grants_api.TokenRevokeApi.as_view(), name="token-revoke"),
+    path("auth/logout-all", grants_api.TokenRevokeAllApi.as_view(), name="token-revoke-all"),
     path("recipients", grants_api.RecipientListApi.as_view(), name="recipients"),
     path("budget-notices", grants_api.BudgetNoticeCreateApi.as_view(), name="budget-notices"),
     path("history/verify", grants_api.HistoryVerifyApi.as_view(), name="history-verify"),

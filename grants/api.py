@@ -5,11 +5,11 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from web.api_auth import SignInLockedOut, api_token_issue, api_token_revoke, api_tokens_revoke_all
 from web.api_errors import error_response
 from web.api_pagination import PageSerializer, page_of, paginate
 
@@ -32,6 +32,8 @@ from .services import budget_notice_record
 
 
 class TokenObtainApi(APIView):
+    """A new API token for this device, and when it expires (web/api_auth.py)."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
@@ -41,7 +43,9 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+        responses=inline_serializer(
+            "TokenOutput", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+        ),
         auth=[],
     )
     def post(self, request):
@@ -49,9 +53,31 @@ class TokenObtainApi(APIView):
         payload.is_valid(raise_exception=True)
         user = authenticate(request, **payload.validated_data)
         if user is None:
+            if getattr(request, "axes_locked_out", False):  # set by django-axes: even the right password is refused
+                raise SignInLockedOut()
             return error_response("invalid_credentials", "Unknown username or wrong password.", 401)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, expiry = api_token_issue(request=request, user=user)
+        return Response({"token": token, "expiry": expiry})
+
+
+class TokenRevokeApi(APIView):
+    """Sign this device out: the token the request is sent with stops working."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if request.auth is None:  # signed in with the session, not a token: nothing to revoke
+            return Response(status=204)
+        api_token_revoke(request=request, token=request.auth)
+        return Response(status=204)
+
+
+class TokenRevokeAllApi(APIView):
+    """Sign every device out: all of the user's tokens stop working."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        api_tokens_revoke_all(user=request.user)
+        return Response(status=204)
 
 
 class RecipientOutputSerializer(serializers.Serializer):
@@ -152,7 +178,13 @@ class HistoryVerifyApi(APIView):
 
 
 class HistoryExportApi(APIView):
-    """Streams the filtered history as CSV (UTF-8 with BOM), XLSX or JSON Lines."""
+    """Streams the filtered history as CSV (UTF-8 with BOM), XLSX or JSON Lines.
+
+    JSON Lines is the exact record. CSV and XLSX are for spreadsheets: a CSV
+    text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` so it is not run as a formula, and XLSX stores
+    text as text.
+    """
 
     class FilterSerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=list(EXPORTERS), default="csv")

@@ -3,8 +3,11 @@ a value that does not parse is reported on the form and ignored, never a 500."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+
+from web.api_auth import SignInLockedOut
 
 from .catalogue import part_choices, procedure_choices, stream_choices
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
@@ -66,7 +69,11 @@ class CaseFilterForm(FilterForm):
             self.fields["prefecture"].choices = ANY + [(prefecture.code, prefecture.local_name) for prefecture in prefectures]
         if "officer" in self.fields:
             # Those who take the officer's steps, former ones included (their cases stay).
-            users = get_user_model().objects.with_perm("grants.act_on_case", is_active=None, include_superusers=False)
+            # Named backend: the sign-in lockout (django-axes) is a second one, which holds no permissions.
+            users = get_user_model().objects.with_perm(
+                "grants.act_on_case", is_active=None, include_superusers=False,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
             users = users.order_by("username")
             self.fields["officer"].choices = ANY + [
                 (username, name or username) for username, name in users.values_list("username", "first_name")
@@ -92,3 +99,16 @@ class AsOfForm(forms.Form):
     """A past day to show a case as it stood at its end (Japan time)."""
 
     date = forms.DateField(label=_("As of"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, saying so when django-axes refused a locked-out account (even with the right password)."""
+
+    @property
+    def locked_out(self) -> bool:
+        return getattr(self.request, "axes_locked_out", False)
+
+    def get_invalid_login_error(self):
+        if self.locked_out:
+            return forms.ValidationError(SignInLockedOut.default_message, code="locked_out")
+        return super().get_invalid_login_error()

@@ -11,6 +11,14 @@ row has ``checkpoint`` in its ``id`` column and the checkpoint as JSON in its
 a second sheet, ``checkpoint``, whose first column holds the JSON in pieces to
 be joined. The trailer is ``null`` when the history has no checkpoint yet.
 ``manage.py history_verify --checkpoints FILE`` checks a database against it.
+
+The formats are for different readers. **JSON Lines is the exact record**:
+every value as stored, for programs and for checking the hash chain. CSV
+and XLSX are for spreadsheets, which would run a cell that looks like a
+formula: a CSV text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return is written with a leading ``'`` (OWASP's advice on CSV
+injection), and XLSX stores every text as text. So a CSV cell may differ
+from the record by that one leading ``'``.
 """
 
 import csv
@@ -103,8 +111,19 @@ def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[dict]:
         yield history_row(entry)
 
 
+# What a spreadsheet reads as the start of a formula (or, for tab and CR, a cell it may shift into one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """``value`` with a leading ``'`` when it is text a spreadsheet would read as a formula (OWASP); else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
-    """CSV, UTF-8 with BOM, one chunk per record, the checkpoint's row last."""
+    """CSV, UTF-8 with BOM, one chunk per record, formula-like text neutralised; the checkpoint's row last."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -112,7 +131,7 @@ def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -
     for row in _rows(entries):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(row)
+        writer.writerow({column: spreadsheet_text(value) for column, value in row.items()})
         yield buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
@@ -121,7 +140,7 @@ def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -
 
 
 def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
-    """JSON Lines: one record per line, the data as JSON rather than a string; the checkpoint's line last."""
+    """JSON Lines: the exact records, one per line (the data as JSON, not a string), the checkpoint's line last."""
     for row in _rows(entries):
         row["amounts_before"] = json.loads(row["amounts_before"])
         row["amounts_after"] = json.loads(row["amounts_after"])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from web.api_errors import error_body
 from web.pagination import paginate, query_without_page
-from web.views import domain_errors_as_pages
+from web.views import PageForbidden, PageNotFound, domain_errors_as_pages
 
 from .access import READ_CASE, WORK_BUREAU_WIDE, may
 from .forms import HistoryFilterForm
@@ -62,7 +62,9 @@ def nav_for(user, path: str = "") -> list[dict]:
 
 def page(request, template: str, context: dict | None = None, *, status: int = 200):
     """Render a page inside the shared frame (header, navigation, role)."""
-    frame = {"nav": nav_for(request.user, request.path), "role": primary_role(request.user)} if request.user.is_authenticated else {}
+    # No user on an error page drawn before the authentication middleware ran (a bad Host header's 400).
+    user = getattr(request, "user", None)
+    frame = {"nav": nav_for(user, request.path), "role": primary_role(user)} if user and user.is_authenticated else {}
     return render(request, template, frame | (context or {}), status=status)
 
 
@@ -109,13 +111,18 @@ def history_verification(request):
 
 
 def _error_page(template: str, status: int, code: str, fallback):
-    """Django's handler for ``status``: the page, or under ``/api/`` the API's JSON error shape."""
+    """Django's handler for ``status``: the page, or under ``/api/`` the API's JSON error shape.
+
+    The page shows the exception's message only when it was written for the
+    reader (``PageNotFound``, ``PageForbidden``): Django's own carry the URL
+    map, file paths or a host name.
+    """
 
     def view(request, exception=None):
         if request.path.startswith("/api/"):  # e.g. an address no API pattern matches
             return JsonResponse(error_body(code, fallback), status=status)
-        message = str(exception) if exception is not None and str(exception) else str(fallback)
-        return page(request, template, {"message": message}, status=status)
+        shown = isinstance(exception, (PageNotFound, PageForbidden)) and str(exception)
+        return page(request, template, {"message": str(exception) if shown else str(fallback)}, status=status)
 
     return view
 

@@ -19,15 +19,16 @@ from grants.api_fields import PrefectureField
 from grants.catalogue import stream_choices, stream_codes
 from grants.forms import DATE_BOUNDS
 from payments.api import RecipientRefSerializer
-from web.api_parsers import JSONParser, refuse_unpaired_surrogates
+from web.api_parsers import JSONParser, RequestTooLarge, refuse_unpaired_surrogates
 
 from .ics import calendar_ics
-from .schedule_format import load_document
+from .schedule_format import MAX_DOCUMENT_BYTES, dump_document, load_document
 from .selectors import calendar_for_actor, schedule_document, schedule_version_in_force
 from .services import (
     calendar_feed_authenticate,
     calendar_feed_token_revoke,
     calendar_feed_token_rotate,
+    schedule_editor_require,
     schedule_import,
 )
 
@@ -40,8 +41,11 @@ class YAMLParser(BaseParser):
     media_type = "application/yaml"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read(MAX_DOCUMENT_BYTES + 1)  # never more than the loader would take
+        if len(body) > MAX_DOCUMENT_BYTES:
+            raise RequestTooLarge(MAX_DOCUMENT_BYTES)
         try:
-            data = load_document(stream.read().decode("utf-8"))
+            data = load_document(body.decode("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ParseError(f"Not valid YAML: {exc}") from exc
         return refuse_unpaired_surrogates(data)
@@ -53,7 +57,7 @@ class YAMLRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120).encode("utf-8")
+        return dump_document(data).encode("utf-8")
 
 
 def file_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -217,6 +221,8 @@ class ScheduleApi(APIView):
         responses={(200, "application/json"): dict, (200, "application/yaml"): dict},
     )
     def post(self, request, fiscal_year: int):
+        # The role is checked before ``request.data``: only someone who may import a schedule gets it parsed.
+        schedule_editor_require(actor=request.user)
         schedule_import(actor=request.user, document=request.data, fiscal_year=fiscal_year)
         return self._document(fiscal_year)
 

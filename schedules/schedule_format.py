@@ -116,8 +116,39 @@ def _date(value, path: str, problems: _Problems) -> date | None:
     return day
 
 
+# A schedule file is a few tens of kilobytes, nested about a dozen levels, and
+# names no anchors. Anything beyond these bounds is refused before it is built:
+# an alias bomb (a few hundred bytes of ``&a [*b, *b, ...]`` expanding to
+# gigabytes) or a body nested deep enough to exhaust the parser.
+MAX_DOCUMENT_BYTES = 1024 * 1024
+MAX_DOCUMENT_DEPTH = 32
+
+
 class _DocumentLoader(yaml.SafeLoader):
-    """Safe YAML in which a day that does not exist (2026-02-29) stays text, so the check names its place."""
+    """Safe YAML without anchors or aliases and at most ``MAX_DOCUMENT_DEPTH`` levels deep.
+
+    A day that does not exist (2026-02-29) stays text, so the check names its place.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not allowed in a schedule file", event.start_mark
+            )
+        if self._depth >= MAX_DOCUMENT_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DOCUMENT_DEPTH} levels deep", event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_yaml_timestamp(self, node):
         try:
@@ -129,17 +160,33 @@ class _DocumentLoader(yaml.SafeLoader):
 _DocumentLoader.add_constructor("tag:yaml.org,2002:timestamp", _DocumentLoader.construct_yaml_timestamp)
 
 
+class _DocumentDumper(yaml.SafeDumper):
+    """Writes a value met twice in full, never as an anchor and alias the loader would refuse."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def load_document(text: str):
     """The data of a schedule file's text, for ``parse_document``; yaml.YAMLError when the text is not YAML.
 
+    Text longer than ``MAX_DOCUMENT_BYTES``, anchors and aliases, and nesting
+    deeper than ``MAX_DOCUMENT_DEPTH`` are refused as YAMLError too.
     PyYAML's safe loader fails with a bare ValueError on a value it cannot
     build (a day that does not exist, ``!!int twenty``); those become
     YAMLError here, except days, which stay text and are reported as such.
     """
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise yaml.YAMLError(f"a schedule document is at most {MAX_DOCUMENT_BYTES} bytes")
     try:
         return yaml.load(text, Loader=_DocumentLoader)
     except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than the reader can follow
         raise yaml.YAMLError(str(exc) or type(exc).__name__) from exc
+
+
+def dump_document(data) -> str:
+    """A schedule document as YAML text in the file's layout, which ``load_document`` reads back."""
+    return yaml.dump(data, Dumper=_DocumentDumper, allow_unicode=True, sort_keys=False, width=120)
 
 
 def _max_length(model, name: str) -> int:

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,7 @@ from grants.access import authorize
 from grants.views import page
 from web.errors import DomainError
 from web.pagination import PAGE_SIZE, paginate, query_without_page
-from web.views import domain_errors_as_pages
+from web.views import PageNotFound, domain_errors_as_pages
 
 from .models import CalendarFeedToken, ScheduleStep
 from .selectors import CalendarEntry, calendar_for_actor, schedule_version_list
@@ -239,7 +238,7 @@ def schedule_editor(request, fiscal_year: int):
     """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""
     _require_schedule_editor(request.user)
     if fiscal_year not in _YEARS:
-        raise Http404(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
+        raise PageNotFound(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
     versions = list(schedule_version_list(fiscal_year=fiscal_year))
     steps = {step.pk: step for version in versions for step in version.steps.all()}
     failed = None

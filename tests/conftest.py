@@ -1,5 +1,10 @@
 """Shared fixtures. Tests hit the real database (SQLite, or PostgreSQL when
-DATABASE_URL points at one); only the clock, mail and tasks are stand-ins."""
+DATABASE_URL points at one); only the clock, mail and tasks are stand-ins.
+
+django-axes counts failed sign-ins in the database (its AccessAttempt table),
+so each test's rollback, or ``live_db``'s flush, clears them: a test that
+locks an account out never locks out the next one.
+"""
 
 from datetime import date
 

@@ -46,7 +46,7 @@ def people(today):
 
 def test_token_then_bearer(api, people):
     response = api.post("/api/auth/token", {"username": people["officer"].username, "password": PASSWORD}, format="json")
-    assert response.status_code == 200 and set(response.json()) == {"token"}
+    assert response.status_code == 200 and set(response.json()) == {"token", "expiry"}
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
     assert api.get("/api/cases").status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")

@@ -59,6 +59,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_a_short_or_plain_secret_key():
+    for weak in ("x", "k" * 80, secrets.token_urlsafe(30)):
+        result = _manage("check", DJANGO_SECRET_KEY=weak, DJANGO_ALLOWED_HOSTS="grants.example.jp")
+        assert result.returncode != 0, weak
+        assert "DJANGO_SECRET_KEY is too weak: it needs at least 50 characters, 5 of them different." in result.stderr
+
+
 def test_a_setting_that_must_be_a_number_names_itself_when_it_is_not():
     result = _manage("check", DJANGO_DEBUG="1", DJANGO_HSTS_SECONDS="one year")
     assert result.returncode != 0

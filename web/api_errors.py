@@ -9,6 +9,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from .api_parsers import RequestTooLarge
 from .errors import DomainError, InvalidInput
 
 
@@ -30,6 +31,7 @@ _DRF_CODES = {
     exceptions.NotAcceptable: ("not_acceptable", status.HTTP_406_NOT_ACCEPTABLE),
     exceptions.UnsupportedMediaType: ("unsupported_media_type", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE),
     exceptions.ParseError: ("malformed_request", status.HTTP_400_BAD_REQUEST),
+    RequestTooLarge: ("request_too_large", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE),
     exceptions.Throttled: ("throttled", status.HTTP_429_TOO_MANY_REQUESTS),
 }
 

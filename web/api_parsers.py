@@ -10,8 +10,18 @@ turns into a 400; it is refused the same way.
 
 import json
 
-from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework import parsers, status
+from rest_framework.exceptions import APIException, ParseError
+
+
+class RequestTooLarge(APIException):
+    """A body larger than the endpoint takes: 413 ``request_too_large``, refused before it is read."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"The request body is larger than the {limit} bytes this address takes.")
 
 
 def refuse_unpaired_surrogates(data):

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
 
     name = "web"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .api_auth import connect_signals
+
+        connect_signals()

@@ -8,6 +8,17 @@ from django.http import Http404
 from .errors import NotFound, PermissionDenied
 
 
+class PageNotFound(Http404):
+    """A 404 whose message is written for the reader: the 404 page shows it.
+
+    Any other Http404 (the URL resolver's lists the URL map) shows the page's own text only.
+    """
+
+
+class PageForbidden(HttpForbidden):
+    """A 403 whose message is written for the reader: the 403 page shows it."""
+
+
 def domain_errors_as_pages(view):
     """Turn a selector's NotFound / PermissionDenied into the 404 / 403 page with its message."""
 
@@ -16,8 +27,8 @@ def domain_errors_as_pages(view):
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
-            raise Http404(str(exc.message)) from exc
+            raise PageNotFound(str(exc.message)) from exc
         except PermissionDenied as exc:
-            raise HttpForbidden(str(exc.message)) from exc
+            raise PageForbidden(str(exc.message)) from exc
 
     return wrapper

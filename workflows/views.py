@@ -10,7 +10,6 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +38,7 @@ from payments.selectors import (
 from payments.services import payment_run_transition
 from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from web.pagination import paginate, query_without_page
-from web.views import domain_errors_as_pages
+from web.views import PageNotFound, domain_errors_as_pages
 
 from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
 from .selectors import (
@@ -132,7 +131,7 @@ def case_transition_submit(request, case_id: int, name: str):
     case = case_get_for_actor(actor=request.user, case_id=case_id)
     declared = step_declared(name)
     if declared is None:
-        raise Http404(_("There is no step of that name."))
+        raise PageNotFound(_("There is no step of that name."))
     form = TransitionForm(request.POST, transition=name)
     label = str(declared.label)
     if not form.is_valid():
@@ -231,7 +230,7 @@ RUN_STEP_LABELS = {
 def payment_run_step(request, run_id: int, name: str):
     """Approve, execute or cancel a payment run from the queue; a refusal comes back as a message on the queue."""
     if name not in RUN_STEP_LABELS:
-        raise Http404(_("There is no step of that name."))
+        raise PageNotFound(_("There is no step of that name."))
     try:
         payment_run_transition(actor=request.user, run_id=run_id, name=name)
     except PaymentRunNotFound:

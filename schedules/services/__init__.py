@@ -4,6 +4,7 @@ from .feeds import calendar_feed_authenticate, calendar_feed_token_revoke, calen
 from .master_data import closure_day_delete, closure_day_save, may_edit_calendar_data
 from .schedules import (
     may_edit_schedules,
+    schedule_editor_require,
     schedule_import,
     schedule_rollforward,
     schedule_step_delete,
@@ -20,6 +21,7 @@ __all__ = [
     "closure_day_save",
     "may_edit_calendar_data",
     "may_edit_schedules",
+    "schedule_editor_require",
     "schedule_import",
     "schedule_rollforward",
     "schedule_step_delete",

@@ -41,7 +41,8 @@ def may_edit_schedules(user) -> bool:
     return may(user, "schedules.edit_schedule")
 
 
-def _require_editor(actor) -> None:
+def schedule_editor_require(*, actor) -> None:
+    """PermissionDenied unless the actor may edit schedules; the API asks before it reads a document."""
     authorize(actor, "schedules.edit_schedule")
 
 
@@ -130,7 +131,7 @@ def schedule_import(*, actor, document: dict, fiscal_year: int | None = None) ->
     year's schedule never replaces or moves another's. The document's
     ``meta``/``streams`` sections are kept for the export.
     """
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     parsed = parse_document(document)
     if fiscal_year is not None:
         others = [version.key for version in parsed.versions if version.fiscal_year != fiscal_year]
@@ -157,14 +158,14 @@ def _save_edit(*, actor, row, fields, version: ScheduleVersion, action: str, dat
 @transaction.atomic
 def schedule_version_save(*, actor, version: ScheduleVersion) -> ScheduleVersion:
     """Save a supervisor's edit of a version's own attributes (status, source, notes)."""
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     return _save_edit(actor=actor, row=version, fields=VERSION_FIELDS, version=version, action="schedule_version")
 
 
 @transaction.atomic
 def schedule_version_delete(*, actor, version: ScheduleVersion) -> None:
     """Delete a version; its record keeps the whole version as the file would write it."""
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     snapshot = render_version(version_data_from_model(version))
     _record(actor=actor, version=version, action="schedule_version_delete", data={"deleted": snapshot})
     version.delete()
@@ -173,7 +174,7 @@ def schedule_version_delete(*, actor, version: ScheduleVersion) -> None:
 @transaction.atomic
 def schedule_step_save(*, actor, step: ScheduleStep) -> ScheduleStep:
     """Save a supervisor's edit of one step, new or changed; the window must be consistent."""
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     return _save_edit(
         actor=actor, row=step, fields=STEP_FIELDS, version=step.version, action="schedule_step", data={"step": step.path}
     )
@@ -182,7 +183,7 @@ def schedule_step_save(*, actor, step: ScheduleStep) -> ScheduleStep:
 @transaction.atomic
 def schedule_step_delete(*, actor, step: ScheduleStep) -> None:
     """Delete one step; its record keeps what the step said."""
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     deleted = {name: getattr(step, name) for name in STEP_FIELDS}
     _record(actor=actor, version=step.version, action="schedule_step_delete", data={"step": step.path, "deleted": deleted})
     step.delete()
@@ -221,7 +222,7 @@ def schedule_rollforward(*, actor, from_year: int, to_year: int) -> ScheduleVers
     business day it rolls to), windows keep their part of the month, era
     years in the wording move with them. Undecided steps stay undecided.
     """
-    _require_editor(actor)
+    schedule_editor_require(actor=actor)
     if not all(FIRST_FISCAL_YEAR <= year <= LAST_FISCAL_YEAR for year in (from_year, to_year)):
         raise InvalidInput(details={"fiscal_year": [_("Fiscal years run from 2019 (令和元年度) to 2100.")]})
     if to_year <= from_year:

@@ -7,7 +7,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from grants.history_export import COLUMNS
+from grants.history_export import COLUMNS, spreadsheet_text
 from grants.models import HistoryEntry
 from tests import factories as f
 from workflows.services import case_transition
@@ -97,6 +97,28 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(api, history):
     cell = sheet.cell(row=sheet.max_row, column=COLUMNS.index("reason") + 1)
     assert (cell.value, cell.data_type) == (reason, "s")
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ['=HYPERLINK("http://example.invalid/","重複")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"],
+)
+def test_csv_neutralises_a_formula_and_json_lines_keeps_the_exact_record(api, history, reason):
+    """(Found by a security audit: CSV passed formulas to Excel, XLSX did not.)"""
+    chiba = history["chiba"].pk
+    case_transition(case_id=chiba, name="withdraw", actor=f.officer(username="suzuki"), data={"reason": reason},
+                    expected_version=1)
+    _, body = download(api, "format=csv&case=%d" % chiba)
+    rows = csv_records(body)
+    assert rows[-1]["reason"] == "'" + reason
+    assert rows[-1]["action"] == "withdraw" and rows[-1]["actor"] == "suzuki"  # plain text is left alone
+    _, body = download(api, "format=jsonl&case=%d" % chiba)
+    assert jsonl_records(body)[-1]["reason"] == reason
+
+
+def test_a_leading_tab_or_carriage_return_is_neutralised_too_and_other_values_are_not():
+    """(Reasons are stripped when recorded; other text fields are not.)"""
+    assert [spreadsheet_text(v) for v in ("\t=1", "\r=1", "重複", "", 12, "a=b")] == ["'\t=1", "'\r=1", "重複", "", 12, "a=b"]
 
 
 def test_officers_cannot_export_and_bad_filters_get_422(api, history):

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from letters.models import Letter
@@ -61,7 +61,7 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks):
 @pytest.fixture
 def api(world):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=world['viewer']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AuthToken.objects.create(user=world['viewer'])[1]}")
     return client
 
 

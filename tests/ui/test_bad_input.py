@@ -88,7 +88,6 @@ BAD_QUERIES = [
     "/calendar/?view=week&week=9999-12-31",
     "/calendar/?view=week&week=garbage&part=none",
     "/calendar/?view=list&page=abc",
-    "/calendar/?view=%00",
     "/dashboard/?fiscal_year=-1",
     "/bulk/request/?transition=approve&fiscal_year=x&stream=y&procedure=z&deadline=31-12-2025",
     "/bulk/request/?transition=request&fiscal_year=2025&stream=community_support_grant&procedure=initial_grant&deadline=9999-99-99",

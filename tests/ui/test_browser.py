@@ -49,15 +49,24 @@ def chromium():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+def watch_csp(page, refused: list) -> None:
+    """Collect in ``refused`` what Chromium reports the Content-Security-Policy refused on ``page``."""
+    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
+
+
 @pytest.fixture
 def open_as(chromium, live_server):
-    """A logged-in page for a user, in Japanese (the browser asks for ja-JP) on a laptop-sized window."""
-    contexts = []
+    """A logged-in page for a user, in Japanese (the browser asks for ja-JP) on a laptop-sized window.
+
+    Every test through it also checks that the pages break no rule of the Content-Security-Policy.
+    """
+    contexts, refused = [], []
 
     def login(user, viewport=LAPTOP):
         context = chromium.new_context(locale="ja-JP", viewport=viewport, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
+        watch_csp(page, refused)
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("ユーザー名").fill(user.username)
         page.get_by_label("パスワード").fill(PASSWORD)
@@ -69,6 +78,7 @@ def open_as(chromium, live_server):
     yield login
     for context in contexts:
         context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 def shot(page, name: str) -> None:
@@ -300,6 +310,8 @@ def test_english_switch(open_as, live_server, people):
 def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     context = chromium.new_context(locale="ja-JP", viewport={"width": 1366, "height": 768})
     page = context.new_page()
+    refused = []
+    watch_csp(page, refused)
     page.goto(f"{live_server.url}/cases/")
     assert "/login/" in page.url
     page.get_by_label("ユーザー名").fill("tanaka")
@@ -316,6 +328,7 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     page.wait_for_load_state()
     assert "/login/" in page.url
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, people):

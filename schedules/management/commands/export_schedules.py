@@ -1,11 +1,11 @@
 """``manage.py export_schedules [FY]``: write schedules as YAML (every year when no FY is given)."""
 
-import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.cli import command_error
 from web.errors import DomainError
 
+from ...schedule_format import dump_document
 from ...selectors import schedule_document
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             document = schedule_document(fiscal_year=fiscal_year)
         except DomainError as exc:
             raise command_error(exc) from exc
-        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+        text = dump_document(document)
         if output:
             try:
                 with open(output, "w", encoding="utf-8") as file:
