@@ -57,7 +57,7 @@ from .selectors import (
 )
 from .services import case_transition
 
-WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
+WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
 
 
 @login_required

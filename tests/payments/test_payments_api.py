@@ -45,7 +45,7 @@ def test_draft_approve_execute_over_http(api, people, notified_case):
         "2023-10-30", 2023, "draft", 50_000_000, 1,
     )
     assert run["available_transitions"] == ["cancel"]  # the officer may not approve
-    assert run["lines"][0]["recipient"]["code"] == "11-kawagoe" and run["lines"][0]["amount"] == 50_000_000
+    assert run["lines"][0]["recipient"]["code"] == "112011" and run["lines"][0]["amount"] == 50_000_000
 
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/execute"), 409, "transition_not_allowed")
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/approve"), 403, "permission_denied")
