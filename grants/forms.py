@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .catalogue import Part, Procedure, Stream
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
@@ -106,7 +107,7 @@ class RecipientFilterForm(FilterForm):
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
     active = forms.TypedChoiceField(
         label=_("Takes cases"), required=False, empty_value=None, coerce=lambda value: value == "yes",
-        choices=ANY + [("yes", _("Yes")), ("no", _("No: another bureau's prefecture, or retired"))],
+        choices=ANY + [("yes", pgettext_lazy("takes cases", "Yes")), ("no", _("No: another bureau's prefecture, or retired"))],
     )
 
     def __init__(self, data=None, **kwargs):

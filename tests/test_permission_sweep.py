@@ -261,6 +261,7 @@ ROUTES: dict[str, Route] = {
     "history-verify-page": Route(reads=(Read(REFUSED, reader="auditor", secret=('data-testid="verify-ok"',)),)),
     "return-claims": Route(reads=(Read(HIDDEN),)),
     "fund-balances": Route(reads=(Read(HIDDEN, secret=(f"{FUND_CLOSING:,}",)),)),
+    "recipients": Route(reads=(Read("recipients are master data every user reads"),)),
     "worklist": Route(reads=(Read(HIDDEN),)),
     "case-detail": Route(case_id, reads=(Read(REFUSED),)),
     "case-as-of": Route(case_id, reads=(Read(REFUSED, lambda w, u: {"date": "2025-09-10"}),)),
