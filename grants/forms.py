@@ -107,7 +107,7 @@ class RecipientFilterForm(FilterForm):
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
     active = forms.TypedChoiceField(
         label=_("Takes cases"), required=False, empty_value=None, coerce=lambda value: value == "yes",
-        choices=ANY + [("yes", pgettext_lazy("takes cases", "Yes")), ("no", _("No: another bureau's prefecture, or retired"))],
+        choices=ANY + [("yes", pgettext_lazy("takes cases", "Yes")), ("no", pgettext_lazy("takes cases", "No"))],
     )
 
     def __init__(self, data=None, **kwargs):

@@ -129,6 +129,11 @@ def recipient_search_q(text: str) -> Q:
     return query
 
 
+def prefecture_by_code() -> dict[str, Recipient]:
+    """Every prefecture on file by its JIS code (47 rows), to name the prefecture of a page of recipients."""
+    return {prefecture.code: prefecture for prefecture in Recipient.objects.filter(kind=RecipientKind.PREFECTURE)}
+
+
 def recipient_list(
     *,
     kind: str | None = None,

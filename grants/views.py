@@ -24,7 +24,7 @@ from .forms import HistoryFilterForm, RecipientFilterForm
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
 from .roles import primary_role
-from .selectors import recipient_list
+from .selectors import prefecture_by_code, recipient_list
 
 # (url name, label, the permissions a user needs for the link: the page's own, and for the money
 # pages bureau-wide reach too, since those pages are an overview of the bureau's money)
@@ -115,11 +115,11 @@ def history_verification(request):
 def recipient_search(request):
     """Every local government on file, found by name, reading (hiragana or katakana) or code; each links to its cases."""
     form = RecipientFilterForm(request.GET or None)
-    recipients = recipient_list(**form.filters())
+    page_obj = paginate(request, recipient_list(**form.filters()))
+    prefectures = prefecture_by_code()
+    rows = [{"recipient": recipient, "prefecture": prefectures.get(recipient.prefecture_code)} for recipient in page_obj]
     return page(
-        request,
-        "grants/recipients.html",
-        {"form": form, "page_obj": paginate(request, recipients), "query": query_without_page(request)},
+        request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)}
     )
 
 

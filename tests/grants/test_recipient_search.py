@@ -128,7 +128,9 @@ def test_the_recipients_page_finds_nagareyama_by_reading_or_name(client, officer
         response = client.get("/recipients/", {"q": typed})
         assert response.status_code == 200
         [row] = table_rows(response.content.decode())
-        assert (row["コード"], row["名称"], row["よみ"], row["種類"], row["案件対象"]) == ("122203", "流山市", "ナガレヤマシ", "市", "対象")
+        assert (row["コード"], row["名称"], row["よみ"], row["種類"], row["都道府県"], row["案件対象"]) == (
+            "122203", "流山市", "ナガレヤマシ", "市", "千葉県", "対象"
+        )
         assert f'href="/cases/?recipient_search=122203"' in response.content.decode()
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from grants.catalogue import Stream
+from grants.recipients import local_governments_load
+from grants.roles import system_user
 from tests import factories as f
 from tests.ui.cases import notified_grant
 from workflows.services import case_transition
@@ -370,3 +372,20 @@ def test_supervisor_reads_return_claims_and_fund_balances_from_the_menu(open_as,
     page.get_by_role("link", name="基金残高").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("基金残高")
     shot(page, "25-fund-balances")
+
+
+def test_officer_finds_nagareyama_by_its_reading_or_its_name(open_as, live_server, people):
+    local_governments_load(actor=system_user())
+    page = open_as(people["officer"])
+    page.get_by_role("link", name="交付先").click()
+    for typed in ("ながれやま", "流山"):
+        page.get_by_label("名称・よみ・コード").fill(typed)
+        page.get_by_label("名称・よみ・コード").press("Enter")
+        page.wait_for_load_state()
+        table = page.get_by_test_id("recipients")
+        assert table.locator("tbody tr").count() == 1
+        assert table.get_by_role("link", name="流山市").is_visible()
+    assert "ナガレヤマシ" in table.inner_text() and "122203" in table.inner_text()
+    shot(page, "26-recipient-search")
+    table.get_by_role("link", name="流山市").click()
+    assert "/cases/" in page.url and page.get_by_label("交付先").input_value() == "122203"
