@@ -27,8 +27,7 @@ class Command(BaseCommand):
             report = local_governments_load(actor=system_user(), path=file)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        names = dict(Recipient.objects.filter(code__in=report.added + report.retired + report.reinstated + report.updated)
-                     .values_list("code", "name_ja"))
+        names = dict(Recipient.objects.values_list("code", "name_ja"))
         if report.added:
             self.stdout.write(f"added: {len(report.added)}")
             if len(report.added) <= LISTED or verbosity > 1:
