@@ -79,7 +79,6 @@ class CaseFilterForm(FilterForm):
                 (username, name or username) for username, name in users.values_list("username", "first_name")
             ]
 
-
     def clean_recipient_search(self) -> str:
         return _clean_recipient_search(self.cleaned_data["recipient_search"])
 
