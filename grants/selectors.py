@@ -21,6 +21,7 @@ from .models import (
     FiscalYear,
     ProcedureYear,
     Recipient,
+    RecipientKind,
 )
 from .rows import case_fetch_for_update
 

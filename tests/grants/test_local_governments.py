@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from grants.errors import InvalidInput, PermissionDenied
 from grants.history import history_verify
 from grants.local_governments import (
     COLUMNS,
@@ -22,6 +21,7 @@ from grants.models import HistoryEntry, MunicipalityType, Recipient
 from grants.recipients import local_governments_load
 from grants.roles import system_user
 from tests import factories as f
+from web.errors import InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

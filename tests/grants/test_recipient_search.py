@@ -6,13 +6,13 @@ import pytest
 from django.test import override_settings
 
 from grants.catalogue import Stream
-from grants.errors import InvalidInput
 from grants.models import Recipient
 from grants.recipients import local_governments_load
 from grants.roles import system_user
 from tests import factories as f
 from tests.http import assert_error
 from tests.ui.html import table_rows
+from web.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 CSG = Stream.COMMUNITY_SUPPORT_GRANT
