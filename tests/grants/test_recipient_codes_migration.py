@@ -1,4 +1,4 @@
-"""Migration 0007 moves the project's own municipality codes to the official ones; cases and the
+"""Migration 0008 moves the project's own municipality codes to the official ones; cases and the
 hash-chained history that point at a recipient follow it, and the chain still verifies."""
 
 import pytest
@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 from grants.history import history_append, history_verify
 from grants.models import Case, HistoryEntry, Recipient
 
-BEFORE = ("grants", "0006_roles_as_permissions")
-AFTER = ("grants", "0007_official_recipient_codes")
+BEFORE = ("grants", "0007_history_checkpoint")
+AFTER = ("grants", "0008_official_recipient_codes")
 
 
 def migrate(*targets) -> MigrationExecutor:
