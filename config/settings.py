@@ -283,6 +283,14 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
+# The prefectures the bureau serves (JIS X 0401 codes): every local government in Japan is on file,
+# but only those of these prefectures take cases. The default is the Kanto-Shinetsu bureau's ten;
+# another regional bureau sets its own (e.g. BUREAU_PREFECTURES=21,22,23,24).
+BUREAU_PREFECTURES = tuple(env_list("BUREAU_PREFECTURES", "08,09,10,11,12,13,14,15,19,20"))
+for _code in BUREAU_PREFECTURES:
+    if not (len(_code) == 2 and _code.isdigit() and 1 <= int(_code) <= 47):
+        raise ImproperlyConfigured(f"BUREAU_PREFECTURES: {_code!r} is not a prefecture code (01 to 47).")
+
 # The bureau's own identity on letters; settings, not template text.
 BUREAU = {
     "sender_ja": os.environ.get("BUREAU_SENDER_JA", "関東信越厚生局健康福祉部地域包括ケア推進課長"),

@@ -26,7 +26,9 @@ from .catalogue import stream_choices
 from .forms import DATE_BOUNDS
 from .history import history_checkpoint_for_export, history_verify_for_auditor
 from .history_export import EXPORTERS, history_list_for_auditor
+from .local_governments import search_text
 from .models import RecipientKind
+from .recipients import check_digit_problem, recipient_code_problem
 from .selectors import recipient_list
 from .services import budget_notice_record
 
@@ -83,16 +85,40 @@ class TokenRevokeAllApi(APIView):
 class RecipientOutputSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="name_ja")
+    name_kana = serializers.CharField()
     name_en = serializers.CharField()
     kind = serializers.CharField()
     municipality_type = serializers.CharField()
     prefecture = serializers.CharField(source="prefecture_code")
+    active = serializers.BooleanField(source="is_active")
+    retired_on = serializers.DateField(allow_null=True)
+    former_code = serializers.CharField()
 
 
 class RecipientListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False)
         prefecture = PrefectureField(required=False)
+        q = serializers.CharField(
+            required=False, max_length=100, help_text="Name, reading (hiragana or katakana) or the start of a code"
+        )
+        code = serializers.CharField(required=False, max_length=32, help_text="Exact code; a wrong check digit is a 422")
+        active = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text="true: those that take cases (the bureau's prefectures, not retired); false: the others",
+        )
+
+        def validate_code(self, value: str) -> str:
+            problem = recipient_code_problem(value)
+            if problem:
+                raise serializers.ValidationError(problem)
+            return value
+
+        def validate_q(self, value: str) -> str:
+            problem = check_digit_problem(search_text(value))
+            if problem:
+                raise serializers.ValidationError(problem)
+            return value
 
     @extend_schema(
         operation_id="recipients_list",

@@ -1,57 +1,43 @@
 """Master data and users for a demo install (used by ``manage.py load_demo``)."""
 
-from pathlib import Path
-
-import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .catalogue import stream_codes
-from .models import FiscalYear, MunicipalityType, ProcedureYear, Recipient, RecipientKind, Role, Scope
+from .models import FiscalYear, ProcedureYear, Role, Scope, bureau_prefectures
 from .roles import role_group
 
-DATA = Path(__file__).resolve().parent / "data" / "recipients.yaml"
-PREFECTURE_CODES = ("08", "09", "10", "11", "12", "13", "14", "15", "19", "20")
+# The municipalities the demo gives cases to, of the bureau's ~450: the 103 the project shipped
+# before it carried the national list (named in the bureau's documents).
+DEMO_MUNICIPALITIES = (
+    "082015", "082333", "082341", "082350",
+    "092011", "092053", "092061", "092088", "092100", "092142", "093017", "093611", "093866",
+    "104493", "104647",
+    "111007", "112011", "112224", "112399", "112411",
+    "121002", "122076", "122203", "122211", "122220", "122246",
+    "131016", "131024", "131032", "131041", "131059", "131067", "131075", "131083", "131091", "131105",
+    "131113", "131121", "131130", "131148", "131156", "131164", "131172", "131181", "131199", "131202",
+    "131211", "131229", "131237", "132012", "132021", "132039", "132047", "132055", "132063", "132071",
+    "132080", "132098", "132101", "132110", "132128", "132136", "132144", "132152", "132187", "132195",
+    "132209", "132217", "132225", "132233", "132241", "132250", "132276", "132284", "132292", "133035",
+    "133051", "133078", "133086",
+    "141003", "141305", "141500", "142051", "142085", "142123", "142140", "143413",
+    "151009", "152048", "152056", "152064", "152129", "152277",
+    "192015", "192058", "192082", "192139", "193682",
+    "202029", "202088", "202100", "203629", "204161",
+)
 EVERY_STREAM = "*"
 
 DEMO_USERS = {
-    # username: (role, {stream (EVERY_STREAM: each registered one): prefecture codes} the user is limited to, name)
-    "officer1": (Role.OFFICER, {EVERY_STREAM: PREFECTURE_CODES}, "担当者 一郎"),
+    # username: (role, {stream (EVERY_STREAM: each registered one): prefecture codes (None: all the bureau's)}
+    # the user is limited to, name)
+    "officer1": (Role.OFFICER, {EVERY_STREAM: None}, "担当者 一郎"),
     "officer2": (Role.OFFICER, {"community_support_grant": ("11", "12")}, "担当者 二郎"),
     "supervisor1": (Role.SUPERVISOR, {}, "係長 花子"),
     "supervisor2": (Role.SUPERVISOR, {}, "課長 太郎"),
     "auditor1": (Role.AUDITOR, {}, "監査 三郎"),
     "admin": (Role.ADMINISTRATOR, {}, "管理者"),
 }
-
-
-@transaction.atomic
-def recipients_load() -> int:
-    """Create or update the ten prefectures, the named municipalities and one union per prefecture."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    rows = []
-    for item in data["prefectures"]:
-        code = str(item["code"]).zfill(2)
-        rows.append((code, item, RecipientKind.PREFECTURE, "", code))
-    for item in data["municipalities"]:
-        rows.append((item["code"], item, RecipientKind.MUNICIPALITY, item["type"], str(item["prefecture"]).zfill(2)))
-    for item in data["wide_area_unions"]:
-        rows.append((item["code"], item, RecipientKind.WIDE_AREA_UNION, "", str(item["prefecture"]).zfill(2)))
-    for code, item, kind, municipality_type, prefecture_code in rows:
-        if municipality_type and municipality_type not in MunicipalityType.values:
-            raise ValueError(f"Unknown municipality type {municipality_type!r} for {code}")
-        Recipient.objects.update_or_create(
-            code=code,
-            defaults={
-                "name_ja": item["name_ja"],
-                "name_en": item["name_en"],
-                "kind": kind,
-                "municipality_type": municipality_type,
-                "prefecture_code": prefecture_code,
-                "addressee_ja": item["addressee_ja"],
-            },
-        )
-    return len(rows)
 
 
 @transaction.atomic
@@ -77,7 +63,7 @@ def users_load(*, password: str) -> list[str]:
                 Scope(user=user, stream=stream, prefecture_code=code)
                 for streams, codes in scopes.items()
                 for stream in (stream_codes() if streams == EVERY_STREAM else [streams])
-                for code in codes
+                for code in (bureau_prefectures() if codes is None else codes)
             ]
         )
     return list(DEMO_USERS)

@@ -6,12 +6,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from web.api_auth import SignInLockedOut
 
 from .catalogue import part_choices, procedure_choices, stream_choices
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
-from .models import CaseState, FiscalYear, Recipient, RecipientKind
+from .local_governments import search_text
+from .models import CaseState, FiscalYear, Recipient, RecipientKind, bureau_prefectures
+from .recipients import check_digit_problem
 
 ANY = [("", _("All"))]
 
@@ -50,6 +53,10 @@ class CaseFilterForm(FilterForm):
     procedure = forms.ChoiceField(label=_("Procedure"), choices=lambda: ANY + procedure_choices(), required=False)
     state = forms.ChoiceField(label=_("State"), choices=ANY + list(CaseState.choices), required=False)
     prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
+    recipient_search = forms.CharField(
+        label=_("Recipient"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, reading or code"), "type": "search"}),
+    )
     officer = forms.ChoiceField(label=_("Officer"), required=False)
 
     def __init__(self, data=None, *, only: tuple[str, ...], require_fiscal_year: bool = False, **kwargs):
@@ -64,9 +71,9 @@ class CaseFilterForm(FilterForm):
             ]
             field.required = require_fiscal_year
         if "prefecture" in self.fields:
-            # Named as the pages name recipients, in the reader's language.
-            prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE).only("code", "name_ja", "name_en")
-            self.fields["prefecture"].choices = ANY + [(prefecture.code, prefecture.local_name) for prefecture in prefectures]
+            # The bureau's prefectures, named as the pages name recipients, in the reader's language.
+            prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in=bureau_prefectures())
+            self.fields["prefecture"].choices = ANY + _prefecture_choices(prefectures)
         if "officer" in self.fields:
             # Those who take the officer's steps, former ones included (their cases stay).
             # Named backend: the sign-in lockout (django-axes) is a second one, which holds no permissions.
@@ -78,6 +85,43 @@ class CaseFilterForm(FilterForm):
             self.fields["officer"].choices = ANY + [
                 (username, name or username) for username, name in users.values_list("username", "first_name")
             ]
+
+    def clean_recipient_search(self) -> str:
+        return _clean_recipient_search(self.cleaned_data["recipient_search"])
+
+
+def _prefecture_choices(prefectures) -> list[tuple[str, str]]:
+    return [(prefecture.code, prefecture.local_name) for prefecture in prefectures.only("code", "name_ja", "name_en")]
+
+
+def _clean_recipient_search(text: str) -> str:
+    """Typed text for ``recipient_search_q``; six digits with a wrong check digit are refused, naming the code."""
+    problem = check_digit_problem(search_text(text))
+    if problem:
+        raise forms.ValidationError(problem)
+    return text
+
+
+class RecipientFilterForm(FilterForm):
+    """The recipients page: every local government on file, searched by name, reading or code."""
+
+    q = forms.CharField(
+        label=_("Name, reading or code"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. ながれやま, 流山 or 122203")}),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ANY + list(RecipientKind.choices), required=False)
+    prefecture = forms.ChoiceField(label=_("Prefecture"), required=False)
+    active = forms.TypedChoiceField(
+        label=_("Takes cases"), required=False, empty_value=None, coerce=lambda value: value == "yes",
+        choices=ANY + [("yes", pgettext_lazy("takes cases", "Yes")), ("no", pgettext_lazy("takes cases", "No"))],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["prefecture"].choices = ANY + _prefecture_choices(Recipient.objects.filter(kind=RecipientKind.PREFECTURE))
+
+    def clean_q(self) -> str:
+        return _clean_recipient_search(self.cleaned_data["q"])
 
 
 class HistoryFilterForm(FilterForm):

@@ -86,16 +86,49 @@ class FiscalYear(models.Model):
         return f"FY{self.year}"
 
 
+def bureau_prefectures() -> tuple[str, ...]:
+    """The prefectures the bureau serves (setting ``BUREAU_PREFECTURES``, read at each call)."""
+    return tuple(settings.BUREAU_PREFECTURES)
+
+
+class RecipientQuerySet(models.QuerySet):
+    @staticmethod
+    def _active_q() -> Q:
+        return Q(retired_on__isnull=True, prefecture_code__in=bureau_prefectures())
+
+    def active(self) -> "RecipientQuerySet":
+        """Recipients that take cases: still on the national list, in a prefecture the bureau serves."""
+        return self.filter(self._active_q())
+
+    def inactive(self) -> "RecipientQuerySet":
+        """Recipients on file that take no cases: retired, or outside the bureau's prefectures."""
+        return self.exclude(self._active_q())
+
+
 class Recipient(models.Model):
-    """A body that applies for or receives a grant: prefecture, municipality or wide-area union."""
+    """A body that applies for or receives a grant: prefecture, municipality or wide-area union.
+
+    Every local government in Japan is on file (``grants/data/README.md``);
+    ``code`` is the official one (``grants/local_governments.py`` says which).
+    Rows are never deleted: one that leaves the national list is retired.
+    """
 
     code = models.CharField(max_length=32, unique=True)
     name_ja = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
+    name_kana = models.CharField(max_length=120, blank=True, default="", help_text="Reading in full-width katakana")
+    name_en = models.CharField(max_length=100, blank=True, default="")
     kind = models.CharField(max_length=20, choices=RecipientKind.choices)
     municipality_type = models.CharField(max_length=20, choices=MunicipalityType.choices, blank=True, default="")
     prefecture_code = models.CharField(max_length=2, help_text="JIS X 0401 code of the prefecture it belongs to")
     addressee_ja = models.CharField(max_length=120, help_text="Addressee line of letters, e.g. 埼玉県福祉部地域包括ケア課長")
+    former_code = models.CharField(
+        max_length=32, blank=True, default="", help_text="The code it had before its official one (its history may name it)"
+    )
+    retired_on = models.DateField(
+        null=True, blank=True, help_text="The day a load found it no longer on the national list; it takes no new cases"
+    )
+
+    objects = RecipientQuerySet.as_manager()
 
     class Meta:
         ordering = ["prefecture_code", "kind", "code"]
@@ -118,6 +151,11 @@ class Recipient(models.Model):
     def local_name(self) -> str:
         """The name in the reader's language (the Japanese name when no English one is kept)."""
         return self.name_ja if (get_language() or "ja").startswith("ja") or not self.name_en else self.name_en
+
+    @property
+    def is_active(self) -> bool:
+        """Takes cases (``RecipientQuerySet.active``)."""
+        return self.retired_on is None and self.prefecture_code in bureau_prefectures()
 
 
 class Scope(models.Model):

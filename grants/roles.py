@@ -34,17 +34,18 @@ STANDARD_ROLES: dict[str, tuple[str, ...]] = {
     ),
     # Reads everything, changes nothing.
     Role.AUDITOR: _READ_EVERYTHING,
-    # Users, roles, scopes and calendar data; reads everything, takes no step on a case.
+    # Users, roles, scopes, calendar data and the list of recipients; reads everything, takes no step on a case.
     Role.ADMINISTRATOR: (
         *_READ_EVERYTHING,
         "calendars.edit_calendar_data",
         *(f"auth.{action}_{model}" for model in ("user", "group") for action in ("view", "add", "change", "delete")),
         *(f"grants.{action}_scope" for action in ("view", "add", "change", "delete")),
+        "grants.change_recipient",
     ),
 }
 
 #: What the system user does: scheduled jobs and operators at the command line.
-SYSTEM_PERMISSIONS = ("schedules.edit_schedule", "calendars.edit_calendar_data")
+SYSTEM_PERMISSIONS = ("schedules.edit_schedule", "calendars.edit_calendar_data", "grants.change_recipient")
 #: The name the system user is created with (it is found by its flag, ``UserProfile.is_system``).
 SYSTEM_USERNAME = "system"
 

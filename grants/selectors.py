@@ -11,6 +11,7 @@ from web.rows import rows_select, scalar
 from .access import READ_CASE, authorize, scope_q
 from .catalogue import DeterminationKind, procedure_get, procedure_list, stream_get
 from .errors import CaseNotFound
+from .local_governments import search_kana, search_text
 from .models import (
     AWAITING_RECIPIENT_STATES,
     BudgetNotice,
@@ -20,6 +21,7 @@ from .models import (
     FiscalYear,
     ProcedureYear,
     Recipient,
+    RecipientKind,
 )
 from .rows import case_fetch_for_update
 
@@ -32,12 +34,16 @@ def case_list_for_actor(
     part: str | None = None,
     procedure: str | None = None,
     recipient: str | None = None,
+    recipient_search: str | None = None,
     prefecture: str | None = None,
     state: str | None = None,
     officer: str | None = None,
     overdue_on: date | None = None,
 ) -> QuerySet[Case]:
-    """Cases the actor may read, filtered; sorted by effective deadline (none last)."""
+    """Cases the actor may read, filtered; sorted by effective deadline (none last).
+
+    ``recipient`` is a code; ``recipient_search`` what a person typed (``recipient_search_q``).
+    """
     cases = (
         Case.objects.filter(scope_q(actor)).select_related("recipient", "officer")
     )
@@ -51,6 +57,8 @@ def case_list_for_actor(
         cases = cases.filter(procedure=procedure)
     if recipient:
         cases = cases.filter(recipient__code=recipient)
+    if recipient_search:
+        cases = cases.filter(recipient__in=Recipient.objects.filter(recipient_search_q(recipient_search)))
     if prefecture:
         cases = cases.filter(recipient__prefecture_code=prefecture)
     if state:
@@ -100,13 +108,54 @@ def fiscal_year_list() -> list[int]:
     return list(FiscalYear.objects.order_by("year").values_list("year", flat=True))
 
 
-def recipient_list(*, kind: str | None = None, prefecture: str | None = None) -> QuerySet[Recipient]:
-    """Recipients, optionally by kind and prefecture (JIS code)."""
+def recipient_search_q(text: str) -> Q:
+    """Recipients whose name, reading or code matches what a person typed.
+
+    The name (Japanese or English) contains the text; the reading contains it
+    in katakana (hiragana, katakana, half or full width all match: ながれやま,
+    ナガレヤマ and ﾅｶﾞﾚﾔﾏ find 流山市); a code starts with it (two digits: the
+    prefecture itself, not all it holds), or was it before the official codes
+    (``former_code``). Names spelt with ヶ match a ケ typed for it and the other
+    way round (鎌ケ谷市, 鶴ヶ島市).
+    """
+    typed = search_text(text)
+    if not typed:
+        return Q()
+    names = {typed, typed.replace("ヶ", "ケ"), typed.replace("ケ", "ヶ")}
+    by_code = Q(code=typed) if len(typed) <= 2 else Q(code__startswith=typed)
+    query = by_code | Q(former_code=typed) | Q(name_en__icontains=typed)
+    query |= Q(name_kana__contains=search_kana(text))
+    for name in names:
+        query |= Q(name_ja__contains=name)
+    return query
+
+
+def prefecture_by_code() -> dict[str, Recipient]:
+    """Every prefecture on file by its JIS code (47 rows), to name the prefecture of a page of recipients."""
+    return {prefecture.code: prefecture for prefecture in Recipient.objects.filter(kind=RecipientKind.PREFECTURE)}
+
+
+def recipient_list(
+    *,
+    kind: str | None = None,
+    prefecture: str | None = None,
+    q: str | None = None,
+    code: str | None = None,
+    active: bool | None = None,
+) -> QuerySet[Recipient]:
+    """Recipients, optionally by kind, prefecture (JIS code), search text (``recipient_search_q``),
+    exact code, and whether they take cases (``RecipientQuerySet.active``)."""
     recipients = Recipient.objects.all()
     if kind:
         recipients = recipients.filter(kind=kind)
     if prefecture:
         recipients = recipients.filter(prefecture_code=prefecture)
+    if q:
+        recipients = recipients.filter(recipient_search_q(q))
+    if code:
+        recipients = recipients.filter(code=code)
+    if active is not None:
+        recipients = recipients.active() if active else recipients.inactive()
     return recipients.order_by("prefecture_code", "kind", "code")
 
 

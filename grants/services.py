@@ -13,6 +13,7 @@ from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
 from .models import BudgetNotice, Case, Recipient, Scope
+from .recipients import check_digit_problem
 from .selectors import fiscal_year_on_file
 
 def _settled_year(stream: str, procedure: str, fiscal_year: int, settles: int | None) -> int | None:
@@ -34,6 +35,24 @@ def _settled_year(stream: str, procedure: str, fiscal_year: int, settles: int | 
             details={"settles_fiscal_year": [rule % {"procedure": procedure, "least": least, "year": fiscal_year}]}
         )
     return settles
+
+
+def _recipient_taking_cases(code: str) -> Recipient:
+    """The recipient of a new case: on file, in a prefecture the bureau serves, not retired (InvalidInput otherwise)."""
+    problem = check_digit_problem(code)
+    if problem:
+        raise InvalidInput(details={"recipient": [problem]})
+    try:
+        recipient = Recipient.objects.get(code=code)
+    except Recipient.DoesNotExist:
+        raise InvalidInput(details={"recipient": [_("Unknown recipient code %(code)r.") % {"code": code}]}) from None
+    if recipient.retired_on is not None:
+        message = _("%(name)s (%(code)s) left the national list on %(day)s and takes no new cases.")
+        raise InvalidInput(details={"recipient": [message % {"name": recipient.name_ja, "code": code, "day": recipient.retired_on}]})
+    if not recipient.is_active:
+        message = _("%(name)s (%(code)s) is in a prefecture this bureau does not serve.")
+        raise InvalidInput(details={"recipient": [message % {"name": recipient.name_ja, "code": code}]})
+    return recipient
 
 
 @transaction.atomic
@@ -61,12 +80,7 @@ def case_create(
             }
         )
     year = fiscal_year_on_file(year=fiscal_year)
-    try:
-        recipient = Recipient.objects.get(code=recipient_code)
-    except Recipient.DoesNotExist:
-        raise InvalidInput(
-            details={"recipient": [_("Unknown recipient code %(code)r.") % {"code": recipient_code}]}
-        ) from None
+    recipient = _recipient_taking_cases(recipient_code)
     if recipient.kind not in stream_get(stream).recipient_kinds:
         raise InvalidInput(
             details={

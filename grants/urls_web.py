@@ -1,4 +1,4 @@
-"""Web pages of the grants app: sign-in and the auditor's history."""
+"""Web pages of the grants app: sign-in, the auditor's history and the recipients."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -12,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("history/", views.history_search, name="history"),
     path("history/verify/", views.history_verification, name="history-verify-page"),
+    path("recipients/", views.recipient_search, name="recipients"),
 ]

@@ -1,5 +1,5 @@
 """Web pages of the grants app: the frame every page shares, the auditor's
-history search and the error pages.
+history search, the recipients and the error pages.
 
 Views parse a form, call a selector or service and render. Permission and
 scope are applied by the selectors; a domain error becomes the matching error
@@ -20,10 +20,11 @@ from web.pagination import paginate, query_without_page
 from web.views import PageForbidden, PageNotFound, domain_errors_as_pages
 
 from .access import READ_CASE, WORK_BUREAU_WIDE, may
-from .forms import HistoryFilterForm
+from .forms import HistoryFilterForm, RecipientFilterForm
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
 from .roles import primary_role
+from .selectors import prefecture_by_code, recipient_list
 
 # (url name, label, the permissions a user needs for the link: the page's own, and for the money
 # pages bureau-wide reach too, since those pages are an overview of the bureau's money)
@@ -35,6 +36,7 @@ _NAV = (
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
     ("history", _("History"), ("grants.read_history",)),
     ("dashboard", _("Dashboard"), (READ_CASE,)),
+    ("recipients", _("Recipients"), (READ_CASE,)),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("admin:index", _("Administration"), ("auth.change_user",)),  # users, roles, scopes, closure days, reminder rules
@@ -108,6 +110,19 @@ def history_search(request):
 def history_verification(request):
     """Recompute the hash chain and report the first broken record (auditors, supervisors, administrators)."""
     return page(request, "grants/_verification.html", {"result": history_verify_for_auditor(actor=request.user)})
+
+
+@login_required
+@require_safe
+def recipient_search(request):
+    """Every local government on file, found by name, reading (hiragana or katakana) or code; each links to its cases."""
+    form = RecipientFilterForm(request.GET or None)
+    page_obj = paginate(request, recipient_list(**form.filters()))
+    prefectures = prefecture_by_code()
+    rows = [{"recipient": recipient, "prefecture": prefectures.get(recipient.prefecture_code)} for recipient in page_obj]
+    return page(
+        request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)}
+    )
 
 
 def _error_page(template: str, status: int, code: str, fallback):

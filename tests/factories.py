@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from grants.catalogue import stream_codes
+from grants.local_governments import check_digit
 from grants.models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, RecipientKind, Role, Scope
 from grants.roles import role_group
 from workflows.flows import community_support_grant, medical_care_fund, special_adjustment_grant
@@ -40,7 +41,14 @@ def prefecture(code: str = "11") -> Recipient:
     )[0]
 
 
-def municipality(code: str = "11-kawagoe", name: str = "川越市", prefecture_code: str = "11") -> Recipient:
+def municipality_code(number: int, prefecture_code: str = "11") -> str:
+    """A well-formed six-digit municipality code: the prefecture, ``number`` (0-999) and the check digit."""
+    first_five = f"{prefecture_code}{number:03d}"
+    return f"{first_five}{check_digit(first_five)}"
+
+
+def municipality(code: str = "112011", name: str = "川越市", prefecture_code: str = "11") -> Recipient:
+    """A municipality by its official code (default 112011 川越市)."""
     prefecture(prefecture_code)
     return Recipient.objects.get_or_create(
         code=code,
@@ -49,6 +57,11 @@ def municipality(code: str = "11-kawagoe", name: str = "川越市", prefecture_c
             prefecture_code=prefecture_code, addressee_ja=f"{name}長　殿",
         ),
     )[0]
+
+
+def town(number: int, prefecture_code: str = "11") -> Recipient:
+    """The ``number``-th made-up town of a prefecture (町0, 町1, ...), coded 300 + ``number`` (0-699)."""
+    return municipality(municipality_code(300 + number, prefecture_code), f"町{number}", prefecture_code)
 
 
 def union(prefecture_code: str = "11") -> Recipient:

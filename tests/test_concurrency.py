@@ -51,7 +51,7 @@ def assert_chain_follows_ids():
 
 
 def town(n: int):
-    return f.municipality(f"11-town{n}", f"町{n}")
+    return f.town(n)
 
 
 def planned_cases(officer, count: int) -> list:
@@ -213,12 +213,12 @@ def test_notices_and_requests_at_once_on_one_day_share_one_gap_free_sequence(liv
     f.budget_notice(2025, "community_support_grant", by=boss)
     approved = []
     for n in range(4):
-        case = f.case(actor=officer, recipient=f.municipality(f"11-ok{n}", f"承{n}"))
+        case = f.case(actor=officer, recipient=f.municipality(f.municipality_code(500 + n), f"承{n}"))
         for name, data in [("request", {"deadline": DEADLINE.isoformat()}), ("submit", {"amount": 1_000}),
                            ("start_review", {}), ("draft", {"amount": 1_000}), ("approve", {})]:
             case = act(case, name, boss if name == "approve" else officer, **data)
         approved.append(case)
-    fresh = [f.case(actor=officer, recipient=f.municipality(f"11-new{n}", f"新{n}")) for n in range(4)]
+    fresh = [f.case(actor=officer, recipient=f.municipality(f.municipality_code(600 + n), f"新{n}")) for n in range(4)]
     works = [(lambda case=case: act(case, "notify", officer)) for case in approved]
     works += [(lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in fresh]
     outcomes = at_once(*works)

@@ -47,7 +47,7 @@ TODAY = date(2025, 9, 1)
 PASSWORD = "pw-for-tests-123"
 CSG = Stream.COMMUNITY_SUPPORT_GRANT
 # What only a reader of the Saitama case may see: its recipient, and the fund's closing balance.
-CASE_DATA = ("11-kawagoe", "川越市")
+CASE_DATA = ("112011", "川越市")
 FUND_CLOSING = 1_234_974
 UNSAFE_METHODS = ("post", "put", "patch", "delete")
 
@@ -169,7 +169,7 @@ OWN_LINK = "the auditor's own calendar link, not case data"
 RUN_TOTAL = ('"total":1000,',)
 NOT_CASE_DATA = "not a case's data"
 # A ZIP by its local-file header: "PK" alone turns up by chance in a refusal page's random CSRF token.
-PDF, ZIP = ("%PDF",), ("PK\x03\x04", "11-kawagoe")
+PDF, ZIP = ("%PDF",), ("PK\x03\x04", "112011")
 
 ROUTES: dict[str, Route] = {
     # ---- API
@@ -193,7 +193,7 @@ ROUTES: dict[str, Route] = {
     "api:cases": Route(
         reads=(Read(HIDDEN),),
         writes={"post": Write(lambda w: {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant",
-                                         "recipient": "11-kawagoe"})},
+                                         "recipient": "112011"})},
     ),
     "api:case-detail": Route(case_id, reads=(Read(REFUSED),)),
     "api:case-transition": Route(
@@ -263,6 +263,7 @@ ROUTES: dict[str, Route] = {
     "history-verify-page": Route(reads=(Read(REFUSED, reader="auditor", secret=('data-testid="verify-ok"',)),)),
     "return-claims": Route(reads=(Read(HIDDEN),)),
     "fund-balances": Route(reads=(Read(HIDDEN, secret=(f"{FUND_CLOSING:,}",)),)),
+    "recipients": Route(reads=(Read("recipients are master data every user reads"),)),
     "worklist": Route(reads=(Read(HIDDEN),)),
     "case-detail": Route(case_id, reads=(Read(REFUSED),)),
     "case-as-of": Route(case_id, reads=(Read(REFUSED, lambda w, u: {"date": "2025-09-10"}),)),

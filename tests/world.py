@@ -18,7 +18,7 @@ def build() -> None:
     pf.shipped_plans()
     officer, boss = f.officer(), f.supervisor()
     town = f.municipality()
-    other = f.municipality(code="12-matsudo", name="松戸市", prefecture_code="12")
+    other = f.municipality(code="122076", name="松戸市", prefecture_code="12")
     pf.notified(officer=officer, boss=boss, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
     pf.notified(officer=officer, boss=boss, year=2023, amount=40_000_000, on=date(2023, 10, 19), recipient=other)
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)

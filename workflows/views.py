@@ -56,7 +56,7 @@ from .selectors import (
 from .services import case_transition
 from .steps import step_declared
 
-WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
+WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
 
 
 @login_required

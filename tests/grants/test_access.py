@@ -32,7 +32,7 @@ def cases():
     officer = f.officer(prefectures=("11", "13"))
     return {
         "saitama": f.case(actor=officer),
-        "tokyo": f.case(actor=officer, recipient=f.municipality("13-hachioji", "八王子市", "13")),
+        "tokyo": f.case(actor=officer, recipient=f.municipality("132012", "八王子市", "13")),
     }
 
 

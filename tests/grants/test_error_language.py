@@ -36,7 +36,7 @@ def test_an_unknown_recipient_is_named_in_japanese_or_in_english(api):
 def test_a_case_in_a_fiscal_year_not_set_up_is_refused_in_the_request_language(api):
     f.municipality()
     api.force_authenticate(f.officer())
-    body = {"fiscal_year": 2030, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}
+    body = {"fiscal_year": 2030, "stream": CSG, "procedure": "initial_grant", "recipient": "112011"}
     japanese, english = refusals(api, "/api/cases", body, "fiscal_year")
     assert japanese == "2030年度は設定されていません。"
     assert english == "Fiscal year 2030 is not set up."

@@ -49,7 +49,7 @@ def add_history(cases=1):
     officer = f.officer()
     for _ in range(cases):
         town = next(_towns)
-        case = f.case(actor=officer, recipient=f.municipality(code=f"11-town{town}", name=f"町{town}"))
+        case = f.case(actor=officer, recipient=f.town(town))
         case = case_transition(case_id=case.pk, name="request", actor=officer, data={}, expected_version=1)
         case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 10}, expected_version=2)
     return list(HistoryEntry.objects.order_by("pk"))

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def history():
     officer = f.officer(username="tanaka")
     saitama = f.case(actor=officer)
-    chiba = f.case(actor=officer, recipient=f.municipality(code="12-matsudo", name="松戸市", prefecture_code="12"))
+    chiba = f.case(actor=officer, recipient=f.municipality(code="122076", name="松戸市", prefecture_code="12"))
     case_transition(case_id=saitama.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
     case_transition(case_id=saitama.pk, name="withdraw", actor=officer, data={"reason": "申請取下げ（重複）"}, expected_version=2)
     return {"saitama": saitama, "chiba": chiba}
@@ -59,9 +59,9 @@ def test_csv_has_a_bom_and_japanese_text_survives(api, history):
 
 
 def test_filters_by_recipient_and_actor(api, history):
-    _, body = download(api, "format=jsonl&recipient=12-matsudo")
+    _, body = download(api, "format=jsonl&recipient=122076")
     lines = jsonl_records(body)
-    assert [(line["recipient"], line["action"]) for line in lines] == [("12-matsudo", "create")]
+    assert [(line["recipient"], line["action"]) for line in lines] == [("122076", "create")]
     _, body = download(api, "format=jsonl&actor=nobody")
     assert jsonl_records(body) == []
 

@@ -26,7 +26,7 @@ from tests.payments import factories as pf
 pytestmark = pytest.mark.django_db
 
 CSG = Stream.COMMUNITY_SUPPORT_GRANT
-SAITAMA, TOKYO = ("11-kawagoe", "川越市"), ("13-hachioji", "八王子市")
+SAITAMA, TOKYO = ("112011", "川越市"), ("132012", "八王子市")
 
 
 def prefecture_viewer(prefecture: str):

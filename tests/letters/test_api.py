@@ -46,7 +46,7 @@ def test_calendar_needs_a_login(api):
 
 def test_calendar_lists_deadlines_in_scope_with_schedule_steps(api, people, saitama_case):
     shipped_schedules()
-    tokyo = f.municipality("13-hachioji", "八王子市", "13")
+    tokyo = f.municipality("132012", "八王子市", "13")
     requested_case(officer=people["tokyo"], deadline="2026-02-20", recipient=tokyo)
     body = login(api, people["officer"]).get("/api/calendar", {"from": "2026-02-01", "to": "2026-03-31"}).json()
     deadlines = [item for item in body["items"] if item["kind"] == "case_deadline"]
@@ -251,7 +251,7 @@ def test_batch_of_letters_downloads_as_one_pdf_or_a_zip(api, people, django_capt
     officer = people["officer"]
     with django_capture_on_commit_callbacks(execute=True):
         cases = [
-            requested_case(officer=officer, deadline="2026-02-27", recipient=f.municipality(f"11-town{n}", f"町{n}"))
+            requested_case(officer=officer, deadline="2026-02-27", recipient=f.town(n))
             for n in range(3)
         ]
     ids = [Letter.objects.get(case=case).pk for case in cases]
@@ -263,7 +263,7 @@ def test_batch_of_letters_downloads_as_one_pdf_or_a_zip(api, people, django_capt
     assert merged.status_code == 200 and merged["Content-Type"] == "application/pdf"
     assert len(PdfReader(io.BytesIO(merged.content)).pages) == 3
     archive = zipfile.ZipFile(io.BytesIO(api.get(batch["zip"]).content))
-    assert sorted(archive.namelist()) == ["11-town0_町0.pdf", "11-town1_町1.pdf", "11-town2_町2.pdf"]
+    assert sorted(archive.namelist()) == [f"{f.municipality_code(300 + n)}_町{n}.pdf" for n in range(3)]
     assert_error(login(api, people["tokyo"]).get(batch["pdf"]), 403, "out_of_scope")
     assert_error(api.get("/api/letter-batches/999999.zip"), 404, "letter_batch_not_found")
 
@@ -289,7 +289,7 @@ def test_calendar_costs_the_same_queries_for_one_case_or_many(api, people, djang
     with django_assert_max_num_queries(20) as few:
         assert api.get("/api/calendar", params).status_code == 200
     for n in range(8):
-        requested_case(officer=officer, deadline="2026-02-27", recipient=f.municipality(f"11-q{n}", f"町{n}"))
+        requested_case(officer=officer, deadline="2026-02-27", recipient=f.town(n))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(api.get("/api/calendar", params).json()["items"]) > 9
 

@@ -49,7 +49,7 @@ def people():
 def approved_run(people):
     """The run of 2024-01-29, approved: 川越市 gets tranche ② of FY2023 and its FY2022 settlement, 川口市 tranche ②."""
     pf.plan(2022, "initial_grant", ShareBase.AMOUNT, ("tranche_1", 75, date(2022, 10, 29)))  # no FY2022 plan shipped
-    town, other = f.municipality(), f.municipality("11-kawaguchi", "川口市")
+    town, other = f.municipality(), f.municipality("112038", "川口市")
     pf.notified(**people, year=2022, amount=20_000_000, on=date(2022, 10, 1), recipient=town)
     pf.paid_run(date(2022, 10, 29), **people)  # 15,000,000 of FY2022
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
@@ -71,7 +71,7 @@ def executed_run(approved_run, people, django_capture_on_commit_callbacks):
 
 def test_executed_run_sends_one_notice_per_recipient_in_one_batch(executed_run):
     town_notice, other_notice = notices(executed_run.pk)
-    assert [town_notice.recipient.code, other_notice.recipient.code] == ["11-kawagoe", "11-kawaguchi"]
+    assert [town_notice.recipient.code, other_notice.recipient.code] == ["112011", "112038"]
     assert town_notice.batch == other_notice.batch
     assert town_notice.batch.key == f"payment_notices/{executed_run.pk}"
     assert town_notice.status == other_notice.status == "rendered"
@@ -132,7 +132,7 @@ def test_the_run_notices_download_as_one_pdf_or_a_zip(executed_run, people, api)
     merged = api.get(f"/api/letter-batches/{batch.pk}.pdf")
     assert merged.status_code == 200 and len(PdfReader(io.BytesIO(merged.content)).pages) == 2
     archive = zipfile.ZipFile(io.BytesIO(api.get(f"/api/letter-batches/{batch.pk}.zip").content))
-    assert sorted(archive.namelist()) == ["11-kawagoe_川越市.pdf", "11-kawaguchi_川口市.pdf"]
+    assert sorted(archive.namelist()) == ["112011_川越市.pdf", "112038_川口市.pdf"]
 
 
 def test_issuing_again_or_executing_again_sends_no_second_notice(
@@ -250,7 +250,7 @@ def test_the_hook_issues_the_notices_once_the_execution_really_commits(live_db, 
 def test_two_callers_at_once_send_each_notice_once(live_db, people, monkeypatch, at_once):
     monkeypatch.setattr(payment_run_executed, "receivers", [])  # the two callers below are the only ones
     for n in range(3):
-        recipient = f.municipality(f"11-town{n}", f"町{n}")
+        recipient = f.town(n)
         pf.payment_item(officer=people["officer"], amount=1_000 + n, due_on=date(2025, 7, 1), recipient=recipient)
     run = pf.paid_run(date(2025, 7, 31), **people)
     batches = at_once(lambda: payment_notices_issue(run_id=run.pk).pk, 2)

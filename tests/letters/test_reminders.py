@@ -25,7 +25,7 @@ def cases(db, today):
     reminder_rules()
     today(date(2026, 2, 2))
     officer = f.officer()
-    waiting = requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=f.municipality("11-tokorozawa", "所沢市"))
+    waiting = requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=f.municipality("112089", "所沢市"))
     done = requested_case(officer=officer, deadline=DEADLINE.isoformat())
     act(done, "submit", officer, amount=500_000)
     return waiting, done
@@ -109,7 +109,7 @@ def test_four_concurrent_runs_produce_no_duplicates(live_db, today, at_once):
     reminder_rules()
     today(date(2026, 2, 2))
     officer = f.officer()
-    recipients = [f.municipality(f"11-town{n}", f"町{n}") for n in range(6)]
+    recipients = [f.town(n) for n in range(6)]
     waiting = [requested_case(officer=officer, deadline=DEADLINE.isoformat(), recipient=r) for r in recipients]
     at_once(lambda: send_reminders(REMINDER), 4)
     assert Reminder.objects.count() == len(waiting)

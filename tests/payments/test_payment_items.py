@@ -200,7 +200,7 @@ def test_net_issued_counts_exactly_the_items_and_claims_of_the_grant_or_of_the_c
 
     town = f.municipality()
     first = pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
-    other = f.municipality(code="11-sakado", name="坂戸市")
+    other = f.municipality(code="112399", name="坂戸市")
     pf.notified(**people, year=2023, amount=3_000_000, on=date(2023, 10, 19), recipient=other)
     pf.paid_run(date(2023, 10, 30), **people)
     change = pf.notified(

@@ -76,7 +76,7 @@ def approved_run(live_db):
     items = [
         pf.payment_item(
             officer=officer, amount=1_000_000 + n, due_on=date(2025, 7, 1),
-            recipient=f.municipality(f"11-town{n}", f"町{n}"),
+            recipient=f.town(n),
         )
         for n in range(6)
     ]

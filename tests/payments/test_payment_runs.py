@@ -40,7 +40,7 @@ def test_run_nets_a_current_year_tranche_with_a_prior_year_settlement_and_a_re_s
     # FY2021 and FY2022 have no plan in the sources; give them one that pays 75 % in the year, like FY2023.
     for year in (2021, 2022):
         pf.plan(year, "initial_grant", ShareBase.AMOUNT, ("tranche_1", 75, date(year, 10, 29)))
-    town, other = f.municipality(), f.municipality("11-kawaguchi", "川口市")
+    town, other = f.municipality(), f.municipality("112038", "川口市")
     pf.notified(**people, year=2021, amount=10_000_000, on=date(2021, 10, 1), recipient=town)
     pf.paid_run(date(2021, 10, 29), **people)  # 7,500,000 of FY2021
     pf.notified(**people, year=2022, amount=20_000_000, on=date(2022, 10, 1), recipient=town)
@@ -59,10 +59,10 @@ def test_run_nets_a_current_year_tranche_with_a_prior_year_settlement_and_a_re_s
 
     lines = {line.recipient.code: line for line in payment_run_breakdown(run=run)}
     assert {code: line.amount for code, line in lines.items()} == {
-        "11-kawagoe": 25_000_000 + 4_000_000 + 2_500_000,
-        "11-kawaguchi": 10_000_000,
+        "112011": 25_000_000 + 4_000_000 + 2_500_000,
+        "112038": 10_000_000,
     }
-    assert sorted((i.basis, i.budget_year, i.amount) for i in lines["11-kawagoe"].items) == [
+    assert sorted((i.basis, i.budget_year, i.amount) for i in lines["112011"].items) == [
         ("resettlement", 2021, 2_500_000),
         ("settlement_remainder", 2022, 4_000_000),
         ("tranche_2", 2023, 25_000_000),
@@ -90,7 +90,7 @@ def test_each_step_writes_one_history_record_with_the_totals(people):
 def test_a_run_gathers_only_items_due_by_its_date(people):
     officer = people["officer"]
     due = pf.payment_item(officer=officer, amount=100, due_on=date(2025, 7, 31))
-    pf.payment_item(officer=officer, amount=200, due_on=date(2025, 8, 1), recipient=f.municipality("11-x", "x市"))
+    pf.payment_item(officer=officer, amount=200, due_on=date(2025, 8, 1), recipient=f.municipality(f.municipality_code(390), "x市"))
     run = payment_run_create(actor=officer, run_on=date(2025, 7, 31))
     assert list(run.items.all()) == [due]
 
@@ -218,7 +218,7 @@ def test_only_a_draft_is_cancelled(people):
         payment_run_cancel(actor=officer, run_id=run.pk)
     run.refresh_from_db()
     assert run.state == PaymentRunState.EXECUTED and run.items.count() == 1
-    pf.payment_item(officer=officer, amount=7, due_on=date(2025, 9, 1), recipient=f.municipality("11-y", "y市"))
+    pf.payment_item(officer=officer, amount=7, due_on=date(2025, 9, 1), recipient=f.municipality(f.municipality_code(391), "y市"))
     cancelled = payment_run_cancel(actor=officer, run_id=payment_run_create(actor=officer, run_on=date(2025, 9, 30)).pk)
     with pytest.raises(RunTransitionNotAllowed):
         payment_run_cancel(actor=officer, run_id=cancelled.pk)

@@ -45,7 +45,7 @@ def test_draft_approve_execute_over_http(api, people, notified_case):
         "2023-10-30", 2023, "draft", 50_000_000, 1,
     )
     assert run["available_transitions"] == ["cancel"]  # the officer may not approve
-    assert run["lines"][0]["recipient"]["code"] == "11-kawagoe" and run["lines"][0]["amount"] == 50_000_000
+    assert run["lines"][0]["recipient"]["code"] == "112011" and run["lines"][0]["amount"] == 50_000_000
 
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/execute"), 409, "transition_not_allowed")
     assert_error(officer_api.post(f"/api/payment-runs/{run['id']}/transitions/approve"), 403, "permission_denied")
@@ -109,7 +109,7 @@ def test_payment_items_show_amount_basis_due_run_and_paid_in_run(api, people, no
         ("tranche_2", 25_000_000, "2024-01-29", None),
     ]
     assert api.get(f"/api/payment-items?run={run.pk}").json()["count"] == 1
-    assert api.get("/api/payment-items?recipient=11-kawagoe").json()["count"] == 2
+    assert api.get("/api/payment-items?recipient=112011").json()["count"] == 2
     outsider = f.officer(prefectures=("13",))
     assert login(api, outsider).get("/api/payment-items").json()["count"] == 0
 

@@ -26,7 +26,7 @@ def notify(*, officer, boss, recipient, procedure: str, amount: int):
 def test_a_change_replaces_only_its_own_recipients_initial_grant():
     officer, boss = f.officer(), f.supervisor()
     kawagoe = f.municipality()
-    tokorozawa = f.municipality(code="11-tokorozawa", name="所沢市")
+    tokorozawa = f.municipality(code="112089", name="所沢市")
     notify(officer=officer, boss=boss, recipient=kawagoe, procedure="initial_grant", amount=1_000)
     notify(officer=officer, boss=boss, recipient=kawagoe, procedure="change_grant", amount=1_200)
     notify(officer=officer, boss=boss, recipient=tokorozawa, procedure="initial_grant", amount=500)

@@ -9,11 +9,14 @@ import io
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from grants.recipients import local_governments_load
+from grants.roles import system_user
 from tests.factories import Stream
 from tests import factories as f
 from tests.ui.cases import notified_grant
@@ -166,7 +169,7 @@ def test_stale_version_is_reported_with_a_reload_link(open_as, live_server, peop
 
 
 def test_a_phone_scrolls_a_wide_table_in_its_box_not_the_page(open_as, live_server, people):
-    case = f.case(actor=people["officer"], recipient=f.municipality("11-tokorozawa", "所沢市後期高齢者医療事務組合", "11"))
+    case = f.case(actor=people["officer"], recipient=f.municipality("112089", "所沢市後期高齢者医療事務組合", "11"))
     case_transition(case_id=case.pk, name="request", actor=people["officer"], data={}, expected_version=1)
     phone = open_as(people["officer"], viewport=PHONE)
     for path in ("/cases/", f"/cases/{case.pk}/", "/dashboard/"):
@@ -214,7 +217,7 @@ def test_calendar_shows_an_overdue_deadline_in_red(open_as, live_server, people)
     page.goto(f"{live_server.url}/calendar/?view=week&week={late.deadline_effective:%Y-%m-%d}")
     assert page.locator(".event--overdue", has_text="川越市").count() == 1
     shot(page, "09-calendar-week")
-    undecided = f.case(actor=people["officer"], recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    undecided = f.case(actor=people["officer"], recipient=f.municipality("122076", "松戸市", "12"))
     case_transition(case_id=undecided.pk, name="request", actor=people["officer"], data={}, expected_version=1)
     page.goto(f"{live_server.url}/calendar/?view=list&fiscal_year={late.fiscal_year_id}")
     assert page.locator("tr.row--overdue", has_text="川越市").count() == 1
@@ -332,7 +335,7 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
 
 
 def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, people):
-    towns = [("11-kawagoe", "川越市", "11"), ("11-kumagaya", "熊谷市", "11"), ("12-matsudo", "松戸市", "12")]
+    towns = [("112011", "川越市", "11"), ("112020", "熊谷市", "11"), ("122076", "松戸市", "12")]
     for code, name, prefecture in towns:
         f.case(actor=people["officer"], recipient=f.municipality(code, name, prefecture))
     page = open_as(people["officer"])
@@ -383,3 +386,20 @@ def test_supervisor_reads_return_claims_and_fund_balances_from_the_menu(open_as,
     page.get_by_role("link", name="基金残高").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("基金残高")
     shot(page, "25-fund-balances")
+
+
+def test_officer_finds_nagareyama_by_its_reading_or_its_name(open_as, live_server, people):
+    local_governments_load(actor=system_user())
+    page = open_as(people["officer"])
+    page.get_by_role("link", name="交付先").click()
+    for typed in ("ながれやま", "流山"):
+        page.get_by_label("名称・よみ・コード").fill(typed)
+        page.get_by_label("名称・よみ・コード").press("Tab")  # a change: htmx swaps the results in and pushes the address
+        page.wait_for_url(lambda url, typed=typed: parse_qs(urlsplit(url).query).get("q") == [typed])
+        table = page.get_by_test_id("recipients")
+        table.get_by_role("link", name="流山市").wait_for()
+        assert table.locator("tbody tr").count() == 1
+    assert "ナガレヤマシ" in table.inner_text() and "122203" in table.inner_text()
+    shot(page, "26-recipient-search")
+    table.get_by_role("link", name="流山市").click()
+    assert "/cases/" in page.url and page.get_by_label("交付先").input_value() == "122203"

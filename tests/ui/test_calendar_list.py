@@ -47,7 +47,7 @@ def test_the_list_starts_on_the_first_day_of_the_current_fiscal_year(client, tod
     today(date(2026, 11, 22))
     officer = f.officer()
     requested(officer, year=2025, deadline=date(2025, 5, 15))
-    requested(officer, year=2026, deadline=date(2026, 12, 10), recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    requested(officer, year=2026, deadline=date(2026, 12, 10), recipient=f.municipality("122076", "松戸市", "12"))
     client.force_login(f.supervisor())
     body = client.get("/calendar/?view=list").content.decode()
     assert "令和8年4月1日 – 令和10年3月31日" in body
@@ -63,7 +63,7 @@ def test_the_list_opens_on_the_page_where_today_falls_and_marks_it(client, today
     f.prefecture("11")
     recipients = Recipient.objects.bulk_create(
         Recipient(
-            code=f"11-p{n}", name_ja=f"市{n}", name_en=f"city {n}", kind=RecipientKind.MUNICIPALITY,
+            code=f.municipality_code(n), name_ja=f"市{n}", name_en=f"city {n}", kind=RecipientKind.MUNICIPALITY,
             municipality_type="city", prefecture_code="11", addressee_ja=f"市{n}長　殿",
         )
         for n in range(60)
@@ -77,7 +77,7 @@ def test_the_list_opens_on_the_page_where_today_falls_and_marks_it(client, today
         )
         for n, recipient in enumerate(recipients)
     )
-    requested(officer, year=2026, deadline=date(2026, 12, 10), recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    requested(officer, year=2026, deadline=date(2026, 12, 10), recipient=f.municipality("122076", "松戸市", "12"))
     client.force_login(f.supervisor())
     response = client.get("/calendar/?view=list")
     assert response.context["page_obj"].number == 2

@@ -80,8 +80,8 @@ def test_worklist_shows_only_the_officers_scope_with_overdue_first(client, peopl
     mine = f.case(actor=people["officer"])
     advance(mine, people["officer"], "request")
     other_officer = f.officer(prefectures=("13",))
-    theirs = f.case(actor=other_officer, recipient=f.municipality("13-hachioji", "八王子市", "13"))
-    late = f.case(actor=people["officer"], recipient=f.municipality("12-matsudo", "松戸市", "12"))
+    theirs = f.case(actor=other_officer, recipient=f.municipality("132012", "八王子市", "13"))
+    late = f.case(actor=people["officer"], recipient=f.municipality("122076", "松戸市", "12"))
     case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": "2020-06-01"}, expected_version=1)
     body = as_user(client, people["officer"]).get("/cases/").content.decode()
     assert "川越市" in body and "松戸市" in body and "八王子市" not in body
@@ -94,7 +94,7 @@ def test_case_page_marks_papers_owed_past_the_deadline_as_overdue(client, people
     officer = people["officer"]
     late = f.case(actor=officer)
     case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2020-06-01"}, expected_version=1)
-    on_time = advance(f.case(actor=officer, recipient=f.municipality("12-matsudo", "松戸市", "12")), officer, "request")
+    on_time = advance(f.case(actor=officer, recipient=f.municipality("122076", "松戸市", "12")), officer, "request")
     as_user(client, officer)
     deadline = '<dd data-testid="deadline">'
     late_body = client.get(f"/cases/{late.pk}/").content.decode()
@@ -167,8 +167,8 @@ def test_out_of_scope_case_is_a_403_page_and_a_missing_one_a_404(client, people)
 
 
 def test_bulk_request_previews_then_sends_one_step_per_case(client, people, django_capture_on_commit_callbacks):
-    ready = [f.case(actor=people["officer"], recipient=f.municipality(f"11-m{i}", f"町{i}", "11")) for i in range(3)]
-    already = advance(f.case(actor=people["officer"], recipient=f.municipality("12-x", "松戸市", "12")), people["officer"], "request")
+    ready = [f.case(actor=people["officer"], recipient=f.town(i)) for i in range(3)]
+    already = advance(f.case(actor=people["officer"], recipient=f.municipality("122076", "松戸市", "12")), people["officer"], "request")
     as_user(client, people["officer"])
     query = {"transition": "request", "fiscal_year": 2025, "stream": CSG, "part": "", "procedure": "initial_grant", "deadline": "2025-10-31"}
     preview = client.get("/bulk/request/", query)
@@ -229,7 +229,7 @@ def test_each_row_of_the_approval_queue_labels_its_own_fields(client, people):
 
     f.budget_notice(2025, CSG, amount=5_000_000, by=people["boss"])
     first = advance(f.case(actor=people["officer"]), people["officer"], "request", "submit", "start_review", "draft")
-    other = f.case(actor=people["officer"], recipient=f.municipality("11-kawaguchi", "川口市", "11"))
+    other = f.case(actor=people["officer"], recipient=f.municipality("112038", "川口市", "11"))
     second = advance(other, people["officer"], "request", "submit", "start_review", "draft")
     body = as_user(client, people["boss"]).get("/approvals/").content.decode()
     ids = re.findall(r' id="([^"]+)"', body)

@@ -22,7 +22,7 @@ def add_cases(count: int, *, start: int, officer, month: date) -> None:
     recipients = Recipient.objects.bulk_create(
         [
             Recipient(
-                code=f"11-q{n}", name_ja=f"市{n}", name_en=f"city {n}", kind=RecipientKind.MUNICIPALITY,
+                code=f.municipality_code(n), name_ja=f"市{n}", name_en=f"city {n}", kind=RecipientKind.MUNICIPALITY,
                 municipality_type="city", prefecture_code="11", addressee_ja=f"市{n}長　殿",
             )
             for n in range(start, start + count)

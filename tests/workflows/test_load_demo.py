@@ -1,9 +1,12 @@
 """The demo loader builds a realistic, audited database and is safe to run twice."""
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from grants import demo
 from grants.history import history_verify
+from grants.local_governments import code_is_valid
 from grants.models import Case, Recipient
 from payments.models import PaymentRun
 
@@ -14,7 +17,12 @@ def test_load_demo_twice_builds_once_and_keeps_the_chain(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
     call_command("load_demo", verbosity=0)
     cases = Case.objects.count()
-    assert Recipient.objects.filter(kind="prefecture").count() == 10
+    assert Recipient.objects.filter(kind="prefecture").count() == 47
+    assert Recipient.objects.filter(kind="municipality").count() == 1741
+    demo_recipients = Recipient.objects.filter(cases__isnull=False).distinct()
+    assert set(demo_recipients.values_list("prefecture_code", flat=True)) == set(settings.BUREAU_PREFECTURES)
+    assert all(code_is_valid(r.code) for r in demo_recipients.filter(kind="municipality"))
+    assert demo_recipients.filter(kind="municipality").count() == len(demo.DEMO_MUNICIPALITIES) == 103
     assert cases > 200
     assert set(Case.objects.values_list("fiscal_year", flat=True)) == {2023, 2025, 2026}
     assert Case.objects.filter(state="drafted").exists() and Case.objects.filter(state="notified").exists()

@@ -56,7 +56,7 @@ def test_case_detail_shows_version_and_the_callers_transitions(api, people):
     assert [t["name"] for t in officer_view["available_transitions"]] == ["withdraw"]
     boss_view = login(api, people["boss"]).get(f"/api/cases/{case.pk}").json()
     assert [t["name"] for t in boss_view["available_transitions"]] == ["send_back", "approve"]
-    assert boss_view["recipient"] == {"code": "11-kawagoe", "name": "川越市", "prefecture": "11"}
+    assert boss_view["recipient"] == {"code": "112011", "name": "川越市", "prefecture": "11"}
     assert [h["action"] for h in boss_view["history"]] == ["create", "request", "submit", "start_review", "draft"]
     assert boss_view["amounts"]["requested"] == 1_000_000
 
@@ -103,7 +103,7 @@ def test_officer_outside_scope_is_refused(api, people):
     assert_error(api.get(f"/api/cases/{case.pk}"), 403, "out_of_scope")
     assert_error(act(api, case.pk, "request", 1), 403, "out_of_scope")
     assert api.get("/api/cases").json()["count"] == 0
-    response = api.post("/api/cases", {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}, format="json")
+    response = api.post("/api/cases", {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "112011"}, format="json")
     assert_error(response, 403, "out_of_scope")
 
 
@@ -214,7 +214,7 @@ def test_case_creation_over_the_api(api, people):
     f.municipality()
     login(api, people["officer"])
     f.fiscal_year(2025)
-    body = {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "11-kawagoe"}
+    body = {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant", "recipient": "112011"}
     created = api.post("/api/cases", body, format="json")
     assert created.status_code == 201 and created.json()["state"] == "planned"
     assert_error(api.post("/api/cases", body, format="json"), 409, "duplicate_case")
@@ -225,8 +225,7 @@ def test_case_creation_over_the_api(api, people):
 
 def test_case_list_filters_and_paginates(api, people):
     officer = people["officer"]
-    for code in ("11-a", "11-b", "12-c"):
-        f.municipality(code=code, name=code, prefecture_code=code[:2])
+    for code in (f.municipality_code(301), f.municipality_code(302), f.municipality_code(301, "12")):
         f.case(actor=officer, recipient=f.municipality(code=code, name=code, prefecture_code=code[:2]))
     login(api, officer)
     assert api.get("/api/cases").json()["count"] == 3
@@ -250,7 +249,7 @@ def test_recipients_list_by_kind_and_prefecture(api, people):
     login(api, people["officer"])
     items = api.get("/api/recipients?kind=wide_area_union").json()["items"]
     assert [r["code"] for r in items] == ["12-wau"]
-    assert {r["code"] for r in api.get("/api/recipients?prefecture=11").json()["items"]} == {"11", "11-kawagoe"}
+    assert {r["code"] for r in api.get("/api/recipients?prefecture=11").json()["items"]} == {"11", "112011"}
 
 
 def test_openapi_document_is_served(api, people):
@@ -280,7 +279,7 @@ def test_far_off_or_invalid_dates_get_422(api, people, deadline):
 )
 def test_the_settled_year_must_fit_the_procedure(api, people, procedure, settles, status):
     f.municipality(), f.fiscal_year(2025)
-    body = {"fiscal_year": 2025, "stream": CSG, "procedure": procedure, "recipient": "11-kawagoe"}
+    body = {"fiscal_year": 2025, "stream": CSG, "procedure": procedure, "recipient": "112011"}
     if settles is not None:
         body["settles_fiscal_year"] = settles
     response = login(api, people["officer"]).post("/api/cases", body, format="json")
@@ -305,11 +304,11 @@ def test_a_page_past_the_end_is_empty(api, people):
 def test_overdue_means_papers_still_owed_after_the_deadline(api, people):
     officer = people["officer"]
     owed = advance(f.case(actor=officer), officer, "request")
-    in_review = f.case(actor=officer, recipient=f.municipality(code="11-b", name="b"))
+    in_review = f.case(actor=officer, recipient=f.municipality(code=f.municipality_code(302), name="b"))
     for name, data in [("request", {"deadline": "2025-08-29"}), ("submit", {"amount": 5})]:
         in_review = case_transition(case_id=in_review.pk, name=name, actor=officer, data=data, expected_version=in_review.version)
     case_transition(case_id=owed.pk, name="withdraw", actor=officer, data={"reason": "x"}, expected_version=owed.version)
-    late = f.case(actor=officer, recipient=f.municipality(code="11-c", name="c"))
+    late = f.case(actor=officer, recipient=f.municipality(code=f.municipality_code(303), name="c"))
     case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
     items = login(api, officer).get("/api/cases?overdue=true").json()["items"]
     assert [item["id"] for item in items] == [late.pk]

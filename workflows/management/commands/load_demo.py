@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 import schedules
 from grants import demo
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
+from grants.recipients import local_governments_load
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
 from payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
@@ -38,12 +39,13 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("Set DEMO_PASSWORD (or pass --password): it becomes the demo users' password.")
         demo.fiscal_years_load(range(2022, 2028))
-        count = demo.recipients_load()
+        system = system_user()
+        loaded = local_governments_load(actor=system)
         users = demo.users_load(password=password)
         demo.procedure_years_load()
-        system = system_user()
         payment_plans_load_defaults(actor=system)
-        self.stdout.write(f"recipients: {count}; users: {', '.join(users)}")
+        recipients = Recipient.objects.count()
+        self.stdout.write(f"recipients: {recipients} ({len(loaded.added)} added); users: {', '.join(users)}")
         if not ScheduleVersion.objects.exists():
             shipped = Path(schedules.__file__).resolve().parent / "data" / "schedules.yaml"
             versions = schedule_import(actor=system, document=yaml.safe_load(shipped.read_text(encoding="utf-8")))
@@ -100,9 +102,10 @@ class DemoCases:
 
     def build(self) -> None:
         self.budget()
-        municipalities = list(Recipient.objects.filter(kind=RecipientKind.MUNICIPALITY))
-        prefectures = list(Recipient.objects.filter(kind=RecipientKind.PREFECTURE))
-        unions = list(Recipient.objects.filter(kind=RecipientKind.WIDE_AREA_UNION))
+        active = Recipient.objects.active()
+        municipalities = list(active.filter(kind=RecipientKind.MUNICIPALITY, code__in=demo.DEMO_MUNICIPALITIES))
+        prefectures = list(active.filter(kind=RecipientKind.PREFECTURE))
+        unions = list(active.filter(kind=RecipientKind.WIDE_AREA_UNION))
         for index, town in enumerate(municipalities):
             requested = 30_000_000 + (index * 7_919_311) % 170_000_000
             self.community_fy2023(town, requested, index)
