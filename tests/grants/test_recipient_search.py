@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from grants.catalogue import Stream
+from tests.factories import Stream
 from grants.models import Recipient
 from grants.recipients import local_governments_load
 from grants.roles import system_user
