@@ -56,7 +56,7 @@ def build_stage(db: str, run_dir: Path, seed: int) -> Stage:
     return Stage(
         env=env, server=server, database_url=url, run_dir=run_dir, officer=officer, supervisor=supervisor,
         auditor=auditor, officer_login=("officer1", password), slots=Slots(officer, recipients, FRESH_GROUPS),
-        rng=random.Random(seed),
+        seed=seed,
     )
 
 

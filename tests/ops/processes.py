@@ -140,7 +140,7 @@ class AppServer:
         self.process = Process(
             [
                 PYTHON, "-m", "gunicorn", "config.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--preload",
                 "--timeout", "300", "--graceful-timeout", "10", "--access-logfile", "-",
             ],
             env=self.env, log=self.log, name=self.name,
