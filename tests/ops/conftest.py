@@ -3,7 +3,7 @@
 The server runs with production settings (``config.settings``, DEBUG off) on
 127.0.0.1 against the test database, so it sees what the test commits
 (``live_db``). The factories' users get a PBKDF2 password the server's own
-hasher checks (the suite's fast MD5 hasher is not one production knows).
+hasher checks (``accounts.py``).
 """
 
 import random
@@ -11,23 +11,17 @@ import secrets
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import connection
 
 from tests import factories as f
 from tests.calendars.factories import reminder_rules
 
+from .accounts import with_password
 from .processes import AppServer, free_port, production_env
 from .trials import Slots, Stage
 
 CSG = "community_support_grant"
 GROUPS = [(2027, CSG, "initial_grant"), (2027, CSG, "adjustment_grant")]
-
-
-class FewIterations(PBKDF2PasswordHasher):
-    """PBKDF2 at a token cost: the server checks it, then stores the password again at its own cost (once a user)."""
-
-    iterations = 1_000
 
 
 def database_url_for_processes() -> str:
@@ -59,8 +53,7 @@ def ops_stage(live_db, ops_server, tmp_path):
     boss = f.supervisor()
     users = {"officer": f.officer(streams=(CSG,), prefectures=("11",)), "supervisor": boss}
     for user in users.values():
-        user.password = make_password(password, hasher=FewIterations())
-        user.save(update_fields=["password"])
+        with_password(user, password)
     recipients = [f.municipality(code=f"11{n:04d}", name=f"町{n}").code for n in range(24)]
     for year in (2026, 2027):
         f.fiscal_year(year)
