@@ -80,12 +80,14 @@ def _check_cases(auditor: Client, records: list[dict], found: Findings) -> None:
         last_target[case_id] = record["target"]
     cases = list(auditor.pages("/api/cases"))
     found.counts["cases"] = len(cases)
+    found.counts["duplicate_case_versions"] = 0
     found.counts["case_acts"] = sum(len(v) for v in versions.values())
     for case in cases:
         case_id, recorded = case["id"], sorted(versions.get(case["id"], []))
         if created[case_id] != 1:
             found.problem(f"case {case_id}: {created[case_id]} create records")
         duplicates = [v for v, n in Counter(recorded).items() if n > 1]
+        found.counts["duplicate_case_versions"] += len(duplicates)
         if duplicates:
             found.problem(f"case {case_id}: versions recorded more than once: {duplicates}")
         if recorded != list(range(2, case["version"] + 1)):
@@ -118,6 +120,8 @@ def _check_letters(auditor: Client, records: list[dict], found: Findings, *, all
         elif record["action"] == "letter_render":
             rendered.append(int(record["subject_id"]))
     actual = Counter((letter["case"], letter["kind"]) for letter in letters)
+    found.counts["duplicate_letters"] = sum(max(0, actual[key] - expected[key]) for key in actual)
+    found.counts["missing_letters"] = sum(max(0, expected[key] - actual[key]) for key in expected)
     for key in sorted(set(expected) | set(actual)):
         if expected[key] != actual[key]:
             found.problem(f"case {key[0]}: {actual[key]} {key[1]} letter(s), the history issued {expected[key]}")
@@ -141,14 +145,17 @@ def _check_letters(auditor: Client, records: list[dict], found: Findings, *, all
         found.problem(f"{pending} letter(s) not rendered")
     numbers = Counter(letter["document_number"] for letter in letters if letter["document_number"])
     found.counts["document_numbers"] = len(numbers)
+    found.counts["duplicate_document_numbers"] = sum(count - 1 for count in numbers.values())
     for number, count in numbers.items():
         if count > 1:
             found.problem(f"document number {number} on {count} letters")
     found.counts["reminders"] = len(reminders)
+    found.counts["duplicate_reminders"] = len(reminders) - len(set(reminders))
     for key, count in Counter(reminders).items():
         if count > 1:
             found.problem(f"reminder {key} produced {count} times")
     found.counts["payment_notices"] = len(notices)
+    found.counts["duplicate_payment_notices"] = len(notices) - len(set(notices))
     for key, count in Counter(notices).items():
         if count > 1:
             found.problem(f"payment run {key[0]} noticed recipient {key[1]} {count} times")
@@ -156,6 +163,7 @@ def _check_letters(auditor: Client, records: list[dict], found: Findings, *, all
 
 def _check_payments(auditor: Client, records: list[dict], found: Findings) -> None:
     executions, paid_by, last_target = Counter(), {}, {}
+    found.counts["duplicate_payments"] = 0
     for record in records:
         if record["subject_type"] != "payment_run":
             continue
@@ -166,10 +174,12 @@ def _check_payments(auditor: Client, records: list[dict], found: Findings) -> No
         executions[run_id] += 1
         for item in record["data"]["items"]:
             if item in paid_by and paid_by[item] != run_id:
+                found.counts["duplicate_payments"] += 1
                 found.problem(f"payment item {item} executed by runs {paid_by[item]} and {run_id}")
             paid_by[item] = run_id
     for run_id, count in executions.items():
         if count > 1:
+            found.counts["duplicate_payments"] += count - 1
             found.problem(f"payment run {run_id} executed {count} times")
     runs = list(auditor.pages("/api/payment-runs"))
     found.counts["payment_runs"] = len(runs)

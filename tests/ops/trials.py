@@ -75,6 +75,7 @@ class Slots:
 
     def __init__(self, officer: Client, recipients: list[str], groups: list[tuple[int, str, str]]):
         self.officer = officer
+        self.lock = threading.Lock()  # the two-server script opens cases from several threads
         self.free = {}
         for year, stream, procedure in groups:
             taken = {
@@ -88,6 +89,10 @@ class Slots:
 
     def open(self, count: int, *, one_group: bool = False) -> list[dict]:
         """``count`` new cases in ``planned`` (all of one group when ``one_group``), as the API returns them."""
+        with self.lock:
+            return self._open(count, one_group)
+
+    def _open(self, count: int, one_group: bool) -> list[dict]:
         groups = [group for group, codes in self.free.items() if len(codes) >= (count if one_group else 1)]
         if not groups:
             raise RuntimeError("no fresh recipient left for new cases")
