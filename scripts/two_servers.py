@@ -183,11 +183,18 @@ def payment_run_from_both(deployment: Deployment) -> dict:
     }
 
 
-def wait_for_letters(api: Client, until: float) -> int:
-    """Poll until no letter is pending (or the time is up); returns how many still are."""
+def wait_for_letters(deployment: Deployment, patience: float = 90) -> int:
+    """Poll (through A and B in turn) until no letter is pending, or none was drawn for ``patience`` seconds.
+
+    Returns how many are still pending.
+    """
+    last, since, turn = None, time.monotonic(), 0
     while True:
-        pending = sum(letter["status"] == "pending" for letter in api.pages("/api/letters"))
-        if not pending or time.monotonic() > until:
+        turn += 1
+        pending = sum(letter["status"] == "pending" for letter in deployment.api("auditor1", turn).pages("/api/letters"))
+        if pending != last:
+            last, since = pending, time.monotonic()
+        if not pending or time.monotonic() - since > patience:
             return pending
         time.sleep(2)
 
@@ -273,7 +280,7 @@ def main() -> int:
         print("==> a payment run executed through A and B at once", flush=True)
         results["payment"] = payment_run_from_both(deployment)
         print("==> waiting for the workers to draw every letter", flush=True)
-        still = wait_for_letters(deployment.api("auditor1", 0), until + 600)
+        still = wait_for_letters(deployment)
         results["pdfs"] = pdfs_through_both(deployment)
         findings = check_everything(deployment.api("auditor1", 1), all_rendered=True)
         problems += findings.problems + races.problems + history_problems(deployment.api("auditor1", 0), races)
