@@ -199,6 +199,7 @@ class Kill:
     after: float  # seconds from the start of the kill window
     in_write: bool | None  # a write transaction of the process was open just before the kill (PostgreSQL), else None
     ended_first: bool  # the process had finished before the kill point came
+    writes_seen: int = 0  # write transactions the watch saw ("nth_write")
 
     def landed(self) -> str:
         if self.ended_first:
@@ -240,8 +241,9 @@ def kill_at_random_point(
         asked[0] = time.monotonic()
         return done()
 
+    seen = set()
     if watch is not None and (prefer_writes or rng.random() < 0.75):
-        mode, wanted, seen = "nth_write", rng.randint(1, max(1, writes)), set()
+        mode, wanted = "nth_write", rng.randint(1, max(1, writes))
         while True:
             seen |= watch.open_writes()
             if len(seen) >= wanted:
@@ -262,4 +264,4 @@ def kill_at_random_point(
         in_write = bool(watch.open_writes())
     ended_first = ended_first or not process.running()
     target.kill()
-    return Kill(mode, round(time.monotonic() - start, 3), in_write, ended_first)
+    return Kill(mode, round(time.monotonic() - start, 3), in_write, ended_first, len(seen))
