@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from tests import factories as f
-from tests.calendars.factories import reminder_rules
+from tests.letters.factories import reminder_rules
 
 from .accounts import with_password
 from .processes import AppServer, free_port, production_env
@@ -66,4 +66,5 @@ def ops_stage(live_db, ops_server, tmp_path):
         env=ops_server.env, server=ops_server, database_url=database_url_for_processes(), run_dir=tmp_path,
         officer=officer, supervisor=supervisor, auditor=supervisor, officer_login=(users["officer"].username, password),
         slots=Slots(officer, recipients, GROUPS), seed=random.randrange(10**6), prefer_writes=True,
+        earlier_reminders=False,
     )

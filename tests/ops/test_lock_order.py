@@ -24,9 +24,10 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from calendars.models import DocumentSequence, Letter
-from calendars.services.letters import letter_render
+from calendars.models import DocumentSequence
 from grants.models import Case, Recipient
+from letters.models import Letter
+from letters.services.letters import letter_render
 from tests import factories as f
 from workflows.services import case_transition
 
