@@ -16,7 +16,9 @@ After each trial its own checks run, and every ten trials (and at the end)
 verifies, every case's acts are whole (one record per version, no version
 twice, the state its last record's), letters unique per act and per
 reminder, document numbers unique, every payment item paid by one run at most
-and noticed once. At the end every letter must be rendered. Prints each
+and noticed once; ``manage.py history_verify`` checks the chain against the
+signed checkpoints (signed every 50 records here, so kills fall around them
+too). At the end every letter must be rendered. Prints each
 trial, then the outcomes counted; exits 1 if anything was found.
 """
 
@@ -38,7 +40,8 @@ from tests.ops.trials import TRIALS, Slots, Stage, run_trial  # noqa: E402
 CSG = "community_support_grant"
 
 
-def build_stage(db: str, run_dir: Path, seed: int) -> Stage:
+def build_stage(db: str, run_dir: Path, seed: int) -> tuple[Stage, str]:
+    """The deployment to kill things in, and the URL of its database as the owner (to drop it afterwards)."""
     url = database_url(db, name="grants_ops", run_dir=run_dir)
     print(f"==> {url.split('@')[-1]}: migrate, load_demo", flush=True)
     env, password = install_demo(url, run_dir)
@@ -53,11 +56,12 @@ def build_stage(db: str, run_dir: Path, seed: int) -> Stage:
     print("==> the demo's letters: db_worker --batch", flush=True)
     manage_ok(env, "db_worker", "--batch", "--no-startup-delay", log=run_dir / "commands.log")
     recipients = [recipient["code"] for recipient in officer.pages("/api/recipients", kind="municipality")]
-    return Stage(
-        env=env, server=server, database_url=url, run_dir=run_dir, officer=officer, supervisor=supervisor,
-        auditor=auditor, officer_login=("officer1", password), slots=Slots(officer, recipients, FRESH_GROUPS),
-        seed=seed,
+    stage = Stage(
+        env=env, server=server, database_url=env["DATABASE_URL"], run_dir=run_dir, officer=officer,
+        supervisor=supervisor, auditor=auditor, officer_login=("officer1", password),
+        slots=Slots(officer, recipients, FRESH_GROUPS), seed=seed,
     )
+    return stage, url
 
 
 def main() -> int:
@@ -71,7 +75,7 @@ def main() -> int:
     run_dir = Path(tempfile.mkdtemp(prefix="grants-crash-soak-"))
     print(f"crash soak: {args.trials} trials on {args.db}, seed {seed}, logs in {run_dir}", flush=True)
     started = time.monotonic()
-    stage = build_stage(args.db, run_dir, seed)
+    stage, owner_url = build_stage(args.db, run_dir, seed)
     kinds = list(TRIALS)
     trials, sweeps = [], []
     try:
@@ -93,7 +97,7 @@ def main() -> int:
     finally:
         stage.server.stop()
         if not args.keep and args.db == "postgres":
-            drop_postgres_database(stage.database_url)
+            drop_postgres_database(owner_url)
     report(trials, sweeps, time.monotonic() - started)
     return 0 if all(not t.problems for t in trials) and all(f.ok for f in sweeps) else 1
 

@@ -24,7 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ops.checks import check_everything  # noqa: E402
 from tests.ops.demo import FRESH_GROUPS, database_url, drop_postgres_database, install_demo  # noqa: E402
 from tests.ops.processes import AppServer, free_port  # noqa: E402
 from tests.ops.races import history_problems, run_races  # noqa: E402
@@ -52,9 +51,11 @@ def main() -> int:
         )
         # officer2's scope (the community support grant in 11 and 12) is the one both officers share.
         shared = [r["code"] for r in officer2.pages("/api/recipients", kind="municipality") if r["prefecture"] in ("11", "12")]
-        stage = Stage(env=env, server=server, database_url=url, run_dir=run_dir, officer=officer1, supervisor=supervisor,
-                      auditor=auditor, officer_login=("officer1", password), slots=Slots(officer2, shared, FRESH_GROUPS),
-                      seed=seed)
+        stage = Stage(
+            env=env, server=server, database_url=env["DATABASE_URL"], run_dir=run_dir, officer=officer1,
+            supervisor=supervisor, auditor=auditor, officer_login=("officer1", password),
+            slots=Slots(officer2, shared, FRESH_GROUPS), seed=seed,
+        )
         cases = stage.slots.open(args.cases)
         walk(stage, cases, TO_NOTICE[:2])
         print(f"==> {len(cases)} cases submitted; racing", flush=True)
@@ -65,7 +66,7 @@ def main() -> int:
         )
         seconds = time.monotonic() - started
         problems = races.problems + history_problems(auditor, races)
-        findings = check_everything(auditor)
+        findings = stage.check()
         problems += findings.problems
     finally:
         server.stop()

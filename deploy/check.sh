@@ -23,7 +23,8 @@ if command -v systemd-analyze >/dev/null; then
   cp "$work/units/grants-worker@.service" "$work/units/grants-worker@1.service"
   # verify warns about unknown keys and bad values without failing: any message is a failure here.
   if messages=$(cd "$work/units" && systemd-analyze verify --man=no grants-web@8001.service \
-        grants-worker@1.service grants-reminders.service grants-reminders.timer 2>&1) && [ -z "$messages" ]; then
+        grants-worker@1.service grants-reminders.service grants-reminders.timer grants-checkpoint.service \
+        grants-checkpoint.timer 2>&1) && [ -z "$messages" ]; then
     echo "systemd units: ok"
   else
     echo "$messages"; echo "systemd units: FAILED"; status=1

@@ -31,9 +31,8 @@ def _case_for_update(vendor: str):
         "WHERE c.id = %s"
     )
     if vendor == "postgresql":
-        # NO KEY UPDATE: serialises acts on the case, but lets other transactions' foreign-key checks
-        # to it through; with FOR UPDATE, a transition waiting for the history chain and the chain's
-        # holder checking its record's case at COMMIT wait for each other (tests/ops/test_lock_order.py).
+        # NO KEY UPDATE: serialises acts on the case and lets other transactions' foreign-key checks
+        # through (docs/architecture.md#the-history-chain, "Lock order").
         sql += " FOR NO KEY UPDATE OF c"
     return sql, readers
 

@@ -23,7 +23,8 @@ media folder (the storage they share). Load, bounded in count and time:
 Once the workers have drawn every letter, it checks through the API
 (``tests/ops/checks.py``): the chain verifies, no case act is half there,
 no letter twice, no document number twice, no payment item paid twice,
-every letter rendered — and fetches each letter's PDF through one server or
+every letter rendered, and ``manage.py history_verify`` agrees with the
+signed checkpoints — and fetches each letter's PDF through one server or
 the other and compares its SHA-256. Prints the counts; stops and removes
 everything it started (the database too, unless ``--keep``); exits 1 on any
 problem. Traffic goes to 127.0.0.1 only.
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.ops.api import Client, WebSession  # noqa: E402
-from tests.ops.checks import check_everything  # noqa: E402
+from tests.ops.checks import check_everything, verify_command  # noqa: E402
 from tests.ops.demo import FRESH_GROUPS, database_url, drop_postgres_database, install_demo  # noqa: E402
 from tests.ops.processes import AppServer, free_port, manage_process  # noqa: E402
 from tests.ops.races import history_problems, run_races  # noqa: E402
@@ -283,6 +284,7 @@ def main() -> int:
         still = wait_for_letters(deployment)
         results["pdfs"] = pdfs_through_both(deployment)
         findings = check_everything(deployment.api("auditor1", 1), all_rendered=True)
+        verify_command(env, run_dir / "commands.log", findings)
         problems += findings.problems + races.problems + history_problems(deployment.api("auditor1", 0), races)
         problems += results["walk"]["errors"]
         if still:

@@ -206,9 +206,8 @@ def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Let
 
 def _number(letter_id: int) -> Letter:
     with transaction.atomic():
-        # The letter's row only, and NO KEY: locking its case and recipient too would block the foreign-key
-        # checks of the history chain's holder while this waits for the day's numbers behind a notice that
-        # waits for the chain: a deadlock (tests/ops/test_lock_order.py).
+        # The letter's row only, NO KEY: this may wait for the day's numbers behind a notice that waits for
+        # the chain (docs/architecture.md#the-history-chain, "Lock order").
         letter = (
             Letter.objects.select_for_update(of=("self",), no_key=True)
             .select_related("case", "recipient")

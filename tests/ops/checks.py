@@ -1,6 +1,8 @@
 """What must hold after any crash, race or crowd, checked from outside through the API (as an auditor).
 
-- The history chain verifies (``GET /api/history/verify``).
+- The history chain verifies (``GET /api/history/verify``, and
+  ``manage.py history_verify`` against the signed checkpoints in the
+  database and the checkpoint directory, ``verify_command``).
 - Every case's acts are whole: one ``create`` record, then one record per
   version (2, 3, … up to the case's version, none twice, none missing), and
   the case's state is the last record's target — no lost update, no act
@@ -19,8 +21,10 @@
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .api import Client
+from .processes import manage
 
 
 @dataclass
@@ -37,6 +41,14 @@ class Findings:
         return not self.problems
 
 
+def verify_command(env: dict, log: Path, found: Findings) -> None:
+    """``manage.py history_verify`` with the deployment's environment: exit 0, or a problem with what it printed."""
+    result = manage(env, "history_verify", log=log)
+    found.counts["history_verify_command"] = "ok" if result.returncode == 0 else f"exit {result.returncode}"
+    if result.returncode != 0:
+        found.problem(f"manage.py history_verify: {(result.stdout + result.stderr)[-1500:]}")
+
+
 def history_records(auditor: Client) -> list[dict]:
     """The whole decision history as JSON Lines (``GET /api/history/export?format=jsonl``), oldest first."""
     reply = auditor.request("GET", "/api/history/export", params={"format": "jsonl"})
@@ -51,7 +63,7 @@ def check_everything(auditor: Client, *, all_rendered: bool = False) -> Findings
     found.counts["history_records_verified"] = verification["checked"]
     if not verification["ok"]:
         found.problem(f"history chain broken at record {verification['first_broken_id']}: {verification['problem']}")
-    records = history_records(auditor)
+    records = [record for record in history_records(auditor) if "checkpoint" not in record]
     found.counts["history_records"] = len(records)
     if len(records) != verification["checked"]:
         # Both read the same committed table; more records than were verified means writes ran during the check.

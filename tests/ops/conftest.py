@@ -8,10 +8,14 @@ hasher checks (``accounts.py``).
 
 import random
 import secrets
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
+
+from grants.checkpoints import signing_key
 
 from tests import factories as f
 from tests.letters.factories import reminder_rules
@@ -37,7 +41,9 @@ def database_url_for_processes() -> str:
 def ops_server(django_db_setup, tmp_path_factory):
     """One app server for a module's tests (each trial may kill and restart it); the data is each test's own."""
     run_dir = tmp_path_factory.mktemp("ops")
-    env = production_env(database_url=database_url_for_processes(), media_root=run_dir / "media")
+    signing_key()  # the suite's own key (made on first use): the servers sign with it too, so every checkpoint verifies
+    key = Path(settings.HISTORY_SIGNING_KEY_FILE or settings.HISTORY_DEV_SIGNING_KEY_FILE)
+    env = production_env(database_url=database_url_for_processes(), run_dir=run_dir, signing_key=key, checkpoint_every=20)
     server = AppServer(env, port=free_port(), log=run_dir / "app.log").start()
     yield server
     server.stop()
@@ -59,6 +65,9 @@ def ops_stage(live_db, ops_server, tmp_path):
         f.fiscal_year(year)
     f.budget_notice(2027, CSG, amount=10**12, by=boss)
     reminder_rules()
+    # A checkpoint directory belongs to one database, and each test's is emptied after it (live_db).
+    for checkpoint in Path(ops_server.env["HISTORY_CHECKPOINT_DIR"]).iterdir():
+        checkpoint.unlink()
     if not ops_server.process.running():
         ops_server.start()
     officer, supervisor = (ops_server.client.login(users[role].username, password) for role in users)

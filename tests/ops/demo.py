@@ -1,15 +1,20 @@
 """A fresh demo deployment for the soak commands: a database made anew, migrated, with the demo data loaded.
 
 PostgreSQL comes from ``scripts/ensure_postgres.sh`` (which starts a local
-server when none runs) unless ``OPS_PG_URL`` names one; the database named
-by the caller is dropped and created again, so run one command per name.
+server when none runs, with an owner role and the application's role)
+unless ``OPS_PG_URL`` names one; the database named by the caller is
+dropped and created again, so run one command per name. As in production
+(docs/operations.md, "Database roles"), the owner migrates and grants the
+application's role (``OPS_PG_APP_ROLE``, password ``OPS_PG_APP_PASSWORD``;
+both ``grants_app`` by default) its rights, and every process of the
+deployment connects as the application's role.
 """
 
 import os
 import secrets
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .processes import ROOT, manage_ok, production_env
 
@@ -57,11 +62,28 @@ def database_url(db: str, *, name: str, run_dir: Path) -> str:
     return f"sqlite:///{run_dir / f'{name}.sqlite3'}"
 
 
+def app_role_url(owner_url: str) -> str:
+    """The same database as the application's role (PostgreSQL); an SQLite URL as it is."""
+    if not owner_url.startswith(("postgres://", "postgresql://")):
+        return owner_url
+    parts = urlsplit(owner_url)
+    role = os.environ.get("OPS_PG_APP_ROLE", "grants_app")
+    password = os.environ.get("OPS_PG_APP_PASSWORD", "grants_app")
+    return urlunsplit(parts._replace(netloc=f"{quote(role)}:{quote(password)}@{parts.hostname}:{parts.port or 5432}"))
+
+
 def install_demo(database_url: str, run_dir: Path) -> tuple[dict, str]:
-    """Migrate and load the demo; returns the production environment and the demo users' password."""
+    """Migrate (as the owner) and load the demo (as the application).
+
+    Returns the production environment of the application's processes and the demo users' password.
+    """
     password = secrets.token_urlsafe(12)
-    env = production_env(database_url=database_url, media_root=run_dir / "media")
+    app_url = app_role_url(database_url)
+    env = production_env(database_url=app_url, run_dir=run_dir)
     log = run_dir / "commands.log"
-    manage_ok(env, "migrate", "--verbosity", "0", log=log)
+    owner = dict(env, DATABASE_URL=database_url)
+    if app_url != database_url:
+        owner["DATABASE_APP_ROLE"] = urlsplit(app_url).username
+    manage_ok(owner, "migrate", "--verbosity", "0", log=log)
     manage_ok(env, "load_demo", "--password", password, log=log)
     return env, password

@@ -31,20 +31,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def production_env(*, database_url: str, media_root: Path, secret_key: str | None = None, **extra: str) -> dict:
-    """The environment of a production process: settings from ``config/settings.py``, DEBUG off, tasks on the database.
+def signing_key_file(path: Path) -> Path:
+    """An Ed25519 private key for the history's checkpoints at ``path`` (made when missing, readable by us only)."""
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_bytes(pem)
+    return path
+
+
+def production_env(
+    *, database_url: str, run_dir: Path, signing_key: Path | None = None, checkpoint_every: int = 50, **extra: str
+) -> dict:
+    """The environment of a production process: settings from ``config/settings.py``, DEBUG off.
 
     Variables of the calling process that would change the settings
-    (``DJANGO_*``, libpq's ``PG*``) are left out.
+    (``DJANGO_*``, ``DATABASE_*``, ``HISTORY_*``, libpq's ``PG*``) are left
+    out. Letters go to ``run_dir/media``; the history's checkpoints are signed
+    with ``signing_key`` (a new key in ``run_dir`` by default), kept in
+    ``run_dir/checkpoints`` and signed every ``checkpoint_every`` records, so
+    kills land around checkpoints too.
     """
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PG", "DATABASE_"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PG", "DATABASE_", "HISTORY_"))
+    }
+    (run_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_SECRET_KEY=secret_key or secrets.token_urlsafe(64),
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_MEDIA_ROOT=str(media_root),
-        DJANGO_TASKS_BACKEND="config.tasks.DatabaseBackend",
+        DJANGO_MEDIA_ROOT=str(run_dir / "media"),
         DATABASE_URL=database_url,
+        HISTORY_SIGNING_KEY_FILE=str(signing_key or signing_key_file(run_dir / "history-signing-key.pem")),
+        HISTORY_CHECKPOINT_DIR=str(run_dir / "checkpoints"),
+        HISTORY_CHECKPOINT_EVERY=str(checkpoint_every),
         PYTHONUNBUFFERED="1",
         **extra,
     )

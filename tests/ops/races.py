@@ -108,7 +108,7 @@ def history_problems(reader: Client, races: Races) -> list[str]:
     records = {}
     for line in reply.body.decode().splitlines():
         record = json.loads(line)
-        if record["subject_type"] == "case" and record["action"] != "create":
+        if record.get("subject_type") == "case" and record["action"] != "create":  # the last line is a checkpoint
             key = (int(record["subject_id"]), record["data"]["snapshot"]["version"])
             records.setdefault(key, []).append(record)
     problems, last, last_submit = [], {}, {}

@@ -38,7 +38,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks and deferred foreign keys"),
 ]
 CHAIN_LOCK = 7_340_001  # the advisory lock history_append takes (grants.history)
-DATABASE_QUEUE = {"default": {"BACKEND": "config.tasks.DatabaseBackend"}}  # letters stay pending until a worker draws them
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # letters stay pending until a worker draws them
 
 
 def _in_background(work) -> tuple[threading.Thread, dict]:

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import jpholiday
 
 from .api import LOST, Client, WebSession
-from .checks import Findings, check_everything, history_records
+from .checks import Findings, check_everything, history_records, verify_command
 from .processes import AppServer, WriteWatch, kill_at_random_point, manage, manage_process
 
 CSG = "community_support_grant"
@@ -189,7 +189,9 @@ class Stage:
         return {"officer": self.officer, "supervisor": self.supervisor, "auditor": self.auditor}[role]
 
     def check(self, *, all_rendered: bool = False) -> Findings:
-        return check_everything(self.auditor, all_rendered=all_rendered)
+        found = check_everything(self.auditor, all_rendered=all_rendered)
+        verify_command(self.env, self.run_dir / "commands.log", found)
+        return found
 
 
 def step_data(name: str, case_id: int, deadline: date) -> dict:
@@ -441,7 +443,7 @@ def _notices(stage: Stage, run_id: int) -> list[str]:
     return [
         record["recipient"]
         for record in history_records(stage.auditor)
-        if record["action"] == "letter_issue" and (record["data"].get("basis") or {}).get("payment_run") == run_id
+        if record.get("action") == "letter_issue" and (record["data"].get("basis") or {}).get("payment_run") == run_id
     ]
 
 
