@@ -7,5 +7,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_apt fonts-ipaexfont postgresql
-ensure_venv requirements.txt
+# Install only into a missing or incomplete virtualenv (a shared one may be in use by others).
+.venv/bin/python -c 'import django, gunicorn, jpholiday, psycopg' 2>/dev/null || ensure_venv requirements.txt
 OPS_PG_URL=$(scripts/ensure_postgres.sh) exec .venv/bin/python scripts/two_servers.py "$@"

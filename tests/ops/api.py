@@ -53,7 +53,9 @@ class Client:
     def as_user(self, token: str) -> "Client":
         return Client(self.base_url, token, self.timeout)
 
-    def request(self, method: str, path: str, body=None, *, params: dict | None = None, headers: dict | None = None) -> Reply:
+    def request(
+        self, method: str, path: str, body=None, *, params: dict | None = None, headers: dict | None = None
+    ) -> Reply:
         """Send one request on a fresh connection; raises one of ``LOST`` when no answer comes back."""
         if params:
             path = f"{path}?{urlencode(params)}"

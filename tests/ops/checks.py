@@ -198,12 +198,15 @@ def _check_payments(auditor: Client, records: list[dict], found: Findings) -> No
     found.counts["payment_runs_executed"] = sum(run["state"] == "executed" for run in runs)
     for run in runs:
         if last_target.get(run["id"]) != run["state"]:
-            found.problem(f"payment run {run['id']} is {run['state']} but its last record says {last_target.get(run['id'])}")
+            found.problem(
+                f"payment run {run['id']} is {run['state']} but its last record says {last_target.get(run['id'])}"
+            )
     items = list(auditor.pages("/api/payment-items"))
     found.counts["payment_items"] = len(items)
     found.counts["payment_items_paid"] = sum(item["paid_in_run"] is not None for item in items)
     for item in items:
         if item["paid_in_run"] != paid_by.get(item["id"]):
             found.problem(
-                f"payment item {item['id']}: paid in run {item['paid_in_run']}, executions list it in {paid_by.get(item['id'])}"
+                f"payment item {item['id']}: paid in run {item['paid_in_run']}, "
+                f"executions list it in {paid_by.get(item['id'])}"
             )

@@ -28,7 +28,8 @@ from .api import Client
 def _choose(state: str, race: int, side: int, rng: random.Random) -> tuple[str, dict]:
     if state == "returned":
         return "submit", {"amount": 1_000_000 + race * 2 + side}
-    name = rng.choice({"submitted": ["start_review", "return_for_correction"], "under_review": ["return_for_correction"]}[state])
+    allowed = {"submitted": ["start_review", "return_for_correction"], "under_review": ["return_for_correction"]}
+    name = rng.choice(allowed[state])
     return name, ({"reason": f"race {race}: officer {side + 1}"} if name == "return_for_correction" else {})
 
 
@@ -40,7 +41,9 @@ def _officer(side: int, base_url: str, token: str, username: str, plan: list[int
             case = client.ok("GET", f"/api/cases/{case_id}")
             name, data = _choose(case["state"], race, side, rng)
             barrier.wait(timeout=300)
-            reply = client.request("POST", f"/api/cases/{case_id}/transitions/{name}", {"version": case["version"], **data})
+            reply = client.request(
+                "POST", f"/api/cases/{case_id}/transitions/{name}", {"version": case["version"], **data}
+            )
             log.append({
                 "race": race, "case": case_id, "version": case["version"], "name": name, "data": data,
                 "status": reply.status, "code": reply.error_code, "username": username,
@@ -85,20 +88,28 @@ def run_races(officers: list[tuple[str, str, str]], cases: list[int], count: int
         outcome.count += 1
         race = first["race"]
         if first["version"] != second["version"]:
-            outcome.problems.append(f"race {race}: the officers read versions {first['version']} and {second['version']}")
+            outcome.problems.append(
+                f"race {race}: the officers read versions {first['version']} and {second['version']}"
+            )
         winners = [act for act in (first, second) if act["status"] == 200]
         losers = [act for act in (first, second) if act["status"] != 200]
         if len(winners) != 1:
-            outcome.problems.append(f"race {race} on case {first['case']}: {len(winners)} winners ({first['status']}, {second['status']})")
+            outcome.problems.append(
+                f"race {race} on case {first['case']}: {len(winners)} winners ({first['status']}, {second['status']})"
+            )
             continue
         winner, loser = winners[0], losers[0]
         outcome.wins[winner["username"]] += 1
         outcome.losses[(loser["status"], loser["code"])] += 1
         outcome.won.append(winner)
         if (loser["status"], loser["code"]) != (409, "stale_version"):
-            outcome.problems.append(f"race {race}: the loser got {loser['status']} {loser['code']}, not 409 stale_version")
+            outcome.problems.append(
+                f"race {race}: the loser got {loser['status']} {loser['code']}, not 409 stale_version"
+            )
         if winner["new_version"] != winner["version"] + 1:
-            outcome.problems.append(f"race {race}: the winner moved case {winner['case']} to version {winner['new_version']}")
+            outcome.problems.append(
+                f"race {race}: the winner moved case {winner['case']} to version {winner['new_version']}"
+            )
     return outcome
 
 
@@ -120,11 +131,15 @@ def history_problems(reader: Client, races: Races) -> list[str]:
         record = found[0]
         fields = record["data"].get("fields", {})
         if (record["action"], record["actor"]) != (act["name"], act["username"]):
-            problems.append(f"case {act['case']} v{act['new_version']}: recorded {record['action']} by {record['actor']}, "
-                            f"won by {act['name']} of {act['username']}")
+            problems.append(
+                f"case {act['case']} v{act['new_version']}: recorded {record['action']} by {record['actor']}, "
+                f"won by {act['name']} of {act['username']}"
+            )
         for key, value in act["data"].items():
             if fields.get(key) != value:
-                problems.append(f"case {act['case']} v{act['new_version']}: {key} recorded {fields.get(key)!r}, sent {value!r}")
+                problems.append(
+                    f"case {act['case']} v{act['new_version']}: {key} recorded {fields.get(key)!r}, sent {value!r}"
+                )
         last[act["case"]] = act
         if act["name"] == "submit":
             last_submit[act["case"]] = act
@@ -134,5 +149,8 @@ def history_problems(reader: Client, races: Races) -> list[str]:
             problems.append(f"case {case_id} is at version {case['version']}, its last win made {act['new_version']}")
         submitted = last_submit.get(case_id)
         if submitted and case["amounts"]["requested"] != submitted["data"]["amount"]:
-            problems.append(f"case {case_id} requests {case['amounts']['requested']}, its last submit sent {submitted['data']['amount']}")
+            problems.append(
+                f"case {case_id} requests {case['amounts']['requested']}, "
+                f"its last submit sent {submitted['data']['amount']}"
+            )
     return problems

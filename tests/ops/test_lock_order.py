@@ -38,7 +38,8 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks and deferred foreign keys"),
 ]
 CHAIN_LOCK = 7_340_001  # the advisory lock history_append takes (grants.history)
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # letters stay pending until a worker draws them
+# Letters stay pending until a worker draws them.
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def _in_background(work) -> tuple[threading.Thread, dict]:
@@ -70,7 +71,8 @@ def _poll(watcher: psycopg.Connection, wait_event: str, thread, outcome) -> None
     for _ in range(600):
         assert thread.is_alive(), f"the act ended without waiting: {outcome}"
         waiting = watcher.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = %s AND pid <> pg_backend_pid()",
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND wait_event = %s AND pid <> pg_backend_pid()",
             [wait_event],
         ).fetchone()[0]
         if waiting:
@@ -109,7 +111,8 @@ def test_a_transition_waiting_for_the_history_chain_does_not_block_foreign_keys_
 def test_a_letter_waiting_for_its_document_number_does_not_block_foreign_keys_to_its_case_or_recipient(live_db):
     officer = f.officer()
     case = case_transition(
-        case_id=f.case(actor=officer).pk, name="request", actor=officer, data={"deadline": "2027-09-01"}, expected_version=1
+        case_id=f.case(actor=officer).pk, name="request", actor=officer, data={"deadline": "2027-09-01"},
+        expected_version=1,
     )
     letter = Letter.objects.get(case=case)
     assert letter.status == "pending" and not letter.document_number
