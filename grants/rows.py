@@ -31,7 +31,9 @@ def _case_for_update(vendor: str):
         "WHERE c.id = %s"
     )
     if vendor == "postgresql":
-        sql += " FOR UPDATE OF c"
+        # NO KEY UPDATE: serialises acts on the case and lets other transactions' foreign-key checks
+        # through (docs/architecture.md#the-history-chain, "Lock order").
+        sql += " FOR NO KEY UPDATE OF c"
     return sql, readers
 
 

@@ -241,7 +241,13 @@ def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Let
 
 def _number(letter_id: int) -> Letter:
     with transaction.atomic():
-        letter = Letter.objects.select_for_update().select_related("case", "recipient").get(pk=letter_id)
+        # The letter's row only, NO KEY: this may wait for the day's numbers behind a notice that waits for
+        # the chain (docs/architecture.md#the-history-chain, "Lock order").
+        letter = (
+            Letter.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("case", "recipient")
+            .get(pk=letter_id)
+        )
         if not letter.document_number:
             letter.document_number = document_number_issue(on=letter.issued_on)
             letter.save(update_fields=["document_number"])

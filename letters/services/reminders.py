@@ -34,7 +34,7 @@ def reminder_issue(*, actor, candidate: ReminderCandidate, on: date) -> Letter |
     makes the insert fail, and this run then writes nothing at all.
     """
     case = (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(of=("self",), no_key=True)  # as transitions lock it: FK checks pass
         .select_related("recipient", "officer")
         .get(pk=candidate.case_id)
     )
