@@ -1,7 +1,7 @@
 """A national fiscal year end to end, and ten national years for the page and export figures.
 
     python bench/national.py --years 1  [--db sqlite|postgres] [--workers N] [--municipalities N]
-    python bench/national.py --years 10 [--db sqlite|postgres] [--municipalities N] [--history-records N]
+    python bench/national.py --years 10 [--db sqlite|postgres] [--municipalities N]
 
 ``--years 1`` plays FY2023 for every local government in the database through
 the real services (``bench/national_year.py`` says what happens), with
@@ -22,7 +22,8 @@ municipalities made up across the 47 prefectures with the models as they are.
 
 Production settings (DEBUG off). SQLite runs in a temporary directory;
 PostgreSQL uses ``BENCH_PG_URL`` (default: the local server) and a database
-``grants_perf_national`` created afresh. ``--keep`` leaves the database (and
+``grants_perf_national1`` or ``grants_perf_national10`` (and ``grants_perf_small``)
+created afresh. ``--keep`` leaves the database (and
 prints its URL) for a look afterwards.
 """
 
@@ -39,7 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PG_DATABASE = "grants_perf_national"
+PG_DATABASE = "grants_perf_national{years}"
 
 
 def _django() -> None:
@@ -143,16 +144,17 @@ def child_year() -> None:
 # ---------------------------------------------------------------- the parent
 
 
-def _database(db: str, workdir: Path) -> str:
+def _database(db: str, workdir: Path, years: int) -> str:
     if db == "sqlite":
         return f"sqlite:///{workdir}/national.sqlite3"
     url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
+    name = PG_DATABASE.format(years=years)
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-        conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    return url.rsplit("/", 1)[0] + "/" + PG_DATABASE
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def _environment(database_url: str, workdir: Path) -> dict:
@@ -233,7 +235,6 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--workers", type=int, help="db_worker processes (default: 2 on PostgreSQL, 1 on SQLite)")
     parser.add_argument("--municipalities", type=int, help="fewer municipalities, for a quick run")
-    parser.add_argument("--history-records", type=int, default=1_000_000, help="--years 10: history records to export")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -251,7 +252,7 @@ def main() -> None:
         return
     args.workers = args.workers or (2 if args.db == "postgres" else 1)
     workdir = Path(tempfile.mkdtemp(prefix="national-"))
-    database_url = _database(args.db, workdir)
+    database_url = _database(args.db, workdir, args.years)
     env = _environment(database_url, workdir)
     _log(f"database {database_url}; files in {workdir}")
     if args.years == 1:

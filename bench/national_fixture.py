@@ -88,7 +88,7 @@ NOTICE_KIND = {"decision": "decision_notice", "change": "decision_notice", "sett
 class Fixture:
     """Writes the years; ``counts`` says how many rows of each kind it wrote."""
 
-    def __init__(self, *, years=YEARS, municipalities: int | None = None, history_target: int | None = None, log=print):
+    def __init__(self, *, years=YEARS, municipalities: int | None = None, log=print):
         from django.contrib.auth import get_user_model
 
         from grants.models import Recipient, RecipientKind
@@ -97,7 +97,6 @@ class Fixture:
 
         self.f, self.log = f, log
         self.years = years
-        self.history_target = history_target
         self.rng = random.Random(2023)
         self.counts: Counter = Counter()
         self.system = system_user()
@@ -215,9 +214,12 @@ class Fixture:
                     if letter_kind:
                         letters.append(self._letter(case, letter_kind, when, fields))
                         data["letter"] = {"kind": letter_kind, "subject": letters[-1].subject}
-                if name == "request" and case.pk % 7 == 2 and target != state:
-                    letters.append(self._letter(case, "reminder", self._at(start, 38), {}))
                 records.append((when, case, name, state, target, data))
+                if name == "request" and case.pk % 5 in (1, 2):  # reminders: two in five, and a demand in one
+                    for kind, day in (("reminder", 38), ("overdue_demand", 47))[: case.pk % 5]:
+                        letters.append(self._letter(case, kind, self._at(start, day), {}))
+                        records.append((self._at(start, day), case, "letter_issue", "", "", {
+                            "case": case.pk, "kind": kind, "subject": letters[-1].subject}, letters[-1]))
                 state, version = target, version + 1
             if kind and case.state == "notified":
                 notified = self._at(start, path[-1][2]).date()
@@ -336,14 +338,12 @@ class Fixture:
         from grants.roles import primary_role
 
         records.sort(key=lambda record: record[0])
-        if self.history_target and self.years[-1] == self.current_year:
-            pass
         roles: dict[int, str] = {}
         entries = []
         for record in records:
             when, case, action, source, target, data = record[:6]
             subject = record[6] if len(record) > 6 else case
-            if action.startswith("letter_render") or action == "create" and case is None:
+            if action in ("letter_render", "letter_issue"):
                 actor = self.system
             elif action in ("approve", "send_back", "payment_run_approve", "payment_run_execute"):
                 actor = self.bosses[(case.pk if case else subject.pk) % 2]
