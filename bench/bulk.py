@@ -87,7 +87,10 @@ def child(n: int, chunk: int) -> None:
 
 
 def run(db: str, n: int, chunk: int) -> dict:
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="localhost")
+    from national import signing_key_pem
+
+    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="localhost",
+               HISTORY_SIGNING_KEY=signing_key_pem())
     workdir = tempfile.mkdtemp(prefix="bulk-")
     env["DJANGO_MEDIA_ROOT"] = f"{workdir}/media"
     if db == "sqlite":

@@ -112,10 +112,20 @@ def child_year() -> None:
     acts_done = time.perf_counter() - started
     acts_cpu = time.process_time() - cpu
     _log(f"acts done in {acts_done:.0f}s; waiting for the workers")
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
     pending = Letter.objects.filter(status=LetterStatus.PENDING)
+    queued = DBTaskResult.objects.filter(status__in=("READY", "RUNNING"))
+    requeued = 0
     while pending.exists():
+        if not queued.exists():  # a render task failed (SQLite: "database is locked"): queue it again, as an operator would
+            requeued += pending.count()
+            call_command("render_letters", verbosity=0)
         time.sleep(0.5)
     end_to_end = time.perf_counter() - started
+    failed = DBTaskResult.objects.filter(status="FAILED")
+    failures = sorted({line for text in failed.values_list("traceback", flat=True) for line in text.splitlines()[-1:]})
     summary = scenario.summary()
     # The initial grant's request letters, one per municipality, as one batch to print.
     requests = Letter.objects.filter(
@@ -133,6 +143,7 @@ def child_year() -> None:
         **summary,
         "acts_seconds": round(acts_done, 1), "acts_cpu_seconds": round(acts_cpu, 1),
         "end_to_end_seconds": round(end_to_end, 1),
+        "failed_tasks": failed.count(), "failures": failures, "requeued": requeued,
         "batch_letters": batch.letters.count(), "batch_pdf_seconds": round(batch_seconds, 2),
         "batch_pdf_mb": round(len(merged) / 2**20, 2),
         "chain_ok": verified.ok, "chain_checked": verified.checked,
@@ -158,11 +169,22 @@ def _database(db: str, workdir: Path, years: int) -> str:
 
 
 def _environment(database_url: str, workdir: Path) -> dict:
+    """Production settings: DEBUG off, a secret key, a history signing key (checkpoints are signed as records come)."""
     return dict(
         os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="localhost,testserver", DATABASE_URL=database_url,
-        DJANGO_MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1",
+        DJANGO_MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1", HISTORY_SIGNING_KEY=signing_key_pem(),
     )
+
+
+def signing_key_pem() -> str:
+    """A fresh Ed25519 key for the run's history checkpoints."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def _child(env: dict, *args: str) -> dict:
@@ -227,6 +249,8 @@ def print_year(result: dict) -> None:
     print(f"  seconds by phase: {result['phase_seconds']}")
     if result["refused"]:
         print(f"  REFUSED: {result['refused']}")
+    if result["failed_tasks"]:
+        print(f"  render tasks failed: {result['failed_tasks']} ({result['failures']}); letters queued again: {result['requeued']}")
 
 
 def main() -> None:

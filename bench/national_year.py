@@ -114,6 +114,8 @@ class Scenario:
         day = first
         with mock.patch("django.utils.timezone.now", self._clock):
             while day <= last:
+                if day.day == 1:
+                    self.log(f"playing {day:%Y-%m}: {sum(self.acts.values()):,} acts so far")
                 self._day, self._day_began = day, time.perf_counter()
                 for _seq, label, act in sorted(self.events.get(day, ()), key=lambda event: event[0]):
                     started = time.perf_counter()
