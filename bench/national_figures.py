@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_DATABASE = "grants_perf_small"
 ROUNDS = 40
+LIMITED = {"xlsx": 200_000}  # records exported per format when not the whole history
 
 
 def run_ten_years(args, env: dict, run_child, log) -> None:
@@ -173,6 +174,9 @@ def export(fmt: str) -> dict:
 
     auditor = get_user_model().objects.get(username="auditor-a")
     entries = history_list_for_auditor(actor=auditor)
+    if fmt in LIMITED:  # the first records only: the rate is the figure, and the whole history would take too long
+        last = entries.values_list("pk", flat=True)[LIMITED[fmt] - 1 : LIMITED[fmt]].first()
+        entries = entries.filter(pk__lte=last) if last else entries
     rows = entries.count()
     exporter = EXPORTERS[fmt][0]
     before = peak = _rss_mb()
