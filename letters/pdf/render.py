@@ -24,7 +24,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer
+from reportlab.platypus.doctemplate import ActionFlowable, NextPageTemplate
 from reportlab.rl_config import _FUZZ
 
 from calendars.eras import era_date
@@ -116,10 +117,11 @@ def _build(content: LetterContent, *, page_count: int | None) -> tuple[bytes, in
 
     def first_page(canvas: Canvas, _doc) -> None:
         _draw_header(canvas, content)
-        _draw_page_marks(canvas, content, page_count)
+        later_page(canvas, _doc)
 
     def later_page(canvas: Canvas, _doc) -> None:
-        _draw_page_marks(canvas, content, page_count)
+        if page_count is not None:
+            _draw_page_marks(canvas, content.document_number, canvas.getPageNumber(), page_count)
 
     doc = BaseDocTemplate(
         buffer,
@@ -137,6 +139,88 @@ def _build(content: LetterContent, *, page_count: int | None) -> tuple[bytes, in
     )
     doc.build(_story(content))
     return buffer.getvalue(), doc.page
+
+
+def render_batch(contents: list[LetterContent], *, title: str) -> bytes:
+    """Many letters as one PDF for printing: each starts on a new page and looks as it does alone.
+
+    One reportlab document, so each glyph is embedded once for the whole
+    batch, not once per letter (1,741 letters merged as separate PDFs carried
+    1,741 subsets of each font: 138 MB). reportlab embeds a TrueType font in
+    pieces of at most 256 codes, so a batch whose letters use more distinct
+    characters than one piece holds gets a few pieces of the face, however
+    many letters it has. Page marks are each letter's own (``2 / 3`` counts
+    the letter's pages, not the batch's); a one-page letter has none, as
+    alone. Deterministic, like ``render_letter``.
+    """
+    if not contents:
+        raise ValueError("nothing to render: no letters given")
+    buffer = BytesIO()
+    doc = _BatchDocTemplate(buffer, contents, title=title, author=contents[0].sender)
+    story: list[Flowable] = []
+    for index, content in enumerate(contents):
+        if index:
+            story += [NextPageTemplate("first"), PageBreak()]
+        story += [*_story(content), ActionFlowable(("letterEnd",))]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+class _BatchDocTemplate(BaseDocTemplate):
+    """The page frame of a batch: which letter a page belongs to, and that letter's page marks.
+
+    A page's marks are drawn when the page ends, once it is known whether its
+    letter goes on. The last page of a letter knows the letter's page count;
+    its earlier pages draw a form XObject that is filled in then (reportlab
+    lets a page use a form defined later).
+    """
+
+    def __init__(self, buffer: BytesIO, contents: list[LetterContent], *, title: str, author: str) -> None:
+        self.contents = contents
+        self.letter = 0  # index of the letter being laid out
+        self.letter_first_page = 1
+        self.letter_ended = False
+        width, height = A4
+        frame = Frame(MARGIN, MARGIN, width - 2 * MARGIN, height - 2 * MARGIN, 0, 0, 0, 0)
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            pageTemplates=[
+                PageTemplate("first", [frame], autoNextPageTemplate="later", onPage=self._first_page, onPageEnd=self._page_end),
+                PageTemplate("later", [frame], onPageEnd=self._page_end),
+            ],
+            initialFontName=letter_fonts().text,
+            invariant=True,
+            title=title,
+            author=author,
+            lang="ja-JP",
+        )
+
+    def handle_letterEnd(self) -> None:
+        """The action of the ``ActionFlowable(("letterEnd",))`` after each letter's last flowable."""
+        self.letter_ended = True
+
+    def _first_page(self, canvas: Canvas, _doc) -> None:
+        self.letter_first_page = self.page
+        _draw_header(canvas, self.contents[self.letter])
+
+    def _page_end(self, canvas: Canvas, _doc) -> None:
+        content = self.contents[self.letter]
+        page = self.page - self.letter_first_page + 1
+        if not self.letter_ended:
+            canvas.doForm(self._marks_form(page))
+            return
+        if page > 1:
+            _draw_page_marks(canvas, content.document_number, page, page)
+            for earlier in range(1, page):
+                canvas.beginForm(self._marks_form(earlier))
+                _draw_page_marks(canvas, content.document_number, earlier, page)
+                canvas.endForm()
+        self.letter += 1
+        self.letter_ended = False
+
+    def _marks_form(self, page: int) -> str:
+        return f"marks-{self.letter}-{page}"
 
 
 def _fitted(text: str, font: str, size: float, room: float) -> float:
@@ -183,17 +267,14 @@ def _draw_header(canvas: Canvas, content: LetterContent) -> None:
     _draw_line(canvas, content.sender, baseline("sender"), align="right", font=fonts.text, size=TEXT_SIZE)
 
 
-def _draw_page_marks(canvas: Canvas, content: LetterContent, page_count: int | None) -> None:
+def _draw_page_marks(canvas: Canvas, document_number: str, page: int, page_count: int) -> None:
     """Page of pages (``2 / 3``) centred in the bottom margin; from page 2, the document number top right."""
-    if page_count is None:
-        return
     font = letter_fonts().text
-    page = canvas.getPageNumber()
     middle = (MARGIN - PAGE_MARK_SIZE) / 2  # a baseline that centres the small text in a margin
     canvas.setFont(font, PAGE_MARK_SIZE)
     canvas.drawCentredString(A4[0] / 2, middle, f"{page} / {page_count}")
     if page > 1:
-        _draw_line(canvas, content.document_number, A4[1] - MARGIN + middle, align="right", font=font, size=PAGE_MARK_SIZE)
+        _draw_line(canvas, document_number, A4[1] - MARGIN + middle, align="right", font=font, size=PAGE_MARK_SIZE)
 
 
 @cache

@@ -8,7 +8,7 @@ from grants.selectors import case_get_for_actor
 
 from ..errors import LetterBatchNotFound, LetterNotFound, LetterNotRendered
 from ..models import Letter, LetterBatch, LetterStatus
-from ..pdf import merge_pdfs, zip_pdfs
+from ..pdf import LetterContent, render_batch, zip_pdfs
 
 
 def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Letter]:
@@ -50,6 +50,11 @@ def letter_batch_letters(*, batch: LetterBatch) -> QuerySet[Letter]:
     return batch.letters.select_related("recipient").order_by("recipient__prefecture_code", "recipient__code", "pk")
 
 
+def letter_content(letter: Letter) -> LetterContent:
+    """Everything the letter prints: its wording fixed at issue, with its number and date."""
+    return LetterContent(document_number=letter.document_number, issued_on=letter.issued_on, **letter.content)
+
+
 def letter_pdf_read(*, letter: Letter) -> bytes:
     """The stored PDF of a letter; LetterNotRendered while the background task has not drawn it."""
     if letter.status != LetterStatus.RENDERED:
@@ -58,22 +63,30 @@ def letter_pdf_read(*, letter: Letter) -> bytes:
         return stored.read()
 
 
-def _batch_files(batch: LetterBatch) -> list[tuple[str, bytes]]:
+def _batch_letters_rendered(batch: LetterBatch) -> list[Letter]:
+    """The batch's letters in order; LetterNotRendered while any still waits for its PDF (and its number)."""
     letters = list(letter_batch_letters(batch=batch))
     pending = [letter.pk for letter in letters if letter.status != LetterStatus.RENDERED]
     if pending:
         raise LetterNotRendered(details={"letters": pending})
-    return [
-        (f"{letter.recipient.code}_{letter.recipient.name_ja}.pdf".replace("/", "-"), letter_pdf_read(letter=letter))
-        for letter in letters
-    ]
+    return letters
 
 
 def letter_batch_pdf_read(*, batch: LetterBatch) -> bytes:
-    """The batch's letters as one PDF, for printing in one go."""
-    return merge_pdfs([pdf for _, pdf in _batch_files(batch)])
+    """The batch's letters as one PDF, for printing in one go.
+
+    Drawn from the letters' stored wording and numbers as one document, so
+    the fonts are embedded once for the batch; each page looks as the letter's
+    own stored PDF does (the same rendering code and content).
+    """
+    return render_batch([letter_content(letter) for letter in _batch_letters_rendered(batch)], title=batch.title)
 
 
 def letter_batch_zip_read(*, batch: LetterBatch) -> bytes:
-    """The batch's letters as a ZIP of one PDF per recipient."""
-    return zip_pdfs(_batch_files(batch))
+    """The batch's letters as a ZIP of their stored PDFs, one per recipient."""
+    return zip_pdfs(
+        [
+            (f"{letter.recipient.code}_{letter.recipient.name_ja}.pdf".replace("/", "-"), letter_pdf_read(letter=letter))
+            for letter in _batch_letters_rendered(batch)
+        ]
+    )

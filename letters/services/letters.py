@@ -30,8 +30,8 @@ from web.rows import row_insert
 
 from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, request_wording
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
-from ..pdf import LetterContent, render_letter
-from ..selectors import letter_list_for_actor
+from ..pdf import render_letter
+from ..selectors import letter_content, letter_list_for_actor
 from ..tasks import letter_render_task
 
 SUBJECT = "letter"
@@ -265,9 +265,7 @@ def letter_render(*, letter_id: int) -> Letter:
         return letter
     if not letter.document_number:
         letter = _number(letter_id)
-    pdf = render_letter(
-        LetterContent(document_number=letter.document_number, issued_on=letter.issued_on, **letter.content)
-    )
+    pdf = render_letter(letter_content(letter))
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
     with transaction.atomic():

@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from calendars.eras import era_date
-from letters.pdf import LetterContent, TitleKind, fonts, merge_pdfs, render_letter, zip_pdfs
+from letters.pdf import LetterContent, TitleKind, fonts, render_batch, render_letter, zip_pdfs
 from letters.pdf.render import NO_LINE_END, NO_LINE_START, kinsoku_lines, subject_lines
 
 DEADLINE = date(2026, 3, 2)  # stated 2/28, a Saturday: art. 2 moves it to the Monday
@@ -125,14 +125,62 @@ def test_same_content_gives_same_bytes() -> None:
     assert render_letter(LETTER) != render_letter(replace(LETTER, document_number="関厚発1121第4号"))
 
 
-def test_merged_batch_has_one_page_per_letter(tmp_path: Path) -> None:
-    letters = [render_letter(replace(LETTER, document_number=f"関厚発1121第{n}号")) for n in (1, 2, 3)]
-    merged = merge_pdfs(letters)
-    assert len(PdfReader(io.BytesIO(merged)).pages) == 3
+BATCH = [
+    replace(LETTER, document_number=f"関厚発1121第{n}号", addressee=f"{prefecture}福祉部地域包括ケア課長　殿")
+    for n, prefecture in enumerate(("埼玉県", "千葉県", "群馬県"), 1)
+]
+
+
+def font_files(pdf: bytes) -> set[int]:
+    """The objects embedding a TrueType font program (``/FontFile2``), over every page's fonts."""
+    files = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            files.add(font.get_object()["/FontDescriptor"].raw_get("/FontFile2").idnum)
+    return files
+
+
+def test_a_batch_is_one_pdf_whose_every_page_extracts_its_letters_text(tmp_path: Path) -> None:
     path = tmp_path / "batch.pdf"
-    path.write_bytes(merged)
-    text = extracted_text(path)
-    assert all(f"関厚発1121第{n}号" in text for n in (1, 2, 3))
+    path.write_bytes(render_batch(BATCH, title="依頼文書"))
+    assert len(PdfReader(path).pages) == 3
+    for page, letter in enumerate(BATCH, 1):
+        text = page_text(path, page)
+        assert letter.document_number in text and letter.addressee.removesuffix("\u3000殿") in text
+        assert "変更交付申請について(依頼)" in text and "担当:山田" in text
+
+
+def test_a_batch_embeds_each_font_face_once_not_once_per_letter() -> None:
+    """Three letters alone embed six font programs (Mincho and Gothic each); as one batch, two."""
+    alone = [font_files(render_letter(letter)) for letter in BATCH]
+    assert [len(files) for files in alone] == [2, 2, 2]
+    assert len(font_files(render_batch(BATCH, title="依頼文書"))) == 2
+    assert len(font_files(render_batch(BATCH * 20, title="依頼文書"))) == 2
+
+
+def test_each_page_of_a_batch_looks_as_its_letter_does_alone(tmp_path: Path) -> None:
+    """Pixel for pixel, page marks of a two-page letter included: they count the letter's pages, not the batch's."""
+    two_pages = two_page_notice_pdf(tmp_path).read_bytes()
+    batch = tmp_path / "batch.pdf"
+    batch.write_bytes(render_batch([BATCH[0], replace(LETTER, **TWO_PAGE_NOTICE), BATCH[1]], title="通知"))
+    alone = []
+    for pdf in (render_letter(BATCH[0]), two_pages, render_letter(BATCH[1])):
+        path = tmp_path / f"alone-{len(alone)}.pdf"
+        path.write_bytes(pdf)
+        alone += [pixels(path, page) for page in range(1, len(PdfReader(path).pages) + 1)]
+    assert len(alone) == 4
+    assert [pixels(batch, page) for page in range(1, 5)] == alone
+    assert PAGE_MARK.findall(page_text(batch, 3)) == [("2", "2")]
+    assert not PAGE_MARK.findall(page_text(batch, 4))
+
+
+def test_an_empty_batch_is_refused() -> None:
+    with pytest.raises(ValueError, match="no letters"):
+        render_batch([], title="空")
+
+
+def pixels(path: Path, page: int) -> bytes:
+    return poppler("pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page), str(path))
 
 
 def test_zip_has_one_entry_per_letter() -> None:
@@ -215,17 +263,18 @@ def test_a_latin_run_in_the_second_half_of_a_line_moves_down_whole() -> None:
 LONG_REASON = "".join(f"{n}．対象外経費（備品購入費のうち汎用性の高いもの）を除外したため。" for n in range(1, 41))
 
 
+TWO_PAGE_NOTICE = dict(
+    subject="令和7年度地域支援事業交付金の交付決定について（通知）",
+    items=(("交付決定額", "金900,000円"), ("交付申請額", "金1,000,000円"), ("修正の内容及び理由", LONG_REASON)),
+    deadline_note=None,
+    title_kind="decision_notice",
+)
+
+
 def two_page_notice_pdf(tmp_path: Path) -> Path:
     """A decision notice whose reason is too long for one page (a reason may hold 2,000 characters)."""
-    notice = replace(
-        LETTER,
-        subject="令和7年度地域支援事業交付金の交付決定について（通知）",
-        items=(("交付決定額", "金900,000円"), ("交付申請額", "金1,000,000円"), ("修正の内容及び理由", LONG_REASON)),
-        deadline_note=None,
-        title_kind="decision_notice",
-    )
     path = tmp_path / "long-reason.pdf"
-    path.write_bytes(render_letter(notice))
+    path.write_bytes(render_letter(replace(LETTER, **TWO_PAGE_NOTICE)))
     return path
 
 

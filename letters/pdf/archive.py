@@ -1,26 +1,8 @@
-"""Batch downloads: many letters as one merged PDF, or as a ZIP of single PDFs."""
+"""Batch downloads as a ZIP of the letters' own PDFs (the one-PDF download is ``render.render_batch``)."""
 
 import zipfile
 from collections import Counter
 from io import BytesIO
-
-from pypdf import PdfReader, PdfWriter
-
-
-def merge_pdfs(pdfs: list[bytes]) -> bytes:
-    """All pages of ``pdfs``, in order, as one PDF (for printing a batch in one go).
-
-    Each letter keeps its own embedded font subset, so the merged file is about
-    the sum of its parts.
-    """
-    if not pdfs:
-        raise ValueError("nothing to merge: no PDFs given")
-    writer = PdfWriter()
-    for pdf in pdfs:
-        writer.append(PdfReader(BytesIO(pdf)))
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def zip_pdfs(named: list[tuple[str, bytes]]) -> bytes:
