@@ -40,8 +40,10 @@ class TokenObtainApi(APIView):
     authentication_classes: list = []
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField()
-        password = serializers.CharField()
+        # As long as a user name can be: django-axes records a failed one in a 255-character column,
+        # which PostgreSQL enforces (a longer name was a 500 there, found by bench/fuzz.py).
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096)
 
     @extend_schema(
         request=InputSerializer,

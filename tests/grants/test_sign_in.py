@@ -108,6 +108,12 @@ def test_a_token_header_that_is_not_ascii_is_refused_not_a_500(api):
 # ---------------------------------------------------------------- lockout
 
 
+def test_an_overlong_user_name_is_a_422_not_a_database_error(api):
+    """django-axes records a failed name in a 255-character column, which PostgreSQL enforces."""
+    response = api.post("/api/auth/token", {"username": "x" * 300, "password": "wrong"}, format="json")
+    assert_error(response, 422, "invalid_input")
+
+
 def test_the_api_locks_an_account_after_repeated_failures_even_for_the_right_password(api):
     officer = f.officer()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
