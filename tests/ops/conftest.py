@@ -60,7 +60,7 @@ def ops_stage(live_db, ops_server, tmp_path):
     users = {"officer": f.officer(streams=(CSG,), prefectures=("11",)), "supervisor": boss}
     for user in users.values():
         with_password(user, password)
-    recipients = [f.municipality(code=f"11{n:04d}", name=f"町{n}").code for n in range(24)]
+    recipients = [f.town(n).code for n in range(24)]
     for year in (2026, 2027):
         f.fiscal_year(year)
     f.budget_notice(2027, CSG, amount=10**12, by=boss)
