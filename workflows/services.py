@@ -5,6 +5,7 @@ besides the case — its determination, its money, its letter — is what the
 step declares (``steps.Step``, declared with the transition in ``flows/``).
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
@@ -16,6 +17,7 @@ from grants.errors import StaleCase
 from grants.history import history_append_statement, history_entry, history_record, history_record_append
 from grants.models import Case, HistoryEntry
 from grants.selectors import case_get_for_actor
+from web.errors import DomainError
 from web.rows import row_insert, row_update, update_statement
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
@@ -70,80 +72,151 @@ def case_transition(
     with only the fields the step changed; the step's payment effect and
     letter follow its declaration; one history record describes it all.
     """
+    cleaned = _cleaned(name, data)
+    with transaction.atomic(durable=True):
+        return _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today)
+
+
+#: Cases acted on per commit by ``case_transition_bulk``: the commit (and on SQLite its fsync) is shared by
+#: this many acts, and a refusal replays at most this many.
+BULK_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What ``case_transition_bulk`` did: the cases acted on, and each refused one with its error's code and message."""
+
+    done: list[Case]
+    refused: list[dict]
+
+
+class _Refused(Exception):
+    """A case of a chunk was refused: the chunk's transaction rolls back, and the chunk is played again without it."""
+
+    def __init__(self, case_id: int, error: DomainError):
+        self.case_id, self.error = case_id, error
+
+
+def case_transition_bulk(
+    *, name: str, actor, data: dict, cases: list[tuple[int, int]], chunk_size: int = BULK_CHUNK,
+    today: date | None = None,
+) -> BulkOutcome:
+    """The same act on many cases (``(case id, version seen)`` pairs), ``chunk_size`` cases to a commit.
+
+    Each case is acted on as ``case_transition`` acts on one: its lock, its
+    version check, permission and conditions, its history record and its
+    letter. A chunk commits whole or not at all: when a case is refused, the
+    chunk rolls back and is played again without it, so a refused act writes
+    nothing and the others still share one commit. Invalid ``data`` refuses
+    every case at once (InvalidInput), before anything is read.
+    """
+    cleaned = _cleaned(name, data)
+    done: list[Case] = []
+    refused: list[dict] = []
+    for start in range(0, len(cases), chunk_size):
+        chunk = list(cases[start : start + chunk_size])
+        while chunk:
+            try:
+                done += _bulk_chunk(chunk, name=name, actor=actor, cleaned=cleaned, today=today)
+            except _Refused as exc:
+                refused.append({"case_id": exc.case_id, "code": exc.error.code, "message": exc.error.message})
+                chunk = [(case_id, version) for case_id, version in chunk if case_id != exc.case_id]
+            else:
+                break
+    return BulkOutcome(done=done, refused=refused)
+
+
+@transaction.atomic(durable=True)
+def _bulk_chunk(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: dict, today: date | None) -> list[Case]:
+    acted = []
+    for case_id, version in chunk:
+        try:
+            acted.append(_act(case_id=case_id, name=name, actor=actor, cleaned=dict(cleaned), expected_version=version,
+                              today=today))
+        except DomainError as exc:
+            raise _Refused(case_id, exc) from exc
+    return acted
+
+
+def _cleaned(name: str, data: dict) -> dict:
+    """The act's fields, validated against its declaration; UnknownTransition or InvalidInput before anything is read."""
     declared = step_declared(name)
     if declared is None:
         raise UnknownTransition(details={"transition": name})
-    cleaned = clean_step_data(declared.step.fields, data)
-    with transaction.atomic(durable=True):
-        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
-        if case.version != expected_version:
-            raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
-        flow = flow_for(case, actor=actor, data=cleaned, today=today)
-        method = getattr(flow, name, None)
-        if method is None or not hasattr(method, "can_proceed") or not method.can_proceed(check_conditions=False):
-            raise TransitionNotAllowed(details={"transition": name, "state": case.state})
-        if not method.has_perm(actor):
-            raise flow.refusal(name, actor)
-        step = step_of(type(flow), name)
-        source = case.state
-        before = _amounts(case)
-        original = _values(case)
-        moved = flow.pending_determination() if step.determination not in (None, DeterminationAct.CREATES) else None
-        moved_original = _values(moved) if moved is not None else None
-        try:
-            method()
-        except NoTransition:
-            raise TransitionNotAllowed(details={"transition": name, "state": source}) from None
-        except TransitionConditionsUnmet as exc:
-            raise ConditionUnmet(
-                exc.unmet_message or None,
-                details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
-            ) from None
-        case.version += 1
-        occurred_at = case.updated_at = timezone.now()
-        determination = flow.new_determination or moved
-        if flow.new_determination is not None:
-            row_insert(determination)
-        if step.payments is not None:
-            step.payments(flow, determination)
-        # What other apps add to the act (the letters app: the letter the step declares, described by the
-        # act's record, stored under it).
-        additions = [
-            addition
-            for _receiver, addition in case_transition_recording.send(
-                sender=Case, case=case, transition=name, letter=step.letter, actor=actor, fields=flow.data,
-                on=timezone.localdate(occurred_at), determination=determination,
-            )
-            if addition is not None
-        ]
-        record = history_record(
-            actor=actor,
-            action=name,
-            occurred_at=occurred_at,
-            subject_type="case",
-            subject_id=case.pk,
-            case=case,
-            source=source,
-            target=case.state,
-            data={
-                "procedure": case.procedure,
-                "part": case.part,
-                "fields": flow.data,
-                "amounts_before": before,
-                "amounts_after": _amounts(case),
-                "determination": determination.pk if determination else None,
-                "document_number": flow.data.get("document_number", ""),
-                "reason": flow.data.get("reason", ""),
-                "snapshot": _snapshot(case),
-                **{key: value for addition in additions for key, value in addition.record.items()},
-            },
+    return clean_step_data(declared.step.fields, data)
+
+
+def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None) -> Case:
+    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record."""
+    case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
+    if case.version != expected_version:
+        raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
+    flow = flow_for(case, actor=actor, data=cleaned, today=today)
+    method = getattr(flow, name, None)
+    if method is None or not hasattr(method, "can_proceed") or not method.can_proceed(check_conditions=False):
+        raise TransitionNotAllowed(details={"transition": name, "state": case.state})
+    if not method.has_perm(actor):
+        raise flow.refusal(name, actor)
+    step = step_of(type(flow), name)
+    source = case.state
+    before = _amounts(case)
+    original = _values(case)
+    moved = flow.pending_determination() if step.determination not in (None, DeterminationAct.CREATES) else None
+    moved_original = _values(moved) if moved is not None else None
+    try:
+        method()
+    except NoTransition:
+        raise TransitionNotAllowed(details={"transition": name, "state": source}) from None
+    except TransitionConditionsUnmet as exc:
+        raise ConditionUnmet(
+            exc.unmet_message or None,
+            details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
+        ) from None
+    case.version += 1
+    occurred_at = case.updated_at = timezone.now()
+    determination = flow.new_determination or moved
+    if flow.new_determination is not None:
+        row_insert(determination)
+    if step.payments is not None:
+        step.payments(flow, determination)
+    # What other apps add to the act (the letters app: the letter the step declares, described by the
+    # act's record, stored under it).
+    additions = [
+        addition
+        for _receiver, addition in case_transition_recording.send(
+            sender=Case, case=case, transition=name, letter=step.letter, actor=actor, fields=flow.data,
+            on=timezone.localdate(occurred_at), determination=determination,
         )
-        saved = [(case, _changed(case, original))]
-        if moved is not None:
-            saved.append((moved, _changed(moved, moved_original)))
-        entry = _act_write(saved, record)
-        for addition in additions:
-            addition.with_record(entry)
+        if addition is not None
+    ]
+    record = history_record(
+        actor=actor,
+        action=name,
+        occurred_at=occurred_at,
+        subject_type="case",
+        subject_id=case.pk,
+        case=case,
+        source=source,
+        target=case.state,
+        data={
+            "procedure": case.procedure,
+            "part": case.part,
+            "fields": flow.data,
+            "amounts_before": before,
+            "amounts_after": _amounts(case),
+            "determination": determination.pk if determination else None,
+            "document_number": flow.data.get("document_number", ""),
+            "reason": flow.data.get("reason", ""),
+            "snapshot": _snapshot(case),
+            **{key: value for addition in additions for key, value in addition.record.items()},
+        },
+    )
+    saved = [(case, _changed(case, original))]
+    if moved is not None:
+        saved.append((moved, _changed(moved, moved_original)))
+    entry = _act_write(saved, record)
+    for addition in additions:
+        addition.with_record(entry)
     return case
 
 

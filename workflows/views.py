@@ -1,7 +1,8 @@
 """Web pages of the officer's and supervisor's daily work: worklist, case page,
 transitions, approval queue, bulk requests and the case as it stood on a past day.
 
-Every act goes through ``services.case_transition``; its typed errors are shown
+Every act goes through ``services.case_transition`` (a bulk request through
+``case_transition_bulk``, which acts as it does); its typed errors are shown
 where the user acted (422 on the form's fields, 409 with a reload link, 403 in
 place), never as a 500.
 """
@@ -53,7 +54,7 @@ from .selectors import (
     request_letter_list_for_actor,
     worklist_for_actor,
 )
-from .services import case_transition
+from .services import case_transition, case_transition_bulk
 from .steps import step_declared
 
 WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
@@ -287,16 +288,8 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
     label = step_declared(data["transition"]).label
     started = timezone.now()
-    done, refused = [], []
-    for case_id, version in data["cases"]:
-        try:
-            case = case_transition(
-                case_id=case_id, name=data["transition"], actor=request.user, data=step, expected_version=version
-            )
-        except DomainError as exc:
-            refused.append({"case_id": case_id, "code": exc.code, "message": exc.message})
-        else:
-            done.append(case)
+    outcome = case_transition_bulk(name=data["transition"], actor=request.user, data=step, cases=data["cases"])
+    done, refused = outcome.done, outcome.refused
     return page(
         request,
         "workflows/bulk_summary.html",
