@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PG_DATABASE = "grants_perf_national{years}"
+ALL_PREFECTURES = ",".join(f"{code:02d}" for code in range(1, 48))
 
 
 def _django() -> None:
@@ -62,7 +63,7 @@ def _log(text: str) -> None:
 # ---------------------------------------------------------------- child steps (Django set up)
 
 
-def child_prepare(municipalities: int | None) -> None:
+def child_prepare() -> None:
     """Schema and recipients: the national list, or one made up with today's models."""
     _django()
     from django.core.management import call_command, get_commands
@@ -73,26 +74,15 @@ def child_prepare(municipalities: int | None) -> None:
     if "load_local_governments" in get_commands():
         call_command("load_local_governments", verbosity=0)
         source = "national list (load_local_governments)"
-        if municipalities:
-            _trim_municipalities(municipalities)
     else:
-        recipients_made_up(municipalities or 1741)
+        recipients_made_up()
         source = "made up (no load_local_governments command yet)"
     from grants.models import Recipient
 
     _emit({"recipients": Recipient.objects.count(), "source": source})
 
 
-def _trim_municipalities(count: int) -> None:
-    """Keep ``count`` municipalities, spread over the prefectures (for quick runs)."""
-    from grants.models import Recipient, RecipientKind
-
-    codes = list(Recipient.objects.filter(kind=RecipientKind.MUNICIPALITY).order_by("code").values_list("pk", flat=True))
-    keep = set(codes[:: max(1, len(codes) // count)][:count])
-    Recipient.objects.filter(kind=RecipientKind.MUNICIPALITY).exclude(pk__in=keep).delete()
-
-
-def child_year() -> None:
+def child_year(municipalities: int | None) -> None:
     """Play the year; wait for the workers to draw every letter; time the batch PDF and the chain check."""
     _django()
     from django.db import connection
@@ -103,7 +93,7 @@ def child_year() -> None:
     from letters.services import letter_batch_create
     from national_year import YEAR, Scenario
 
-    scenario = Scenario(log=_log)
+    scenario = Scenario(log=_log, municipalities=municipalities)
     scenario.setup()
     scenario.plan()
     started = time.perf_counter()
@@ -169,11 +159,13 @@ def _database(db: str, workdir: Path, years: int) -> str:
 
 
 def _environment(database_url: str, workdir: Path) -> dict:
-    """Production settings: DEBUG off, a secret key, a history signing key (checkpoints are signed as records come)."""
+    """Production settings: DEBUG off, a secret key, a history signing key (checkpoints are signed as records come),
+    and every prefecture served."""
     return dict(
         os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="localhost,testserver", DATABASE_URL=database_url,
         DJANGO_MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1", HISTORY_SIGNING_KEY=signing_key_pem(),
+        BUREAU_PREFECTURES=ALL_PREFECTURES,  # the national scenario: a bureau serving the whole country
     )
 
 
@@ -200,7 +192,7 @@ def _load() -> str:
 
 
 def run_year(args, env: dict) -> dict:
-    prepared = _child(env, "--child", "prepare", *(["--municipalities", str(args.municipalities)] if args.municipalities else []))
+    prepared = _child(env, "--child", "prepare")
     _log(f"recipients: {prepared['recipients']} ({prepared['source']})")
     workers = [
         subprocess.Popen(
@@ -211,7 +203,7 @@ def run_year(args, env: dict) -> dict:
     ]
     try:
         load_before = _load()
-        result = _child(env, "--child", "year")
+        result = _child(env, "--child", "year", *(["--municipalities", str(args.municipalities)] if args.municipalities else []))
         worker_cpu = sum(_cpu_seconds(worker.pid) for worker in workers)
     finally:
         for worker in workers:
@@ -265,9 +257,9 @@ def main() -> None:
     if args.child:
         step = args.child[0]
         if step == "prepare":
-            child_prepare(args.municipalities)
+            child_prepare()
         elif step == "year":
-            child_year()
+            child_year(args.municipalities)
         else:
             import national_figures
 

@@ -30,7 +30,7 @@ def run_ten_years(args, env: dict, run_child, log) -> None:
     small_env = dict(env, DATABASE_URL=_small_url(env["DATABASE_URL"]))
     results = {}
     for name, environment, extra in (("1k", small_env, ["--years", "1"]), ("90k", env, [])):
-        run_child(environment, "--child", "prepare", *(["--municipalities", str(args.municipalities)] if args.municipalities else []))
+        run_child(environment, "--child", "prepare")
         started = time.perf_counter()
         laid = run_child(environment, "--child", "fixture", "--years", "1" if name == "1k" else "10",
                          *(["--municipalities", str(args.municipalities)] if args.municipalities else []))

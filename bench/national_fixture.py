@@ -32,7 +32,7 @@ YEARS = tuple(range(2019, 2029))
 BATCH = 5000
 
 
-def recipients_made_up(municipalities: int = 1741) -> None:
+def recipients_made_up(municipalities: int = 1741) -> None:  # for a database without the national list
     """47 prefectures, their unions, and ``municipalities`` municipalities spread as the real ones are."""
     from grants.models import Recipient, RecipientKind
 
@@ -100,7 +100,7 @@ class Fixture:
         self.rng = random.Random(2023)
         self.counts: Counter = Counter()
         self.system = system_user()
-        recipients = Recipient.objects.order_by("code")
+        recipients = Recipient.objects.active().order_by("code")
         by_kind = {kind: list(recipients.filter(kind=kind)) for kind in RecipientKind.values}
         if municipalities:
             towns = by_kind["municipality"]

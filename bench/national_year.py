@@ -38,6 +38,7 @@ YEAR = 2023
 CSG, MCF, SAG = "community_support_grant", "medical_care_fund", "special_adjustment_grant"
 OFFICER_PREFECTURES = 6  # prefectures per officer
 _MORNING = clock_time(0, 0, tzinfo=UTC)  # 09:00 in Japan
+BULK_ACTS = ("request", "request_consultation")  # sent from the bulk page, the same fields to every case
 
 
 def _d(text: str) -> date:
@@ -47,12 +48,13 @@ def _d(text: str) -> date:
 class Scenario:
     """Cases, people and the calendar of acts; ``run`` plays the calendar day by day."""
 
-    def __init__(self, *, log: Callable[[str], None] = print):
+    def __init__(self, *, log: Callable[[str], None] = print, municipalities: int | None = None):
         from grants.roles import system_user
         from tests import factories as f
 
         self.log = log
         self.f = f
+        self.limit = municipalities
         self.system = system_user()
         self.events: dict[date, list[tuple[int, str, Callable[[date], None]]]] = defaultdict(list)
         self.seq = 0
@@ -73,7 +75,7 @@ class Scenario:
             f.fiscal_year(year)
         f.pre_consultation(YEAR, CSG, "change_grant")
         payment_plans_load_defaults(actor=self.system)
-        prefectures = sorted(Recipient.objects.filter(kind=RecipientKind.PREFECTURE).values_list("code", flat=True))
+        prefectures = sorted(Recipient.objects.active().filter(kind=RecipientKind.PREFECTURE).values_list("code", flat=True))
         for start in range(0, len(prefectures), OFFICER_PREFECTURES):
             group = prefectures[start : start + OFFICER_PREFECTURES]
             officer = f.officer(prefectures=tuple(group), username=f"officer-{group[0]}")
@@ -85,9 +87,13 @@ class Scenario:
                     actor=self.bosses[0], fiscal_year=year, stream=stream, part=part, amount=10**14,
                     received_on=date(year, 5, 1), reference=f"老発0501第{year - 2018}号",
                 )
-        self.municipalities = list(Recipient.objects.filter(kind=RecipientKind.MUNICIPALITY).order_by("code"))
-        self.prefectures = list(Recipient.objects.filter(kind=RecipientKind.PREFECTURE).order_by("code"))
-        self.unions = list(Recipient.objects.filter(kind=RecipientKind.WIDE_AREA_UNION).order_by("code"))
+        serving = Recipient.objects.active().order_by("code")
+        towns = list(serving.filter(kind=RecipientKind.MUNICIPALITY))
+        if self.limit:  # every n-th, so a quick run still spans the 47 prefectures
+            towns = towns[:: max(1, len(towns) // self.limit)][: self.limit]
+        self.municipalities = towns
+        self.prefectures = list(serving.filter(kind=RecipientKind.PREFECTURE))
+        self.unions = list(serving.filter(kind=RecipientKind.WIDE_AREA_UNION))
         self.log(f"recipients: {len(self.prefectures)} prefectures, {len(self.municipalities)} municipalities, "
                  f"{len(self.unions)} wide-area unions; {len(set(map(id, self.officers.values())))} officers")
 
@@ -161,11 +167,37 @@ class Scenario:
         return after
 
     def each(self, key: tuple, name: str, day: date, data: Callable | None = None, *, where=None, boss=False) -> None:
-        """The same act on every case of a procedure-year (that ``where`` selects), with per-case data."""
+        """The same act on every case of a procedure-year (that ``where`` selects), with per-case data.
+
+        Requests go out as the officer sends them, from the bulk page: ``case_transition_bulk`` per officer.
+        """
         cases = self.cases[key]
-        for index, (code, case) in enumerate(cases.items()):
-            if case.state != "withdrawn" and (where is None or where(index, case)):
-                cases[code] = self.act(case, name, day, data(index, case) if data else None, boss=boss)
+        chosen = [(index, code, case) for index, (code, case) in enumerate(cases.items())
+                  if case.state != "withdrawn" and (where is None or where(index, case))]
+        if name in BULK_ACTS:
+            self.bulk(cases, chosen, name, day, data)
+            return
+        for index, code, case in chosen:
+            cases[code] = self.act(case, name, day, data(index, case) if data else None, boss=boss)
+
+    def bulk(self, cases: dict, chosen: list, name: str, day: date, data: Callable | None) -> None:
+        from workflows.services import case_transition_bulk
+
+        by_officer = defaultdict(list)
+        for _index, _code, case in chosen:
+            by_officer[self.officers[case.recipient.prefecture_code]].append(case)
+        for officer, group in by_officer.items():
+            outcome = case_transition_bulk(
+                name=name, actor=officer, data=data(0, group[0]) if data else {},
+                cases=[(case.pk, case.version) for case in group], today=day,
+            )
+            self.acts[name] += len(outcome.done)
+            for refusal in outcome.refused:
+                self.refused[(name, refusal["code"])] += 1
+            fresh = {case.pk: case for case in outcome.done}
+            for code, case in list(cases.items()):
+                if case.pk in fresh:
+                    cases[code] = fresh[case.pk]
 
     def reminders(self, day: date) -> None:
         from letters.selectors import reminder_candidates

@@ -4,12 +4,15 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
+from django.db.models import (
+    BigIntegerField, BooleanField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery, Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize
-from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
-from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
+from grants.models import OPEN_STATES, BudgetNotice, Case, CaseState, Determination, HistoryEntry
+from grants.selectors import budget_covers, case_list_for_actor, case_overdue_q
 from letters.models import Letter, LetterKind
 from letters.selectors import letter_list_for_actor
 
@@ -111,8 +114,20 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """
     authorize(actor, "grants.approve_decision")
     pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
-    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
-        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
+    notices = (
+        BudgetNotice.objects.filter(fiscal_year=OuterRef("fiscal_year"), stream=OuterRef("stream"), part=OuterRef("part"))
+        .values("fiscal_year")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    # Each case carries what its flow's approval conditions ask (its pending draft, the year's notices), so a
+    # page of the queue costs the same queries however many cases it holds.
+    return (
+        case_list_for_actor(actor=actor, state=CaseState.DRAFTED)
+        .annotate(notices_total=Coalesce(Subquery(notices), 0, output_field=BigIntegerField()))
+        .prefetch_related(
+            Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
+        )
     )
 
 
@@ -125,12 +140,8 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
 
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
     """
-    notices: dict[tuple, int] = {}
     rows = []
     for case in cases:
-        key = (case.fiscal_year_id, case.stream, case.part)
-        if key not in notices:
-            notices[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
         draft = case.pending[0] if case.pending else None
         flow = flow_for(case, actor=actor)
         acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
@@ -140,9 +151,9 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
             {
                 "case": case,
                 "draft": draft,
-                "notices": notices[key],
+                "notices": case.notices_total,
                 "covered": draft is not None
-                and budget_covers(stream=case.stream, notices_total=notices[key], amount=draft.amount),
+                and budget_covers(stream=case.stream, notices_total=case.notices_total, amount=draft.amount),
                 "approve": approve,
                 "send_back": steps.get(acts.get(DeterminationAct.SENDS_BACK)),
                 "four_eyes": None if approve else _four_eyes_refusal(flow, acts.get(DeterminationAct.APPROVES), actor),

@@ -1,5 +1,6 @@
-"""The worklist, the calendar month and the history search issue the same number
-of queries for 10 cases as for 1,000."""
+"""The six pages people work from (worklist, case page, calendar, history search,
+dashboard, approval queue) issue the same number of queries for 10 cases as
+for 1,000."""
 
 from datetime import date, timedelta
 
@@ -8,15 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry, Recipient, RecipientKind
 from tests.factories import Stream
-from grants.models import Case, CaseState, HistoryEntry, Recipient, RecipientKind
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def add_cases(count: int, *, start: int, officer, month: date) -> None:
-    """``count`` requested cases (and one history record each), deadlines spread over ``month``."""
+    """``count`` requested cases (and one history record each), deadlines spread over ``month``; every
+    tenth drafted instead, with its determination, so the approval queue fills too."""
     f.fiscal_year(2025)
     f.prefecture("11")
     recipients = Recipient.objects.bulk_create(
@@ -39,6 +41,15 @@ def add_cases(count: int, *, start: int, officer, month: date) -> None:
         ]
     )
     now = timezone.now()
+    drafted = cases[::10]
+    Case.objects.filter(pk__in=[case.pk for case in drafted]).update(state=CaseState.DRAFTED, amount_requested=1_000_000)
+    Determination.objects.bulk_create(
+        [
+            Determination(case=case, kind=DeterminationKind.DECISION, amount=900_000, previous_amount=1_000_000,
+                          reason="対象外経費", drafted_by=officer, drafted_at=now)
+            for case in drafted
+        ]
+    )
     HistoryEntry.objects.bulk_create(
         [
             HistoryEntry(
@@ -72,8 +83,11 @@ def test_list_pages_do_not_issue_more_queries_for_more_rows(client):
         (auditor, "/history/"),
         (auditor, "/history/?fiscal_year=2025&actor=" + officer.username),
         (boss, "/dashboard/?fiscal_year=2025"),
+        (boss, "/approvals/"),
     ]
     add_cases(10, start=0, officer=officer, month=month)
+    first = Case.objects.order_by("pk").first()
+    pages.append((officer, f"/cases/{first.pk}/"))
     small = [queries(client, user, url) for user, url in pages]
     add_cases(990, start=10, officer=officer, month=month)
     assert Case.objects.count() == 1000

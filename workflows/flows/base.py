@@ -122,7 +122,9 @@ class CaseFlow:
         if not stream_get(case.stream).bureau_decides:
             return State.CONDITION(True)  # no query for streams the ministry decides
         pending = self.pending_determination()
-        total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
+        total = getattr(case, "notices_total", None)  # annotated on the approval queue's cases
+        if total is None:
+            total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
         return State.CONDITION(
             budget_covers(stream=case.stream, notices_total=total, amount=pending.amount if pending else 0),
             unmet=_("No budget-obligation notice (支出負担行為示達) covers this amount yet."),
@@ -144,6 +146,10 @@ class CaseFlow:
 
     @cached_property
     def _stored_pending_determination(self) -> Determination | None:
+        # A page of the approval queue comes with each case's pending drafts (``approval_queue_for_supervisor``).
+        prefetched = getattr(self.case, "pending", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
         return determination_pending(case_id=self.case.pk)
 
     def baseline_amount(self) -> int | None:
