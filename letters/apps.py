@@ -9,10 +9,11 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from payments.signals import payment_run_executed
-        from workflows.signals import case_transition_recording
+        from workflows.signals import case_page_sections, case_transition_recording
 
         from . import checks  # noqa: F401  (registers the letter checks)
-        from .receivers import letter_for_act, payment_notices_after_execute
+        from .receivers import case_letters_section, letter_for_act, payment_notices_after_execute
 
         case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")
+        case_page_sections.connect(case_letters_section, dispatch_uid="letters.case_letters_section")
         payment_run_executed.connect(payment_notices_after_execute, dispatch_uid="letters.payment_notices")

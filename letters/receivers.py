@@ -3,13 +3,15 @@
 - ``workflows.signals.case_transition_recording``: the letter the act's step
   declares (``ActLetter``: 依頼 for a request, 通知 for a notice, or none),
   described by the act's record and stored under it; its PDF is drawn after commit.
+- ``workflows.signals.case_page_sections``: the case's letters, listed on the case page.
 - ``payments.signals.payment_run_executed``: the run's payment notices.
 """
 
 import logging
 
-from workflows.signals import ActAddition
+from workflows.signals import ActAddition, PageSection
 
+from .selectors import letter_list_for_actor
 from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars
 from .services.payment_notices import payment_notices_issue
 
@@ -25,6 +27,11 @@ def letter_for_act(sender, *, case, letter, actor, fields, on, determination, **
         record={"letter": letter_particulars(sent)},
         with_record=lambda entry: letter_issue_with_act(sent, history_entry=entry),
     )
+
+
+def case_letters_section(sender, *, case, actor, **kwargs) -> PageSection:
+    """The case page's list of the case's letters, with links to their PDFs."""
+    return PageSection("letters/case_letters.html", {"letters": letter_list_for_actor(actor=actor, case_id=case.pk)})
 
 
 def payment_notices_after_execute(sender, *, run_id: int, **kwargs) -> None:

@@ -1,10 +1,11 @@
-"""Web pages of the letters app: letter PDFs and letter batches."""
+"""Web pages of the letters app: letter PDFs, letter batches and the bulk request that batches its letters."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
+    path("bulk/request/", views.bulk_request, name="bulk-request"),
     path("letters/<id:letter_id>.pdf", views.letter_pdf, name="letter-pdf"),
     path("letters/batches/<id:batch_id>.pdf", views.letter_batch_file, {"fmt": "pdf"}, name="letter-batch-pdf"),
     path("letters/batches/<id:batch_id>.zip", views.letter_batch_file, {"fmt": "zip"}, name="letter-batch-zip"),

@@ -1,10 +1,21 @@
-"""Web pages of the letters app: a letter's PDF and a batch's PDF or ZIP (a waiting page until rendered)."""
+"""Web pages of the letters app: a letter's PDF and a batch's PDF or ZIP (a waiting page until rendered),
+and the bulk request: the same step on many cases (``workflows.services.case_transition_bulk``,
+which acts as ``case_transition`` does), then the request letters it issued grouped into one batch."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
+from grants.access import authorize
+from grants.models import Case
+from grants.selectors import fiscal_year_list
 from grants.views import page
+from workflows.forms import BulkConfirmForm, BulkRequestForm
+from workflows.selectors import bulk_step_preview_for_actor
+from workflows.services import case_transition_bulk
+from workflows.steps import step_declared
 from web.views import domain_errors_as_pages
 
 from .errors import LetterNotRendered
@@ -14,7 +25,9 @@ from .selectors import (
     letter_batch_zip_read,
     letter_get_for_actor,
     letter_pdf_read,
+    request_letter_list_for_actor,
 )
+from .services import letter_batch_create
 
 
 @login_required
@@ -53,3 +66,72 @@ def letter_batch_file(request, batch_id: int, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="letters-{batch.pk}.{fmt}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def bulk_request(request):
+    """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
+    authorize(request.user, "grants.act_on_case")
+    years = fiscal_year_list()
+    if request.method == "POST":
+        return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
+    form = BulkRequestForm(request.GET or None, fiscal_years=years)
+    rows = None
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = bulk_step_preview_for_actor(
+            actor=request.user,
+            transition=data["transition"],
+            fiscal_year=data["fiscal_year"],
+            stream=data["stream"],
+            part=data.get("part") or "",
+            procedure=data["procedure"],
+        )
+    confirm = None
+    if rows:
+        ready = ",".join(f"{row['case'].pk}:{row['case'].version}" for row in rows if row["ready"])
+        confirm = BulkConfirmForm(initial=form.cleaned_data | {"cases": ready}, fiscal_years=years)
+    return page(
+        request,
+        "letters/bulk_request.html",
+        {
+            "form": form,
+            "rows": rows,
+            "ready_count": sum(row["ready"] for row in rows or []),
+            "confirm": confirm,
+        },
+        status=422 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _bulk_confirm(request, form: BulkConfirmForm):
+    if not form.is_valid():
+        return page(request, "letters/bulk_request.html", {"form": form, "rows": None}, status=422)
+    data = form.cleaned_data
+    step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
+    label = step_declared(data["transition"]).label
+    started = timezone.now()
+    outcome = case_transition_bulk(name=data["transition"], actor=request.user, data=step, cases=data["cases"])
+    done, refused = outcome.done, outcome.refused
+    return page(
+        request,
+        "letters/bulk_summary.html",
+        {
+            "done": done,
+            "refused": refused,
+            "label": label,
+            "batch": _request_letter_batch(request, done, started, label=label),
+        },
+    )
+
+
+def _request_letter_batch(request, cases: list[Case], since, *, label):
+    """Group the request letters the bulk step just issued, so they print or download in one go."""
+    letters = request_letter_list_for_actor(actor=request.user, cases=cases, since=since)
+    ids = list(letters.values_list("pk", flat=True))
+    if not ids:
+        return None
+    title = _("%(step)s: %(count)s letters") % {"step": label, "count": len(ids)}
+    return letter_batch_create(actor=request.user, letter_ids=ids, title=title)

@@ -24,14 +24,6 @@ RANK = {app: rank for rank, app in enumerate(ORDER)}
 LOAD = re.compile(r"{%\s*load\s+(.*?)\s*%}")
 # Template folders named after no app: Django's sign-in page is part of the frame.
 FOLDER_OWNERS = {"registration": "web"}
-# Upward imports still to invert: the case page lists the case's letters, and a bulk request groups the
-# letters it issued into one batch. Nothing may be added here.
-KNOWN_UPWARD = {
-    ("workflows/selectors.py", "letters.models"),
-    ("workflows/selectors.py", "letters.selectors"),
-    ("workflows/views.py", "letters.selectors"),
-    ("workflows/views.py", "letters.services"),
-}
 
 
 def python_imports(app: str, root: Path = ROOT) -> list[tuple[str, str]]:
@@ -83,15 +75,9 @@ def test_an_app_imports_only_apps_below_it(app):
     upward = [
         (path, module)
         for path, module in python_imports(app)
-        if module.split(".")[0] in RANK and RANK[module.split(".")[0]] > RANK[app] and (path, module) not in KNOWN_UPWARD
+        if module.split(".")[0] in RANK and RANK[module.split(".")[0]] > RANK[app]
     ]
     assert upward == []
-
-
-def test_the_known_upward_imports_are_still_there():
-    """An inverted one leaves the list, so the list only shrinks."""
-    found = {pair for app in ORDER for pair in python_imports(app)}
-    assert KNOWN_UPWARD <= found
 
 
 def test_templates_load_only_libraries_of_their_app_or_below():

@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from grants.access import authorize
 from grants.models import OPEN_STATES, BudgetNotice, Case, CaseState, Determination, HistoryEntry
 from grants.selectors import budget_covers, case_list_for_actor, case_overdue_q
-from letters.models import Letter, LetterKind
-from letters.selectors import letter_list_for_actor
 
 from .errors import FourEyesViolation
 from .flows import flow_for
+from .signals import PageSection, case_page_sections
 from .steps import DeterminationAct, flow_steps
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
@@ -195,8 +194,6 @@ def bulk_step_preview_for_actor(
     return rows
 
 
-def request_letter_list_for_actor(*, actor, cases: list[Case], since: datetime) -> QuerySet[Letter]:
-    """The request letters issued on ``cases`` since ``since`` and not yet in a batch (a bulk step's letters)."""
-    return letter_list_for_actor(actor=actor).filter(
-        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
-    )
+def case_page_section_list(*, case: Case, actor) -> list[PageSection]:
+    """What other apps show on the case page (``signals.case_page_sections``), in the order their apps are installed."""
+    return [section for _receiver, section in case_page_sections.send(sender=Case, case=case, actor=actor) if section]

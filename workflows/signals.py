@@ -1,4 +1,5 @@
-"""What other apps add to a case's act, without ``workflows`` importing them (dependencies point one way).
+"""What other apps add to a case's act and to the case page, without ``workflows`` importing them
+(dependencies point one way).
 
 ``case_transition_recording`` is sent by ``workflows.services.case_transition``
 inside the act's transaction, once the case has moved and before the act's
@@ -17,6 +18,12 @@ about it (merged into the record's ``data``) and what to do once the record
 exists (``with_record(entry)``, still inside the transaction). The letters app
 issues the act's letter this way: the record describes the letter, and the
 letter is stored under the record.
+
+``case_page_sections`` is sent by ``workflows.selectors.case_page_section_list``
+when the case page is drawn, with the keyword arguments ``case`` and ``actor``
+(whose scope the reads apply). A receiver returns None, or a ``PageSection``:
+the template the page includes and its context. The letters app lists the
+case's letters this way.
 """
 
 from collections.abc import Callable
@@ -30,3 +37,11 @@ case_transition_recording = Signal()
 class ActAddition(NamedTuple):
     record: dict
     with_record: Callable[[Any], object]
+
+
+case_page_sections = Signal()
+
+
+class PageSection(NamedTuple):
+    template: str
+    context: dict

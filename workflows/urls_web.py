@@ -1,4 +1,4 @@
-"""Web pages of case work: worklist, case page and its steps, approvals, bulk requests."""
+"""Web pages of case work: worklist, case page and its steps, approvals."""
 
 from django.urls import path
 
@@ -11,5 +11,4 @@ urlpatterns = [
     path("cases/<id:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),
     path("approvals/", views.approval_queue, name="approval-queue"),
     path("payment-runs/<id:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
-    path("bulk/request/", views.bulk_request, name="bulk-request"),
 ]

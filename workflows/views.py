@@ -1,8 +1,8 @@
 """Web pages of the officer's and supervisor's daily work: worklist, case page,
-transitions, approval queue, bulk requests and the case as it stood on a past day.
+transitions, approval queue and the case as it stood on a past day (the bulk
+request page is the letters app's: it batches the request letters it issued).
 
-Every act goes through ``services.case_transition`` (a bulk request through
-``case_transition_bulk``, which acts as it does); its typed errors are shown
+Every act goes through ``services.case_transition``; its typed errors are shown
 where the user acted (422 on the form's fields, 409 with a reload link, 403 in
 place), never as a 500.
 """
@@ -12,6 +12,7 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,12 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
-from grants.access import authorize
 from grants.models import Case
-from grants.selectors import case_get_for_actor, fiscal_year_list
+from grants.selectors import case_get_for_actor
 from grants.views import page
-from letters.selectors import letter_list_for_actor
-from letters.services import letter_batch_create
 from payments.errors import PaymentRunNotFound
 from payments.flows import PaymentRunFlow
 from payments.selectors import (
@@ -41,20 +39,19 @@ from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from web.pagination import paginate, query_without_page
 from web.views import PageNotFound, domain_errors_as_pages
 
-from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
+from .forms import TransitionForm
 from .selectors import (
+    case_page_section_list,
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
-    bulk_step_preview_for_actor,
     case_as_of,
     case_available_transitions,
     case_history,
     case_is_overdue,
     determination_list_for_case,
-    request_letter_list_for_actor,
     worklist_for_actor,
 )
-from .services import case_transition, case_transition_bulk
+from .services import case_transition
 from .steps import step_declared
 
 WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
@@ -93,7 +90,10 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
             "problem": problem,
             "history": case_history(case=case),
             "determinations": determination_list_for_case(case=case),
-            "letters": letter_list_for_actor(actor=request.user, case_id=case.pk),
+            "sections": [
+                render_to_string(section.template, section.context, request=request)
+                for section in case_page_section_list(case=case, actor=request.user)
+            ],
             "amount_paid": case_amount_paid(case=case),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
             "overdue": case_is_overdue(case=case, today=timezone.localdate()),
@@ -241,72 +241,3 @@ def payment_run_step(request, run_id: int, name: str):
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": RUN_STEP_LABELS[name]})
     return redirect("approval-queue")
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-@domain_errors_as_pages
-def bulk_request(request):
-    """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
-    authorize(request.user, "grants.act_on_case")
-    years = fiscal_year_list()
-    if request.method == "POST":
-        return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
-    form = BulkRequestForm(request.GET or None, fiscal_years=years)
-    rows = None
-    if form.is_valid():
-        data = form.cleaned_data
-        rows = bulk_step_preview_for_actor(
-            actor=request.user,
-            transition=data["transition"],
-            fiscal_year=data["fiscal_year"],
-            stream=data["stream"],
-            part=data.get("part") or "",
-            procedure=data["procedure"],
-        )
-    confirm = None
-    if rows:
-        ready = ",".join(f"{row['case'].pk}:{row['case'].version}" for row in rows if row["ready"])
-        confirm = BulkConfirmForm(initial=form.cleaned_data | {"cases": ready}, fiscal_years=years)
-    return page(
-        request,
-        "workflows/bulk_request.html",
-        {
-            "form": form,
-            "rows": rows,
-            "ready_count": sum(row["ready"] for row in rows or []),
-            "confirm": confirm,
-        },
-        status=422 if form.is_bound and not form.is_valid() else 200,
-    )
-
-
-def _bulk_confirm(request, form: BulkConfirmForm):
-    if not form.is_valid():
-        return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
-    data = form.cleaned_data
-    step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
-    label = step_declared(data["transition"]).label
-    started = timezone.now()
-    outcome = case_transition_bulk(name=data["transition"], actor=request.user, data=step, cases=data["cases"])
-    done, refused = outcome.done, outcome.refused
-    return page(
-        request,
-        "workflows/bulk_summary.html",
-        {
-            "done": done,
-            "refused": refused,
-            "label": label,
-            "batch": _request_letter_batch(request, done, started, label=label),
-        },
-    )
-
-
-def _request_letter_batch(request, cases: list[Case], since, *, label):
-    """Group the request letters the bulk step just issued, so they print or download in one go."""
-    letters = request_letter_list_for_actor(actor=request.user, cases=cases, since=since)
-    ids = list(letters.values_list("pk", flat=True))
-    if not ids:
-        return None
-    title = _("%(step)s: %(count)s letters") % {"step": label, "count": len(ids)}
-    return letter_batch_create(actor=request.user, letter_ids=ids, title=title)

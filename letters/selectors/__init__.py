@@ -9,6 +9,7 @@ from .letters import (
     letter_get_for_actor,
     letter_list_for_actor,
     letter_pdf_read,
+    request_letter_list_for_actor,
 )
 from .reminders import ReminderCandidate, reminder_candidates
 
@@ -23,4 +24,5 @@ __all__ = [
     "letter_list_for_actor",
     "letter_pdf_read",
     "reminder_candidates",
+    "request_letter_list_for_actor",
 ]

@@ -1,13 +1,16 @@
 """Letter reads, scoped: a user sees the letters of the cases they may read; PDFs and batch downloads."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from grants.access import READ_CASE, authorize, scope_q
 from grants.errors import OutOfScope
+from grants.models import Case
 from grants.selectors import case_get_for_actor
 
 from ..errors import LetterBatchNotFound, LetterNotFound, LetterNotRendered
-from ..models import Letter, LetterBatch, LetterStatus
+from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import LetterContent, render_batch, zip_pdfs
 
 
@@ -18,6 +21,13 @@ def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Lett
         case = case_get_for_actor(actor=actor, case_id=case_id)
         letters = letters.filter(case=case)
     return letters.order_by("-issued_on", "-pk")
+
+
+def request_letter_list_for_actor(*, actor, cases: list[Case], since: datetime) -> QuerySet[Letter]:
+    """The request letters issued on ``cases`` since ``since`` and not yet in a batch (a bulk step's letters)."""
+    return letter_list_for_actor(actor=actor).filter(
+        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
+    )
 
 
 def letter_get_for_actor(*, actor, letter_id: int) -> Letter:

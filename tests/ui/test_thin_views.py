@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 import grants.selectors
+import letters.selectors.letters
 import payments.selectors
 import workflows.selectors
 
 ROOT = Path(__file__).resolve().parents[2]
-VIEW_MODULES = ("workflows/views.py", "grants/views.py", "payments/views.py")
+VIEW_MODULES = ("workflows/views.py", "grants/views.py", "payments/views.py", "letters/views.py")
 # Queryset calls that state a rule (what to read); ordering and joins on a selector's result are left to pages.
 RULE_CALLS = {"filter", "exclude", "annotate", "aggregate", "prefetch_related", "raw", "extra"}
 
@@ -21,7 +22,8 @@ SELECTORS = [
     (workflows.selectors, "approval_queue_for_supervisor"),
     (workflows.selectors, "approval_queue_rows_for_supervisor"),
     (workflows.selectors, "bulk_step_preview_for_actor"),
-    (workflows.selectors, "request_letter_list_for_actor"),
+    (letters.selectors.letters, "request_letter_list_for_actor"),
+    (workflows.selectors, "case_page_section_list"),
     (workflows.selectors, "determination_list_for_case"),
     (payments.selectors, "prefecture_amount_list_for_actor"),
     (grants.selectors, "notified_fiscal_year_latest_for_actor"),
