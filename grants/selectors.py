@@ -9,6 +9,7 @@ from web.errors import InvalidInput
 from web.rows import rows_select, scalar
 
 from .access import READ_CASE, authorize, scope_q
+from .procedures import definition_full
 from .catalogue import DeterminationKind, procedure_get, procedure_list, stream_get
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
@@ -199,16 +200,16 @@ def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     )
 
 
-def procedure_has_pre_consultation(*, fiscal_year: int, stream: str, part: str, procedure: str) -> bool:
-    """Whether the procedure starts with a pre-consultation (事前協議) in that fiscal year."""
-    table = ProcedureYear._meta.db_table  # prepared: every request runs it
-    return bool(
-        scalar(
-            f"SELECT 1 FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s AND procedure = %s "
-            "AND pre_consultation",
-            [fiscal_year, stream, part, procedure],
-        )
+def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:
+    """The procedure's definition in force for a fiscal year and its revision (the procedure's defaults
+    and None when the year's schedule has not defined it)."""
+    row = (
+        ProcedureYear.objects.filter(fiscal_year_id=fiscal_year, stream=stream, part=part, procedure=procedure)
+        .values_list("definition", "revision")
+        .first()
     )
+    definition, revision = row if row else ({}, None)
+    return definition_full(stream, procedure, definition), revision
 
 
 def determination_pending(*, case_id: int) -> Determination | None:

@@ -25,13 +25,13 @@ from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
 from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_register, stream_get
 from grants.errors import OutOfScope
+from grants.procedures import InformalNotice, definition_full
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
     budget_covers,
     budget_notice_total,
     determination_pending,
     grant_current_amount,
-    procedure_has_pre_consultation,
 )
 from payments.services import payment_items_issue, payment_items_revoke
 from schedules.deadlines import deadline_for_request
@@ -99,13 +99,13 @@ class CaseFlow:
         return TransitionForbidden(details={"transition": name})
 
     # -- conditions --------------------------------------------------------
+    @cached_property
+    def definition(self) -> dict:
+        """The procedure's definition the case copied from its fiscal year when it was created."""
+        return definition_full(self.case.stream, self.case.procedure, self.case.definition)
+
     def needs_pre_consultation(self) -> bool:
-        if self.spec.always_pre_consultation:
-            return True
-        case = self.case
-        return procedure_has_pre_consultation(
-            fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure
-        )
+        return bool(self.definition["pre_consultation"])
 
     def pre_consultation_settled(self):
         """A request goes out from ``planned`` only in years without a pre-consultation."""

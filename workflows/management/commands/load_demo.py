@@ -42,7 +42,6 @@ class Command(BaseCommand):
         system = system_user()
         loaded = local_governments_load(actor=system)
         users = demo.users_load(password=password)
-        demo.procedure_years_load()
         payment_plans_load_defaults(actor=system)
         recipients = Recipient.objects.count()
         self.stdout.write(f"recipients: {recipients} ({len(loaded.added)} added); users: {', '.join(users)}")
