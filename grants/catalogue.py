@@ -100,8 +100,14 @@ class ProcedureSpec:
     #: What a request asks for (当初交付申請), and what a pre-consultation request asks for (当初交付に係る事前協議).
     request_topic: str = ""
     consultation_topic: str = ""
+    #: What a formal application asks for after an informal notice (交付申請 after the 事前申請's 内示).
+    formal_request_topic: str = ""
     #: What an informal notice presents (交付額の内示, 当初交付決定額の調整・提示).
     presentation_topic: str = ""
+    #: What the recipient's papers are called in a notice (申請, 調査書類).
+    papers_ja: str = "申請"
+    #: The notice announces an informal amount (内示の連絡) rather than a decision.
+    notice_informal: bool = False
     #: What a notice announces (交付決定, 交付額の確定).
     notice_topic: str = ""
     #: How a payment notice names the amount the notice determined (当初交付決定額, 確定額).

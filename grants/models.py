@@ -252,6 +252,10 @@ class Case(models.Model):
     submitted_on = models.DateField(null=True, blank=True)
     submitted_late = models.BooleanField(default=False)
     forwarded_on = models.DateField(null=True, blank=True)
+    ministry_paid_amount = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the ministry has paid of a grant it decides (recorded events)"
+    )
+    ministry_paid_on = models.DateField(null=True, blank=True, help_text="The day of the ministry's latest payment")
     last_reason = models.TextField(blank=True, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)

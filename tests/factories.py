@@ -117,7 +117,7 @@ def budget_notice(year: int, stream: str, part: str = "", amount: int = 10**12, 
 
 def pre_consultation(year: int, stream: str, procedure: str, part: str = "", **definition) -> None:
     """The year's definition of the procedure starts with a pre-consultation (and says what else is given)."""
-    define(year, stream, procedure, part, pre_consultation=True, **definition)
+    define(year, stream, procedure, part, **{"pre_consultation": True, "informal_notice": "after_consultation", **definition})
 
 
 def define(year: int, stream: str, procedure: str, part: str = "", **definition) -> None:

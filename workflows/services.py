@@ -13,9 +13,11 @@ from django.db.models import Model
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from grants.catalogue import ActLetter
 from grants.errors import StaleCase
 from grants.history import history_append_statement, history_entry, history_record, history_record_append
 from grants.models import Case, HistoryEntry
+from grants.procedures import definition_sends
 from grants.selectors import case_get_for_actor
 from web.errors import DomainError
 from web.rows import row_insert, row_update, update_statement
@@ -184,7 +186,9 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
     additions = [
         addition
         for _receiver, addition in case_transition_recording.send(
-            sender=Case, case=case, transition=name, letter=step.letter, actor=actor, fields=flow.data,
+            sender=Case, case=case, transition=name, actor=actor, fields=flow.data,
+            # the year's definition (as the case copied it) says which letters go out
+            letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
             on=timezone.localdate(occurred_at), determination=determination,
         )
         if addition is not None

@@ -126,13 +126,17 @@ class DemoCases:
     def decided(self, requested: int, index: int) -> int:
         return requested - (index % 4) * 1_000_000  # some decisions below the request, with a reason
 
-    def decision_steps(self, requested: int, index: int, deadline: str, submitted: str, notified: str) -> list:
+    def decision_steps(
+        self, requested: int, index: int, deadline: str, submitted: str, notified: str, presented: bool = False
+    ) -> list:
+        """Request → papers → review [→ 調整・提示, where the year presents the amount after the review] → decision."""
         amount = self.decided(requested, index)
         reason = "対象外経費を減額" if amount < requested else ""
         return [
             ("request", {"deadline": deadline}),
             ("submit", {"amount": requested, "date": submitted}),
             ("start_review", {}),
+            *([("present_amount", {"amount": amount})] if presented else []),
             ("draft", {"amount": amount, "reason": reason}),
             ("approve", {}),
             ("notify", {"date": notified}),
@@ -142,16 +146,17 @@ class DemoCases:
         if index % 5:
             return  # a fifth of the municipalities carry FY2023 history
         case = self.open_case(2023, CSG, "initial_grant", town)
-        self.run(case, self.decision_steps(requested, index, "2023-08-31", "2023-08-25", "2023-10-19"))
+        # FY2023 as run: the amount is adjusted and presented (調整・提示) after the application's review
+        self.run(case, self.decision_steps(requested, index, "2023-08-31", "2023-08-25", "2023-10-19", presented=True))
         change = self.open_case(2023, CSG, "change_grant", town)
         changed = self.decided(requested, index) + 12_000_000
         self.run(change, [
             ("request_consultation", {"deadline": "2024-01-26"}),
             ("submit_consultation", {"amount": changed, "date": "2024-01-25"}),
-            ("present_amount", {"amount": changed}),
             ("request", {"deadline": "2024-02-28"}),
             ("submit", {"amount": changed, "date": "2024-02-28"}),
             ("start_review", {}),
+            ("present_amount", {"amount": changed}),
             ("draft", {"amount": changed, "reason": "事業費の増加による変更"}),
             ("approve", {}),
             ("notify", {"date": "2024-03-15"}),
@@ -208,11 +213,16 @@ class DemoCases:
     def special_fy2026(self, union, index):
         case = self.open_case(2026, SAG, "initial_grant", union)
         amount = 20_000_000 + index * 3_000_000
-        steps = [
+        steps = [  # 事前申請 → 審査 → 交付額内示 → 交付申請 → 審査 → 回送 → 交付決定 → 支払い
+            ("request", {"deadline": "2026-07-10"}),
+            ("submit", {"amount": amount, "date": "2026-07-08"}),
+            ("start_review", {}),
+            ("present_amount", {"amount": amount, "date": "2026-10-16"}),
             ("request", {"deadline": "2026-10-30"}),
             ("submit", {"amount": amount, "date": "2026-10-28"}),
             ("start_review", {}),
             ("forward", {"date": "2026-11-10"}),
             ("record_ministry_decision", {"amount": amount, "document_number": "保高発1120第4号", "date": "2026-11-20"}),
+            ("record_ministry_payment", {"amount": amount, "date": "2026-11-30"}),
         ]
-        self.run(case, steps[: 1 + index % 5])
+        self.run(case, steps[: 1 + index % 10])
