@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
@@ -20,6 +21,7 @@ from .models import (
     CaseState,
     Determination,
     FiscalYear,
+    HistoryEntry,
     ProcedureYear,
     Recipient,
     RecipientKind,
@@ -210,6 +212,24 @@ def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, proce
     )
     definition, revision = row if row else ({}, None)
     return definition_full(stream, procedure, definition), revision
+
+
+def history_entry_day(entry: HistoryEntry) -> date:
+    """The day a recorded act took place: its ``occurred_on`` when entered later, else the day it was recorded."""
+    day = (entry.data or {}).get("occurred_on")
+    return date.fromisoformat(day) if day else timezone.localtime(entry.occurred_at).date()
+
+
+def case_last_act_on(*, case: Case) -> date | None:
+    """The day the case's latest act took place (None before its first act).
+
+    Opening the case counts only when it was opened as of a past day: a case
+    opened today to enter its paper history takes acts of any earlier day.
+    """
+    for entry in HistoryEntry.objects.filter(case=case).order_by("-pk").only("action", "occurred_at", "data"):
+        if entry.action != "create" or "occurred_on" in (entry.data or {}):
+            return history_entry_day(entry)
+    return None
 
 
 def determination_pending(*, case_id: int) -> Determination | None:

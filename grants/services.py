@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
@@ -66,6 +67,7 @@ def case_create(
     procedure: str,
     recipient_code: str,
     settles_fiscal_year: int | None = None,
+    occurred_on: date | None = None,
 ) -> Case:
     """Open a case in ``planned`` (``grants.act_on_case`` within the actor's scope), one per procedure-year
     and recipient."""
@@ -92,6 +94,8 @@ def case_create(
         )
     authorize(actor, "grants.act_on_case", stream=stream, prefecture=recipient.prefecture_code)
     settles_fiscal_year = _settled_year(stream, procedure, year.year, settles_fiscal_year)
+    if occurred_on is not None and not EARLIEST_DATE <= occurred_on <= timezone.localdate():
+        raise InvalidInput(details={"occurred_on": [_("A case cannot be opened on a day in the future.")]})
     # The case keeps its year's definition as it stands now, whatever a later edit of the schedule says.
     definition, revision = procedure_year_definition(
         fiscal_year=year.year, stream=stream, part=part, procedure=procedure
@@ -124,6 +128,8 @@ def case_create(
             "settles_fiscal_year": settles_fiscal_year,
             "definition": definition,
             "definition_revision": revision,
+            # a case opened for a past act (paper history) began on that act's day
+            **({"occurred_on": occurred_on.isoformat()} if occurred_on is not None else {}),
         },
     )
     return case
