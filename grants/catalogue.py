@@ -43,6 +43,7 @@ class ActLetter(StrEnum):
     REQUEST = "request"  # 依頼: asks for the procedure's papers by a deadline
     CONSULTATION_REQUEST = "consultation_request"  # 依頼 of the pre-consultation (事前協議)
     NOTICE = "notice"  # 通知 of the determination the step notifies
+    PRESENTATION = "presentation"  # 内示 / 調整・提示: the amount the bureau presents before it decides
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,21 @@ class ProcedureSpec:
     settles_years_back: tuple[int, int | None] | None = None
     #: A grant of its own (the adjustment grant): no change or settlement of the stream's grant touches it.
     own_grant: bool = False
-    #: Always starts with a pre-consultation, whatever the year's procedure data says (the fund's 国庫補助協議).
-    always_pre_consultation: bool = False
+    #: The procedure's shape when a year's schedule says nothing of it (``grants.procedures.DEFAULTS`` keys).
+    definition_default: dict = field(default_factory=dict, hash=False)
     #: The schedule's sub-procedure holding this procedure's steps (schedule files name them their own way).
     schedule_procedure: str | None = None
     #: What a request asks for (当初交付申請), and what a pre-consultation request asks for (当初交付に係る事前協議).
     request_topic: str = ""
     consultation_topic: str = ""
+    #: What a formal application asks for after an informal notice (交付申請 after the 事前申請's 内示).
+    formal_request_topic: str = ""
+    #: What an informal notice presents (交付額の内示, 当初交付決定額の調整・提示).
+    presentation_topic: str = ""
+    #: What the recipient's papers are called in a notice (申請, 調査書類).
+    papers_ja: str = "申請"
+    #: The notice announces an informal amount (内示の連絡) rather than a decision.
+    notice_informal: bool = False
     #: What a notice announces (交付決定, 交付額の確定).
     notice_topic: str = ""
     #: How a payment notice names the amount the notice determined (当初交付決定額, 確定額).

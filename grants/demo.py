@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .catalogue import stream_codes
-from .models import FiscalYear, ProcedureYear, Role, Scope, bureau_prefectures
+from .models import FiscalYear, Role, Scope, bureau_prefectures
 from .roles import role_group
 
 # The municipalities the demo gives cases to, of the bureau's ~450: the 103 the project shipped
@@ -72,15 +72,3 @@ def users_load(*, password: str) -> list[str]:
 def fiscal_years_load(years: range) -> None:
     for year in years:
         FiscalYear.objects.get_or_create(year=year)
-
-
-def procedure_years_load() -> None:
-    """Which procedures start with a pre-consultation: FY2025's initial grant (new that year), FY2023's change grant."""
-    for year, procedure in ((2025, "initial_grant"), (2026, "initial_grant"), (2023, "change_grant")):
-        ProcedureYear.objects.update_or_create(
-            fiscal_year_id=year,
-            stream="community_support_grant",
-            part="",
-            procedure=procedure,
-            defaults={"pre_consultation": True},
-        )

@@ -196,15 +196,18 @@ class UserProfile(models.Model):
 
 
 class ProcedureYear(models.Model):
-    """How one procedure runs in one fiscal year (the yearly data that is not a date)."""
+    """How one procedure runs in one fiscal year (the yearly data that is not a date): its definition
+    in force, written from the year's schedule (``grants.procedures``)."""
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT)
     stream = models.CharField(max_length=40, choices=stream_choices)
     part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
     procedure = models.CharField(max_length=40, choices=procedure_choices)
-    pre_consultation = models.BooleanField(
-        default=False, help_text="The procedure starts with a pre-consultation (事前協議) this year"
+    definition = models.JSONField(
+        default=dict, blank=True, help_text="The procedure's shape this year (pre-consultation, rounds, letters)"
     )
+    revision = models.PositiveIntegerField(default=1, help_text="Raised by every change of the definition")
+    schedule = models.CharField(max_length=60, blank=True, default="", help_text="The schedule version it came from")
 
     class Meta:
         constraints = [
@@ -228,6 +231,11 @@ class Case(models.Model):
     )
     state = models.CharField(max_length=30, choices=CaseState.choices, default=CaseState.PLANNED)
     version = models.PositiveIntegerField(default=1)
+    definition = models.JSONField(
+        default=dict, blank=True, help_text="The procedure's definition of its fiscal year as it stood when the case was created"
+    )
+    definition_revision = models.PositiveIntegerField(null=True, blank=True)
+    consultation_round = models.PositiveSmallIntegerField(default=0, help_text="Consultation rounds requested so far")
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
@@ -244,6 +252,10 @@ class Case(models.Model):
     submitted_on = models.DateField(null=True, blank=True)
     submitted_late = models.BooleanField(default=False)
     forwarded_on = models.DateField(null=True, blank=True)
+    ministry_paid_amount = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the ministry has paid of a grant it decides (recorded events)"
+    )
+    ministry_paid_on = models.DateField(null=True, blank=True, help_text="The day of the ministry's latest payment")
     last_reason = models.TextField(blank=True, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,12 +3,14 @@
 from datetime import date
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
 from web.rows import rows_select, scalar
 
 from .access import READ_CASE, authorize, scope_q
+from .procedures import definition_full
 from .catalogue import DeterminationKind, procedure_get, procedure_list, stream_get
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
@@ -19,6 +21,7 @@ from .models import (
     CaseState,
     Determination,
     FiscalYear,
+    HistoryEntry,
     ProcedureYear,
     Recipient,
     RecipientKind,
@@ -199,16 +202,34 @@ def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     )
 
 
-def procedure_has_pre_consultation(*, fiscal_year: int, stream: str, part: str, procedure: str) -> bool:
-    """Whether the procedure starts with a pre-consultation (事前協議) in that fiscal year."""
-    table = ProcedureYear._meta.db_table  # prepared: every request runs it
-    return bool(
-        scalar(
-            f"SELECT 1 FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s AND procedure = %s "
-            "AND pre_consultation",
-            [fiscal_year, stream, part, procedure],
-        )
+def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:
+    """The procedure's definition in force for a fiscal year and its revision (the procedure's defaults
+    and None when the year's schedule has not defined it)."""
+    row = (
+        ProcedureYear.objects.filter(fiscal_year_id=fiscal_year, stream=stream, part=part, procedure=procedure)
+        .values_list("definition", "revision")
+        .first()
     )
+    definition, revision = row if row else ({}, None)
+    return definition_full(stream, procedure, definition), revision
+
+
+def history_entry_day(entry: HistoryEntry) -> date:
+    """The day a recorded act took place: its ``occurred_on`` when entered later, else the day it was recorded."""
+    day = (entry.data or {}).get("occurred_on")
+    return date.fromisoformat(day) if day else timezone.localtime(entry.occurred_at).date()
+
+
+def case_last_act_on(*, case: Case) -> date | None:
+    """The day the case's latest act took place (None before its first act).
+
+    Opening the case counts only when it was opened as of a past day: a case
+    opened today to enter its paper history takes acts of any earlier day.
+    """
+    for entry in HistoryEntry.objects.filter(case=case).order_by("-pk").only("action", "occurred_at", "data"):
+        if entry.action != "create" or "occurred_on" in (entry.data or {}):
+            return history_entry_day(entry)
+    return None
 
 
 def determination_pending(*, case_id: int) -> Determination | None:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
@@ -12,9 +13,10 @@ from .catalogue import is_valid_combination, procedure_get, stream_get
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, Recipient, Scope
+from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope
+from .procedures import definition_full, definition_problems
 from .recipients import check_digit_problem
-from .selectors import fiscal_year_on_file
+from .selectors import fiscal_year_on_file, procedure_year_definition
 
 def _settled_year(stream: str, procedure: str, fiscal_year: int, settles: int | None) -> int | None:
     """The fiscal year a settlement settles (default: the nearest it may, as its spec says); None for others."""
@@ -65,6 +67,7 @@ def case_create(
     procedure: str,
     recipient_code: str,
     settles_fiscal_year: int | None = None,
+    occurred_on: date | None = None,
 ) -> Case:
     """Open a case in ``planned`` (``grants.act_on_case`` within the actor's scope), one per procedure-year
     and recipient."""
@@ -91,6 +94,12 @@ def case_create(
         )
     authorize(actor, "grants.act_on_case", stream=stream, prefecture=recipient.prefecture_code)
     settles_fiscal_year = _settled_year(stream, procedure, year.year, settles_fiscal_year)
+    if occurred_on is not None and not EARLIEST_DATE <= occurred_on <= timezone.localdate():
+        raise InvalidInput(details={"occurred_on": [_("A case cannot be opened on a day in the future.")]})
+    # The case keeps its year's definition as it stands now, whatever a later edit of the schedule says.
+    definition, revision = procedure_year_definition(
+        fiscal_year=year.year, stream=stream, part=part, procedure=procedure
+    )
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -101,6 +110,8 @@ def case_create(
                 recipient=recipient,
                 settles_fiscal_year=settles_fiscal_year,
                 officer=actor,
+                definition=definition,
+                definition_revision=revision,
             )
     except IntegrityError:
         raise DuplicateCase() from None
@@ -111,9 +122,56 @@ def case_create(
         subject_id=case.pk,
         case=case,
         target=case.state,
-        data={"procedure": procedure, "part": part, "settles_fiscal_year": settles_fiscal_year},
+        data={
+            "procedure": procedure,
+            "part": part,
+            "settles_fiscal_year": settles_fiscal_year,
+            "definition": definition,
+            "definition_revision": revision,
+            # a case opened for a past act (paper history) began on that act's day
+            **({"occurred_on": occurred_on.isoformat()} if occurred_on is not None else {}),
+        },
     )
     return case
+
+
+def procedure_year_define(*, actor, fiscal_year: int, stream: str, procedure: str, definition: dict, schedule: str) -> bool:
+    """Write a procedure's definition of a fiscal year (every part of its stream), from the schedule in force.
+
+    Called by the schedules app whenever the year's schedule changes, inside
+    its transaction; a changed definition raises the revision and writes one
+    history record with both shapes. Cases already open keep their copy.
+    Returns whether anything changed.
+    """
+    authorize(actor, "schedules.edit_schedule")
+    problems = definition_problems(definition)
+    if problems:
+        raise InvalidInput(details={f"definition.{name}" if name else "definition": texts for name, texts in problems.items()})
+    full = definition_full(stream, procedure, definition)
+    year, _created = FiscalYear.objects.get_or_create(year=fiscal_year)  # a rolled-forward year is set up with its plan
+    changed = False
+    for part in stream_get(stream).part_codes:
+        row, created = ProcedureYear.objects.select_for_update().get_or_create(
+            fiscal_year=year, stream=stream, part=part, procedure=procedure,
+            defaults={"definition": full, "schedule": schedule},
+        )
+        before = None if created else row.definition
+        if before == full:
+            continue
+        if not created:
+            row.definition, row.schedule, row.revision = full, schedule, row.revision + 1
+            row.save(update_fields=["definition", "schedule", "revision"])
+        changed = True
+        history_append(
+            actor=actor,
+            action="procedure_definition",
+            subject_type="procedure_year",
+            subject_id=str(row.pk),
+            fiscal_year=fiscal_year,
+            stream=stream,
+            data={"procedure": procedure, "part": part, "schedule": schedule, "before": before, "after": full, "revision": row.revision},
+        )
+    return changed
 
 
 @transaction.atomic

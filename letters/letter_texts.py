@@ -72,7 +72,11 @@ def _subject_head(case: Case) -> str:
 
 def _request_topic(case: Case, consultation: bool) -> str:
     spec = procedure_get(case.stream, case.procedure)
-    return spec.consultation_topic if consultation else spec.request_topic
+    if consultation:
+        return spec.consultation_topic
+    if spec.formal_request_topic and case.amount_presented is not None:
+        return spec.formal_request_topic  # the formal application that follows the 内示
+    return spec.request_topic
 
 
 def _deadline_text(case: Case) -> str:
@@ -129,6 +133,22 @@ def reminder_wording(case: Case, rule: ReminderRule, *, consultation: bool) -> L
     )
 
 
+def presentation_wording(case: Case) -> LetterWording:
+    """内示 / 調整・提示: the amount the bureau presents before the formal application or the decision."""
+    spec = procedure_get(case.stream, case.procedure)
+    received = f"{era_date(case.submitted_on)}付けで" if case.submitted_on else ""
+    consulted = case.amount_requested is None  # presented after a consultation, before any application
+    papers = spec.consultation_topic if consulted and spec.consultation_topic else spec.papers_ja
+    paragraphs = [f"{received}提出のあった{papers}の書類を審査した結果、標記について、下記のとおり提示します。"]
+    if spec.formal_request_topic or consulted:
+        paragraphs.append("ついては、提示した額に基づき、追ってお知らせする期限までに関係書類を提出いただきますようお願いいたします。")
+    return LetterWording(
+        subject=f"{_subject_head(case)}の{spec.presentation_topic}について（通知）",
+        body_paragraphs=tuple(paragraphs),
+        items=(("提示額", yen(case.amount_presented)),),
+    )
+
+
 def determination_wording(case: Case, determination: Determination) -> LetterWording:
     """通知 of a grant decision, a change, or a settled amount."""
     topic = procedure_get(case.stream, case.procedure).notice_topic
@@ -149,6 +169,12 @@ def determination_wording(case: Case, determination: Determination) -> LetterWor
             items.append(("変更前の交付決定額", yen(previous)))
         if reason:
             items.append(("変更の理由", reason))
+    elif procedure_get(case.stream, case.procedure).notice_informal:
+        papers = procedure_get(case.stream, case.procedure).papers_ja
+        body = f"{received}提出のあった{papers}に基づき算定した標記の交付額について、下記のとおり内示します。"
+        items = [("内示額", yen(amount))]
+        if previous is not None and amount < previous:
+            items += [("調査書類による所要額", yen(previous)), ("算定の内容", reason)]
     else:
         body = f"{received}申請のあった標記について、下記のとおり交付することに決定したので通知します。"
         items = [("交付決定額", yen(amount))]

@@ -17,6 +17,7 @@ class LetterKind(models.TextChoices):
     REQUEST = "request", _("Request (依頼)")
     REMINDER = "reminder", _("Reminder")
     OVERDUE_DEMAND = "overdue_demand", _("Overdue demand (督促)")
+    PRESENTATION = "presentation", _("Informal notice of the amount (内示・提示)")
     DECISION_NOTICE = "decision_notice", _("Decision notice")
     SETTLEMENT_NOTICE = "settlement_notice", _("Settlement notice")
     PAYMENT_NOTICE = "payment_notice", _("Payment notice")

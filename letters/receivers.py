@@ -18,11 +18,17 @@ from .services.payment_notices import payment_notices_issue
 logger = logging.getLogger(__name__)
 
 
-def letter_for_act(sender, *, case, letter, actor, fields, on, determination, **kwargs) -> ActAddition | None:
-    """The letter a case's act sends, for its record to describe and to be stored under that record."""
+def letter_for_act(
+    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, **kwargs
+) -> ActAddition | None:
+    """The letter a case's act sends, for its record to describe and to be stored under that record.
+
+    A past act entered later sends its letter as of the act's day, marked as recorded later."""
     sent = letter_for_step(case=case, letter=letter, actor=actor, fields=fields, on=on, determination=determination)
     if sent is None:
         return None
+    if recorded_later:
+        sent.basis = {**sent.basis, "recorded_later": True}
     return ActAddition(
         record={"letter": letter_particulars(sent)},
         with_record=lambda entry: letter_issue_with_act(sent, history_entry=entry),

@@ -20,6 +20,7 @@ import yaml
 from calendars.eras import fiscal_year_label
 from calendars.windows import Precision, window_problems
 from grants.catalogue import stream_codes
+from grants.procedures import definition_problems
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
 
 from .errors import ScheduleInvalid
@@ -30,7 +31,7 @@ from .models import ScheduleStatus, ScheduleStep, ScheduleVersion, StepActor, St
 VERSION_HEAD = ("id", "fiscal_year", "era_ja", "status", "as_of", "source_doc")
 VERSION_EXTRA_ORDER = ("note", "attribution_note")
 STREAM_EXTRA_ORDER = ("note", "outreach")
-SUB_PROCEDURE_EXTRA_ORDER = ("settles_fiscal_year", "reports_on_fiscal_year")
+SUB_PROCEDURE_EXTRA_ORDER = ("settles_fiscal_year", "reports_on_fiscal_year", "definition")
 STEP_ORDER = (
     "key", "label_ja", "label_en", "actor", "actor_basis", "counterpart", "part", "date_text_ja",
     "date_from", "date_to", "precision", "year_inferred", "kind",
@@ -304,7 +305,12 @@ def _parse_version(raw, path: str, problems: _Problems) -> VersionData | None:
             if not isinstance(sub_raw, dict) or not isinstance(sub_raw.get("steps", []), list):
                 problems.add(sub_path, "A sub-procedure holds a list of steps.")
                 continue
-            subs.append({"key": sub, "attributes": _attributes(sub_raw, "steps", sub_path, problems)})
+            attributes = _attributes(sub_raw, "steps", sub_path, problems)
+            if "definition" in attributes:
+                for name, texts in definition_problems(attributes["definition"]).items():
+                    for text in texts:
+                        problems.add(f"{sub_path}.definition{'.' + name if name else ''}", text)
+            subs.append({"key": sub, "attributes": attributes})
             seen: set[str] = set()
             for index, step_raw in enumerate(sub_raw.get("steps", [])):
                 step = _parse_step(

@@ -115,10 +115,18 @@ def budget_notice(year: int, stream: str, part: str = "", amount: int = 10**12, 
     )
 
 
-def pre_consultation(year: int, stream: str, procedure: str, part: str = "") -> None:
+def pre_consultation(year: int, stream: str, procedure: str, part: str = "", **definition) -> None:
+    """The year's definition of the procedure starts with a pre-consultation (and says what else is given)."""
+    define(year, stream, procedure, part, **{"pre_consultation": True, "informal_notice": "after_consultation", **definition})
+
+
+def define(year: int, stream: str, procedure: str, part: str = "", **definition) -> None:
+    """The year's definition of the procedure, as the schedule's sync would write it."""
+    from grants.procedures import definition_full
+
     ProcedureYear.objects.update_or_create(
         fiscal_year=fiscal_year(year), stream=stream, part=part, procedure=procedure,
-        defaults={"pre_consultation": True},
+        defaults={"definition": definition_full(stream, procedure, definition)},
     )
 
 

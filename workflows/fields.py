@@ -45,6 +45,8 @@ DATE = FieldSpec("date", "date", _("Date"))
 DEADLINE = FieldSpec("deadline", "date", _("Deadline"))
 REASON = FieldSpec("reason", "text", _("Reason"))
 DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
+#: Every step takes it: the day a past act took place, when it is entered later (paper history, a switch-over).
+OCCURRED_ON = FieldSpec("occurred_on", "date", _("Date the act took place"))
 
 
 def _clean_amount(value) -> int:

@@ -8,11 +8,12 @@ from django.db.models import (
     BigIntegerField, BooleanField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery, Sum,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize
 from grants.models import OPEN_STATES, BudgetNotice, Case, CaseState, Determination, HistoryEntry
-from grants.selectors import budget_covers, case_list_for_actor, case_overdue_q
+from grants.selectors import budget_covers, case_list_for_actor, case_overdue_q, history_entry_day
 
 from .errors import FourEyesViolation
 from .flows import flow_for
@@ -64,15 +65,14 @@ def case_history(*, case: Case) -> QuerySet[HistoryEntry]:
 
 
 def case_as_of(*, case: Case, moment: datetime) -> dict | None:
-    """The case's state, amounts and deadline as they stood at ``moment`` (None: it did not exist yet)."""
-    entry = (
-        HistoryEntry.objects.filter(case=case, occurred_at__lte=moment, data__has_key="snapshot")
-        .order_by("-pk")
-        .first()
-    )
-    if entry is not None:
-        return entry.data["snapshot"] | {"as_of_record": entry.pk}
-    created = HistoryEntry.objects.filter(case=case, occurred_at__lte=moment, action="create").first()
+    """The case's state, amounts and deadline as they stood at the end of ``moment``'s day (None: it did not
+    exist yet), by the day each act took place (``occurred_on`` for acts entered later)."""
+    day = timezone.localtime(moment).date()
+    entries = [entry for entry in HistoryEntry.objects.filter(case=case).order_by("pk") if history_entry_day(entry) <= day]
+    acts = [entry for entry in entries if "snapshot" in (entry.data or {})]
+    if acts:
+        return acts[-1].data["snapshot"] | {"as_of_record": acts[-1].pk}
+    created = next((entry for entry in entries if entry.action == "create"), None)
     if created is None:
         return None
     return {"state": created.target, "version": 1, "amounts": {}, "deadline": None, "as_of_record": created.pk}

@@ -11,17 +11,20 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from grants.catalogue import ActLetter
 from grants.errors import StaleCase
 from grants.history import history_append_statement, history_entry, history_record, history_record_append
 from grants.models import Case, HistoryEntry
-from grants.selectors import case_get_for_actor
-from web.errors import DomainError
+from grants.procedures import definition_sends
+from grants.selectors import case_get_for_actor, case_last_act_on
+from web.errors import DomainError, InvalidInput
 from web.rows import row_insert, row_update, update_statement
 
 from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
-from .fields import clean_step_data
+from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
 from .signals import case_transition_recording
 from .steps import DeterminationAct, step_declared, step_of
@@ -143,15 +146,22 @@ def _cleaned(name: str, data: dict) -> dict:
     declared = step_declared(name)
     if declared is None:
         raise UnknownTransition(details={"transition": name})
-    return clean_step_data(declared.step.fields, data)
+    # every step also takes the day a past act took place (``occurred_on``)
+    return clean_step_data((*declared.step.fields, OCCURRED_ON), data)
 
 
 def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None) -> Case:
     """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record."""
+    cleaned = dict(cleaned)  # a bulk act hands every case the same fields
+    occurred_on = cleaned.pop("occurred_on", None)
+    recorded_on = today or timezone.localdate()
     case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
     if case.version != expected_version:
         raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
-    flow = flow_for(case, actor=actor, data=cleaned, today=today)
+    if occurred_on is not None:
+        occurred_on_check(case=case, occurred_on=occurred_on, recorded_on=recorded_on)
+    # A past act is the act of its own day: the dates it defaults, its deadline checks and its letter take it.
+    flow = flow_for(case, actor=actor, data=cleaned, today=occurred_on or today)
     method = getattr(flow, name, None)
     if method is None or not hasattr(method, "can_proceed") or not method.can_proceed(check_conditions=False):
         raise TransitionNotAllowed(details={"transition": name, "state": case.state})
@@ -184,8 +194,11 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
     additions = [
         addition
         for _receiver, addition in case_transition_recording.send(
-            sender=Case, case=case, transition=name, letter=step.letter, actor=actor, fields=flow.data,
-            on=timezone.localdate(occurred_at), determination=determination,
+            sender=Case, case=case, transition=name, actor=actor, fields=flow.data,
+            # the year's definition (as the case copied it) says which letters go out
+            letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
+            on=occurred_on or timezone.localdate(occurred_at), determination=determination,
+            recorded_later=occurred_on is not None and occurred_on < recorded_on,
         )
         if addition is not None
     ]
@@ -208,6 +221,7 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
             "document_number": flow.data.get("document_number", ""),
             "reason": flow.data.get("reason", ""),
             "snapshot": _snapshot(case),
+            **({"occurred_on": occurred_on.isoformat()} if occurred_on is not None else {}),
             **{key: value for addition in additions for key, value in addition.record.items()},
         },
     )
@@ -218,6 +232,22 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
     for addition in additions:
         addition.with_record(entry)
     return case
+
+
+def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> None:
+    """Dates run forward (docs/domain.md): a past act is not dated in the future, nor before the case's
+    previous act."""
+    if occurred_on > recorded_on:
+        raise InvalidInput(details={"occurred_on": [_("An act cannot be dated in the future.")]})
+    previous = case_last_act_on(case=case)
+    if previous is not None and occurred_on < previous:
+        raise InvalidInput(
+            details={
+                "occurred_on": [
+                    _("An act cannot be dated before the case's previous act (%(day)s).") % {"day": previous.isoformat()}
+                ]
+            }
+        )
 
 
 def _act_write(rows: list[tuple[Model, list[str]]], record: dict) -> HistoryEntry:

@@ -37,6 +37,7 @@ class TitleKind(StrEnum):
     REQUEST = "request"
     REMINDER = "reminder"
     OVERDUE_DEMAND = "overdue_demand"
+    PRESENTATION = "presentation"
     DECISION_NOTICE = "decision_notice"
     SETTLEMENT_NOTICE = "settlement_notice"
     PAYMENT_NOTICE = "payment_notice"
@@ -46,6 +47,7 @@ class TitleKind(StrEnum):
 # already ends in （依頼） or （再依頼）.
 HEADINGS: dict[TitleKind, str] = {
     TitleKind.OVERDUE_DEMAND: "督促",
+    TitleKind.PRESENTATION: "通知",
     TitleKind.DECISION_NOTICE: "通知",
     TitleKind.SETTLEMENT_NOTICE: "通知",
     TitleKind.PAYMENT_NOTICE: "通知",

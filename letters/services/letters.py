@@ -28,7 +28,7 @@ from schedules.selectors import schedule_deadline_step, schedule_version_in_forc
 from web.errors import InvalidInput
 from web.rows import row_insert
 
-from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, request_wording
+from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, presentation_wording, request_wording
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import render_letter
 from ..selectors import letter_content, letter_list_for_actor
@@ -194,6 +194,16 @@ def _notice_letter(*, case: Case, actor, fields: dict, on, determination: Determ
     )
 
 
+def _presentation_letter(*, case: Case, actor, fields: dict, on, determination: Determination | None) -> Letter:
+    return _letter_build(
+        case=case,
+        kind=LetterKind.PRESENTATION,
+        actor=actor,
+        wording=presentation_wording(case),
+        issued_on=fields.get("date") or on,
+    )
+
+
 @dataclass(frozen=True)
 class ActLetterWording:
     """How the letter a step declares is built, and which words of its procedure's spec it prints."""
@@ -207,6 +217,7 @@ ACT_LETTERS: dict[str, ActLetterWording] = {
     ActLetter.REQUEST: ActLetterWording(_request_letter(consultation=False), ("request_topic",)),
     ActLetter.CONSULTATION_REQUEST: ActLetterWording(_request_letter(consultation=True), ("consultation_topic",)),
     ActLetter.NOTICE: ActLetterWording(_notice_letter, ("notice_topic", "request_topic")),
+    ActLetter.PRESENTATION: ActLetterWording(_presentation_letter, ("presentation_topic",)),
 }
 
 

@@ -5,6 +5,8 @@ from .master_data import closure_day_delete, closure_day_save, may_edit_calendar
 from .schedules import (
     may_edit_schedules,
     schedule_editor_require,
+    definitions_sync,
+    schedule_definition_save,
     schedule_import,
     schedule_rollforward,
     schedule_step_delete,
@@ -22,6 +24,8 @@ __all__ = [
     "may_edit_calendar_data",
     "may_edit_schedules",
     "schedule_editor_require",
+    "definitions_sync",
+    "schedule_definition_save",
     "schedule_import",
     "schedule_rollforward",
     "schedule_step_delete",

@@ -16,10 +16,13 @@ from calendars.eras import shift_era_years
 from calendars.windows import shift_window_day
 from grants.access import authorize, may
 from grants.history import history_append
+from grants.procedures import definition_problems
+from grants.services import procedure_year_define
 from grants.limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from web.errors import InvalidInput
 
 from ..errors import ScheduleInvalid, ScheduleNotFound, ScheduleVersionExists
+from ..catalogue import case_procedure_of
 from ..models import ScheduleHeader, ScheduleStatus, ScheduleStep, ScheduleVersion
 from ..schedule_format import StepData, VersionData, parse_document, render_version, version_data_from_model
 from ..selectors import schedule_version_in_force
@@ -97,6 +100,64 @@ def _version_store(*, actor, data: VersionData, action: str, record: dict | None
         [ScheduleStep(version=version, position=index, **step.columns()) for index, step in enumerate(data.steps)]
     )
     _record(actor=actor, version=version, action=action, data={**_changes(before, data), **(record or {})})
+    definitions_sync(actor=actor, fiscal_year=version.fiscal_year)
+    return version
+
+
+def definitions_sync(*, actor, fiscal_year: int) -> None:
+    """Write the procedure definitions of the year's schedule in force (each sub-procedure's ``definition``)
+    as the year's procedure data; a sub-procedure without one gives its procedure the procedure's defaults."""
+    version = schedule_version_in_force(fiscal_year=fiscal_year)
+    if version is None:
+        return
+    for item in version.outline:
+        for sub in item["sub_procedures"]:
+            procedure = case_procedure_of(item["stream"], sub["key"])
+            if procedure is None:
+                continue
+            procedure_year_define(
+                actor=actor,
+                fiscal_year=fiscal_year,
+                stream=item["stream"],
+                procedure=procedure,
+                definition=sub["attributes"].get("definition") or {},
+                schedule=version.key,
+            )
+
+
+@transaction.atomic
+def schedule_definition_save(*, actor, version: ScheduleVersion, stream: str, sub_procedure: str, definition: dict):
+    """Edit one sub-procedure's procedure definition in a schedule version (audited like any schedule edit)."""
+    schedule_editor_require(actor=actor)
+    problems = definition_problems(definition)
+    if problems:
+        raise ScheduleInvalid(
+            details={f"definition.{name}" if name else "definition": texts for name, texts in problems.items()}
+        )
+    if case_procedure_of(stream, sub_procedure) is None:
+        raise InvalidInput(details={"sub_procedure": [_("No case follows this sub-procedure.")]})
+    outline = json.loads(json.dumps(version.outline))
+    entry = next((item for item in outline if item["stream"] == stream), None)
+    if entry is None:
+        entry = {"stream": stream, "attributes": {}, "sub_procedures": []}
+        outline.append(entry)
+    sub = next((item for item in entry["sub_procedures"] if item["key"] == sub_procedure), None)
+    if sub is None:
+        sub = {"key": sub_procedure, "attributes": {}}
+        entry["sub_procedures"].append(sub)
+    before = sub["attributes"].get("definition")
+    if before == definition:
+        return version
+    sub["attributes"]["definition"] = definition
+    version.outline = outline
+    version.save(update_fields=["outline", "updated_at"])
+    _record(
+        actor=actor,
+        version=version,
+        action="schedule_definition",
+        data={"sub_procedure": f"{stream}/{sub_procedure}", "before": before, "after": definition},
+    )
+    definitions_sync(actor=actor, fiscal_year=version.fiscal_year)
     return version
 
 
@@ -159,7 +220,9 @@ def _save_edit(*, actor, row, fields, version: ScheduleVersion, action: str, dat
 def schedule_version_save(*, actor, version: ScheduleVersion) -> ScheduleVersion:
     """Save a supervisor's edit of a version's own attributes (status, source, notes)."""
     schedule_editor_require(actor=actor)
-    return _save_edit(actor=actor, row=version, fields=VERSION_FIELDS, version=version, action="schedule_version")
+    saved = _save_edit(actor=actor, row=version, fields=VERSION_FIELDS, version=version, action="schedule_version")
+    definitions_sync(actor=actor, fiscal_year=saved.fiscal_year)
+    return saved
 
 
 @transaction.atomic
@@ -169,6 +232,7 @@ def schedule_version_delete(*, actor, version: ScheduleVersion) -> None:
     snapshot = render_version(version_data_from_model(version))
     _record(actor=actor, version=version, action="schedule_version_delete", data={"deleted": snapshot})
     version.delete()
+    definitions_sync(actor=actor, fiscal_year=version.fiscal_year)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils import timezone
 from grants.history import entry_hash, history_append, history_verify
 from grants.models import Case, Determination, HistoryEntry
 from grants.rows import case_fetch_for_update
-from grants.selectors import budget_notice_total, determination_pending, procedure_has_pre_consultation
+from grants.selectors import budget_notice_total, determination_pending, procedure_year_definition
 from tests import factories as f
 from web.rows import row_insert, row_update, rows_select
 from workflows.services import case_transition
@@ -78,15 +78,16 @@ def test_prepared_selectors_agree_with_the_data():
     assert determination_pending(case_id=case.pk) is None
 
 
-def test_pre_consultation_flag_follows_the_procedure_year():
+def test_definition_follows_the_procedure_year():
     from grants.models import ProcedureYear
 
     f.fiscal_year(2025)
     args = {"stream": "community_support_grant", "part": "", "procedure": "adjustment_grant"}
     ProcedureYear.objects.filter(fiscal_year_id=2025, **args).delete()
-    assert procedure_has_pre_consultation(fiscal_year=2025, **args) is False
-    ProcedureYear.objects.create(fiscal_year_id=2025, pre_consultation=True, **args)
-    assert procedure_has_pre_consultation(fiscal_year=2025, **args) is True
+    assert procedure_year_definition(fiscal_year=2025, **args)[0]["pre_consultation"] is False
+    ProcedureYear.objects.create(fiscal_year_id=2025, definition={"pre_consultation": True}, revision=3, **args)
+    definition, revision = procedure_year_definition(fiscal_year=2025, **args)
+    assert definition["pre_consultation"] is True and revision == 3
 
 
 def test_record_hash_is_the_canonical_json_of_the_whole_record():

@@ -46,6 +46,7 @@ def test_calendar_needs_a_login(api):
 
 def test_calendar_lists_deadlines_in_scope_with_schedule_steps(api, people, saitama_case):
     shipped_schedules()
+    f.define(2025, "community_support_grant", "initial_grant")  # the application alone, no pre-consultation
     tokyo = f.municipality("132012", "八王子市", "13")
     requested_case(officer=people["tokyo"], deadline="2026-02-20", recipient=tokyo)
     body = login(api, people["officer"]).get("/api/calendar", {"from": "2026-02-01", "to": "2026-03-31"}).json()
@@ -282,6 +283,7 @@ def test_a_batch_holds_one_letter_per_recipient_and_each_letter_once(api, people
 
 def test_calendar_costs_the_same_queries_for_one_case_or_many(api, people, django_assert_max_num_queries):
     shipped_schedules()
+    f.define(2025, "community_support_grant", "initial_grant")  # the application alone, no pre-consultation
     officer = people["officer"]
     requested_case(officer=officer, deadline="2026-02-27")
     login(api, officer)

@@ -93,6 +93,7 @@ def test_stored_pdf_matches_its_hash_and_the_render_is_recorded(officer, django_
 
 def test_letter_from_the_schedule_names_its_step(officer):
     shipped_schedules()
+    f.define(2025, "community_support_grant", "initial_grant")  # the application alone, no pre-consultation
     case = act(f.case(actor=officer), "request", officer)
     letter = Letter.objects.get(case=case)
     assert letter.basis["step"] == "community_support_grant/initial_grant/initial_application_deadline"

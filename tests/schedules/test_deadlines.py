@@ -15,6 +15,8 @@ CSG, MCF, SAG = "community_support_grant", "medical_care_fund", "special_adjustm
 @pytest.fixture(autouse=True)
 def schedules(today):
     shipped_schedules()
+    # FY2025's community support grant starts with a pre-consultation; these tests take the application alone.
+    f.define(2025, "community_support_grant", "initial_grant")
     today(date(2025, 4, 1))  # the first day of FY2025: every deadline of the shipped schedules is ahead
 
 

@@ -42,3 +42,26 @@ def test_load_demo_without_a_password_stops_with_a_message(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         call_command("load_demo", verbosity=0)
+
+
+def test_demo_fy2023_cases_stand_as_they_did_on_their_days(monkeypatch):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from grants.history import history_verify
+    from workflows.selectors import case_as_of
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    case = Case.objects.filter(fiscal_year=2023, procedure="initial_grant").order_by("pk").first()
+    end_of_year = datetime.combine(datetime(2024, 3, 31).date(), time.max, tzinfo=timezone.get_default_timezone())
+    snapshot = case_as_of(case=case, moment=end_of_year)
+    notice = case.determinations.get(notified_on__isnull=False)
+    assert str(notice.notified_on) == "2023-10-19"
+    assert snapshot["state"] == "notified" and snapshot["amounts"]["current"] == notice.amount
+    before = datetime.combine(datetime(2023, 7, 30).date(), time.max, tzinfo=timezone.get_default_timezone())
+    assert case_as_of(case=case, moment=before) is None  # the case began with its request on 2023-07-31
+    request = case.letters.get(kind="request")
+    assert str(request.issued_on) == "2023-07-31" and request.basis["recorded_later"] is True
+    assert history_verify().ok

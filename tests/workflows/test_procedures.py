@@ -44,20 +44,42 @@ def determination(amount: int, reason: str = "") -> list:
 
 MINISTRY = [("forward", {"date": "2025-10-01"}), ("record_ministry_decision", {"amount": 900_000, "document_number": "保高発1201第2号", "date": "2025-12-01"})]
 
-# (stream, part, procedure, pre-consultation year?, needs a notified grant for FY, steps)
+PRE = {"pre_consultation": True, "informal_notice": "after_consultation"}
+AFTER_REVIEW = {"informal_notice": "after_review"}
+FORMAL = {"informal_notice": "after_review", "formal_application": True}
+SECOND_ROUND = {**PRE, "second_consultation": True}
+PRESENT = [("present_amount", {"amount": 1_000_000})]
+PAYMENT = [("record_ministry_payment", {"amount": 900_000, "date": "2025-12-10"})]
+FORMAL_APPLICATION = [("present_amount", {"amount": 950_000}), ("request", {}), ("submit", {"amount": 950_000}), ("start_review", {})]
+CONSULTATION_RETURNED = [
+    ("request_consultation", {"deadline": "2025-06-30"}),
+    ("submit_consultation", {"amount": 1_000_000}),
+    ("return_consultation", {"reason": "協議書の積算誤り"}),
+    ("submit_consultation", {"amount": 1_000_000}),
+    ("present_amount", {"amount": 1_000_000}),
+]
+
+# (stream, part, procedure, the year's definition (None: the procedure's defaults), needs a notified grant for FY, steps)
 SCENARIOS = [
-    (CSG, "", "initial_grant", True, None, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(900_000, "対象外経費")),
-    (CSG, "", "initial_grant", False, None, [("request", {"deadline": "2025-08-29"})] + OFFICER_REVIEW + determination(1_000_000)),
-    (CSG, "", "change_grant", True, 2025, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_200_000, "事業費増")),
-    (CSG, "", "adjustment_grant", False, None, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
-    (CSG, "", "prior_year_settlement", False, 2024, [("request", {})] + OFFICER_REVIEW + determination(800_000)),
-    (CSG, "", "past_year_resettlement", False, 2023, [("request", {})] + OFFICER_REVIEW + determination(700_000)),
-    (MCF, "facilities", "initial_grant", False, None, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
-    (MCF, "personnel", "prior_year_settlement", False, 2024, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
-    (MCF, "personnel", "fund_balance_survey", False, None, [("request", {})] + OFFICER_REVIEW + [("accept", {})]),
-    (SAG, "", "initial_grant", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
-    (SAG, "", "change_grant", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
-    (SAG, "", "results_report", False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY),
+    (CSG, "", "initial_grant", PRE, None, CONSULTATION_RETURNED + [("request", {})] + OFFICER_REVIEW + determination(900_000, "対象外経費")),
+    (CSG, "", "initial_grant", None, None, [("request", {"deadline": "2025-08-29"})] + OFFICER_REVIEW + determination(1_000_000)),
+    (CSG, "", "initial_grant", AFTER_REVIEW, None, [("request", {})] + OFFICER_REVIEW + PRESENT + determination(1_000_000)),
+    (CSG, "", "change_grant", PRE, 2025, CONSULTATION_RETURNED + [("request", {})] + OFFICER_REVIEW + determination(1_200_000, "事業費増")),
+    (CSG, "", "change_grant", {"pre_consultation": True, "informal_notice": "after_review"}, 2025,
+     CONSULTATION[:2] + [("request", {})] + OFFICER_REVIEW + [("present_amount", {"amount": 1_200_000})] + determination(1_200_000, "事業費増")),
+    (CSG, "", "adjustment_grant", AFTER_REVIEW, None, [("request", {})] + OFFICER_REVIEW + PRESENT + determination(1_000_000)),
+    (CSG, "", "prior_year_settlement", None, 2024, [("request", {})] + OFFICER_REVIEW + determination(800_000)),
+    (CSG, "", "past_year_resettlement", None, 2023, [("request", {})] + OFFICER_REVIEW + determination(700_000)),
+    (MCF, "facilities", "initial_grant", None, None, CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "initial_grant", SECOND_ROUND, None,
+     CONSULTATION_RETURNED + CONSULTATION + [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "prior_year_settlement", None, 2024, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "prior_year_settlement", None, 2022, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
+    (MCF, "personnel", "fund_balance_survey", None, None, [("request", {})] + OFFICER_REVIEW + [("accept", {})]),
+    (SAG, "", "initial_grant", None, None, [("request", {})] + OFFICER_REVIEW + MINISTRY + PAYMENT),
+    (SAG, "", "initial_grant", FORMAL, None, [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY + PAYMENT),
+    (SAG, "", "change_grant", FORMAL, None, [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY + PAYMENT),
+    (SAG, "", "results_report", None, None, [("request", {})] + OFFICER_REVIEW + MINISTRY + PAYMENT),
 ]
 
 
@@ -72,17 +94,18 @@ def notified_grant(*, officer, boss, year, stream, part, recipient, amount=1_000
     return case
 
 
-def run_scenario(stream, part, procedure, pre, grant_year, steps):
+def run_scenario(stream, part, procedure, definition, grant_year, steps):
     officer, boss = f.officer(), f.supervisor()
     recipient = {SAG: f.union, MCF: f.prefecture}.get(stream, f.municipality)()
-    for year in (2023, 2024, 2025):
+    for year in (2022, 2023, 2024, 2025):
         if stream != SAG:
             f.budget_notice(year, stream, part, by=boss)
-    if pre:
-        f.pre_consultation(2025, stream, procedure, part)
+    if definition is not None:
+        f.define(2025, stream, procedure, part, **definition)
     if grant_year:
         notified_grant(officer=officer, boss=boss, year=grant_year, stream=stream, part=part, recipient=recipient)
-    case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, recipient=recipient)
+    settles = grant_year if procedure.endswith("settlement") and grant_year else None
+    case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, recipient=recipient, settles=settles)
     seen = []
     for name, data in steps:
         actor = boss if name in ("approve", "send_back", "revoke") else officer
@@ -92,10 +115,11 @@ def run_scenario(stream, part, procedure, pre, grant_year, steps):
     return case, seen
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s[0]}-{s[1] or 'all'}-{s[2]}-{'pre' if s[3] else 'direct'}" for s in SCENARIOS])
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s[0]}-{s[1] or 'all'}-{s[2]}-{n}" for n, s in enumerate(SCENARIOS)])
 def test_procedure_runs_through_all_its_transitions(scenario):
     case, seen = run_scenario(*scenario)
-    assert case.state == {"accept": "accepted", "revoke": "revoked", "record_ministry_decision": "notified"}[seen[-1][0]]
+    ends = {"accept": "accepted", "revoke": "revoked", "record_ministry_decision": "notified", "record_ministry_payment": "notified"}
+    assert case.state == ends[seen[-1][0]]
     assert case.version == len(seen) + 1
     history = list(case.history.order_by("pk").values_list("action", "source", "target"))
     assert history[0][0] == "create"
@@ -104,7 +128,7 @@ def test_procedure_runs_through_all_its_transitions(scenario):
 
 def test_every_declared_transition_is_exercised_by_a_scenario():
     exercised = {}
-    for stream, _part, procedure, _pre, _year, steps in SCENARIOS:
+    for stream, _part, procedure, _definition, _year, steps in SCENARIOS:
         exercised.setdefault((stream, procedure), set()).update(name for name, _ in steps)
     for key, flow_class in FLOWS.items():
         declared = {method.slug for method in flow_class.state.get_transitions()} - {"withdraw"}
@@ -182,7 +206,32 @@ def test_special_adjustment_grant_has_no_bureau_approval():
     "procedure, field", [("initial_grant", "amount_current"), ("change_grant", "amount_current"), ("results_report", "amount_settled")]
 )
 def test_the_ministrys_decision_is_saved_as_the_amount_its_procedure_decides(procedure, field):
-    case, _seen = run_scenario(SAG, "", procedure, False, None, [("request", {})] + OFFICER_REVIEW + MINISTRY)
+    case, _seen = run_scenario(SAG, "", procedure, None, None, [("request", {})] + OFFICER_REVIEW + MINISTRY)
     case.refresh_from_db()
     assert getattr(case, field) == 900_000
     assert (case.amount_determined, case.amount_settled) == ((None, 900_000) if field == "amount_settled" else (900_000, None))
+
+
+def test_the_ministrys_payment_is_recorded_as_an_event_and_never_exceeds_its_decision():
+    from workflows.errors import TransitionNotAllowed
+    from web.errors import InvalidInput
+
+    officer = f.officer()
+    case = f.case(actor=officer, stream=SAG, procedure="change_grant")
+    with pytest.raises(TransitionNotAllowed):
+        case_transition(case_id=case.pk, name="record_ministry_payment", actor=officer,
+                        data={"amount": 1, "date": "2025-12-10"}, expected_version=case.version)
+    case, _seen = run_scenario(SAG, "", "initial_grant", FORMAL, None,
+                               [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY)
+    records = case.history.count()
+    for data in ({"amount": 900_001, "date": "2025-12-10"}, {"amount": 1, "date": "2025-11-30"}):
+        with pytest.raises(InvalidInput):
+            case_transition(case_id=case.pk, name="record_ministry_payment", actor=officer, data=data,
+                            expected_version=case.version)
+    assert case.history.count() == records
+    case = case_transition(case_id=case.pk, name="record_ministry_payment", actor=officer,
+                           data={"amount": 600_000, "date": "2025-12-10"}, expected_version=case.version)
+    case = case_transition(case_id=case.pk, name="record_ministry_payment", actor=officer,
+                           data={"amount": 300_000, "date": "2026-01-10"}, expected_version=case.version)
+    assert (case.state, case.ministry_paid_amount, str(case.ministry_paid_on)) == ("notified", 900_000, "2026-01-10")
+    assert case.history.order_by("-pk").first().data["fields"] == {"amount": 300_000, "date": "2026-01-10"}

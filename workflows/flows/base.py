@@ -25,13 +25,13 @@ from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
 from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_register, stream_get
 from grants.errors import OutOfScope
+from grants.procedures import InformalNotice, definition_full
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
     budget_covers,
     budget_notice_total,
     determination_pending,
     grant_current_amount,
-    procedure_has_pre_consultation,
 )
 from payments.services import payment_items_issue, payment_items_revoke
 from schedules.deadlines import deadline_for_request
@@ -99,22 +99,64 @@ class CaseFlow:
         return TransitionForbidden(details={"transition": name})
 
     # -- conditions --------------------------------------------------------
+    @cached_property
+    def definition(self) -> dict:
+        """The procedure's definition the case copied from its fiscal year when it was created."""
+        return definition_full(self.case.stream, self.case.procedure, self.case.definition)
+
     def needs_pre_consultation(self) -> bool:
-        if self.spec.always_pre_consultation:
-            return True
-        case = self.case
-        return procedure_has_pre_consultation(
-            fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, procedure=case.procedure
-        )
+        return bool(self.definition["pre_consultation"])
 
-    def pre_consultation_settled(self):
-        """A request goes out from ``planned`` only in years without a pre-consultation."""
-        ok = self.case.state != S.PLANNED or not self.needs_pre_consultation()
-        return State.CONDITION(ok, unmet=_("This year the procedure starts with a pre-consultation."))
+    def _notice_at(self, where: str) -> bool:
+        return self.definition["informal_notice"] == where
 
-    def pre_consultation_scheduled(self):
-        ok = self.needs_pre_consultation()
-        return State.CONDITION(ok, unmet=_("This year's procedure has no pre-consultation."))
+    def consultation_due(self):
+        """A consultation round: the first where the year starts with one; a second after the first 内示
+        where the year's definition has a second round."""
+        definition, state = self.definition, self.case.state
+        if state == S.PLANNED:
+            ok = definition["pre_consultation"]
+        else:
+            ok = definition["second_consultation"] and self.case.consultation_round < 2
+        return State.CONDITION(ok, unmet=_("This year's procedure has no (further) consultation round."))
+
+    def presentation_due(self):
+        """The informal notice (内示 / 調整・提示) falls where the year's definition puts it, once after a review."""
+        state = self.case.state
+        if state == S.CONSULTATION_SUBMITTED:
+            ok = self._notice_at(InformalNotice.AFTER_CONSULTATION)
+        else:
+            ok = self._notice_at(InformalNotice.AFTER_REVIEW) and self.case.amount_presented is None
+        return State.CONDITION(ok, unmet=_("This year's procedure presents no amount at this point."))
+
+    def application_due(self):
+        """The (formal) application is requested where the year's definition says: at once, after the
+        consultation, after its 内示, or after the 内示 that follows the pre-application's review."""
+        definition, state = self.definition, self.case.state
+        if state == S.PLANNED:
+            ok = not definition["pre_consultation"]
+            unmet = _("This year the procedure starts with a pre-consultation.")
+        elif state == S.CONSULTATION_SUBMITTED:
+            ok = not self._notice_at(InformalNotice.AFTER_CONSULTATION)
+            unmet = _("This year an amount is presented before the application is requested.")
+        else:
+            ok = self._notice_at(InformalNotice.AFTER_CONSULTATION) or definition["formal_application"]
+            unmet = _("This year the presented amount is decided without a further application.")
+        return State.CONDITION(ok, unmet=unmet)
+
+    def decision_due(self):
+        """A determination is drafted after the review, or after the amount presented after it."""
+        after_review = self._notice_at(InformalNotice.AFTER_REVIEW)
+        if self.case.state == S.AMOUNT_PRESENTED:
+            ok = after_review and not self.definition["formal_application"]
+        else:
+            ok = not (after_review and self.case.amount_presented is None)
+        return State.CONDITION(ok, unmet=_("This year the amount is presented (調整・提示) before the decision."))
+
+    def forwarding_due(self):
+        """With a formal application, the papers go to the ministry after the 内示 and the formal application."""
+        ok = not (self.definition["formal_application"] and self.case.amount_presented is None)
+        return State.CONDITION(ok, unmet=_("This year the ministry's informal notice and the formal application come first."))
 
     def budget_notice_covers(self):
         """No approval before the ministry's budget-obligation notice covers the amount (docs/domain.md#budget-notices)."""
@@ -229,24 +271,27 @@ def revoked_money(flow: CaseFlow, determination: Determination | None) -> None:
 
 
 class PreConsultation:
-    """事前協議: the bureau asks for a pre-consultation, receives it and presents an amount (内示)."""
+    """事前協議 / 国庫補助協議: the bureau asks for a consultation, receives and reviews its papers (returning
+    them when they need correcting) and presents an amount (内示); a second round follows where the year's
+    definition has one."""
 
     @step(
-        source=S.PLANNED,
+        source=[S.PLANNED, S.AMOUNT_PRESENTED],
         target=S.CONSULTATION_REQUESTED,
-        label=gettext_lazy("Request pre-consultation"),
-        conditions=[this.pre_consultation_scheduled],
+        label=gettext_lazy("Request consultation"),
+        conditions=[this.consultation_due],
         permission=this.officer_in_scope,
         fields=[DEADLINE],
         letter=ActLetter.CONSULTATION_REQUEST,
     )
     def request_consultation(self):
+        self.case.consultation_round += 1
         self._open_request(consultation=True)
 
     @step(
         source=S.CONSULTATION_REQUESTED,
         target=S.CONSULTATION_SUBMITTED,
-        label=gettext_lazy("Record pre-consultation papers"),
+        label=gettext_lazy("Record consultation papers"),
         permission=this.officer_in_scope,
         fields=[required(AMOUNT), DATE],
         letter=ActLetter.NONE,
@@ -257,24 +302,44 @@ class PreConsultation:
 
     @step(
         source=S.CONSULTATION_SUBMITTED,
+        target=S.CONSULTATION_REQUESTED,
+        label=gettext_lazy("Return consultation papers"),
+        permission=this.officer_in_scope,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        turns_back=True,
+    )
+    def return_consultation(self):
+        """The review of the consultation papers found them wanting: they go back, the deadline stands."""
+        self._reason()
+        self.case.submitted_on, self.case.submitted_late = None, False
+
+
+class AmountPresentation:
+    """内示 / 調整・提示 / 算定・提示: the amount the bureau presents, where the year's definition puts it."""
+
+    @step(
+        source=[S.CONSULTATION_SUBMITTED, S.UNDER_REVIEW],
         target=S.AMOUNT_PRESENTED,
         label=gettext_lazy("Present amount (informal notice)"),
+        conditions=[this.presentation_due],
         permission=this.officer_in_scope,
-        fields=[required(AMOUNT)],
-        letter=ActLetter.NONE,
+        fields=[required(AMOUNT), DATE],
+        letter=ActLetter.PRESENTATION,
     )
     def present_amount(self):
         self.case.amount_presented = self.data["amount"]
+        self.data.setdefault("date", self.today)
 
 
 class Application:
     """依頼 → 提出 ⇄ 差戻し → 審査: the request, the papers and their review."""
 
     @step(
-        source=[S.PLANNED, S.AMOUNT_PRESENTED],
+        source=[S.PLANNED, S.CONSULTATION_SUBMITTED, S.AMOUNT_PRESENTED],
         target=S.REQUESTED,
         label=gettext_lazy("Issue request"),
-        conditions=[this.pre_consultation_settled],
+        conditions=[this.application_due],
         permission=this.officer_in_scope,
         fields=[DEADLINE],
         letter=ActLetter.REQUEST,
@@ -321,10 +386,10 @@ class BureauDetermination:
     """起案 → 決裁 → 通知: the bureau drafts, a supervisor approves, the officer notifies."""
 
     @step(
-        source=S.UNDER_REVIEW,
+        source=[S.UNDER_REVIEW, S.AMOUNT_PRESENTED],
         target=S.DRAFTED,
         label=gettext_lazy("Draft determination"),
-        conditions=[this.baseline_known],
+        conditions=[this.decision_due, this.baseline_known],
         permission=this.officer_in_scope,
         fields=[required(AMOUNT), REASON],
         letter=ActLetter.NONE,
@@ -342,6 +407,11 @@ class BureauDetermination:
                 )
             if requested is not None and amount > requested:
                 raise InvalidInput(details={"amount": [_("A determination cannot exceed the requested amount.")]})
+            presented = self.case.amount_presented
+            if presented is not None and amount > presented and not reason:
+                raise InvalidInput(
+                    details={"reason": [_("A determination above the amount presented needs a reason.")]}
+                )
         elif kind == DeterminationKind.CHANGE:
             if amount == baseline:
                 raise InvalidInput(details={"amount": [_("A change must differ from the current amount.")]})
@@ -429,6 +499,7 @@ class MinistryForwarding:
         source=S.UNDER_REVIEW,
         target=S.FORWARDED,
         label=gettext_lazy("Forward to the ministry"),
+        conditions=[this.forwarding_due],
         permission=this.officer_in_scope,
         fields=[DATE],
         letter=ActLetter.NONE,
@@ -458,6 +529,30 @@ class MinistryForwarding:
             notified_on=self.data["date"],
         )
         self._apply_amount(amount)
+
+    @step(
+        source=S.NOTIFIED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Record the ministry's payment"),
+        conditions=[this.ministry_decided],
+        permission=this.officer_in_scope,
+        fields=[required(AMOUNT), required(DATE)],
+        letter=ActLetter.NONE,
+    )
+    def record_ministry_payment(self):
+        """The ministry pays the grant it decided; the bureau records the payment as an event of the case."""
+        case, amount, paid_on = self.case, self.data["amount"], self.data["date"]
+        decided = case.amount_settled if self.spec.settles else case.amount_current
+        if amount > (decided or 0) - (case.ministry_paid_amount or 0):
+            raise InvalidInput(details={"amount": [_("The ministry's payments cannot exceed the amount it decided.")]})
+        decision = case.determinations.filter(notified_on__isnull=False).order_by("-notified_on").first()
+        if decision is not None and paid_on < decision.notified_on:
+            raise InvalidInput(details={"date": [_("A payment is not dated before the decision it pays.")]})
+        case.ministry_paid_amount = (case.ministry_paid_amount or 0) + amount
+        case.ministry_paid_on = paid_on
+
+    def ministry_decided(self):
+        return State.CONDITION(self.case.state == S.NOTIFIED)
 
 
 class Acceptance:

@@ -12,7 +12,7 @@ from grants.catalogue import StreamSpec, stream_register
 from grants.models import DeterminationKind, RecipientKind
 from payments.models import PaymentBasis
 
-from .base import Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
+from .base import AmountPresentation, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
 
 STREAM = stream_register(
     StreamSpec(
@@ -34,13 +34,15 @@ STREAM = stream_register(
     schedule_procedure="initial_grant",
     consultation_topic="当初交付に係る事前協議",
     request_topic="当初交付申請",
+    presentation_topic="当初交付決定額の調整・提示",
     notice_topic="交付決定",
     determined_amount="当初交付決定額",
     unplanned_basis=PaymentBasis.TRANCHE_1,
 )
-class InitialGrant(PreConsultation, Application, BureauDetermination, Withdrawal, CaseFlow):
-    """① 当初交付: [事前協議依頼 → 事前協議書類提出 → 交付決定額の調整・提示 (FY2025 only)] →
-    当初交付申請依頼 → 申請書類提出 ⇄ 差戻し → 審査 → 起案 → 決裁 → 当初交付決定通知."""
+class InitialGrant(PreConsultation, AmountPresentation, Application, BureauDetermination, Withdrawal, CaseFlow):
+    """① 当初交付: FY2025: 事前協議依頼 → 事前協議書類提出 (⇄ 返戻) → 交付決定額の調整・提示 → 当初交付申請依頼 →
+    申請 → 審査 → 起案 → 決裁 → 通知; FY2023: 当初交付申請依頼 → 申請 ⇄ 差戻し → 審査 → 調整・提示 → 起案 →
+    決裁 → 当初交付決定通知 (the year's definition says which)."""
 
 
 @procedure(
@@ -52,12 +54,13 @@ class InitialGrant(PreConsultation, Application, BureauDetermination, Withdrawal
     schedule_procedure="change_grant",
     consultation_topic="変更交付に係る事前協議",
     request_topic="変更交付申請",
+    presentation_topic="変更交付決定額の調整・提示",
     notice_topic="変更交付決定",
     determined_amount="変更交付決定額",
     unplanned_basis=PaymentBasis.TRANCHE_3_CHANGE,
 )
-class ChangeGrant(PreConsultation, Application, BureauDetermination, Withdrawal, CaseFlow):
-    """② 変更交付: [変更協議依頼 → 変更協議書類 → 調整・提示] → 変更交付申請依頼 → 申請 → 審査 →
+class ChangeGrant(PreConsultation, AmountPresentation, Application, BureauDetermination, Withdrawal, CaseFlow):
+    """② 変更交付: FY2023: 変更協議依頼 → 変更協議書類の審査 → 変更交付申請依頼 → 申請 → 審査 → 調整・提示 →
     起案 (must differ from the current amount, with a reason) → 決裁 → 変更交付決定通知."""
 
 
@@ -70,12 +73,15 @@ class ChangeGrant(PreConsultation, Application, BureauDetermination, Withdrawal,
     own_grant=True,
     schedule_procedure="adjustment_grant",
     request_topic="調整交付金に係る調査",
-    notice_topic="調整交付金の交付決定",
+    presentation_topic="調整交付金の算定・提示",
+    papers_ja="調査書類",
+    notice_informal=True,
+    notice_topic="調整交付金の内示",
     determined_amount="交付決定額",
     unplanned_basis=PaymentBasis.ADJUSTMENT_GRANT,
 )
-class AdjustmentGrant(Application, BureauDetermination, Withdrawal, CaseFlow):
-    """③ 調整交付金: 調査依頼 → 調査書類提出 → 審査・算定 → 起案 → 決裁 → 内示の連絡 (notice)."""
+class AdjustmentGrant(AmountPresentation, Application, BureauDetermination, Withdrawal, CaseFlow):
+    """③ 調整交付金: 調査依頼 → 調査書類提出 → 審査 → 算定・提示 → 起案 → 決裁 → 内示の連絡 (notice)."""
 
 
 @procedure(

@@ -11,7 +11,7 @@ from grants.catalogue import PartSpec, StreamSpec, stream_register
 from grants.models import DeterminationKind, RecipientKind
 from payments.models import PaymentBasis
 
-from .base import Acceptance, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
+from .base import Acceptance, AmountPresentation, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
 
 STREAM = stream_register(
     StreamSpec(
@@ -34,17 +34,18 @@ STREAM = stream_register(
     label=_("Initial grant"),
     label_ja="現年度交付決定",
     determination=DeterminationKind.DECISION,
-    always_pre_consultation=True,
+    definition_default={"pre_consultation": True, "informal_notice": "after_consultation"},
     schedule_procedure="current_year_grant_decision",
     consultation_topic="国庫補助協議",
     request_topic="交付申請",
+    presentation_topic="国庫補助協議に係る内示",
     notice_topic="交付決定",
     determined_amount="当初交付決定額",
     unplanned_basis=PaymentBasis.TRANCHE_1,
 )
-class InitialGrant(PreConsultation, Application, BureauDetermination, Withdrawal, CaseFlow):
-    """② 現年度交付決定: 国庫補助協議依頼 → 協議書提出 → 内示 → 交付申請依頼 → 申請 → 審査 →
-    起案 → 決裁 → 交付決定通知."""
+class InitialGrant(PreConsultation, AmountPresentation, Application, BureauDetermination, Withdrawal, CaseFlow):
+    """② 現年度交付決定: 第1次国庫補助協議依頼 → 協議書類の審査 (⇄ 返戻) → 内示 → [第2次国庫補助協議 → 内示
+    (FY2023)] → 交付申請依頼 → 申請 → 審査 → 起案 → 決裁 → 交付決定通知."""
 
 
 @procedure(
@@ -53,7 +54,7 @@ class InitialGrant(PreConsultation, Application, BureauDetermination, Withdrawal
     label=_("Prior-year settlement"),
     label_ja="過年度交付確定",
     determination=DeterminationKind.SETTLEMENT,
-    settles_years_back=(1, 1),
+    settles_years_back=(1, None),  # 過年度: any earlier year's grant
     schedule_procedure="past_year_settlement",
     request_topic="実績報告",
     notice_topic="交付額の確定",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from grants.catalogue import StreamSpec, stream_register
 from grants.models import DeterminationKind, RecipientKind
 
-from .base import Application, CaseFlow, MinistryForwarding, Withdrawal, procedure
+from .base import AmountPresentation, Application, CaseFlow, MinistryForwarding, Withdrawal, procedure
 
 STREAM = stream_register(
     StreamSpec(
@@ -31,9 +31,12 @@ STREAM = stream_register(
     determination=DeterminationKind.DECISION,
     schedule_procedure="initial_grant",
     request_topic="当初交付に係る事前申請",
+    formal_request_topic="当初交付申請",
+    presentation_topic="当初交付決定に係る交付額内示",
 )
-class InitialGrant(Application, MinistryForwarding, Withdrawal, CaseFlow):
-    """① 当初交付申請: 事前申請依頼 → 事前申請提出 ⇄ 差戻し → 審査 → 保険局への回送 → 交付決定 (recorded)."""
+class InitialGrant(AmountPresentation, Application, MinistryForwarding, Withdrawal, CaseFlow):
+    """① 当初交付申請: 事前申請依頼 → 事前申請提出 ⇄ 差戻し → 審査 → 交付額内示 → 交付申請依頼 → 交付申請 →
+    審査 → 保険局への回送 → 交付決定 (recorded) → 支払い (recorded)."""
 
 
 @procedure(
@@ -44,9 +47,12 @@ class InitialGrant(Application, MinistryForwarding, Withdrawal, CaseFlow):
     determination=DeterminationKind.CHANGE,
     schedule_procedure="change_grant",
     request_topic="変更交付に係る事前申請",
+    formal_request_topic="変更交付申請",
+    presentation_topic="変更交付決定に係る交付額内示",
 )
-class ChangeGrant(Application, MinistryForwarding, Withdrawal, CaseFlow):
-    """② 変更交付申請: 変更事前申請依頼 → 提出 → 審査 → 回送 → 変更交付決定 (recorded)."""
+class ChangeGrant(AmountPresentation, Application, MinistryForwarding, Withdrawal, CaseFlow):
+    """② 変更交付申請: 変更事前申請依頼 → 提出 → 審査 → 交付額内示 → 変更交付申請 → 審査 → 回送 →
+    変更交付決定 (recorded) → 支払い (recorded)."""
 
 
 @procedure(

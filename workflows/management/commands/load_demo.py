@@ -42,7 +42,6 @@ class Command(BaseCommand):
         system = system_user()
         loaded = local_governments_load(actor=system)
         users = demo.users_load(password=password)
-        demo.procedure_years_load()
         payment_plans_load_defaults(actor=system)
         recipients = Recipient.objects.count()
         self.stdout.write(f"recipients: {recipients} ({len(loaded.added)} added); users: {', '.join(users)}")
@@ -84,11 +83,19 @@ class DemoCases:
             case = self.step(case, name, actor, **data)
         return case
 
-    def open_case(self, year: int, stream: str, procedure: str, recipient: Recipient, part: str = "") -> Case:
+    def open_case(
+        self, year: int, stream: str, procedure: str, recipient: Recipient, part: str = "", occurred_on=None
+    ) -> Case:
         actor = self.officer2 if stream == CSG and recipient.prefecture_code in ("11", "12") else self.officer
         return case_create(
-            actor=actor, fiscal_year=year, stream=stream, part=part, procedure=procedure, recipient_code=recipient.code
+            actor=actor, fiscal_year=year, stream=stream, part=part, procedure=procedure, recipient_code=recipient.code,
+            occurred_on=occurred_on,
         )
+
+    @staticmethod
+    def dated(steps: list, days: list[str]) -> list:
+        """Past acts entered with the day each took place (the FY2023 schedule as run)."""
+        return [(name, {**data, "occurred_on": day}) for (name, data), day in zip(steps, days, strict=True)]
 
     def budget(self) -> None:
         if BudgetNotice.objects.exists():
@@ -127,13 +134,17 @@ class DemoCases:
     def decided(self, requested: int, index: int) -> int:
         return requested - (index % 4) * 1_000_000  # some decisions below the request, with a reason
 
-    def decision_steps(self, requested: int, index: int, deadline: str, submitted: str, notified: str) -> list:
+    def decision_steps(
+        self, requested: int, index: int, deadline: str, submitted: str, notified: str, presented: bool = False
+    ) -> list:
+        """Request → papers → review [→ 調整・提示, where the year presents the amount after the review] → decision."""
         amount = self.decided(requested, index)
         reason = "対象外経費を減額" if amount < requested else ""
         return [
             ("request", {"deadline": deadline}),
             ("submit", {"amount": requested, "date": submitted}),
             ("start_review", {}),
+            *([("present_amount", {"amount": amount})] if presented else []),
             ("draft", {"amount": amount, "reason": reason}),
             ("approve", {}),
             ("notify", {"date": notified}),
@@ -142,21 +153,29 @@ class DemoCases:
     def community_fy2023(self, town, requested, index):
         if index % 5:
             return  # a fifth of the municipalities carry FY2023 history
-        case = self.open_case(2023, CSG, "initial_grant", town)
-        self.run(case, self.decision_steps(requested, index, "2023-08-31", "2023-08-25", "2023-10-19"))
-        change = self.open_case(2023, CSG, "change_grant", town)
+        case = self.open_case(2023, CSG, "initial_grant", town, occurred_on=date(2023, 7, 31))
+        # FY2023 as run: the amount is adjusted and presented (調整・提示) after the application's review; every
+        # act carries its own day (当初交付申請依頼 7/31, 審査 8月, 当初交付決定 10/19)
+        steps = self.decision_steps(requested, index, "2023-08-31", "2023-08-25", "2023-10-19", presented=True)
+        days = ["2023-07-31", "2023-08-25", "2023-08-28", "2023-09-20", "2023-10-05", "2023-10-12", "2023-10-19"]
+        self.run(case, self.dated(steps, days))
+        change = self.open_case(2023, CSG, "change_grant", town, occurred_on=date(2024, 1, 17))
         changed = self.decided(requested, index) + 12_000_000
-        self.run(change, [
+        change_days = [
+            "2024-01-17", "2024-01-25", "2024-02-21", "2024-02-28", "2024-02-29",
+            "2024-03-06", "2024-03-11", "2024-03-13", "2024-03-15",
+        ]
+        self.run(change, self.dated([
             ("request_consultation", {"deadline": "2024-01-26"}),
             ("submit_consultation", {"amount": changed, "date": "2024-01-25"}),
-            ("present_amount", {"amount": changed}),
             ("request", {"deadline": "2024-02-28"}),
             ("submit", {"amount": changed, "date": "2024-02-28"}),
             ("start_review", {}),
+            ("present_amount", {"amount": changed}),
             ("draft", {"amount": changed, "reason": "事業費の増加による変更"}),
             ("approve", {}),
             ("notify", {"date": "2024-03-15"}),
-        ])
+        ], change_days))
 
     def community_fy2025(self, town, requested, index):
         case = self.open_case(2025, CSG, "initial_grant", town)
@@ -209,11 +228,16 @@ class DemoCases:
     def special_fy2026(self, union, index):
         case = self.open_case(2026, SAG, "initial_grant", union)
         amount = 20_000_000 + index * 3_000_000
-        steps = [
+        steps = [  # 事前申請 → 審査 → 交付額内示 → 交付申請 → 審査 → 回送 → 交付決定 → 支払い
+            ("request", {"deadline": "2026-07-10"}),
+            ("submit", {"amount": amount, "date": "2026-07-08"}),
+            ("start_review", {}),
+            ("present_amount", {"amount": amount, "date": "2026-10-16"}),
             ("request", {"deadline": "2026-10-30"}),
             ("submit", {"amount": amount, "date": "2026-10-28"}),
             ("start_review", {}),
             ("forward", {"date": "2026-11-10"}),
             ("record_ministry_decision", {"amount": amount, "document_number": "保高発1120第4号", "date": "2026-11-20"}),
+            ("record_ministry_payment", {"amount": amount, "date": "2026-11-30"}),
         ]
-        self.run(case, steps[: 1 + index % 5])
+        self.run(case, steps[: 1 + index % 10])

@@ -1,0 +1,74 @@
+"""Past acts keep their dates: an act entered later carries the day it took place (``occurred_on``)."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.utils import timezone
+
+from grants.models import HistoryEntry
+from letters.models import Letter
+from tests import factories as f
+from tests.letters.factories import act
+from web.errors import InvalidInput
+from workflows.selectors import case_as_of
+
+pytestmark = pytest.mark.django_db
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=timezone.get_default_timezone())
+
+
+def test_a_backfilled_act_keeps_its_day_beside_the_day_it_was_recorded(today):
+    officer = f.officer()
+    today(date(2025, 12, 1))
+    case = f.case(actor=officer, year=2023)
+    case = act(case, "request", officer, deadline="2023-08-31", occurred_on="2023-07-31")
+    case = act(case, "submit", officer, amount=5_000_000, occurred_on="2023-09-04")
+    assert (case.submitted_on, case.submitted_late) == (date(2023, 9, 4), True)  # late by the act's day
+    entry = HistoryEntry.objects.filter(case=case, action="submit").get()
+    assert entry.data["occurred_on"] == "2023-09-04" and timezone.localdate(entry.occurred_at) == date(2025, 12, 1)
+    letter = Letter.objects.get(case=case, kind="request")
+    assert letter.issued_on == date(2023, 7, 31) and letter.basis["recorded_later"] is True
+    assert case_as_of(case=case, moment=end_of(date(2023, 8, 31)))["state"] == "requested"
+    assert case_as_of(case=case, moment=end_of(date(2023, 9, 4)))["state"] == "submitted"
+
+
+def test_an_act_of_today_is_not_marked_as_recorded_later(today):
+    officer = f.officer()
+    today(date(2025, 7, 1))
+    case = act(f.case(actor=officer), "request", officer, deadline="2025-08-29", occurred_on="2025-07-01")
+    assert "recorded_later" not in Letter.objects.get(case=case).basis
+
+
+@pytest.mark.parametrize("day", ["2025-12-02", "2023-07-30"])
+def test_a_past_act_is_neither_in_the_future_nor_before_the_previous_act(today, day):
+    officer = f.officer()
+    today(date(2025, 12, 1))
+    case = act(f.case(actor=officer, year=2023), "request", officer, deadline="2023-08-31", occurred_on="2023-07-31")
+    records = HistoryEntry.objects.count()
+    with pytest.raises(InvalidInput) as refused:
+        act(case, "submit", officer, amount=5, occurred_on=day)
+    assert "occurred_on" in refused.value.details
+    assert HistoryEntry.objects.count() == records
+    case.refresh_from_db()
+    assert case.state == "requested"
+
+
+def test_a_notice_entered_later_is_dated_and_paid_as_of_its_day(today):
+    officer, boss = f.officer(), f.supervisor()
+    today(date(2025, 12, 1))
+    f.budget_notice(2023, "community_support_grant", by=boss)
+    case = f.case(actor=officer, year=2023)
+    for name, data in (("request", {"deadline": "2023-08-31"}), ("submit", {"amount": 5_000_000}),
+                       ("start_review", {}),
+                       ("draft", {"amount": 5_000_000})):
+        case = act(case, name, officer, occurred_on="2023-10-01", **data)
+    case = act(case, "approve", boss, occurred_on="2023-10-12")
+    case = act(case, "notify", officer, occurred_on="2023-10-19")
+    notice = Letter.objects.get(case=case, kind="decision_notice")
+    assert notice.issued_on == date(2023, 10, 19) and notice.basis["recorded_later"] is True
+    assert case.determinations.get().notified_on == date(2023, 10, 19)
+    snapshot = case_as_of(case=case, moment=end_of(date(2024, 3, 31)))
+    assert snapshot["state"] == "notified" and snapshot["amounts"]["current"] == 5_000_000
+    assert case_as_of(case=case, moment=end_of(date(2023, 10, 18)))["state"] == "approved"
