@@ -27,6 +27,7 @@ def requested(officer, *, year: int, deadline: date, recipient=None) -> Case:
 def test_schedule_steps_show_their_date_text_under_the_date_and_only_cases_have_a_state(client, today):
     today(date(2025, 6, 2))
     shipped_schedules()
+    f.define(2025, "community_support_grant", "initial_grant")  # the application alone, no pre-consultation
     officer = f.officer()
     requested(officer, year=2025, deadline=date(2025, 6, 20))
     client.force_login(f.supervisor())
