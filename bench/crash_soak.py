@@ -1,6 +1,6 @@
 """Kill trials by the hundred: SIGKILL at random points, restart, retry, and check that nothing is half-done.
 
-    .venv/bin/python bench/crash_soak.py [--trials 100] [--db postgres|sqlite] [--seed N] [--keep]
+    .venv/bin/python bench/crash_soak.py [--trials 100] [--db postgres|sqlite] [--kinds K,…] [--seed N] [--keep]
 
 A fresh demo deployment (PostgreSQL database ``grants_ops``, made anew; or an
 SQLite file) with production settings and one gunicorn app server on
@@ -69,14 +69,17 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--kinds", default=",".join(TRIALS), help=f"Trial kinds in turn (default: {','.join(TRIALS)})")
     parser.add_argument("--keep", action="store_true", help="Keep the database and the logs")
     args = parser.parse_args()
+    kinds = [kind for kind in args.kinds.split(",") if kind]
+    if not kinds or set(kinds) - set(TRIALS):
+        parser.error(f"--kinds takes some of {', '.join(TRIALS)}")
     seed = args.seed if args.seed is not None else random.randrange(10**6)
     run_dir = Path(tempfile.mkdtemp(prefix="grants-crash-soak-"))
     print(f"crash soak: {args.trials} trials on {args.db}, seed {seed}, logs in {run_dir}", flush=True)
     started = time.monotonic()
     stage, owner_url = build_stage(args.db, run_dir, seed)
-    kinds = list(TRIALS)
     trials, sweeps = [], []
     try:
         for number in range(1, args.trials + 1):

@@ -291,3 +291,27 @@ def kill_at_random_point(
     ended_first = ended_first or not process.running()
     target.kill()
     return Kill(mode, round(time.monotonic() - start, 3), in_write, ended_first, len(seen))
+
+
+def kill_after_progress(
+    target, rng: random.Random, *, progress, total: int, watch: WriteWatch | None = None
+) -> Kill:
+    """SIGKILL ``target`` once ``progress()`` (units of work done so far) reaches n, drawn from 0..``total``-1.
+
+    Then up to 50 ms more pass, so the kill falls anywhere in the next unit:
+    for work whose transactions are too short for a watch to count (a
+    worker drawing letters), its own count of finished units places the kill.
+    """
+    process = target.process if isinstance(target, AppServer) else target
+    start, wanted = time.monotonic(), rng.randrange(max(1, total))
+    ended_first = False
+    while progress() < wanted:
+        if not process.running() or time.monotonic() - start > 600:
+            ended_first = True
+            break
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 0.05))
+    in_write = bool(watch.open_writes()) if watch is not None else None
+    ended_first = ended_first or not process.running()
+    target.kill()
+    return Kill("nth_done", round(time.monotonic() - start, 3), in_write, ended_first)

@@ -32,7 +32,7 @@ import jpholiday
 
 from .api import LOST, Client, WebSession
 from .checks import Findings, check_everything, history_records, verify_command
-from .processes import AppServer, WriteWatch, kill_at_random_point, manage, manage_process
+from .processes import AppServer, WriteWatch, kill_after_progress, kill_at_random_point, manage, manage_process
 
 CSG = "community_support_grant"
 _startup_seconds: float | None = None
@@ -176,6 +176,15 @@ class Stage:
         if kill.mode == "nth_write" and kill.ended_first and kill.writes_seen:
             self.seen_share[name] = min(1.0, kill.writes_seen / writes)
         return kill
+
+    def kill_after(self, target, *, name: str, progress, total: int):
+        """SIGKILL ``target`` after a random number of its units of work (``processes.kill_after_progress``)."""
+        watch = self.watch(name)
+        try:
+            return kill_after_progress(target, self.rng, progress=progress, total=total, watch=watch)
+        finally:
+            if watch:
+                watch.close()
 
     def manage(self, *args: str, name: str = ""):
         return manage(self.env, *args, log=self.run_dir / "commands.log", name=name)
@@ -391,17 +400,26 @@ def trial_render(stage: Stage, at_least: int = 4) -> Trial:
     if pending < at_least:
         walk(stage, stage.slots.open(at_least - pending), TO_NOTICE[:1])
         pending = _pending_letters(stage)
-    process = manage_process(stage.env, "db_worker", "--no-startup-delay", "--interval", "0.2",
-                             log=stage.run_dir / "worker.log", name="ops-worker")
-    # Per letter up to four (the task's claim, the number, the PDF's record, the task's result), some too short to see.
-    kill = stage.kill(process, name="ops-worker", writes=3 * pending, window=lambda start: start + pending * 0.1,
-                      done=lambda: _pending_letters(stage) == 0)
+    log = stage.run_dir / "worker.log"
+
+    def finished() -> int:
+        """Tasks the workers of this stage have finished, by their log."""
+        return log.read_text(errors="replace").count("state=SUCCESSFUL") if log.exists() else 0
+
+    before = finished()
+    process = manage_process(
+        stage.env, "db_worker", "--no-startup-delay", "--interval", "0.2", log=log, name="ops-worker"
+    )
+    # A letter's transactions (the task's claim, its number, the PDF's record, the task's result) are mostly too
+    # short for a watch to count; the worker's own log says each task it finished.
+    kill = stage.kill_after(process, name="ops-worker", total=pending, progress=lambda: finished() - before)
     trial.landed, trial.mode = kill.landed(), kill.mode
     left = _pending_letters(stage)
     stage.manage_ok("render_letters")
     stage.manage_ok("db_worker", "--batch", "--no-startup-delay")
     trial.effect = f"{share(pending - left, pending)} rendered before the kill"
-    trial.outcome = f"{pending - left}/{pending} letters rendered before the kill; render_letters and db_worker --batch drew the rest"
+    trial.outcome = (f"{pending - left}/{pending} letters rendered before the kill; "
+                     "render_letters and db_worker --batch drew the rest")
     trial.expect(_pending_letters(stage) == 0, "letters still pending after the retry")
     return trial
 
