@@ -33,7 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ops.demo import FRESH_GROUPS, database_url, drop_postgres_database, install_demo  # noqa: E402
+from tests.ops.demo import (  # noqa: E402
+    FRESH_GROUPS,
+    bureau_prefectures,
+    database_url,
+    drop_postgres_database,
+    install_demo,
+)
 from tests.ops.processes import AppServer, free_port, manage_ok  # noqa: E402
 from tests.ops.trials import TRIALS, Slots, Stage, run_trial  # noqa: E402
 
@@ -55,7 +61,8 @@ def build_stage(db: str, run_dir: Path, seed: int) -> tuple[Stage, str]:
         })
     print("==> the demo's letters: db_worker --batch", flush=True)
     manage_ok(env, "db_worker", "--batch", "--no-startup-delay", log=run_dir / "commands.log")
-    recipients = [recipient["code"] for recipient in officer.pages("/api/recipients", kind="municipality")]
+    served = bureau_prefectures()
+    recipients = [r["code"] for r in officer.pages("/api/recipients", kind="municipality") if r["prefecture"] in served]
     stage = Stage(
         env=env, server=server, database_url=env["DATABASE_URL"], run_dir=run_dir, officer=officer,
         supervisor=supervisor, auditor=auditor, officer_login=("officer1", password),

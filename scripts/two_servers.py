@@ -46,7 +46,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ops.api import Client, WebSession  # noqa: E402
 from tests.ops.checks import check_everything, verify_command  # noqa: E402
-from tests.ops.demo import FRESH_GROUPS, database_url, drop_postgres_database, install_demo  # noqa: E402
+from tests.ops.demo import (  # noqa: E402
+    FRESH_GROUPS,
+    bureau_prefectures,
+    database_url,
+    drop_postgres_database,
+    install_demo,
+)
 from tests.ops.processes import AppServer, free_port, manage_process  # noqa: E402
 from tests.ops.races import history_problems, run_races  # noqa: E402
 from tests.ops.trials import TO_NOTICE, Deadlines, Slots, step_data, today_in_japan  # noqa: E402
@@ -246,7 +252,8 @@ def main() -> int:
             supervisor.ok("POST", "/api/budget-notices", {"fiscal_year": year, "stream": CSG, "part": "", "amount": 500_000_000_000,
                                                           "received_on": "2026-06-01", "reference": f"老発0601第{year}号"})
         officer = deployment.api("officer1", 0)
-        municipalities = list(officer.pages("/api/recipients", kind="municipality"))
+        served = bureau_prefectures()
+        municipalities = [r for r in officer.pages("/api/recipients", kind="municipality") if r["prefecture"] in served]
         # officer2 acts on the community support grant in Saitama (11) and Chiba (12): the races' cases are there.
         shared = [r["code"] for r in municipalities if r["prefecture"] in ("11", "12")]
         slots = Slots(officer, [r["code"] for r in municipalities if r["code"] not in shared], FRESH_GROUPS)

@@ -25,6 +25,11 @@ FRESH_GROUPS = [
 ]
 
 
+def bureau_prefectures() -> set[str]:
+    """The prefectures whose recipients this bureau serves: ``BUREAU_PREFECTURES``, as the settings read it."""
+    return set(os.environ.get("BUREAU_PREFECTURES", "08,09,10,11,12,13,14,15,19,20").replace(" ", "").split(","))
+
+
 def postgres_url(database: str) -> str:
     """The URL of ``database`` on the local PostgreSQL server."""
     base = os.environ.get("OPS_PG_URL") or subprocess.run(
