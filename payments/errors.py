@@ -62,6 +62,11 @@ class Overpayment(InvalidInput):
     default_message = _("This payment is more than the claim's outstanding principal and interest.")
 
 
+class ClaimClosed(Conflict):
+    code = "claim_closed"
+    default_message = _("This return claim is closed: nothing is owed on it.")
+
+
 class FundBalanceDiscontinuity(InvalidInput):
     code = "fund_balance_discontinuity"
 

@@ -21,7 +21,7 @@ from grants.models import Case, CaseState, Recipient, RecipientKind
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
 from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
-from .money import late_interest, surcharge
+from .money import late_interest, surcharge, surcharge_by_receipt
 
 
 def _runs_with_totals(*, actor) -> QuerySet[PaymentRun]:
@@ -173,6 +173,8 @@ class ClaimBalance:
     surcharge: int  # 加算金
     late_interest: int  # 延滞金
     interest_paid: int
+    #: 加算金 per received part, latest first: (received_on, amount, surcharge); empty without 加算金.
+    surcharge_parts: tuple = ()
 
     @property
     def paid(self) -> int:
@@ -205,12 +207,14 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     payments = [(p.paid_on, p.amount) for p in claim.payments.all() if p.paid_on <= as_of]
     paid = sum(amount for _, amount in payments)
     receipts = [(r.received_on, r.amount) for r in claim.receipts.all()]
+    parts = surcharge_by_receipt(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else []
     return ClaimBalance(
         as_of=as_of,
         due_on=claim.due_on,
         principal=claim.principal,
         principal_paid=min(paid, claim.principal),
-        surcharge=surcharge(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else 0,
+        surcharge=sum(part for _, _, part in parts),
+        surcharge_parts=tuple(parts),
         late_interest=late_interest(principal=claim.principal, due_on=claim.due_on, payments=payments, as_of=as_of),
         interest_paid=max(paid - claim.principal, 0),
     )

@@ -37,6 +37,7 @@ def _f(name: str, kind: str, required: bool) -> FieldSpec:
         "deadline": _("Deadline"),
         "reason": _("Reason"),
         "document_number": _("Document number"),
+        "legal_basis": _("Legal basis (art_17_1: subsidy act art. 17(1); other)"),
     }
     max_length = MAX_DOCUMENT_NUMBER if name == "document_number" else MAX_TEXT
     return FieldSpec(name, kind, required, labels[name], max_length)
@@ -62,7 +63,7 @@ TRANSITION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "notify": (_f("document_number", "text", False), _f("date", "date", False)),
     "accept": (),
     "withdraw": (_f("reason", "text", True),),
-    "revoke": (_f("reason", "text", True),),
+    "revoke": (_f("reason", "text", True), _f("legal_basis", "text", True)),
 }
 
 TRANSITION_LABELS = {

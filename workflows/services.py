@@ -93,7 +93,9 @@ def case_transition(
         if name == "notify":
             payment_items_issue(actor=actor, case=case, determination=determination)
         elif name == "revoke":
-            payment_items_revoke(actor=actor, case=case, revoked_on=flow.today)
+            payment_items_revoke(
+                actor=actor, case=case, revoked_on=flow.today, basis=flow.data["legal_basis"]
+            )
         # What other apps add to the act (the letters app: its letter, described by the act's record, stored under it).
         additions = [
             addition

@@ -7,9 +7,12 @@ back together. The claims' due dates are counted in business days (``calendars``
 The rule, for every notified determination: the procedure-year's tranche plan
 says how much the grant is now owed (shares of the notified amount, of the
 increase, or the notified amount less what was issued). An increase becomes
-payable items. A decrease first withdraws items not yet approved for payment,
-latest due first; what is left was paid (or is approved to be) and becomes a
-return claim.
+payable items. A decrease withdraws items not yet approved for payment, latest
+due first. Returns arise only where the subsidy act puts them (art. 18, see
+``docs/money.md``): a change below what was paid stops there, and the
+overpayment is carried to the settlement, which pays or reclaims settled −
+issued; only a settlement below what was issued, or a revocation, turns what
+was paid (or approved to be) into a return claim.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from calendars.business_days import add_business_days
 from grants.catalogue import SETTLEMENT_PROCEDURES, STREAMS, Procedure
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
+from web.errors import InvalidInput
 from web.rows import row_insert, rows_select, scalar
 
 from ..models import (
@@ -35,6 +39,7 @@ from ..models import (
     ReturnClaim,
     ReturnClaimReceipt,
     ReturnReason,
+    RevocationBasis,
     ShareBase,
 )
 from ..money import attribute_latest_receipts_first, split_by_percent_floored
@@ -161,10 +166,10 @@ def payment_items_issue(
         change = determination.amount - _net_issued(case, whole_grant=True)
     if change < 0:
         reduction = min(sum(_split(-change, shares)), _net_issued(case, whole_grant=True))
-        reason = ReturnReason.REDUCTION if case.procedure not in SETTLEMENT_PROCEDURES else ReturnReason.SETTLEMENT
+        settles = case.procedure in SETTLEMENT_PROCEDURES
         return _take_back(
-            actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
-            on=notified_on, surcharge_applies=False,
+            actor=actor, case=case, scope=grant, amount=reduction, determination=determination,
+            reason=ReturnReason.SETTLEMENT, on=notified_on, surcharge_applies=False, claim_rest=settles,
         )
     items = [
         PaymentItem(
@@ -184,9 +189,15 @@ def payment_items_issue(
 
 @transaction.atomic(savepoint=False)
 def payment_items_revoke(
-    *, actor, case: Case, revoked_on: date
+    *, actor, case: Case, revoked_on: date, basis: str
 ) -> PaymentConsequences:
-    """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed with 加算金."""
+    """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed.
+
+    ``basis`` is the revocation's legal basis (``RevocationBasis``); 加算金 runs
+    only on a return ordered on a revocation under art. 17(1).
+    """
+    if basis not in RevocationBasis.values:
+        raise InvalidInput(details={"legal_basis": [f"Must be one of: {', '.join(RevocationBasis.values)}."]})
     if not STREAMS[case.stream].bureau_decides:
         return PaymentConsequences()
     _lock_recipient(case)
@@ -196,7 +207,8 @@ def payment_items_revoke(
     amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(
         actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
-        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True,
+        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=basis == RevocationBasis.ART_17_1,
+        revocation_basis=basis,
     )
 
 
@@ -210,11 +222,15 @@ def _take_back(
     reason: str,
     on: date,
     surcharge_applies: bool,
+    claim_rest: bool = True,
+    revocation_basis: str = "",
 ) -> PaymentConsequences:
     """Withdraw unpaid items not yet approved for payment, latest due first; claim back whatever remains.
 
     Items of an approved run count as paid: the supervisor approved exactly
     those amounts and the run will pay them, so the claim covers them instead.
+    With ``claim_rest`` false (a change) what remains is not claimed: the
+    settlement reckons it.
     """
     result = PaymentConsequences()
     if amount <= 0:
@@ -258,10 +274,10 @@ def _take_back(
                     replaces=item,
                 )
             )
-    if remaining:
+    if remaining and claim_rest:
         result.claim = _claim_issue(
             actor=actor, case=case, scope=scope, principal=remaining, determination=determination, reason=reason,
-            on=on, surcharge_applies=surcharge_applies,
+            on=on, surcharge_applies=surcharge_applies, revocation_basis=revocation_basis,
         )
     return result
 
@@ -276,6 +292,7 @@ def _claim_issue(
     reason: str,
     on: date,
     surcharge_applies: bool,
+    revocation_basis: str,
 ) -> ReturnClaim:
     """A return claim for money paid (or approved to be paid), with the receipts its 加算金 would run from."""
     paid = PaymentRecord.objects.filter(item__in=PaymentItem.objects.filter(scope)).values_list("paid_on", "amount")
@@ -294,6 +311,7 @@ def _claim_issue(
         noticed_on=on,
         due_on=add_business_days(on, RETURN_DUE_BUSINESS_DAYS),
         surcharge_applies=surcharge_applies,
+        revocation_basis=revocation_basis,
         created_by=actor,
     )
     ReturnClaimReceipt.objects.bulk_create(
@@ -311,6 +329,7 @@ def _claim_issue(
             "noticed_on": on,
             "due_on": claim.due_on,
             "surcharge_applies": surcharge_applies,
+            "revocation_basis": revocation_basis,
             "receipts": [[received_on, amount] for received_on, amount in receipts],
         },
     )

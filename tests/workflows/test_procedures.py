@@ -37,7 +37,7 @@ def determination(amount: int, reason: str = "") -> list:
         ("draft", {"amount": amount, "reason": reason}),
         ("approve", {}),
         ("notify", {}),
-        ("revoke", {"reason": "交付の条件に違反"}),
+        ("revoke", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
     ]
 
 
