@@ -14,7 +14,7 @@ from itertools import groupby
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from grants.access import READ_CASE, authorize, scope_q
+from grants.access import READ_CASE, authorize, may, scope_q
 from grants.catalogue import GRANT_PROCEDURES, SETTLEMENT_PROCEDURES, STREAMS, Procedure, Stream
 from grants.models import Case, CaseState, Recipient, RecipientKind
 
@@ -160,6 +160,13 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
         details={"claim": claim_id},
     )
     return claim
+
+
+def return_claim_may_record(*, actor, claim: ReturnClaim) -> bool:
+    """Whether ``actor`` may record a repayment on ``claim`` (the page shows the form only then)."""
+    return claim.closed_on is None and may(
+        actor, "payments.record_repayment", stream=claim.case.stream, prefecture=claim.recipient.prefecture_code
+    )
 
 
 @dataclass(frozen=True)
