@@ -77,10 +77,21 @@ class PaymentRunSerializer(serializers.Serializer):
     executed_by = serializers.CharField(source="executed_by.username", allow_null=True, default=None)
 
 
+class OpenClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    reason = serializers.CharField()
+    principal = serializers.IntegerField()
+    due_on = serializers.DateField()
+
+
 class RecipientNetSerializer(serializers.Serializer):
     recipient = RecipientRefSerializer()
     amount = serializers.IntegerField()
     items = PaymentItemSerializer(many=True)
+    open_claims = OpenClaimSerializer(
+        many=True, help_text="The recipient's return claims not yet closed; shown, never netted against the payment"
+    )
 
 
 class PaymentRunDetailSerializer(PaymentRunSerializer):

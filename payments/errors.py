@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from web.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
+#: Formatted with the run's date.
+RUN_NOT_DUE_MESSAGE = _("A payment run is not executed before its date ({run_on}).")
 #: Formatted with prefecture (name and code), the two fiscal years and both amounts.
 DISCONTINUITY_MESSAGE = _(
     "{prefecture}: the closing balance of FY{year} ({closing:,} yen) differs from the opening balance "
@@ -45,6 +47,16 @@ class RunConditionUnmet(Conflict):
 class RunFourEyesViolation(PermissionDenied):
     code = "four_eyes"
     default_message = _("The person who drafted a payment run cannot approve it.")
+
+
+class RunExecutorIsApprover(PermissionDenied):
+    code = "four_eyes"
+    default_message = _("The person who approved a payment run cannot execute it.")
+
+
+class RunNotDue(Conflict):
+    code = "run_not_due"
+    default_message = _("A payment run is not executed before its date.")
 
 
 class NothingToPay(Conflict):

@@ -131,6 +131,10 @@ class PaymentRun(models.Model):
                 condition=~Q(state=PaymentRunState.EXECUTED) | Q(executed_by__isnull=False),
                 name="payment_run_executed_by_someone",
             ),
+            models.CheckConstraint(
+                condition=Q(executed_by__isnull=True) | ~Q(executed_by=F("approved_by")),
+                name="payment_run_executor_not_approver",
+            ),
         ]
         permissions = [
             ("prepare_payment_run", "Draft, execute and cancel payment runs"),

@@ -60,11 +60,17 @@ def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> Paym
 
 @dataclass(frozen=True)
 class RecipientNet:
-    """What a run pays one recipient: the net and the items that make it up."""
+    """What a run pays one recipient: the total and the items that make it up.
+
+    ``open_claims`` are the recipient's return claims not yet closed, shown
+    beside the payment and never netted against it (revenue and expenditure
+    stay gross).
+    """
 
     recipient: Recipient
     amount: int
     items: list[PaymentItem]
+    open_claims: tuple = ()
 
 
 def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
@@ -76,8 +82,22 @@ def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
 
 
 def payment_run_breakdown_for_actor(*, actor, run: PaymentRun) -> list[RecipientNet]:
-    """What ``actor`` may read of a run, netted per recipient: the items of the cases in their scope."""
-    return _breakdown(run.items.filter(scope_q(actor, via="case__")))
+    """What ``actor`` may read of a run, per recipient: the items of the cases in their scope, with the
+    recipient's open return claims in that scope beside them."""
+    lines = _breakdown(run.items.filter(scope_q(actor, via="case__")))
+    claims = (
+        ReturnClaim.objects.filter(
+            scope_q(actor, via="case__"), recipient__in=[line.recipient for line in lines], closed_on__isnull=True
+        )
+        .select_related("case")
+        .order_by("due_on", "pk")
+    )
+    by_recipient: dict = defaultdict(list)
+    for claim in claims:
+        by_recipient[claim.recipient_id].append(claim)
+    return [
+        RecipientNet(line.recipient, line.amount, line.items, tuple(by_recipient[line.recipient.pk])) for line in lines
+    ]
 
 
 def _breakdown(items: QuerySet[PaymentItem]) -> list[RecipientNet]:
@@ -107,6 +127,45 @@ def payment_run_four_eyes_refusal(*, run: PaymentRun, actor) -> str | None:
             refusal = flow.refusal("approve", actor)
             return str(refusal.message) if isinstance(refusal, RunFourEyesViolation) else None
     return None
+
+
+def budget_year_of(case: Case) -> int:
+    """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
+    return case.settles_fiscal_year if case.procedure in SETTLEMENT_PROCEDURES else case.fiscal_year_id
+
+
+def grant_scope(case: Case) -> Q:
+    """Items and claims of the case's grant: recipient, stream, part and budget year.
+
+    The adjustment grant is a grant of its own: a settlement settles the
+    initial and changed grant, not the adjustment grant.
+    """
+    adjustment = Q(case__procedure=Procedure.ADJUSTMENT_GRANT)
+    return Q(
+        recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
+    ) & (adjustment if case.procedure == Procedure.ADJUSTMENT_GRANT else ~adjustment)
+
+
+@dataclass(frozen=True)
+class SettlementFigures:
+    """What a settlement notice states: paid towards the grant, and what the settlement orders back or pays."""
+
+    paid: int
+    to_return: int
+    to_pay: int
+
+
+def settlement_figures(*, case: Case) -> SettlementFigures:
+    """The money of a notified settlement (its consequences already written): paid before it, returned, still paid."""
+    scope = grant_scope(case)
+    paid = PaymentRecord.objects.filter(
+        item__in=PaymentItem.objects.filter(scope).exclude(case=case)
+    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    to_return = ReturnClaim.objects.filter(case=case).aggregate(total=Coalesce(Sum("principal"), 0))["total"]
+    to_pay = PaymentItem.objects.filter(case=case, withdrawn_on__isnull=True).aggregate(
+        total=Coalesce(Sum("amount"), 0)
+    )["total"]
+    return SettlementFigures(paid=paid, to_return=to_return, to_pay=to_pay)
 
 
 def payment_item_list_for_actor(
@@ -160,6 +219,11 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
         details={"claim": claim_id},
     )
     return claim
+
+
+def return_claim_of_revocation(*, case: Case) -> ReturnClaim | None:
+    """The return claim a case's revocation ordered, if it ordered one."""
+    return ReturnClaim.objects.filter(case=case, reason="revocation").order_by("-pk").first()
 
 
 def return_claim_may_record(*, actor, claim: ReturnClaim) -> bool:

@@ -260,6 +260,11 @@ ROUTES: dict[str, Route] = {
     "history": Route(reads=(Read(REFUSED, reader="auditor"),)),
     "history-verify-page": Route(reads=(Read(REFUSED, reader="auditor", secret=('data-testid="verify-ok"',)),)),
     "return-claims": Route(reads=(Read(HIDDEN),)),
+    "return-claim-detail": Route(
+        lambda w: {"claim_id": w.claim.pk},
+        reads=(Read(REFUSED),),
+        writes={"post": Write(lambda w: {"amount": "1", "paid_on": "2024-04-01"}, outsider=REFUSALS)},
+    ),
     "fund-balances": Route(reads=(Read(HIDDEN, secret=(f"{FUND_CLOSING:,}",)),)),
     "worklist": Route(reads=(Read(HIDDEN),)),
     "case-detail": Route(case_id, reads=(Read(REFUSED),)),

@@ -21,11 +21,21 @@ from grants.access import authorize
 from grants.history import history_append
 from grants.models import Case, CaseState, Determination, HistoryEntry
 from grants.roles import system_user
+from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
 from web.errors import InvalidInput
 from web.rows import row_insert
 
-from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, request_wording
+from ..letter_texts import (
+    LetterWording,
+    contact_lines,
+    determination_wording,
+    notice_kind,
+    request_wording,
+    return_order_wording,
+    revocation_wording,
+    sender_and_addressee,
+)
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import LetterContent, render_letter
 from ..selectors import letter_list_for_actor
@@ -67,8 +77,7 @@ def _letter_build(
         recipient=case.recipient,
         subject=wording.subject,
         content={
-            "addressee": addressee(case.recipient),
-            "sender": settings.BUREAU["sender_ja"],
+            **sender_and_addressee(kind, case.recipient),
             "subject": wording.subject,
             "body_paragraphs": list(wording.body_paragraphs),
             "items": [list(item) for item in wording.items],
@@ -185,6 +194,20 @@ def letter_for_transition(
             issued_on=on,  # dated the day of the act
             basis=_request_basis(case, consultation=consultation, fields=fields),
         )
+    if transition == "revoke":
+        claim = return_claim_of_revocation(case=case)
+        # The revocation's day: its claim's order date when it ordered a return, else the day of the act.
+        on = claim.noticed_on if claim is not None else on
+        return _letter_build(
+            case=case,
+            kind=LetterKind.REVOCATION_NOTICE,
+            actor=actor,
+            wording=revocation_wording(
+                case, reason=fields["reason"], basis=fields["legal_basis"], effective_on=on, claim=claim
+            ),
+            issued_on=on,
+            basis={"revocation": True, "return_claim": claim.pk if claim else None},
+        )
     if transition == "notify":
         return _letter_build(
             case=case,
@@ -196,6 +219,18 @@ def letter_for_transition(
             basis={"determination": determination.pk},
         )
     return None
+
+
+def return_order_issue(*, claim, actor) -> Letter:
+    """返還命令 for a claim, issued with the act that ordered the return, dated the day of the order."""
+    return letter_issue(
+        case=claim.case,
+        actor=actor,
+        kind=LetterKind.RETURN_ORDER,
+        wording=return_order_wording(claim),
+        issued_on=claim.noticed_on,
+        basis={"return_claim": claim.pk},
+    )
 
 
 def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:

@@ -43,6 +43,8 @@ from ..models import (
     ShareBase,
 )
 from ..money import attribute_latest_receipts_first, split_by_percent_floored
+from ..selectors import budget_year_of, grant_scope
+from ..signals import return_claim_issued
 
 #: A return claim falls due this many business days after its notice (decided here; to confirm with the bureau).
 RETURN_DUE_BUSINESS_DAYS = 20
@@ -72,21 +74,7 @@ class PaymentConsequences:
     claim: ReturnClaim | None = None
 
 
-def budget_year_of(case: Case) -> int:
-    """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
-    return case.settles_fiscal_year if case.procedure in SETTLEMENT_PROCEDURES else case.fiscal_year_id
-
-
-def _same_grant(case: Case) -> Q:
-    """Items and claims of the case's grant: recipient, stream, part and budget year.
-
-    The adjustment grant is a grant of its own: a settlement settles the
-    initial and changed grant, not the adjustment grant.
-    """
-    adjustment = Q(case__procedure=Procedure.ADJUSTMENT_GRANT)
-    return Q(
-        recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
-    ) & (adjustment if case.procedure == Procedure.ADJUSTMENT_GRANT else ~adjustment)
+_same_grant = grant_scope
 
 
 def _net_issued(case: Case, *, whole_grant: bool) -> int:
@@ -333,4 +321,5 @@ def _claim_issue(
             "receipts": [[received_on, amount] for received_on, amount in receipts],
         },
     )
+    return_claim_issued.send(sender=ReturnClaim, claim=claim, actor=actor)
     return claim
