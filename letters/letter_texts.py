@@ -79,6 +79,10 @@ def _with_dono(line: str) -> str:
     return line if line.endswith("殿") else f"{line}　殿"
 
 
+#: Working letters: to the responsible division head of the recipient's prefecture (master data).
+WORKING_KINDS = frozenset({LetterKind.REQUEST, LetterKind.REMINDER, LetterKind.OVERDUE_DEMAND})
+
+
 def addressee(recipient: Recipient) -> str:
     """A working letter's addressee: the responsible division head of the recipient's prefecture (master data).
 
@@ -112,12 +116,27 @@ def formal_addressee(recipient: Recipient) -> tuple[str, str]:
     return _with_dono(head_of(recipient)), note
 
 
+def concerns_item(kind: str, recipient: Recipient) -> tuple[str, str] | None:
+    """A working letter about a municipality goes to its prefecture's division head: it names the municipality."""
+    if kind not in WORKING_KINDS or recipient.kind != RecipientKind.MUNICIPALITY:
+        return None
+    return ("対象団体", recipient.name_ja)
+
+
 def sender_and_addressee(kind: str, recipient: Recipient) -> dict:
-    """Who signs and who receives a letter of ``kind``: the chief to the head, or the division head to the division."""
+    """Who signs and who receives a letter of ``kind``: the chief to the grantee's head (formal decisions), the
+    division head to the prefecture's division head (working letters), or to the recipient (payment notices)."""
     if kind in FORMAL_KINDS:
         line, note = formal_addressee(recipient)
         return {"sender": settings.BUREAU["chief_ja"], "addressee": line, "addressee_note": note}
-    return {"sender": settings.BUREAU["sender_ja"], "addressee": addressee(recipient), "addressee_note": ""}
+    if kind in WORKING_KINDS:
+        return {"sender": settings.BUREAU["sender_ja"], "addressee": addressee(recipient), "addressee_note": ""}
+    # Payment notices: from the division head to the recipient's own addressee line.
+    return {
+        "sender": settings.BUREAU["sender_ja"],
+        "addressee": _with_dono(recipient.addressee_ja or recipient.name_ja),
+        "addressee_note": "",
+    }
 
 
 def contact_lines(case: Case) -> tuple[str, ...]:

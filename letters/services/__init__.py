@@ -1,6 +1,7 @@
 """Writes of the letters app: letters, reminder rules, reminders and payment notices."""
 
 from ..letter_texts import LetterWording
+from .addressees import recipient_addressee_save
 from .letters import (
     letter_batch_create,
     letter_for_transition,
@@ -25,4 +26,5 @@ __all__ = [
     "reminder_issue",
     "reminder_rule_delete",
     "reminder_rule_save",
+    "recipient_addressee_save",
 ]

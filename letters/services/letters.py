@@ -28,6 +28,7 @@ from web.rows import row_insert
 
 from ..letter_texts import (
     LetterWording,
+    concerns_item,
     contact_lines,
     determination_wording,
     notice_kind,
@@ -36,6 +37,7 @@ from ..letter_texts import (
     revocation_wording,
     sender_and_addressee,
 )
+
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import LetterContent, render_letter
 from ..selectors import letter_list_for_actor
@@ -68,6 +70,11 @@ def _letter_build(
 ) -> Letter:
     """A worded, checked, unsaved letter to the case's recipient."""
     wording = wording or _default_wording(case, kind)
+    people = sender_and_addressee(kind, case.recipient)
+    items = [list(item) for item in wording.items]
+    concerns = concerns_item(kind, case.recipient)
+    if concerns:
+        items.insert(0, list(concerns))
     letter = Letter(
         case=case,
         history_entry=history_entry,
@@ -77,10 +84,10 @@ def _letter_build(
         recipient=case.recipient,
         subject=wording.subject,
         content={
-            **sender_and_addressee(kind, case.recipient),
+            **people,
             "subject": wording.subject,
             "body_paragraphs": list(wording.body_paragraphs),
-            "items": [list(item) for item in wording.items],
+            "items": items,
             "deadline_note": wording.deadline_note or None,
             "contact_lines": list(contact_lines(case)),
             "title_kind": kind,
