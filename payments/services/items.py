@@ -191,7 +191,7 @@ def payment_items_revoke(
     _lock_recipient(case)
     scope = Q(case=case)
     revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
-    # A change or settlement may already have claimed part of the grant back: that part is not claimed twice.
+    # A settlement may already have claimed part of the grant back: that part is not claimed twice.
     amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(
         actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
