@@ -13,7 +13,7 @@ from grants.selectors import case_get_for_actor
 from payments.services import payment_items_issue, payment_items_revoke
 from web.rows import row_insert
 
-from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
+from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import TRANSITION_FIELDS, clean_transition_data
 from .flows import flow_for
 from .signals import case_transition_recording
@@ -82,10 +82,7 @@ def case_transition(
         except NoTransition:
             raise TransitionNotAllowed(details={"transition": name, "state": source}) from None
         except TransitionConditionsUnmet as exc:
-            raise ConditionUnmet(
-                exc.unmet_message or None,
-                details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
-            ) from None
+            raise flow.unmet(getattr(exc.failed_condition, "__name__", "condition"), exc.unmet_message) from None
         case.version += 1
         changed = [field for field in _SAVED_FIELDS if getattr(case, field) != original[field]]
         occurred_at = case.updated_at = timezone.now()

@@ -18,12 +18,11 @@ from viewflow.fsm import State
 
 from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
-from grants.catalogue import STREAMS
+from grants.catalogue import SETTLEMENT_PROCEDURES, STREAMS
 from grants.errors import OutOfScope
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
-    budget_covers,
-    budget_notice_total,
+    budget_position,
     determination_pending,
     grant_current_amount,
     procedure_has_pre_consultation,
@@ -31,7 +30,7 @@ from grants.selectors import (
 from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
-from ..errors import FourEyesViolation, TransitionForbidden
+from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
 
 S = CaseState
 OPEN = sorted(OPEN_STATES)
@@ -107,16 +106,43 @@ class CaseFlow:
         return State.CONDITION(ok, unmet=_("This year's procedure has no pre-consultation."))
 
     def budget_notice_covers(self):
-        """No approval before the ministry's budget-obligation notice covers the amount (docs/domain.md#budget-notices)."""
+        """The year's budget-obligation notices are a ceiling on every approved decision and change plus this one
+        (docs/money.md); settlements and re-settlements need none, streams the ministry decides neither."""
         case = self.case
-        if not STREAMS[case.stream].bureau_decides:
-            return State.CONDITION(True)  # no query for streams the ministry decides
         pending = self.pending_determination()
-        total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
+        if not STREAMS[case.stream].bureau_decides or pending is None or case.procedure in SETTLEMENT_PROCEDURES:
+            return State.CONDITION(True)  # no query
+        position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
+        self.budget = position
         return State.CONDITION(
-            budget_covers(stream=case.stream, notices_total=total, amount=pending.amount if pending else 0),
-            unmet=_("No budget-obligation notice (支出負担行為示達) covers this amount yet."),
+            position.covered,
+            unmet=_(
+                "The budget-obligation notices (支出負担行為示達) of this year come to %(ceiling)s yen; approved decisions "
+                "commit %(committed)s yen, and this one would bring them to %(with_pending)s yen: %(shortfall)s yen short."
+            )
+            % {
+                "ceiling": f"{position.ceiling:,}",
+                "committed": f"{position.committed:,}",
+                "with_pending": f"{position.with_pending:,}",
+                "shortfall": f"{position.shortfall:,}",
+            },
         )
+
+    def unmet(self, condition: str, message) -> Exception:
+        """The error for an unmet condition: the budget ceiling names its figures, the others only themselves."""
+        budget = getattr(self, "budget", None)
+        if condition == "budget_notice_covers" and budget is not None:
+            return BudgetCeilingExceeded(
+                message or None,
+                details={
+                    "condition": condition,
+                    "ceiling": budget.ceiling,
+                    "committed": budget.committed,
+                    "with_this": budget.with_pending,
+                    "shortfall": budget.shortfall,
+                },
+            )
+        return ConditionUnmet(message or None, details={"condition": condition})
 
     def baseline_known(self):
         """Changes and settlements need the grant they change or settle."""
