@@ -180,7 +180,13 @@ class CaseFlow:
             consultation=consultation,
             override=self.data.get("deadline"),
         )
-        if deadline and not self.data.get("deadline") and deadline.effective < self.today:
+        if deadline and self.data.get("deadline") and deadline.stated <= self.today:
+            # A letter dated today cannot ask for papers by today or earlier.
+            message = _("The deadline must be after the request letter's date (%(day)s).") % {
+                "day": self.today.isoformat()
+            }
+            raise InvalidInput(details={"deadline": [message]})
+        if deadline and not self.data.get("deadline") and deadline.effective <= self.today:
             # The schedule's day has gone by: a letter asking for papers by then would be void; the officer sets one.
             passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.") % {
                 "day": deadline.effective.isoformat()
@@ -190,9 +196,19 @@ class CaseFlow:
         case.deadline_effective = deadline.effective if deadline else None
         case.submitted_on, case.submitted_late = None, False
 
+    def _act_date(self, *, not_before: date | None = None, follows: str = "") -> date:
+        """The day an act is dated (its ``date``, else today): never in the future, never before the act it follows."""
+        on = self.data.get("date") or self.today
+        if on > self.today:
+            raise InvalidInput(details={"date": [_("An act cannot be dated in the future.")]})
+        if not_before is not None and on < not_before:
+            message = _("Cannot be dated before %(act)s (%(day)s).") % {"act": follows, "day": not_before.isoformat()}
+            raise InvalidInput(details={"date": [message]})
+        return on
+
     def _record_receipt(self) -> None:
         case = self.case
-        case.submitted_on = self.data.get("date") or self.today
+        case.submitted_on = self._act_date()
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
 
@@ -233,6 +249,8 @@ class PreConsultation:
         source=S.CONSULTATION_SUBMITTED, target=S.AMOUNT_PRESENTED, permission=this.officer_in_scope
     )
     def present_amount(self):
+        if self.data["amount"] <= 0:
+            raise InvalidInput(details={"amount": [_("A presented amount is a positive number of yen.")]})
         self.case.amount_presented = self.data["amount"]
 
 
@@ -282,6 +300,11 @@ class BureauDetermination:
                 )
             if requested is not None and amount > requested:
                 raise InvalidInput(details={"amount": [_("A determination cannot exceed the requested amount.")]})
+            presented = self.case.amount_presented
+            if presented is not None and amount > presented and not reason:
+                raise InvalidInput(
+                    details={"reason": [_("A determination above the presented amount (内示額) needs a reason.")]}
+                )
         elif kind == DeterminationKind.CHANGE:
             if amount == baseline:
                 raise InvalidInput(details={"amount": [_("A change must differ from the current amount.")]})
@@ -314,7 +337,7 @@ class BureauDetermination:
 
     @CaseFlow.state.transition(source=S.APPROVED, target=S.NOTIFIED, permission=this.officer_in_scope)
     def notify(self):
-        on = self.data.get("date") or self.today
+        on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it decides on"))
         self.data.setdefault("date", on)
         if not self.data.get("document_number"):
             self.data["document_number"] = document_number_issue(on=on)
@@ -330,10 +353,11 @@ class MinistryForwarding:
 
     @CaseFlow.state.transition(source=S.UNDER_REVIEW, target=S.FORWARDED, permission=this.officer_in_scope)
     def forward(self):
-        self.case.forwarded_on = self.data.get("date") or self.today
+        self.case.forwarded_on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it forwards"))
 
     @CaseFlow.state.transition(source=S.FORWARDED, target=S.NOTIFIED, permission=this.officer_in_scope)
     def record_ministry_decision(self):
+        self._act_date(not_before=self.case.forwarded_on, follows=_("the forwarding"))
         amount = self.data["amount"]
         self.new_determination = Determination(
             case=self.case,
