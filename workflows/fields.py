@@ -63,7 +63,7 @@ TRANSITION_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "notify": (_f("document_number", "text", False), _f("date", "date", False)),
     "accept": (),
     "withdraw": (_f("reason", "text", True),),
-    "revoke": (_f("reason", "text", True), _f("legal_basis", "text", True)),
+    "revoke": (_f("reason", "text", True), _f("legal_basis", "text", True), _f("date", "date", False)),
 }
 
 TRANSITION_LABELS = {

@@ -91,7 +91,7 @@ def case_transition(
             payment_items_issue(actor=actor, case=case, determination=determination)
         elif name == "revoke":
             payment_items_revoke(
-                actor=actor, case=case, revoked_on=flow.today, basis=flow.data["legal_basis"]
+                actor=actor, case=case, revoked_on=flow.data["date"], basis=flow.data["legal_basis"]
             )
         # What other apps add to the act (the letters app: its letter, described by the act's record, stored under it).
         additions = [

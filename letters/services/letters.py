@@ -203,8 +203,7 @@ def letter_for_transition(
         )
     if transition == "revoke":
         claim = return_claim_of_revocation(case=case)
-        # The revocation's day: its claim's order date when it ordered a return, else the day of the act.
-        on = claim.noticed_on if claim is not None else on
+        on = fields.get("date") or on  # the revocation's own date
         return _letter_build(
             case=case,
             kind=LetterKind.REVOCATION_NOTICE,

@@ -98,3 +98,24 @@ def test_a_notice_is_not_dated_before_the_papers_it_decides_on(api, people):
     case = step(case, "approve", boss)
     refused(login(api, officer), case, "notify", "date", date="2025-11-30")
     refused(api, case, "notify", "date", date="2025-12-08")
+
+
+def test_a_revocation_carries_its_own_date_never_future_never_before_the_decision(api, people):
+    from letters.models import Letter
+    from payments.models import ReturnClaim
+    from tests.payments import factories as pf
+
+    pf.shipped_plans()
+    officer, boss = people["officer"], people["boss"]
+    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    boss_api = login(api, boss)
+    body = {"reason": "目的外使用", "legal_basis": "art_17_1"}
+    refused(boss_api, case, "revoke", "date", date="2025-12-07", **body)
+    refused(boss_api, case, "revoke", "date", date="2023-10-18", **body)
+    refused(boss_api, case, "revoke", "legal_basis", date="2024-06-28", reason="目的外使用", legal_basis="art_99")
+    assert not ReturnClaim.objects.exists()
+    done = act(boss_api, case.pk, "revoke", case.version, date="2024-06-28", **body)
+    assert done.status_code == 200, done.content
+    assert ReturnClaim.objects.get().noticed_on == date(2024, 6, 28)
+    assert Letter.objects.get(case=case, kind="revocation_notice").issued_on == date(2024, 6, 28)

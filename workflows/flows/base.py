@@ -345,6 +345,10 @@ class BureauDetermination:
 
     @CaseFlow.state.transition(source=S.NOTIFIED, target=S.REVOKED, permission=this.supervisor)
     def revoke(self):
+        notified = self.case.determinations.filter(notified_on__isnull=False).order_by("-notified_on").first()
+        self.data["date"] = self._act_date(
+            not_before=notified.notified_on if notified else None, follows=_("the decision it revokes")
+        )
         self._reason()
 
 
