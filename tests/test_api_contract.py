@@ -93,8 +93,9 @@ def test_condition_unmet_names_the_condition(api, people):
         case = Case.objects.get(pk=case.pk)
     login(api, people["boss"])  # no budget notice for the year: docs/domain.md#budget-notices
     error = assert_error(api.post(f"/api/cases/{case.pk}/transitions/approve", {"version": case.version},
-                                  format="json"), 409, "condition_unmet")
-    assert error["details"].get("condition"), error
+                                  format="json"), 409, "budget_ceiling_exceeded")
+    # The budget ceiling has its own code and names its figures beside the condition.
+    assert error["details"]["condition"] == "budget_notice_covers" and error["details"]["shortfall"] == 1_000_000, error
 
 
 # ---------------------------------------------------------------- cases

@@ -69,13 +69,6 @@ def test_a_draft_above_the_presented_amount_needs_a_reason_shown_to_the_approver
     assert "追加協議により増額" in client.get("/approvals/").content.decode()
 
 
-def test_a_request_deadline_is_after_the_letter_date(api, people):
-    case = f.case(actor=people["officer"])
-    error = refused(login(api, people["officer"]), case, "request", "deadline", deadline="2020-01-06")
-    assert "2025-12-06" in error["details"]["deadline"][0]
-    refused(api, case, "request", "deadline", deadline=TODAY.isoformat())
-
-
 def test_acts_are_not_dated_in_the_future_nor_before_the_act_they_follow(api, people):
     officer = people["officer"]
     officer_api = login(api, officer)

@@ -180,13 +180,7 @@ class CaseFlow:
             consultation=consultation,
             override=self.data.get("deadline"),
         )
-        if deadline and self.data.get("deadline") and deadline.stated <= self.today:
-            # A letter dated today cannot ask for papers by today or earlier.
-            message = _("The deadline must be after the request letter's date (%(day)s).") % {
-                "day": self.today.isoformat()
-            }
-            raise InvalidInput(details={"deadline": [message]})
-        if deadline and not self.data.get("deadline") and deadline.effective <= self.today:
+        if deadline and not self.data.get("deadline") and deadline.effective < self.today:
             # The schedule's day has gone by: a letter asking for papers by then would be void; the officer sets one.
             passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.") % {
                 "day": deadline.effective.isoformat()
