@@ -130,7 +130,7 @@ def test_transition_fields_are_taken(api, people):
     case = requested_case(officer=officer, deadline="2026-02-27")
     login(api, officer)
     body = api.post(f"/api/cases/{case.pk}/transitions/submit",
-                    {"version": case.version, "amount": 1_234_000, "date": "2026-02-20"}, format="json").json()
+                    {"version": case.version, "amount": 1_234_000, "date": "2026-02-02"}, format="json").json()
     assert body["state"] == "submitted" and body["amounts"]["requested"] == 1_234_000
     body = api.post(f"/api/cases/{case.pk}/transitions/return_for_correction",
                     {"version": body["version"], "reason": "添付書類の不足"}, format="json")
