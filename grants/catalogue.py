@@ -43,6 +43,7 @@ class ActLetter(StrEnum):
     REQUEST = "request"  # 依頼: asks for the procedure's papers by a deadline
     CONSULTATION_REQUEST = "consultation_request"  # 依頼 of the pre-consultation (事前協議)
     NOTICE = "notice"  # 通知 of the determination the step notifies
+    REVOCATION = "revocation"  # 取消通知 of the decision the step revokes
 
 
 @dataclass(frozen=True)

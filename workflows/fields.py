@@ -45,6 +45,7 @@ DATE = FieldSpec("date", "date", _("Date"))
 DEADLINE = FieldSpec("deadline", "date", _("Deadline"))
 REASON = FieldSpec("reason", "text", _("Reason"))
 DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
+LEGAL_BASIS = FieldSpec("legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"))
 
 
 def _clean_amount(value) -> int:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
-from grants.selectors import budget_covers, budget_notice_total, case_list_for_actor, case_overdue_q
+from grants.catalogue import procedure_get, stream_get
+from grants.selectors import budget_position, case_list_for_actor, case_overdue_q
 from letters.models import Letter, LetterKind
 from letters.selectors import letter_list_for_actor
 
@@ -117,32 +118,35 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
 
 
 def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
-    """Each queued case with what the supervisor decides on: its pending ``draft``, the budget-obligation
-    ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (docs/domain.md#budget-notices),
+    """Each queued case with what the supervisor decides on: its pending ``draft``, its ``budget`` position
+    (the notices' ceiling, what approved decisions commit, what this draft would leave; None for settlements
+    and streams the ministry decides), whether the notices ``covered`` the draft (docs/money.md),
     and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
     ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
     The steps are those the case's procedure declares to approve and to send back its determination.
 
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
     """
-    notices: dict[tuple, int] = {}
     rows = []
     for case in cases:
-        key = (case.fiscal_year_id, case.stream, case.part)
-        if key not in notices:
-            notices[key] = budget_notice_total(fiscal_year=key[0], stream=key[1], part=key[2])
         draft = case.pending[0] if case.pending else None
         flow = flow_for(case, actor=actor)
         acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
         steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
         approve = steps.get(acts.get(DeterminationAct.APPROVES))
+        needs_budget = stream_get(case.stream).bureau_decides and not procedure_get(case.stream, case.procedure).settles
+        budget = (
+            budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=draft)
+            if needs_budget and draft is not None
+            else None
+        )
         rows.append(
             {
                 "case": case,
                 "draft": draft,
-                "notices": notices[key],
-                "covered": draft is not None
-                and budget_covers(stream=case.stream, notices_total=notices[key], amount=draft.amount),
+                "budget": budget,
+                "notices": budget.ceiling if budget else None,
+                "covered": draft is not None and (budget is None or budget.covered),
                 "approve": approve,
                 "send_back": steps.get(acts.get(DeterminationAct.SENDS_BACK)),
                 "four_eyes": None if approve else _four_eyes_refusal(flow, acts.get(DeterminationAct.APPROVES), actor),
