@@ -299,4 +299,11 @@ BUREAU = {
     "tel": "048-740-0793",
     "mail": os.environ.get("BUREAU_MAIL", "ktkousei164@mhlw.go.jp"),
     "document_prefix_ja": os.environ.get("BUREAU_DOCUMENT_PREFIX_JA", "関厚発"),
+    # Formal decisions (交付決定, 変更交付決定, 額の確定, 取消, 返還命令) are issued in the bureau chief's name.
+    "chief_ja": os.environ.get("BUREAU_CHIEF_JA", "関東信越厚生局長"),
+    # Where a return order's money is paid (the 納入告知書 is enclosed with the order).
+    "payment_place_ja": os.environ.get(
+        "BUREAU_PAYMENT_PLACE_JA",
+        "同封の納入告知書により、日本銀行（本店、支店、代理店又は歳入代理店）に納付してください。",
+    ),
 }

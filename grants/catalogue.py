@@ -44,6 +44,7 @@ class ActLetter(StrEnum):
     CONSULTATION_REQUEST = "consultation_request"  # 依頼 of the pre-consultation (事前協議)
     NOTICE = "notice"  # 通知 of the determination the step notifies
     PRESENTATION = "presentation"  # 内示 / 調整・提示: the amount the bureau presents before it decides
+    REVOCATION = "revocation"  # 取消通知 of the decision the step revokes
 
 
 @dataclass(frozen=True)

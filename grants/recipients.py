@@ -8,6 +8,8 @@ changes anything writes one history record saying what it did; a load that
 changes nothing writes nothing.
 """
 
+import csv
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -62,10 +64,27 @@ def recipient_code_problem(code: str) -> str | None:
     ) % {"code": code}
 
 
-def default_addressee(kind: str, name_ja: str) -> str:
-    """The addressee line of a new recipient's letters: the prefecture's long-term-care department head, else the head of the body."""
+#: The responsible division heads of the prefectures the bureau serves, by JIS code (grants/data/README.md).
+ADDRESSEES_FILE = Path(__file__).resolve().parent / "data" / "prefecture_addressees.csv"
+
+
+@functools.cache
+def shipped_addressees() -> dict[str, str]:
+    """Each shipped prefecture's division head its working letters go to, by code."""
+    with ADDRESSEES_FILE.open(encoding="utf-8", newline="") as file:
+        return {row["code"]: row["addressee_ja"] for row in csv.DictReader(file)}
+
+
+def placeholder_addressee(name_ja: str) -> str:
+    """The line a prefecture carried before its division head was named: never the one to keep."""
+    return f"{name_ja}介護保険主管部（局）長　殿"
+
+
+def default_addressee(kind: str, name_ja: str, code: str = "") -> str:
+    """The addressee line of a new recipient's letters: the prefecture's division head named in master data
+    (else its long-term-care department head), else the head of the body."""
     if kind == RecipientKind.PREFECTURE:
-        return f"{name_ja}介護保険主管部（局）長　殿"
+        return shipped_addressees().get(code) or placeholder_addressee(name_ja)
     return f"{name_ja}長　殿"
 
 
@@ -103,8 +122,8 @@ def _apply(row: LocalGovernment, recipient: Recipient, report: LocalGovernmentsR
     if before != after:
         if before["name_ja"] != after["name_ja"]:
             report.renamed.append((row.code, before["name_ja"], after["name_ja"]))
-            if recipient.addressee_ja == default_addressee(before["kind"], before["name_ja"]):
-                recipient.addressee_ja = default_addressee(row.kind, row.name_ja)
+            if recipient.addressee_ja == default_addressee(before["kind"], before["name_ja"], row.code):
+                recipient.addressee_ja = default_addressee(row.kind, row.name_ja, row.code)
         else:
             report.updated.append(row.code)
         for name, value in after.items():
@@ -113,6 +132,11 @@ def _apply(row: LocalGovernment, recipient: Recipient, report: LocalGovernmentsR
     if recipient.retired_on is not None:
         recipient.retired_on = None
         report.reinstated.append(row.code)
+        changed = True
+    named = default_addressee(row.kind, row.name_ja, row.code)
+    if recipient.addressee_ja == placeholder_addressee(row.name_ja) and named != recipient.addressee_ja:
+        recipient.addressee_ja = named  # the placeholder gives way to the division head shipped for it
+        report.updated.append(row.code)
         changed = True
     return changed
 
@@ -139,7 +163,7 @@ def local_governments_load(*, actor, path: Path = DATA_FILE, today: date | None 
         recipient = stored.pop(row.code, None)
         if recipient is None:
             fields = {name: getattr(row, name) for name in FILE_FIELDS}
-            new.append(Recipient(code=row.code, addressee_ja=default_addressee(row.kind, row.name_ja), **fields))
+            new.append(Recipient(code=row.code, addressee_ja=default_addressee(row.kind, row.name_ja, row.code), **fields))
             report.added.append(row.code)
         elif _apply(row, recipient, report):
             changed.append(recipient)

@@ -1,5 +1,6 @@
 """Reads with scope applied (``grants.access``). Views never filter for permission themselves."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Q, QuerySet
@@ -11,7 +12,7 @@ from web.rows import rows_select, scalar
 
 from .access import READ_CASE, authorize, scope_q
 from .procedures import definition_full
-from .catalogue import DeterminationKind, procedure_get, procedure_list, stream_get
+from .catalogue import SETTLING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
 from .models import (
@@ -186,9 +187,72 @@ def grant_amount_as_last_notified(amounts: dict[str, int | None], stream: str) -
     return changed if changed is not None else kinds.get(DeterminationKind.DECISION)
 
 
-def budget_covers(*, stream: str, notices_total: int, amount: int) -> bool:
-    """The budget-obligation notices cover the amount; streams the ministry decides need none (docs/domain.md#budget-notices)."""
-    return not stream_get(stream).bureau_decides or notices_total >= amount
+@dataclass(frozen=True)
+class BudgetPosition:
+    """A stream, part and fiscal year's budget-obligation notices against what its approved decisions commit.
+
+    ``committed``: what approved decisions and changes commit now (each
+    recipient's grant at its latest approved amount; a change replaces the
+    amount it changes). ``with_pending``: the same with the pending draft
+    approved. The notices are a ceiling on the year's commitments.
+    """
+
+    ceiling: int
+    committed: int
+    with_pending: int
+
+    @property
+    def remaining(self) -> int:
+        return self.ceiling - self.committed
+
+    @property
+    def left_after_pending(self) -> int:
+        return self.ceiling - self.with_pending
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.with_pending - self.ceiling, 0)
+
+    @property
+    def covered(self) -> bool:
+        return self.with_pending <= self.ceiling
+
+
+def _commitment_key(case) -> tuple:
+    """One recipient's grant: the initial decision and its changes share a key; the adjustment grant is its own."""
+    return (case.recipient_id, "grant" if procedure_get(case.stream, case.procedure).sets_grant else case.procedure)
+
+
+def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
+    """Ceiling, committed total and what the pending draft (a decision or change) would leave (docs/money.md).
+
+    Settlements commit nothing new (they can only lower or confirm), and a
+    revoked or withdrawn case commits nothing.
+    """
+    approved = (
+        Determination.objects.filter(
+            case__fiscal_year_id=fiscal_year,
+            case__stream=stream,
+            case__part=part,
+            approved_at__isnull=False,
+        )
+        .exclude(kind__in=list(SETTLING_KINDS))
+        .exclude(case__state__in=[CaseState.REVOKED, CaseState.WITHDRAWN])
+        .select_related("case")
+        .order_by("approved_at", "pk")
+    )
+    latest: dict[tuple, int] = {}
+    for determination in approved:
+        if pending is not None and determination.pk == pending.pk:
+            continue
+        latest[_commitment_key(determination.case)] = determination.amount
+    committed = sum(latest.values())
+    with_pending = committed
+    if pending is not None and not procedure_get(pending.case.stream, pending.case.procedure).settles:
+        key = _commitment_key(pending.case)
+        with_pending = committed - latest.get(key, 0) + pending.amount
+    ceiling = budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part)
+    return BudgetPosition(ceiling=ceiling, committed=committed, with_pending=with_pending)
 
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:

@@ -8,12 +8,13 @@ class LettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from payments.signals import payment_run_executed
+        from payments.signals import payment_run_executed, return_claim_issued
         from workflows.signals import case_page_sections, case_transition_recording
 
         from . import checks  # noqa: F401  (registers the letter checks)
-        from .receivers import case_letters_section, letter_for_act, payment_notices_after_execute
+        from .receivers import case_letters_section, letter_for_act, payment_notices_after_execute, return_order_with_claim
 
         case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")
         case_page_sections.connect(case_letters_section, dispatch_uid="letters.case_letters_section")
         payment_run_executed.connect(payment_notices_after_execute, dispatch_uid="letters.payment_notices")
+        return_claim_issued.connect(return_order_with_claim, dispatch_uid="letters.return_order")

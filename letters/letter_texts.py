@@ -14,8 +14,9 @@ from django.conf import settings
 
 from calendars.eras import era_date, fiscal_year_label
 from grants.catalogue import grant_label_ja, procedure_get, procedure_label_ja, stream_codes, stream_get
-from grants.models import Case, Determination, DeterminationKind, Recipient
-from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
+from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
+from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
+from payments.selectors import settlement_figures
 
 from .models import LetterKind, ReminderRule
 
@@ -39,10 +40,75 @@ def yen(amount: int) -> str:
     return f"金{amount:,}円"
 
 
-def addressee(recipient: Recipient) -> str:
-    """The recipient's addressee line, always ending in 殿."""
-    line = recipient.addressee_ja.strip() or recipient.name_ja
+#: Letters issued in the bureau chief's name to the grantee's head; the others are working letters.
+FORMAL_KINDS = frozenset(
+    {LetterKind.DECISION_NOTICE, LetterKind.SETTLEMENT_NOTICE, LetterKind.REVOCATION_NOTICE, LetterKind.RETURN_ORDER}
+)
+
+
+def _with_dono(line: str) -> str:
+    line = line.strip()
     return line if line.endswith("殿") else f"{line}　殿"
+
+
+#: Working letters: to the responsible division head of the recipient's prefecture (master data).
+WORKING_KINDS = frozenset({LetterKind.REQUEST, LetterKind.REMINDER, LetterKind.OVERDUE_DEMAND})
+
+
+def addressee(recipient: Recipient) -> str:
+    """A working letter's addressee: the responsible division head of the recipient's prefecture (master data).
+
+    Requests to a municipality go to its prefecture (経由), so they are addressed
+    to the prefecture's division head; a wide-area union's letters go to the
+    union's own addressee line.
+    """
+    holder = recipient
+    if recipient.kind == RecipientKind.MUNICIPALITY:
+        holder = (
+            Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code=recipient.prefecture_code).first() or recipient
+        )
+    return _with_dono(holder.addressee_ja or holder.name_ja)
+
+
+def head_of(recipient: Recipient) -> str:
+    """The grantee's head: 〇〇県知事, 〇〇市長 / 町長 / 村長 / 区長, 〇〇後期高齢者医療広域連合長."""
+    return f"{recipient.name_ja}知事" if recipient.kind == RecipientKind.PREFECTURE else f"{recipient.name_ja}長"
+
+
+def formal_addressee(recipient: Recipient) -> tuple[str, str]:
+    """A formal decision's addressee (the grantee's head, 殿) and the note under it.
+
+    A notice to a municipality goes via its prefecture: （〇〇県経由）.
+    """
+    note = ""
+    if recipient.kind == RecipientKind.MUNICIPALITY:
+        prefecture = Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code=recipient.prefecture_code).first()
+        if prefecture is not None:
+            note = f"（{prefecture.name_ja}経由）"
+    return _with_dono(head_of(recipient)), note
+
+
+def concerns_item(kind: str, recipient: Recipient) -> tuple[str, str] | None:
+    """A working letter about a municipality goes to its prefecture's division head: it names the municipality."""
+    if kind not in WORKING_KINDS or recipient.kind != RecipientKind.MUNICIPALITY:
+        return None
+    return ("対象団体", recipient.name_ja)
+
+
+def sender_and_addressee(kind: str, recipient: Recipient) -> dict:
+    """Who signs and who receives a letter of ``kind``: the chief to the grantee's head (formal decisions), the
+    division head to the prefecture's division head (working letters), or to the recipient (payment notices)."""
+    if kind in FORMAL_KINDS:
+        line, note = formal_addressee(recipient)
+        return {"sender": settings.BUREAU["chief_ja"], "addressee": line, "addressee_note": note}
+    if kind in WORKING_KINDS:
+        return {"sender": settings.BUREAU["sender_ja"], "addressee": addressee(recipient), "addressee_note": ""}
+    # Payment notices: from the division head to the recipient's own addressee line.
+    return {
+        "sender": settings.BUREAU["sender_ja"],
+        "addressee": _with_dono(recipient.addressee_ja or recipient.name_ja),
+        "addressee_note": "",
+    }
 
 
 def contact_lines(case: Case) -> tuple[str, ...]:
@@ -162,6 +228,14 @@ def determination_wording(case: Case, determination: Determination) -> LetterWor
         items = [(f"{verb}額", yen(amount))]
         if previous is not None:
             items.append(("交付決定額", yen(previous)))
+        money = settlement_figures(case=case)
+        items.append(("既交付額", yen(money.paid)))
+        if money.to_return:
+            items.append(("返還を要する額", f"{yen(money.to_return)}（返還命令により別途通知します。）"))
+        elif money.to_pay:
+            items.append(("追加交付額", f"{yen(money.to_pay)}（支払の際に別途通知します。）"))
+        else:
+            items.append(("追加交付額・返還額", "なし"))
     elif determination.kind == DeterminationKind.CHANGE:
         body = f"{received}申請のあった標記について、下記のとおり交付決定額を変更することに決定したので通知します。"
         items = [("変更後の交付決定額", yen(amount))]
@@ -265,5 +339,73 @@ def payment_wording(*, paid_on: date, lines: Sequence[tuple[PaymentItem, Payment
             *(("内訳", _payment_item_text(item, rule)) for item, rule in lines),
             ("支払額", yen(total)),
             ("支払日", era_date(paid_on, weekday=True)),
+        ),
+    )
+
+
+ACT = "補助金等に係る予算の執行の適正化に関する法律"
+# The legal basis a revocation states, by its recorded basis (payments.models.RevocationBasis).
+REVOCATION_BASES = {
+    RevocationBasis.ART_17_1: f"{ACT}第17条第1項",
+    RevocationBasis.OTHER: f"{ACT}第17条第1項以外の事由（交付の条件等）",
+}
+RATE_TEXT = "年10.95パーセント"
+
+
+def revocation_wording(case: Case, *, reason: str, basis: str, effective_on: date, claim=None) -> LetterWording:
+    """取消通知: what is revoked, from when, why, on which legal basis, and what must be returned."""
+    determination = case.determinations.filter(notified_on__isnull=False).order_by("-notified_on", "-pk").first()
+    decided = ""
+    if determination is not None:
+        number = f"{determination.document_number}" if determination.document_number else ""
+        decided = f"{era_date(determination.notified_on)}付け{number}で交付決定した"
+    items = [
+        ("取消しの対象", f"{decided}{_subject_head(case)}（{yen(case.amount_current or 0)}）"),
+        ("取消しの日", era_date(effective_on)),
+        ("取消しの理由", reason),
+        ("根拠法令", REVOCATION_BASES.get(basis, REVOCATION_BASES[RevocationBasis.OTHER])),
+    ]
+    paragraphs = [f"標記について、{REVOCATION_BASES.get(basis, ACT)}の規定により、下記のとおり交付決定の全部を取り消したので通知します。"]
+    if claim is not None:
+        items.append(("返還を要する額", yen(claim.principal)))
+        paragraphs.append("既に交付した補助金の返還については、別途、返還命令により通知します。")
+    return LetterWording(subject=f"{_subject_head(case)}の交付決定の取消しについて（通知）", body_paragraphs=tuple(paragraphs), items=tuple(items))
+
+
+def _interest_text(claim) -> str:
+    """How interest runs on the claim: 加算金 only on a revocation under art. 17(1), 延滞金 after the due date."""
+    lines = []
+    if claim.surcharge_applies:
+        lines.append(
+            f"同法第19条第1項により、受領の日から納付の日までの日数に応じ{RATE_TEXT}（365日当たり）の割合で"
+            "計算した加算金を併せて納付してください（2回以上に分けて交付した補助金は、返還額を最後の受領の日から"
+            "順次さかのぼって受領したものとします。同法施行令第11条）。"
+        )
+    lines.append(
+        f"納期限までに納付しないときは、同法第19条第2項により、納期限の翌日から納付の日までの日数に応じ、"
+        f"未納付額に{RATE_TEXT}の割合で計算した延滞金を納付しなければなりません。"
+    )
+    lines.append("一部を納付したときは、納付額はまず返還金に充て、その部分の加算金及び延滞金は納付の日までとします。")
+    return "\n".join(lines)
+
+
+def return_order_wording(claim) -> LetterWording:
+    """返還命令: amount, reason, legal basis (in the body), 納期限, how interest runs, where to pay."""
+    case = claim.case
+    if claim.reason == "revocation":
+        reason = f"交付決定の取消し（{era_date(claim.noticed_on)}付け取消通知のとおり）"
+        basis = f"{ACT}第18条第1項"
+    else:
+        reason = "交付額の確定により、既交付額が確定額を超えるため"
+        basis = f"{ACT}第18条第2項"
+    return LetterWording(
+        subject=f"{_subject_head(case)}の返還について（命令）",
+        body_paragraphs=(f"標記について、{basis}の規定により、下記のとおり返還を命じます。",),
+        items=(
+            ("返還額", yen(claim.principal)),
+            ("返還の理由", reason),
+            ("納期限", era_date(claim.due_on, weekday=True)),
+            ("加算金及び延滞金", _interest_text(claim)),
+            ("納付の方法", settings.BUREAU["payment_place_ja"]),
         ),
     )

@@ -21,6 +21,8 @@ class LetterKind(models.TextChoices):
     DECISION_NOTICE = "decision_notice", _("Decision notice")
     SETTLEMENT_NOTICE = "settlement_notice", _("Settlement notice")
     PAYMENT_NOTICE = "payment_notice", _("Payment notice")
+    REVOCATION_NOTICE = "revocation_notice", _("Revocation notice (取消通知)")
+    RETURN_ORDER = "return_order", _("Return order (返還命令)")
 
 
 class LetterStatus(models.TextChoices):

@@ -5,6 +5,7 @@
   described by the act's record and stored under it; its PDF is drawn after commit.
 - ``workflows.signals.case_page_sections``: the case's letters, listed on the case page.
 - ``payments.signals.payment_run_executed``: the run's payment notices.
+- ``payments.signals.return_claim_issued``: the return order (返還命令), inside the act.
 """
 
 import logging
@@ -12,7 +13,7 @@ import logging
 from workflows.signals import ActAddition, PageSection
 
 from .selectors import letter_list_for_actor
-from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars
+from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
 from .services.payment_notices import payment_notices_issue
 
 logger = logging.getLogger(__name__)
@@ -51,3 +52,8 @@ def payment_notices_after_execute(sender, *, run_id: int, **kwargs) -> None:
         payment_notices_issue(run_id=run_id)
     except Exception:
         logger.exception("Payment notices of payment run %s were not issued", run_id)
+
+
+def return_order_with_claim(sender, *, claim, actor, **kwargs) -> None:
+    """Issue the return order of a claim inside the act that ordered it (a failure rolls the act back)."""
+    return_order_issue(claim=claim, actor=actor)

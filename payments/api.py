@@ -77,10 +77,21 @@ class PaymentRunSerializer(serializers.Serializer):
     executed_by = serializers.CharField(source="executed_by.username", allow_null=True, default=None)
 
 
+class OpenClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    reason = serializers.CharField()
+    principal = serializers.IntegerField()
+    due_on = serializers.DateField()
+
+
 class RecipientNetSerializer(serializers.Serializer):
     recipient = RecipientRefSerializer()
     amount = serializers.IntegerField()
     items = PaymentItemSerializer(many=True)
+    open_claims = OpenClaimSerializer(
+        many=True, help_text="The recipient's return claims not yet closed; shown, never netted against the payment"
+    )
 
 
 class PaymentRunDetailSerializer(PaymentRunSerializer):
@@ -185,7 +196,9 @@ class ReturnClaimSerializer(serializers.Serializer):
     principal = serializers.IntegerField()
     noticed_on = serializers.DateField()
     due_on = serializers.DateField()
-    surcharge_applies = serializers.BooleanField(help_text="加算金 runs from each receipt (revocations)")
+    surcharge_applies = serializers.BooleanField(help_text="加算金 runs from each receipt (revocations under art. 17(1))")
+    revocation_basis = serializers.CharField(help_text="art_17_1 or other for a revocation's claim; empty otherwise")
+    closed_on = serializers.DateField(allow_null=True, help_text="The day the repayment that left nothing owed was paid")
     receipts = serializers.SerializerMethodField()
     payments = serializers.SerializerMethodField()
     balance = serializers.SerializerMethodField(help_text="As of ?as_of= (default: today)")
@@ -194,7 +207,7 @@ class ReturnClaimSerializer(serializers.Serializer):
         return [{"date": r.received_on, "amount": r.amount} for r in claim.receipts.all()]
 
     def get_payments(self, claim) -> list:
-        return [{"date": p.paid_on, "amount": p.amount} for p in claim.payments.all()]
+        return [{"date": p.paid_on, "amount": p.amount, "reference": p.reference} for p in claim.payments.all()]
 
     def get_balance(self, claim) -> dict:
         balance = return_claim_balance(claim=claim, as_of=self.context["as_of"])
@@ -203,6 +216,10 @@ class ReturnClaimSerializer(serializers.Serializer):
             "principal_outstanding": balance.principal_outstanding,
             "surcharge": balance.surcharge,
             "late_interest": balance.late_interest,
+            "surcharge_by_tranche": [
+                {"received_on": received_on, "amount": amount, "surcharge": part}
+                for received_on, amount, part in balance.surcharge_parts
+            ],
             "interest_outstanding": balance.interest_outstanding,
             "total_outstanding": balance.total_outstanding,
             "settled": balance.settled,
@@ -233,6 +250,7 @@ class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
         amount = YenField(min_value=1)
         paid_on = serializers.DateField(validators=DATE_BOUNDS)
+        reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     @extend_schema(request=InputSerializer, responses={201: ReturnClaimSerializer})
     def post(self, request, claim_id: int):

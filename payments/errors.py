@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from web.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
+#: Formatted with the run's date.
+RUN_NOT_DUE_MESSAGE = _("A payment run is not executed before its date ({run_on}).")
 #: Formatted with prefecture (name and code), the two fiscal years and both amounts.
 DISCONTINUITY_MESSAGE = _(
     "{prefecture}: the closing balance of FY{year} ({closing:,} yen) differs from the opening balance "
@@ -47,6 +49,16 @@ class RunFourEyesViolation(PermissionDenied):
     default_message = _("The person who drafted a payment run cannot approve it.")
 
 
+class RunExecutorIsApprover(PermissionDenied):
+    code = "four_eyes"
+    default_message = _("The person who approved a payment run cannot execute it.")
+
+
+class RunNotDue(Conflict):
+    code = "run_not_due"
+    default_message = _("A payment run is not executed before its date.")
+
+
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
     default_message = _("No unpaid payment item is due by this date.")
@@ -60,6 +72,11 @@ class ItemAlreadyPaid(Conflict):
 class Overpayment(InvalidInput):
     code = "overpayment"
     default_message = _("This payment is more than the claim's outstanding principal and interest.")
+
+
+class ClaimClosed(Conflict):
+    code = "claim_closed"
+    default_message = _("This return claim is closed: nothing is owed on it.")
 
 
 class FundBalanceDiscontinuity(InvalidInput):

@@ -1,11 +1,16 @@
 """The payment run's state machine: draft → approved (supervisor, four eyes) → executed, or draft → cancelled.
 
+Execution is four-eyed too: the person who approved a run does not execute it,
+and a run is not executed before its own date.
+
 Like the case flows in ``workflows/flows``: the flow wraps one run for one act
 by one actor, permissions and conditions sit beside each transition, and the
 bodies only set in-memory fields. ``services.runs`` checks the permission
 itself (viewflow checks only the source state and the conditions), saves the
 run and writes its history record.
 """
+
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +20,14 @@ from viewflow.fsm import State
 from grants.access import may
 from web.errors import PermissionDenied
 
-from .errors import RUN_EMPTY_MESSAGE, RunFourEyesViolation
+from .errors import (
+    RUN_EMPTY_MESSAGE,
+    RUN_NOT_DUE_MESSAGE,
+    RunConditionUnmet,
+    RunExecutorIsApprover,
+    RunFourEyesViolation,
+    RunNotDue,
+)
 from .models import PaymentRun, PaymentRunState
 
 S = PaymentRunState
@@ -26,9 +38,10 @@ class PaymentRunFlow:
 
     state = State(PaymentRunState, default=PaymentRunState.DRAFT)
 
-    def __init__(self, run: PaymentRun, *, actor):
+    def __init__(self, run: PaymentRun, *, actor, today: date | None = None):
         self.run = run
         self.actor = actor
+        self.today = today or timezone.localdate()
 
     @state.getter()
     def _get_state(self):
@@ -45,16 +58,33 @@ class PaymentRunFlow:
     def supervisor_not_drafter(self, user) -> bool:
         return may(user, "payments.approve_payment_run") and self.run.drafted_by_id != user.pk
 
+    def staff_not_approver(self, user) -> bool:
+        return self.staff(user) and self.run.approved_by_id != user.pk
+
     def refusal(self, name: str, user) -> Exception:
         """The error that explains why ``user`` may not take transition ``name``."""
         if name == "approve" and may(user, "payments.approve_payment_run"):
             return RunFourEyesViolation()
+        if name == "execute" and self.staff(user):
+            return RunExecutorIsApprover()
         return PermissionDenied(details={"transition": name})
+
+    def unmet(self, condition: str, message) -> Exception:
+        """The error for an unmet condition: the run's date has its own code, the others the general one."""
+        if condition == "run_date_reached":
+            return RunNotDue(message or None, details={"run_on": self.run.run_on.isoformat()})
+        return RunConditionUnmet(message or None, details={"condition": condition})
 
     # -- conditions --------------------------------------------------------
     def has_items(self):
         """A draft can lose every item to a later, lower determination; an empty run is not approved."""
         return State.CONDITION(self.run.items.exists(), unmet=RUN_EMPTY_MESSAGE)
+
+    def run_date_reached(self):
+        """Money leaves on the run's date: a run is not executed before it."""
+        return State.CONDITION(
+            self.today >= self.run.run_on, unmet=RUN_NOT_DUE_MESSAGE.format(run_on=self.run.run_on.isoformat())
+        )
 
     # -- acts ----------------------------------------------------------------
     @state.transition(
@@ -68,7 +98,13 @@ class PaymentRunFlow:
         self.run.approved_by = self.actor
         self.run.approved_at = timezone.now()
 
-    @state.transition(source=S.APPROVED, target=S.EXECUTED, label=_("Execute"), permission=this.staff)
+    @state.transition(
+        source=S.APPROVED,
+        target=S.EXECUTED,
+        label=_("Execute"),
+        conditions=[this.run_date_reached],
+        permission=this.staff_not_approver,
+    )
     def execute(self):
         self.run.executed_by = self.actor
         self.run.executed_at = timezone.now()

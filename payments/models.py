@@ -27,6 +27,7 @@ __all__ = [
     "ReturnClaimReceipt",
     "ReturnPayment",
     "ReturnReason",
+    "RevocationBasis",
     "ShareBase",
 ]
 
@@ -131,6 +132,10 @@ class PaymentRun(models.Model):
                 condition=~Q(state=PaymentRunState.EXECUTED) | Q(executed_by__isnull=False),
                 name="payment_run_executed_by_someone",
             ),
+            models.CheckConstraint(
+                condition=Q(executed_by__isnull=True) | ~Q(executed_by=F("approved_by")),
+                name="payment_run_executor_not_approver",
+            ),
         ]
         permissions = [
             ("prepare_payment_run", "Draft, execute and cancel payment runs"),
@@ -208,9 +213,23 @@ class PaymentRecord(models.Model):
 
 
 class ReturnReason(models.TextChoices):
+    """Where the subsidy act orders a return (art. 18): a settlement below what was paid, or a revocation.
+
+    ``reduction`` stays for claims recorded before a change stopped creating
+    claims (a change below what was paid withdraws unpaid items and carries the
+    rest to the settlement); no new claim gets it.
+    """
+
     SETTLEMENT = "settlement", _("Settled below what was paid")
     REDUCTION = "reduction", _("Changed below what was paid")
     REVOCATION = "revocation", _("Grant decision revoked")
+
+
+class RevocationBasis(models.TextChoices):
+    """The legal basis of a revocation (取消): only art. 17(1) (misconduct) brings 加算金 (art. 19(1))."""
+
+    ART_17_1 = "art_17_1", _("Subsidy act art. 17(1): use against the purpose, the conditions or an order")
+    OTHER = "other", _("Other ground (art. 10, art. 17(2), conditions of the grant)")
 
 
 class ReturnClaim(models.Model):
@@ -233,7 +252,14 @@ class ReturnClaim(models.Model):
     noticed_on = models.DateField()
     due_on = models.DateField()
     surcharge_applies = models.BooleanField(
-        help_text="加算金 from the day of receipt: returns ordered on a revocation (subsidy act art. 19(1))"
+        help_text="加算金 from the day of receipt: returns ordered on a revocation under art. 17(1) (art. 19(1))"
+    )
+    revocation_basis = models.CharField(
+        max_length=20, choices=RevocationBasis.choices, blank=True, default="",
+        help_text="For a claim ordered on a revocation: the revocation's legal basis",
+    )
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="The day the repayment that left nothing owed was paid"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -271,6 +297,7 @@ class ReturnPayment(models.Model):
     claim = models.ForeignKey(ReturnClaim, on_delete=models.PROTECT, related_name="payments")
     paid_on = models.DateField()
     amount = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=100, blank=True, default="", help_text="納付書番号 or bank reference")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

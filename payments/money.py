@@ -95,3 +95,41 @@ def surcharge(*, receipts: Sequence[DatedYen], payments: Sequence[DatedYen], as_
 def late_interest(*, principal: int, due_on: date, payments: Sequence[DatedYen], as_of: date) -> int:
     """延滞金 (art. 19(2)) as of ``as_of``, floored to the yen: from the day after the due date on the unpaid principal."""
     return _interest_floored(_yen_days([(due_on + ONE_DAY, principal)], payments, as_of))
+
+
+def surcharge_by_receipt(
+    *, receipts: Sequence[DatedYen], payments: Sequence[DatedYen], as_of: date
+) -> list[tuple[date, int, int]]:
+    """加算金 per received part, latest receipt first: ``(received_on, amount, surcharge)``.
+
+    Repayments go against the latest receipt first, as the claim itself does
+    (施行令 art. 11), so each part stops accruing on the day that pays it. The
+    rate is the same for every part, so the attribution does not change the
+    total: the parts sum to ``surcharge(...)`` exactly. Rounding rule: each
+    part is floored to the yen; the earliest part (last in the list) takes the
+    remainder, so the parts add up to the total floored once.
+    """
+    ordered = sorted(receipts, reverse=True)
+    if not ordered:
+        return []
+    left = sorted(payments)
+    parts: list[tuple[date, int, int]] = []
+    owed = [received for _, received in ordered]
+    attributed: list[list[DatedYen]] = [[] for _ in ordered]
+    for paid_on, paid in left:
+        for index, outstanding in enumerate(owed):
+            if paid == 0:
+                break
+            take = min(outstanding, paid)
+            if take:
+                attributed[index].append((paid_on, take))
+                owed[index] -= take
+                paid -= take
+    total = surcharge(receipts=receipts, payments=payments, as_of=as_of)
+    for index, (received_on, received) in enumerate(ordered):
+        part = _interest_floored(_yen_days([(received_on, received)], attributed[index], as_of))
+        parts.append((received_on, received, part))
+    shown = sum(part for _, _, part in parts[:-1])
+    received_on, received, _ = parts[-1]
+    parts[-1] = (received_on, received, total - shown)
+    return parts

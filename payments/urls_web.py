@@ -7,5 +7,6 @@ from . import views
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("return-claims/", views.return_claim_list, name="return-claims"),
+    path("return-claims/<id:claim_id>/", views.return_claim_detail, name="return-claim-detail"),
     path("fund-balances/", views.fund_balance_list, name="fund-balances"),
 ]

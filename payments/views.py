@@ -1,25 +1,36 @@
-"""Web pages on money: the dashboard of amounts determined and paid, return claims and fund balances (read only).
+"""Web pages on money: the dashboard of amounts determined and paid, return claims (and their repayments), fund balances.
 
 Views parse a form, call a selector and render inside the shared frame; scope is the selectors'.
 """
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from grants.forms import CaseFilterForm
 from grants.selectors import notified_fiscal_year_latest_for_actor
 from grants.views import page
+from grants.forms import add_service_errors
+from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
+from web.views import domain_errors_as_pages
 
+from .errors import Overpayment
+from .forms import RepaymentForm
 from .selectors import (
     fund_balance_list_for_actor,
     prefecture_amount_list_for_actor,
     return_claim_balance,
+    return_claim_get_for_actor,
     return_claim_list_for_actor,
+    return_claim_may_record,
 )
+from .services import return_claim_payment_record
 
 # The length of the longest bar in the dashboard's chart (SVG units).
 BAR_LENGTH = 400
@@ -78,6 +89,51 @@ def return_claim_list(request):
     page_obj = paginate(request, return_claim_list_for_actor(actor=request.user))
     rows = [{"claim": claim, "balance": return_claim_balance(claim=claim, as_of=today)} for claim in page_obj]
     return page(request, "payments/return_claims.html", {"page_obj": page_obj, "rows": rows, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def return_claim_detail(request, claim_id: int):
+    """One return claim: what is owed today (加算金 per tranche, 延滞金), its repayments, and a form to record one."""
+    claim = return_claim_get_for_actor(actor=request.user, claim_id=claim_id)
+    form, status = RepaymentForm(), 200
+    if request.method == "POST":
+        form = RepaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                return_claim_payment_record(actor=request.user, claim_id=claim.pk, **form.cleaned_data)
+            except Overpayment as exc:
+                owed = exc.details["outstanding"]
+                form.add_error("amount", _("%(message)s Owed that day: %(owed)s yen.") % {
+                    "message": exc.message, "owed": f"{owed:,}",
+                })
+            except InvalidInput as exc:
+                if exc.details:
+                    add_service_errors(form, exc.details)
+                else:
+                    form.add_error(None, str(exc.message))
+            except Conflict as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Repayment recorded."))
+                return redirect("return-claim-detail", claim_id=claim.pk)
+        status = 422
+        claim = return_claim_get_for_actor(actor=request.user, claim_id=claim_id)
+    today = timezone.localdate()
+    return page(
+        request,
+        "payments/return_claim.html",
+        {
+            "claim": claim,
+            "balance": return_claim_balance(claim=claim, as_of=today),
+            "payments": claim.payments.order_by("paid_on", "pk"),
+            "form": form,
+            "today": today,
+            "may_record": return_claim_may_record(actor=request.user, claim=claim),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -93,8 +93,9 @@ def test_condition_unmet_names_the_condition(api, people):
         case = Case.objects.get(pk=case.pk)
     login(api, people["boss"])  # no budget notice for the year: docs/domain.md#budget-notices
     error = assert_error(api.post(f"/api/cases/{case.pk}/transitions/approve", {"version": case.version},
-                                  format="json"), 409, "condition_unmet")
-    assert error["details"].get("condition"), error
+                                  format="json"), 409, "budget_ceiling_exceeded")
+    # The budget ceiling has its own code and names its figures beside the condition.
+    assert error["details"]["condition"] == "budget_notice_covers" and error["details"]["shortfall"] == 1_000_000, error
 
 
 # ---------------------------------------------------------------- cases
@@ -129,7 +130,7 @@ def test_transition_fields_are_taken(api, people):
     case = requested_case(officer=officer, deadline="2026-02-27")
     login(api, officer)
     body = api.post(f"/api/cases/{case.pk}/transitions/submit",
-                    {"version": case.version, "amount": 1_234_000, "date": "2026-02-20"}, format="json").json()
+                    {"version": case.version, "amount": 1_234_000, "date": "2026-02-02"}, format="json").json()
     assert body["state"] == "submitted" and body["amounts"]["requested"] == 1_234_000
     body = api.post(f"/api/cases/{case.pk}/transitions/return_for_correction",
                     {"version": body["version"], "reason": "添付書類の不足"}, format="json")
@@ -397,7 +398,7 @@ def test_payment_items_filter_and_fields(api, people, paid):
 
 
 def test_return_claims(api, people, paid):
-    pf.act(paid["kawagoe"], "revoke", people["boss"], today=date(2024, 3, 1), reason="補助目的外への使用")
+    pf.act(paid["kawagoe"], "revoke", people["boss"], today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     claim = ReturnClaim.objects.get()
     login(api, people["officer"])
     [item] = assert_page(api.get("/api/return-claims"))

@@ -15,6 +15,11 @@ class ConditionUnmet(Conflict):
     default_message = _("A condition for this step is not met.")
 
 
+class BudgetCeilingExceeded(Conflict):
+    code = "budget_ceiling_exceeded"
+    default_message = _("The year's budget-obligation notices do not cover the decisions approved with this one.")
+
+
 class TransitionForbidden(PermissionDenied):
     code = "permission_denied"
 

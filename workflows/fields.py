@@ -47,6 +47,7 @@ REASON = FieldSpec("reason", "text", _("Reason"))
 DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
 #: Every step takes it: the day a past act took place, when it is entered later (paper history, a switch-over).
 OCCURRED_ON = FieldSpec("occurred_on", "date", _("Date the act took place"))
+LEGAL_BASIS = FieldSpec("legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"))
 
 
 def _clean_amount(value) -> int:

@@ -4,16 +4,14 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 
 from datetime import date, datetime
 
-from django.db.models import (
-    BigIntegerField, BooleanField, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery, Sum,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize
-from grants.models import OPEN_STATES, BudgetNotice, Case, CaseState, Determination, HistoryEntry
-from grants.selectors import budget_covers, case_list_for_actor, case_overdue_q, history_entry_day
+from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
+from grants.catalogue import procedure_get, stream_get
+from grants.selectors import budget_position, case_list_for_actor, case_overdue_q, history_entry_day
 
 from .errors import FourEyesViolation
 from .flows import flow_for
@@ -113,26 +111,15 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """
     authorize(actor, "grants.approve_decision")
     pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
-    notices = (
-        BudgetNotice.objects.filter(fiscal_year=OuterRef("fiscal_year"), stream=OuterRef("stream"), part=OuterRef("part"))
-        .values("fiscal_year")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    # Each case carries what its flow's approval conditions ask (its pending draft, the year's notices), so a
-    # page of the queue costs the same queries however many cases it holds.
-    return (
-        case_list_for_actor(actor=actor, state=CaseState.DRAFTED)
-        .annotate(notices_total=Coalesce(Subquery(notices), 0, output_field=BigIntegerField()))
-        .prefetch_related(
-            Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
-        )
+    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
+        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
     )
 
 
 def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
-    """Each queued case with what the supervisor decides on: its pending ``draft``, the budget-obligation
-    ``notices`` recorded for its fiscal year, stream and part, whether they ``covered`` the draft (docs/domain.md#budget-notices),
+    """Each queued case with what the supervisor decides on: its pending ``draft``, its ``budget`` position
+    (the notices' ceiling, what approved decisions commit, what this draft would leave; None for settlements
+    and streams the ministry decides), whether the notices ``covered`` the draft (docs/money.md),
     and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
     ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
     The steps are those the case's procedure declares to approve and to send back its determination.
@@ -146,13 +133,19 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
         acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
         steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
         approve = steps.get(acts.get(DeterminationAct.APPROVES))
+        needs_budget = stream_get(case.stream).bureau_decides and not procedure_get(case.stream, case.procedure).settles
+        budget = (
+            budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=draft)
+            if needs_budget and draft is not None
+            else None
+        )
         rows.append(
             {
                 "case": case,
                 "draft": draft,
-                "notices": case.notices_total,
-                "covered": draft is not None
-                and budget_covers(stream=case.stream, notices_total=case.notices_total, amount=draft.amount),
+                "budget": budget,
+                "notices": budget.ceiling if budget else None,
+                "covered": draft is not None and (budget is None or budget.covered),
                 "approve": approve,
                 "send_back": steps.get(acts.get(DeterminationAct.SENDS_BACK)),
                 "four_eyes": None if approve else _four_eyes_refusal(flow, acts.get(DeterminationAct.APPROVES), actor),

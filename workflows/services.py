@@ -23,7 +23,7 @@ from grants.selectors import case_get_for_actor, case_last_act_on
 from web.errors import DomainError, InvalidInput
 from web.rows import row_insert, row_update, update_statement
 
-from .errors import ConditionUnmet, TransitionNotAllowed, UnknownTransition
+from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
 from .signals import case_transition_recording
@@ -178,10 +178,7 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
     except NoTransition:
         raise TransitionNotAllowed(details={"transition": name, "state": source}) from None
     except TransitionConditionsUnmet as exc:
-        raise ConditionUnmet(
-            exc.unmet_message or None,
-            details={"condition": getattr(exc.failed_condition, "__name__", "condition")},
-        ) from None
+        raise flow.unmet(getattr(exc.failed_condition, "__name__", "condition"), exc.unmet_message) from None
     case.version += 1
     occurred_at = case.updated_at = timezone.now()
     determination = flow.new_determination or moved

@@ -41,6 +41,8 @@ class TitleKind(StrEnum):
     DECISION_NOTICE = "decision_notice"
     SETTLEMENT_NOTICE = "settlement_notice"
     PAYMENT_NOTICE = "payment_notice"
+    REVOCATION_NOTICE = "revocation_notice"
+    RETURN_ORDER = "return_order"
 
 
 # The mark printed top left. Requests and reminders carry none: their subject
@@ -51,6 +53,8 @@ HEADINGS: dict[TitleKind, str] = {
     TitleKind.DECISION_NOTICE: "通知",
     TitleKind.SETTLEMENT_NOTICE: "通知",
     TitleKind.PAYMENT_NOTICE: "通知",
+    TitleKind.REVOCATION_NOTICE: "通知",
+    TitleKind.RETURN_ORDER: "命令",
 }
 
 
@@ -73,6 +77,8 @@ class LetterContent:
     deadline_note: str | None = None
     contact_lines: tuple[str, ...] = ()
     title_kind: TitleKind = TitleKind.REQUEST
+    #: A line under the addressee, e.g. （埼玉県経由） on a notice to a municipality that goes via its prefecture.
+    addressee_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "body_paragraphs", tuple(self.body_paragraphs))
@@ -243,7 +249,7 @@ def _draw_line(canvas: Canvas, text: str, y: float, *, align: str, font: str, si
 
 # Baselines of the header lines, counted in leadings below the top margin, and
 # the room the header takes before the subject starts.
-_HEADER_BASELINES = {"number": 1, "date": 2, "addressee": 4, "sender": 6}
+_HEADER_BASELINES = {"number": 1, "date": 2, "addressee": 4, "addressee_note": 5, "sender": 6}
 _HEADER_HEIGHT = 8 * LEADING
 
 
@@ -266,6 +272,8 @@ def _draw_header(canvas: Canvas, content: LetterContent) -> None:
     _draw_line(canvas, content.document_number, baseline("number"), align="right", font=fonts.text, size=TEXT_SIZE)
     _draw_line(canvas, era_date(content.issued_on), baseline("date"), align="right", font=fonts.text, size=TEXT_SIZE)
     _draw_line(canvas, content.addressee, baseline("addressee"), align="left", font=fonts.text, size=11)
+    if content.addressee_note:
+        _draw_line(canvas, content.addressee_note, baseline("addressee_note"), align="left", font=fonts.text, size=TEXT_SIZE)
     _draw_line(canvas, content.sender, baseline("sender"), align="right", font=fonts.text, size=TEXT_SIZE)
 
 
@@ -437,8 +445,13 @@ def _subject(subject: str) -> list[Flowable]:
 def _story(content: LetterContent) -> list[Flowable]:
     styles = _styles()
     story: list[Flowable] = [Spacer(0, _HEADER_HEIGHT), *_subject(content.subject)]
-    # The indent is the style's job; a leading 　 would only become a stray space.
-    story += [_paragraph(text.lstrip("\u3000 "), styles["body"]) for text in content.body_paragraphs]
+    # The indent is the style's job; a leading 　 would only become a stray space. A typed line break
+    # starts a new line: each line is a paragraph of its own (a paragraph folds white space).
+    story += [
+        _paragraph(line.lstrip("\u3000 ") or "\u3000", styles["body"])
+        for text in content.body_paragraphs
+        for line in typed_lines(text)
+    ]
     note = [_paragraph(content.deadline_note, styles["note"], bulletText="※")] if content.deadline_note else []
     if content.items:
         # The note belongs to the particulars: inside the 記 … 以上 frame.
@@ -463,7 +476,18 @@ def _items(items: tuple[tuple[str, str], ...]) -> list[Flowable]:
         "item", _styles()["body"], firstLineIndent=0, alignment=TA_LEFT, bulletFontName=fonts.text,
         bulletIndent=_EM, leftIndent=_EM + label_width + 1.5 * _EM,
     )
-    return [_paragraph(value, style, bulletText=label) for label, (_, value) in zip(labels, items)]
+    follow = ParagraphStyle("item_more", style, spaceBefore=0)
+    story: list[Flowable] = []
+    for label, (_, value) in zip(labels, items):
+        first, *more = typed_lines(value) or [""]
+        story.append(_paragraph(first, style, bulletText=label))
+        story += [_paragraph(line or "\u3000", follow) for line in more]
+    return story
+
+
+def typed_lines(text: str) -> list[str]:
+    """The lines a person typed (CR LF, CR or LF), blank ones kept as an empty line; none for empty text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if text else []
 
 
 class _ContactBox(Flowable):

@@ -1,6 +1,7 @@
 """Writes of the letters app: letters, reminder rules, reminders and payment notices."""
 
 from ..letter_texts import LetterWording
+from .addressees import recipient_addressee_save
 from .letters import (
     ACT_LETTERS,
     act_letter_wording_missing,
@@ -29,4 +30,5 @@ __all__ = [
     "reminder_issue",
     "reminder_rule_delete",
     "reminder_rule_save",
+    "recipient_addressee_save",
 ]

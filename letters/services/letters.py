@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -24,11 +23,23 @@ from grants.catalogue import ActLetter, ProcedureSpec
 from grants.history import history_append
 from grants.models import Case, CaseState, Determination, HistoryEntry
 from grants.roles import system_user
+from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
 from web.errors import InvalidInput
 from web.rows import row_insert
 
-from ..letter_texts import LetterWording, addressee, contact_lines, determination_wording, notice_kind, presentation_wording, request_wording
+from ..letter_texts import (
+    LetterWording,
+    concerns_item,
+    contact_lines,
+    determination_wording,
+    notice_kind,
+    presentation_wording,
+    request_wording,
+    return_order_wording,
+    revocation_wording,
+    sender_and_addressee,
+)
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import render_letter
 from ..selectors import letter_content, letter_list_for_actor
@@ -60,6 +71,11 @@ def _letter_build(
 ) -> Letter:
     """A worded, checked, unsaved letter to the case's recipient."""
     wording = wording or _default_wording(case, kind)
+    people = sender_and_addressee(kind, case.recipient)
+    items = [list(item) for item in wording.items]
+    concerns = concerns_item(kind, case.recipient)
+    if concerns:
+        items.insert(0, list(concerns))
     letter = Letter(
         case=case,
         history_entry=history_entry,
@@ -69,11 +85,10 @@ def _letter_build(
         recipient=case.recipient,
         subject=wording.subject,
         content={
-            "addressee": addressee(case.recipient),
-            "sender": settings.BUREAU["sender_ja"],
+            **people,
             "subject": wording.subject,
             "body_paragraphs": list(wording.body_paragraphs),
-            "items": [list(item) for item in wording.items],
+            "items": items,
             "deadline_note": wording.deadline_note or None,
             "contact_lines": list(contact_lines(case)),
             "title_kind": kind,
@@ -204,6 +219,22 @@ def _presentation_letter(*, case: Case, actor, fields: dict, on, determination: 
     )
 
 
+def _revocation_letter(*, case: Case, actor, fields: dict, on, determination: Determination | None) -> Letter:
+    """取消通知, dated the revocation's own date, naming the return claim it opened (if any)."""
+    claim = return_claim_of_revocation(case=case)
+    on = fields.get("date") or on  # the revocation's own date
+    return _letter_build(
+        case=case,
+        kind=LetterKind.REVOCATION_NOTICE,
+        actor=actor,
+        wording=revocation_wording(
+            case, reason=fields["reason"], basis=fields["legal_basis"], effective_on=on, claim=claim
+        ),
+        issued_on=on,
+        basis={"revocation": True, "return_claim": claim.pk if claim else None},
+    )
+
+
 @dataclass(frozen=True)
 class ActLetterWording:
     """How the letter a step declares is built, and which words of its procedure's spec it prints."""
@@ -218,6 +249,7 @@ ACT_LETTERS: dict[str, ActLetterWording] = {
     ActLetter.CONSULTATION_REQUEST: ActLetterWording(_request_letter(consultation=True), ("consultation_topic",)),
     ActLetter.NOTICE: ActLetterWording(_notice_letter, ("notice_topic", "request_topic")),
     ActLetter.PRESENTATION: ActLetterWording(_presentation_letter, ("presentation_topic",)),
+    ActLetter.REVOCATION: ActLetterWording(_revocation_letter, ()),
 }
 
 
@@ -242,6 +274,18 @@ def letter_for_step(
     if letter == ActLetter.NONE:
         return None
     return ACT_LETTERS[letter].build(case=case, actor=actor, fields=fields, on=on, determination=determination)
+
+
+def return_order_issue(*, claim, actor) -> Letter:
+    """返還命令 for a claim, issued with the act that ordered the return, dated the day of the order."""
+    return letter_issue(
+        case=claim.case,
+        actor=actor,
+        kind=LetterKind.RETURN_ORDER,
+        wording=return_order_wording(claim),
+        issued_on=claim.noticed_on,
+        basis={"return_claim": claim.pk},
+    )
 
 
 def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:

@@ -7,9 +7,12 @@ back together. The claims' due dates are counted in business days (``calendars``
 The rule, for every notified determination: the procedure-year's tranche plan
 says how much the grant is now owed (shares of the notified amount, of the
 increase, or the notified amount less what was issued). An increase becomes
-payable items. A decrease first withdraws items not yet approved for payment,
-latest due first; what is left was paid (or is approved to be) and becomes a
-return claim.
+payable items. A decrease withdraws items not yet approved for payment, latest
+due first. Returns arise only where the subsidy act puts them (art. 18, see
+``docs/money.md``): a change below what was paid stops there, and the
+overpayment is carried to the settlement, which pays or reclaims settled −
+issued; only a settlement below what was issued, or a revocation, turns what
+was paid (or approved to be) into a return claim.
 """
 
 from dataclasses import dataclass, field
@@ -20,9 +23,10 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from calendars.business_days import add_business_days
-from grants.catalogue import procedure_get, procedure_list, stream_get
+from grants.catalogue import procedure_get, stream_get
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
+from web.errors import InvalidInput
 from web.rows import row_insert, rows_select, scalar
 
 from ..models import (
@@ -34,9 +38,12 @@ from ..models import (
     ReturnClaim,
     ReturnClaimReceipt,
     ReturnReason,
+    RevocationBasis,
     ShareBase,
 )
 from ..money import attribute_latest_receipts_first, split_by_percent_floored
+from ..selectors import budget_year_of, grant_procedures, grant_scope
+from ..signals import return_claim_issued
 
 #: A return claim falls due this many business days after its notice (decided here; to confirm with the bureau).
 RETURN_DUE_BUSINESS_DAYS = 20
@@ -58,31 +65,7 @@ class PaymentConsequences:
     claim: ReturnClaim | None = None
 
 
-def budget_year_of(case: Case) -> int:
-    """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
-    return case.settles_fiscal_year if procedure_get(case.stream, case.procedure).settles else case.fiscal_year_id
-
-
-def _grant_procedures(case: Case) -> tuple[bool, list[str]]:
-    """Whether the case's procedure is a grant of its own, and the procedures that make the case's grant
-    (its own procedure) or stand apart from it (the stream's grants of their own).
-
-    A grant of its own (the adjustment grant) is its procedure alone; the
-    stream's grant is every procedure but those: a settlement settles the
-    initial and changed grant, not the adjustment grant.
-    """
-    if procedure_get(case.stream, case.procedure).own_grant:
-        return True, [case.procedure]
-    return False, [spec.code for spec in procedure_list(case.stream) if spec.own_grant]
-
-
-def _same_grant(case: Case) -> Q:
-    """Items and claims of the case's grant: recipient, stream, part and budget year (``_grant_procedures``)."""
-    own, procedures = _grant_procedures(case)
-    procedure = Q(case__procedure__in=procedures)
-    return Q(
-        recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
-    ) & (procedure if own else ~procedure)
+_same_grant = grant_scope
 
 
 def _net_issued(case: Case, *, whole_grant: bool) -> int:
@@ -93,7 +76,7 @@ def _net_issued(case: Case, *, whole_grant: bool) -> int:
     a year without a tranche plan runs it (docs/architecture.md#sql-written-by-hand).
     """
     if whole_grant:
-        own, procedures = _grant_procedures(case)
+        own, procedures = grant_procedures(case)
         where = "x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s"
         if procedures:
             where += f" AND c.procedure {'IN' if own else 'NOT IN'} ({', '.join(['%s'] * len(procedures))})"
@@ -165,10 +148,10 @@ def payment_items_issue(
         change = determination.amount - _net_issued(case, whole_grant=True)
     if change < 0:
         reduction = min(sum(_split(-change, shares)), _net_issued(case, whole_grant=True))
-        reason = ReturnReason.SETTLEMENT if procedure_get(case.stream, case.procedure).settles else ReturnReason.REDUCTION
+        settles = procedure_get(case.stream, case.procedure).settles
         return _take_back(
-            actor=actor, case=case, scope=grant, amount=reduction, determination=determination, reason=reason,
-            on=notified_on, surcharge_applies=False,
+            actor=actor, case=case, scope=grant, amount=reduction, determination=determination,
+            reason=ReturnReason.SETTLEMENT, on=notified_on, surcharge_applies=False, claim_rest=settles,
         )
     items = [
         PaymentItem(
@@ -188,19 +171,26 @@ def payment_items_issue(
 
 @transaction.atomic(savepoint=False)
 def payment_items_revoke(
-    *, actor, case: Case, revoked_on: date
+    *, actor, case: Case, revoked_on: date, basis: str
 ) -> PaymentConsequences:
-    """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed with 加算金."""
+    """A revocation takes back what the revoked case issued: unpaid items are withdrawn, paid money claimed.
+
+    ``basis`` is the revocation's legal basis (``RevocationBasis``); 加算金 runs
+    only on a return ordered on a revocation under art. 17(1).
+    """
+    if basis not in RevocationBasis.values:
+        raise InvalidInput(details={"legal_basis": [f"Must be one of: {', '.join(RevocationBasis.values)}."]})
     if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
     _lock_recipient(case)
     scope = Q(case=case)
     revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
-    # A change or settlement may already have claimed part of the grant back: that part is not claimed twice.
+    # A settlement may already have claimed part of the grant back: that part is not claimed twice.
     amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(
         actor=actor, case=case, scope=scope, amount=amount, determination=revoked,
-        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=True,
+        reason=ReturnReason.REVOCATION, on=revoked_on, surcharge_applies=basis == RevocationBasis.ART_17_1,
+        revocation_basis=basis,
     )
 
 
@@ -214,11 +204,15 @@ def _take_back(
     reason: str,
     on: date,
     surcharge_applies: bool,
+    claim_rest: bool = True,
+    revocation_basis: str = "",
 ) -> PaymentConsequences:
     """Withdraw unpaid items not yet approved for payment, latest due first; claim back whatever remains.
 
     Items of an approved run count as paid: the supervisor approved exactly
     those amounts and the run will pay them, so the claim covers them instead.
+    With ``claim_rest`` false (a change) what remains is not claimed: the
+    settlement reckons it.
     """
     result = PaymentConsequences()
     if amount <= 0:
@@ -262,10 +256,10 @@ def _take_back(
                     replaces=item,
                 )
             )
-    if remaining:
+    if remaining and claim_rest:
         result.claim = _claim_issue(
             actor=actor, case=case, scope=scope, principal=remaining, determination=determination, reason=reason,
-            on=on, surcharge_applies=surcharge_applies,
+            on=on, surcharge_applies=surcharge_applies, revocation_basis=revocation_basis,
         )
     return result
 
@@ -280,6 +274,7 @@ def _claim_issue(
     reason: str,
     on: date,
     surcharge_applies: bool,
+    revocation_basis: str,
 ) -> ReturnClaim:
     """A return claim for money paid (or approved to be paid), with the receipts its 加算金 would run from."""
     paid = PaymentRecord.objects.filter(item__in=PaymentItem.objects.filter(scope)).values_list("paid_on", "amount")
@@ -298,6 +293,7 @@ def _claim_issue(
         noticed_on=on,
         due_on=add_business_days(on, RETURN_DUE_BUSINESS_DAYS),
         surcharge_applies=surcharge_applies,
+        revocation_basis=revocation_basis,
         created_by=actor,
     )
     ReturnClaimReceipt.objects.bulk_create(
@@ -315,7 +311,9 @@ def _claim_issue(
             "noticed_on": on,
             "due_on": claim.due_on,
             "surcharge_applies": surcharge_applies,
+            "revocation_basis": revocation_basis,
             "receipts": [[received_on, amount] for received_on, amount in receipts],
         },
     )
+    return_claim_issued.send(sender=ReturnClaim, claim=claim, actor=actor)
     return claim

@@ -19,7 +19,12 @@ from grants.access import authorize
 from grants.history import history_append
 from grants.selectors import fiscal_year_on_file
 
-from ..errors import ItemAlreadyPaid, NothingToPay, RunConditionUnmet, RunTransitionNotAllowed, UnknownRunTransition
+from ..errors import (
+    ItemAlreadyPaid,
+    NothingToPay,
+    RunTransitionNotAllowed,
+    UnknownRunTransition,
+)
 from ..flows import PaymentRunFlow
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
@@ -80,9 +85,7 @@ def _apply(*, actor, run_id: int, name: str) -> tuple[PaymentRun, str]:
     except NoTransition:
         raise RunTransitionNotAllowed(details={"transition": name, "state": source}) from None
     except TransitionConditionsUnmet as exc:
-        raise RunConditionUnmet(
-            exc.unmet_message or None, details={"condition": getattr(exc.failed_condition, "__name__", "condition")}
-        ) from None
+        raise flow.unmet(getattr(exc.failed_condition, "__name__", "condition"), exc.unmet_message) from None
     return run, source
 
 

@@ -111,7 +111,9 @@ def test_loading_the_shipped_file_twice_adds_everything_once_and_records_once():
     assert Recipient.objects.filter(prefecture_code="20", kind="municipality").count() == 77
     nagareyama = Recipient.objects.get(code="122203")
     assert (nagareyama.name_ja, nagareyama.name_kana, nagareyama.addressee_ja) == ("流山市", "ナガレヤマシ", "流山市長　殿")
-    assert Recipient.objects.get(code="12").addressee_ja == "千葉県介護保険主管部（局）長　殿"
+    # A prefecture the bureau serves carries its division head (grants/data/prefecture_addressees.csv).
+    assert Recipient.objects.get(code="12").addressee_ja == "千葉県健康福祉部高齢者福祉課長　殿"
+    assert Recipient.objects.get(code="01").addressee_ja == "北海道介護保険主管部（局）長　殿"
     records = HistoryEntry.objects.filter(action="local_governments_load")
     assert records.count() == 1 and len(records.get().data["added"]) == 1835
 

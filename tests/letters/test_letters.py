@@ -97,7 +97,9 @@ def test_letter_from_the_schedule_names_its_step(officer):
     case = act(f.case(actor=officer), "request", officer)
     letter = Letter.objects.get(case=case)
     assert letter.basis["step"] == "community_support_grant/initial_grant/initial_application_deadline"
-    assert letter.content["items"][1] == ["提出期限", "令和8年2月27日（金）"]
+    # A request about a municipality goes to its prefecture and names the municipality first.
+    assert letter.content["items"][0] == ["対象団体", case.recipient.name_ja]
+    assert letter.content["items"][2] == ["提出期限", "令和8年2月27日（金）"]
 
 
 def test_undecided_deadline_says_so(officer):
@@ -160,7 +162,10 @@ def test_settlement_notice_names_the_year_it_settles(officer):
     settlement = decide_after_grant(officer, "prior_year_settlement", 800_000, granted_in=2024)
     notice = Letter.objects.get(case=settlement, kind="settlement_notice")
     assert notice.subject == "令和6年度地域支援事業交付金の交付額の確定について（通知）"
-    assert notice.content["items"] == [["確定額", "金800,000円"], ["交付決定額", "金1,000,000円"]]
+    # Nothing was paid; the settlement withdraws 200,000 of the unpaid grant: nothing more to pay or return.
+    assert notice.content["items"] == [
+        ["確定額", "金800,000円"], ["交付決定額", "金1,000,000円"], ["既交付額", "金0円"], ["追加交付額・返還額", "なし"],
+    ]
     request_letter = Letter.objects.get(case=settlement, kind="request")
     assert request_letter.subject == "令和6年度地域支援事業交付金の実績報告について（依頼）"
 
@@ -174,4 +179,6 @@ def test_resettlement_notice_answers_the_report_it_asked_for_and_names_the_reset
     assert notice.content["body_paragraphs"] == [
         "令和7年11月10日付けで提出のあった再確定に係る報告に基づき、標記について、下記のとおり交付額を再確定したので通知します。"
     ]
-    assert notice.content["items"] == [["再確定額", "金700,000円"], ["交付決定額", "金1,000,000円"]]
+    assert notice.content["items"] == [
+        ["再確定額", "金700,000円"], ["交付決定額", "金1,000,000円"], ["既交付額", "金0円"], ["追加交付額・返還額", "なし"],
+    ]

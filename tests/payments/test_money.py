@@ -111,3 +111,15 @@ def test_nothing_accrues_once_the_principal_is_paid():
     # 10 days × 500,000 × 0.0003 = 1,500, as of any later day.
     assert surcharge(receipts=receipts, payments=payments, as_of=date(2024, 1, 19)) == 1_500
     assert surcharge(receipts=receipts, payments=payments, as_of=date(2025, 1, 19)) == 1_500
+
+
+def test_surcharge_parts_are_floored_and_the_earliest_takes_the_remainder():
+    # 1 yen-day costs 0.0003 yen: every part is a fraction, the total floored once is what the parts add up to.
+    from payments.money import surcharge, surcharge_by_receipt
+
+    receipts = [(date(2024, 1, 1), 3_333), (date(2024, 1, 2), 3_333), (date(2024, 1, 3), 3_334)]
+    payments = [(date(2024, 1, 20), 5_000)]
+    as_of = date(2024, 3, 1)
+    parts = surcharge_by_receipt(receipts=receipts, payments=payments, as_of=as_of)
+    assert [day for day, _, _ in parts] == [date(2024, 1, 3), date(2024, 1, 2), date(2024, 1, 1)]
+    assert sum(part for _, _, part in parts) == surcharge(receipts=receipts, payments=payments, as_of=as_of)

@@ -114,7 +114,8 @@ def test_ministry_decision_of_the_special_adjustment_grant_creates_nothing_payab
     officer = people["officer"]
     case = f.case(actor=officer, stream=Stream.SPECIAL_ADJUSTMENT_GRANT)
     for name, data in [
-        ("request", {}), ("submit", {"amount": 5_000_000}), ("start_review", {}), ("forward", {}),
+        ("request", {}), ("submit", {"amount": 5_000_000, "date": "2025-11-20"}), ("start_review", {}),
+        ("forward", {"date": "2025-11-25"}),
         ("record_ministry_decision", {"amount": 5_000_000, "document_number": "保高発1120第4号", "date": "2025-12-10"}),
     ]:
         case = pf.act(case, name, officer, **data)
@@ -136,13 +137,19 @@ def test_a_change_down_before_tranche_two_is_paid_shrinks_tranche_two_instead_of
     assert not ReturnClaim.objects.exists()
 
 
-def test_a_change_down_after_payment_is_reclaimed(people):
+def test_a_change_down_after_payment_claims_nothing_the_settlement_reckons_it(people):
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
     pf.paid_run(date(2024, 1, 29), **people)
-    change = pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
-    claim = ReturnClaim.objects.get()
-    assert (claim.case, claim.reason, claim.principal) == (change, "reduction", 15_000_000)
+    pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
+    assert not ReturnClaim.objects.exists() and not PaymentItem.objects.filter(withdrawn_on__isnull=False).exists()
+    settlement = pf.notified(
+        **people, year=2024, amount=70_000_000, on=date(2024, 7, 12), procedure="prior_year_settlement"
+    )
+    claim = ReturnClaim.objects.get()  # 75,000,000 paid, settled at 70,000,000: the settlement orders 5,000,000 back
+    assert (claim.case, claim.reason, claim.principal, claim.surcharge_applies) == (
+        settlement, "settlement", 5_000_000, False
+    )
 
 
 def test_a_lower_settlement_takes_an_item_out_of_a_draft_run_but_not_out_of_an_approved_one(people):
@@ -164,7 +171,7 @@ def test_a_lower_settlement_takes_an_item_out_of_a_draft_run_but_not_out_of_an_a
 def test_revocation_withdraws_unpaid_items_and_claims_what_was_paid_with_surcharge(people):
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
-    case = pf.act(case, "revoke", people["boss"], today=date(2023, 12, 1), reason="目的外使用")
+    case = pf.act(case, "revoke", people["boss"], today=date(2023, 12, 1), reason="目的外使用", legal_basis="art_17_1")
     assert case.state == "revoked"
     claim = ReturnClaim.objects.get()
     assert (claim.reason, claim.principal, claim.surcharge_applies) == ("revocation", 5_000_000, True)
@@ -187,10 +194,10 @@ def test_revoking_a_grant_already_partly_reclaimed_claims_only_what_is_still_hel
     pf.paid_run(date(2023, 10, 30), **people)
     pf.paid_run(date(2024, 1, 29), **people)
     pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
-    pf.act(first, "revoke", people["boss"], today=date(2024, 3, 21), reason="目的外使用")
-    # 75,000,000 paid; the change already claimed 15,000,000 of it back, so the revocation claims the other 60,000,000.
+    pf.act(first, "revoke", people["boss"], today=date(2024, 3, 21), reason="目的外使用", legal_basis="art_17_1")
+    # 75,000,000 paid; the change claimed nothing back, so the revocation claims all of it.
     claims = ReturnClaim.objects.order_by("pk")
-    assert [(c.reason, c.principal) for c in claims] == [("reduction", 15_000_000), ("revocation", 60_000_000)]
+    assert [(c.reason, c.principal) for c in claims] == [("revocation", 75_000_000)]
     assert sum(c.principal for c in claims) == sum(PaymentRecord.objects.values_list("amount", flat=True))
 
 

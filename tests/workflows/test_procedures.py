@@ -18,10 +18,10 @@ FLOWS = {(spec.stream, spec.code): spec.flow for spec in procedure_list()}
 OFFICER_REVIEW = [
     ("submit", {"amount": 1_000_000, "date": "2025-08-01"}),
     ("return_for_correction", {"reason": "添付書類不足"}),
-    ("submit", {"amount": 1_000_000}),
+    ("submit", {"amount": 1_000_000, "date": "2025-08-20"}),
     ("start_review", {}),
     ("return_for_correction", {"reason": "積算誤り"}),
-    ("submit", {"amount": 1_000_000}),
+    ("submit", {"amount": 1_000_000, "date": "2025-09-10"}),
     ("start_review", {}),
 ]
 CONSULTATION = [
@@ -38,7 +38,7 @@ def determination(amount: int, reason: str = "") -> list:
         ("draft", {"amount": amount, "reason": reason}),
         ("approve", {}),
         ("notify", {}),
-        ("revoke", {"reason": "交付の条件に違反"}),
+        ("revoke", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
     ]
 
 
@@ -161,6 +161,7 @@ def _consult_then_request(officer, today, *, consultation_received: str, request
     case = f.case(actor=officer)
     today(date(2025, 7, 25))
     case = case_transition(case_id=case.pk, name="request_consultation", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
+    today(date.fromisoformat(consultation_received))  # papers are recorded on or after the day they arrive
     case = case_transition(case_id=case.pk, name="submit_consultation", actor=officer,
                            data={"amount": 1_000_000, "date": consultation_received}, expected_version=2)
     assert case.submitted_late is True  # the consultation papers came after 8/29
@@ -173,6 +174,7 @@ def test_a_request_awaits_its_own_papers_not_flagged_by_the_consultations(today)
     case = _consult_then_request(f.officer(), today, consultation_received="2025-09-05", request_on=date(2026, 2, 16))
     assert case.state == "requested"
     assert (case.submitted_on, case.submitted_late) == (None, False)
+    today(date(2026, 2, 26))
     case = case_transition(case_id=case.pk, name="submit", actor=case.officer, data={"amount": 900_000, "date": "2026-02-26"}, expected_version=case.version)
     assert (str(case.submitted_on), case.submitted_late) == ("2026-02-26", False)
 

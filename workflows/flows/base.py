@@ -23,22 +23,22 @@ from viewflow.fsm import State
 
 from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
-from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_register, stream_get
+from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_get, procedure_register, stream_get
 from grants.errors import OutOfScope
 from grants.procedures import InformalNotice, definition_full
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
-    budget_covers,
-    budget_notice_total,
+    budget_position,
     determination_pending,
     grant_current_amount,
 )
+from payments.models import RevocationBasis
 from payments.services import payment_items_issue, payment_items_revoke
 from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
-from ..errors import FourEyesViolation, TransitionForbidden
-from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, REASON, required
+from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
+from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, REASON, required
 from ..steps import DeterminationAct, Step, step_of
 
 S = CaseState
@@ -159,18 +159,45 @@ class CaseFlow:
         return State.CONDITION(ok, unmet=_("This year the ministry's informal notice and the formal application come first."))
 
     def budget_notice_covers(self):
-        """No approval before the ministry's budget-obligation notice covers the amount (docs/domain.md#budget-notices)."""
+        """The year's budget-obligation notices are a ceiling on every approved decision and change plus this one
+        (docs/money.md); settlements and re-settlements need none, streams the ministry decides neither."""
         case = self.case
         if not stream_get(case.stream).bureau_decides:
             return State.CONDITION(True)  # no query for streams the ministry decides
         pending = self.pending_determination()
-        total = getattr(case, "notices_total", None)  # annotated on the approval queue's cases
-        if total is None:
-            total = budget_notice_total(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
+        if pending is None or procedure_get(case.stream, case.procedure).settles:
+            return State.CONDITION(True)  # no query
+        position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
+        self.budget = position
         return State.CONDITION(
-            budget_covers(stream=case.stream, notices_total=total, amount=pending.amount if pending else 0),
-            unmet=_("No budget-obligation notice (支出負担行為示達) covers this amount yet."),
+            position.covered,
+            unmet=_(
+                "The budget-obligation notices (支出負担行為示達) of this year come to %(ceiling)s yen; approved decisions "
+                "commit %(committed)s yen, and this one would bring them to %(with_pending)s yen: %(shortfall)s yen short."
+            )
+            % {
+                "ceiling": f"{position.ceiling:,}",
+                "committed": f"{position.committed:,}",
+                "with_pending": f"{position.with_pending:,}",
+                "shortfall": f"{position.shortfall:,}",
+            },
         )
+
+    def unmet(self, condition: str, message) -> Exception:
+        """The error for an unmet condition: the budget ceiling names its figures, the others only themselves."""
+        budget = getattr(self, "budget", None)
+        if condition == "budget_notice_covers" and budget is not None:
+            return BudgetCeilingExceeded(
+                message or None,
+                details={
+                    "condition": condition,
+                    "ceiling": budget.ceiling,
+                    "committed": budget.committed,
+                    "with_this": budget.with_pending,
+                    "shortfall": budget.shortfall,
+                },
+            )
+        return ConditionUnmet(message or None, details={"condition": condition})
 
     def baseline_known(self):
         """Changes and settlements need the grant they change or settle."""
@@ -222,9 +249,19 @@ class CaseFlow:
         case.deadline_effective = deadline.effective if deadline else None
         case.submitted_on, case.submitted_late = None, False
 
+    def _act_date(self, *, not_before: date | None = None, follows: str = "") -> date:
+        """The day an act is dated (its ``date``, else today): never in the future, never before the act it follows."""
+        on = self.data.get("date") or self.today
+        if on > self.today:
+            raise InvalidInput(details={"date": [_("An act cannot be dated in the future.")]})
+        if not_before is not None and on < not_before:
+            message = _("Cannot be dated before %(act)s (%(day)s).") % {"act": follows, "day": not_before.isoformat()}
+            raise InvalidInput(details={"date": [message]})
+        return on
+
     def _record_receipt(self) -> None:
         case = self.case
-        case.submitted_on = self.data.get("date") or self.today
+        case.submitted_on = self._act_date()
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
 
@@ -266,8 +303,11 @@ def notified_money(flow: CaseFlow, determination: Determination | None) -> None:
 
 
 def revoked_money(flow: CaseFlow, determination: Determination | None) -> None:
-    """A revocation withdraws what is unpaid and claims back what was paid."""
-    payment_items_revoke(actor=flow.actor, case=flow.case, revoked_on=flow.today)
+    """A revocation withdraws what is unpaid and claims back what was paid, from the revocation's own date;
+    its legal basis decides whether 加算金 runs (docs/money.md)."""
+    payment_items_revoke(
+        actor=flow.actor, case=flow.case, revoked_on=flow.data["date"], basis=flow.data["legal_basis"]
+    )
 
 
 class PreConsultation:
@@ -328,6 +368,8 @@ class AmountPresentation:
         letter=ActLetter.PRESENTATION,
     )
     def present_amount(self):
+        if self.data["amount"] <= 0:
+            raise InvalidInput(details={"amount": [_("A presented amount is a positive number of yen.")]})
         self.case.amount_presented = self.data["amount"]
         self.data.setdefault("date", self.today)
 
@@ -470,7 +512,7 @@ class BureauDetermination:
         payments=notified_money,
     )
     def notify(self):
-        on = self.data.get("date") or self.today
+        on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it decides on"))
         self.data.setdefault("date", on)
         if not self.data.get("document_number"):
             self.data["document_number"] = document_number_issue(on=on)
@@ -483,12 +525,19 @@ class BureauDetermination:
         target=S.REVOKED,
         label=gettext_lazy("Revoke"),
         permission=this.supervisor,
-        fields=[required(REASON)],
-        letter=ActLetter.NONE,
+        fields=[required(REASON), required(LEGAL_BASIS), DATE],
+        letter=ActLetter.REVOCATION,
         payments=revoked_money,
         turns_back=True,
     )
     def revoke(self):
+        notified = self.case.determinations.filter(notified_on__isnull=False).order_by("-notified_on").first()
+        self.data["date"] = self._act_date(
+            not_before=notified.notified_on if notified else None, follows=_("the decision it revokes")
+        )
+        if self.data["legal_basis"] not in RevocationBasis.values:
+            choices = ", ".join(RevocationBasis.values)
+            raise InvalidInput(details={"legal_basis": [_("Must be one of: %(choices)s.") % {"choices": choices}]})
         self._reason()
 
 
@@ -505,7 +554,7 @@ class MinistryForwarding:
         letter=ActLetter.NONE,
     )
     def forward(self):
-        self.case.forwarded_on = self.data.get("date") or self.today
+        self.case.forwarded_on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it forwards"))
 
     @step(
         source=S.FORWARDED,
@@ -517,6 +566,7 @@ class MinistryForwarding:
         determination=DeterminationAct.CREATES,
     )
     def record_ministry_decision(self):
+        self._act_date(not_before=self.case.forwarded_on, follows=_("the forwarding"))
         amount = self.data["amount"]
         self.new_determination = Determination(
             case=self.case,

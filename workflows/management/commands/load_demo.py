@@ -129,7 +129,7 @@ class DemoCases:
         for run_on in (date(2023, 10, 30), date(2024, 1, 29), date(2024, 3, 25), date(2026, 3, 31)):
             run = payment_run_create(actor=self.officer, run_on=run_on)
             payment_run_approve(actor=self.boss, run_id=run.pk)
-            payment_run_execute(actor=self.boss, run_id=run.pk)
+            payment_run_execute(actor=self.officer, run_id=run.pk)
 
     def decided(self, requested: int, index: int) -> int:
         return requested - (index % 4) * 1_000_000  # some decisions below the request, with a reason

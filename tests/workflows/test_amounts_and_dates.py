@@ -1,0 +1,114 @@
+"""Amounts and dates (docs/domain.md rules 3 and 4): each refusal's status and code, a form error, nothing written."""
+
+from datetime import date
+
+import pytest
+
+from tests.factories import Stream
+from grants.models import Case, HistoryEntry
+from tests import factories as f
+from tests.http import assert_error
+from tests.workflows.test_rules_api import act, login
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+CSG, SAG = Stream.COMMUNITY_SUPPORT_GRANT, Stream.SPECIAL_ADJUSTMENT_GRANT
+TODAY = date(2025, 12, 6)
+
+
+@pytest.fixture
+def people(today):
+    today(TODAY)
+    return {"officer": f.officer(), "boss": f.supervisor()}
+
+
+def step(case, name, actor, **data):
+    return case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+
+
+def written(case):
+    return (HistoryEntry.objects.count(), Case.objects.get(pk=case.pk).version)
+
+
+def refused(api, case, name, field, **data):
+    before = written(case)
+    error = assert_error(act(api, case.pk, name, case.version, **data), 422, "invalid_input")
+    assert field in error["details"], error
+    assert written(case) == before
+    return error
+
+
+def presented(officer, amount):
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = f.case(actor=officer)
+    case = step(case, "request_consultation", officer)
+    return step(case, "submit_consultation", officer, amount=amount, date="2025-11-01")
+
+
+def test_a_presented_amount_is_positive(api, people):
+    case = presented(people["officer"], 1_000_000)
+    refused(login(api, people["officer"]), case, "present_amount", "amount", amount=0)
+
+
+def test_a_draft_above_the_presented_amount_needs_a_reason_shown_to_the_approver(api, people, client):
+    officer = people["officer"]
+    case = step(presented(officer, 1_000_000), "present_amount", officer, amount=800_000)
+    for name, data in [("request", {"deadline": "2025-12-20"}), ("submit", {"amount": 1_000_000, "date": "2025-12-05"}),
+                       ("start_review", {})]:
+        case = step(case, name, officer, **data)
+    # 1,000,000 is what was requested, so only the presented 800,000 asks for the reason.
+    error = refused(login(api, officer), case, "draft", "reason", amount=1_000_000)
+    assert "内示額" in error["details"]["reason"][0]
+    client.force_login(officer)
+    form = client.post(f"/cases/{case.pk}/steps/draft/", {"version": case.version, "amount": "1000000"})
+    assert form.status_code == 422 and "内示額" in form.content.decode()
+    case = step(case, "draft", officer, amount=1_000_000, reason="追加協議により増額")
+    assert case.determinations.get().reason == "追加協議により増額"
+    f.budget_notice(2025, CSG, by=people["boss"])
+    client.force_login(people["boss"])
+    assert "追加協議により増額" in client.get("/approvals/").content.decode()
+
+
+def test_acts_are_not_dated_in_the_future_nor_before_the_act_they_follow(api, people):
+    officer = people["officer"]
+    officer_api = login(api, officer)
+    case = step(f.case(actor=officer, stream=SAG), "request", officer, deadline="2025-12-20")
+    refused(officer_api, case, "submit", "date", amount=5_000_000, date="2025-12-07")
+    case = step(step(case, "submit", officer, amount=5_000_000, date="2025-12-01"), "start_review", officer)
+    refused(officer_api, case, "forward", "date", date="2025-11-30")
+    case = step(case, "forward", officer, date="2025-12-02")
+    refused(officer_api, case, "record_ministry_decision", "date",
+            amount=5_000_000, document_number="保高発1201第4号", date="2025-12-01")
+
+
+def test_a_notice_is_not_dated_before_the_papers_it_decides_on(api, people):
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    case = step(f.case(actor=officer), "request", officer, deadline="2025-12-20")
+    for name, data in [("submit", {"amount": 1_000_000, "date": "2025-12-01"}), ("start_review", {}),
+                       ("draft", {"amount": 1_000_000})]:
+        case = step(case, name, officer, **data)
+    case = step(case, "approve", boss)
+    refused(login(api, officer), case, "notify", "date", date="2025-11-30")
+    refused(api, case, "notify", "date", date="2025-12-08")
+
+
+def test_a_revocation_carries_its_own_date_never_future_never_before_the_decision(api, people):
+    from letters.models import Letter
+    from payments.models import ReturnClaim
+    from tests.payments import factories as pf
+
+    pf.shipped_plans()
+    officer, boss = people["officer"], people["boss"]
+    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    boss_api = login(api, boss)
+    body = {"reason": "目的外使用", "legal_basis": "art_17_1"}
+    refused(boss_api, case, "revoke", "date", date="2025-12-07", **body)
+    refused(boss_api, case, "revoke", "date", date="2023-10-18", **body)
+    refused(boss_api, case, "revoke", "legal_basis", date="2024-06-28", reason="目的外使用", legal_basis="art_99")
+    assert not ReturnClaim.objects.exists()
+    done = act(boss_api, case.pk, "revoke", case.version, date="2024-06-28", **body)
+    assert done.status_code == 200, done.content
+    assert ReturnClaim.objects.get().noticed_on == date(2024, 6, 28)
+    assert Letter.objects.get(case=case, kind="revocation_notice").issued_on == date(2024, 6, 28)
