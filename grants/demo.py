@@ -43,6 +43,7 @@ def recipients_load() -> int:
             code=code,
             defaults={
                 "name_ja": item["name_ja"],
+                "name_kana": item.get("name_kana", ""),
                 "name_en": item["name_en"],
                 "kind": kind,
                 "municipality_type": municipality_type,

@@ -91,6 +91,7 @@ class Recipient(models.Model):
 
     code = models.CharField(max_length=32, unique=True)
     name_ja = models.CharField(max_length=100)
+    name_kana = models.CharField(max_length=200, blank=True, default="", help_text="Reading in hiragana, for search")
     name_en = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=RecipientKind.choices)
     municipality_type = models.CharField(max_length=20, choices=MunicipalityType.choices, blank=True, default="")

@@ -80,23 +80,32 @@ def home(request):
 @require_safe
 @domain_errors_as_pages
 def history_search(request):
-    """The decision history, newest first, filtered; links to the streamed exports."""
+    """The decision history, newest first, filtered; links to the streamed exports.
+
+    A filter that does not parse lists nothing and offers no export (the form says what is wrong):
+    dropping it silently would show, and export, records the reader did not ask for.
+    """
     form = HistoryFilterForm(request.GET or None)
     filters = form.filters()
     params = dict(filters)
     params["user"] = params.pop("actor", None)
     entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
-    export_query = urlencode({key: request.GET[key] for key in filters})  # what the list applied, invalid ones left out
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        entries = entries.none()
+    export_query = urlencode({key: request.GET[key] for key in filters})
     return page(
         request,
         "grants/history.html",
         {
             "form": form,
+            "invalid": invalid,
             "page_obj": paginate(request, entries),
             "query": query_without_page(request),
             "export_query": export_query,
             "formats": (("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON Lines")),
         },
+        status=422 if invalid else 200,
     )
 
 

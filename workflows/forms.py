@@ -86,3 +86,10 @@ class BulkConfirmForm(BulkRequestForm):
             pairs.append((int(case_id), int(version)))
         return pairs
 
+
+
+class SavedFilterForm(forms.Form):
+    """A name for the worklist's current filters (their query string rides along hidden)."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)

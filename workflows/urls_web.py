@@ -6,6 +6,8 @@ from . import views
 
 urlpatterns = [
     path("cases/", views.worklist, name="worklist"),
+    path("cases/saved-filters/", views.saved_filter_create, name="saved-filter-create"),
+    path("cases/saved-filters/<int:filter_id>/delete/", views.saved_filter_remove, name="saved-filter-delete"),
     path("cases/<id:case_id>/", views.case_detail, name="case-detail"),
     path("cases/<id:case_id>/as-of/", views.case_as_of_page, name="case-as-of"),
     path("cases/<id:case_id>/steps/<str:name>/", views.case_transition_submit, name="case-step"),

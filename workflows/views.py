@@ -38,11 +38,13 @@ from payments.selectors import (
 )
 from payments.services import payment_run_transition
 from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
-from web.pagination import paginate, query_without_page
+from web.pagination import PAGE_SIZES, page_size, paginate, query_without, query_without_page
+from web.selectors import saved_filter_list
+from web.services import saved_filter_delete, saved_filter_save
 from web.views import domain_errors_as_pages
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
-from .forms import BulkConfirmForm, BulkRequestForm, TransitionForm
+from .forms import BulkConfirmForm, BulkRequestForm, SavedFilterForm, TransitionForm
 from .selectors import (
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
@@ -53,25 +55,76 @@ from .selectors import (
     case_is_overdue,
     determination_list_for_case,
     request_letter_list_for_actor,
+    worklist_counts_for_actor,
     worklist_for_actor,
+    NEEDS,
+    WORKLIST_SORTS,
 )
 from .services import case_transition
 
-WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture")
+WORKLIST_FILTERS = ("search", "fiscal_year", "stream", "procedure", "state", "prefecture")
 
 
 @login_required
 @require_safe
 def worklist(request):
-    """Officer worklist: the cases that need them, filtered."""
+    """Officer worklist: the cases that need them, found by search and filters, sorted by a column, counted by
+    state and by what needs the user; their saved filters one click away."""
     form = CaseFilterForm(request.GET or None, only=WORKLIST_FILTERS)
     today = timezone.localdate()
-    cases = worklist_for_actor(actor=request.user, filters=form.filters(), today=today)
+    filters = form.filters()
+    sort = request.GET.get("sort", "")
+    needs = request.GET.get("needs", "")
+    needs = needs if needs in NEEDS else ""
+    cases = worklist_for_actor(actor=request.user, filters=filters, today=today, sort=sort, needs=needs)
+    query = query_without_page(request)
     return page(
         request,
         "workflows/worklist.html",
-        {"form": form, "page_obj": paginate(request, cases), "query": query_without_page(request), "today": today},
+        {
+            "form": form,
+            "page_obj": paginate(request, cases),
+            "query": query,
+            "today": today,
+            "sort": sort.removeprefix("-") if sort.removeprefix("-") in WORKLIST_SORTS else "",
+            "descending": sort.startswith("-"),
+            "sort_query": query_without(request, "page", "sort"),
+            "needs": needs,
+            "needs_query": query_without(request, "page", "needs", "state"),
+            "counts": worklist_counts_for_actor(actor=request.user, filters=filters, today=today),
+            "page_sizes": PAGE_SIZES,
+            "per_page": page_size(request),
+            "saved_filters": saved_filter_list(owner=request.user, page="worklist"),
+            "save_form": SavedFilterForm(initial={"query": query}),
+        },
     )
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    """Save the worklist's current filters under a name; back to the worklist with them applied."""
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = saved_filter_save(owner=request.user, page="worklist", **form.cleaned_data)
+        except InvalidInput as exc:
+            messages.error(request, " ".join(str(p) for problems in exc.details.values() for p in problems))
+        else:
+            messages.success(request, _("Filters saved as “%(name)s”.") % {"name": saved.name})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    query = form.cleaned_data.get("query", "") if form.is_valid() else ""
+    return redirect(reverse("worklist") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_remove(request, filter_id: int):
+    """Delete one of the user's saved filters; back to the worklist."""
+    saved_filter_delete(owner=request.user, filter_id=filter_id)
+    messages.success(request, _("Saved filters deleted."))
+    return redirect("worklist")
 
 
 def _case_page(request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200):

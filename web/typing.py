@@ -1,0 +1,32 @@
+"""What people type with a Japanese input method, made plain: full-width digits, commas, slashes and
+hyphens (１２０，０００，０００, ２０２６／１１／２８) become their ASCII forms, katakana becomes hiragana for
+searching by reading. Used by the web forms only: the JSON API takes plain numbers and ISO dates."""
+
+import unicodedata
+
+_KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+_DASHES = str.maketrans({"ー": "-", "−": "-", "‐": "-", "―": "-", "–": "-", "—": "-", "、": ","})
+
+
+def plain(text: str) -> str:
+    """NFKC (full-width to ASCII: digits, letters, ，／－), trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def plain_amount(text: str) -> str:
+    """An amount as digits only: 「１２０，０００，０００円」 → "120000000" (anything else is left for the parser to refuse)."""
+    return plain(text).translate(_DASHES).replace(",", "").removesuffix("円").strip()
+
+
+def plain_date(text: str) -> str:
+    """A date as ISO: 「２０２６／１１／２８」 or "2026/11/28" → "2026-11-28" (zero-padded), else the text as typed."""
+    value = plain(text).translate(_DASHES).replace("/", "-").replace(".", "-")
+    parts = value.split("-")
+    if len(parts) == 3 and all(part.isdecimal() for part in parts) and len(parts[0]) == 4:
+        return f"{parts[0]}-{int(parts[1]):02d}-{int(parts[2]):02d}"
+    return value
+
+
+def search_key(text: str) -> str:
+    """A search term as stored readings are: NFKC, lower case, katakana as hiragana."""
+    return plain(text).lower().translate(_KATAKANA)
