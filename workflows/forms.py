@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.api_fields import MAX_ID
-from grants.catalogue import Part, Procedure, Stream
+from grants.catalogue import STREAMS, Part, Procedure, Stream
 from grants.forms import DATE_BOUNDS
+from web.forms import PlainAmountField, PlainDateField, PlainTextField, SelectWithOptionData
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
 BULK_TRANSITIONS = ("request", "request_consultation")
@@ -27,7 +28,9 @@ def _field(spec: FieldSpec) -> forms.Field:
     attrs = {"required": True, "aria-required": "true"} if spec.required else {}
     widget = _WIDGETS[spec.kind]()
     widget.attrs.update(attrs)
-    return forms.CharField(label=spec.label, required=False, strip=True, widget=widget)
+    # What an input method types (１２０，０００，０００, ２０２６／１１／２８) is made plain first.
+    field = {"amount": PlainAmountField, "date": PlainTextField}.get(spec.kind, forms.CharField)
+    return field(label=spec.label, required=False, strip=True, widget=widget)
 
 
 class TransitionForm(forms.Form):
@@ -56,7 +59,7 @@ class BulkRequestForm(forms.Form):
     stream = forms.ChoiceField(label=_("Stream"), choices=Stream.choices)
     part = forms.ChoiceField(label=_("Part"), choices=Part.choices, required=False)
     procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
-    deadline = forms.DateField(
+    deadline = PlainDateField(
         label=_("Deadline"),
         required=False,
         validators=DATE_BOUNDS,
@@ -68,6 +71,26 @@ class BulkRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["transition"].choices = [(name, TRANSITION_LABELS[name]) for name in BULK_TRANSITIONS]
         self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
+        # Each part and procedure names the streams that have it; the page hides the others (static/js/ui.js).
+        for name, streams_of in (("part", lambda info: info.parts), ("procedure", lambda info: info.procedures)):
+            field = self.fields[name]
+            field.widget = SelectWithOptionData(
+                attrs={"data-follows": self["stream"].auto_id},
+                choices=field.choices,
+                option_data={
+                    str(code): {"streams": " ".join(s for s, info in STREAMS.items() if code in streams_of(info))}
+                    for code, _label in field.choices
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        stream, part, procedure = data.get("stream"), data.get("part") or "", data.get("procedure")
+        if stream in STREAMS and procedure and procedure not in STREAMS[stream].procedures:
+            self.add_error("procedure", _("This stream has no such procedure."))
+        if stream in STREAMS and part not in STREAMS[stream].parts:
+            self.add_error("part", _("Choose a part of this stream.") if STREAMS[stream].parts != ("",) else _("This stream has no parts."))
+        return data
 
 
 class BulkConfirmForm(BulkRequestForm):

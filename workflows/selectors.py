@@ -157,6 +157,11 @@ def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
     }
 
 
+def bulk_summary_cases_for_actor(*, actor, case_ids: list[int]) -> QuerySet[Case]:
+    """The cases a bulk step named, those the actor may still read, with their recipients."""
+    return case_list_for_actor(actor=actor).filter(pk__in=case_ids)
+
+
 def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """Drafted determinations awaiting a supervisor's decision, each with its pending draft and drafter.
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("approvals/", views.approval_queue, name="approval-queue"),
     path("payment-runs/<id:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
     path("bulk/request/", views.bulk_request, name="bulk-request"),
+    path("bulk/request/summary/", views.bulk_request_summary, name="bulk-request-summary"),
 ]

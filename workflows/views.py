@@ -18,13 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from calendars.fiscal import fiscal_year_of
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.access import authorize
 from grants.models import Case
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
-from letters.selectors import letter_list_for_actor
+from letters.selectors import letter_batch_get_for_actor, letter_list_for_actor
 from letters.services import letter_batch_create
 from payments.errors import PaymentRunNotFound
 from payments.flows import PaymentRunFlow
@@ -49,6 +50,7 @@ from .selectors import (
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
     bulk_step_preview_for_actor,
+    bulk_summary_cases_for_actor,
     case_as_of,
     case_available_transitions,
     case_history,
@@ -302,7 +304,10 @@ def bulk_request(request):
     years = fiscal_year_list()
     if request.method == "POST":
         return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
-    form = BulkRequestForm(request.GET or None, fiscal_years=years)
+    current = fiscal_year_of(timezone.localdate())
+    form = BulkRequestForm(
+        request.GET or None, fiscal_years=years, initial={"fiscal_year": current if current in years else None}
+    )
     rows = None
     if form.is_valid():
         data = form.cleaned_data
@@ -332,6 +337,7 @@ def bulk_request(request):
 
 
 def _bulk_confirm(request, form: BulkConfirmForm):
+    """Take the step on each confirmed case, then redirect to the summary (a reload never takes it again)."""
     if not form.is_valid():
         return page(request, "workflows/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
@@ -345,17 +351,39 @@ def _bulk_confirm(request, form: BulkConfirmForm):
                 case_id=case_id, name=data["transition"], actor=request.user, data=step, expected_version=version
             )
         except DomainError as exc:
-            refused.append({"case_id": case_id, "code": exc.code, "message": exc.message})
+            refused.append({"case_id": case_id, "message": str(exc.message)})
         else:
             done.append(case)
+    batch = _request_letter_batch(request, done, started, label=label)
+    request.session[BULK_SUMMARY] = {
+        "transition": data["transition"],
+        "done": [case.pk for case in done],
+        "refused": refused,
+        "batch": batch.pk if batch else None,
+    }
+    return redirect("bulk-request-summary")
+
+
+BULK_SUMMARY = "bulk_summary"
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def bulk_request_summary(request):
+    """What the last bulk step did: the cases done, those refused (by recipient, with the reason), the letters."""
+    summary = request.session.get(BULK_SUMMARY)
+    if summary is None:
+        return redirect("bulk-request")
+    cases = {case.pk: case for case in bulk_summary_cases_for_actor(actor=request.user, case_ids=summary["done"] + [r["case_id"] for r in summary["refused"]])}
     return page(
         request,
         "workflows/bulk_summary.html",
         {
-            "done": done,
-            "refused": refused,
-            "label": label,
-            "batch": _request_letter_batch(request, done, started, label=label),
+            "done": [cases[pk] for pk in summary["done"] if pk in cases],
+            "refused": [item | {"case": cases.get(item["case_id"])} for item in summary["refused"]],
+            "label": TRANSITION_LABELS[summary["transition"]],
+            "batch": letter_batch_get_for_actor(actor=request.user, batch_id=summary["batch"]) if summary["batch"] else None,
         },
     )
 

@@ -133,7 +133,7 @@ def test_bad_bulk_confirmation_is_refused_politely(client, requested):
     for damaged in ("1:x,../../etc", "9" * 23 + ":1", "0:1", f"{requested.pk}:" + "9" * 23, "²:1", f"{requested.pk}:²"):
         response = client.post("/bulk/request/", form | {"cases": damaged})
         assert response.status_code == 422 and "最初からやり直してください" in response.content.decode(), damaged
-    response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"})
+    response = client.post("/bulk/request/", form | {"cases": f"{requested.pk}:1"}, follow=True)
     assert response.status_code == 200 and "1件は処理できず" in response.content.decode()
 
 
