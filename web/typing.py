@@ -5,12 +5,14 @@ searching by reading. Used by the web forms only: the JSON API takes plain numbe
 import unicodedata
 
 _KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+# Full-width ASCII (！ to ～) and the ideographic space; not NFKC, which would also read "²" as 2.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 _DASHES = str.maketrans({"ー": "-", "−": "-", "‐": "-", "―": "-", "–": "-", "—": "-", "、": ","})
 
 
 def plain(text: str) -> str:
-    """NFKC (full-width to ASCII: digits, letters, ，／－), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width ASCII as ASCII (digits, letters, ，／－), trimmed."""
+    return text.translate(_FULL_WIDTH).strip()
 
 
 def plain_amount(text: str) -> str:
@@ -28,5 +30,5 @@ def plain_date(text: str) -> str:
 
 
 def search_key(text: str) -> str:
-    """A search term as stored readings are: NFKC, lower case, katakana as hiragana."""
-    return plain(text).lower().translate(_KATAKANA)
+    """A search term as stored readings are: NFKC (half-width kana too), lower case, katakana as hiragana."""
+    return unicodedata.normalize("NFKC", text).strip().lower().translate(_KATAKANA)
