@@ -1,6 +1,7 @@
 /* Small behaviours of the pages; each works without it too (the server checks everything).
    - select[data-follows="<id>"]: show only the options whose data-streams name the value of select #<id>.
-   - form[data-confirm]: ask before an act that cannot be undone. */
+   - form[data-confirm]: ask before an act that cannot be undone.
+   - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to. */
 (function () {
   "use strict";
 
@@ -24,8 +25,19 @@
     update();
   }
 
+  function scrollable(box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      var caption = box.querySelector("caption");
+      var heading = box.closest("section") && box.closest("section").querySelector("h2");
+      box.setAttribute("aria-label", (caption || heading || document.querySelector("h1")).textContent.trim());
+    }
+  }
+
   function init(root) {
     root.querySelectorAll("select[data-follows]").forEach(follow);
+    root.querySelectorAll(".table-scroll").forEach(scrollable);
   }
 
   document.addEventListener("submit", function (event) {
