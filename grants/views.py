@@ -35,6 +35,7 @@ _NAV = (
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
     ("history", _("History"), ("grants.read_history",)),
     ("dashboard", _("Dashboard"), (READ_CASE,)),
+    ("payment-runs", _("Payment runs"), (READ_CASE, "payments.prepare_payment_run")),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("admin:index", _("Administration"), ("auth.change_user",)),  # users, roles, scopes, closure days, reminder rules

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from grants.views import page
@@ -14,6 +15,7 @@ from .selectors import (
     letter_batch_zip_read,
     letter_get_for_actor,
     letter_pdf_read,
+    payment_notice_batch_get_for_actor,
 )
 
 
@@ -53,3 +55,12 @@ def letter_batch_file(request, batch_id: int, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="letters-{batch.pk}.{fmt}"'
     return response
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def payment_run_notices(request, run_id: int):
+    """An executed payment run's payment notices (支払通知), as the batch's one PDF for printing."""
+    batch = payment_notice_batch_get_for_actor(actor=request.user, run_id=run_id)
+    return redirect("letter-batch-pdf", batch.pk)

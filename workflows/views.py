@@ -28,7 +28,7 @@ from grants.views import page
 from letters.selectors import letter_batch_get_for_actor, letter_list_for_actor
 from letters.services import letter_batch_create
 from payments.errors import PaymentRunNotFound
-from payments.flows import PaymentRunFlow
+from payments.flows import RUN_STEP_LABELS
 from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
@@ -269,19 +269,14 @@ def approval_queue(request):
     )
 
 
-# Each payment-run step by the label its flow gives it (approve, execute, cancel).
-RUN_STEP_LABELS = {
-    transition.slug: transition.label
-    for transitions in PaymentRunFlow.state.get_transitions().values()
-    for transition in transitions
-}
 
 
 @login_required
 @require_POST
 @domain_errors_as_pages
 def payment_run_step(request, run_id: int, name: str):
-    """Approve, execute or cancel a payment run from the queue; a refusal comes back as a message on the queue."""
+    """Approve, execute or cancel a payment run; a refusal comes back as a message on the page it came from
+    (``next``: the payment runs page, else the approval queue)."""
     if name not in RUN_STEP_LABELS:
         raise Http404(_("There is no step of that name."))
     try:
@@ -292,7 +287,7 @@ def payment_run_step(request, run_id: int, name: str):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": RUN_STEP_LABELS[name]})
-    return redirect("approval-queue")
+    return redirect(_next_url(request) or reverse("approval-queue"))
 
 
 @login_required
