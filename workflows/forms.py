@@ -12,6 +12,7 @@ from web.forms import PlainAmountField, PlainDateField, PlainTextField, SelectWi
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
 BULK_TRANSITIONS = ("request", "request_consultation")
+BULK_APPROVAL = "approve"  # the approval queue's decision taken on the cases ticked
 MAX_VERSION = 2**31
 
 _WIDGETS = {
@@ -99,16 +100,33 @@ class BulkConfirmForm(BulkRequestForm):
     cases = forms.CharField(widget=forms.HiddenInput)
 
     def clean_cases(self) -> list[tuple[int, int]]:
-        pairs = []
-        for item in self.cleaned_data["cases"].split(","):
-            case_id, _sep, version = item.partition(":")
-            # Ids and versions the database cannot hold are damage too, not a lookup to try.
-            # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
-            if not (case_id.isdecimal() and version.isdecimal() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
-                raise forms.ValidationError(_("The list of cases is damaged; start again."))
-            pairs.append((int(case_id), int(version)))
-        return pairs
+        return parse_case_versions(self.cleaned_data["cases"].split(","))
 
+
+def parse_case_versions(items: list[str]) -> list[tuple[int, int]]:
+    """``["12:3", ...]`` as (case id, version) pairs; anything else is damage, refused as a whole."""
+    pairs = []
+    for item in items:
+        case_id, _sep, version = item.partition(":")
+        # Ids and versions the database cannot hold are damage too, not a lookup to try.
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+        if not (case_id.isdecimal() and version.isdecimal() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
+            raise forms.ValidationError(_("The list of cases is damaged; start again."))
+        pairs.append((int(case_id), int(version)))
+    return pairs
+
+
+class BulkApproveForm(forms.Form):
+    """The drafts ticked in the approval queue, each with the version the queue showed."""
+
+    cases = forms.MultipleChoiceField(required=True, error_messages={"required": _("Tick the drafts to approve.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(value, value) for value in self.data.getlist("cases")] if self.data else []
+
+    def clean_cases(self) -> list[tuple[int, int]]:
+        return parse_case_versions(self.cleaned_data["cases"])
 
 
 class SavedFilterForm(forms.Form):

@@ -45,7 +45,7 @@ from web.services import saved_filter_delete, saved_filter_save
 from web.views import domain_errors_as_pages
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
-from .forms import BulkConfirmForm, BulkRequestForm, SavedFilterForm, TransitionForm
+from .forms import BULK_APPROVAL, BulkApproveForm, BulkConfirmForm, BulkRequestForm, SavedFilterForm, TransitionForm
 from .selectors import (
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
@@ -269,6 +269,35 @@ def approval_queue(request):
     )
 
 
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def bulk_approve(request):
+    """Approve every draft ticked in the queue, each through the transition service (four eyes, budget cover and
+    version checked case by case): the approved counted, each refusal listed by recipient; back to the queue."""
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("approval-queue")
+    label = TRANSITION_LABELS[BULK_APPROVAL]
+    names = {case.pk: case.recipient.local_name for case in bulk_summary_cases_for_actor(
+        actor=request.user, case_ids=[case_id for case_id, _version in form.cleaned_data["cases"]])}
+    done = 0
+    for case_id, version in form.cleaned_data["cases"]:
+        try:
+            case_transition(case_id=case_id, name=BULK_APPROVAL, actor=request.user, data={}, expected_version=version)
+        except DomainError as exc:
+            messages.error(request, _("%(recipient)s: not approved. %(reason)s") % {
+                "recipient": names.get(case_id, f"#{case_id}"), "reason": exc.message})
+        else:
+            done += 1
+    if done:
+        messages.success(request, _("%(step)s: done for %(count)s cases.") % {"step": label, "count": done})
+    return redirect("approval-queue")
 
 
 @login_required
