@@ -31,6 +31,7 @@ _NAV = (
     ("worklist", _("Worklist"), (READ_CASE,)),
     ("approval-queue", _("Approvals"), ("grants.approve_decision",)),
     ("bulk-request", _("Bulk request"), ("grants.act_on_case",)),
+    ("submission-import", _("Import submissions"), ("grants.act_on_case",)),
     ("calendar", _("Deadline calendar"), (READ_CASE,)),
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
     ("history", _("History"), ("grants.read_history",)),

@@ -18,7 +18,7 @@ from grants.views import page
 from calendars.templatetags.dates import jdate
 from grants.access import may
 from grants.forms import add_service_errors
-from web.errors import DomainError, InvalidInput
+from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
@@ -119,7 +119,9 @@ def repayment_record(request, claim_id: int):
             return_claim_payment_record(actor=request.user, claim_id=claim_id, **form.cleaned_data)
         except InvalidInput as exc:
             add_service_errors(form, exc.details)
-        except DomainError as exc:
+            if not exc.details:
+                form.add_error(None, str(exc.message))
+        except Conflict as exc:
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Repayment of %(amount)s yen recorded.") % {"amount": f"{form.cleaned_data['amount']:,}"})
@@ -168,7 +170,7 @@ def payment_run_create_page(request):
             run = payment_run_create(actor=request.user, run_on=form.cleaned_data["run_on"])
         except InvalidInput as exc:
             add_service_errors(form, exc.details)
-        except DomainError as exc:
+        except Conflict as exc:
             form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Payment run for %(day)s drafted.") % {"day": jdate(run.run_on)})

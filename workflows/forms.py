@@ -13,6 +13,7 @@ from .fields import TRANSITION_FIELDS, TRANSITION_LABELS, FieldSpec
 
 BULK_TRANSITIONS = ("request", "request_consultation")
 BULK_APPROVAL = "approve"  # the approval queue's decision taken on the cases ticked
+IMPORT_TRANSITION = "submit"  # what an imported row of received submissions records
 MAX_VERSION = 2**31
 
 _WIDGETS = {
@@ -52,25 +53,16 @@ class TransitionForm(forms.Form):
         return {spec.name: self.cleaned_data[spec.name] for spec in self.specs if self.cleaned_data.get(spec.name)}
 
 
-class BulkRequestForm(forms.Form):
-    """Which cases get the same request: a fiscal year, stream, part and procedure."""
+class CaseSelectionForm(forms.Form):
+    """A fiscal year, stream, part and procedure: the cases a bulk act works on."""
 
-    transition = forms.ChoiceField(label=_("Step"), choices=[])
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
     stream = forms.ChoiceField(label=_("Stream"), choices=Stream.choices)
     part = forms.ChoiceField(label=_("Part"), choices=Part.choices, required=False)
     procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
-    deadline = PlainDateField(
-        label=_("Deadline"),
-        required=False,
-        validators=DATE_BOUNDS,
-        help_text=_("Leave empty to take the deadline from the fiscal year's schedule."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
     def __init__(self, *args, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["transition"].choices = [(name, TRANSITION_LABELS[name]) for name in BULK_TRANSITIONS]
         self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
         # Each part and procedure names the streams that have it; the page hides the others (static/js/ui.js).
         for name, streams_of in (("part", lambda info: info.parts), ("procedure", lambda info: info.procedures)):
@@ -92,6 +84,30 @@ class BulkRequestForm(forms.Form):
         if stream in STREAMS and part not in STREAMS[stream].parts:
             self.add_error("part", _("Choose a part of this stream.") if STREAMS[stream].parts != ("",) else _("This stream has no parts."))
         return data
+
+    def selection(self) -> dict:
+        """The cleaned selection as the preview selectors take it."""
+        data = self.cleaned_data
+        return {"fiscal_year": data["fiscal_year"], "stream": data["stream"], "part": data.get("part") or "", "procedure": data["procedure"]}
+
+
+class BulkRequestForm(CaseSelectionForm):
+    """Which cases get the same request, and its deadline."""
+
+    transition = forms.ChoiceField(label=_("Step"), choices=[])
+    deadline = PlainDateField(
+        label=_("Deadline"),
+        required=False,
+        validators=DATE_BOUNDS,
+        help_text=_("Leave empty to take the deadline from the fiscal year's schedule."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    field_order = ["transition", "fiscal_year", "stream", "part", "procedure", "deadline"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = [(name, TRANSITION_LABELS[name]) for name in BULK_TRANSITIONS]
 
 
 class BulkConfirmForm(BulkRequestForm):
@@ -134,3 +150,26 @@ class SavedFilterForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=60)
     query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+
+class SubmissionImportForm(CaseSelectionForm):
+    """A file of received submissions (recipient code, amount, date received) for one selection of cases."""
+
+    file = forms.FileField(label=_("CSV or Excel (XLSX) file"), help_text=_("Columns: recipient_code, amount, received_on (first row)."))
+    field_order = ["file", "fiscal_year", "stream", "part", "procedure"]
+
+
+class SubmissionConfirmForm(CaseSelectionForm):
+    """The rows the preview found ready: case, version, amount and date received, as the preview showed them."""
+
+    rows = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_rows(self) -> list[dict]:
+        rows = []
+        for item in self.cleaned_data["rows"].split(","):
+            parts = item.split(":")
+            if len(parts) != 4 or not parts[2].isdecimal() or len(parts[2]) > 16:
+                raise forms.ValidationError(_("The list of cases is damaged; start again."))
+            [(case_id, version)] = parse_case_versions([f"{parts[0]}:{parts[1]}"])
+            rows.append({"case_id": case_id, "version": version, "data": {"amount": int(parts[2])} | ({"date": parts[3]} if parts[3] else {})})
+        return rows

@@ -16,4 +16,5 @@ urlpatterns = [
     path("payment-runs/<id:run_id>/steps/<str:name>/", views.payment_run_step, name="payment-run-step"),
     path("bulk/request/", views.bulk_request, name="bulk-request"),
     path("bulk/request/summary/", views.bulk_request_summary, name="bulk-request-summary"),
+    path("bulk/submissions/", views.submission_import, name="submission-import"),
 ]

@@ -45,7 +45,18 @@ from web.services import saved_filter_delete, saved_filter_save
 from web.views import domain_errors_as_pages
 
 from .fields import TRANSITION_FIELDS, TRANSITION_LABELS
-from .forms import BULK_APPROVAL, BulkApproveForm, BulkConfirmForm, BulkRequestForm, SavedFilterForm, TransitionForm
+from .forms import (
+    BULK_APPROVAL,
+    IMPORT_TRANSITION,
+    BulkApproveForm,
+    BulkConfirmForm,
+    BulkRequestForm,
+    SavedFilterForm,
+    SubmissionConfirmForm,
+    SubmissionImportForm,
+    TransitionForm,
+)
+from .imports import submission_import_preview_for_actor, submission_rows_read
 from .selectors import (
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
@@ -277,6 +288,7 @@ def approval_queue(request):
 def bulk_approve(request):
     """Approve every draft ticked in the queue, each through the transition service (four eyes, budget cover and
     version checked case by case): the approved counted, each refusal listed by recipient; back to the queue."""
+    authorize(request.user, "grants.approve_decision")
     form = BulkApproveForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -389,6 +401,67 @@ def _bulk_confirm(request, form: BulkConfirmForm):
 
 
 BULK_SUMMARY = "bulk_summary"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def submission_import(request):
+    """Record received submissions from a CSV or XLSX file: a preview of every row's result that writes
+    nothing, then the rows confirmed, each through the transition service; the summary after a redirect."""
+    authorize(request.user, "grants.act_on_case")
+    years = fiscal_year_list()
+    current = fiscal_year_of(timezone.localdate())
+    if request.method == "POST" and "rows" in request.POST:
+        return _submission_confirm(request, SubmissionConfirmForm(request.POST, fiscal_years=years))
+    form = SubmissionImportForm(
+        request.POST or None, request.FILES or None, fiscal_years=years,
+        initial={"fiscal_year": current if current in years else None},
+    )
+    preview, confirm, status = None, None, 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            try:
+                rows = submission_rows_read(form.cleaned_data["file"])
+            except InvalidInput as exc:
+                add_service_errors(form, exc.details)
+            else:
+                preview = submission_import_preview_for_actor(
+                    actor=request.user, transition=IMPORT_TRANSITION, rows=rows, **form.selection()
+                )
+                status = 200
+                ready = ",".join(
+                    f"{item['case'].pk}:{item['case'].version}:{item['data']['amount']}:"
+                    f"{item['data']['date'].isoformat() if item['data'].get('date') else ''}"
+                    for item in preview if item["ready"]
+                )
+                if ready:
+                    confirm = SubmissionConfirmForm(initial=form.selection() | {"rows": ready}, fiscal_years=years)
+    return page(
+        request,
+        "workflows/submission_import.html",
+        {"form": form, "preview": preview, "confirm": confirm, "ready_count": sum(i["ready"] for i in preview or [])},
+        status=status,
+    )
+
+
+def _submission_confirm(request, form: SubmissionConfirmForm):
+    if not form.is_valid():
+        return page(request, "workflows/submission_import.html", {"form": form, "preview": None}, status=422)
+    done, refused = [], []
+    for row in form.cleaned_data["rows"]:
+        try:
+            case = case_transition(
+                case_id=row["case_id"], name=IMPORT_TRANSITION, actor=request.user, data=row["data"],
+                expected_version=row["version"],
+            )
+        except DomainError as exc:
+            refused.append({"case_id": row["case_id"], "message": str(exc.message)})
+        else:
+            done.append(case.pk)
+    request.session[BULK_SUMMARY] = {"transition": IMPORT_TRANSITION, "done": done, "refused": refused, "batch": None}
+    return redirect("bulk-request-summary")
 
 
 @login_required
