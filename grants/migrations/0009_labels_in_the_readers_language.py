@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0007_recipient_reading'),
+        ('grants', '0008_recipient_reading'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
