@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
@@ -30,8 +31,11 @@ def letter_pdf(request, letter_id: int):
     except LetterNotRendered as exc:
         return page(request, "letters/letter_pending.html", {"letter": letter, "message": exc.message}, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "attachment" if request.GET.get("download") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="letter-{letter.document_number or letter.pk}.pdf"'
+    # A Japanese document number needs RFC 6266's filename*=UTF-8''…; a bare filename="…" with it is
+    # dropped by browsers, which then save the file under the address's last part (706.pdf).
+    response["Content-Disposition"] = content_disposition_header(
+        bool(request.GET.get("download")), f"{letter.document_number or f'letter-{letter.pk}'}.pdf"
+    )
     return response
 
 
