@@ -252,7 +252,9 @@ def test_supervisor_edits_a_schedule_step_and_rolls_the_year_forward(open_as, li
     row.get_by_role("button", name="保存").click()
     assert "保存しました" in page.content()
     page.get_by_role("button", name="繰越し").click()
-    assert page.url.endswith("/schedules/2026/") and "fy2026-plan" in page.content()
+    # Named as people name it, not by its file key (fy2026-plan).
+    assert page.url.endswith("/schedules/2026/") and "令和8年度に繰り越しました。" in page.content()
+    assert "fy2026-plan" not in page.content()
     shot(page, "18-schedule-rolled-forward")
 
 
