@@ -2,6 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from grants.views import page
@@ -14,6 +16,7 @@ from .selectors import (
     letter_batch_zip_read,
     letter_get_for_actor,
     letter_pdf_read,
+    payment_notice_batch_get_for_actor,
 )
 
 
@@ -28,8 +31,11 @@ def letter_pdf(request, letter_id: int):
     except LetterNotRendered as exc:
         return page(request, "letters/letter_pending.html", {"letter": letter, "message": exc.message}, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "attachment" if request.GET.get("download") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="letter-{letter.document_number or letter.pk}.pdf"'
+    # A Japanese document number needs RFC 6266's filename*=UTF-8''…; a bare filename="…" with it is
+    # dropped by browsers, which then save the file under the address's last part (706.pdf).
+    response["Content-Disposition"] = content_disposition_header(
+        bool(request.GET.get("download")), f"{letter.document_number or f'letter-{letter.pk}'}.pdf"
+    )
     return response
 
 
@@ -53,3 +59,12 @@ def letter_batch_file(request, batch_id: int, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="letters-{batch.pk}.{fmt}"'
     return response
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def payment_run_notices(request, run_id: int):
+    """An executed payment run's payment notices (支払通知), as the batch's one PDF for printing."""
+    batch = payment_notice_batch_get_for_actor(actor=request.user, run_id=run_id)
+    return redirect("letter-batch-pdf", batch.pk)
