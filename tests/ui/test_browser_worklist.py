@@ -29,8 +29,8 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
     page.get_by_role("link", name="すべて表示").count()  # the needs bar is there
     shot(page, "20-worklist-search-1366")
     page.goto(f"{live_server.url}/cases/")
-    page.get_by_role("link", name="流山", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="流山", exact=True).click()
     assert page.locator("#results tbody tr").count() == 1
     page.locator("table").get_by_role("link", name="交付先").click()
     page.wait_for_load_state()
