@@ -1,15 +1,18 @@
 """Low-level calendar data: the bureau's extra closure days and the day's document numbering."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ClosureDay(models.Model):
     """A day the bureau is closed beyond weekends, national holidays and 12/29–1/3 (臨時休庁)."""
 
-    day = models.DateField(unique=True)
-    reason = models.CharField(max_length=200)
+    day = models.DateField(_("day"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200)
 
     class Meta:
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
         ordering = ["day"]
         permissions = [("edit_calendar_data", "Edit closure days and reminder rules")]
 

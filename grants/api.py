@@ -219,6 +219,7 @@ class HistoryExportApi(APIView):
         fiscal_year = FiscalYearField(required=False)
         stream = RegistryChoiceField(stream_choices, required=False)
         recipient = serializers.CharField(required=False)
+        search = serializers.CharField(required=False, max_length=100, help_text="Recipient name, reading or code, in part")
         actor = serializers.CharField(required=False)
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)

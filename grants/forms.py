@@ -42,8 +42,21 @@ class FilterForm(forms.Form):
         }
 
 
+def _search_field(help_text):
+    return forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        strip=True,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class CaseFilterForm(FilterForm):
     """Filters shared by the worklist, the calendar and the dashboard; ``only`` names the ones a page offers."""
+
+    search = _search_field(_("Recipient name, reading (kana), code, case number or document number"))
 
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False, empty_value=None)
     stream = forms.ChoiceField(label=_("Stream"), choices=lambda: ANY + stream_choices(), required=False)
@@ -129,6 +142,7 @@ class HistoryFilterForm(FilterForm):
 
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
     stream = forms.ChoiceField(label=_("Stream"), choices=lambda: ANY + stream_choices(), required=False)
+    search = _search_field(_("Recipient name, reading (kana) or code"))
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
     date_from = forms.DateField(

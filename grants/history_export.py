@@ -35,6 +35,7 @@ from . import checkpoints
 from .access import authorize
 from .checkpoints import Checkpoint
 from .models import HistoryEntry
+from .selectors import recipients_matching
 
 COLUMNS = (
     "id", "occurred_at_jst", "actor", "actor_role", "action", "subject_type", "subject_id", "case",
@@ -55,9 +56,11 @@ def history_list_for_auditor(
     date_from: date | None = None,
     date_to: date | None = None,
     case: int | None = None,
+    search: str | None = None,
 ) -> QuerySet[HistoryEntry]:
     """History records, oldest first, for one who may read them (``grants.read_history``) or, for an
-    ``export``, export them (``grants.export_history``): auditors, supervisors and administrators."""
+    ``export``, export them (``grants.export_history``): auditors, supervisors and administrators.
+    ``search`` keeps the records of recipients whose name, reading or code contains it."""
     authorize(actor, "grants.export_history" if export else "grants.read_history")
     entries = HistoryEntry.objects.select_related("actor", "recipient").order_by("pk")
     if fiscal_year is not None:
@@ -66,6 +69,8 @@ def history_list_for_auditor(
         entries = entries.filter(stream=stream)
     if recipient:
         entries = entries.filter(recipient__code=recipient)
+    if search:
+        entries = entries.filter(recipient__in=recipients_matching(search))
     if user:
         entries = entries.filter(actor__username=user)
     if case is not None:

@@ -166,12 +166,20 @@ class Scope(models.Model):
     hold ``grants.work_bureau_wide`` (supervisors, auditors) and on nothing otherwise.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes")
-    stream = models.CharField(max_length=40, choices=stream_choices)
-    prefecture_code = models.CharField(max_length=2)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scopes", verbose_name=_("user"))
+    stream = models.CharField(_("stream"), max_length=40, choices=stream_choices)
+    prefecture_code = models.CharField(_("prefecture code"), max_length=2)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "stream", "prefecture_code"], name="unique_scope")]
+        verbose_name = _("scope row")
+        verbose_name_plural = _("scope rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "stream", "prefecture_code"],
+                name="unique_scope",
+                violation_error_message=_("This user already has this stream in this prefecture."),
+            )
+        ]
         permissions = [("work_bureau_wide", "Work on every stream and prefecture (when the user has no scope rows)")]
 
     def __str__(self) -> str:

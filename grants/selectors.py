@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
 from web.rows import rows_select, scalar
+from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
 from .procedures import definition_full
@@ -43,14 +44,19 @@ def case_list_for_actor(
     state: str | None = None,
     officer: str | None = None,
     overdue_on: date | None = None,
+    search: str | None = None,
 ) -> QuerySet[Case]:
     """Cases the actor may read, filtered; sorted by effective deadline (none last).
 
     ``recipient`` is a code; ``recipient_search`` what a person typed (``recipient_search_q``).
+    ``search`` finds a case by its recipient (``recipient_search_q``), by its number (``292`` or
+    ``#292``) or by a determination's document number, in part.
     """
     cases = (
         Case.objects.filter(scope_q(actor)).select_related("recipient", "officer")
     )
+    if search:
+        cases = cases.filter(case_search_q(search))
     if fiscal_year is not None:
         cases = cases.filter(fiscal_year_id=fiscal_year)
     if stream:
@@ -72,6 +78,23 @@ def case_list_for_actor(
     if overdue_on is not None:
         cases = cases.filter(case_overdue_q(on=overdue_on))
     return cases.order_by(F("deadline_effective").asc(nulls_last=True), "pk")
+
+
+def recipients_matching(text: str) -> QuerySet[Recipient]:
+    """Recipients whose name, reading or code matches what a person typed (``recipient_search_q``)."""
+    return Recipient.objects.filter(recipient_search_q(text))
+
+
+def case_search_q(text: str) -> Q:
+    """The cases ``text`` names (see ``case_list_for_actor``); full-width input is read as ASCII."""
+    key = search_key(text)
+    match = Q(recipient__in=recipients_matching(text)) | Q(
+        pk__in=Determination.objects.filter(document_number__icontains=plain(text)).values("case_id")
+    )
+    number = key.removeprefix("#")
+    if number.isdecimal() and len(number) <= 18:
+        match |= Q(pk=int(number))
+    return match
 
 
 def case_overdue_q(*, on: date) -> Q:

@@ -32,11 +32,13 @@ _NAV = (
     ("worklist", _("Worklist"), (READ_CASE,)),
     ("approval-queue", _("Approvals"), ("grants.approve_decision",)),
     ("bulk-request", _("Bulk request"), ("grants.act_on_case",)),
+    ("submission-import", _("Import submissions"), ("grants.act_on_case",)),
     ("calendar", _("Deadline calendar"), (READ_CASE,)),
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
     ("history", _("History"), ("grants.read_history",)),
     ("dashboard", _("Dashboard"), (READ_CASE,)),
     ("recipients", _("Recipients"), (READ_CASE,)),
+    ("payment-runs", _("Payment runs"), (READ_CASE, "payments.prepare_payment_run")),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("admin:index", _("Administration"), ("auth.change_user",)),  # users, roles, scopes, closure days, reminder rules
@@ -84,23 +86,32 @@ def home(request):
 @require_safe
 @domain_errors_as_pages
 def history_search(request):
-    """The decision history, newest first, filtered; links to the streamed exports."""
+    """The decision history, newest first, filtered; links to the streamed exports.
+
+    A filter that does not parse lists nothing and offers no export (the form says what is wrong):
+    dropping it silently would show, and export, records the reader did not ask for.
+    """
     form = HistoryFilterForm(request.GET or None)
     filters = form.filters()
     params = dict(filters)
     params["user"] = params.pop("actor", None)
     entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
-    export_query = urlencode({key: request.GET[key] for key in filters})  # what the list applied, invalid ones left out
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:
+        entries = entries.none()
+    export_query = urlencode({key: request.GET[key] for key in filters})
     return page(
         request,
         "grants/history.html",
         {
             "form": form,
+            "invalid": invalid,
             "page_obj": paginate(request, entries),
             "query": query_without_page(request),
             "export_query": export_query,
             "formats": (("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("jsonl", "JSON Lines")),
         },
+        status=422 if invalid else 200,
     )
 
 

@@ -6,7 +6,9 @@ from . import views
 
 urlpatterns = [
     path("bulk/request/", views.bulk_request, name="bulk-request"),
+    path("bulk/request/summary/", views.bulk_request_summary, name="bulk-request-summary"),
     path("letters/<id:letter_id>.pdf", views.letter_pdf, name="letter-pdf"),
     path("letters/batches/<id:batch_id>.pdf", views.letter_batch_file, {"fmt": "pdf"}, name="letter-batch-pdf"),
     path("letters/batches/<id:batch_id>.zip", views.letter_batch_file, {"fmt": "zip"}, name="letter-batch-zip"),
+    path("payment-runs/<id:run_id>/notices.pdf", views.payment_run_notices, name="payment-run-notices"),
 ]

@@ -4,16 +4,19 @@ which acts as ``case_transition`` does), then the request letters it issued grou
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from calendars.fiscal import fiscal_year_of
 from grants.access import authorize
 from grants.models import Case
 from grants.selectors import fiscal_year_list
 from grants.views import page
-from workflows.forms import BulkConfirmForm, BulkRequestForm
-from workflows.selectors import bulk_step_preview_for_actor
+from workflows.forms import BULK_SUMMARY, BulkConfirmForm, BulkRequestForm
+from workflows.selectors import bulk_step_preview_for_actor, bulk_summary_cases_for_actor
 from workflows.services import case_transition_bulk
 from workflows.steps import step_declared
 from web.views import domain_errors_as_pages
@@ -25,6 +28,7 @@ from .selectors import (
     letter_batch_zip_read,
     letter_get_for_actor,
     letter_pdf_read,
+    payment_notice_batch_get_for_actor,
     request_letter_list_for_actor,
 )
 from .services import letter_batch_create
@@ -41,8 +45,11 @@ def letter_pdf(request, letter_id: int):
     except LetterNotRendered as exc:
         return page(request, "letters/letter_pending.html", {"letter": letter, "message": exc.message}, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "attachment" if request.GET.get("download") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="letter-{letter.document_number or letter.pk}.pdf"'
+    # A Japanese document number needs RFC 6266's filename*=UTF-8''…; a bare filename="…" with it is
+    # dropped by browsers, which then save the file under the address's last part (706.pdf).
+    response["Content-Disposition"] = content_disposition_header(
+        bool(request.GET.get("download")), f"{letter.document_number or f'letter-{letter.pk}'}.pdf"
+    )
     return response
 
 
@@ -77,7 +84,10 @@ def bulk_request(request):
     years = fiscal_year_list()
     if request.method == "POST":
         return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
-    form = BulkRequestForm(request.GET or None, fiscal_years=years)
+    current = fiscal_year_of(timezone.localdate())
+    form = BulkRequestForm(
+        request.GET or None, fiscal_years=years, initial={"fiscal_year": current if current in years else None}
+    )
     rows = None
     if form.is_valid():
         data = form.cleaned_data
@@ -107,6 +117,7 @@ def bulk_request(request):
 
 
 def _bulk_confirm(request, form: BulkConfirmForm):
+    """Take the step on each confirmed case, then redirect to the summary (a reload never takes it again)."""
     if not form.is_valid():
         return page(request, "letters/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
@@ -114,15 +125,35 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     label = step_declared(data["transition"]).label
     started = timezone.now()
     outcome = case_transition_bulk(name=data["transition"], actor=request.user, data=step, cases=data["cases"])
-    done, refused = outcome.done, outcome.refused
+    done = outcome.done
+    refused = [{"case_id": item["case_id"], "message": str(item["message"])} for item in outcome.refused]
+    batch = _request_letter_batch(request, done, started, label=label)
+    request.session[BULK_SUMMARY] = {
+        "transition": data["transition"],
+        "done": [case.pk for case in done],
+        "refused": refused,
+        "batch": batch.pk if batch else None,
+    }
+    return redirect("bulk-request-summary")
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def bulk_request_summary(request):
+    """What the last bulk step did: the cases done, those refused (by recipient, with the reason), the letters."""
+    summary = request.session.get(BULK_SUMMARY)
+    if summary is None:
+        return redirect("bulk-request")
+    cases = {case.pk: case for case in bulk_summary_cases_for_actor(actor=request.user, case_ids=summary["done"] + [r["case_id"] for r in summary["refused"]])}
     return page(
         request,
         "letters/bulk_summary.html",
         {
-            "done": done,
-            "refused": refused,
-            "label": label,
-            "batch": _request_letter_batch(request, done, started, label=label),
+            "done": [cases[pk] for pk in summary["done"] if pk in cases],
+            "refused": [item | {"case": cases.get(item["case_id"])} for item in summary["refused"]],
+            "label": step_declared(summary["transition"]).label,
+            "batch": letter_batch_get_for_actor(actor=request.user, batch_id=summary["batch"]) if summary["batch"] else None,
         },
     )
 
@@ -135,3 +166,12 @@ def _request_letter_batch(request, cases: list[Case], since, *, label):
         return None
     title = _("%(step)s: %(count)s letters") % {"step": label, "count": len(ids)}
     return letter_batch_create(actor=request.user, letter_ids=ids, title=title)
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def payment_run_notices(request, run_id: int):
+    """An executed payment run's payment notices (支払通知), as the batch's one PDF for printing."""
+    batch = payment_notice_batch_get_for_actor(actor=request.user, run_id=run_id)
+    return redirect("letter-batch-pdf", batch.pk)

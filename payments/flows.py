@@ -112,3 +112,11 @@ class PaymentRunFlow:
     @state.transition(source=S.DRAFT, target=S.CANCELLED, label=_("Cancel run"), permission=this.staff)
     def cancel(self):
         """A draft made by mistake or emptied by withdrawals; the service hands its items back to later runs."""
+
+
+# Each payment-run step by the label its transition gives it (approve, execute, cancel), for pages and messages.
+RUN_STEP_LABELS = {
+    transition.slug: transition.label
+    for transitions in PaymentRunFlow.state.get_transitions().values()
+    for transition in transitions
+}

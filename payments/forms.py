@@ -1,22 +1,35 @@
-"""Forms of the money pages: they parse what a person typed; the services judge it."""
+"""Forms of the money pages: a payment run's date, a repayment on a return claim. They parse what a person
+typed (amounts and dates may come through an input method: ``web.forms``); the services judge it."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grants.limits import EARLIEST_DATE, LATEST_DATE
+from grants.forms import DATE_BOUNDS
+from web.forms import PlainAmountField, PlainDateField
+
+MAX_YEN = 10**15
+
+
+class PaymentRunCreateForm(forms.Form):
+    """Draft a payment run: it gathers every unpaid item due by its date."""
+
+    run_on = PlainDateField(label=_("Payment date"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class RepaymentForm(forms.Form):
     """A repayment on a return claim: the day the money arrived, the yen, the receipt's reference."""
 
-    paid_on = forms.DateField(
-        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date", "required": True})
+    paid_on = PlainDateField(
+        label=_("Paid on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date", "required": True})
     )
-    amount = forms.IntegerField(label=_("Amount (yen)"), min_value=1, widget=forms.NumberInput(attrs={"required": True}))
+    amount = PlainAmountField(
+        label=_("Amount (yen)"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "required": True}),
+    )
     reference = forms.CharField(label=_("Reference (納付書番号 etc.)"), max_length=100, required=False)
 
-    def clean_paid_on(self):
-        day = self.cleaned_data["paid_on"]
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise forms.ValidationError(_("Enter a date between 2000 and 2100."))
-        return day
+    def clean_amount(self) -> int:
+        text = self.cleaned_data["amount"]
+        if not text.isdecimal() or not 0 < int(text) <= MAX_YEN:
+            raise forms.ValidationError(_("Enter a whole number of yen."))
+        return int(text)

@@ -1,8 +1,11 @@
-"""How pages name payments' acts and subjects in the history."""
+"""How pages name payments' acts, subjects and payment-run states in the history."""
 
 from django.utils.translation import gettext_lazy
 
+from .models import PaymentRunState
+
 LABELS = {
+    "payment_run_state": dict(PaymentRunState.choices),
     "action": {
         "payment_plans_load": gettext_lazy("Tranche plans loaded"),
         "payment_run_create": gettext_lazy("Payment run drafted"),

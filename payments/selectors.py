@@ -14,15 +14,15 @@ from itertools import groupby
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from grants.access import READ_CASE, authorize, scope_q
-from grants.catalogue import procedure_get, stream_get
+from grants.access import READ_CASE, authorize, may, scope_q
+from grants.catalogue import procedure_get, procedure_list, stream_get
 from grants.models import Case, CaseState, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
 from .models import FUND_STREAM, FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
-from .money import late_interest, surcharge
+from .money import late_interest, surcharge_by_receipt
 
 
 def _runs_with_totals(*, actor) -> QuerySet[PaymentRun]:
@@ -61,11 +61,17 @@ def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> Paym
 
 @dataclass(frozen=True)
 class RecipientNet:
-    """What a run pays one recipient: the net and the items that make it up."""
+    """What a run pays one recipient: the total and the items that make it up.
+
+    ``open_claims`` are the recipient's return claims not yet closed, shown
+    beside the payment and never netted against it (revenue and expenditure
+    stay gross).
+    """
 
     recipient: Recipient
     amount: int
     items: list[PaymentItem]
+    open_claims: tuple = ()
 
 
 def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
@@ -77,8 +83,22 @@ def payment_run_breakdown(*, run: PaymentRun) -> list[RecipientNet]:
 
 
 def payment_run_breakdown_for_actor(*, actor, run: PaymentRun) -> list[RecipientNet]:
-    """What ``actor`` may read of a run, netted per recipient: the items of the cases in their scope."""
-    return _breakdown(run.items.filter(scope_q(actor, via="case__")))
+    """What ``actor`` may read of a run, per recipient: the items of the cases in their scope, with the
+    recipient's open return claims in that scope beside them."""
+    lines = _breakdown(run.items.filter(scope_q(actor, via="case__")))
+    claims = (
+        ReturnClaim.objects.filter(
+            scope_q(actor, via="case__"), recipient__in=[line.recipient for line in lines], closed_on__isnull=True
+        )
+        .select_related("case")
+        .order_by("due_on", "pk")
+    )
+    by_recipient: dict = defaultdict(list)
+    for claim in claims:
+        by_recipient[claim.recipient_id].append(claim)
+    return [
+        RecipientNet(line.recipient, line.amount, line.items, tuple(by_recipient[line.recipient.pk])) for line in lines
+    ]
 
 
 def _breakdown(items: QuerySet[PaymentItem]) -> list[RecipientNet]:
@@ -104,10 +124,60 @@ def payment_run_four_eyes_refusal(*, run: PaymentRun, actor) -> str | None:
     """Why ``actor`` may not approve ``run`` when that is the four-eyes rule (they drafted it), else None."""
     flow = PaymentRunFlow(run, actor=actor)
     for transition in PaymentRunFlow.state.get_outgoing_transitions(run.state):
-        if transition.slug == "approve" and not transition.has_perm(flow, actor):
-            refusal = flow.refusal("approve", actor)
-            return str(refusal.message) if isinstance(refusal, RunFourEyesViolation) else None
+        if not transition.has_perm(flow, actor):
+            refusal = flow.refusal(transition.slug, actor)  # the flow names the step the rule guards
+            if isinstance(refusal, RunFourEyesViolation):
+                return str(refusal.message)
     return None
+
+
+def budget_year_of(case: Case) -> int:
+    """The fiscal year whose grant a case's money belongs to (a settlement's is the year it settles)."""
+    return case.settles_fiscal_year if procedure_get(case.stream, case.procedure).settles else case.fiscal_year_id
+
+
+def grant_procedures(case: Case) -> tuple[bool, list[str]]:
+    """Whether the case's procedure is a grant of its own, and the procedures that make the case's grant
+    (its own procedure) or stand apart from it (the stream's grants of their own).
+
+    A grant of its own (the adjustment grant) is its procedure alone; the
+    stream's grant is every procedure but those: a settlement settles the
+    initial and changed grant, not the adjustment grant.
+    """
+    if procedure_get(case.stream, case.procedure).own_grant:
+        return True, [case.procedure]
+    return False, [spec.code for spec in procedure_list(case.stream) if spec.own_grant]
+
+
+def grant_scope(case: Case) -> Q:
+    """Items and claims of the case's grant: recipient, stream, part and budget year (``grant_procedures``)."""
+    own, procedures = grant_procedures(case)
+    procedure = Q(case__procedure__in=procedures)
+    return Q(
+        recipient_id=case.recipient_id, case__stream=case.stream, case__part=case.part, budget_year=budget_year_of(case)
+    ) & (procedure if own else ~procedure)
+
+
+@dataclass(frozen=True)
+class SettlementFigures:
+    """What a settlement notice states: paid towards the grant, and what the settlement orders back or pays."""
+
+    paid: int
+    to_return: int
+    to_pay: int
+
+
+def settlement_figures(*, case: Case) -> SettlementFigures:
+    """The money of a notified settlement (its consequences already written): paid before it, returned, still paid."""
+    scope = grant_scope(case)
+    paid = PaymentRecord.objects.filter(
+        item__in=PaymentItem.objects.filter(scope).exclude(case=case)
+    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    to_return = ReturnClaim.objects.filter(case=case).aggregate(total=Coalesce(Sum("principal"), 0))["total"]
+    to_pay = PaymentItem.objects.filter(case=case, withdrawn_on__isnull=True).aggregate(
+        total=Coalesce(Sum("amount"), 0)
+    )["total"]
+    return SettlementFigures(paid=paid, to_return=to_return, to_pay=to_pay)
 
 
 def payment_item_list_for_actor(
@@ -163,6 +233,18 @@ def return_claim_get_for_actor(*, actor, claim_id: int, lock: bool = False) -> R
     return claim
 
 
+def return_claim_of_revocation(*, case: Case) -> ReturnClaim | None:
+    """The return claim a case's revocation ordered, if it ordered one."""
+    return ReturnClaim.objects.filter(case=case, reason="revocation").order_by("-pk").first()
+
+
+def return_claim_may_record(*, actor, claim: ReturnClaim) -> bool:
+    """Whether ``actor`` may record a repayment on ``claim`` (the page shows the form only then)."""
+    return claim.closed_on is None and may(
+        actor, "payments.record_repayment", stream=claim.case.stream, prefecture=claim.recipient.prefecture_code
+    )
+
+
 @dataclass(frozen=True)
 class ClaimBalance:
     """Where a return claim stands on a day. Payments go to the principal first (subsidy act art. 19(3))."""
@@ -174,6 +256,8 @@ class ClaimBalance:
     surcharge: int  # 加算金
     late_interest: int  # 延滞金
     interest_paid: int
+    #: 加算金 per received part, latest first: (received_on, amount, surcharge); empty without 加算金.
+    surcharge_parts: tuple = ()
 
     @property
     def paid(self) -> int:
@@ -206,12 +290,14 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     payments = [(p.paid_on, p.amount) for p in claim.payments.all() if p.paid_on <= as_of]
     paid = sum(amount for _, amount in payments)
     receipts = [(r.received_on, r.amount) for r in claim.receipts.all()]
+    parts = surcharge_by_receipt(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else []
     return ClaimBalance(
         as_of=as_of,
         due_on=claim.due_on,
         principal=claim.principal,
         principal_paid=min(paid, claim.principal),
-        surcharge=surcharge(receipts=receipts, payments=payments, as_of=as_of) if claim.surcharge_applies else 0,
+        surcharge=sum(part for _, _, part in parts),
+        surcharge_parts=tuple(parts),
         late_interest=late_interest(principal=claim.principal, due_on=claim.due_on, payments=payments, as_of=as_of),
         interest_paid=max(paid - claim.principal, 0),
     )

@@ -10,27 +10,32 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from grants.forms import CaseFilterForm
+from calendars.templatetags.dates import jdate
+from grants.access import may
+from grants.forms import CaseFilterForm, add_service_errors
 from grants.selectors import notified_fiscal_year_latest_for_actor
 from grants.views import page
-from grants.forms import add_service_errors
 from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
 from .errors import Overpayment
-from .forms import RepaymentForm
+from .flows import RUN_STEP_LABELS
+from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
     fund_balance_list_for_actor,
+    payment_run_available_transitions,
+    payment_run_four_eyes_refusal,
+    payment_run_list_for_actor,
     prefecture_amount_list_for_actor,
     return_claim_balance,
     return_claim_get_for_actor,
     return_claim_list_for_actor,
     return_claim_may_record,
 )
-from .services import return_claim_payment_record
+from .services import payment_run_create, return_claim_payment_record
 
 # The length of the longest bar in the dashboard's chart (SVG units).
 BAR_LENGTH = 400
@@ -84,11 +89,61 @@ def dashboard(request):
 @login_required
 @require_safe
 def return_claim_list(request):
-    """Return claims (返還金) in the user's scope: principal, 加算金 and 延滞金 as of today, what is left, when due."""
+    """Return claims (返還金) in the user's scope: principal, 加算金 and 延滞金 as of today, what is left, when due;
+    each opens on its own page, where repayments are recorded."""
     today = timezone.localdate()
     page_obj = paginate(request, return_claim_list_for_actor(actor=request.user))
     rows = [{"claim": claim, "balance": return_claim_balance(claim=claim, as_of=today)} for claim in page_obj]
     return page(request, "payments/return_claims.html", {"page_obj": page_obj, "rows": rows, "today": today})
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def payment_run_list(request):
+    """Payment runs, newest first, with the steps the user may take on each and their payment notices;
+    a form to draft a new run for those who prepare them."""
+    return _payment_runs_page(request)
+
+
+def _payment_runs_page(request, *, bound: PaymentRunCreateForm | None = None, status: int = 200):
+    page_obj = paginate(request, payment_run_list_for_actor(actor=request.user).reverse())
+    runs = [
+        {
+            "run": run,
+            "steps": [{"name": n, "label": RUN_STEP_LABELS[n]} for n in payment_run_available_transitions(run=run, actor=request.user)],
+            "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
+        }
+        for run in page_obj
+    ]
+    create = None
+    if may(request.user, "payments.prepare_payment_run"):
+        create = bound or PaymentRunCreateForm(initial={"run_on": timezone.localdate()})
+    return page(
+        request,
+        "payments/payment_runs.html",
+        {"page_obj": page_obj, "runs": runs, "create": create, "query": query_without_page(request)},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors_as_pages
+def payment_run_create_page(request):
+    """Draft a payment run for a date; back to the list (post/redirect/get), or the form with what is wrong."""
+    form = PaymentRunCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            run = payment_run_create(actor=request.user, run_on=form.cleaned_data["run_on"])
+        except InvalidInput as exc:
+            add_service_errors(form, exc.details)
+        except Conflict as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Payment run for %(day)s drafted.") % {"day": jdate(run.run_on)})
+            return redirect("payment-runs")
+    return _payment_runs_page(request, bound=form, status=422)
 
 
 @login_required

@@ -133,13 +133,18 @@ class ScheduleStep(models.Model):
         db_table = "calendars_schedulestep"
         ordering = ["version", "stream", "sub_procedure", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "stream", "sub_procedure", "key"], name="unique_step_key"),
+            models.UniqueConstraint(
+                fields=["version", "stream", "sub_procedure", "key"],
+                name="unique_step_key",
+                violation_error_message=_("This schedule already has a step with this key."),
+            ),
             models.CheckConstraint(condition=Q(kind__in=StepKind.values), name="step_kind_valid"),
             models.CheckConstraint(condition=Q(precision__in=Precision.values), name="step_precision_valid"),
             models.CheckConstraint(condition=Q(part__in=StepPart.values), name="step_part_valid"),
             models.CheckConstraint(
                 condition=Q(date_from__isnull=True) | Q(date_to__isnull=True) | Q(date_from__lte=models.F("date_to")),
                 name="step_window_in_order",
+                violation_error_message=_("The window must end on or after the day it starts."),
             ),
         ]
         indexes = [models.Index(fields=["stream", "kind"])]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from calendars.business_days import ClosureCache, is_business_day
 from calendars.fiscal import fiscal_year_bounds, fiscal_year_of
+from calendars.templatetags.dates import fiscal_year as fiscal_year_name
 from calendars.windows import Precision, month_end
 from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
@@ -299,5 +300,5 @@ def schedule_roll_forward(request, fiscal_year: int):
         problems = [str(problem) for value in exc.details.values() if isinstance(value, list) for problem in value]
         messages.error(request, " ".join([str(exc.message), *problems]))
         return redirect(reverse("schedule-editor", args=[fiscal_year]))
-    messages.success(request, _("Rolled forward into %(key)s.") % {"key": version.key})
+    messages.success(request, _("Rolled forward into %(year)s.") % {"year": fiscal_year_name(version.fiscal_year)})
     return redirect(reverse("schedule-editor", args=[version.fiscal_year]))

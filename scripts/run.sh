@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Install and start the app with demo data on the embedded SQLite database.
-# Usage: scripts/run.sh   (PORT=8000, DEMO_PASSWORD=... optional)
+# Usage: scripts/run.sh   (PORT=8000, HOST=127.0.0.1, DEMO_PASSWORD=... optional)
+# DEBUG is off and the server listens on this machine only; README ("Opening the demo to other machines").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_apt fonts-ipaexfont gettext
 ensure_venv requirements.txt
-export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
+. scripts/demo_env.sh
 export DEMO_PASSWORD=${DEMO_PASSWORD:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(9))')}
-PORT=${PORT:-8000}
 
 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
 .venv/bin/python manage.py migrate -v0
@@ -22,7 +22,7 @@ trap 'kill $worker 2>/dev/null || true' EXIT
 
 cat <<MSG
 
-  Grant administration engine: http://127.0.0.1:$PORT/   (API: /api/, OpenAPI: /api/openapi.json)
+  Grant administration engine: http://$HOST:$PORT/   (API: /api/, OpenAPI: /api/openapi.json)
   Demo logins (password for all: $DEMO_PASSWORD)
     officer1     grants officer, all streams, all ten prefectures
     officer2     grants officer, community support grant, Saitama (11) and Chiba (12)
@@ -30,4 +30,4 @@ cat <<MSG
     auditor1     auditor (read and export)  admin        administrator (/admin/)
 
 MSG
-.venv/bin/python manage.py runserver "0.0.0.0:$PORT"
+scripts/serve.sh

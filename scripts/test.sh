@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_apt fonts-ipaexfont poppler-utils gettext chromium postgresql
+ensure_apt fonts-ipaexfont poppler-utils gettext chromium postgresql npm
 ensure_venv requirements-dev.txt
+echo "==> installing package.json's test tools (axe-core)"
+npm ci --no-audit --no-fund --silent
 export DJANGO_DEBUG=1
 .venv/bin/python manage.py compilemessages -v0 --ignore=.venv
 PG_URL=$(scripts/ensure_postgres.sh)

@@ -287,8 +287,24 @@ ROUTES: dict[str, Route] = {
                                           "procedure": "initial_grant"}),),
         writes={"post": Write(lambda w: {"transition": "request", "fiscal_year": 2025, "stream": CSG,
                                          "procedure": "initial_grant", "cases": f"{w.case.pk}:{w.case.version}"},
-                                   outsider=(200,))},  # the summary lists the case as refused
+                                   outsider=(302,))},  # to the summary, which lists the case as refused
     ),
+    "bulk-request-summary": Route(reads=(Read("the last bulk act of the caller's own session, or back to the form"),)),
+    "bulk-approve": Route(writes={"post": Write(lambda w: {"cases": f"{w.case.pk}:{w.case.version}"}, outsider=(403,))}),
+    "submission-import": Route(
+        reads=(Read("a form: the cases it lists come from a file posted to it"),),
+        writes={"post": Write(lambda w: {"fiscal_year": 2025, "stream": CSG, "procedure": "initial_grant",
+                                         "rows": f"{w.case.pk}:{w.case.version}:1000:"},
+                                   outsider=(302,))},  # to the summary, which lists the case as refused
+    ),
+    "saved-filter-create": Route(writes={"post": Write(lambda w: {"name": "mine", "query": "state=requested"},
+                                                      auditor=302, why="the caller's own saved filters, not case data")}),
+    "saved-filter-delete": Route(lambda w: {"filter_id": 1},
+                                 writes={"post": Write(auditor=302, why="only the caller's own saved filters are deleted")}),
+    "payment-runs": Route(reads=(Read("runs are bureau-wide; their recipients and amounts are in the approval queue"),)),
+    "payment-run-create": Route(writes={"post": Write(lambda w: {"run_on": "2025-09-01"})}),
+    "payment-run-notices": Route(lambda w: {"run_id": w.draft_run.pk},
+                                 reads=(Read("a draft run has no notices: 404 for everyone"),)),
     "calendar": Route(reads=(Read(HIDDEN, lambda w, u: {"view": "list", "fiscal_year": 2025}),)),
     "calendar-feed-rotate": Route(writes={"post": Write(auditor=200, why=OWN_LINK)}),
     "calendar-feed-revoke": Route(writes={"post": Write(auditor=302, why=OWN_LINK)}),

@@ -29,8 +29,9 @@ def _sources() -> dict[str, list[Labels]]:
 
 
 def code_label(kind: str, code):
-    """The label of ``code`` among the codes of ``kind`` (``code_label("state", "submitted")``), or None."""
-    for mapping in reversed(_sources()[kind]):
+    """The label of ``code`` among the codes of ``kind`` (``code_label("state", "submitted")``), or None
+    (None too for a kind no app names)."""
+    for mapping in reversed(_sources().get(kind, [])):
         value = (mapping() if callable(mapping) else mapping).get(code)
         if value is not None:
             return value

@@ -6,15 +6,33 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grants.api_fields import MAX_ID
-from grants.catalogue import ActLetter, part_choices, procedure_choices, stream_choices
+from grants.catalogue import (
+    ActLetter,
+    part_choices,
+    procedure_choices,
+    procedure_get,
+    procedure_list,
+    stream_choices,
+    stream_get,
+    stream_list,
+)
 from grants.forms import DATE_BOUNDS
+from web.forms import PlainAmountField, PlainDateField, PlainTextField, SelectWithOptionData
 
 from .fields import FieldSpec
-from .steps import step_declared, vocabulary
+from .steps import DeclaredStep, DeterminationAct, step_declared, vocabulary
 
+IMPORT_TRANSITION = "submit"  # what an imported row of received submissions records
+#: Where a bulk step leaves its outcome for the summary page it redirects to (a reload never acts again).
+BULK_SUMMARY = "bulk_summary"
 MAX_VERSION = 2**31
 # A bulk step sends the same request to every recipient: the steps that send a request letter.
 BULK_LETTERS = (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST)
+
+
+def bulk_approval_step() -> DeclaredStep:
+    """The approval queue's decision taken on the cases ticked: the step that approves a pending determination."""
+    return next(d for d in vocabulary().values() if d.step.determination == DeterminationAct.APPROVES)
 
 _WIDGETS = {
     "amount": lambda: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -30,7 +48,9 @@ def _field(spec: FieldSpec) -> forms.Field:
     attrs = {"required": True, "aria-required": "true"} if spec.required else {}
     widget = _WIDGETS[spec.kind]()
     widget.attrs.update(attrs)
-    return forms.CharField(label=spec.label, required=False, strip=True, widget=widget)
+    # What an input method types (１２０，０００，０００, ２０２６／１１／２８) is made plain first.
+    field = {"amount": PlainAmountField, "date": PlainTextField}.get(spec.kind, forms.CharField)
+    return field(label=spec.label, required=False, strip=True, widget=widget)
 
 
 class TransitionForm(forms.Form):
@@ -51,15 +71,51 @@ class TransitionForm(forms.Form):
         return {spec.name: self.cleaned_data[spec.name] for spec in self.specs if self.cleaned_data.get(spec.name)}
 
 
-class BulkRequestForm(forms.Form):
-    """Which cases get the same request: a fiscal year, stream, part and procedure."""
+class CaseSelectionForm(forms.Form):
+    """A fiscal year, stream, part and procedure: the cases a bulk act works on."""
 
-    transition = forms.ChoiceField(label=_("Step"), choices=[])
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
     stream = forms.ChoiceField(label=_("Stream"), choices=stream_choices)
     part = forms.ChoiceField(label=_("Part"), choices=part_choices, required=False)
     procedure = forms.ChoiceField(label=_("Procedure"), choices=procedure_choices)
-    deadline = forms.DateField(
+
+    def __init__(self, *args, fiscal_years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
+        # Each part and procedure names the streams that have it; the page hides the others (static/js/app.js).
+        streams_of = {
+            "part": lambda code: [info.code for info in stream_list() if code in info.part_codes],
+            "procedure": lambda code: [spec.stream for spec in procedure_list() if spec.code == code],
+        }
+        for name, streams in streams_of.items():
+            field = self.fields[name]
+            field.widget = SelectWithOptionData(
+                attrs={"data-follows": self["stream"].auto_id},
+                choices=field.choices,
+                option_data={str(code): {"streams": " ".join(streams(code))} for code, _label in field.choices},
+            )
+
+    def clean(self):
+        data = super().clean()
+        stream, part, procedure = data.get("stream"), data.get("part") or "", data.get("procedure")
+        info = stream_get(stream) if stream else None
+        if info is not None and procedure and procedure_get(stream, procedure) is None:
+            self.add_error("procedure", _("This stream has no such procedure."))
+        if info is not None and part not in info.part_codes:
+            self.add_error("part", _("Choose a part of this stream.") if info.part_codes != ("",) else _("This stream has no parts."))
+        return data
+
+    def selection(self) -> dict:
+        """The cleaned selection as the preview selectors take it."""
+        data = self.cleaned_data
+        return {"fiscal_year": data["fiscal_year"], "stream": data["stream"], "part": data.get("part") or "", "procedure": data["procedure"]}
+
+
+class BulkRequestForm(CaseSelectionForm):
+    """Which cases get the same request, and its deadline."""
+
+    transition = forms.ChoiceField(label=_("Step"), choices=[])
+    deadline = PlainDateField(
         label=_("Deadline"),
         required=False,
         validators=DATE_BOUNDS,
@@ -67,12 +123,13 @@ class BulkRequestForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, fiscal_years, **kwargs):
+    field_order = ["transition", "fiscal_year", "stream", "part", "procedure", "deadline"]
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bulk = [declared for declared in vocabulary().values() if declared.step.letter in BULK_LETTERS]
         bulk.sort(key=lambda declared: BULK_LETTERS.index(declared.step.letter))  # the application's request first
         self.fields["transition"].choices = [(declared.name, declared.label) for declared in bulk]
-        self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
 
 
 class BulkConfirmForm(BulkRequestForm):
@@ -81,13 +138,60 @@ class BulkConfirmForm(BulkRequestForm):
     cases = forms.CharField(widget=forms.HiddenInput)
 
     def clean_cases(self) -> list[tuple[int, int]]:
-        pairs = []
-        for item in self.cleaned_data["cases"].split(","):
-            case_id, _sep, version = item.partition(":")
-            # Ids and versions the database cannot hold are damage too, not a lookup to try.
-            # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
-            if not (case_id.isdecimal() and version.isdecimal() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
-                raise forms.ValidationError(_("The list of cases is damaged; start again."))
-            pairs.append((int(case_id), int(version)))
-        return pairs
+        return parse_case_versions(self.cleaned_data["cases"].split(","))
 
+
+def parse_case_versions(items: list[str]) -> list[tuple[int, int]]:
+    """``["12:3", ...]`` as (case id, version) pairs; anything else is damage, refused as a whole."""
+    pairs = []
+    for item in items:
+        case_id, _sep, version = item.partition(":")
+        # Ids and versions the database cannot hold are damage too, not a lookup to try.
+        # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+        if not (case_id.isdecimal() and version.isdecimal() and 0 < int(case_id) <= MAX_ID and 0 < int(version) <= MAX_VERSION):
+            raise forms.ValidationError(_("The list of cases is damaged; start again."))
+        pairs.append((int(case_id), int(version)))
+    return pairs
+
+
+class BulkApproveForm(forms.Form):
+    """The drafts ticked in the approval queue, each with the version the queue showed."""
+
+    cases = forms.MultipleChoiceField(required=True, error_messages={"required": _("Tick the drafts to approve.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [(value, value) for value in self.data.getlist("cases")] if self.data else []
+
+    def clean_cases(self) -> list[tuple[int, int]]:
+        return parse_case_versions(self.cleaned_data["cases"])
+
+
+class SavedFilterForm(forms.Form):
+    """A name for the worklist's current filters (their query string rides along hidden)."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1000)
+
+
+class SubmissionImportForm(CaseSelectionForm):
+    """A file of received submissions (recipient code, amount, date received) for one selection of cases."""
+
+    file = forms.FileField(label=_("CSV or Excel (XLSX) file"), help_text=_("Columns: recipient_code, amount, received_on (first row)."))
+    field_order = ["file", "fiscal_year", "stream", "part", "procedure"]
+
+
+class SubmissionConfirmForm(CaseSelectionForm):
+    """The rows the preview found ready: case, version, amount and date received, as the preview showed them."""
+
+    rows = forms.CharField(widget=forms.HiddenInput)
+
+    def clean_rows(self) -> list[dict]:
+        rows = []
+        for item in self.cleaned_data["rows"].split(","):
+            parts = item.split(":")
+            if len(parts) != 4 or not parts[2].isdecimal() or len(parts[2]) > 16:
+                raise forms.ValidationError(_("The list of cases is damaged; start again."))
+            [(case_id, version)] = parse_case_versions([f"{parts[0]}:{parts[1]}"])
+            rows.append({"case_id": case_id, "version": version, "data": {"amount": int(parts[2])} | ({"date": parts[3]} if parts[3] else {})})
+        return rows

@@ -4,11 +4,11 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grants.access import authorize
+from grants.access import authorize, may
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.catalogue import procedure_get, stream_get
 from grants.selectors import budget_position, case_list_for_actor, case_overdue_q, history_entry_day
@@ -84,22 +84,86 @@ def case_is_overdue(*, case: Case, today: date) -> bool:
     return Case.objects.filter(case_overdue_q(on=today), pk=case.pk).exists()
 
 
-def worklist_for_actor(*, actor, filters: dict, today: date) -> QuerySet[Case]:
-    """The actor's open cases (or the chosen state), overdue first, then by effective deadline (none last).
+# The worklist's sortable columns: ``?sort=key`` ascending, ``?sort=-key`` descending.
+WORKLIST_SORTS = {
+    "deadline": "deadline_effective",
+    "recipient": "recipient__name_kana",
+    "procedure": "procedure",
+    "fiscal_year": "fiscal_year_id",
+    "state": "state",
+    "amount": "amount_requested",
+    "officer": "officer__username",
+}
+# What needs the user (``?needs=``): the counts above the worklist and the filters they link to.
+NEEDS = ("sent_back", "overdue")
 
-    ``filters`` are ``case_list_for_actor``'s; each case carries ``is_overdue`` as of ``today``.
-    """
+
+def _last_determination():
+    return Determination.objects.filter(case=OuterRef("pk")).order_by("-drafted_at", "-pk")
+
+
+def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> QuerySet[Case]:
     cases = case_list_for_actor(actor=actor, **filters)
     if "state" not in filters:
         cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
-    return cases.annotate(
-        is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField())
-    ).order_by(
+    last = _last_determination()
+    cases = cases.annotate(
+        is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()),
+        # A draft the supervisor sent back: the case is in review again, its last draft carries the reason.
+        sent_back_reason=Subquery(last.values("sent_back_reason")[:1]),
+        last_drafter=Subquery(last.values("drafted_by")[:1]),
+    )
+    if needs == "sent_back":
+        cases = cases.exclude(sent_back_reason="").filter(sent_back_reason__isnull=False, last_drafter=actor.pk)
+    elif needs == "overdue":
+        cases = cases.filter(case_overdue_q(on=today), officer=actor)
+    return cases
+
+
+def worklist_for_actor(*, actor, filters: dict, today: date, sort: str = "", needs: str = "") -> QuerySet[Case]:
+    """The actor's open cases (or the chosen state), overdue first, then by effective deadline (none last).
+
+    ``filters`` are ``case_list_for_actor``'s; each case carries ``is_overdue`` as of ``today`` and
+    ``sent_back_reason`` (its last draft's, when sent back). ``sort`` is a key of WORKLIST_SORTS (``-``
+    first: descending) and replaces the default order; ``needs`` (one of NEEDS) keeps the user's drafts
+    sent back or their own overdue cases.
+    """
+    cases = _worklist_cases(actor=actor, filters=filters, today=today, needs=needs)
+    key = sort.removeprefix("-")
+    if key in WORKLIST_SORTS:
+        field = F(WORKLIST_SORTS[key])
+        return cases.order_by(field.desc(nulls_last=True) if sort.startswith("-") else field.asc(nulls_last=True), "pk")
+    return cases.order_by(
         # No deadline makes the comparison NULL, which PostgreSQL would sort first.
         F("is_overdue").desc(nulls_last=True),
         F("deadline_effective").asc(nulls_last=True),
         "pk",
     )
+
+
+def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
+    """What the worklist's filters hold, by state (``by_state``: (state, count), in the states' order), and
+    what needs the actor: ``sent_back`` (their drafts sent back), ``overdue`` (their cases past the
+    deadline), ``approvals`` (drafts awaiting a decision, for those who approve; None for others)."""
+    filters = {key: value for key, value in filters.items() if key != "state"}
+    counted = dict(
+        case_list_for_actor(actor=actor, **filters).order_by().values_list("state").annotate(n=Count("pk"))
+    )
+    return {
+        "by_state": [(state.value, counted[state.value]) for state in CaseState if counted.get(state.value)],
+        "sent_back": _worklist_cases(actor=actor, filters=filters, today=today, needs="sent_back").count(),
+        "overdue": _worklist_cases(actor=actor, filters=filters, today=today, needs="overdue").count(),
+        "approvals": (
+            case_list_for_actor(actor=actor, state=CaseState.DRAFTED).count()
+            if may(actor, "grants.approve_decision")
+            else None
+        ),
+    }
+
+
+def bulk_summary_cases_for_actor(*, actor, case_ids: list[int]) -> QuerySet[Case]:
+    """The cases a bulk step named, those the actor may still read, with their recipients."""
+    return case_list_for_actor(actor=actor).filter(pk__in=case_ids)
 
 
 def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:

@@ -19,13 +19,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from calendars.fiscal import fiscal_year_of
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case
-from grants.selectors import case_get_for_actor
+from grants.access import authorize
+from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from payments.errors import PaymentRunNotFound
-from payments.flows import PaymentRunFlow
+from payments.flows import RUN_STEP_LABELS
 from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
@@ -36,10 +38,22 @@ from payments.selectors import (
 )
 from payments.services import payment_run_transition
 from web.errors import Conflict, DomainError, InvalidInput, PermissionDenied
-from web.pagination import paginate, query_without_page
+from web.pagination import PAGE_SIZES, page_size, paginate, query_without, query_without_page
+from web.selectors import saved_filter_list
+from web.services import saved_filter_delete, saved_filter_save
 from web.views import PageNotFound, domain_errors_as_pages
 
-from .forms import TransitionForm
+from .forms import (
+    BULK_SUMMARY,
+    IMPORT_TRANSITION,
+    BulkApproveForm,
+    SavedFilterForm,
+    SubmissionConfirmForm,
+    SubmissionImportForm,
+    TransitionForm,
+    bulk_approval_step,
+)
+from .imports import submission_import_preview_for_actor, submission_rows_read
 from .selectors import (
     case_page_section_list,
     approval_queue_for_supervisor,
@@ -49,26 +63,78 @@ from .selectors import (
     case_history,
     case_is_overdue,
     determination_list_for_case,
+    bulk_summary_cases_for_actor,
+    worklist_counts_for_actor,
     worklist_for_actor,
+    NEEDS,
+    WORKLIST_SORTS,
 )
-from .services import case_transition
+from .services import case_transition, case_transition_bulk
 from .steps import step_declared
 
-WORKLIST_FILTERS = ("fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
+WORKLIST_FILTERS = ("search", "fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
 
 
 @login_required
 @require_safe
 def worklist(request):
-    """Officer worklist: the cases that need them, filtered."""
+    """Officer worklist: the cases that need them, found by search and filters, sorted by a column, counted by
+    state and by what needs the user; their saved filters one click away."""
     form = CaseFilterForm(request.GET or None, only=WORKLIST_FILTERS)
     today = timezone.localdate()
-    cases = worklist_for_actor(actor=request.user, filters=form.filters(), today=today)
+    filters = form.filters()
+    sort = request.GET.get("sort", "")
+    needs = request.GET.get("needs", "")
+    needs = needs if needs in NEEDS else ""
+    cases = worklist_for_actor(actor=request.user, filters=filters, today=today, sort=sort, needs=needs)
+    query = query_without_page(request)
     return page(
         request,
         "workflows/worklist.html",
-        {"form": form, "page_obj": paginate(request, cases), "query": query_without_page(request), "today": today},
+        {
+            "form": form,
+            "page_obj": paginate(request, cases),
+            "query": query,
+            "today": today,
+            "sort": sort.removeprefix("-") if sort.removeprefix("-") in WORKLIST_SORTS else "",
+            "descending": sort.startswith("-"),
+            "sort_query": query_without(request, "page", "sort"),
+            "needs": needs,
+            "needs_query": query_without(request, "page", "needs", "state"),
+            "counts": worklist_counts_for_actor(actor=request.user, filters=filters, today=today),
+            "page_sizes": PAGE_SIZES,
+            "per_page": page_size(request),
+            "saved_filters": saved_filter_list(owner=request.user, page="worklist"),
+            "save_form": SavedFilterForm(initial={"query": query}),
+        },
     )
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    """Save the worklist's current filters under a name; back to the worklist with them applied."""
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = saved_filter_save(owner=request.user, page="worklist", **form.cleaned_data)
+        except InvalidInput as exc:
+            messages.error(request, " ".join(str(p) for problems in exc.details.values() for p in problems))
+        else:
+            messages.success(request, _("Filters saved as “%(name)s”.") % {"name": saved.name})
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    query = form.cleaned_data.get("query", "") if form.is_valid() else ""
+    return redirect(reverse("worklist") + (f"?{query}" if query else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_remove(request, filter_id: int):
+    """Delete one of the user's saved filters; back to the worklist."""
+    saved_filter_delete(owner=request.user, filter_id=filter_id)
+    messages.success(request, _("Saved filters deleted."))
+    return redirect("worklist")
 
 
 def _case_page(request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200):
@@ -217,19 +283,42 @@ def approval_queue(request):
     )
 
 
-# Each payment-run step by the label its flow gives it (approve, execute, cancel).
-RUN_STEP_LABELS = {
-    transition.slug: transition.label
-    for transitions in PaymentRunFlow.state.get_transitions().values()
-    for transition in transitions
-}
+@login_required
+@require_POST
+@domain_errors_as_pages
+def bulk_approve(request):
+    """Approve every draft ticked in the queue, each through the transition service (four eyes, budget cover and
+    version checked case by case): the approved counted, each refusal listed by recipient; back to the queue."""
+    authorize(request.user, "grants.approve_decision")
+    form = BulkApproveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("approval-queue")
+    approval = bulk_approval_step()
+    label = approval.label
+    cases = form.cleaned_data["cases"]
+    names = {
+        case.pk: case.recipient.local_name
+        for case in bulk_summary_cases_for_actor(actor=request.user, case_ids=[case_id for case_id, _version in cases])
+    }
+    outcome = case_transition_bulk(name=approval.name, actor=request.user, data={}, cases=cases)
+    for refused in outcome.refused:
+        messages.error(request, _("%(recipient)s: not approved. %(reason)s") % {
+            "recipient": names.get(refused["case_id"], f"#{refused['case_id']}"), "reason": refused["message"]})
+    done = len(outcome.done)
+    if done:
+        messages.success(request, _("%(step)s: done for %(count)s cases.") % {"step": label, "count": done})
+    return redirect("approval-queue")
 
 
 @login_required
 @require_POST
 @domain_errors_as_pages
 def payment_run_step(request, run_id: int, name: str):
-    """Approve, execute or cancel a payment run from the queue; a refusal comes back as a message on the queue."""
+    """Approve, execute or cancel a payment run; a refusal comes back as a message on the page it came from
+    (``next``: the payment runs page, else the approval queue)."""
     if name not in RUN_STEP_LABELS:
         raise PageNotFound(_("There is no step of that name."))
     try:
@@ -240,4 +329,65 @@ def payment_run_step(request, run_id: int, name: str):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": RUN_STEP_LABELS[name]})
-    return redirect("approval-queue")
+    return redirect(_next_url(request) or reverse("approval-queue"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def submission_import(request):
+    """Record received submissions from a CSV or XLSX file: a preview of every row's result that writes
+    nothing, then the rows confirmed, each through the transition service; the summary after a redirect."""
+    authorize(request.user, "grants.act_on_case")
+    years = fiscal_year_list()
+    current = fiscal_year_of(timezone.localdate())
+    if request.method == "POST" and "rows" in request.POST:
+        return _submission_confirm(request, SubmissionConfirmForm(request.POST, fiscal_years=years))
+    form = SubmissionImportForm(
+        request.POST or None, request.FILES or None, fiscal_years=years,
+        initial={"fiscal_year": current if current in years else None},
+    )
+    preview, confirm, status = None, None, 200
+    if form.is_bound:
+        status = 422
+        if form.is_valid():
+            try:
+                rows = submission_rows_read(form.cleaned_data["file"])
+            except InvalidInput as exc:
+                add_service_errors(form, exc.details)
+            else:
+                preview = submission_import_preview_for_actor(
+                    actor=request.user, transition=IMPORT_TRANSITION, rows=rows, **form.selection()
+                )
+                status = 200
+                ready = ",".join(
+                    f"{item['case'].pk}:{item['case'].version}:{item['data']['amount']}:"
+                    f"{item['data']['date'].isoformat() if item['data'].get('date') else ''}"
+                    for item in preview if item["ready"]
+                )
+                if ready:
+                    confirm = SubmissionConfirmForm(initial=form.selection() | {"rows": ready}, fiscal_years=years)
+    return page(
+        request,
+        "workflows/submission_import.html",
+        {"form": form, "preview": preview, "confirm": confirm, "ready_count": sum(i["ready"] for i in preview or [])},
+        status=status,
+    )
+
+
+def _submission_confirm(request, form: SubmissionConfirmForm):
+    if not form.is_valid():
+        return page(request, "workflows/submission_import.html", {"form": form, "preview": None}, status=422)
+    done, refused = [], []
+    for row in form.cleaned_data["rows"]:
+        try:
+            case = case_transition(
+                case_id=row["case_id"], name=IMPORT_TRANSITION, actor=request.user, data=row["data"],
+                expected_version=row["version"],
+            )
+        except DomainError as exc:
+            refused.append({"case_id": row["case_id"], "message": str(exc.message)})
+        else:
+            done.append(case.pk)
+    request.session[BULK_SUMMARY] = {"transition": IMPORT_TRANSITION, "done": done, "refused": refused, "batch": None}
+    return redirect("bulk-request-summary")

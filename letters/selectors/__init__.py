@@ -9,6 +9,8 @@ from .letters import (
     letter_get_for_actor,
     letter_list_for_actor,
     letter_pdf_read,
+    payment_notice_batch_get_for_actor,
+    payment_notice_batch_key,
     request_letter_list_for_actor,
 )
 from .reminders import ReminderCandidate, reminder_candidates
@@ -23,6 +25,8 @@ __all__ = [
     "letter_get_for_actor",
     "letter_list_for_actor",
     "letter_pdf_read",
+    "payment_notice_batch_get_for_actor",
+    "payment_notice_batch_key",
     "reminder_candidates",
     "request_letter_list_for_actor",
 ]

@@ -40,6 +40,19 @@ def letter_get_for_actor(*, actor, letter_id: int) -> Letter:
     return letter
 
 
+def payment_notice_batch_key(run_id: int) -> str:
+    """The key of the batch that holds an executed payment run's payment notices (one batch per run)."""
+    return f"payment_notices/{run_id}"
+
+
+def payment_notice_batch_get_for_actor(*, actor, run_id: int) -> LetterBatch:
+    """The batch of a payment run's notices, as ``letter_batch_get_for_actor`` gives it; 404 before they are issued."""
+    batch = LetterBatch.objects.filter(key=payment_notice_batch_key(run_id)).values_list("pk", flat=True).first()
+    if batch is None:
+        raise LetterBatchNotFound(details={"run": run_id})
+    return letter_batch_get_for_actor(actor=actor, batch_id=batch)
+
+
 def letter_batch_get_for_actor(*, actor, batch_id: int) -> LetterBatch:
     """One batch whose every letter the actor may read (a partial batch would mislead): 404 or 403 otherwise."""
     authorize(actor, READ_CASE)

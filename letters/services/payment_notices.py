@@ -22,6 +22,7 @@ from web.errors import Conflict
 
 from ..letter_texts import payment_wording
 from ..models import LetterBatch, LetterKind
+from ..selectors import payment_notice_batch_key
 from .letters import letter_issue
 
 RUN_NOT_EXECUTED_MESSAGE = _("Payment notices go out only for an executed payment run.")
@@ -74,7 +75,7 @@ def payment_notices_issue(*, run_id: int) -> LetterBatch:
         raise Conflict(RUN_NOT_EXECUTED_MESSAGE, details={"run": run_id, "state": run.state})
     actor = system_user()
     batch, _ = LetterBatch.objects.get_or_create(
-        key=f"payment_notices/{run.pk}",
+        key=payment_notice_batch_key(run.pk),
         defaults={"title": f"支払通知　{era_date(run.run_on)}支払分", "created_by": actor},
     )
     noticed = set(batch.letters.values_list("recipient_id", flat=True))

@@ -6,3 +6,63 @@ document.addEventListener("focusin", (event) => {
     event.target.select();
   }
 });
+
+// A select marked data-submit-on-change submits its form when changed (the worklist's rows per page).
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-submit-on-change]") && event.target.form) {
+    event.target.form.requestSubmit();
+  }
+});
+
+/* Small behaviours of the pages; each works without it too (the server checks everything).
+   - select[data-follows="<id>"]: show only the options whose data-streams name the value of select #<id>.
+   - form[data-confirm]: ask before an act that cannot be undone.
+   - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to. */
+(function () {
+  "use strict";
+
+  function follow(select) {
+    var leader = document.getElementById(select.dataset.follows);
+    if (!leader) return;
+    function update() {
+      var firstShown = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var streams = option.dataset.streams;
+        var shown = streams === undefined || streams.split(" ").indexOf(leader.value) !== -1;
+        option.hidden = !shown;
+        option.disabled = !shown;
+        if (shown && firstShown === null) firstShown = option;
+      });
+      if (select.selectedOptions.length && select.selectedOptions[0].disabled && firstShown) {
+        select.value = firstShown.value;
+      }
+    }
+    leader.addEventListener("change", update);
+    update();
+  }
+
+  function scrollable(box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      var caption = box.querySelector("caption");
+      var heading = box.closest("section") && box.closest("section").querySelector("h2");
+      box.setAttribute("aria-label", (caption || heading || document.querySelector("h1")).textContent.trim());
+    }
+  }
+
+  function init(root) {
+    root.querySelectorAll("select[data-follows]").forEach(follow);
+    root.querySelectorAll(".table-scroll").forEach(scrollable);
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();

@@ -176,8 +176,13 @@ def test_bulk_request_previews_then_sends_one_step_per_case(client, people, djan
     assert preview.status_code == 200 and "3件が対象です。" in body and "「依頼済」の状態ではできません。" in body
     cases = ",".join(f"{c.pk}:{c.version}" for c in ready) + f",{already.pk}:{already.version}"
     with django_capture_on_commit_callbacks(execute=True):  # the letters render after each step commits
-        summary = client.post("/bulk/request/", query | {"cases": cases}).content.decode()
+        response = client.post("/bulk/request/", query | {"cases": cases})
+    # Post/redirect/get: the summary is a page of its own, so a reload shows it again and takes no step.
+    assert response.status_code == 302 and response["Location"] == "/bulk/request/summary/"
+    summary = client.get("/bulk/request/summary/").content.decode()
     assert "3件完了しました" in summary and "1件は処理できず" in summary
+    assert "松戸市" in summary and f"#{already.pk}" not in summary  # the refusal names the recipient
+    assert "3件完了しました" in client.get("/bulk/request/summary/").content.decode()
     batch = LetterBatch.objects.get()
     assert batch.letters.count() == 3
     merged = client.get(f"/letters/batches/{batch.pk}.pdf")

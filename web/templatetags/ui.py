@@ -28,6 +28,16 @@ def label(code, kind: str) -> str:
 
 
 @register.filter
+def state_label(code, subject_type: str) -> str:
+    """A state as its subject names it: a payment run's ``approved`` is not a case's (``<subject>_state``
+    labels first, then the case states'); the code itself when unknown."""
+    kind = f"{subject_type}_state"
+    if code and code_label(kind, code) is not None:
+        return label(code, kind)
+    return label(code, "state")
+
+
+@register.filter
 def yen(amount) -> str:
     """1,234,567円 in Japanese, ¥1,234,567 in English; a dash when there is no amount."""
     if amount is None or amount == "":

@@ -1,0 +1,43 @@
+"""The worklist in a real browser, as the officer who works from it: search by reading, sort, save filters;
+on a laptop and on a phone."""
+
+import pytest
+
+from grants.models import Recipient
+from tests import factories as f
+from tests.ui.test_browser import LAPTOP, PHONE, chromium, open_as, people, shot  # noqa: F401  (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+
+def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, live_server, people):
+    officer = people["officer"]
+    f.case(actor=officer)
+    nagareyama = f.municipality("122203", "流山市", "12")
+    Recipient.objects.filter(pk=nagareyama.pk).update(name_kana="ナガレヤマシ")
+    f.case(actor=officer, recipient=nagareyama)
+    page = open_as(officer)
+    page.get_by_role("searchbox", name="検索").fill("ながれやま")
+    page.get_by_role("button", name="絞り込む").click()
+    page.wait_for_load_state()
+    rows = page.locator("#results tbody tr")
+    assert rows.count() == 1 and "流山市" in rows.first.inner_text()
+    page.get_by_label("この条件を保存：").fill("流山")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_load_state()
+    assert "検索条件を「流山」として保存しました。" in page.content()
+    page.get_by_role("link", name="すべて表示").count()  # the needs bar is there
+    shot(page, "20-worklist-search-1366")
+    page.goto(f"{live_server.url}/cases/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="流山", exact=True).click()
+    assert page.locator("#results tbody tr").count() == 1
+    page.locator("table").get_by_role("link", name="交付先").click()
+    page.wait_for_load_state()
+    assert "sort=recipient" in page.url
+
+    phone = open_as(officer, viewport=PHONE)
+    phone.goto(f"{live_server.url}/cases/?search=ナガレヤマ")
+    assert phone.locator("#results tbody tr").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "21-worklist-search-390")

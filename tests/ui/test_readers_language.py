@@ -1,0 +1,61 @@
+"""Every label and state in the reader's language: the admin's closure days and scope rows, the schedule
+editor's headings and its refusals, the deadline word of the schedules (〆切, not the scan's ×切)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from grants.models import Role
+from grants.roles import role_group
+from schedules.services import schedule_step_save
+from tests import factories as f
+from tests.letters.factories import ScheduleStepFactory
+
+pytestmark = pytest.mark.django_db
+SCHEDULES = Path(__file__).resolve().parents[2] / "schedules" / "data" / "schedules.yaml"
+
+
+def test_the_admin_names_closure_days_and_scope_rows_in_japanese(client):
+    admin = get_user_model().objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(role_group(Role.ADMINISTRATOR))
+    client.force_login(admin)
+    home = client.get("/admin/").content.decode()
+    assert "臨時休庁日" in home and "担当範囲" in home and "Closure days" not in home
+    add = client.get("/admin/calendars/closureday/add/").content.decode()
+    assert "日付:" in add and "理由:" in add and "Day:" not in add
+    scope = client.get("/admin/grants/scope/add/").content.decode()
+    assert "事業:" in scope and "Stream:" not in scope
+
+
+def test_a_window_out_of_order_is_refused_in_words_not_by_constraint_name():
+    step = ScheduleStepFactory()
+    step.precision, step.date_from, step.date_to = "exact", date(2030, 7, 20), date(2030, 7, 10)
+    with pytest.raises(ValidationError) as refused:
+        schedule_step_save(actor=f.supervisor(), step=step)
+    text = " ".join(str(m) for m in refused.value.messages)
+    assert "step_window_in_order" not in text
+
+
+def test_the_schedules_spell_the_deadline_as_people_read_it():
+    def labels(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from ([value] if key == "label_ja" else labels(value))
+        elif isinstance(node, list):
+            for item in node:
+                yield from labels(item)
+
+    spelt = list(labels(yaml.safe_load(SCHEDULES.read_text(encoding="utf-8"))))
+    assert any("〆切" in label for label in spelt)
+    assert not [label for label in spelt if "×切" in label]
+
+
+def test_the_schedule_editor_heads_each_schedule_with_its_fiscal_year(client):
+    step = ScheduleStepFactory()
+    client.force_login(f.supervisor())
+    body = client.get(f"/schedules/{step.version.fiscal_year}/").content.decode()
+    assert f">{step.version.key} <" not in body and "年度 <span class=\"badge\">" in body
