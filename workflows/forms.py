@@ -22,12 +22,16 @@ from web.forms import PlainAmountField, PlainDateField, PlainTextField, SelectWi
 from .fields import FieldSpec
 from .steps import DeclaredStep, DeterminationAct, step_declared, vocabulary
 
-IMPORT_TRANSITION = "submit"  # what an imported row of received submissions records
 #: Where a bulk step leaves its outcome for the summary page it redirects to (a reload never acts again).
 BULK_SUMMARY = "bulk_summary"
 MAX_VERSION = 2**31
 # A bulk step sends the same request to every recipient: the steps that send a request letter.
 BULK_LETTERS = (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST)
+
+
+def import_step() -> DeclaredStep:
+    """The step an imported row of received submissions takes: the one declared ``imported``."""
+    return next(d for d in vocabulary().values() if d.step.imported)
 
 
 def bulk_approval_step() -> DeclaredStep:

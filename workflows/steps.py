@@ -43,6 +43,8 @@ class Step:
     as ``payments(flow, determination)`` inside the act when it has money
     consequences. ``turns_back``: the step sends the case back or ends it
     short (差戻し, 取下げ, 取消); pages show it as a secondary action.
+    ``imported``: the step a row of an imported file of received submissions
+    takes (the submissions import page, ``workflows.imports``).
     """
 
     label: str | Promise | None = None  # the transition's own ``label``, kept to tell a missing one
@@ -51,6 +53,7 @@ class Step:
     determination: DeterminationAct | None = None
     payments: Callable | None = None
     turns_back: bool = False
+    imported: bool = False
 
 
 _STEPS = "_declared_steps"

@@ -27,7 +27,7 @@ from grants.access import authorize
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from payments.errors import PaymentRunNotFound
-from payments.flows import RUN_STEP_LABELS
+from payments.flows import RUN_STEP_LABELS, run_step_buttons
 from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
@@ -45,13 +45,13 @@ from web.views import PageNotFound, domain_errors_as_pages
 
 from .forms import (
     BULK_SUMMARY,
-    IMPORT_TRANSITION,
     BulkApproveForm,
     SavedFilterForm,
     SubmissionConfirmForm,
     SubmissionImportForm,
     TransitionForm,
     bulk_approval_step,
+    import_step,
 )
 from .imports import submission_import_preview_for_actor, submission_rows_read
 from .selectors import (
@@ -267,10 +267,7 @@ def approval_queue(request):
     runs = [
         {
             "run": run,
-            "steps": [
-                {"name": name, "label": RUN_STEP_LABELS[name]}
-                for name in payment_run_available_transitions(run=run, actor=request.user)
-            ],
+            "steps": run_step_buttons(payment_run_available_transitions(run=run, actor=request.user)),
             "breakdown": payment_run_breakdown_for_actor(actor=request.user, run=run),
             "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
         }
@@ -357,7 +354,7 @@ def submission_import(request):
                 add_service_errors(form, exc.details)
             else:
                 preview = submission_import_preview_for_actor(
-                    actor=request.user, transition=IMPORT_TRANSITION, rows=rows, **form.selection()
+                    actor=request.user, transition=import_step().name, rows=rows, **form.selection()
                 )
                 status = 200
                 ready = ",".join(
@@ -382,12 +379,12 @@ def _submission_confirm(request, form: SubmissionConfirmForm):
     for row in form.cleaned_data["rows"]:
         try:
             case = case_transition(
-                case_id=row["case_id"], name=IMPORT_TRANSITION, actor=request.user, data=row["data"],
+                case_id=row["case_id"], name=import_step().name, actor=request.user, data=row["data"],
                 expected_version=row["version"],
             )
         except DomainError as exc:
             refused.append({"case_id": row["case_id"], "message": str(exc.message)})
         else:
             done.append(case.pk)
-    request.session[BULK_SUMMARY] = {"transition": IMPORT_TRANSITION, "done": done, "refused": refused, "batch": None}
+    request.session[BULK_SUMMARY] = {"transition": import_step().name, "done": done, "refused": refused, "batch": None}
     return redirect("bulk-request-summary")

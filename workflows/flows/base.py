@@ -279,10 +279,13 @@ class CaseFlow:
             case.amount_current = amount
 
 
-def step(*, label=None, letter=None, fields=(), determination=None, payments=None, turns_back=False, **transition):
+def step(
+    *, label=None, letter=None, fields=(), determination=None, payments=None, turns_back=False, imported=False,
+    **transition,
+):
     """Declare a step: ``label`` and ``transition`` are ``State.transition``'s own arguments (source, target,
     conditions, permission); the rest is the step's ``Step``, kept in the transition's ``custom``."""
-    custom = {"step": Step(label, tuple(fields), letter, determination, payments, turns_back)}
+    custom = {"step": Step(label, tuple(fields), letter, determination, payments, turns_back, imported)}
     return CaseFlow.state.transition(label=label, custom=custom, **transition)
 
 
@@ -396,6 +399,7 @@ class Application:
         permission=this.officer_in_scope,
         fields=[required(AMOUNT), DATE],
         letter=ActLetter.NONE,
+        imported=True,
     )
     def submit(self):
         self.case.amount_requested = self.data["amount"]
