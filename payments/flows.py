@@ -109,14 +109,29 @@ class PaymentRunFlow:
         self.run.executed_by = self.actor
         self.run.executed_at = timezone.now()
 
-    @state.transition(source=S.DRAFT, target=S.CANCELLED, label=_("Cancel run"), permission=this.staff)
+    @state.transition(
+        source=S.DRAFT, target=S.CANCELLED, label=_("Cancel run"), permission=this.staff, custom={"turns_back": True}
+    )
     def cancel(self):
         """A draft made by mistake or emptied by withdrawals; the service hands its items back to later runs."""
 
 
-# Each payment-run step by the label its transition gives it (approve, execute, cancel), for pages and messages.
-RUN_STEP_LABELS = {
-    transition.slug: transition.label
+_RUN_TRANSITIONS = {
+    transition.slug: transition
     for transitions in PaymentRunFlow.state.get_transitions().values()
     for transition in transitions
 }
+# Each payment-run step by the label its transition gives it (approve, execute, cancel), for pages and messages.
+RUN_STEP_LABELS = {slug: transition.label for slug, transition in _RUN_TRANSITIONS.items()}
+
+
+def run_step_buttons(names: list[str]) -> list[dict]:
+    """The buttons of a run's steps ``names``: name, label, and ``turns_back`` (shown as a secondary action)."""
+    return [
+        {
+            "name": name,
+            "label": RUN_STEP_LABELS[name],
+            "turns_back": bool(_RUN_TRANSITIONS[name].custom.get("turns_back")),
+        }
+        for name in names
+    ]

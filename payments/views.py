@@ -22,7 +22,7 @@ from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages
 
 from .errors import Overpayment
-from .flows import RUN_STEP_LABELS
+from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
     fund_balance_list_for_actor,
@@ -111,7 +111,7 @@ def _payment_runs_page(request, *, bound: PaymentRunCreateForm | None = None, st
     runs = [
         {
             "run": run,
-            "steps": [{"name": n, "label": RUN_STEP_LABELS[n]} for n in payment_run_available_transitions(run=run, actor=request.user)],
+            "steps": run_step_buttons(payment_run_available_transitions(run=run, actor=request.user)),
             "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
         }
         for run in page_obj
