@@ -241,13 +241,33 @@ class BudgetPosition:
         return self.with_pending <= self.ceiling
 
 
-def _commitment_key(case) -> tuple:
+def _commitment_key(recipient_id: int, stream: str, procedure: str) -> tuple:
     """One recipient's grant: the initial decision and its changes share a key; the adjustment grant is its own."""
-    return (case.recipient_id, "grant" if procedure_get(case.stream, case.procedure).sets_grant else case.procedure)
+    return (recipient_id, "grant" if procedure_get(stream, procedure).sets_grant else procedure)
 
 
-def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
-    """Ceiling, committed total and what the pending draft (a decision or change) would leave (docs/money.md).
+@dataclass(frozen=True)
+class BudgetCommitments:
+    """A stream, part and fiscal year's notices (``ceiling``) and what its approved decisions commit: each
+    recipient's grant at its latest approved amount (``latest``, by commitment key)."""
+
+    ceiling: int
+    latest: dict[tuple, int]
+
+    def position(self, pending: Determination | None = None) -> BudgetPosition:
+        """The position with ``pending`` (a draft awaiting approval, so not among the approved) approved."""
+        committed = sum(self.latest.values())
+        with_pending = committed
+        if pending is not None:
+            case = pending.case
+            if not procedure_get(case.stream, case.procedure).settles:
+                key = _commitment_key(case.recipient_id, case.stream, case.procedure)
+                with_pending = committed - self.latest.get(key, 0) + pending.amount
+        return BudgetPosition(ceiling=self.ceiling, committed=committed, with_pending=with_pending)
+
+
+def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCommitments:
+    """Two queries for a stream, part and fiscal year: its notices' total and its approved decisions (docs/money.md).
 
     Settlements commit nothing new (they can only lower or confirm), and a
     revoked or withdrawn case commits nothing.
@@ -261,21 +281,16 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
         )
         .exclude(kind__in=list(SETTLING_KINDS))
         .exclude(case__state__in=[CaseState.REVOKED, CaseState.WITHDRAWN])
-        .select_related("case")
         .order_by("approved_at", "pk")
+        .values_list("amount", "case__recipient_id", "case__procedure")
     )
-    latest: dict[tuple, int] = {}
-    for determination in approved:
-        if pending is not None and determination.pk == pending.pk:
-            continue
-        latest[_commitment_key(determination.case)] = determination.amount
-    committed = sum(latest.values())
-    with_pending = committed
-    if pending is not None and not procedure_get(pending.case.stream, pending.case.procedure).settles:
-        key = _commitment_key(pending.case)
-        with_pending = committed - latest.get(key, 0) + pending.amount
-    ceiling = budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part)
-    return BudgetPosition(ceiling=ceiling, committed=committed, with_pending=with_pending)
+    latest = {_commitment_key(recipient_id, stream, procedure): amount for amount, recipient_id, procedure in approved}
+    return BudgetCommitments(ceiling=budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part), latest=latest)
+
+
+def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
+    """Ceiling, committed total and what the pending draft (a decision or change) would leave (docs/money.md)."""
+    return budget_commitments(fiscal_year=fiscal_year, stream=stream, part=part).position(pending)
 
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:

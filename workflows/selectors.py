@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from grants.access import authorize, may
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.catalogue import procedure_get, stream_get
-from grants.selectors import budget_position, case_list_for_actor, case_overdue_q, history_entry_day
+from grants.selectors import budget_commitments, case_list_for_actor, case_overdue_q, history_entry_day
 
 from .errors import FourEyesViolation
 from .flows import flow_for
@@ -191,18 +191,20 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
     """
     rows = []
+    commitments: dict[tuple, object] = {}  # one per fiscal year, stream and part on the page
     for case in cases:
         draft = case.pending[0] if case.pending else None
+        needs_budget = stream_get(case.stream).bureau_decides and not procedure_get(case.stream, case.procedure).settles
+        if needs_budget:
+            year = (case.fiscal_year_id, case.stream, case.part)
+            if year not in commitments:
+                commitments[year] = budget_commitments(fiscal_year=year[0], stream=year[1], part=year[2])
+            case.budget_commitments = commitments[year]  # the flow's approval condition reads it too
         flow = flow_for(case, actor=actor)
         acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
         steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
         approve = steps.get(acts.get(DeterminationAct.APPROVES))
-        needs_budget = stream_get(case.stream).bureau_decides and not procedure_get(case.stream, case.procedure).settles
-        budget = (
-            budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=draft)
-            if needs_budget and draft is not None
-            else None
-        )
+        budget = case.budget_commitments.position(draft) if needs_budget and draft is not None else None
         rows.append(
             {
                 "case": case,

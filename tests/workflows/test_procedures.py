@@ -50,7 +50,7 @@ FORMAL = {"informal_notice": "after_review", "formal_application": True}
 SECOND_ROUND = {**PRE, "second_consultation": True}
 PRESENT = [("present_amount", {"amount": 1_000_000})]
 PAYMENT = [("record_ministry_payment", {"amount": 900_000, "date": "2025-12-10"})]
-FORMAL_APPLICATION = [("present_amount", {"amount": 950_000}), ("request", {}), ("submit", {"amount": 950_000}), ("start_review", {})]
+FORMAL_APPLICATION = [("present_amount", {"amount": 950_000}), ("request", {}), ("submit", {"amount": 950_000, "date": "2025-09-20"}), ("start_review", {})]
 CONSULTATION_RETURNED = [
     ("request_consultation", {"deadline": "2025-06-30"}),
     ("submit_consultation", {"amount": 1_000_000}),

@@ -28,7 +28,7 @@ from grants.errors import OutOfScope
 from grants.procedures import InformalNotice, definition_full
 from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
 from grants.selectors import (
-    budget_position,
+    budget_commitments,
     determination_pending,
     grant_current_amount,
 )
@@ -167,7 +167,10 @@ class CaseFlow:
         pending = self.pending_determination()
         if pending is None or procedure_get(case.stream, case.procedure).settles:
             return State.CONDITION(True)  # no query
-        position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
+        commitments = getattr(case, "budget_commitments", None)  # set on the approval queue's cases, one per year
+        if commitments is None:
+            commitments = budget_commitments(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
+        position = commitments.position(pending)
         self.budget = position
         return State.CONDITION(
             position.covered,
