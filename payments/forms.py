@@ -20,10 +20,10 @@ class RepaymentForm(forms.Form):
     """A repayment on a return claim: the day the money arrived, the yen, the receipt's reference."""
 
     paid_on = PlainDateField(
-        label=_("Paid on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date", "required": True})
+        label=_("Date paid back"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date", "required": True})
     )
     amount = PlainAmountField(
-        label=_("Amount (yen)"),
+        label=_("Amount paid back (yen)"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "required": True}),
     )
     reference = forms.CharField(label=_("Reference (納付書番号 etc.)"), max_length=100, required=False)

@@ -2,6 +2,7 @@
 on a laptop and on a phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from grants.models import Recipient
 from tests import factories as f
@@ -18,10 +19,11 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
     f.case(actor=officer, recipient=nagareyama)
     page = open_as(officer)
     page.get_by_role("searchbox", name="検索").fill("ながれやま")
-    page.get_by_role("button", name="絞り込む").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="絞り込む").click()
     rows = page.locator("#results tbody tr")
-    assert rows.count() == 1 and "流山市" in rows.first.inner_text()
+    expect(rows).to_have_count(1)  # waits for the searched page, however long the server takes
+    assert "流山市" in rows.first.inner_text()
     page.get_by_label("この条件を保存：").fill("流山")
     page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_load_state()
