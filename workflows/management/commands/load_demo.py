@@ -22,6 +22,7 @@ from payments.services import payment_plans_load_defaults, payment_run_approve, 
 from schedules.models import ScheduleVersion
 from schedules.services import schedule_import, schedule_rollforward
 from web.errors import DomainError
+from web.rows import statistics_refresh
 from workflows.flows import community_support_grant, medical_care_fund, special_adjustment_grant
 from workflows.services import case_transition
 
@@ -122,6 +123,7 @@ class DemoCases:
             self.fund_fy2026(prefecture, index)
         for index, union in enumerate(unions):
             self.special_fy2026(union, index)
+        statistics_refresh()  # the cases and items just made, before the runs read them
         self.payment_runs()
 
     def payment_runs(self) -> None:
