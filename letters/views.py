@@ -1,7 +1,8 @@
 """Web pages of the letters app: a letter's PDF and a batch's PDF or ZIP (a waiting page until rendered),
-and the bulk request: the same step on many cases (``workflows.services.case_transition_bulk``,
+the renewed request (再依頼) of an overdue case, and the bulk request: the same step on many cases (``workflows.services.case_transition_bulk``,
 which acts as ``case_transition`` does), then the request letters it issued grouped into one batch."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -13,12 +14,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from calendars.fiscal import fiscal_year_of
 from grants.access import authorize
 from grants.models import Case
-from grants.selectors import fiscal_year_list
+from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from workflows.forms import BULK_SUMMARY, BulkConfirmForm, BulkRequestForm
 from workflows.selectors import bulk_step_preview_for_actor, bulk_summary_cases_for_actor
 from workflows.services import case_transition_bulk
 from workflows.steps import step_declared
+from workflows.views import case_page_render
+from web.errors import Conflict
 from web.views import domain_errors_as_pages
 
 from .errors import LetterNotRendered
@@ -31,7 +34,7 @@ from .selectors import (
     payment_notice_batch_get_for_actor,
     request_letter_list_for_actor,
 )
-from .services import letter_batch_create
+from .services import follow_up_send, letter_batch_create
 
 
 @login_required
@@ -73,6 +76,24 @@ def letter_batch_file(request, batch_id: int, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="letters-{batch.pk}.{fmt}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def case_follow_up(request, case_id: int):
+    """Send a renewed request (再依頼) for an overdue case, then back to its page; a refusal is shown on the
+    case page (409) and writes nothing. A GET (a reload of the refusal) shows the case page."""
+    if request.method != "POST":
+        return redirect("case-detail", case_id)
+    try:
+        follow_up_send(actor=request.user, case_id=case_id)
+    except Conflict as exc:
+        case = case_get_for_actor(actor=request.user, case_id=case_id)
+        problem = {"transition": "", "label": _("Renewed request (再依頼)"), "message": exc.message}
+        return case_page_render(request, case, problem=problem, status=exc.http_status)
+    messages.success(request, _("Renewed request sent; its letter is listed below."))
+    return redirect("case-detail", case_id)
 
 
 @login_required

@@ -13,9 +13,14 @@ from .letters import (
     payment_notice_batch_key,
     request_letter_list_for_actor,
 )
+from .follow_ups import FollowUpOffer, follow_up_last_sent, follow_up_offer_for_actor, follow_up_refusal
 from .reminders import ReminderCandidate, reminder_candidates
 
 __all__ = [
+    "FollowUpOffer",
+    "follow_up_last_sent",
+    "follow_up_offer_for_actor",
+    "follow_up_refusal",
     "ReminderCandidate",
     "letter_batch_get_for_actor",
     "letter_batch_letters",
