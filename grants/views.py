@@ -31,7 +31,7 @@ from .selectors import prefecture_by_code, recipient_list
 _NAV = (
     ("worklist", _("Worklist"), (READ_CASE,)),
     ("approval-queue", _("Approvals"), ("grants.approve_decision",)),
-    ("bulk-request", _("Bulk request"), ("grants.act_on_case",)),
+    ("bulk-request", _("Bulk request and notice"), ("grants.act_on_case",)),
     ("submission-import", _("Import submissions"), ("grants.act_on_case",)),
     ("calendar", _("Deadline calendar"), (READ_CASE,)),
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),

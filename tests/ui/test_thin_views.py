@@ -22,7 +22,7 @@ SELECTORS = [
     (workflows.selectors, "approval_queue_for_supervisor"),
     (workflows.selectors, "approval_queue_rows_for_supervisor"),
     (workflows.selectors, "bulk_step_preview_for_actor"),
-    (letters.selectors.letters, "request_letter_list_for_actor"),
+    (letters.selectors.letters, "act_letter_list_for_actor"),
     (workflows.selectors, "case_page_section_list"),
     (workflows.selectors, "determination_list_for_case"),
     (payments.selectors, "prefecture_amount_list_for_actor"),
