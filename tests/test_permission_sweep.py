@@ -283,6 +283,11 @@ ROUTES: dict[str, Route] = {
         lambda w: {"run_id": w.draft_run.pk, "name": "approve"},
         writes={"post": Write(auditor=302, why="refused: the refusal comes back as a message on the approval queue")},
     ),
+    "budget-notices": Route(
+        reads=(Read("the bureau's budget by stream, not a case's data"),),
+        writes={"post": Write(lambda w: {"fiscal_year": 2025, "stream": CSG, "amount": "5", "received_on": "2025-04-01",
+                                         "reference": "老発0401第1号"})},
+    ),
     "case-follow-up": Route(
         case_id, reads=(Read("a GET only sends to the case page, which refuses"),), writes={"post": Write(outsider=REFUSALS)}
     ),

@@ -28,6 +28,8 @@ SELECTORS = [
     (payments.selectors, "prefecture_amount_list_for_actor"),
     (grants.selectors, "notified_fiscal_year_latest_for_actor"),
     (grants.selectors, "fiscal_year_list"),
+    (grants.selectors, "budget_notice_overview_for_actor"),
+    (workflows.selectors, "worklist_columns_for_actor"),
     (payments.selectors, "payment_run_pending_list_for_actor"),
     (payments.selectors, "case_payment_item_list_for_actor"),
 ]
