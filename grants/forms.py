@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from web.api_auth import SignInLockedOut
+from web.forms import PlainAmountField, PlainDateField
 
 from .catalogue import part_choices, procedure_choices, stream_choices
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
@@ -170,3 +171,28 @@ class SignInForm(AuthenticationForm):
         if self.locked_out:
             return forms.ValidationError(SignInLockedOut.default_message, code="locked_out")
         return super().get_invalid_login_error()
+
+
+class BudgetNoticeForm(forms.Form):
+    """A budget-obligation notice as the ministry sent it; the service checks the stream, part, amount and day."""
+
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int)
+    stream = forms.ChoiceField(label=_("Stream"), choices=stream_choices)
+    part = forms.ChoiceField(label=_("Part"), choices=part_choices, required=False)
+    amount = PlainAmountField(
+        label=_("Amount (yen)"), widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    )
+    received_on = PlainDateField(
+        label=_("Received on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Reference"), max_length=100, help_text=_("The notice's own number, e.g. 老発0401第1号."))
+
+    def __init__(self, *args, fiscal_years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, year) for year in fiscal_years]
+
+    def clean_amount(self) -> int:
+        amount = self.cleaned_data["amount"]
+        if not amount.isdecimal() or len(amount) > 16:
+            raise forms.ValidationError(_("Enter a whole number of yen."))
+        return int(amount)

@@ -13,7 +13,7 @@ from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
 from .procedures import definition_full
-from .catalogue import SETTLING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get
+from .catalogue import SETTLING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get, stream_list
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
 from .models import (
@@ -353,3 +353,38 @@ def notified_fiscal_year_latest_for_actor(*, actor) -> int | None:
         .values_list("fiscal_year_id", flat=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One stream and part of a fiscal year on the budget notices page: its notices and its position."""
+
+    stream: str
+    part: str
+    notices: list
+    position: BudgetPosition
+
+
+def budget_notice_overview_for_actor(*, actor, fiscal_year: int) -> list[BudgetLine]:
+    """Every stream and part the bureau decides, for ``fiscal_year``: the budget-obligation notices recorded
+    (oldest first), the year's ceiling, what approved decisions commit and what remains (``budget_position``).
+
+    A bureau-wide overview of money: for those who read cases bureau-wide (PermissionDenied otherwise).
+    """
+    authorize(actor, READ_CASE)
+    authorize(actor, "grants.work_bureau_wide")
+    notices = BudgetNotice.objects.filter(fiscal_year_id=fiscal_year).select_related("recorded_by")
+    by_line: dict[tuple[str, str], list] = {}
+    for notice in notices.order_by("received_on", "pk"):
+        by_line.setdefault((notice.stream, notice.part), []).append(notice)
+    return [
+        BudgetLine(
+            stream=info.code,
+            part=part,
+            notices=by_line.get((info.code, part), []),
+            position=budget_position(fiscal_year=fiscal_year, stream=info.code, part=part),
+        )
+        for info in stream_list()
+        if info.bureau_decides
+        for part in info.part_codes
+    ]

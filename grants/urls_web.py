@@ -13,4 +13,5 @@ urlpatterns = [
     path("history/", views.history_search, name="history"),
     path("history/verify/", views.history_verification, name="history-verify-page"),
     path("recipients/", views.recipient_search, name="recipients"),
+    path("budget-notices/", views.budget_notices, name="budget-notices"),
 ]

@@ -8,36 +8,43 @@ page through ``domain_errors_as_pages``.
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from calendars.fiscal import fiscal_year_of
 
 from web.api_errors import error_body
+from web.errors import InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import PageForbidden, PageNotFound, domain_errors_as_pages
 
 from .access import READ_CASE, WORK_BUREAU_WIDE, may
-from .forms import HistoryFilterForm, RecipientFilterForm
+from .forms import BudgetNoticeForm, HistoryFilterForm, RecipientFilterForm, add_service_errors
 from .history import history_verify_for_auditor
 from .history_export import history_list_for_auditor
 from .roles import primary_role
-from .selectors import prefecture_by_code, recipient_list
+from .selectors import budget_notice_overview_for_actor, fiscal_year_list, prefecture_by_code, recipient_list
+from .services import budget_notice_record
 
 # (url name, label, the permissions a user needs for the link: the page's own, and for the money
 # pages bureau-wide reach too, since those pages are an overview of the bureau's money)
 _NAV = (
     ("worklist", _("Worklist"), (READ_CASE,)),
     ("approval-queue", _("Approvals"), ("grants.approve_decision",)),
-    ("bulk-request", _("Bulk request"), ("grants.act_on_case",)),
+    ("bulk-request", _("Bulk request and notice"), ("grants.act_on_case",)),
     ("submission-import", _("Import submissions"), ("grants.act_on_case",)),
     ("calendar", _("Deadline calendar"), (READ_CASE,)),
     ("schedules", _("Schedules"), ("schedules.edit_schedule",)),
     ("history", _("History"), ("grants.read_history",)),
     ("dashboard", _("Dashboard"), (READ_CASE,)),
     ("recipients", _("Recipients"), (READ_CASE,)),
+    ("budget-notices", _("Budget notices"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("payment-runs", _("Payment runs"), (READ_CASE, "payments.prepare_payment_run")),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
@@ -133,6 +140,43 @@ def recipient_search(request):
     rows = [{"recipient": recipient, "prefecture": prefectures.get(recipient.prefecture_code)} for recipient in page_obj]
     return page(
         request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def budget_notices(request):
+    """A fiscal year's budget-obligation notices by stream and part, each line with the year's ceiling, what
+    approved decisions commit and what remains; those who record notices add one here (each one a history
+    record), then come back to the list (post/redirect/get)."""
+    years = fiscal_year_list()
+    current = fiscal_year_of(timezone.localdate())
+    chosen = request.GET.get("fiscal_year", "")
+    year = int(chosen) if chosen.isdecimal() and int(chosen) in years else (current if current in years else years[-1] if years else current)
+    form = BudgetNoticeForm(request.POST or None, fiscal_years=years, initial={"fiscal_year": year})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                notice = budget_notice_record(actor=request.user, **form.cleaned_data)
+            except InvalidInput as exc:
+                add_service_errors(form, exc.details)
+            else:
+                messages.success(request, _("Budget notice %(reference)s recorded.") % {"reference": notice.reference})
+                return redirect(f"{reverse('budget-notices')}?fiscal_year={notice.fiscal_year_id}")
+    return page(
+        request,
+        "grants/budget_notices.html",
+        {
+            "year": year,
+            "years": years,
+            "lines": budget_notice_overview_for_actor(actor=request.user, fiscal_year=year),
+            "form": form,
+            "may_record": may(request.user, "grants.record_budget_notice"),
+        },
+        status=status,
     )
 
 

@@ -1,4 +1,4 @@
-"""API endpoints of the letters app: letters, their PDFs and letter batches."""
+"""API endpoints of the letters app: letters, their PDFs, letter batches and renewed requests (再依頼)."""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +20,7 @@ from .selectors import (
     letter_list_for_actor,
     letter_pdf_read,
 )
-from .services import letter_batch_create
+from .services import follow_up_send, letter_batch_create
 
 
 class LetterOutputSerializer(serializers.Serializer):
@@ -127,3 +127,19 @@ class LetterBatchZipApi(APIView):
         return file_response(
             letter_batch_zip_read(batch=batch), content_type="application/zip", filename=f"letter-batch-{batch.pk}.zip"
         )
+
+
+class FollowUpOutputSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case_id")
+    sent_on = serializers.DateField()
+    letter = LetterOutputSerializer()
+
+
+class CaseFollowUpApi(APIView):
+    """Send a renewed request (再依頼) for an overdue case: 201 with its letter; 409 follow_up_not_overdue,
+    follow_up_already_sent (one a case a day) or follow_up_wording_missing; 403; 404."""
+
+    @extend_schema(request=None, responses={201: FollowUpOutputSerializer})
+    def post(self, request, case_id: int):
+        follow_up = follow_up_send(actor=request.user, case_id=case_id)
+        return Response(FollowUpOutputSerializer(follow_up).data, status=201)

@@ -9,12 +9,21 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from payments.signals import payment_run_executed, return_claim_issued
-        from workflows.signals import case_page_sections, case_transition_recording
+        from workflows.signals import case_page_sections, case_transition_recording, worklist_columns
 
         from . import checks  # noqa: F401  (registers the letter checks)
-        from .receivers import case_letters_section, letter_for_act, payment_notices_after_execute, return_order_with_claim
+        from .receivers import (
+            case_follow_up_section,
+            case_letters_section,
+            letter_for_act,
+            payment_notices_after_execute,
+            return_order_with_claim,
+            worklist_follow_up_column,
+        )
 
         case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")
+        case_page_sections.connect(case_follow_up_section, dispatch_uid="letters.case_follow_up_section")
         case_page_sections.connect(case_letters_section, dispatch_uid="letters.case_letters_section")
+        worklist_columns.connect(worklist_follow_up_column, dispatch_uid="letters.worklist_follow_up_column")
         payment_run_executed.connect(payment_notices_after_execute, dispatch_uid="letters.payment_notices")
         return_claim_issued.connect(return_order_with_claim, dispatch_uid="letters.return_order")

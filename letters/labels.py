@@ -8,6 +8,7 @@ LABELS = {
     "letter": dict(LetterKind.choices),
     "letter_status": dict(LetterStatus.choices),
     "action": {
+        "follow_up": gettext_lazy("Renewed request sent (再依頼)"),
         "letter_issue": gettext_lazy("Letter issued"),
         "letter_render": gettext_lazy("Letter PDF drawn and numbered"),
         "letter_batch_create": gettext_lazy("Letters grouped for sending"),

@@ -163,3 +163,25 @@ class Reminder(models.Model):
                 fields=["case", "rule", "deadline_effective"], name="one_reminder_per_case_rule_deadline"
             )
         ]
+
+
+class FollowUp(models.Model):
+    """A renewed request (再依頼) an officer sent by hand for an overdue case: at most one per case a day.
+
+    The unique constraint is what holds the rule when two officers press the
+    button at the same moment; its letter is an overdue demand worded as the
+    daily job words one (``letter_texts.reminder_wording``).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
+    sent_on = models.DateField()
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="follow_up")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "sent_on"], name="one_follow_up_per_case_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.sent_on}"

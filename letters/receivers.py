@@ -3,16 +3,21 @@
 - ``workflows.signals.case_transition_recording``: the letter the act's step
   declares (``ActLetter``: 依頼 for a request, 通知 for a notice, or none),
   described by the act's record and stored under it; its PDF is drawn after commit.
-- ``workflows.signals.case_page_sections``: the case's letters, listed on the case page.
+- ``workflows.signals.case_page_sections``: the renewed request (再依頼) an overdue case may be sent, and
+  the case's letters, on the case page.
+- ``workflows.signals.worklist_columns``: when the last reminder or renewed request went out, per case.
 - ``payments.signals.payment_run_executed``: the run's payment notices.
 - ``payments.signals.return_claim_issued``: the return order (返還命令), inside the act.
 """
 
 import logging
 
-from workflows.signals import ActAddition, PageSection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .selectors import letter_list_for_actor
+from workflows.signals import ActAddition, ListColumn, PageSection
+
+from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
 from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
 from .services.payment_notices import payment_notices_issue
 
@@ -36,9 +41,25 @@ def letter_for_act(
     )
 
 
+def case_follow_up_section(sender, *, case, actor, **kwargs) -> PageSection | None:
+    """The case page's renewed request (再依頼): offered on an overdue case the actor acts on, greyed with the
+    reason on other cases that owe papers, absent on cases that owe none."""
+    offer = follow_up_offer_for_actor(case=case, actor=actor, today=timezone.localdate())
+    if offer is None:
+        return None
+    return PageSection("letters/case_follow_up.html", {"case": case, "offer": offer})
+
+
 def case_letters_section(sender, *, case, actor, **kwargs) -> PageSection:
     """The case page's list of the case's letters, with links to their PDFs."""
     return PageSection("letters/case_letters.html", {"letters": letter_list_for_actor(actor=actor, case_id=case.pk)})
+
+
+def worklist_follow_up_column(sender, *, cases, actor, **kwargs) -> ListColumn:
+    """The worklist's column of the day the last reminder, overdue demand or renewed request went out."""
+    return ListColumn(
+        _("Last reminder"), "letters/worklist_follow_up.html", follow_up_last_sent(case_ids=[case.pk for case in cases])
+    )
 
 
 def payment_notices_after_execute(sender, *, run_id: int, **kwargs) -> None:

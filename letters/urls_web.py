@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("cases/<id:case_id>/follow-up/", views.case_follow_up, name="case-follow-up"),
     path("bulk/request/", views.bulk_request, name="bulk-request"),
     path("bulk/request/summary/", views.bulk_request_summary, name="bulk-request-summary"),
     path("letters/<id:letter_id>.pdf", views.letter_pdf, name="letter-pdf"),

@@ -1,7 +1,10 @@
 """Web pages of the letters app: a letter's PDF and a batch's PDF or ZIP (a waiting page until rendered),
-and the bulk request: the same step on many cases (``workflows.services.case_transition_bulk``,
-which acts as ``case_transition`` does), then the request letters it issued grouped into one batch."""
+the renewed request (再依頼) of an overdue case, and the bulk step: the same request, or the notice of approved decisions, on many cases
+(``workflows.services.case_transition_bulk``, which acts as ``case_transition`` does, in the order of the
+preview: by prefecture and recipient code, so notices take their document numbers in that order), then the
+letters it issued grouped into one batch to print."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -13,12 +16,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from calendars.fiscal import fiscal_year_of
 from grants.access import authorize
 from grants.models import Case
-from grants.selectors import fiscal_year_list
+from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from workflows.forms import BULK_SUMMARY, BulkConfirmForm, BulkRequestForm
 from workflows.selectors import bulk_step_preview_for_actor, bulk_summary_cases_for_actor
 from workflows.services import case_transition_bulk
 from workflows.steps import step_declared
+from workflows.views import case_page_render
+from web.errors import Conflict
 from web.views import domain_errors_as_pages
 
 from .errors import LetterNotRendered
@@ -29,9 +34,9 @@ from .selectors import (
     letter_get_for_actor,
     letter_pdf_read,
     payment_notice_batch_get_for_actor,
-    request_letter_list_for_actor,
+    act_letter_list_for_actor,
 )
-from .services import letter_batch_create
+from .services import follow_up_send, letter_batch_create
 
 
 @login_required
@@ -78,15 +83,37 @@ def letter_batch_file(request, batch_id: int, fmt: str):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors_as_pages
+def case_follow_up(request, case_id: int):
+    """Send a renewed request (再依頼) for an overdue case, then back to its page; a refusal is shown on the
+    case page (409) and writes nothing. A GET (a reload of the refusal) shows the case page."""
+    if request.method != "POST":
+        return redirect("case-detail", case_id)
+    try:
+        follow_up_send(actor=request.user, case_id=case_id)
+    except Conflict as exc:
+        case = case_get_for_actor(actor=request.user, case_id=case_id)
+        problem = {"transition": "", "label": _("Renewed request (再依頼)"), "message": exc.message}
+        return case_page_render(request, case, problem=problem, status=exc.http_status)
+    messages.success(request, _("Renewed request sent; its letter is listed below."))
+    return redirect("case-detail", case_id)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
 def bulk_request(request):
-    """Issue the same request to every recipient of a stream, procedure and fiscal year: preview, confirm, summary."""
+    """Take the same step (a request, or the notice of approved decisions) on every case of a stream, procedure
+    and fiscal year: preview, confirm, summary. ``?transition=`` alone chooses the step of an empty form."""
     authorize(request.user, "grants.act_on_case")
     years = fiscal_year_list()
     if request.method == "POST":
         return _bulk_confirm(request, BulkConfirmForm(request.POST, fiscal_years=years))
     current = fiscal_year_of(timezone.localdate())
+    chosen = request.GET.get("transition")
     form = BulkRequestForm(
-        request.GET or None, fiscal_years=years, initial={"fiscal_year": current if current in years else None}
+        request.GET if set(request.GET) - {"transition"} else None,
+        fiscal_years=years,
+        initial={"fiscal_year": current if current in years else None, "transition": chosen},
     )
     rows = None
     if form.is_valid():
@@ -121,13 +148,14 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     if not form.is_valid():
         return page(request, "letters/bulk_request.html", {"form": form, "rows": None}, status=422)
     data = form.cleaned_data
-    step = {"deadline": data["deadline"].isoformat()} if data.get("deadline") else {}
     label = step_declared(data["transition"]).label
     started = timezone.now()
-    outcome = case_transition_bulk(name=data["transition"], actor=request.user, data=step, cases=data["cases"])
+    outcome = case_transition_bulk(
+        name=data["transition"], actor=request.user, data=form.step_data(), cases=data["cases"]
+    )
     done = outcome.done
     refused = [{"case_id": item["case_id"], "message": str(item["message"])} for item in outcome.refused]
-    batch = _request_letter_batch(request, done, started, label=label)
+    batch = _act_letter_batch(request, done, started, label=label)
     request.session[BULK_SUMMARY] = {
         "transition": data["transition"],
         "done": [case.pk for case in done],
@@ -158,9 +186,9 @@ def bulk_request_summary(request):
     )
 
 
-def _request_letter_batch(request, cases: list[Case], since, *, label):
-    """Group the request letters the bulk step just issued, so they print or download in one go."""
-    letters = request_letter_list_for_actor(actor=request.user, cases=cases, since=since)
+def _act_letter_batch(request, cases: list[Case], since, *, label):
+    """Group the letters the bulk step just issued (its requests or notices), so they print or download in one go."""
+    letters = act_letter_list_for_actor(actor=request.user, cases=cases, since=since)
     ids = list(letters.values_list("pk", flat=True))
     if not ids:
         return None

@@ -238,6 +238,7 @@ ROUTES: dict[str, Route] = {
     ),
     "api:letters": Route(reads=(Read(HIDDEN), Read(REFUSED, lambda w, u: {"case": w.case.pk}))),
     "api:letter-pdf": Route(lambda w: {"letter_id": w.letter.pk}, reads=(Read(REFUSED, secret=PDF),)),
+    "api:case-follow-ups": Route(case_id, writes={"post": Write(outsider=REFUSALS)}),
     "api:letter-batches": Route(writes={"post": Write(lambda w: {"title": "z", "letters": [w.loose_letter.pk]}, outsider=REFUSALS)}),
     "api:letter-batch": Route(lambda w: {"batch_id": w.batch_id}, reads=(Read(REFUSED),)),
     "api:letter-batch-pdf": Route(lambda w: {"batch_id": w.batch_id}, reads=(Read(REFUSED, secret=PDF),)),
@@ -281,6 +282,14 @@ ROUTES: dict[str, Route] = {
     "payment-run-step": Route(
         lambda w: {"run_id": w.draft_run.pk, "name": "approve"},
         writes={"post": Write(auditor=302, why="refused: the refusal comes back as a message on the approval queue")},
+    ),
+    "budget-notices": Route(
+        reads=(Read("the bureau's budget by stream, not a case's data"),),
+        writes={"post": Write(lambda w: {"fiscal_year": 2025, "stream": CSG, "amount": "5", "received_on": "2025-04-01",
+                                         "reference": "老発0401第1号"})},
+    ),
+    "case-follow-up": Route(
+        case_id, reads=(Read("a GET only sends to the case page, which refuses"),), writes={"post": Write(outsider=REFUSALS)}
     ),
     "bulk-request": Route(
         reads=(Read(HIDDEN, lambda w, u: {"transition": "request", "fiscal_year": 2025, "stream": CSG,

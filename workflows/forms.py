@@ -25,13 +25,23 @@ from .steps import DeclaredStep, DeterminationAct, step_declared, vocabulary
 #: Where a bulk step leaves its outcome for the summary page it redirects to (a reload never acts again).
 BULK_SUMMARY = "bulk_summary"
 MAX_VERSION = 2**31
-# A bulk step sends the same request to every recipient: the steps that send a request letter.
+# A bulk step sends the same letter to every recipient: the steps that send a request letter, then the one
+# that notifies the approved determinations (its document numbers issued in the order of the cases).
 BULK_LETTERS = (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST)
 
 
 def import_step() -> DeclaredStep:
     """The step an imported row of received submissions takes: the one declared ``imported``."""
     return next(d for d in vocabulary().values() if d.step.imported)
+
+
+def bulk_steps() -> list[DeclaredStep]:
+    """The steps the bulk page takes on many cases: those that send a request letter (the application's
+    first), then the step that notifies a pending determination (``DeterminationAct.NOTIFIES``)."""
+    requests = [declared for declared in vocabulary().values() if declared.step.letter in BULK_LETTERS]
+    requests.sort(key=lambda declared: BULK_LETTERS.index(declared.step.letter))
+    notices = [d for d in vocabulary().values() if d.step.determination == DeterminationAct.NOTIFIES]
+    return requests + notices
 
 
 def bulk_approval_step() -> DeclaredStep:
@@ -116,7 +126,8 @@ class CaseSelectionForm(forms.Form):
 
 
 class BulkRequestForm(CaseSelectionForm):
-    """Which cases get the same request, and its deadline."""
+    """Which cases get the same step (a request, or the notice of their approved decisions), and a request's
+    deadline."""
 
     transition = forms.ChoiceField(label=_("Step"), choices=[])
     deadline = PlainDateField(
@@ -131,9 +142,19 @@ class BulkRequestForm(CaseSelectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        bulk = [declared for declared in vocabulary().values() if declared.step.letter in BULK_LETTERS]
-        bulk.sort(key=lambda declared: BULK_LETTERS.index(declared.step.letter))  # the application's request first
-        self.fields["transition"].choices = [(declared.name, declared.label) for declared in bulk]
+        self.fields["transition"].choices = [(declared.name, declared.label) for declared in bulk_steps()]
+
+    def clean(self):
+        data = super().clean()
+        declared = step_declared(data.get("transition") or "")
+        if declared is not None and data.get("deadline") and "deadline" not in {f.name for f in declared.step.fields}:
+            self.add_error("deadline", _("This step takes no deadline; leave it empty."))
+        return data
+
+    def step_data(self) -> dict:
+        """The fields the chosen step takes from the form (a request's deadline), as the service takes them."""
+        deadline = self.cleaned_data.get("deadline")
+        return {"deadline": deadline.isoformat()} if deadline else {}
 
 
 class BulkConfirmForm(BulkRequestForm):

@@ -15,7 +15,7 @@ from grants.selectors import budget_commitments, case_list_for_actor, case_overd
 
 from .errors import FourEyesViolation
 from .flows import flow_for
-from .signals import PageSection, case_page_sections
+from .signals import ListColumn, PageSection, case_page_sections, worklist_columns
 from .steps import DeterminationAct, flow_steps
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
@@ -256,3 +256,12 @@ def bulk_step_preview_for_actor(
 def case_page_section_list(*, case: Case, actor) -> list[PageSection]:
     """What other apps show on the case page (``signals.case_page_sections``), in the order their apps are installed."""
     return [section for _receiver, section in case_page_sections.send(sender=Case, case=case, actor=actor) if section]
+
+
+def worklist_columns_for_actor(*, cases, actor) -> tuple[list[ListColumn], list[tuple[Case, list[tuple]]]]:
+    """The columns other apps add to the worklist (``signals.worklist_columns``, in the order their apps are
+    installed) and each of ``cases`` with its cells: (title, template, value) per column."""
+    cases = list(cases)
+    columns = [column for _receiver, column in worklist_columns.send(sender=Case, cases=cases, actor=actor) if column]
+    rows = [(case, [(column.title, column.template, column.values.get(case.pk)) for column in columns]) for case in cases]
+    return columns, rows

@@ -23,7 +23,14 @@ letter is stored under the record.
 when the case page is drawn, with the keyword arguments ``case`` and ``actor``
 (whose scope the reads apply). A receiver returns None, or a ``PageSection``:
 the template the page includes and its context. The letters app lists the
-case's letters this way.
+case's letters this way, and the renewed request (再依頼) of an overdue case.
+
+``worklist_columns`` is sent by ``workflows.selectors.worklist_columns_for_actor``
+with the keyword arguments ``cases`` (the worklist page's cases) and
+``actor``. A receiver returns None, or a ``ListColumn``: its heading, the
+template of a cell (given ``value``) and the value of each case by its id
+(a case left out gets None). The letters app shows when the last reminder
+went out this way.
 """
 
 from collections.abc import Callable
@@ -45,3 +52,12 @@ case_page_sections = Signal()
 class PageSection(NamedTuple):
     template: str
     context: dict
+
+
+worklist_columns = Signal()
+
+
+class ListColumn(NamedTuple):
+    title: str
+    template: str
+    values: dict

@@ -64,6 +64,7 @@ from .selectors import (
     case_is_overdue,
     determination_list_for_case,
     bulk_summary_cases_for_actor,
+    worklist_columns_for_actor,
     worklist_counts_for_actor,
     worklist_for_actor,
     NEEDS,
@@ -88,12 +89,16 @@ def worklist(request):
     needs = needs if needs in NEEDS else ""
     cases = worklist_for_actor(actor=request.user, filters=filters, today=today, sort=sort, needs=needs)
     query = query_without_page(request)
+    page_obj = paginate(request, cases)
+    columns, rows = worklist_columns_for_actor(cases=page_obj, actor=request.user)
     return page(
         request,
         "workflows/worklist.html",
         {
             "form": form,
-            "page_obj": paginate(request, cases),
+            "page_obj": page_obj,
+            "columns": columns,
+            "rows": rows,
             "query": query,
             "today": today,
             "sort": sort.removeprefix("-") if sort.removeprefix("-") in WORKLIST_SORTS else "",
@@ -137,7 +142,10 @@ def saved_filter_remove(request, filter_id: int):
     return redirect("worklist")
 
 
-def _case_page(request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200):
+def case_page_render(
+    request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200
+):
+    """The case page (``case_detail``), with a refused act's ``problem`` and its bound form when there is one."""
     transitions = case_available_transitions(case=case, actor=request.user)
     for transition in transitions:
         name = transition["name"]
@@ -174,7 +182,7 @@ def _case_page(request, case: Case, *, bound: TransitionForm | None = None, prob
 @domain_errors_as_pages
 def case_detail(request, case_id: int):
     """The case page: amounts, deadline, timeline and a form for each step the user may take."""
-    return _case_page(request, case_get_for_actor(actor=request.user, case_id=case_id))
+    return case_page_render(request, case_get_for_actor(actor=request.user, case_id=case_id))
 
 
 def _next_url(request) -> str | None:
@@ -204,9 +212,9 @@ def case_transition_submit(request, case_id: int, name: str):
     if not form.is_valid():
         if "version" in form.errors:
             problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
-            return _case_page(request, case, bound=form, problem=problem, status=409)
+            return case_page_render(request, case, bound=form, problem=problem, status=409)
         problem = {"transition": name, "label": label, "message": InvalidInput.default_message}
-        return _case_page(request, case, bound=form, problem=problem, status=422)
+        return case_page_render(request, case, bound=form, problem=problem, status=422)
     try:
         case_transition(
             case_id=case.pk,
@@ -227,7 +235,7 @@ def case_transition_submit(request, case_id: int, name: str):
         return redirect(_next_url(request) or reverse("case-detail", args=[case.pk]))
     problem |= {"transition": name, "label": label}
     case = case_get_for_actor(actor=request.user, case_id=case_id)
-    return _case_page(request, case, bound=form, problem=problem, status=status)
+    return case_page_render(request, case, bound=form, problem=problem, status=status)
 
 
 @login_required

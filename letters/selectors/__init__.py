@@ -11,11 +11,16 @@ from .letters import (
     letter_pdf_read,
     payment_notice_batch_get_for_actor,
     payment_notice_batch_key,
-    request_letter_list_for_actor,
+    act_letter_list_for_actor,
 )
+from .follow_ups import FollowUpOffer, follow_up_last_sent, follow_up_offer_for_actor, follow_up_refusal
 from .reminders import ReminderCandidate, reminder_candidates
 
 __all__ = [
+    "FollowUpOffer",
+    "follow_up_last_sent",
+    "follow_up_offer_for_actor",
+    "follow_up_refusal",
     "ReminderCandidate",
     "letter_batch_get_for_actor",
     "letter_batch_letters",
@@ -28,5 +33,5 @@ __all__ = [
     "payment_notice_batch_get_for_actor",
     "payment_notice_batch_key",
     "reminder_candidates",
-    "request_letter_list_for_actor",
+    "act_letter_list_for_actor",
 ]

@@ -10,7 +10,7 @@ from grants.models import Case
 from grants.selectors import case_get_for_actor
 
 from ..errors import LetterBatchNotFound, LetterNotFound, LetterNotRendered
-from ..models import Letter, LetterBatch, LetterKind, LetterStatus
+from ..models import Letter, LetterBatch, LetterStatus
 from ..pdf import LetterContent, render_batch, zip_pdfs
 
 
@@ -23,10 +23,11 @@ def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Lett
     return letters.order_by("-issued_on", "-pk")
 
 
-def request_letter_list_for_actor(*, actor, cases: list[Case], since: datetime) -> QuerySet[Letter]:
-    """The request letters issued on ``cases`` since ``since`` and not yet in a batch (a bulk step's letters)."""
+def act_letter_list_for_actor(*, actor, cases: list[Case], since: datetime) -> QuerySet[Letter]:
+    """The letters ``actor``'s acts on ``cases`` issued since ``since`` and not yet in a batch (a bulk step's
+    letters: its requests or its notices)."""
     return letter_list_for_actor(actor=actor).filter(
-        case__in=cases, kind=LetterKind.REQUEST, created_at__gte=since, batch__isnull=True
+        case__in=cases, history_entry__isnull=False, created_by=actor, created_at__gte=since, batch__isnull=True
     )
 
 

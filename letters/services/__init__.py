@@ -2,6 +2,7 @@
 
 from ..letter_texts import LetterWording
 from .addressees import recipient_addressee_save
+from .follow_ups import FOLLOW_UP_ACTION, follow_up_send
 from .letters import (
     ACT_LETTERS,
     act_letter_wording_missing,
@@ -18,6 +19,8 @@ from .reminders import reminder_issue
 
 __all__ = [
     "ACT_LETTERS",
+    "FOLLOW_UP_ACTION",
+    "follow_up_send",
     "LetterWording",
     "act_letter_wording_missing",
     "letter_batch_create",
