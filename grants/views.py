@@ -38,6 +38,7 @@ _NAV = (
     ("history", _("History"), ("grants.read_history",)),
     ("dashboard", _("Dashboard"), (READ_CASE,)),
     ("recipients", _("Recipients"), (READ_CASE,)),
+    ("inquiries", _("Inquiries"), (READ_CASE,)),
     ("payment-runs", _("Payment runs"), (READ_CASE, "payments.prepare_payment_run")),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),
