@@ -95,7 +95,11 @@ def inquiry_detail(request, inquiry_id: int):
         inquiry = inquiry_get_for_actor(actor=request.user, inquiry_id=inquiry_id)
     may_answer = inquiry.answered_on is None and inquiry_may_record(actor=request.user)
     return page(
-        request, "inquiries/detail.html", {"inquiry": inquiry, "form": form if may_answer else None}, status=status
+        request,
+        "inquiries/detail.html",
+        # a refusal that leaves no form to answer on (answered meanwhile) is shown above the answer
+        {"inquiry": inquiry, "form": form if may_answer else None, "refusals": [] if may_answer else form.non_field_errors()},
+        status=status,
     )
 
 
