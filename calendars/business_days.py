@@ -88,3 +88,18 @@ class Deadline(NamedTuple):
 def deadline_from(stated: date, *, extra_closures: Container[date] | None = None) -> Deadline:
     """A stated deadline and the day it actually falls due after the art. 2 roll-forward."""
     return Deadline(stated, next_business_day_on_or_after(stated, extra_closures=extra_closures))
+
+
+def business_days_between(start: date, end: date, *, extra_closures: Container[date] | None = None) -> int:
+    """The business days after ``start`` up to and including ``end`` (0 when ``end`` is ``start``).
+
+    How long something took in working days: asked on a Friday and answered
+    on the Monday after is 1, whatever the weekend or a closure day between.
+    """
+    if end < start:
+        raise ValueError("end comes before start")
+    closures = _closures(extra_closures)
+    return sum(
+        1 for offset in range(1, (end - start).days + 1)
+        if is_business_day(start + timedelta(days=offset), extra_closures=closures)
+    )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "web",
     "calendars",
     "grants",
+    "inquiries",
     "payments",
     "schedules",
     "workflows",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("grants.urls_web")),
+    path("", include("inquiries.urls_web")),
     path("", include("payments.urls_web")),
     path("", include("workflows.urls_web")),
     path("", include("schedules.urls_web")),

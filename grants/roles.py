@@ -21,7 +21,7 @@ _MONEY = ("payments.prepare_payment_run", "payments.record_repayment", "payments
 
 STANDARD_ROLES: dict[str, tuple[str, ...]] = {
     # Prepares everything within their streams and prefectures; decides nothing.
-    Role.OFFICER: (*_READ, "grants.act_on_case", *_MONEY, "letters.batch_letters"),
+    Role.OFFICER: (*_READ, "grants.act_on_case", *_MONEY, "letters.batch_letters", "inquiries.record_inquiry"),
     # Decides (four eyes) across the bureau and keeps the schedules.
     Role.SUPERVISOR: (
         *_READ_EVERYTHING,

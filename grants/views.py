@@ -45,6 +45,7 @@ _NAV = (
     ("dashboard", _("Dashboard"), (READ_CASE,)),
     ("recipients", _("Recipients"), (READ_CASE,)),
     ("budget-notices", _("Budget notices"), (READ_CASE, WORK_BUREAU_WIDE)),
+    ("inquiries", _("Inquiries"), (READ_CASE,)),
     ("payment-runs", _("Payment runs"), (READ_CASE, "payments.prepare_payment_run")),
     ("return-claims", _("Return claims"), (READ_CASE, WORK_BUREAU_WIDE)),
     ("fund-balances", _("Fund balances"), (READ_CASE, WORK_BUREAU_WIDE)),

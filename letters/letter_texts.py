@@ -409,3 +409,9 @@ def return_order_wording(claim) -> LetterWording:
             ("納付の方法", settings.BUREAU["payment_place_ja"]),
         ),
     )
+
+
+def recorded_later_note(*, act_on: date, recorded_on: date) -> str:
+    """The closing line of a letter of a past act entered later: the letter keeps the act's date, and
+    this says so, with the day it was recorded (docs/domain.md#letters)."""
+    return f"本書は、{era_date(act_on)}付けで行った事務を{era_date(recorded_on)}に記録したものです。"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.signals import ActAddition, ListColumn, PageSection
 
+from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
 from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
 from .services.payment_notices import payment_notices_issue
@@ -25,16 +26,18 @@ logger = logging.getLogger(__name__)
 
 
 def letter_for_act(
-    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, **kwargs
+    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, recorded_on=None, **kwargs
 ) -> ActAddition | None:
     """The letter a case's act sends, for its record to describe and to be stored under that record.
 
-    A past act entered later sends its letter as of the act's day, marked as recorded later."""
+    A past act entered later sends its letter as of the act's day, marked as recorded later: in its
+    basis, and on the letter by a closing line naming both days (``letter_texts.recorded_later_note``)."""
     sent = letter_for_step(case=case, letter=letter, actor=actor, fields=fields, on=on, determination=determination)
     if sent is None:
         return None
     if recorded_later:
         sent.basis = {**sent.basis, "recorded_later": True}
+        sent.content = {**sent.content, "recorded_note": recorded_later_note(act_on=on, recorded_on=recorded_on)}
     return ActAddition(
         record={"letter": letter_particulars(sent)},
         with_record=lambda entry: letter_issue_with_act(sent, history_entry=entry),

@@ -1,6 +1,6 @@
 """Dependencies point one way: each app imports only the apps below it, bottom to top
 
-    web < calendars < grants < payments < schedules < workflows < letters
+    web < calendars < grants < inquiries < payments < schedules < workflows < letters
 
 (``config`` sits above them all). Python imports count wherever they stand
 (module level or inside a function), absolute or relative; a template's
@@ -19,7 +19,7 @@ import pytest
 from django.template import engines
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ("web", "calendars", "grants", "payments", "schedules", "workflows", "letters")
+ORDER = ("web", "calendars", "grants", "inquiries", "payments", "schedules", "workflows", "letters")
 RANK = {app: rank for rank, app in enumerate(ORDER)}
 LOAD = re.compile(r"{%\s*load\s+(.*?)\s*%}")
 # Template folders named after no app: Django's sign-in page is part of the frame.

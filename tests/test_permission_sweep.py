@@ -29,6 +29,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from grants.models import Case, HistoryEntry
+from inquiries.models import Inquiry
+from inquiries.services import inquiry_record
 from letters.models import Letter
 from letters.services import letter_batch_create
 from payments.models import PaymentRun, ReturnClaim
@@ -50,6 +52,7 @@ CSG = Stream.COMMUNITY_SUPPORT_GRANT
 CASE_DATA = ("112011", "川越市")
 FUND_CLOSING = 1_234_974
 UNSAFE_METHODS = ("post", "put", "patch", "delete")
+QUESTION = "補助対象経費に備品購入費は含まれますか"  # the Saitama inquiry's question: only its readers see it
 
 
 @dataclass
@@ -69,6 +72,7 @@ class World:
     draft_run: PaymentRun
     claim: ReturnClaim
     feed_tokens: dict = field(default_factory=dict)
+    inquiry: Inquiry | None = None  # asked by 川越市 about the community support grant
 
     def role(self, name: str) -> AbstractBaseUser | None:
         return None if name == "anonymous" else getattr(self, name)
@@ -98,6 +102,9 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks) -> Worl
         officer=officer, supervisor=supervisor, auditor=auditor, outsider=outsider, case=case, revoked=revoked,
         letter=letter, loose_letter=Letter.objects.filter(case=revoked, batch=None).first(), batch_id=batch.pk,
         draft_run=draft_run, claim=ReturnClaim.objects.get(case=revoked),
+    )
+    built.inquiry = inquiry_record(
+        actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question=QUESTION
     )
     built.feed_tokens = {user.pk: calendar_feed_token_rotate(actor=user) for user in (officer, outsider)}
     return built
@@ -326,6 +333,15 @@ ROUTES: dict[str, Route] = {
         reads=(Read("schedules are the same for every user; supervisors edit them"),),
         writes={"post": Write(lambda w: {"step": 1, "precision": "exact", "date_from": "2025-10-01"})},
     ),
+    "inquiries": Route(reads=(Read(HIDDEN, secret=(QUESTION,)),)),
+    "inquiry-export": Route(reads=(Read(HIDDEN, secret=(QUESTION,)),)),
+    "inquiry-create": Route(writes={"post": Write(lambda w: {"received_on": "2025-08-20", "asker": "112011", "stream": CSG,
+                                                             "question": "照会"}, outsider=REFUSALS)}),
+    "inquiry-detail": Route(
+        lambda w: {"inquiry_id": w.inquiry.pk},
+        reads=(Read(REFUSED, secret=(QUESTION,)),),
+        writes={"post": Write(lambda w: {"answered_on": "2025-08-20", "answer": "回答"}, outsider=REFUSALS)},
+    ),
     "schedule-roll-forward": Route(lambda w: {"fiscal_year": 2025}, writes={"post": Write(lambda w: {"to_year": 2026})}),
 }
 
@@ -378,7 +394,7 @@ def stored_rows() -> dict[str, int]:
     """Rows in each of the project's tables, the callers' own calendar links aside."""
     return {
         model._meta.label: model.objects.count()
-        for label in ("calendars", "grants", "payments", "schedules", "workflows", "letters")
+        for label in ("calendars", "grants", "inquiries", "payments", "schedules", "workflows", "letters")
         for model in apps.get_app_config(label).get_models()
         if model is not CalendarFeedToken
     }

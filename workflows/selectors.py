@@ -12,6 +12,7 @@ from grants.access import authorize, may
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.catalogue import procedure_get, stream_get
 from grants.selectors import budget_commitments, case_list_for_actor, case_overdue_q, history_entry_day
+from inquiries.selectors import inquiry_open_count_for_actor
 
 from .errors import FourEyesViolation
 from .flows import flow_for
@@ -144,7 +145,8 @@ def worklist_for_actor(*, actor, filters: dict, today: date, sort: str = "", nee
 def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
     """What the worklist's filters hold, by state (``by_state``: (state, count), in the states' order), and
     what needs the actor: ``sent_back`` (their drafts sent back), ``overdue`` (their cases past the
-    deadline), ``approvals`` (drafts awaiting a decision, for those who approve; None for others)."""
+    deadline), ``approvals`` (drafts awaiting a decision, for those who approve; None for others),
+    ``inquiries`` (open inquiries in their scope, for those who answer them; None for others)."""
     filters = {key: value for key, value in filters.items() if key != "state"}
     counted = dict(
         case_list_for_actor(actor=actor, **filters).order_by().values_list("state").annotate(n=Count("pk"))
@@ -158,6 +160,7 @@ def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
             if may(actor, "grants.approve_decision")
             else None
         ),
+        "inquiries": inquiry_open_count_for_actor(actor=actor),
     }
 
 

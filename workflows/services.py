@@ -195,7 +195,7 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
             # the year's definition (as the case copied it) says which letters go out
             letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
             on=occurred_on or timezone.localdate(occurred_at), determination=determination,
-            recorded_later=occurred_on is not None and occurred_on < recorded_on,
+            recorded_later=occurred_on is not None and occurred_on < recorded_on, recorded_on=recorded_on,
         )
         if addition is not None
     ]

@@ -12,6 +12,8 @@ history record is written, with the keyword arguments:
 - ``fields``: the act's cleaned fields;
 - ``on``: the day of the act;
 - ``determination``: the determination the act created or moved on, or None.
+- ``recorded_later``: whether the act took place on a day before the day it is recorded (``occurred_on``);
+- ``recorded_on``: the day it is recorded.
 
 A receiver returns None, or an ``ActAddition``: what the act's record says
 about it (merged into the record's ``data``) and what to do once the record

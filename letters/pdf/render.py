@@ -79,6 +79,8 @@ class LetterContent:
     title_kind: TitleKind = TitleKind.REQUEST
     #: A line under the addressee, e.g. （埼玉県経由） on a notice to a municipality that goes via its prefecture.
     addressee_note: str = ""
+    #: A closing line on a letter of a past act entered later (``letter_texts.recorded_later_note``).
+    recorded_note: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "body_paragraphs", tuple(self.body_paragraphs))
@@ -306,6 +308,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "note": ParagraphStyle(
             "note", base, bulletFontName=fonts.text, bulletIndent=_EM, leftIndent=2 * _EM, spaceBefore=LEADING / 2,
         ),
+        # Set apart from the text above, in the contact box's size: a remark on the record, not the letter's text.
+        "recorded": ParagraphStyle("recorded", base, fontSize=CONTACT_SIZE, leading=CONTACT_LEADING, spaceBefore=LEADING),
     }
 
 
@@ -458,6 +462,8 @@ def _story(content: LetterContent) -> list[Flowable]:
         story += [_paragraph("記", styles["centre"]), *_items(content.items), *note, _paragraph("以上", styles["right"])]
     else:
         story += note
+    if content.recorded_note:
+        story.append(_paragraph(content.recorded_note, styles["recorded"]))
     if content.contact_lines:
         story.append(_ContactBox(content.contact_lines))
     return story

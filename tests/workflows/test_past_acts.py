@@ -9,6 +9,7 @@ from grants.models import HistoryEntry
 from letters.models import Letter
 from tests import factories as f
 from tests.letters.factories import act
+from tests.letters.test_letters import pdf_text
 from web.errors import InvalidInput
 from workflows.selectors import case_as_of
 
@@ -34,11 +35,27 @@ def test_a_backfilled_act_keeps_its_day_beside_the_day_it_was_recorded(today):
     assert case_as_of(case=case, moment=end_of(date(2023, 9, 4)))["state"] == "submitted"
 
 
-def test_an_act_of_today_is_not_marked_as_recorded_later(today):
+def test_the_letter_of_a_backfilled_act_is_dated_the_acts_day_and_says_when_it_was_recorded(
+    today, django_capture_on_commit_callbacks
+):
+    officer = f.officer()
+    today(date(2025, 12, 1))
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is drawn once the act commits
+        case = act(f.case(actor=officer, year=2023), "request", officer, deadline="2023-08-31", occurred_on="2023-07-31")
+    text = pdf_text(Letter.objects.get(case=case))
+    assert "令和5年7月31日" in text.split("本書は")[0]  # the letter's date: the act's day
+    assert "本書は、令和5年7月31日付けで行った事務を令和7年12月1日に記録したものです。" in text
+    assert "令和7年12月1日" not in text.split("本書は")[0]
+
+
+def test_an_act_of_today_is_not_marked_as_recorded_later(today, django_capture_on_commit_callbacks):
     officer = f.officer()
     today(date(2025, 7, 1))
-    case = act(f.case(actor=officer), "request", officer, deadline="2025-08-29", occurred_on="2025-07-01")
-    assert "recorded_later" not in Letter.objects.get(case=case).basis
+    with django_capture_on_commit_callbacks(execute=True):
+        case = act(f.case(actor=officer), "request", officer, deadline="2025-08-29", occurred_on="2025-07-01")
+    letter = Letter.objects.get(case=case)
+    assert "recorded_later" not in letter.basis and "recorded_note" not in letter.content
+    assert "本書は" not in pdf_text(letter)
 
 
 @pytest.mark.parametrize("day", ["2025-12-02", "2023-07-30"])
