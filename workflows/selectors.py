@@ -4,7 +4,7 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 
 from datetime import date, datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,11 +114,14 @@ def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> Qu
         sent_back_reason=Subquery(last.values("sent_back_reason")[:1]),
         last_drafter=Subquery(last.values("drafted_by")[:1]),
     )
+    return cases.filter(_needs_q(needs, actor=actor, today=today)) if needs else cases
+
+
+def _needs_q(needs: str, *, actor, today: date) -> Q:
+    """The worklist's cases that need ``actor`` (one of NEEDS): their drafts sent back, their own overdue cases."""
     if needs == "sent_back":
-        cases = cases.exclude(sent_back_reason="").filter(sent_back_reason__isnull=False, last_drafter=actor.pk)
-    elif needs == "overdue":
-        cases = cases.filter(case_overdue_q(on=today), officer=actor)
-    return cases
+        return ~Q(sent_back_reason="") & Q(sent_back_reason__isnull=False, last_drafter=actor.pk)
+    return case_overdue_q(on=today) & Q(officer=actor)
 
 
 def worklist_for_actor(*, actor, filters: dict, today: date, sort: str = "", needs: str = "") -> QuerySet[Case]:
@@ -153,8 +156,10 @@ def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
     )
     return {
         "by_state": [(state.value, counted[state.value]) for state in CaseState if counted.get(state.value)],
-        "sent_back": _worklist_cases(actor=actor, filters=filters, today=today, needs="sent_back").count(),
-        "overdue": _worklist_cases(actor=actor, filters=filters, today=today, needs="overdue").count(),
+        **_worklist_cases(actor=actor, filters=filters, today=today).aggregate(  # both needs in one query
+            sent_back=Count("pk", filter=_needs_q("sent_back", actor=actor, today=today)),
+            overdue=Count("pk", filter=_needs_q("overdue", actor=actor, today=today)),
+        ),
         "approvals": (
             case_list_for_actor(actor=actor, state=CaseState.DRAFTED).count()
             if may(actor, "grants.approve_decision")
