@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_apt fonts-ipaexfont poppler-utils gettext chromium postgresql npm
+ensure_apt fonts-ipaexfont poppler-utils gettext chromium postgresql
+# npm may come with a Node.js that is not Debian's (NodeSource's nodejs ships its own npm, and Debian's
+# npm package then cannot be installed beside it): take Debian's only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || ensure_apt npm
 ensure_venv requirements-dev.txt
 echo "==> installing package.json's test tools (axe-core)"
 npm ci --no-audit --no-fund --silent
