@@ -73,8 +73,8 @@ def open_as(chromium, live_server):
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("ユーザー名").fill(user.username)
         page.get_by_label("パスワード").fill(PASSWORD)
-        page.get_by_role("button", name="ログイン").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+            page.get_by_role("button", name="ログイン").click()
         assert "/login/" not in page.url, "login failed"
         return page
 
@@ -240,7 +240,8 @@ def test_calendar_link_is_issued_once_and_can_be_revoked(open_as, live_server, p
     shot(page, "16-calendar-link")
     page.goto(f"{live_server.url}/calendar/")
     assert "利用を開始しました" in page.content()
-    page.get_by_role("button", name="リンクを無効にする").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="リンクを無効にする").click()
     assert "このリンクは使えなくなりました" in page.content()
     assert page.request.get(link).status == 401
     assert page.get_by_role("button", name="リンクを作成").count() == 1
@@ -262,7 +263,8 @@ def test_supervisor_edits_a_schedule_step_and_rolls_the_year_forward(open_as, li
     shot(page, "17-schedule-error")
     row = page.locator("tr", has_text="申請書類の提出").first
     row.locator("input[type=date]").last.fill("2025-11-24")
-    row.get_by_role("button", name="保存").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        row.get_by_role("button", name="保存").click()
     assert "保存しました" in page.content()
     page.get_by_role("button", name="繰越し").click()
     # Named as people name it, not by its file key (fy2026-plan).
@@ -303,16 +305,16 @@ def test_english_switch(open_as, live_server, people):
     page = open_as(people["officer"])
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.get_by_role("heading", level=1).inner_text() == "案件一覧"
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Worklist"
     assert "Community support project grant" in page.content()
     shot(page, "13-worklist-english")
     page.goto(f"{live_server.url}/dashboard/")
     shot(page, "14-dashboard-english")
-    page.get_by_role("button", name="日本語").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="日本語").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("事業別・都道府県別の金額")
 
 
@@ -325,7 +327,8 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     assert "/login/" in page.url
     page.get_by_label("ユーザー名").fill("tanaka")
     page.get_by_label("パスワード").fill("wrong")
-    page.get_by_role("button", name="ログイン").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="ログイン").click()
     assert "ユーザー名またはパスワードが違います" in page.content()
     shot(page, "00-login-error")
     page.get_by_label("パスワード").fill(PASSWORD)
@@ -333,8 +336,8 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     response = page.goto(f"{live_server.url}/cases/999999/")
     assert response.status == 404 and "該当する案件はありません。" in page.content()
     shot(page, "15-not-found")
-    page.get_by_role("button", name="ログアウト").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="ログアウト").click()
     assert "/login/" in page.url
     context.close()
     assert not refused, f"the Content-Security-Policy refused: {refused}"
@@ -350,10 +353,12 @@ def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, peop
     page.get_by_label("事業").select_option(CSG)
     page.get_by_label("手続").select_option("initial_grant")
     page.get_by_label("期限").fill("2025-12-26")
-    page.get_by_role("button", name="対象を確認").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="対象を確認").click()
     assert "3件が対象です。" in page.content()
     shot(page, "19-bulk-preview")
-    page.get_by_role("button", name="実行：3件に発出").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="実行：3件に発出").click()
     assert "3件完了しました" in page.content()
     assert page.get_by_test_id("batch-pdf").count() == 1
     shot(page, "20-bulk-summary")
@@ -371,8 +376,8 @@ def test_dashboard_bars_are_drawn_in_their_legend_colours_in_both_languages(open
 
     for language, ministry_key in (("日本語", "決定額（本省が決定・支払）"), ("English", "Determined (the ministry decides and pays)")):
         if language == "English":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_load_state()
+            with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+                page.get_by_role("button", name="English").click()
         page.goto(f"{live_server.url}/dashboard/?fiscal_year=2025")
         assert page.locator("select[name=fiscal_year]").input_value() == "2025"
         determined = colours("rect.chart__bar:not(.chart__bar--paid):not(.chart__bar--ministry)", "fill")

@@ -44,11 +44,12 @@ def test_officer_bulk_notifies_approved_cases_in_the_lists_order(open_as, live_s
     page.get_by_label("年度").select_option("2025")
     page.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
     page.get_by_label("手続", exact=True).select_option("initial_grant")
-    page.get_by_role("button", name="対象を確認").click()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="対象を確認").click()
     assert "2件が対象です。" in page.content()
     shot(page, "42-bulk-notify-preview-1366")
-    page.get_by_role("button", name="実行：2件に発出").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="実行：2件に発出").click()
     assert "通知を発出：2件完了しました。" in page.content()
     assert page.get_by_test_id("batch-pdf").count() == 1
     shot(page, "43-bulk-notify-summary-1366")

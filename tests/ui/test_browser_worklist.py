@@ -25,8 +25,8 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
     expect(rows).to_have_count(1)  # waits for the searched page, however long the server takes
     assert "流山市" in rows.first.inner_text()
     page.get_by_label("この条件を保存：").fill("流山")
-    page.get_by_role("button", name="保存", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.get_by_role("button", name="保存", exact=True).click()
     assert "検索条件を「流山」として保存しました。" in page.content()
     page.get_by_role("link", name="すべて表示").count()  # the needs bar is there
     shot(page, "20-worklist-search-1366")
@@ -34,8 +34,8 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
     with page.expect_navigation():
         page.get_by_role("link", name="流山", exact=True).click()
     assert page.locator("#results tbody tr").count() == 1
-    page.locator("table").get_by_role("link", name="交付先").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the click posts a form: wait for the page it leads to
+        page.locator("table").get_by_role("link", name="交付先").click()
     assert "sort=recipient" in page.url
 
     phone = open_as(officer, viewport=PHONE)
