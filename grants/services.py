@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from .catalogue import is_valid_combination, procedure_get, stream_get
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope
+from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope, bureau_prefectures
 from .procedures import definition_full, definition_problems
 from .recipients import check_digit_problem
 from .selectors import fiscal_year_on_file, procedure_year_definition
@@ -243,6 +244,8 @@ def scope_save(*, actor, scope: Scope) -> Scope:
     authorize(actor, "grants.change_scope" if scope.pk else "grants.add_scope")
     before = Scope.objects.select_for_update().filter(pk=scope.pk).values("stream", "prefecture_code").first()
     scope.full_clean()
+    if scope.prefecture_code not in bureau_prefectures():
+        raise ValidationError({"prefecture_code": _("Choose one of the prefectures the bureau serves.")})
     scope.save()
     _scope_record(actor=actor, scope=scope, act="update" if before else "create", data={"before": before})
     return scope
