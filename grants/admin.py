@@ -19,7 +19,35 @@ def prefecture_names() -> dict[str, str]:
     names = dict(
         Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in=codes).values_list("code", "name_ja")
     )
-    return {code: names.get(code, code) for code in codes}
+    return {code: names.get(code, "") for code in codes}
+
+
+class PrefectureFilter(admin.SimpleListFilter):
+    """Filter by one of the bureau's prefectures, named."""
+
+    title = _("prefecture")
+    parameter_name = "prefecture_code"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{code} {name}".strip()) for code, name in prefecture_names().items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(prefecture_code=self.value()) if self.value() else queryset
+
+
+class NationalListFilter(admin.SimpleListFilter):
+    """Recipients still on the national list, or retired by a load (``Recipient.retired_on``)."""
+
+    title = _("on the national list")
+    parameter_name = "listed"
+
+    def lookups(self, request, model_admin):
+        return [("current", _("current")), ("retired", _("retired"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("current", "retired"):
+            return queryset.filter(retired_on__isnull=self.value() == "current")
+        return queryset
 
 
 class ScopeForm(forms.ModelForm):
@@ -35,7 +63,7 @@ class ScopeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["prefecture_code"].choices = [
             ("", "---------"),
-            *((code, f"{code} {name}") for code, name in prefecture_names().items()),
+            *((code, f"{code} {name}".strip()) for code, name in prefecture_names().items()),
         ]
 
 
@@ -43,7 +71,7 @@ class ScopeForm(forms.ModelForm):
 class ScopeAdmin(admin.ModelAdmin):
     form = ScopeForm
     list_display = ("user", "stream", "prefecture")
-    list_filter = ("stream", "prefecture_code")
+    list_filter = ("stream", PrefectureFilter)
     search_fields = ("user__username", "user__last_name", "user__first_name")
     autocomplete_fields = ("user",)
     ordering = ("user__username", "stream", "prefecture_code")

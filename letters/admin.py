@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from grants.admin import NationalListFilter, PrefectureFilter
 from grants.models import Recipient
 from schedules.admin import SavedThroughServices
 from schedules.services import may_edit_calendar_data
@@ -38,6 +39,7 @@ class AddresseeForm(forms.ModelForm):
     class Meta:
         model = Recipient
         fields = ("addressee_ja",)
+        widgets = {"addressee_ja": forms.TextInput(attrs={"class": "vLargeTextField"})}
 
     def clean_addressee_ja(self):
         line = (self.cleaned_data.get("addressee_ja") or "").strip()
@@ -58,7 +60,7 @@ class RecipientAddresseeAdmin(SavedThroughServices, admin.ModelAdmin):
     may_edit = staticmethod(may_edit_addressees)
     form = AddresseeForm
     list_display = ("code", "name_ja", "name_kana", "kind", "prefecture_code", "addressee_ja", "active")
-    list_filter = ("kind", "prefecture_code", ("retired_on", admin.EmptyFieldListFilter))
+    list_filter = ("kind", PrefectureFilter, NationalListFilter)
     search_fields = ("code", "name_ja", "name_kana", "addressee_ja")
     readonly_fields = (
         "code",

@@ -71,7 +71,10 @@ def test_the_change_page_speaks_japanese_and_shows_what_each_letter_prints(clien
     assert "川越市長　殿 （埼玉県経由）" in body and "埼玉県福祉部長　殿" in body
     assert "Addressee" not in body and "Name ja" not in body
     listing = client.get("/admin/grants/recipient/?q=川越").content.decode()
-    assert "交付先" in listing and "112011" in listing
+    assert "交付先" in listing and "112011" in listing and "11 埼玉県" in listing and "廃止" in listing
+    Recipient.objects.filter(pk=kawagoe.pk).update(retired_on="2025-04-01")
+    assert "112011" in client.get("/admin/grants/recipient/?listed=retired").content.decode()
+    assert "112011" not in client.get("/admin/grants/recipient/?listed=current").content.decode()
 
 
 def test_the_official_code_name_and_kind_cannot_be_changed(client):
@@ -157,6 +160,7 @@ def test_a_scope_added_shows_the_prefectures_cases_on_the_worklist_and_one_remov
     client.force_login(admin)
     page = client.get("/admin/grants/scope/add/").content.decode()
     assert "13 東京都" in page and "27" not in re.findall(r'<option value="(\d+)"', page)
+    assert "Select an option" not in page and "選んでください" in page
     added = client.post("/admin/grants/scope/add/", {"user": officer.pk, "stream": CSG, "prefecture_code": "13"})
     assert added.status_code == 302, added.content.decode()[:1000]
     scope = Scope.objects.get(user=officer, prefecture_code="13")
