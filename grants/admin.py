@@ -6,7 +6,10 @@ one stream in one of the bureau's prefectures each (``grants.access``).
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import OuterRef, Subquery
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from .models import Recipient, RecipientKind, Scope, bureau_prefectures
@@ -14,7 +17,7 @@ from .services import scope_delete, scope_save
 
 
 def prefecture_names() -> dict[str, str]:
-    """The bureau's prefectures, code → name as on the national list (the code alone when not loaded)."""
+    """The bureau's prefectures, code → name as on the national list ("" when the list is not loaded)."""
     codes = bureau_prefectures()
     names = dict(
         Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in=codes).values_list("code", "name_ja")
@@ -53,7 +56,7 @@ class NationalListFilter(admin.SimpleListFilter):
 class ScopeForm(forms.ModelForm):
     """The prefecture is chosen from the bureau's own, by name."""
 
-    prefecture_code = forms.TypedChoiceField(label=_("prefecture"), choices=())
+    prefecture_code = forms.ChoiceField(label=_("prefecture"), choices=())
 
     class Meta:
         model = Scope
@@ -62,7 +65,7 @@ class ScopeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prefecture_code"].choices = [
-            ("", "---------"),
+            ("", BLANK_CHOICE_LABEL),  # as the other lists of the page
             *((code, f"{code} {name}".strip()) for code, name in prefecture_names().items()),
         ]
 
@@ -93,3 +96,33 @@ class ScopeAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for scope in queryset:
             scope_delete(actor=request.user, scope=scope)
+
+
+class ScopeInline(admin.TabularInline):
+    """A user's scope rows on their own page; saved through the services like the rows' own pages."""
+
+    model = Scope
+    form = ScopeForm
+    fields = ("stream", "prefecture_code")
+    extra = 0
+    verbose_name = _("scope row")
+    verbose_name_plural = _("scope (streams and prefectures this user works on)")
+
+
+class UserWithScopeAdmin(UserAdmin):
+    """Django's user admin with the user's scope rows, each added, changed or removed recorded."""
+
+    inlines = (*UserAdmin.inlines, ScopeInline)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Scope:
+            return super().save_formset(request, form, formset, change)
+        rows = formset.save(commit=False)
+        for scope in formset.deleted_objects:
+            scope_delete(actor=request.user, scope=scope)
+        for scope in rows:
+            scope_save(actor=request.user, scope=scope)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserWithScopeAdmin)

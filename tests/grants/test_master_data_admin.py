@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from grants.history import history_verify
 from grants.models import HistoryEntry, Recipient, RecipientKind, Role, Scope
@@ -225,4 +226,35 @@ def test_the_addressee_service_records_before_and_after_and_the_chain_holds():
     recipient_addressee_save(actor=admin, recipient_id=saitama.pk, addressee_ja=HEAD)
     recipient_addressee_save(actor=admin, recipient_id=saitama.pk, addressee_ja=HEAD)  # the same: not an edit
     assert list(master_data_records().values_list("data", flat=True)) == [{"before": "埼玉県福祉部長　殿", "after": HEAD}]
+    assert history_verify().ok
+
+
+def test_an_officers_scope_rows_are_added_and_removed_on_their_own_page_each_recorded(client):
+    officer = f.officer(streams=[CSG], prefectures=("11",), first_name="田中 一郎")
+    f.prefecture("13")
+    kept = officer.scopes.get()
+    admin = administrator()
+    client.force_login(admin)
+    url = f"/admin/auth/user/{officer.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "担当範囲（この利用者が担当する事業と都道府県）" in page and "13 東京都" in page
+    joined = timezone.localtime(officer.date_joined)
+    form = {
+        "username": officer.username, "first_name": officer.first_name, "last_name": "", "email": "",
+        "is_active": "on", "groups": [g.pk for g in officer.groups.all()],
+        "date_joined_0": joined.date().isoformat(), "date_joined_1": joined.time().strftime("%H:%M:%S"),
+        "scopes-TOTAL_FORMS": "2", "scopes-INITIAL_FORMS": "1", "scopes-MIN_NUM_FORMS": "0", "scopes-MAX_NUM_FORMS": "1000",
+        "scopes-0-id": kept.pk, "scopes-0-user": officer.pk, "scopes-0-stream": CSG, "scopes-0-prefecture_code": "11",
+        "scopes-0-DELETE": "on",
+        "scopes-1-id": "", "scopes-1-user": officer.pk, "scopes-1-stream": CSG, "scopes-1-prefecture_code": "13",
+    }
+    refused = client.post(url, {**form, "scopes-1-prefecture_code": "27"})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert list(officer.scopes.values_list("prefecture_code", flat=True)) == ["11"] and not master_data_records()
+    done = client.post(url, form)
+    assert done.status_code == 302, done.content.decode()[:2000]
+    assert list(officer.scopes.values_list("prefecture_code", flat=True)) == ["13"]
+    assert sorted((r.action, r.data["user"], r.data["prefecture"]) for r in master_data_records()) == [
+        ("scope_create", officer.username, "13"), ("scope_delete", officer.username, "11")
+    ]
     assert history_verify().ok
