@@ -202,7 +202,7 @@ class Scope(models.Model):
         permissions = [("work_bureau_wide", "Work on every stream and prefecture (when the user has no scope rows)")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.stream} {self.prefecture_code}"
+        return f"{self.user} {self.get_stream_display()} {self.prefecture_code}"
 
 
 class UserProfile(models.Model):

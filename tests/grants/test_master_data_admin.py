@@ -238,6 +238,7 @@ def test_an_officers_scope_rows_are_added_and_removed_on_their_own_page_each_rec
     url = f"/admin/auth/user/{officer.pk}/change/"
     page = client.get(url).content.decode()
     assert "担当範囲（この利用者が担当する事業と都道府県）" in page and "13 東京都" in page
+    assert f"{officer.username} 地域支援事業交付金 11" in page  # each row named in words, not codes
     joined = timezone.localtime(officer.date_joined)
     form = {
         "username": officer.username, "first_name": officer.first_name, "last_name": "", "email": "",

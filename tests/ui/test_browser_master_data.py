@@ -38,8 +38,10 @@ def test_administrator_edits_an_addressee_in_the_admin(open_as, live_server):
     assert page.locator(".messagelist .success").count() == 1
     assert page.get_by_label("文書の宛先").input_value() == HEAD
     shot(page, "60-admin-addressee-1366")
-    page.goto(f"{live_server.url}/admin/grants/scope/add/")
-    shot(page, "60-admin-scope-add-1366")
+    officer = f.officer(prefectures=("11",), username="tanaka", first_name="田中 一郎")
+    page.goto(f"{live_server.url}/admin/auth/user/{officer.pk}/change/")
+    assert "担当範囲（この利用者が担当する事業と都道府県）" in page.content()
+    shot(page, "60-admin-user-scope-1366")
     assert Recipient.objects.get(code="11").addressee_ja == HEAD
     record = HistoryEntry.objects.get(subject_type="recipient")
     assert record.actor == admin and record.data["after"] == HEAD and history_verify().ok
