@@ -13,7 +13,7 @@ from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from .models import Recipient, RecipientKind, Scope, bureau_prefectures
-from .services import scope_delete, scope_save
+from .services import scope_delete, scope_save, user_save
 
 
 def prefecture_names() -> dict[str, str]:
@@ -110,9 +110,30 @@ class ScopeInline(admin.TabularInline):
 
 
 class UserWithScopeAdmin(UserAdmin):
-    """Django's user admin with the user's scope rows, each added, changed or removed recorded."""
+    """Django's user admin with the user's scope rows, saved through the services so that what a user may
+    do (flags, groups, permissions, scope rows) changes only with a history record.
+
+    Accounts are deactivated, never deleted: the history names them.
+    """
 
     inlines = (*UserAdmin.inlines, ScopeInline)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Saved in ``save_related`` with the groups and permissions, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        # The groups and permissions go to the service; the form saves what else it relates.
+        access = {name: form.cleaned_data.pop(name) for name in ("groups", "user_permissions") if name in form.cleaned_data}
+        user_save(
+            actor=request.user,
+            user=form.instance,
+            groups=access.get("groups"),
+            permissions=access.get("user_permissions"),
+        )
+        super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Scope:

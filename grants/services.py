@@ -226,6 +226,45 @@ def budget_notice_record(
 
 
 
+#: What a user may do beside their scope rows: the account's flags, their groups (roles) and own permissions.
+USER_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def _access_of(user) -> dict:
+    permissions = user.user_permissions.select_related("content_type")
+    return {
+        **{flag: getattr(user, flag) for flag in USER_FLAGS},
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions),
+    }
+
+
+@transaction.atomic
+def user_save(*, actor, user, groups=None, permissions=None):
+    """Save an account and, when given, its groups (roles) and own permissions (``auth.add_user`` /
+    ``auth.change_user``: administrators). The history records what the user may do before and after
+    (flags, groups, permissions) whenever that changes; names and addresses alone are not recorded."""
+    authorize(actor, "auth.change_user" if user.pk else "auth.add_user")
+    before = None
+    if user.pk:
+        before = _access_of(type(user).objects.select_for_update().get(pk=user.pk))
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    if permissions is not None:
+        user.user_permissions.set(permissions)
+    after = _access_of(user)
+    if before != after:
+        history_append(
+            actor=actor,
+            action="user_create" if before is None else "user_access_update",
+            subject_type="user",
+            subject_id=user.pk,
+            data={"user": user.username, "before": before, "after": after},
+        )
+    return user
+
+
 def _scope_record(*, actor, scope: Scope, act: str, data: dict) -> None:
     history_append(
         actor=actor,

@@ -57,6 +57,9 @@ def test_an_administrator_changes_an_addressee_and_the_next_letter_uses_it(clien
     assert (record.action, record.actor, record.subject_id) == ("recipient_addressee_update", admin, "11")
     assert record.data == {"before": "埼玉県福祉部長　殿", "after": HEAD}
     assert history_verify().ok
+    client.force_login(f.auditor())
+    history = client.get("/history/").content.decode()
+    assert "宛先を変更" in history and "recipient_addressee_update" not in history
 
     case = requested_case(officer=f.officer(), deadline="2025-10-31", recipient=kawagoe)
     letter = Letter.objects.get(case=case, kind=LetterKind.REQUEST)
@@ -259,3 +262,65 @@ def test_an_officers_scope_rows_are_added_and_removed_on_their_own_page_each_rec
         ("scope_create", officer.username, "13"), ("scope_delete", officer.username, "11")
     ]
     assert history_verify().ok
+
+
+def user_form(user, **changes) -> dict:
+    joined = timezone.localtime(user.date_joined)
+    return {
+        "username": user.username, "first_name": user.first_name, "last_name": "", "email": "",
+        "is_active": "on", "groups": [g.pk for g in user.groups.all()],
+        "date_joined_0": joined.date().isoformat(), "date_joined_1": joined.time().strftime("%H:%M:%S"),
+        "scopes-TOTAL_FORMS": "0", "scopes-INITIAL_FORMS": "0", "scopes-MIN_NUM_FORMS": "0", "scopes-MAX_NUM_FORMS": "1000",
+        **changes,
+    }
+
+
+def test_a_role_given_or_taken_in_the_admin_is_recorded_and_a_name_alone_is_not(client):
+    from grants.roles import role_group
+
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    admin = administrator()
+    client.force_login(admin)
+    url = f"/admin/auth/user/{officer.pk}/change/"
+    unchanged = {"scopes-TOTAL_FORMS": "1", "scopes-INITIAL_FORMS": "1", "scopes-0-id": officer.scopes.get().pk,
+                 "scopes-0-user": officer.pk, "scopes-0-stream": CSG, "scopes-0-prefecture_code": "11"}
+    assert client.post(url, user_form(officer, first_name="田中 一郎", **unchanged)).status_code == 302
+    assert not HistoryEntry.objects.filter(subject_type="user").exists()
+    auditor = role_group(Role.AUDITOR)
+    done = client.post(url, user_form(officer, groups=[auditor.pk], is_staff="on", **unchanged))
+    assert done.status_code == 302, done.content.decode()[:2000]
+    record = HistoryEntry.objects.get(subject_type="user")
+    assert (record.action, record.actor, record.subject_id) == ("user_access_update", admin, str(officer.pk))
+    assert record.data["before"]["groups"] == [Role.OFFICER] and record.data["after"]["groups"] == [Role.AUDITOR]
+    assert (record.data["before"]["is_staff"], record.data["after"]["is_staff"]) == (False, True)
+    assert history_verify().ok
+    client.force_login(f.auditor())
+    history = client.get("/history/").content.decode()
+    assert "役割・権限を変更" in history and "user_access_update" not in history
+    client.force_login(admin)
+    # Accounts are deactivated, never deleted (the history names them).
+    assert client.post(f"/admin/auth/user/{officer.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_an_account_made_in_the_admin_is_recorded(client):
+    client.force_login(administrator())
+    done = client.post(
+        "/admin/auth/user/add/",
+        {"username": "kimura", "usable_password": "true", "password1": "a-long-pass-phrase-42",
+         "password2": "a-long-pass-phrase-42", "scopes-TOTAL_FORMS": "0", "scopes-INITIAL_FORMS": "0"},
+    )
+    assert done.status_code == 302, done.content.decode()[:2000]
+    record = HistoryEntry.objects.get(subject_type="user")
+    assert record.action == "user_create" and record.data["user"] == "kimura" and record.data["before"] is None
+
+
+def test_those_who_manage_no_accounts_cannot_reach_them(client):
+    officer = f.officer()
+    client.force_login(f.supervisor(is_staff=True))
+    assert client.get(f"/admin/auth/user/{officer.pk}/change/").status_code == 403
+    assert client.post(f"/admin/auth/user/{officer.pk}/change/", user_form(officer, is_staff="on")).status_code == 403
+    with pytest.raises(PermissionDenied):
+        from grants.services import user_save
+
+        user_save(actor=f.supervisor(), user=officer, groups=[])
+    assert not HistoryEntry.objects.filter(subject_type="user").exists()
