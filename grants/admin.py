@@ -1,4 +1,5 @@
-"""Admin: scope rows (administrators), saved through the services so each change is checked and recorded.
+"""Admin: scope rows, accounts and roles (administrators), saved through the services so each change is
+checked and recorded.
 
 A role is a group with permissions (Django's own group admin); a user's scope is their rows here,
 one stream in one of the bureau's prefectures each (``grants.access``).
@@ -7,13 +8,14 @@ one stream in one of the bureau's prefectures each (``grants.access``).
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import OuterRef, Subquery
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
 from .models import Recipient, RecipientKind, Scope, bureau_prefectures
-from .services import scope_delete, scope_save, user_save
+from .services import group_delete, group_save, scope_delete, scope_save, user_save
 
 
 def prefecture_names() -> dict[str, str]:
@@ -145,5 +147,26 @@ class UserWithScopeAdmin(UserAdmin):
             scope_save(actor=request.user, scope=scope)
 
 
+class RecordedGroupAdmin(GroupAdmin):
+    """Django's group (role) admin, saved through the services so each change of a role is recorded."""
+
+    def save_model(self, request, obj, form, change):
+        """Saved in ``save_related`` with the permissions, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        permissions = form.cleaned_data.pop("permissions", None)
+        group_save(actor=request.user, group=form.instance, permissions=permissions)
+        super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        group_delete(actor=request.user, group=obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            group_delete(actor=request.user, group=group)
+
+
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserWithScopeAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, RecordedGroupAdmin)

@@ -265,6 +265,50 @@ def user_save(*, actor, user, groups=None, permissions=None):
     return user
 
 
+def _group_access(group) -> dict:
+    permissions = group.permissions.select_related("content_type")
+    return {
+        "name": group.name,
+        "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions),
+    }
+
+
+@transaction.atomic
+def group_save(*, actor, group, permissions=None):
+    """Save a group (a role) and, when given, its permissions (``auth.add_group`` / ``auth.change_group``:
+    administrators); the history records its name and permissions before and after when they change."""
+    authorize(actor, "auth.change_group" if group.pk else "auth.add_group")
+    before = _group_access(type(group).objects.select_for_update().get(pk=group.pk)) if group.pk else None
+    group.save()
+    if permissions is not None:
+        group.permissions.set(permissions)
+    after = _group_access(group)
+    if before != after:
+        history_append(
+            actor=actor,
+            action="group_create" if before is None else "group_update",
+            subject_type="group",
+            subject_id=group.pk,
+            data={"before": before, "after": after},
+        )
+    return group
+
+
+@transaction.atomic
+def group_delete(*, actor, group) -> None:
+    """Remove a group (``auth.delete_group``); the history keeps its permissions and who was in it."""
+    authorize(actor, "auth.delete_group")
+    members = sorted(group.user_set.values_list("username", flat=True))
+    history_append(
+        actor=actor,
+        action="group_delete",
+        subject_type="group",
+        subject_id=group.pk,
+        data={"deleted": _group_access(group), "members": members},
+    )
+    group.delete()
+
+
 def _scope_record(*, actor, scope: Scope, act: str, data: dict) -> None:
     history_append(
         actor=actor,

@@ -324,3 +324,36 @@ def test_those_who_manage_no_accounts_cannot_reach_them(client):
 
         user_save(actor=f.supervisor(), user=officer, groups=[])
     assert not HistoryEntry.objects.filter(subject_type="user").exists()
+
+
+def test_a_role_made_changed_and_removed_in_the_admin_is_recorded_each_time(client):
+    from django.contrib.auth.models import Group, Permission
+
+    read = Permission.objects.get(content_type__app_label="grants", codename="read_case")
+    history = Permission.objects.get(content_type__app_label="grants", codename="read_history")
+    viewer = f.UserFactory()
+    client.force_login(administrator())
+    assert client.post("/admin/auth/group/add/", {"name": "閲覧（埼玉）", "permissions": [read.pk]}).status_code == 302
+    group = Group.objects.get(name="閲覧（埼玉）")
+    viewer.groups.add(group)
+    done = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "閲覧（埼玉）", "permissions": [read.pk, history.pk]})
+    assert done.status_code == 302
+    assert client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"}).status_code == 302
+    records = [(r.action, r.data) for r in HistoryEntry.objects.filter(subject_type="group").order_by("pk")]
+    assert records == [
+        ("group_create", {"before": None, "after": {"name": "閲覧（埼玉）", "permissions": ["grants.read_case"]}}),
+        (
+            "group_update",
+            {"before": {"name": "閲覧（埼玉）", "permissions": ["grants.read_case"]},
+             "after": {"name": "閲覧（埼玉）", "permissions": ["grants.read_case", "grants.read_history"]}},
+        ),
+        (
+            "group_delete",
+            {"deleted": {"name": "閲覧（埼玉）", "permissions": ["grants.read_case", "grants.read_history"]},
+             "members": [viewer.username]},
+        ),
+    ]
+    assert history_verify().ok
+    client.force_login(f.supervisor(is_staff=True))
+    assert client.post("/admin/auth/group/add/", {"name": "x", "permissions": [read.pk]}).status_code == 403
+    assert HistoryEntry.objects.filter(subject_type="group").count() == 3
