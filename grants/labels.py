@@ -19,11 +19,18 @@ LABELS = {
         "scope_create": gettext_lazy("Scope row added"),
         "scope_update": gettext_lazy("Scope row changed"),
         "scope_delete": gettext_lazy("Scope row removed"),
+        "user_create": gettext_lazy("Account made"),
+        "user_access_update": gettext_lazy("Roles or access changed"),
+        "group_create": gettext_lazy("Role made"),
+        "group_update": gettext_lazy("Role changed"),
+        "group_delete": gettext_lazy("Role removed"),
     },
     "subject": {
         "case": gettext_lazy("Case"),
         "budget_notice": gettext_lazy("Budget-obligation notice"),
         "scope": gettext_lazy("Scope row"),
+        "user": gettext_lazy("User account"),
+        "group": gettext_lazy("Role (group)"),
     },
     "amount": {
         "consulted": gettext_lazy("Pre-consultation"),

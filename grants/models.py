@@ -113,24 +113,43 @@ class Recipient(models.Model):
     Rows are never deleted: one that leaves the national list is retired.
     """
 
-    code = models.CharField(max_length=32, unique=True)
-    name_ja = models.CharField(max_length=100)
-    name_kana = models.CharField(max_length=120, blank=True, default="", help_text="Reading in full-width katakana")
-    name_en = models.CharField(max_length=100, blank=True, default="")
-    kind = models.CharField(max_length=20, choices=RecipientKind.choices)
-    municipality_type = models.CharField(max_length=20, choices=MunicipalityType.choices, blank=True, default="")
-    prefecture_code = models.CharField(max_length=2, help_text="JIS X 0401 code of the prefecture it belongs to")
-    addressee_ja = models.CharField(max_length=120, help_text="Addressee line of letters, e.g. 埼玉県福祉部地域包括ケア課長")
+    code = models.CharField(_("official code"), max_length=32, unique=True)
+    name_ja = models.CharField(_("name"), max_length=100)
+    name_kana = models.CharField(
+        _("reading (kana)"), max_length=120, blank=True, default="", help_text=_("Reading in full-width katakana")
+    )
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=20, choices=RecipientKind.choices)
+    municipality_type = models.CharField(
+        _("municipality type"), max_length=20, choices=MunicipalityType.choices, blank=True, default=""
+    )
+    prefecture_code = models.CharField(
+        _("prefecture code"), max_length=2, help_text=_("JIS X 0401 code of the prefecture it belongs to")
+    )
+    addressee_ja = models.CharField(
+        _("addressee of letters"),
+        max_length=120,
+        help_text=_("Addressee line of letters, e.g. 埼玉県福祉部地域包括ケア課長　殿"),
+    )
     former_code = models.CharField(
-        max_length=32, blank=True, default="", help_text="The code it had before its official one (its history may name it)"
+        _("former code"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("The code it had before its official one (its history may name it)"),
     )
     retired_on = models.DateField(
-        null=True, blank=True, help_text="The day a load found it no longer on the national list; it takes no new cases"
+        _("retired on"),
+        null=True,
+        blank=True,
+        help_text=_("The day a load found it no longer on the national list; it takes no new cases"),
     )
 
     objects = RecipientQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
         ordering = ["prefecture_code", "kind", "code"]
         indexes = [models.Index(fields=["prefecture_code", "kind"])]
         constraints = [
@@ -183,7 +202,7 @@ class Scope(models.Model):
         permissions = [("work_bureau_wide", "Work on every stream and prefecture (when the user has no scope rows)")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.stream} {self.prefecture_code}"
+        return f"{self.user} {self.get_stream_display()} {self.prefecture_code}"
 
 
 class UserProfile(models.Model):

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from .catalogue import is_valid_combination, procedure_get, stream_get
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope
+from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope, bureau_prefectures
 from .procedures import definition_full, definition_problems
 from .recipients import check_digit_problem
 from .selectors import fiscal_year_on_file, procedure_year_definition
@@ -225,6 +226,89 @@ def budget_notice_record(
 
 
 
+#: What a user may do beside their scope rows: the account's flags, their groups (roles) and own permissions.
+USER_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
+def _access_of(user) -> dict:
+    permissions = user.user_permissions.select_related("content_type")
+    return {
+        **{flag: getattr(user, flag) for flag in USER_FLAGS},
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions),
+    }
+
+
+@transaction.atomic
+def user_save(*, actor, user, groups=None, permissions=None):
+    """Save an account and, when given, its groups (roles) and own permissions (``auth.add_user`` /
+    ``auth.change_user``: administrators). The history records what the user may do before and after
+    (flags, groups, permissions) whenever that changes; names and addresses alone are not recorded."""
+    authorize(actor, "auth.change_user" if user.pk else "auth.add_user")
+    before = None
+    if user.pk:
+        before = _access_of(type(user).objects.select_for_update().get(pk=user.pk))
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    if permissions is not None:
+        user.user_permissions.set(permissions)
+    after = _access_of(user)
+    if before != after:
+        history_append(
+            actor=actor,
+            action="user_create" if before is None else "user_access_update",
+            subject_type="user",
+            subject_id=user.pk,
+            data={"user": user.username, "before": before, "after": after},
+        )
+    return user
+
+
+def _group_access(group) -> dict:
+    permissions = group.permissions.select_related("content_type")
+    return {
+        "name": group.name,
+        "permissions": sorted(f"{p.content_type.app_label}.{p.codename}" for p in permissions),
+    }
+
+
+@transaction.atomic
+def group_save(*, actor, group, permissions=None):
+    """Save a group (a role) and, when given, its permissions (``auth.add_group`` / ``auth.change_group``:
+    administrators); the history records its name and permissions before and after when they change."""
+    authorize(actor, "auth.change_group" if group.pk else "auth.add_group")
+    before = _group_access(type(group).objects.select_for_update().get(pk=group.pk)) if group.pk else None
+    group.save()
+    if permissions is not None:
+        group.permissions.set(permissions)
+    after = _group_access(group)
+    if before != after:
+        history_append(
+            actor=actor,
+            action="group_create" if before is None else "group_update",
+            subject_type="group",
+            subject_id=group.pk,
+            data={"before": before, "after": after},
+        )
+    return group
+
+
+@transaction.atomic
+def group_delete(*, actor, group) -> None:
+    """Remove a group (``auth.delete_group``); the history keeps its permissions and who was in it."""
+    authorize(actor, "auth.delete_group")
+    members = sorted(group.user_set.values_list("username", flat=True))
+    history_append(
+        actor=actor,
+        action="group_delete",
+        subject_type="group",
+        subject_id=group.pk,
+        data={"deleted": _group_access(group), "members": members},
+    )
+    group.delete()
+
+
 def _scope_record(*, actor, scope: Scope, act: str, data: dict) -> None:
     history_append(
         actor=actor,
@@ -243,6 +327,8 @@ def scope_save(*, actor, scope: Scope) -> Scope:
     authorize(actor, "grants.change_scope" if scope.pk else "grants.add_scope")
     before = Scope.objects.select_for_update().filter(pk=scope.pk).values("stream", "prefecture_code").first()
     scope.full_clean()
+    if scope.prefecture_code not in bureau_prefectures():
+        raise ValidationError({"prefecture_code": _("Choose one of the prefectures the bureau serves.")})
     scope.save()
     _scope_record(actor=actor, scope=scope, act="update" if before else "create", data={"before": before})
     return scope

@@ -15,10 +15,12 @@ LABELS = {
         "reminder_rule_create": gettext_lazy("Reminder rule added"),
         "reminder_rule_update": gettext_lazy("Reminder rule changed"),
         "reminder_rule_delete": gettext_lazy("Reminder rule removed"),
+        "recipient_addressee_update": gettext_lazy("Addressee changed"),
     },
     "subject": {
         "letter": gettext_lazy("Letter"),
         "letter_batch": gettext_lazy("Letter batch"),
         "reminder_rule": gettext_lazy("Reminder rule"),
+        "recipient": gettext_lazy("Recipient"),
     },
 }

@@ -8,9 +8,9 @@ the rest of a recipient is reference data.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from grants.access import authorize, may
 from grants.history import history_append
 from grants.models import Recipient
-from schedules.services.master_data import require_administrator
 from web.errors import InvalidInput
 
 #: The placeholder the early data carried instead of a named division: never printed on a letter.
@@ -28,10 +28,20 @@ def addressee_problems(line: str) -> list[str]:
     return []
 
 
+#: Administrators (and the system user): the letter-facing lines of recipients; their codes, names and
+#: kinds come from the national list (``grants.local_governments``) and are never edited by hand.
+EDIT_RECIPIENT = "grants.change_recipient"
+
+
+def may_edit_addressees(user) -> bool:
+    """Whether ``user`` may change recipients' addressee lines (``grants.change_recipient``)."""
+    return may(user, EDIT_RECIPIENT)
+
+
 @transaction.atomic
 def recipient_addressee_save(*, actor, recipient_id: int, addressee_ja: str) -> Recipient:
     """Set the addressee line of a recipient's working letters; the record keeps the line before and after."""
-    require_administrator(actor)
+    authorize(actor, EDIT_RECIPIENT)
     recipient = Recipient.objects.select_for_update().get(pk=recipient_id)
     line = (addressee_ja or "").strip()
     problems = addressee_problems(line)
