@@ -1,0 +1,235 @@
+"""Chain verification and history export, in CPU seconds, against the first implementation in the same run.
+
+    python bench/history_speed.py [--records 200000] [--xlsx 50000] [--db sqlite|postgres|both]
+
+Lays down ``--records`` chained records (bulk inserted, hashes computed as
+``history_append`` does) whose data has the shapes the history holds (an act's
+amount and reason, amounts before and after, a payment run's recipients and
+items) and awkward values (floats, nulls, nested lists, emoji, quotes, control
+characters, times with and without microseconds), then measures, each in the
+client's CPU seconds (``time.process_time``; PostgreSQL's server process too):
+
+- the chain read that checkpoints and verification run on (every record's
+  content hash recomputed): the reference (``tests/grants/history_reference.py``,
+  the ORM read record by record) and ``grants.history._chain_rows``;
+- ``history_verify`` as a whole (checkpoints signed first, outside the timing);
+- each export format, reference and current (XLSX over the first ``--xlsx``
+  records), with the RSS growth, and checks that both give the same bytes.
+
+PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes).
+"""
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def awkward_data(number: int) -> dict:
+    """Data of the shapes the history holds, with awkward values now and then."""
+    shape = number % 4
+    if shape == 0:
+        return {"fields": {"amount": number * 1000}, "reason": "事業費の見直し", "document_number": f"関厚発第{number}号"}
+    if shape == 1:
+        return {"amounts_before": {"total": number * 7, "parts": {"国庫": number, "県": None}},
+                "amounts_after": {"total": number * 7 - 1, "parts": {"国庫": number - 1, "県": 0}},
+                "reason": "=SUM(A1) 減額\t" if number % 8 == 1 else "減額（精算）", "version": number}
+    if shape == 2:
+        return {"date": "2025-04-01", "total": number * 13,
+                "recipients": {f"11{n:04d}": n * 1000 for n in range(5)}, "items": list(range(number, number + 10))}
+    return {"rate": number / 7, "none": None, "flag": number % 3 == 0, "text": "改行\n\"引用\" \\ 😀 \x07 end",
+            "nested": {"z": [1, {"b": None, "a": 1.5e-7}], "prev_hash": "x"}, "big": 10**18 + number}
+
+
+def _cpu_pg(connection) -> float:
+    """The PostgreSQL backend's CPU seconds so far (same machine), 0 on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child(records: int, xlsx_records: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from datetime import datetime, timedelta
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from grants import checkpoints, history, history_export
+    from grants.models import HistoryEntry, Recipient
+    from grants.roles import system_user
+    from tests import factories as f
+    from tests.grants import history_reference as reference
+
+    call_command("migrate", verbosity=0)
+    actor = system_user()
+    officer = f.officer(username="officer-bench")
+    auditor = f.auditor(username="auditor-bench")
+    recipients = [f.municipality(), f.municipality(code="122203", name="流山市", prefecture_code="12")]
+    case = f.case(actor=officer)
+    previous = HistoryEntry.objects.order_by("pk").values_list("hash", flat=True).last() or history.GENESIS_HASH
+    started = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
+    laying = time.process_time()
+    batch = []
+    with transaction.atomic():
+        for number in range(records):
+            entry = HistoryEntry(
+                occurred_at=started + timedelta(seconds=number, microseconds=(number * 7919) % 1_000_000 if number % 3 else 0),
+                actor_id=(actor, officer)[number % 2].pk, actor_role="system" if number % 2 == 0 else "officer",
+                subject_type="case", subject_id=str(number), case_id=case.pk if number % 5 == 0 else None,
+                fiscal_year=2025 if number % 7 else None, stream="community_support_grant" if number % 6 else "",
+                recipient_id=recipients[number % 2].pk if number % 4 else None, action="submit",
+                source="requested", target="submitted", data=awkward_data(number), prev_hash=previous,
+            )
+            entry.hash = previous = history.entry_hash(entry)
+            batch.append(entry)
+            if len(batch) == 5000:
+                HistoryEntry.objects.bulk_create(batch)
+                batch = []
+        HistoryEntry.objects.bulk_create(batch)
+    laying = time.process_time() - laying
+    records = HistoryEntry.objects.count()  # with the few the factories' acts wrote
+    history.history_checkpoint()
+    latest = checkpoints.latest_in_database()
+
+    def cpu(function):
+        client, server = time.process_time(), _cpu_pg(connection)
+        value = function()
+        return round(time.process_time() - client, 2), round(_cpu_pg(connection) - server, 2), value
+
+    figures = {"db": connection.vendor, "records": records, "laying_cpu_s": round(laying, 1), "chain": {}, "export": {}}
+    for name, rows in (("reference", reference.chain_rows), ("now", history._chain_rows)):
+        client, server, intact = cpu(lambda rows=rows: sum(1 for _pk, _prev, stored, computed in rows() if stored == computed))
+        assert intact == records, (name, intact)
+        figures["chain"][name] = {"cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(records / client)}
+    client, server, result = cpu(history.history_verify)
+    assert result.ok and result.checked == records, result
+    figures["chain"]["history_verify"] = {"cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(records / client)}
+
+    entries = history_export.history_list_for_auditor(actor=auditor)
+    last_xlsx = entries.values_list("pk", flat=True)[xlsx_records - 1 : xlsx_records].first()
+    for fmt in ("csv", "jsonl", "xlsx"):
+        subset = entries.filter(pk__lte=last_xlsx) if fmt == "xlsx" and last_xlsx else entries
+        rows = subset.count()
+        outputs = {}
+        for name, exporter in (("reference", reference.EXPORTERS[fmt]), ("now", history_export.EXPORTERS[fmt][0])):
+            before = peak = _rss_mb()
+            with tempfile.TemporaryFile() as out:
+                def run(exporter=exporter, out=out):
+                    nonlocal peak
+                    for n, chunk in enumerate(exporter(subset, latest)):
+                        out.write(chunk)
+                        if n % 20000 == 0:
+                            peak = max(peak, _rss_mb())
+                client, server, _ = cpu(run)
+                out.seek(0)
+                outputs[name] = out.read()
+            figures["export"].setdefault(fmt, {})[name] = {
+                "rows": rows, "cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(rows / client),
+                "mb": round(len(outputs[name]) / 2**20, 1), "rss_growth_mb": round(max(peak, _rss_mb()) - before, 1),
+            }
+        figures["export"][fmt]["same_bytes"] = same_export(fmt, outputs["reference"], outputs["now"])
+    figures["load"] = os.getloadavg()
+    print(json.dumps(figures))
+
+
+def same_export(fmt: str, a: bytes, b: bytes) -> bool:
+    """Byte for byte; an XLSX member by member (the workbook's creation time and the zip's dates are of the moment)."""
+    if fmt != "xlsx":
+        return a == b
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(a)) as first, zipfile.ZipFile(io.BytesIO(b)) as second:
+        if first.namelist() != second.namelist():
+            return False
+        return all(first.read(name) == second.read(name) for name in first.namelist() if name != "docProps/core.xml")
+
+
+def run_child(db: str, records: int, xlsx_records: int) -> dict | None:
+    key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
+    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
+               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
+    else:
+        import psycopg
+
+        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
+        name = os.environ.get("BENCH_PG_DB", "grants_bench_speed")
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                conn.execute(f"CREATE DATABASE {name}")
+        except psycopg.OperationalError as exc:
+            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
+            return None
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    out = subprocess.run([sys.executable, __file__, "--child", "--records", str(records), "--xlsx", str(xlsx_records)],
+                         env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        raise SystemExit(f"{db}: benchmark failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--xlsx", type=int, default=50_000, help="records in the XLSX export (the first ones)")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.records, args.xlsx)
+        return
+    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        figures = run_child(db, args.records, args.xlsx)
+        if not figures:
+            continue
+        print(f"{db}: {figures['records']:,} records (laid down in {figures['laying_cpu_s']} CPU s), "
+              f"load {' / '.join(f'{x:.1f}' for x in figures['load'])}")
+        print(f"  {'step':<28}{'reference CPU s':>16}{'now CPU s':>11}{'ref /CPU s':>12}{'now /CPU s':>12}"
+              f"{'server CPU s':>14}{'RSS +MB':>9}{'same':>6}")
+        chain = figures["chain"]
+        print(f"  {'chain read + hashes':<28}{chain['reference']['cpu_s']:>16}{chain['now']['cpu_s']:>11}"
+              f"{chain['reference']['per_cpu_s']:>12,}{chain['now']['per_cpu_s']:>12,}"
+              f"{chain['reference']['server_cpu_s']:>7} → {chain['now']['server_cpu_s']:<4}")
+        v = chain["history_verify"]
+        print(f"  {'history_verify':<28}{'':>16}{v['cpu_s']:>11}{'':>12}{v['per_cpu_s']:>12,}{v['server_cpu_s']:>14}")
+        for fmt, pair in figures["export"].items():
+            ref, now = pair["reference"], pair["now"]
+            print(f"  {f'export {fmt} ({now['rows']:,} rows)':<28}{ref['cpu_s']:>16}{now['cpu_s']:>11}"
+                  f"{ref['per_cpu_s']:>12,}{now['per_cpu_s']:>12,}{ref['server_cpu_s']:>7} → {now['server_cpu_s']:<4}"
+                  f"{ref['rss_growth_mb']:>4}/{now['rss_growth_mb']:<4}{str(pair['same_bytes']):>6}")
+        print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
