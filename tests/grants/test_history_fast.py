@@ -1,0 +1,78 @@
+"""The chain's bulk read and the exports give exactly the hashes and bytes of their first, ORM-per-record form.
+
+``tests/grants/history_reference.py`` keeps that first form; records here carry
+the awkward values the history can hold, on whichever database the suite runs.
+"""
+
+import io
+import zipfile
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from grants import checkpoints
+from grants.history import _chain_rows, history_append, history_checkpoint, history_verify
+from grants.history_export import EXPORTERS, history_list_for_auditor
+from grants.models import HistoryEntry
+from tests import factories as f
+from tests.grants import history_reference as reference
+from workflows.services import case_transition
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = [
+    {"text": "改行\n\"引用\" \\ 😀 \t\x07 end\u2028", "n": 10**18, "neg": -7, "nested": {"prev_hash": "x", "a": [1, None, {"z": {}, "y": []}]}},
+    {"amounts_before": {"国庫": 1_000, "県": None}, "amounts_after": {"国庫": 999, "県": 0}, "reason": "=SUM(A1)", "document_number": "関厚発第1号"},
+    {"rate": 0.1, "tiny": 1.5e-7, "huge": 1e15, "whole": 2.0, "third": 1 / 3, "flag": True, "off": False, "none": None},
+    {"on": date(2025, 4, 1), "money": Decimal("12.50"), "when": datetime(2025, 4, 1, 9, 30, tzinfo=timezone.UTC)},
+    {},
+    {"reason": "\ttab first", "amounts_before": {}, "amounts_after": {"total": 1}, "document_number": 12},
+    {"keys": {"b": 1, "a": 2, "A": 3, "é": 4, "あ": 5, "😀": 6, "": 7, "10": 8, "9": 9}, "list": ["b", "a"]},
+]
+
+
+@pytest.fixture
+def awkward_history():
+    """Records of every awkward shape, at times with and without microseconds, with and without a case and recipient."""
+    officer = f.officer(username="山田")
+    case = f.case(actor=officer)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    start = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
+    with transaction.atomic():
+        for number, data in enumerate(AWKWARD):
+            for micro, with_case in ((0, False), (123_456, True), (1, False)):
+                history_append(
+                    actor=officer, action="note", subject_type="test", subject_id=f"{number}-{micro}",
+                    case=case if with_case else None, data=data,
+                    occurred_at=start + timedelta(days=number, hours=15, microseconds=micro),
+                )
+    return HistoryEntry.objects.count()
+
+
+def test_the_bulk_chain_read_gives_the_reference_hashes(awkward_history):
+    fast, slow = list(_chain_rows()), list(reference.chain_rows())
+    assert len(fast) == awkward_history > 20
+    assert fast == slow
+    assert all(stored == computed for _pk, _prev, stored, computed in fast)
+    middle = fast[len(fast) // 2][0]
+    assert list(_chain_rows(after_id=middle, limit=5)) == list(reference.chain_rows(after_id=middle, limit=5))
+    assert list(_chain_rows(after_id=middle)) == list(reference.chain_rows(after_id=middle))
+    assert history_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps a time as text, which another writer may spell otherwise")
+def test_times_stored_in_another_spelling_read_as_the_orm_reads_them(awkward_history):
+    """A time written by another tool (an offset, a 'T', no seconds' fraction) hashes as the ORM reads it."""
+    entry = HistoryEntry.objects.order_by("pk").values().last()
+    columns = [name for name in entry if name != "id"]
+    with connection.cursor() as cursor:
+        for number, spelled in enumerate(("2025-04-01T09:00:00+09:00", "2025-04-01 00:00:00.5", "2025-04-01T00:00")):
+            values = {**entry, "occurred_at": spelled, "hash": f"{number:064d}", "data": "{\"a\": 1}"}
+            cursor.execute(
+                f"INSERT INTO {HistoryEntry._meta.db_table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                [values[name] for name in columns],
+            )
+    assert list(_chain_rows()) == list(reference.chain_rows())
