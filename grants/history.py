@@ -215,7 +215,7 @@ def _row_hash(row: tuple, prev_hash: str) -> str:
     return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
 
 
-def _json_value(text):
+def stored_json(text):
     """The stored JSON text as the ORM's ``JSONField`` reads it (text that is not JSON stays text)."""
     if text is None or not isinstance(text, (str, bytes, bytearray)):
         return text
@@ -268,16 +268,16 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None):
             try:
                 data = loads(data)
             except ValueError:
-                data = _json_value(data)
+                data = stored_json(data)
         else:
-            data = _json_value(data)
+            data = stored_json(data)
         if type(data) is str:
             try:
                 data = loads(data)
             except ValueError:
-                data = _json_value(data)
+                data = stored_json(data)
         else:
-            data = _json_value(data)
+            data = stored_json(data)
         text = dumps({
             "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": data,
             "fiscal_year": fiscal_year, "occurred_at": _utc_text(occurred_at, zone),

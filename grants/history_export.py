@@ -28,13 +28,16 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import checkpoints
 from .access import authorize
 from .checkpoints import Checkpoint
+from .history import stored_json
 from .models import HistoryEntry
+from .rows import values_rows
 from .selectors import recipients_matching
 
 COLUMNS = (
@@ -92,39 +95,40 @@ _FIELDS = (
 )
 
 
-def history_row(values: tuple, tz) -> dict:
-    """One record, read as ``_FIELDS``, as flat export fields (codes, not labels); times in ``tz``."""
+# The JSON texts an export shows, as ``json.dumps`` makes them (encoders built once: the same C encoder, same bytes).
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_JSON_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_EMPTY = _JSON({})
+
+
+def _flat(values: tuple, tz, zone) -> list:
+    """One record, read raw as ``_FIELDS``, as the values of ``COLUMNS`` (codes, not labels; times in ``tz``; JSON as text).
+
+    ``zone`` is the database connection's: a time read without one is in it.
+    """
     (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
      source, target, data, prev_hash, digest) = values
-    data = data or {}
-    return {
-        "id": pk,
-        "occurred_at_jst": occurred_at.astimezone(tz).isoformat(timespec="seconds"),
-        "actor": actor,
-        "actor_role": actor_role,
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "case": case,
-        "fiscal_year": fiscal_year,
-        "stream": stream,
-        "recipient": recipient or "",
-        "source": source,
-        "target": target,
-        "amounts_before": json.dumps(data.get("amounts_before", {}), ensure_ascii=False),
-        "amounts_after": json.dumps(data.get("amounts_after", {}), ensure_ascii=False),
-        "document_number": data.get("document_number", ""),
-        "reason": data.get("reason", ""),
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-        "prev_hash": prev_hash,
-        "hash": digest,
-    }
+    data = stored_json(data) or {}
+    if occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=zone)
+    return [
+        pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
+        subject_id, case, fiscal_year, stream, recipient or "", source, target,
+        _JSON(data["amounts_before"]) if "amounts_before" in data else _EMPTY,
+        _JSON(data["amounts_after"]) if "amounts_after" in data else _EMPTY,
+        data.get("document_number", ""), data.get("reason", ""), _JSON_SORTED(data), prev_hash, digest,
+    ]
 
 
-def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[dict]:
-    tz = timezone.get_current_timezone()
-    for values in entries.values_list(*_FIELDS).iterator(chunk_size=5000):
-        yield history_row(values, tz)
+def _values(entries: QuerySet[HistoryEntry]) -> Iterator[tuple]:
+    """The records as ``_FIELDS``, as the driver gives them: read in bulk, converted by the caller (``_flat``)."""
+    return values_rows(entries.values_list(*_FIELDS))
+
+
+def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[list]:
+    tz, zone = timezone.get_current_timezone(), connection.timezone
+    for values in _values(entries):
+        yield _flat(values, tz, zone)
 
 
 # What a spreadsheet reads as the start of a formula (or, for tab and CR, a cell it may shift into one).
@@ -138,31 +142,74 @@ def spreadsheet_text(value):
     return value
 
 
+_BATCH = 1000  # records a chunk of the CSV and JSON Lines output
+_MAY_TRIGGER = tuple(index for index, column in enumerate(COLUMNS) if column not in ("id", "occurred_at_jst", "data"))
+
+
 def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
-    """CSV, UTF-8 with BOM, one chunk per record, formula-like text neutralised; the checkpoint's row last."""
+    """CSV, UTF-8 with BOM, a chunk per thousand records, formula-like text neutralised; the checkpoint's row last."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    triggers = FORMULA_TRIGGERS
+    batch = []
     for row in _rows(entries):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow({column: spreadsheet_text(value) for column, value in row.items()})
-        yield buffer.getvalue().encode("utf-8")
+        # The id is an integer, the time starts with its year and ``data`` with "{": the other columns are checked.
+        for index in _MAY_TRIGGER:
+            value = row[index]
+            if isinstance(value, str) and value.startswith(triggers):
+                row[index] = "'" + value
+        batch.append(row)
+        if len(batch) == _BATCH:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(batch)
+            batch = []
+            yield buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    writer.writerow({"id": "checkpoint", "data": json.dumps(checkpoints.export_trailer(checkpoint), sort_keys=True)})
+    writer.writerows(batch)
+    trailer = dict.fromkeys(COLUMNS, "")
+    trailer.update(id="checkpoint", data=json.dumps(checkpoints.export_trailer(checkpoint), sort_keys=True))
+    writer.writerow(trailer.values())
     yield buffer.getvalue().encode("utf-8")
 
 
+_JSONL_KEYS = tuple(_JSON(column) for column in COLUMNS)
+
+
 def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
-    """JSON Lines: the exact records, one per line (the data as JSON, not a string), the checkpoint's line last."""
-    for row in _rows(entries):
-        row["amounts_before"] = json.loads(row["amounts_before"])
-        row["amounts_after"] = json.loads(row["amounts_after"])
-        row["data"] = json.loads(row["data"])
-        yield (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
-    yield (json.dumps({"checkpoint": checkpoints.export_trailer(checkpoint)}, sort_keys=True) + "\n").encode("utf-8")
+    """JSON Lines: the exact records, one per line (the data as JSON, not a string), the checkpoint's line last.
+
+    Each line is ``json.dumps`` of the record's ``COLUMNS`` in order (``data``
+    with its keys sorted), written value by value: the same text.
+    """
+    tz = timezone.get_current_timezone()
+    encode, encode_sorted = _JSON, _JSON_SORTED
+    head = "{" + ", ".join(f"{key}: %s" for key in _JSONL_KEYS[:17]) + ", " + _JSONL_KEYS[17] + ": "
+    tail_keys = ", " + _JSONL_KEYS[18] + ": ", ", " + _JSONL_KEYS[19] + ": "
+    lines = []
+    zone = connection.timezone
+    for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
+         source, target, data, prev_hash, digest) in _values(entries):
+        data = stored_json(data) or {}
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=zone)
+        lines.append("".join((
+            head % tuple(map(encode, (
+                pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
+                subject_id, case, fiscal_year, stream, recipient or "", source, target,
+                data.get("amounts_before", {}), data.get("amounts_after", {}),
+                data.get("document_number", ""), data.get("reason", ""),
+            ))),
+            encode_sorted(data), tail_keys[0], encode(prev_hash), tail_keys[1], encode(digest), "}\n",
+        )))
+        if len(lines) == _BATCH:
+            yield "".join(lines).encode("utf-8")
+            lines = []
+    lines.append(json.dumps({"checkpoint": checkpoints.export_trailer(checkpoint)}, sort_keys=True) + "\n")
+    yield "".join(lines).encode("utf-8")
 
 
 def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
@@ -177,20 +224,26 @@ def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) 
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    illegal = ILLEGAL_CHARACTERS_RE.sub
 
     def cell(value):
         if not isinstance(value, str):
             return value
-        text = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-        text.data_type = "s"
-        return text
+        value = illegal("\ufffd", value)
+        if value.startswith("=") or value in ERROR_CODES:
+            # openpyxl would read it as a formula or an error: a cell marked as text.
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"
+            return text
+        return value  # openpyxl writes any other text as text
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("history")
     sheet.append(list(COLUMNS))
     for row in _rows(entries):
-        sheet.append([cell(row[column]) for column in COLUMNS])
+        sheet.append([cell(value) for value in row])
     trailer = workbook.create_sheet(checkpoints.XLSX_SHEET)
     trailer.append(["signed checkpoint (JSON; join the cells below in order)"])
     for piece in checkpoints.xlsx_cells(checkpoint):

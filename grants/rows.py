@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from web.rows import RowReader
 
@@ -84,7 +84,21 @@ def history_rows(columns: tuple[str, ...], *, after_id: int | None = None, limit
     ``datetime`` on PostgreSQL and the stored text on SQLite.
     """
     sql = _history_sql(connection.vendor, columns, after_id is not None, limit is not None)
-    params = [value for value in (after_id, limit) if value is not None]
+    yield from _batches(sql, [value for value in (after_id, limit) if value is not None], batch)
+
+
+def values_rows(queryset: QuerySet, batch: int = 5000) -> Iterator[tuple]:
+    """The rows of a ``values_list`` query as the driver gives them, without the ORM's conversion of each value.
+
+    The SQL is the ORM's own (filters and joins as the query has them), read as
+    ``history_rows`` reads; the caller converts what it uses (the history
+    export: its time and its JSON).
+    """
+    sql, params = queryset.query.sql_with_params()
+    yield from _batches(sql, params, batch)
+
+
+def _batches(sql: str, params, batch: int) -> Iterator[tuple]:
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
