@@ -101,34 +101,37 @@ _JSON_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _EMPTY = _JSON({})
 
 
-def _flat(values: tuple, tz, zone) -> list:
-    """One record, read raw as ``_FIELDS``, as the values of ``COLUMNS`` (codes, not labels; times in ``tz``; JSON as text).
-
-    ``zone`` is the database connection's: a time read without one is in it.
-    """
-    (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
-     source, target, data, prev_hash, digest) = values
-    data = stored_json(data) or {}
-    if occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=zone)
-    return [
-        pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
-        subject_id, case, fiscal_year, stream, recipient or "", source, target,
-        _JSON(data["amounts_before"]) if "amounts_before" in data else _EMPTY,
-        _JSON(data["amounts_after"]) if "amounts_after" in data else _EMPTY,
-        data.get("document_number", ""), data.get("reason", ""), _JSON_SORTED(data), prev_hash, digest,
-    ]
-
-
 def _values(entries: QuerySet[HistoryEntry]) -> Iterator[tuple]:
-    """The records as ``_FIELDS``, as the driver gives them: read in bulk, converted by the caller (``_flat``)."""
+    """The records as ``_FIELDS``, as the driver gives them: read in bulk, converted by the caller."""
     return values_rows(entries.values_list(*_FIELDS))
 
 
 def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[list]:
-    tz, zone = timezone.get_current_timezone(), connection.timezone
-    for values in _values(entries):
-        yield _flat(values, tz, zone)
+    """Each record as the values of ``COLUMNS`` (codes, not labels; times in the current zone; JSON as text).
+
+    The values are converted as the ORM converts them: ``data`` decoded from
+    its stored text, a time read without a zone taken in the connection's.
+    """
+    tz, zone, loads, encode, encode_sorted = timezone.get_current_timezone(), connection.timezone, json.loads, _JSON, _JSON_SORTED
+    for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
+         source, target, data, prev_hash, digest) in _values(entries):
+        if type(data) is str:
+            try:
+                data = loads(data)
+            except ValueError:
+                data = stored_json(data)
+        else:
+            data = stored_json(data)
+        data = data or {}
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=zone)
+        yield [
+            pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
+            subject_id, case, fiscal_year, stream, recipient or "", source, target,
+            encode(data["amounts_before"]) if "amounts_before" in data else _EMPTY,
+            encode(data["amounts_after"]) if "amounts_after" in data else _EMPTY,
+            data.get("document_number", ""), data.get("reason", ""), encode_sorted(data), prev_hash, digest,
+        ]
 
 
 # What a spreadsheet reads as the start of a formula (or, for tab and CR, a cell it may shift into one).
@@ -176,35 +179,33 @@ def export_csv(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -
     yield buffer.getvalue().encode("utf-8")
 
 
-_JSONL_KEYS = tuple(_JSON(column) for column in COLUMNS)
-
-
 def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
     """JSON Lines: the exact records, one per line (the data as JSON, not a string), the checkpoint's line last.
 
-    Each line is ``json.dumps`` of the record's ``COLUMNS`` in order (``data``
-    with its keys sorted), written value by value: the same text.
+    Each line is ``json.dumps`` of the record's ``COLUMNS`` in order with
+    ``data``'s keys sorted, made in pieces: the columns before ``data`` in one
+    call, ``data`` sorted, then the two hashes (a JSON object's text is the
+    same made whole or in pieces).
     """
-    tz = timezone.get_current_timezone()
+    tz, zone = timezone.get_current_timezone(), connection.timezone
     encode, encode_sorted = _JSON, _JSON_SORTED
-    head = "{" + ", ".join(f"{key}: %s" for key in _JSONL_KEYS[:17]) + ", " + _JSONL_KEYS[17] + ": "
-    tail_keys = ", " + _JSONL_KEYS[18] + ": ", ", " + _JSONL_KEYS[19] + ": "
+    data_key = f", {encode('data')}: "
     lines = []
-    zone = connection.timezone
     for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
          source, target, data, prev_hash, digest) in _values(entries):
         data = stored_json(data) or {}
         if occurred_at.tzinfo is None:
             occurred_at = occurred_at.replace(tzinfo=zone)
-        lines.append("".join((
-            head % tuple(map(encode, (
-                pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
-                subject_id, case, fiscal_year, stream, recipient or "", source, target,
-                data.get("amounts_before", {}), data.get("amounts_after", {}),
-                data.get("document_number", ""), data.get("reason", ""),
-            ))),
-            encode_sorted(data), tail_keys[0], encode(prev_hash), tail_keys[1], encode(digest), "}\n",
-        )))
+        head = encode({
+            "id": pk, "occurred_at_jst": occurred_at.astimezone(tz).isoformat(timespec="seconds"), "actor": actor,
+            "actor_role": actor_role, "action": action, "subject_type": subject_type, "subject_id": subject_id,
+            "case": case, "fiscal_year": fiscal_year, "stream": stream, "recipient": recipient or "", "source": source,
+            "target": target, "amounts_before": data.get("amounts_before", {}),
+            "amounts_after": data.get("amounts_after", {}), "document_number": data.get("document_number", ""),
+            "reason": data.get("reason", ""),
+        })
+        tail = encode({"prev_hash": prev_hash, "hash": digest})
+        lines.append(f"{head[:-1]}{data_key}{encode_sorted(data)}, {tail[1:]}\n")
         if len(lines) == _BATCH:
             yield "".join(lines).encode("utf-8")
             lines = []

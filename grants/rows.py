@@ -5,6 +5,7 @@ Built once per process with ``web.rows`` (see there why the hot path's statement
 
 from collections.abc import Iterator
 from functools import cache
+from itertools import chain
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -84,7 +85,7 @@ def history_rows(columns: tuple[str, ...], *, after_id: int | None = None, limit
     ``datetime`` on PostgreSQL and the stored text on SQLite.
     """
     sql = _history_sql(connection.vendor, columns, after_id is not None, limit is not None)
-    yield from _batches(sql, [value for value in (after_id, limit) if value is not None], batch)
+    return chain.from_iterable(_batches(sql, [value for value in (after_id, limit) if value is not None], batch))
 
 
 def values_rows(queryset: QuerySet, batch: int = 5000) -> Iterator[tuple]:
@@ -95,12 +96,12 @@ def values_rows(queryset: QuerySet, batch: int = 5000) -> Iterator[tuple]:
     export: its time and its JSON).
     """
     sql, params = queryset.query.sql_with_params()
-    yield from _batches(sql, params, batch)
+    return chain.from_iterable(_batches(sql, params, batch))
 
 
-def _batches(sql: str, params, batch: int) -> Iterator[tuple]:
+def _batches(sql: str, params, batch: int) -> Iterator[list[tuple]]:
     server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
     with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):
-            yield from rows
+            yield rows
