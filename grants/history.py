@@ -422,6 +422,13 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
     problems = []
     by_seq: dict[int, checkpoints.Checkpoint] = {}
     in_database: dict[int, checkpoints.Checkpoint] = {}
+    digests: dict[int, str] = {}  # each checkpoint's digest, made once (its canonical text lists its records)
+
+    def digest(checkpoint: checkpoints.Checkpoint) -> str:
+        if id(checkpoint) not in digests:
+            digests[id(checkpoint)] = checkpoint.digest()
+        return digests[id(checkpoint)]
+
     for checkpoint in found:
         why = checkpoints.authenticate(checkpoint, keys)
         seq = checkpoint.fields.get("seq")
@@ -431,7 +438,7 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
         if checkpoint.source == checkpoints.DATABASE:
             in_database[seq] = checkpoint
         known = by_seq.setdefault(seq, checkpoint)
-        if known.digest() != checkpoint.digest():
+        if digest(known) != digest(checkpoint):
             problems.append(_problem(
                 "checkpoint_conflict",
                 f"checkpoint #{seq} differs between {known.source} and {checkpoint.source}, both signed",
@@ -451,7 +458,7 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
         if later.seq == 1:
             expected = checkpoints.GENESIS
         else:
-            expected = earlier.digest() if earlier and earlier.seq == later.seq - 1 else None
+            expected = digest(earlier) if earlier and earlier.seq == later.seq - 1 else None
         if expected is not None and later.fields["prev"] != expected:
             problems.append(_problem(
                 "checkpoint_mismatch", f"checkpoint #{later.seq} does not follow checkpoint #{later.seq - 1}",
