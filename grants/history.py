@@ -20,7 +20,6 @@ from functools import cache, partial
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from web.errors import DomainError
@@ -215,35 +214,6 @@ def _row_hash(row: tuple, prev_hash: str) -> str:
     return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
 
 
-def stored_json(text):
-    """The stored JSON text as the ORM's ``JSONField`` reads it (text that is not JSON stays text)."""
-    if text is None or not isinstance(text, (str, bytes, bytearray)):
-        return text
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def _utc_text(value, zone) -> str:
-    """A stored time (SQLite: its text) as the chain hashes it: UTC, ISO 8601 to the microsecond.
-
-    Read as the ORM reads it: text with Django's ``parse_datetime`` (which
-    tries ``datetime.fromisoformat`` first), a time without a zone in the
-    connection's ``zone``.
-    """
-    if type(value) is str:
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            value = parse_datetime(value)
-    if value.tzinfo is None:
-        if zone is timezone.UTC:
-            return value.isoformat(timespec="microseconds") + "+00:00"
-        value = value.replace(tzinfo=zone)
-    return value.astimezone(timezone.UTC).isoformat(timespec="microseconds")
-
-
 def _chain_rows(after_id: int | None = None, limit: int | None = None):
     """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id``, oldest first.
 
@@ -251,36 +221,20 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None):
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
     record before it.
 
-    The chain is read in bulk (``grants.rows.history_rows``, no ORM per record)
-    and each record's canonical JSON is built in one ``json.dumps`` of its
-    fields with its ``prev_hash``: the text ``_canonical_around_prev`` splits
-    around it (docs/architecture.md#the-history-chain). The values are
-    converted as the ORM converts them: ``data`` decoded from its stored text,
-    a time read without a zone taken in the connection's (UTC).
+    Each record's canonical JSON is made in one ``json.dumps`` of its fields
+    with its ``prev_hash`` (the whole text ``_canonical_around_prev`` splits
+    around it), not two dictionaries and two calls a record
+    (docs/architecture.md#the-history-chain).
     """
-    from .rows import history_rows
-
-    sha256, dumps, loads, zone = hashlib.sha256, _DUMPS, json.loads, connection.timezone
-    rows = history_rows(("id", "prev_hash", "hash", *_COLUMNS), after_id=after_id, limit=limit)
+    sha256, dumps, utc = hashlib.sha256, _DUMPS, timezone.UTC
+    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
+    if after_id is not None:
+        rows = rows.filter(pk__gt=after_id)
     for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year, stream,
-         recipient, action, source, target, data) in rows:
-        if type(data) is str:
-            try:
-                data = loads(data)
-            except ValueError:
-                data = stored_json(data)
-        else:
-            data = stored_json(data)
-        if type(data) is str:
-            try:
-                data = loads(data)
-            except ValueError:
-                data = stored_json(data)
-        else:
-            data = stored_json(data)
+         recipient, action, source, target, data) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
         text = dumps({
             "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": data,
-            "fiscal_year": fiscal_year, "occurred_at": _utc_text(occurred_at, zone),
+            "fiscal_year": fiscal_year, "occurred_at": occurred_at.astimezone(utc).isoformat(timespec="microseconds"),
             "prev_hash": prev_hash, "recipient": recipient, "source": source, "stream": stream,
             "subject_id": subject_id, "subject_type": subject_type, "target": target,
         })

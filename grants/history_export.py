@@ -28,16 +28,13 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import checkpoints
 from .access import authorize
 from .checkpoints import Checkpoint
-from .history import stored_json
 from .models import HistoryEntry
-from .rows import values_rows
 from .selectors import recipients_matching
 
 COLUMNS = (
@@ -102,29 +99,15 @@ _EMPTY = _JSON({})
 
 
 def _values(entries: QuerySet[HistoryEntry]) -> Iterator[tuple]:
-    """The records as ``_FIELDS``, as the driver gives them: read in bulk, converted by the caller."""
-    return values_rows(entries.values_list(*_FIELDS))
+    return entries.values_list(*_FIELDS).iterator(chunk_size=5000)
 
 
 def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[list]:
-    """Each record as the values of ``COLUMNS`` (codes, not labels; times in the current zone; JSON as text).
-
-    The values are converted as the ORM converts them: ``data`` decoded from
-    its stored text, a time read without a zone taken in the connection's.
-    """
-    tz, zone, loads, encode, encode_sorted = timezone.get_current_timezone(), connection.timezone, json.loads, _JSON, _JSON_SORTED
+    """Each record as the values of ``COLUMNS`` (codes, not labels; times in the current zone; JSON as text)."""
+    tz, encode, encode_sorted = timezone.get_current_timezone(), _JSON, _JSON_SORTED
     for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
          source, target, data, prev_hash, digest) in _values(entries):
-        if type(data) is str:
-            try:
-                data = loads(data)
-            except ValueError:
-                data = stored_json(data)
-        else:
-            data = stored_json(data)
         data = data or {}
-        if occurred_at.tzinfo is None:
-            occurred_at = occurred_at.replace(tzinfo=zone)
         yield [
             pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
             subject_id, case, fiscal_year, stream, recipient or "", source, target,
@@ -187,15 +170,12 @@ def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None)
     call, ``data`` sorted, then the two hashes (a JSON object's text is the
     same made whole or in pieces).
     """
-    tz, zone = timezone.get_current_timezone(), connection.timezone
-    encode, encode_sorted = _JSON, _JSON_SORTED
+    tz, encode, encode_sorted = timezone.get_current_timezone(), _JSON, _JSON_SORTED
     data_key = f", {encode('data')}: "
     lines = []
     for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
          source, target, data, prev_hash, digest) in _values(entries):
-        data = stored_json(data) or {}
-        if occurred_at.tzinfo is None:
-            occurred_at = occurred_at.replace(tzinfo=zone)
+        data = data or {}
         head = encode({
             "id": pk, "occurred_at_jst": occurred_at.astimezone(tz).isoformat(timespec="seconds"), "actor": actor,
             "actor_role": actor_role, "action": action, "subject_type": subject_type, "subject_id": subject_id,

@@ -1,14 +1,12 @@
-"""Hand-written reads of grants' own tables: the case for a transition (row-locked), and the history's rows in bulk.
+"""The prepared read of a case for a transition: the case, its recipient and officer, row-locked.
 
 Built once per process with ``web.rows`` (see there why the hot path's statements are prepared).
 """
 
-from collections.abc import Iterator
 from functools import cache
-from itertools import chain
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 
 from web.rows import RowReader
 
@@ -53,55 +51,3 @@ def case_fetch_for_update(case_id: int) -> Model | None:
     officer_row = row[offset + len(recipient_reader) :]
     case.officer = user_reader.build(officer_row) if officer_row[0] is not None else None
     return case
-
-
-@cache
-def _history_sql(vendor: str, columns: tuple[str, ...], after: bool, limit: bool) -> str:
-    from .models import HistoryEntry
-
-    times = {field.column for field in HistoryEntry._meta.concrete_fields if field.get_internal_type() == "DateTimeField"}
-    selected = [
-        # SQLite: the stored text, not the driver's conversion through Django's parse_datetime (a third of the read).
-        f"CAST({_quote(column)} AS TEXT)" if vendor == "sqlite" and column in times else _quote(column)
-        for column in columns
-    ]
-    sql = f"SELECT {', '.join(selected)} FROM {_quote(HistoryEntry._meta.db_table)}"
-    if after:
-        sql += " WHERE id > %s"
-    sql += " ORDER BY id"
-    if limit:
-        sql += " LIMIT %s"
-    return sql
-
-
-def history_rows(columns: tuple[str, ...], *, after_id: int | None = None, limit: int | None = None,
-                 batch: int = 5000) -> Iterator[tuple]:
-    """The history's rows (``columns``, as the driver gives them) after ``after_id``, oldest first, ``batch`` at a time.
-
-    One statement, read in batches as the ORM's ``iterator()`` reads it (a
-    server-side cursor on PostgreSQL), so the rows are one snapshot and memory
-    stays flat. The values are not converted: the caller converts what it
-    uses (docs/architecture.md#sql-written-by-hand). A time is the driver's
-    ``datetime`` on PostgreSQL and the stored text on SQLite.
-    """
-    sql = _history_sql(connection.vendor, columns, after_id is not None, limit is not None)
-    return chain.from_iterable(_batches(sql, [value for value in (after_id, limit) if value is not None], batch))
-
-
-def values_rows(queryset: QuerySet, batch: int = 5000) -> Iterator[tuple]:
-    """The rows of a ``values_list`` query as the driver gives them, without the ORM's conversion of each value.
-
-    The SQL is the ORM's own (filters and joins as the query has them), read as
-    ``history_rows`` reads; the caller converts what it uses (the history
-    export: its time and its JSON).
-    """
-    sql, params = queryset.query.sql_with_params()
-    return chain.from_iterable(_batches(sql, params, batch))
-
-
-def _batches(sql: str, params, batch: int) -> Iterator[list[tuple]]:
-    server_side = not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
-    with connection.chunked_cursor() if server_side else connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(batch):
-            yield rows

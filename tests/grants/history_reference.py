@@ -1,4 +1,4 @@
-"""The history's chain reading and export as they were written first, record by record through the ORM.
+"""The history's chain reading and export as they were written first, a dictionary and several `json.dumps` a record.
 
 The fast paths in ``grants.history`` and ``grants.history_export`` must give
 the same hashes and the same bytes; ``tests/grants/test_history_fast.py``

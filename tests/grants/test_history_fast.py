@@ -1,4 +1,4 @@
-"""The chain's bulk read and the exports give exactly the hashes and bytes of their first, ORM-per-record form.
+"""The chain's hashing and the exports give exactly the hashes and bytes of their first form, record by record.
 
 ``tests/grants/history_reference.py`` keeps that first form; records here carry
 the awkward values the history can hold, on whichever database the suite runs.
@@ -52,7 +52,7 @@ def awkward_history():
     return HistoryEntry.objects.count()
 
 
-def test_the_bulk_chain_read_gives_the_reference_hashes(awkward_history):
+def test_the_chain_read_gives_the_reference_hashes(awkward_history):
     fast, slow = list(_chain_rows()), list(reference.chain_rows())
     assert len(fast) == awkward_history > 20
     assert fast == slow
