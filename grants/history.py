@@ -208,12 +208,6 @@ class ChainBroken(DomainError):
     default_message = _("The history chain does not verify; no checkpoint is signed over it.")
 
 
-def _row_hash(row: tuple, prev_hash: str) -> str:
-    """The hash of a record read as ``values_list(*_COLUMNS)``, linked to ``prev_hash``."""
-    head, tail = _canonical_around_prev(dict(zip(_HASHED, row)))
-    return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
-
-
 def _chain_rows(after_id: int | None = None, limit: int | None = None):
     """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id``, oldest first.
 
