@@ -31,9 +31,12 @@ class DeterminationKind(models.TextChoices):
     SETTLEMENT = "settlement", _("Settlement")
     RESETTLEMENT = "resettlement", _("Re-settlement")
     MINISTRY_DECISION = "ministry_decision", _("Ministry decision (recorded)")
+    REVOCATION = "revocation", _("Revocation")
 
 
 SETTLING_KINDS = frozenset({DeterminationKind.SETTLEMENT, DeterminationKind.RESETTLEMENT})
+#: Kinds that commit nothing against the year's budget-obligation notices: they lower, confirm or withdraw.
+UNCOMMITTING_KINDS = SETTLING_KINDS | {DeterminationKind.REVOCATION}
 
 
 class ActLetter(StrEnum):

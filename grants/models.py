@@ -25,9 +25,12 @@ class CaseState(models.TextChoices):
     RETURNED = "returned", _("Returned for correction")
     UNDER_REVIEW = "under_review", _("Under review")
     FORWARDED = "forwarded", _("Forwarded to the ministry")
+    MINISTRY_DECISION_RECORDED = "ministry_decision_recorded", _("Ministry decision recorded (to confirm)")
     DRAFTED = "drafted", _("Drafted")
     APPROVED = "approved", _("Approved")
     NOTIFIED = "notified", _("Notified")
+    REVOCATION_DRAFTED = "revocation_drafted", _("Revocation drafted")
+    REVOCATION_APPROVED = "revocation_approved", _("Revocation approved")
     ACCEPTED = "accepted", _("Accepted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REVOKED = "revoked", _("Revoked")
@@ -41,7 +44,13 @@ OPEN_STATES = frozenset(set(CaseState) - TERMINAL_STATES)
 AWAITING_RECIPIENT_STATES = frozenset(
     {CaseState.CONSULTATION_REQUESTED, CaseState.REQUESTED, CaseState.RETURNED}
 )
-AWAITING_SUPERVISOR_STATES = frozenset({CaseState.DRAFTED})
+AWAITING_SUPERVISOR_STATES = frozenset(
+    {CaseState.DRAFTED, CaseState.MINISTRY_DECISION_RECORDED, CaseState.REVOCATION_DRAFTED}
+)
+# States in which a notified decision still stands: its revocation is drafted or approved, not yet notified.
+DECISION_IN_FORCE_STATES = frozenset(
+    {CaseState.NOTIFIED, CaseState.REVOCATION_DRAFTED, CaseState.REVOCATION_APPROVED}
+)
 
 
 class RecipientKind(models.TextChoices):
@@ -314,8 +323,22 @@ class Case(models.Model):
         return f"FY{self.fiscal_year_id} {self.stream}/{self.part or '-'}/{self.procedure} {self.recipient_id}"
 
 
+class RevocationBasis(models.TextChoices):
+    """The legal basis of a revocation (取消): only art. 17(1) (misconduct) brings 加算金 (art. 19(1))."""
+
+    ART_17_1 = "art_17_1", _("Subsidy act art. 17(1): use against the purpose, the conditions or an order")
+    OTHER = "other", _("Other ground (art. 10, art. 17(2), conditions of the grant)")
+
+
 class Determination(models.Model):
-    """A drafted, approved and notified decision on an amount (交付決定, 変更, 確定, 再確定)."""
+    """A drafted, approved and notified decision (交付決定, 変更, 確定, 再確定, 取消, the ministry's recorded decision).
+
+    A revocation (取消) is one too: its ``amount`` is the amount it revokes,
+    it carries its ``legal_basis`` and its ``effective_on`` date, and it
+    commits nothing against the budget. A recorded ministry decision carries
+    the day of the ministry's notice in ``effective_on`` until a supervisor
+    confirms it (then ``notified_on``).
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="determinations")
     kind = models.CharField(max_length=20, choices=DeterminationKind.choices)
@@ -331,9 +354,23 @@ class Determination(models.Model):
     sent_back_reason = models.TextField(blank=True, default="")
     document_number = models.CharField(max_length=60, blank=True, default="")
     notified_on = models.DateField(null=True, blank=True)
+    legal_basis = models.CharField(
+        max_length=20, choices=RevocationBasis.choices, blank=True, default="",
+        help_text="A revocation's legal basis (only art. 17(1) brings 加算金)",
+    )
+    effective_on = models.DateField(
+        null=True, blank=True,
+        help_text="The day a revocation takes effect (its notice's date), or the day of the ministry's notice recorded",
+    )
 
     class Meta:
         ordering = ["case", "drafted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="revocation") | (~Q(legal_basis="") & Q(effective_on__isnull=False)),
+                name="revocation_has_basis_and_date",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount:,} yen for case {self.case_id}"

@@ -13,11 +13,12 @@ from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
 from .procedures import definition_full
-from .catalogue import SETTLING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get, stream_list
+from .catalogue import UNCOMMITTING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get, stream_list
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
 from .models import (
     AWAITING_RECIPIENT_STATES,
+    DECISION_IN_FORCE_STATES,
     BudgetNotice,
     Case,
     CaseState,
@@ -196,7 +197,7 @@ def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_
             part=part,
             recipient_id=recipient_id,
             procedure__in=list(grant),
-            state=CaseState.NOTIFIED,
+            state__in=[state.value for state in DECISION_IN_FORCE_STATES],
             amount_current__isnull=False,
         ).values_list("procedure", "amount_current")
     )
@@ -258,19 +259,19 @@ class BudgetCommitments:
         """The position with ``pending`` (a draft awaiting approval, so not among the approved) approved."""
         committed = sum(self.latest.values())
         with_pending = committed
-        if pending is not None:
+        if pending is not None and pending.kind not in UNCOMMITTING_KINDS:  # settlements and revocations commit nothing
             case = pending.case
-            if not procedure_get(case.stream, case.procedure).settles:
-                key = _commitment_key(case.recipient_id, case.stream, case.procedure)
-                with_pending = committed - self.latest.get(key, 0) + pending.amount
+            key = _commitment_key(case.recipient_id, case.stream, case.procedure)
+            with_pending = committed - self.latest.get(key, 0) + pending.amount
         return BudgetPosition(ceiling=self.ceiling, committed=committed, with_pending=with_pending)
 
 
 def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCommitments:
     """Two queries for a stream, part and fiscal year: its notices' total and its approved decisions (docs/money.md).
 
-    Settlements commit nothing new (they can only lower or confirm), and a
-    revoked or withdrawn case commits nothing.
+    Settlements commit nothing new (they can only lower or confirm), a
+    revocation's draft commits nothing either, and a revoked or withdrawn case
+    commits nothing.
     """
     approved = (
         Determination.objects.filter(
@@ -279,7 +280,7 @@ def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCom
             case__part=part,
             approved_at__isnull=False,
         )
-        .exclude(kind__in=list(SETTLING_KINDS))
+        .exclude(kind__in=list(UNCOMMITTING_KINDS))
         .exclude(case__state__in=[CaseState.REVOKED, CaseState.WITHDRAWN])
         .order_by("approved_at", "pk")
         .values_list("amount", "case__recipient_id", "case__procedure")
@@ -348,7 +349,7 @@ def determination_pending(*, case_id: int) -> Determination | None:
 def notified_fiscal_year_latest_for_actor(*, actor) -> int | None:
     """The latest fiscal year with a notified case in the actor's scope (None before the first notice)."""
     return (
-        Case.objects.filter(scope_q(actor), state=CaseState.NOTIFIED)
+        Case.objects.filter(scope_q(actor), state__in=[state.value for state in DECISION_IN_FORCE_STATES])
         .order_by("-fiscal_year_id")
         .values_list("fiscal_year_id", flat=True)
         .first()

@@ -354,7 +354,12 @@ RATE_TEXT = "年10.95パーセント"
 
 def revocation_wording(case: Case, *, reason: str, basis: str, effective_on: date, claim=None) -> LetterWording:
     """取消通知: what is revoked, from when, why, on which legal basis, and what must be returned."""
-    determination = case.determinations.filter(notified_on__isnull=False).order_by("-notified_on", "-pk").first()
+    determination = (
+        case.determinations.filter(notified_on__isnull=False)
+        .exclude(kind=DeterminationKind.REVOCATION)
+        .order_by("-notified_on", "-pk")
+        .first()
+    )
     decided = ""
     if determination is not None:
         number = f"{determination.document_number}" if determination.document_number else ""

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from grants.catalogue import part_choices, procedure_choices, stream_choices
-from grants.models import Case, Determination, FiscalYear, Recipient
+from grants.models import Case, Determination, FiscalYear, Recipient, RevocationBasis
 
 __all__ = [
     "FUND_STREAM",
@@ -223,13 +223,6 @@ class ReturnReason(models.TextChoices):
     SETTLEMENT = "settlement", _("Settled below what was paid")
     REDUCTION = "reduction", _("Changed below what was paid")
     REVOCATION = "revocation", _("Grant decision revoked")
-
-
-class RevocationBasis(models.TextChoices):
-    """The legal basis of a revocation (取消): only art. 17(1) (misconduct) brings 加算金 (art. 19(1))."""
-
-    ART_17_1 = "art_17_1", _("Subsidy act art. 17(1): use against the purpose, the conditions or an order")
-    OTHER = "other", _("Other ground (art. 10, art. 17(2), conditions of the grant)")
 
 
 class ReturnClaim(models.Model):

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from grants.access import READ_CASE, authorize, may, scope_q
 from grants.catalogue import procedure_get, procedure_list, stream_get
-from grants.models import Case, CaseState, Recipient, RecipientKind
+from grants.models import DECISION_IN_FORCE_STATES, Case, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
@@ -363,7 +363,8 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     fiscal year; paid counts what executed runs paid towards the fiscal year's
     grant (its budget year), whenever they ran. Three queries, however many cases.
     """
-    notified = Case.objects.filter(scope_q(actor), fiscal_year_id=fiscal_year, state=CaseState.NOTIFIED).values(
+    in_force = [state.value for state in DECISION_IN_FORCE_STATES]
+    notified = Case.objects.filter(scope_q(actor), fiscal_year_id=fiscal_year, state__in=in_force).values(
         "stream", "part", "procedure", "recipient_id", "recipient__prefecture_code", "amount_current", "amount_settled"
     )
     cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0})

@@ -398,7 +398,7 @@ def test_payment_items_filter_and_fields(api, people, paid):
 
 
 def test_return_claims(api, people, paid):
-    pf.act(paid["kawagoe"], "revoke", people["boss"], today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+    pf.revoked(paid["kawagoe"], people["boss"], today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     claim = ReturnClaim.objects.get()
     login(api, people["officer"])
     [item] = assert_page(api.get("/api/return-claims"))

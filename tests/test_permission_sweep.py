@@ -88,7 +88,7 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks) -> Worl
         outsider = f.officer(prefectures=("13",))
         revoked = pf.notified(officer=officer, boss=supervisor, year=2023, amount=10_000_000, on=date(2023, 10, 19))
         pf.paid_run(date(2023, 10, 30), officer=officer, boss=supervisor)
-        revoked = pf.act(revoked, "revoke", supervisor, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+        revoked = pf.revoked(revoked, supervisor, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
         case = requested_case(officer=officer, deadline="2025-09-16")
         pf.payment_item(officer=officer, amount=1_000, due_on=date(2025, 9, 30), year=2024)
         draft_run = payment_run_create(actor=officer, run_on=date(2025, 9, 30))

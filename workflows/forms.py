@@ -35,18 +35,17 @@ def import_step() -> DeclaredStep:
     return next(d for d in vocabulary().values() if d.step.imported)
 
 
+
 def bulk_steps() -> list[DeclaredStep]:
     """The steps the bulk page takes on many cases: those that send a request letter (the application's
-    first), then the step that notifies a pending determination (``DeterminationAct.NOTIFIES``)."""
+    first), then the step that notifies a pending determination (``DeterminationAct.NOTIFIES``) and is
+    declared ``bulk`` (a revocation's notice is given one by one)."""
     requests = [declared for declared in vocabulary().values() if declared.step.letter in BULK_LETTERS]
     requests.sort(key=lambda declared: BULK_LETTERS.index(declared.step.letter))
-    notices = [d for d in vocabulary().values() if d.step.determination == DeterminationAct.NOTIFIES]
+    notices = [
+        d for d in vocabulary().values() if d.step.determination == DeterminationAct.NOTIFIES and d.step.bulk
+    ]
     return requests + notices
-
-
-def bulk_approval_step() -> DeclaredStep:
-    """The approval queue's decision taken on the cases ticked: the step that approves a pending determination."""
-    return next(d for d in vocabulary().values() if d.step.determination == DeterminationAct.APPROVES)
 
 _WIDGETS = {
     "amount": lambda: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),

@@ -10,14 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize, may
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
-from grants.catalogue import procedure_get, stream_get
+from grants.catalogue import UNCOMMITTING_KINDS, stream_get
 from grants.selectors import budget_commitments, case_list_for_actor, case_overdue_q, history_entry_day
 from inquiries.selectors import inquiry_open_count_for_actor
 
 from .errors import FourEyesViolation
 from .flows import flow_for
 from .signals import ListColumn, PageSection, case_page_sections, worklist_columns
-from .steps import DeterminationAct, flow_steps
+from .steps import DeterminationAct, bulk_approval_step, flow_steps, states_awaiting, step_for_act
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
 
@@ -161,7 +161,7 @@ def worklist_counts_for_actor(*, actor, filters: dict, today: date) -> dict:
             overdue=Count("pk", filter=_needs_q("overdue", actor=actor, today=today)),
         ),
         "approvals": (
-            case_list_for_actor(actor=actor, state=CaseState.DRAFTED).count()
+            _awaiting_approval(actor).count()
             if may(actor, "grants.approve_decision")
             else None
         ),
@@ -174,8 +174,15 @@ def bulk_summary_cases_for_actor(*, actor, case_ids: list[int]) -> QuerySet[Case
     return case_list_for_actor(actor=actor).filter(pk__in=case_ids)
 
 
+def _awaiting_approval(actor) -> QuerySet[Case]:
+    """The actor's cases in a state from which a declared step approves a pending determination: drafted
+    decisions, revocations and recorded ministry decisions."""
+    return case_list_for_actor(actor=actor).filter(state__in=sorted(states_awaiting(DeterminationAct.APPROVES)))
+
+
 def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
-    """Drafted determinations awaiting a supervisor's decision, each with its pending draft and drafter.
+    """Drafts awaiting a supervisor's decision (a determination, a revocation, a recorded ministry decision),
+    each with its pending draft and drafter.
 
     Only those who approve decisions have a queue (``grants.approve_decision``; PermissionDenied
     otherwise), of the cases in their scope. Each case's ``pending`` lists its drafts not yet
@@ -183,7 +190,7 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """
     authorize(actor, "grants.approve_decision")
     pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
-    return case_list_for_actor(actor=actor, state=CaseState.DRAFTED).prefetch_related(
+    return _awaiting_approval(actor).prefetch_related(
         Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
     )
 
@@ -200,19 +207,24 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     """
     rows = []
     commitments: dict[tuple, object] = {}  # one per fiscal year, stream and part on the page
+    bulk = bulk_approval_step().name
     for case in cases:
         draft = case.pending[0] if case.pending else None
-        needs_budget = stream_get(case.stream).bureau_decides and not procedure_get(case.stream, case.procedure).settles
+        # Decisions and changes need the year's notices; settlements and revocations commit nothing.
+        needs_budget = (
+            stream_get(case.stream).bureau_decides and draft is not None and draft.kind not in UNCOMMITTING_KINDS
+        )
         if needs_budget:
             year = (case.fiscal_year_id, case.stream, case.part)
             if year not in commitments:
                 commitments[year] = budget_commitments(fiscal_year=year[0], stream=year[1], part=year[2])
             case.budget_commitments = commitments[year]  # the flow's approval condition reads it too
         flow = flow_for(case, actor=actor)
-        acts = {declared.step.determination: declared.name for declared in flow_steps(type(flow))}
+        approves = step_for_act(type(flow), case.state, DeterminationAct.APPROVES)
+        sends_back = step_for_act(type(flow), case.state, DeterminationAct.SENDS_BACK)
         steps = {step["name"]: step for step in case_available_transitions(case=case, actor=actor)}
-        approve = steps.get(acts.get(DeterminationAct.APPROVES))
-        budget = case.budget_commitments.position(draft) if needs_budget and draft is not None else None
+        approve = steps.get(approves.name) if approves else None
+        budget = case.budget_commitments.position(draft) if needs_budget else None
         rows.append(
             {
                 "case": case,
@@ -221,8 +233,9 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
                 "notices": budget.ceiling if budget else None,
                 "covered": draft is not None and (budget is None or budget.covered),
                 "approve": approve,
-                "send_back": steps.get(acts.get(DeterminationAct.SENDS_BACK)),
-                "four_eyes": None if approve else _four_eyes_refusal(flow, acts.get(DeterminationAct.APPROVES), actor),
+                "bulk": approve is not None and approve["name"] == bulk,
+                "send_back": steps.get(sends_back.name) if sends_back else None,
+                "four_eyes": None if approve else _four_eyes_refusal(flow, approves.name if approves else None, actor),
             }
         )
     return rows

@@ -44,7 +44,9 @@ class Step:
     consequences. ``turns_back``: the step sends the case back or ends it
     short (差戻し, 取下げ, 取消); pages show it as a secondary action.
     ``imported``: the step a row of an imported file of received submissions
-    takes (the submissions import page, ``workflows.imports``).
+    takes (the submissions import page, ``workflows.imports``). ``bulk``: it may
+    be taken on many cases at once (an approval ticked in the approval queue, a
+    notice on the bulk page); a revocation's steps are taken one by one.
     """
 
     label: str | Promise | None = None  # the transition's own ``label``, kept to tell a missing one
@@ -54,6 +56,7 @@ class Step:
     payments: Callable | None = None
     turns_back: bool = False
     imported: bool = False
+    bulk: bool = False
 
 
 _STEPS = "_declared_steps"
@@ -114,6 +117,51 @@ def vocabulary() -> dict[str, DeclaredStep]:
 def step_declared(name: str) -> DeclaredStep | None:
     """The step of that name, wherever it is declared; None for a name no procedure has."""
     return vocabulary().get(name)
+
+
+def step_sources(flow_class: type, name: str) -> frozenset[str]:
+    """The states a flow's step may be taken from."""
+    return frozenset(str(transition.source) for transition in getattr(flow_class, name).get_transitions())
+
+
+def step_for_act(flow_class: type, state: str, act: DeterminationAct) -> DeclaredStep | None:
+    """The step of a flow that takes ``act`` on the pending determination from ``state`` (None when none does)."""
+    return next(
+        (
+            declared
+            for declared in flow_steps(flow_class)
+            if declared.step.determination == act and state in step_sources(flow_class, declared.name)
+        ),
+        None,
+    )
+
+
+_awaiting: tuple[int, dict[DeterminationAct, frozenset[str]]] = (-1, {})
+
+
+def states_awaiting(act: DeterminationAct) -> frozenset[str]:
+    """Every state from which some registered procedure's step takes ``act`` (the approval queue's states:
+    those a step that ``APPROVES`` leaves from)."""
+    global _awaiting
+    generation, found = _awaiting
+    if generation != registry_generation():
+        found = {}
+        _awaiting = (registry_generation(), found)
+    if act not in found:
+        found[act] = frozenset(
+            state
+            for spec in procedure_list()
+            for declared in flow_steps(spec.flow)
+            if declared.step.determination == act
+            for state in step_sources(spec.flow, declared.name)
+        )
+    return found[act]
+
+
+def bulk_approval_step() -> DeclaredStep:
+    """The approval queue's decision taken on the cases ticked: the step declared to approve a pending
+    determination in bulk (revocations and the ministry's decisions are decided one by one)."""
+    return next(d for d in vocabulary().values() if d.step.determination == DeterminationAct.APPROVES and d.step.bulk)
 
 
 def step_labels() -> dict[str, str | Promise]:

@@ -50,7 +50,6 @@ from .forms import (
     SubmissionConfirmForm,
     SubmissionImportForm,
     TransitionForm,
-    bulk_approval_step,
     import_step,
 )
 from .imports import submission_import_preview_for_actor, submission_rows_read
@@ -71,7 +70,7 @@ from .selectors import (
     WORKLIST_SORTS,
 )
 from .services import case_transition, case_transition_bulk
-from .steps import step_declared
+from .steps import bulk_approval_step, step_declared
 
 WORKLIST_FILTERS = ("search", "fiscal_year", "stream", "procedure", "state", "prefecture", "recipient_search")
 

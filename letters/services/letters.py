@@ -21,7 +21,7 @@ from calendars.numbering import document_number_issue
 from grants.access import authorize
 from grants.catalogue import ActLetter, ProcedureSpec
 from grants.history import history_append
-from grants.models import Case, CaseState, Determination, HistoryEntry
+from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry
 from grants.roles import system_user
 from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
@@ -52,7 +52,11 @@ def _default_wording(case: Case, kind: str) -> LetterWording:
     if kind == LetterKind.REQUEST:
         return request_wording(case, consultation=case.state == CaseState.CONSULTATION_REQUESTED)
     if kind in (LetterKind.DECISION_NOTICE, LetterKind.SETTLEMENT_NOTICE):
-        determination = case.determinations.filter(notified_on__isnull=False).latest("notified_on", "pk")
+        determination = (
+            case.determinations.filter(notified_on__isnull=False)
+            .exclude(kind=DeterminationKind.REVOCATION)
+            .latest("notified_on", "pk")
+        )
         return determination_wording(case, determination)
     raise ValueError(f"a {kind} letter needs its wording from the caller")
 
@@ -220,18 +224,20 @@ def _presentation_letter(*, case: Case, actor, fields: dict, on, determination: 
 
 
 def _revocation_letter(*, case: Case, actor, fields: dict, on, determination: Determination | None) -> Letter:
-    """取消通知, dated the revocation's own date, naming the return claim it opened (if any)."""
+    """取消通知 of the revocation the step notifies: dated its effective date, numbered with its document
+    number, naming the return claim it opened (if any)."""
     claim = return_claim_of_revocation(case=case)
-    on = fields.get("date") or on  # the revocation's own date
     return _letter_build(
         case=case,
         kind=LetterKind.REVOCATION_NOTICE,
         actor=actor,
         wording=revocation_wording(
-            case, reason=fields["reason"], basis=fields["legal_basis"], effective_on=on, claim=claim
+            case, reason=determination.reason, basis=determination.legal_basis,
+            effective_on=determination.effective_on, claim=claim,
         ),
-        issued_on=on,
-        basis={"revocation": True, "return_claim": claim.pk if claim else None},
+        issued_on=determination.notified_on,
+        document_number=determination.document_number,
+        basis={"revocation": True, "determination": determination.pk, "return_claim": claim.pk if claim else None},
     )
 
 

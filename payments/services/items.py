@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from calendars.business_days import add_business_days
-from grants.catalogue import procedure_get, stream_get
+from grants.catalogue import DeterminationKind, procedure_get, stream_get
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
 from web.errors import InvalidInput
@@ -184,7 +184,12 @@ def payment_items_revoke(
         return PaymentConsequences()
     _lock_recipient(case)
     scope = Q(case=case)
-    revoked = Determination.objects.filter(case=case, notified_on__isnull=False).order_by("-notified_on", "-pk").first()
+    revoked = (
+        Determination.objects.filter(case=case, notified_on__isnull=False)
+        .exclude(kind=DeterminationKind.REVOCATION)
+        .order_by("-notified_on", "-pk")
+        .first()
+    )
     # A settlement may already have claimed part of the grant back: that part is not claimed twice.
     amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(

@@ -55,7 +55,7 @@ def test_a_repayment_dated_before_the_claim_is_refused_in_the_request_language(a
     officer, boss = f.officer(), f.supervisor()
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=100_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
-    pf.act(case, "revoke", boss, today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(case, boss, today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
     api.force_authenticate(officer)
     claim_id = api.get("/api/return-claims").json()["items"][0]["id"]
     url, body = f"/api/return-claims/{claim_id}/payments", {"amount": 1, "paid_on": "2023-11-01"}

@@ -67,7 +67,7 @@ def test_the_letter_and_money_lists_answer_as_documented(api, document):
     officer, boss = f.officer(), f.supervisor()
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
-    pf.act(case, "revoke", boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+    pf.revoked(case, boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     f.fiscal_year(2024)
     api.force_authenticate(boss)
     row = {"prefecture": "11", "fiscal_year": 2024, "opening": 1_000, "national_contribution": 600,

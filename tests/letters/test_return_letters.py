@@ -35,7 +35,7 @@ def test_revocation_sends_a_notice_and_a_return_order_from_the_chief_to_the_mayo
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
     pf.paid_run(date(2024, 1, 29), **people)
-    pf.act(case, "revoke", people["boss"], today=date(2024, 6, 28),
+    pf.revoked(case, people["boss"], today=date(2024, 6, 28),
            reason="補助対象外の経費に充当していたため\n（令和6年5月の実地検査で判明）", legal_basis="art_17_1")
     notice = Letter.objects.get(case=case, kind="revocation_notice")
     order = Letter.objects.get(case=case, kind="return_order")
@@ -74,7 +74,7 @@ def test_a_typed_line_break_stays_a_line_break_in_the_pdf(people):
 
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
-    pf.act(case, "revoke", people["boss"], today=date(2024, 6, 28), reason="一行目の理由\n二行目の理由", legal_basis="other")
+    pf.revoked(case, people["boss"], today=date(2024, 6, 28), reason="一行目の理由\n二行目の理由", legal_basis="other")
     notice = rendered(Letter.objects.get(case=case, kind="revocation_notice"))
     lines = subprocess.run(["pdftotext", "-layout", notice.pdf.path, "-"], capture_output=True, check=True).stdout.decode()
     first = next(line for line in lines.splitlines() if "一行目の理由" in line)

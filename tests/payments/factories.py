@@ -71,3 +71,14 @@ def payment_item(*, officer, amount: int, due_on: date, recipient=None, year: in
         basis=PaymentBasis.TRANCHE_1, amount=amount, due_on=due_on,
     )
 
+
+
+def revoked(case: Case, boss, *, today: date, officer=None, reason: str = "補助目的外への使用",
+            legal_basis: str = "art_17_1", **data) -> Case:
+    """A notified case revoked as the act has it: the officer (the case's own unless named) drafts the
+    revocation with its reason, legal basis and effective date (``date``, else ``today``), the supervisor
+    approves it, the officer notifies it; all on ``today``."""
+    officer = officer or case.officer
+    case = act(case, "draft_revocation", officer, today=today, reason=reason, legal_basis=legal_basis, **data)
+    case = act(case, "approve_revocation", boss, today=today)
+    return act(case, "revoke", officer, today=today)

@@ -119,6 +119,7 @@ def test_ministry_decision_of_the_special_adjustment_grant_creates_nothing_payab
         ("record_ministry_decision", {"amount": 5_000_000, "document_number": "保高発1120第4号", "date": "2025-12-10"}),
     ]:
         case = pf.act(case, name, officer, **data)
+    case = pf.act(case, "confirm_ministry_decision", people["boss"])
     assert case.state == "notified"
     assert not PaymentItem.objects.exists() and not ReturnClaim.objects.exists()
 
@@ -171,7 +172,7 @@ def test_a_lower_settlement_takes_an_item_out_of_a_draft_run_but_not_out_of_an_a
 def test_revocation_withdraws_unpaid_items_and_claims_what_was_paid_with_surcharge(people):
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
-    case = pf.act(case, "revoke", people["boss"], today=date(2023, 12, 1), reason="目的外使用", legal_basis="art_17_1")
+    case = pf.revoked(case, people["boss"], today=date(2023, 12, 1), reason="目的外使用", legal_basis="art_17_1")
     assert case.state == "revoked"
     claim = ReturnClaim.objects.get()
     assert (claim.reason, claim.principal, claim.surcharge_applies) == ("revocation", 5_000_000, True)
@@ -194,7 +195,7 @@ def test_revoking_a_grant_already_partly_reclaimed_claims_only_what_is_still_hel
     pf.paid_run(date(2023, 10, 30), **people)
     pf.paid_run(date(2024, 1, 29), **people)
     pf.notified(**people, year=2023, amount=80_000_000, on=date(2024, 3, 11), procedure="change_grant")
-    pf.act(first, "revoke", people["boss"], today=date(2024, 3, 21), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(first, people["boss"], today=date(2024, 3, 21), reason="目的外使用", legal_basis="art_17_1")
     # 75,000,000 paid; the change claimed nothing back, so the revocation claims all of it.
     claims = ReturnClaim.objects.order_by("pk")
     assert [(c.reason, c.principal) for c in claims] == [("revocation", 75_000_000)]

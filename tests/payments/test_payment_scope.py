@@ -93,7 +93,7 @@ def test_officer2_sees_no_tokyo_return_claim_in_the_api_or_on_the_page(api, clie
     # The run is paid, then Tokyo's grant revoked: a claim on Tokyo for what it was paid.
     payment_run_approve(actor=world["boss"], run_id=world["run"].pk)
     payment_run_execute(actor=world["officer"], run_id=world["run"].pk)
-    pf.act(world["tokyo"], "revoke", world["boss"], today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+    pf.revoked(world["tokyo"], world["boss"], today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     assert login(api, world["boss"]).get("/api/return-claims").json()["count"] == 1
     assert login(api, world["officer2"]).get("/api/return-claims").json()["count"] == 0
     client.force_login(world["officer2"])

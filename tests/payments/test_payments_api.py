@@ -116,7 +116,7 @@ def test_payment_items_show_amount_basis_due_run_and_paid_in_run(api, people, no
 
 def test_return_claims_with_interest_and_repayments(api, people, notified_case):
     pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
-    pf.act(notified_case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(notified_case, people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
     officer_api = login(api, people["officer"])
     claims = officer_api.get("/api/return-claims?as_of=2023-12-01").json()
     assert claims["count"] == 1
@@ -139,7 +139,7 @@ def test_return_claims_with_interest_and_repayments(api, people, notified_case):
 
 def test_dates_beyond_the_years_the_app_handles_are_422_not_500(api, people, notified_case):
     pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
-    pf.act(notified_case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(notified_case, people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
     boss_api = login(api, people["boss"])
     claim_id = boss_api.get("/api/return-claims").json()["items"][0]["id"]
     for far in ("9999-12-31", "1900-01-01"):
@@ -153,7 +153,7 @@ def test_dates_beyond_the_years_the_app_handles_are_422_not_500(api, people, not
 
 def test_a_repayment_dated_after_today_is_422(api, people, notified_case, today):
     pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
-    pf.act(notified_case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(notified_case, people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
     today(date(2023, 12, 1))
     boss_api = login(api, people["boss"])
     url = f"/api/return-claims/{boss_api.get('/api/return-claims').json()['items'][0]['id']}/payments"

@@ -25,7 +25,7 @@ def claim(people, today):
     """¥5,000,000 paid 2023-10-30, revoked under art. 17(1) on 2023-11-15: due 2023-12-14."""
     case = pf.notified(**{k: people[k] for k in ("officer", "boss")}, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=people["officer"], boss=people["boss"])
-    pf.act(case, "revoke", people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
+    pf.revoked(case, people["boss"], today=date(2023, 11, 15), reason="目的外使用", legal_basis="art_17_1")
     today(date(2024, 1, 31))
     return ReturnClaim.objects.get()
 

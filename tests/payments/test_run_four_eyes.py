@@ -80,7 +80,7 @@ def test_each_recipient_line_shows_its_open_claims_unnetted(api, people, client)
     officer, boss = people["officer"], people["boss"]
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
-    pf.act(case, "revoke", boss, today=date(2023, 11, 15), reason="目的外使用", legal_basis="other")
+    pf.revoked(case, boss, today=date(2023, 11, 15), reason="目的外使用", legal_basis="other")
     adjustment = pf.notified(
         officer=officer, boss=boss, year=2023, amount=3_000_000, on=date(2024, 2, 21), procedure="adjustment_grant",
         recipient=case.recipient,

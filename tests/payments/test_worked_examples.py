@@ -76,7 +76,7 @@ def test_b_revocation_under_art_17_1_repaid_in_two_parts(people):
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)  # ① 5,000,000
     pf.paid_run(date(2024, 1, 29), **people)  # ② 2,500,000
-    pf.act(case, "revoke", boss, today=date(2024, 6, 28), reason="補助目的外への使用", legal_basis="art_17_1")
+    pf.revoked(case, boss, today=date(2024, 6, 28), reason="補助目的外への使用", legal_basis="art_17_1")
     claim = ReturnClaim.objects.get()
     assert (claim.reason, claim.revocation_basis, claim.principal, claim.surcharge_applies) == (
         "revocation", "art_17_1", 7_500_000, True
@@ -115,7 +115,7 @@ def test_b_revocation_under_art_17_1_repaid_in_two_parts(people):
 def test_b_revocation_on_another_ground_has_no_surcharge(people):
     case = pf.notified(**people, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), **people)
-    pf.act(case, "revoke", people["boss"], today=date(2024, 6, 28), reason="事情変更による取消", legal_basis="other")
+    pf.revoked(case, people["boss"], today=date(2024, 6, 28), reason="事情変更による取消", legal_basis="other")
     claim = ReturnClaim.objects.get()
     assert (claim.principal, claim.surcharge_applies, claim.revocation_basis) == (5_000_000, False, "other")
     owed = return_claim_balance(claim=claim, as_of=date(2024, 7, 29))

@@ -14,11 +14,12 @@ def notified_grant(*, officer, boss, year: int, stream: str, amount: int):
     steps = [("request", {}), ("submit", {"amount": amount, "date": f"{year}-11-01"}), ("start_review", {})]
     if stream == SAG:
         decision = {"amount": amount, "document_number": "保高発1201第2号", "date": f"{year}-12-01"}
-        steps += [("forward", {"date": f"{year}-11-15"}), ("record_ministry_decision", decision)]
+        steps += [("forward", {"date": f"{year}-11-15"}), ("record_ministry_decision", decision),
+                  ("confirm_ministry_decision", {})]
     else:
         f.budget_notice(year, stream, by=boss)
         steps += [("draft", {"amount": amount}), ("approve", {}), ("notify", {})]
     for name, data in steps:
-        actor = boss if name == "approve" else officer
+        actor = boss if name in ("approve", "confirm_ministry_decision") else officer
         case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
     return case

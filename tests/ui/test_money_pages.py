@@ -28,7 +28,7 @@ def revoked_claim(people) -> ReturnClaim:
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
     pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
-    pf.act(case, "revoke", boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+    pf.revoked(case, boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     return ReturnClaim.objects.get()
 
 

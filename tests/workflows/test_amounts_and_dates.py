@@ -102,13 +102,16 @@ def test_a_revocation_carries_its_own_date_never_future_never_before_the_decisio
     officer, boss = people["officer"], people["boss"]
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
-    boss_api = login(api, boss)
+    officer_api = login(api, officer)
     body = {"reason": "目的外使用", "legal_basis": "art_17_1"}
-    refused(boss_api, case, "revoke", "date", date="2025-12-07", **body)
-    refused(boss_api, case, "revoke", "date", date="2023-10-18", **body)
-    refused(boss_api, case, "revoke", "legal_basis", date="2024-06-28", reason="目的外使用", legal_basis="art_99")
-    assert not ReturnClaim.objects.exists()
-    done = act(boss_api, case.pk, "revoke", case.version, date="2024-06-28", **body)
+    refused(officer_api, case, "draft_revocation", "date", date="2025-12-07", **body)
+    refused(officer_api, case, "draft_revocation", "date", date="2023-10-18", **body)
+    refused(officer_api, case, "draft_revocation", "legal_basis", date="2024-06-28", reason="目的外使用", legal_basis="art_99")
+    assert not case.determinations.filter(kind="revocation").exists()
+    done = act(officer_api, case.pk, "draft_revocation", case.version, date="2024-06-28", **body)
+    assert done.status_code == 200, done.content
+    case = step(Case.objects.get(pk=case.pk), "approve_revocation", boss)
+    done = act(officer_api, case.pk, "revoke", case.version)
     assert done.status_code == 200, done.content
     assert ReturnClaim.objects.get().noticed_on == date(2024, 6, 28)
     assert Letter.objects.get(case=case, kind="revocation_notice").issued_on == date(2024, 6, 28)

@@ -55,6 +55,7 @@ def path(flow, definition: dict, *, second_round: bool, amount: int = AMOUNT, on
         steps += [
             ("forward", {}),
             ("record_ministry_decision", {"amount": amount, "document_number": "保高発第1号", "date": on.isoformat()}),
+            ("confirm_ministry_decision", {}),
             ("record_ministry_payment", {"amount": amount, "date": on.isoformat()}),
         ]
     else:
@@ -64,7 +65,7 @@ def path(flow, definition: dict, *, second_round: bool, amount: int = AMOUNT, on
 
 def walk(case, steps, officer, boss):
     for name, data in steps:
-        case = act(case, name, boss if name == "approve" else officer, **data)
+        case = act(case, name, boss if name in ("approve", "confirm_ministry_decision") else officer, **data)
     return case
 
 

@@ -38,11 +38,27 @@ def determination(amount: int, reason: str = "") -> list:
         ("draft", {"amount": amount, "reason": reason}),
         ("approve", {}),
         ("notify", {}),
-        ("revoke", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
+        ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
+        ("send_back_revocation", {"reason": "根拠条項を確認"}),
+        ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
+        ("approve_revocation", {}),
+        ("revoke", {}),
     ]
 
 
-MINISTRY = [("forward", {"date": "2025-10-01"}), ("record_ministry_decision", {"amount": 900_000, "document_number": "保高発1201第2号", "date": "2025-12-01"})]
+MINISTRY_RECORD = ("record_ministry_decision", {"amount": 900_000, "document_number": "保高発1201第2号", "date": "2025-12-01"})
+MINISTRY = [
+    ("forward", {"date": "2025-10-01"}),
+    MINISTRY_RECORD,
+    ("send_back_ministry_decision", {"reason": "文書番号の誤り"}),
+    MINISTRY_RECORD,
+    ("confirm_ministry_decision", {}),
+]
+# The supervisor's steps; the officer takes the others.
+SUPERVISOR_STEPS = {
+    "approve", "send_back", "approve_revocation", "send_back_revocation", "confirm_ministry_decision",
+    "send_back_ministry_decision",
+}
 
 PRE = {"pre_consultation": True, "informal_notice": "after_consultation"}
 AFTER_REVIEW = {"informal_notice": "after_review"}
@@ -50,7 +66,10 @@ FORMAL = {"informal_notice": "after_review", "formal_application": True}
 SECOND_ROUND = {**PRE, "second_consultation": True}
 PRESENT = [("present_amount", {"amount": 1_000_000})]
 PAYMENT = [("record_ministry_payment", {"amount": 900_000, "date": "2025-12-10"})]
-FORMAL_APPLICATION = [("present_amount", {"amount": 950_000}), ("request", {}), ("submit", {"amount": 950_000, "date": "2025-09-20"}), ("start_review", {})]
+FORMAL_APPLICATION = [
+    ("present_amount", {"amount": 950_000}), ("request", {}), ("submit", {"amount": 950_000, "date": "2025-09-20"}),
+    ("start_review", {}),
+]
 CONSULTATION_RETURNED = [
     ("request_consultation", {"deadline": "2025-06-30"}),
     ("submit_consultation", {"amount": 1_000_000}),
@@ -108,7 +127,7 @@ def run_scenario(stream, part, procedure, definition, grant_year, steps):
     case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, recipient=recipient, settles=settles)
     seen = []
     for name, data in steps:
-        actor = boss if name in ("approve", "send_back", "revoke") else officer
+        actor = boss if name in SUPERVISOR_STEPS else officer
         before = case.state
         case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
         seen.append((name, before, case.state))

@@ -26,13 +26,20 @@ from grants.access import in_scope, may
 from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_get, procedure_register, stream_get
 from grants.errors import OutOfScope
 from grants.procedures import InformalNotice, definition_full
-from grants.models import OPEN_STATES, Case, CaseState, Determination, DeterminationKind
+from grants.models import (
+    DECISION_IN_FORCE_STATES,
+    OPEN_STATES,
+    Case,
+    CaseState,
+    Determination,
+    DeterminationKind,
+    RevocationBasis,
+)
 from grants.selectors import (
     budget_commitments,
     determination_pending,
     grant_current_amount,
 )
-from payments.models import RevocationBasis
 from payments.services import payment_items_issue, payment_items_revoke
 from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
@@ -42,7 +49,8 @@ from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, REASO
 from ..steps import DeterminationAct, Step, step_of
 
 S = CaseState
-OPEN = sorted(OPEN_STATES)
+# A case whose notified decision stands (its revocation drafted or approved) is not withdrawn: it is revoked or not.
+WITHDRAWABLE = sorted(OPEN_STATES - DECISION_IN_FORCE_STATES)
 
 
 class CaseFlow:
@@ -284,11 +292,11 @@ class CaseFlow:
 
 def step(
     *, label=None, letter=None, fields=(), determination=None, payments=None, turns_back=False, imported=False,
-    **transition,
+    bulk=False, **transition,
 ):
     """Declare a step: ``label`` and ``transition`` are ``State.transition``'s own arguments (source, target,
     conditions, permission); the rest is the step's ``Step``, kept in the transition's ``custom``."""
-    custom = {"step": Step(label, tuple(fields), letter, determination, payments, turns_back, imported)}
+    custom = {"step": Step(label, tuple(fields), letter, determination, payments, turns_back, imported, bulk)}
     return CaseFlow.state.transition(label=label, custom=custom, **transition)
 
 
@@ -309,10 +317,10 @@ def notified_money(flow: CaseFlow, determination: Determination | None) -> None:
 
 
 def revoked_money(flow: CaseFlow, determination: Determination | None) -> None:
-    """A revocation withdraws what is unpaid and claims back what was paid, from the revocation's own date;
-    its legal basis decides whether 加算金 runs (docs/money.md)."""
+    """A revocation's notice withdraws what is unpaid and claims back what was paid, from the revocation's
+    effective date; its legal basis decides whether 加算金 runs (docs/money.md)."""
     payment_items_revoke(
-        actor=flow.actor, case=flow.case, revoked_on=flow.data["date"], basis=flow.data["legal_basis"]
+        actor=flow.actor, case=flow.case, revoked_on=determination.effective_on, basis=determination.legal_basis
     )
 
 
@@ -431,8 +439,104 @@ class Application:
         pass
 
 
-class BureauDetermination:
-    """起案 → 決裁 → 通知: the bureau drafts, a supervisor approves, the officer notifies."""
+class Revocation:
+    """取消: drafted by an officer (reason, legal basis, effective date), approved by a supervisor who did not
+    draft it (or sent back), then notified by an officer with a document number: only the notice revokes,
+    issues the 取消通知 and takes the money back, as of the effective date."""
+
+    @step(
+        source=S.NOTIFIED,
+        target=S.REVOCATION_DRAFTED,
+        label=gettext_lazy("Draft revocation"),
+        permission=this.officer_in_scope,
+        fields=[required(REASON), required(LEGAL_BASIS), DATE],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.CREATES,
+        turns_back=True,
+    )
+    def draft_revocation(self):
+        revoked = self.decision_in_force()
+        effective_on = self._act_date(
+            not_before=revoked.notified_on if revoked else None, follows=_("the decision it revokes")
+        )
+        basis = self.data["legal_basis"]
+        if basis not in RevocationBasis.values:
+            choices = ", ".join(RevocationBasis.values)
+            raise InvalidInput(details={"legal_basis": [_("Must be one of: %(choices)s.") % {"choices": choices}]})
+        case = self.case
+        amount = (case.amount_settled if self.spec.settles else case.amount_current) or 0
+        self.data["date"] = effective_on
+        self.new_determination = Determination(
+            case=case,
+            kind=DeterminationKind.REVOCATION,
+            amount=amount,
+            previous_amount=amount,
+            reason=self.data["reason"],
+            legal_basis=basis,
+            effective_on=effective_on,
+            drafted_by=self.actor,
+            drafted_at=timezone.now(),
+        )
+
+    @step(
+        source=S.REVOCATION_DRAFTED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Send the revocation back to the officer"),
+        permission=this.supervisor,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.SENDS_BACK,
+        turns_back=True,
+    )
+    def send_back_revocation(self):
+        """The draft stays, marked as sent back with the reason; the decision stands."""
+        self._reason()
+        self.pending_determination().sent_back_reason = self.data["reason"]
+
+    @step(
+        source=S.REVOCATION_DRAFTED,
+        target=S.REVOCATION_APPROVED,
+        label=gettext_lazy("Approve revocation"),
+        permission=this.supervisor_not_drafter,
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.APPROVES,
+    )
+    def approve_revocation(self):
+        pending = self.pending_determination()
+        pending.approved_by, pending.approved_at = self.actor, timezone.now()
+
+    @step(
+        source=S.REVOCATION_APPROVED,
+        target=S.REVOKED,
+        label=gettext_lazy("Issue revocation notice"),
+        permission=this.officer_in_scope,
+        fields=[DOCUMENT_NUMBER],
+        letter=ActLetter.REVOCATION,
+        determination=DeterminationAct.NOTIFIES,
+        payments=revoked_money,
+    )
+    def revoke(self):
+        """The 取消通知 carries the revocation's effective date, and so does its document number."""
+        pending = self.pending_determination()
+        if not self.data.get("document_number"):
+            self.data["document_number"] = document_number_issue(on=pending.effective_on)
+        pending.document_number, pending.notified_on = self.data["document_number"], pending.effective_on
+        self.data["date"] = pending.effective_on
+        self.case.last_reason = pending.reason
+
+    def decision_in_force(self) -> Determination | None:
+        """The notified decision a revocation revokes (the latest notified, revocations aside)."""
+        return (
+            self.case.determinations.filter(notified_on__isnull=False)
+            .exclude(kind=DeterminationKind.REVOCATION)
+            .order_by("-notified_on", "-pk")
+            .first()
+        )
+
+
+class BureauDetermination(Revocation):
+    """起案 → 決裁 → 通知: the bureau drafts, a supervisor approves, the officer notifies; a notified
+    decision may be revoked the same way (``Revocation``)."""
 
     @step(
         source=[S.UNDER_REVIEW, S.AMOUNT_PRESENTED],
@@ -502,6 +606,7 @@ class BureauDetermination:
         permission=this.supervisor_not_drafter,
         letter=ActLetter.NONE,
         determination=DeterminationAct.APPROVES,
+        bulk=True,
     )
     def approve(self):
         pending = self.pending_determination()
@@ -517,6 +622,7 @@ class BureauDetermination:
         letter=ActLetter.NOTICE,
         determination=DeterminationAct.NOTIFIES,
         payments=notified_money,
+        bulk=True,
     )
     def notify(self):
         on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it decides on"))
@@ -527,25 +633,6 @@ class BureauDetermination:
         pending.document_number, pending.notified_on = self.data["document_number"], self.data["date"]
         self._apply_amount(pending.amount)
 
-    @step(
-        source=S.NOTIFIED,
-        target=S.REVOKED,
-        label=gettext_lazy("Revoke"),
-        permission=this.supervisor,
-        fields=[required(REASON), required(LEGAL_BASIS), DATE],
-        letter=ActLetter.REVOCATION,
-        payments=revoked_money,
-        turns_back=True,
-    )
-    def revoke(self):
-        notified = self.case.determinations.filter(notified_on__isnull=False).order_by("-notified_on").first()
-        self.data["date"] = self._act_date(
-            not_before=notified.notified_on if notified else None, follows=_("the decision it revokes")
-        )
-        if self.data["legal_basis"] not in RevocationBasis.values:
-            choices = ", ".join(RevocationBasis.values)
-            raise InvalidInput(details={"legal_basis": [_("Must be one of: %(choices)s.") % {"choices": choices}]})
-        self._reason()
 
 
 class MinistryForwarding:
@@ -565,7 +652,7 @@ class MinistryForwarding:
 
     @step(
         source=S.FORWARDED,
-        target=S.NOTIFIED,
+        target=S.MINISTRY_DECISION_RECORDED,
         label=gettext_lazy("Record the ministry's decision"),
         permission=this.officer_in_scope,
         fields=[required(AMOUNT), required(DOCUMENT_NUMBER), required(DATE)],
@@ -573,19 +660,48 @@ class MinistryForwarding:
         determination=DeterminationAct.CREATES,
     )
     def record_ministry_decision(self):
-        self._act_date(not_before=self.case.forwarded_on, follows=_("the forwarding"))
-        amount = self.data["amount"]
+        """The officer records the ministry's notice (amount, number, date); it counts once a supervisor confirms it."""
+        on = self._act_date(not_before=self.case.forwarded_on, follows=_("the forwarding"))
         self.new_determination = Determination(
             case=self.case,
             kind=DeterminationKind.MINISTRY_DECISION,
-            amount=amount,
+            amount=self.data["amount"],
             previous_amount=self.case.amount_requested,
             drafted_by=self.actor,
             drafted_at=timezone.now(),
             document_number=self.data["document_number"],
-            notified_on=self.data["date"],
+            effective_on=on,
         )
-        self._apply_amount(amount)
+
+    @step(
+        source=S.MINISTRY_DECISION_RECORDED,
+        target=S.FORWARDED,
+        label=gettext_lazy("Send the ministry's decision back to the officer"),
+        permission=this.supervisor,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.SENDS_BACK,
+        turns_back=True,
+    )
+    def send_back_ministry_decision(self):
+        """The record does not match the ministry's notice: it goes back, marked with the reason."""
+        self._reason()
+        self.pending_determination().sent_back_reason = self.data["reason"]
+
+    @step(
+        source=S.MINISTRY_DECISION_RECORDED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Confirm the ministry's decision"),
+        permission=this.supervisor_not_drafter,
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.APPROVES,
+    )
+    def confirm_ministry_decision(self):
+        """A supervisor who did not record it confirms the record: the ministry's decision counts from its own date."""
+        pending = self.pending_determination()
+        pending.approved_by, pending.approved_at = self.actor, timezone.now()
+        pending.notified_on = pending.effective_on
+        self._apply_amount(pending.amount)
 
     @step(
         source=S.NOTIFIED,
@@ -627,10 +743,11 @@ class Acceptance:
 
 
 class Withdrawal:
-    """取下げ: any open case can be withdrawn by its officer, with a reason."""
+    """取下げ: any open case can be withdrawn by its officer, with a reason (not one whose notified decision
+    stands while its revocation is under way)."""
 
     @step(
-        source=OPEN,
+        source=WITHDRAWABLE,
         target=S.WITHDRAWN,
         label=gettext_lazy("Withdraw"),
         permission=this.officer_in_scope,

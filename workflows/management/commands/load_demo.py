@@ -61,6 +61,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"cases: {Case.objects.count()}"))
 
 
+# The demo's supervisor takes these steps (decides on a draft); its officers take the rest.
+SUPERVISOR_STEPS = frozenset({
+    "approve", "send_back", "approve_revocation", "send_back_revocation", "confirm_ministry_decision",
+    "send_back_ministry_decision",
+})
+
+
 class DemoCases:
     """Cases spread over the states a bureau would see on 2026-11-22."""
 
@@ -80,7 +87,7 @@ class DemoCases:
 
     def run(self, case: Case, steps: list) -> Case:
         for name, data in steps:
-            actor = self.boss if name in ("approve", "send_back", "revoke") else self.officer
+            actor = self.boss if name in SUPERVISOR_STEPS else self.officer
             case = self.step(case, name, actor, **data)
         return case
 
@@ -187,7 +194,12 @@ class DemoCases:
             ("present_amount", {"amount": requested}),
         ] + self.decision_steps(requested, index, "2026-02-27", "2026-02-26", "2026-03-16")
         stop = len(steps) if index % 9 else 5  # a few FY2025 cases never came back
-        self.run(case, steps[:stop])
+        case = self.run(case, steps[:stop])
+        if stop == len(steps) and index % 17 == 1:  # a few grants found misused: a revocation awaits approval
+            self.run(case, [("draft_revocation", {
+                "reason": "実地検査により補助対象外の経費への充当が判明したため", "legal_basis": "art_17_1",
+                "date": "2026-11-20",
+            })])
 
     def community_fy2026(self, town, requested, index):
         case = self.open_case(2026, CSG, "initial_grant", town)
@@ -240,6 +252,7 @@ class DemoCases:
             ("start_review", {}),
             ("forward", {"date": "2026-11-10"}),
             ("record_ministry_decision", {"amount": amount, "document_number": "保高発1120第4号", "date": "2026-11-20"}),
+            ("confirm_ministry_decision", {}),
             ("record_ministry_payment", {"amount": amount, "date": "2026-11-30"}),
         ]
-        self.run(case, steps[: 1 + index % 10])
+        self.run(case, steps[: 1 + index % len(steps)])
