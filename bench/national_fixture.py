@@ -58,7 +58,8 @@ _REQUEST = [("request", "requested", 0), ("submit", "submitted", 50), ("start_re
 _DECIDE = [("draft", "drafted", 70), ("approve", "approved", 80), ("notify", "notified", 95)]
 _CONSULT = [("request_consultation", "consultation_requested", 0), ("submit_consultation", "consultation_submitted", 25),
             ("present_amount", "amount_presented", 40)]
-_FORWARD = [("forward", "forwarded", 70), ("record_ministry_decision", "notified", 100)]
+_FORWARD = [("forward", "forwarded", 70), ("record_ministry_decision", "ministry_decision_recorded", 100),
+            ("confirm_ministry_decision", "notified", 103)]
 
 
 def _shift(steps, days):
@@ -184,7 +185,7 @@ class Fixture:
                         case.submitted_on = deadline - timedelta(days=index % 9)
                         case.submitted_late = index % 10 == 9
                     decided = amount - (index % 5 == 1) * 1_000_000
-                    if "notify" in names or "record_ministry_decision" in names:
+                    if "notify" in names or "confirm_ministry_decision" in names:
                         if determination in ("settlement", "resettlement"):
                             case.amount_settled = decided - (index % 8 == 5) * 3_000_000
                         else:
@@ -230,7 +231,7 @@ class Fixture:
                     approved_at=self._at(start, 80), document_number=f"関厚発{notified:%m%d}第{case.pk}号",
                     notified_on=notified,
                 ))
-            elif kind and case.state in ("drafted", "approved"):
+            elif kind and case.state in ("drafted", "approved", "ministry_decision_recorded"):
                 determinations.append(Determination(
                     case=case, kind=kind, amount=decided, previous_amount=amount, drafted_by=case.officer,
                     drafted_at=self._at(start, 70),
@@ -345,7 +346,7 @@ class Fixture:
             subject = record[6] if len(record) > 6 else case
             if action in ("letter_render", "letter_issue"):
                 actor = self.system
-            elif action in ("approve", "send_back", "payment_run_approve", "payment_run_execute"):
+            elif action in ("approve", "send_back", "confirm_ministry_decision", "payment_run_approve", "payment_run_execute"):
                 actor = self.bosses[(case.pk if case else subject.pk) % 2]
             elif case is not None:
                 actor = case.officer

@@ -263,13 +263,15 @@ class Scenario:
             key, "notify", day, lambda i, c: {"date": day.isoformat()}, where=lambda i, c: c.state == "approved"))
 
     def forwarding(self, key: tuple, *, forward_on: str, decided_on: str, amount: Callable, number: str) -> None:
-        """回送 → the ministry's decision recorded."""
+        """回送 → the ministry's decision recorded by an officer and confirmed by a supervisor."""
         self.at(forward_on, f"forward:{key[3]}", lambda day: self.each(
             key, "forward", day, lambda i, c: {"date": day.isoformat()}, where=lambda i, c: c.state == "under_review"))
         self.at(decided_on, f"record_ministry_decision:{key[3]}", lambda day: self.each(
             key, "record_ministry_decision", day,
             lambda i, c: {"amount": amount(i, c), "document_number": f"{number}第{i + 1}号", "date": day.isoformat()},
             where=lambda i, c: c.state == "forwarded"))
+        self.at(decided_on, f"confirm_ministry_decision:{key[3]}", lambda day: self.each(
+            key, "confirm_ministry_decision", day, boss=True, where=lambda i, c: c.state == "ministry_decision_recorded"))
 
     def plan(self) -> None:
         """Put every act of the year on the calendar."""
