@@ -67,6 +67,10 @@ def test_revocation_sends_a_notice_and_a_return_order_from_the_chief_to_the_mayo
     for expected in ("返還について(命令)", "金7,500,000円", "令和6年7月29日(月)", "年10.95パーセント", "延滞金", "納入告知書"):
         assert nfkc(expected) in order_text, expected
     assert "推進課長" not in notice_text  # not the division head
+    # Issued by the revocation's notice: numbered as the revocation was notified, dated its effective date.
+    revocation = case.determinations.get(kind="revocation")
+    assert (notice.document_number, notice.issued_on) == (revocation.document_number, date(2024, 6, 28))
+    assert nfkc(revocation.document_number) in notice_text and nfkc("令和6年6月28日") in notice_text
 
 
 def test_a_typed_line_break_stays_a_line_break_in_the_pdf(people):
