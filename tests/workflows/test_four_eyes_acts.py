@@ -314,3 +314,12 @@ def test_a_ministry_decision_sent_back_returns_to_forwarded_and_is_recorded_agai
     case = step(case, "record_ministry_decision", officer, **DECISION)
     case = step(case, "confirm_ministry_decision", boss)
     assert (case.state, case.amount_current) == ("notified", 4_800_000)
+
+
+def test_the_states_awaiting_a_supervisor_are_those_the_declared_approvals_leave_from():
+    from grants.models import AWAITING_SUPERVISOR_STATES
+    from workflows.steps import DeterminationAct, states_awaiting
+
+    assert states_awaiting(DeterminationAct.APPROVES) == AWAITING_SUPERVISOR_STATES == {
+        "drafted", "revocation_drafted", "ministry_decision_recorded",
+    }
