@@ -255,4 +255,4 @@ class DemoCases:
             ("confirm_ministry_decision", {}),
             ("record_ministry_payment", {"amount": amount, "date": "2026-11-30"}),
         ]
-        self.run(case, steps[: 1 + index % len(steps)])
+        self.run(case, steps[: 2 + index % (len(steps) - 1)])  # the last union's case is paid, the one before confirmed
