@@ -194,7 +194,11 @@ class TransitionInputSerializer(serializers.Serializer):
         fields = {"version": IdField()}
         for declared in vocabulary().values():
             for spec in declared.step.fields:
-                fields.setdefault(spec.name, kinds[spec.kind](required=False, help_text=str(spec.label)))
+                if spec.choices:
+                    field = serializers.ChoiceField(choices=spec.choices, required=False, help_text=str(spec.label))
+                else:
+                    field = kinds[spec.kind](required=False, help_text=str(spec.label))
+                fields.setdefault(spec.name, field)
         return fields
 
 

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
-from grants.models import Determination
+from grants.models import Determination, RevocationBasis
 from web.errors import InvalidInput
 
 MAX_TEXT = 2000
@@ -29,9 +29,14 @@ class FieldSpec:
     label: str | Promise
     required: bool = False
     max_length: int = MAX_TEXT  # text fields only
+    #: A text field that takes one of these values (value, label): the form offers them, anything else is refused.
+    choices: tuple[tuple[str, str | Promise], ...] = ()
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
+        described = {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
+        if self.choices:
+            described["choices"] = [{"value": value, "label": str(label)} for value, label in self.choices]
+        return described
 
 
 def required(spec: FieldSpec) -> FieldSpec:
@@ -47,7 +52,10 @@ REASON = FieldSpec("reason", "text", _("Reason"))
 DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
 #: Every step takes it: the day a past act took place, when it is entered later (paper history, a switch-over).
 OCCURRED_ON = FieldSpec("occurred_on", "date", _("Date the act took place"))
-LEGAL_BASIS = FieldSpec("legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"))
+LEGAL_BASIS = FieldSpec(
+    "legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"),
+    choices=tuple(RevocationBasis.choices),
+)
 
 
 def _clean_amount(value) -> int:
@@ -93,6 +101,13 @@ def _clean_text(value, max_length: int = MAX_TEXT) -> str:
     return value
 
 
+def _clean_choice(spec: FieldSpec, value: str) -> str:
+    allowed = [choice for choice, _label in spec.choices]
+    if allowed and value not in allowed:
+        raise ValueError(_("Must be one of: %(choices)s.") % {"choices": ", ".join(allowed)})
+    return value
+
+
 _CLEANERS = {"amount": _clean_amount, "date": _clean_date}
 
 
@@ -112,7 +127,7 @@ def clean_step_data(fields: Sequence[FieldSpec], data: dict) -> dict:
             continue
         try:
             if spec.kind == "text":
-                cleaned[spec.name] = _clean_text(raw, spec.max_length)
+                cleaned[spec.name] = _clean_choice(spec, _clean_text(raw, spec.max_length))
             else:
                 cleaned[spec.name] = _CLEANERS[spec.kind](raw)
         except ValueError as exc:

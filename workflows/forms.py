@@ -62,6 +62,8 @@ def _field(spec: FieldSpec) -> forms.Field:
     widget = _WIDGETS[spec.kind]()
     widget.attrs.update(attrs)
     # What an input method types (１２０，０００，０００, ２０２６／１１／２８) is made plain first.
+    if spec.choices:  # one of a few values: offered, not typed
+        widget = forms.Select(choices=[("", "—"), *spec.choices], attrs=attrs)
     field = {"amount": PlainAmountField, "date": PlainTextField}.get(spec.kind, forms.CharField)
     return field(label=spec.label, required=False, strip=True, widget=widget)
 

@@ -323,3 +323,14 @@ def test_the_states_awaiting_a_supervisor_are_those_the_declared_approvals_leave
     assert states_awaiting(DeterminationAct.APPROVES) == AWAITING_SUPERVISOR_STATES == {
         "drafted", "revocation_drafted", "ministry_decision_recorded",
     }
+
+
+def test_the_legal_basis_is_offered_as_its_choices_on_the_page_and_in_the_api(api, client, people):
+    case = paid_grant(people)
+    client.force_login(people["officer"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert '<select name="legal_basis"' in page and '<option value="art_17_1">' in page and '<option value="other">' in page
+    detail = login(api, people["officer"]).get(f"/api/cases/{case.pk}").json()
+    [draft] = [t for t in detail["available_transitions"] if t["name"] == "draft_revocation"]
+    [basis] = [field for field in draft["fields"] if field["name"] == "legal_basis"]
+    assert [choice["value"] for choice in basis["choices"]] == ["art_17_1", "other"] and basis["required"] is True

@@ -33,7 +33,6 @@ from grants.models import (
     CaseState,
     Determination,
     DeterminationKind,
-    RevocationBasis,
 )
 from grants.selectors import (
     budget_commitments,
@@ -459,10 +458,7 @@ class Revocation:
         effective_on = self._act_date(
             not_before=revoked.notified_on if revoked else None, follows=_("the decision it revokes")
         )
-        basis = self.data["legal_basis"]
-        if basis not in RevocationBasis.values:
-            choices = ", ".join(RevocationBasis.values)
-            raise InvalidInput(details={"legal_basis": [_("Must be one of: %(choices)s.") % {"choices": choices}]})
+        basis = self.data["legal_basis"]  # one of RevocationBasis (the field's choices)
         case = self.case
         amount = (case.amount_settled if self.spec.settles else case.amount_current) or 0
         self.data["date"] = effective_on
