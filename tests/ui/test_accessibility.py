@@ -46,13 +46,25 @@ def cases(people):
     for name, data in [("request", {}), ("submit", {"amount": 1000}), ("start_review", {}), ("draft", {"amount": 1000})]:
         drafted = case_transition(case_id=drafted.pk, name=name, actor=officer, data=data, expected_version=drafted.version)
     late.refresh_from_db()
-    return {"late": late, "drafted": drafted}
+    # A notified case (its page offers the revocation's form) and one whose revocation awaits the supervisor.
+    notified = []
+    for number, name in ((203, "川口市"), (208, "所沢市")):
+        case = f.case(actor=officer, recipient=f.municipality(f.municipality_code(number), name, "11"))
+        for step, data, actor in [("request", {}, officer), ("submit", {"amount": 1000}, officer),
+                                  ("start_review", {}, officer), ("draft", {"amount": 1000}, officer),
+                                  ("approve", {}, boss), ("notify", {}, officer)]:
+            case = case_transition(case_id=case.pk, name=step, actor=actor, data=data, expected_version=case.version)
+        notified.append(case)
+    case_transition(case_id=notified[1].pk, name="draft_revocation", actor=officer,
+                    data={"reason": "目的外使用", "legal_basis": "art_17_1"}, expected_version=notified[1].version)
+    return {"late": late, "drafted": drafted, "notified": notified[0]}
 
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1366", "390"])
 def test_main_pages_have_no_serious_accessibility_violations(open_as, live_server, people, cases, viewport):
     pages = {
-        "officer": ["/cases/", f"/cases/{cases['drafted'].pk}/", f"/cases/{cases['late'].pk}/", "/bulk/request/",
+        "officer": ["/cases/", f"/cases/{cases['drafted'].pk}/", f"/cases/{cases['late'].pk}/",
+                    f"/cases/{cases['notified'].pk}/", "/bulk/request/",
                     f"/calendar/?view=month&month={cases['late'].deadline_effective:%Y-%m}", "/dashboard/"],
         "boss": ["/approvals/", "/schedules/", "/return-claims/", "/fund-balances/"],
         "auditor": ["/history/"],
