@@ -334,3 +334,12 @@ def test_the_legal_basis_is_offered_as_its_choices_on_the_page_and_in_the_api(ap
     [draft] = [t for t in detail["available_transitions"] if t["name"] == "draft_revocation"]
     [basis] = [field for field in draft["fields"] if field["name"] == "legal_basis"]
     assert [choice["value"] for choice in basis["choices"]] == ["art_17_1", "other"] and basis["required"] is True
+
+
+def test_only_grant_decisions_are_approved_or_notified_in_bulk_never_a_revocation():
+    from workflows.forms import bulk_steps
+    from workflows.steps import bulk_approval_step
+
+    names = [declared.name for declared in bulk_steps()]
+    assert "notify" in names and "revoke" not in names
+    assert bulk_approval_step().name == "approve"
