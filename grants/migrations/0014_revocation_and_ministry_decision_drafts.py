@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grants', '0012_labels_in_the_readers_language'),
+        ('grants', '0013_recipient_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
