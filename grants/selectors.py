@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
-from web.rows import rows_select, scalar
+from web.rows import first_row, rows_of, rows_select, scalar
 from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
@@ -244,7 +245,7 @@ class BudgetPosition:
 
 def _commitment_key(recipient_id: int, stream: str, procedure: str) -> tuple:
     """One recipient's grant: the initial decision and its changes share a key; the adjustment grant is its own."""
-    return (recipient_id, "grant" if procedure_get(stream, procedure).sets_grant else procedure)
+    return (recipient_id, "" if procedure_get(stream, procedure).sets_grant else procedure)
 
 
 @dataclass(frozen=True)
@@ -271,38 +272,95 @@ def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCom
 
     Settlements commit nothing new (they can only lower or confirm), a
     revocation's draft commits nothing either, and a revoked or withdrawn case
-    commits nothing.
+    commits nothing. The database picks each
+    commitment key's latest approval (``_latest_sql``, which ``budget_position``
+    sums in the same way).
     """
-    approved = (
-        Determination.objects.filter(
-            case__fiscal_year_id=fiscal_year,
-            case__stream=stream,
-            case__part=part,
-            approved_at__isnull=False,
-        )
-        .exclude(kind__in=list(UNCOMMITTING_KINDS))
-        .exclude(case__state__in=[CaseState.REVOKED, CaseState.WITHDRAWN])
-        .order_by("approved_at", "pk")
-        .values_list("amount", "case__recipient_id", "case__procedure")
-    )
-    latest = {_commitment_key(recipient_id, stream, procedure): amount for amount, recipient_id, procedure in approved}
+    grant = _grant_procedures(stream)
+    rows = rows_of(_commitments_sql(len(grant)), _latest_params(grant, fiscal_year, stream, part, leaving_out=0))
+    latest = {(recipient_id, key): int(amount) for recipient_id, key, amount in rows}
     return BudgetCommitments(ceiling=budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part), latest=latest)
 
 
 def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
-    """Ceiling, committed total and what the pending draft (a decision or change) would leave (docs/money.md)."""
-    return budget_commitments(fiscal_year=fiscal_year, stream=stream, part=part).position(pending)
+    """Ceiling, committed total and what the pending draft (a decision or change) would leave (docs/money.md).
+
+    ``budget_commitments(...).position(pending)`` in one statement that returns
+    three sums, not a row per commitment: prepared, every approval runs it
+    (docs/architecture.md#sql-written-by-hand). ``pending`` may be approved
+    already: it is left out of what is committed.
+    """
+    grant = _grant_procedures(stream)
+    counts = pending is not None and pending.kind not in UNCOMMITTING_KINDS  # settlements and revocations commit nothing
+    recipient_id, key = (
+        _commitment_key(pending.case.recipient_id, pending.case.stream, pending.case.procedure) if counts else (None, "")
+    )
+    ceiling, committed, replaced = first_row(
+        _budget_position_sql(len(grant)),
+        [
+            fiscal_year, stream, part,  # the notices
+            recipient_id, key,  # what the draft replaces
+            *_latest_params(grant, fiscal_year, stream, part, leaving_out=pending.pk if pending is not None else 0),
+        ],
+    )
+    committed = int(committed)  # PostgreSQL's SUM of bigint is numeric
+    with_pending = committed - int(replaced) + pending.amount if counts else committed
+    return BudgetPosition(ceiling=int(ceiling), committed=committed, with_pending=with_pending)
+
+
+def _grant_procedures(stream: str) -> tuple[str, ...]:
+    return tuple(spec.code for spec in procedure_list(stream) if spec.sets_grant)
+
+
+def _notice_sum_sql() -> str:
+    table = BudgetNotice._meta.db_table
+    return f"SELECT COALESCE(SUM(amount), 0) FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s"
+
+
+def _latest_params(grant: tuple[str, ...], fiscal_year: int, stream: str, part: str, *, leaving_out: int) -> list:
+    # ids start at 1: leaving out 0 leaves out none
+    return [*grant, fiscal_year, stream, part, *sorted(UNCOMMITTING_KINDS), CaseState.REVOKED, CaseState.WITHDRAWN, leaving_out]
+
+
+def _latest_sql(grant_procedures: int) -> str:
+    """Approved decisions and changes (``_latest_params``) with their commitment key; ``newest = 1``: each key's latest."""
+    determinations, cases = Determination._meta.db_table, Case._meta.db_table
+    # ``_commitment_key`` in SQL: the recipient, and "" for a grant's decision and changes, else the procedure.
+    key = (
+        f"CASE WHEN c.procedure IN ({', '.join(['%s'] * grant_procedures)}) THEN '' ELSE c.procedure END"
+        if grant_procedures
+        else "c.procedure"
+    )
+    return (
+        "SELECT amount, recipient_id, grant_key, ROW_NUMBER() OVER "
+        "(PARTITION BY recipient_id, grant_key ORDER BY approved_at DESC, id DESC) AS newest "
+        f"FROM (SELECT d.id, d.amount, d.approved_at, c.recipient_id, {key} AS grant_key "
+        f"FROM {determinations} d JOIN {cases} c ON c.id = d.case_id "
+        "WHERE c.fiscal_year_id = %s AND c.stream = %s AND c.part = %s AND d.approved_at IS NOT NULL "
+        f"AND d.kind NOT IN ({', '.join(['%s'] * len(UNCOMMITTING_KINDS))}) AND c.state NOT IN (%s, %s) "
+        "AND d.id <> %s) approved"
+    )
+
+
+@cache
+def _commitments_sql(grant_procedures: int) -> str:
+    return f"SELECT recipient_id, grant_key, amount FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
+
+
+@cache
+def _budget_position_sql(grant_procedures: int) -> str:
+    """The notices' sum, the committed sum and the latest amount of one key (``budget_position``'s parameters)."""
+    return (
+        f"SELECT ({_notice_sum_sql()}), COALESCE(SUM(amount), 0), "
+        "COALESCE(SUM(CASE WHEN recipient_id = %s AND grant_key = %s THEN amount ELSE 0 END), 0) "
+        f"FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
+    )
 
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
-    table = BudgetNotice._meta.db_table  # prepared: every approval runs it
-    return int(  # PostgreSQL's SUM of bigint is numeric
-        scalar(
-            f"SELECT COALESCE(SUM(amount), 0) FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s",
-            [fiscal_year, stream, part],
-        )
-    )
+    # prepared: every queue page and notices page runs it; PostgreSQL's SUM of bigint is numeric
+    return int(scalar(_notice_sum_sql(), [fiscal_year, stream, part]))
 
 
 def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:

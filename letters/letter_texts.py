@@ -17,6 +17,7 @@ from grants.catalogue import grant_label_ja, procedure_get, procedure_label_ja, 
 from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
 from payments.selectors import settlement_figures
+from web.rows import rows_select
 
 from .models import LetterKind, ReminderRule
 
@@ -64,10 +65,19 @@ def addressee(recipient: Recipient) -> str:
     """
     holder = recipient
     if recipient.kind == RecipientKind.MUNICIPALITY:
-        holder = (
-            Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code=recipient.prefecture_code).first() or recipient
-        )
+        holder = _prefecture_of(recipient) or recipient
     return _with_dono(holder.addressee_ja or holder.name_ja)
+
+
+def _prefecture_of(recipient: Recipient) -> Recipient | None:
+    """The prefecture (master data) a recipient belongs to, or None when it is not on file.
+
+    Prepared: every request and notice asks (docs/architecture.md#sql-written-by-hand).
+    """
+    found = rows_select(
+        Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code], order_by="t.id"
+    )
+    return found[0] if found else None
 
 
 def head_of(recipient: Recipient) -> str:
@@ -82,7 +92,7 @@ def formal_addressee(recipient: Recipient) -> tuple[str, str]:
     """
     note = ""
     if recipient.kind == RecipientKind.MUNICIPALITY:
-        prefecture = Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code=recipient.prefecture_code).first()
+        prefecture = _prefecture_of(recipient)
         if prefecture is not None:
             note = f"（{prefecture.name_ja}経由）"
     return _with_dono(head_of(recipient)), note

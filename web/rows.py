@@ -114,11 +114,23 @@ def rows_select(model: type[Model], where: str, params: list, *, order_by: str =
         return [reader.build(row) for row in cursor.fetchall()]
 
 
-def scalar(sql: str, params: list):
-    """The first column of the first row of a hand-written query, or None."""
+def rows_of(sql: str, params: list) -> list[tuple]:
+    """The rows of a hand-written query."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
+        return cursor.fetchall()
+
+
+def first_row(sql: str, params: list) -> tuple | None:
+    """The first row of a hand-written query, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def scalar(sql: str, params: list):
+    """The first column of the first row of a hand-written query, or None."""
+    row = first_row(sql, params)
     return row[0] if row else None
 
 

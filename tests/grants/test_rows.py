@@ -11,7 +11,7 @@ from django.utils import timezone
 from grants.history import entry_hash, history_append, history_verify
 from grants.models import Case, Determination, HistoryEntry
 from grants.rows import case_fetch_for_update
-from grants.selectors import budget_notice_total, determination_pending, procedure_year_definition
+from grants.selectors import budget_notice_total, budget_position, determination_pending, procedure_year_definition
 from tests import factories as f
 from web.rows import row_insert, row_update, rows_select
 from workflows.services import case_transition
@@ -71,11 +71,56 @@ def test_prepared_selectors_agree_with_the_data():
     officer = f.officer()
     case = f.case(actor=officer)
     assert budget_notice_total(fiscal_year=2025, stream="community_support_grant", part="") == 0
+    position = budget_position(fiscal_year=2025, stream="community_support_grant", part="")
+    assert (position.ceiling, position.committed, position.with_pending) == (0, 0, 0)
     f.budget_notice(2025, "community_support_grant", amount=3_000_000_000_000, by=boss)
     f.budget_notice(2025, "community_support_grant", amount=5, by=boss)
     total = budget_notice_total(fiscal_year=2025, stream="community_support_grant", part="")
     assert total == 3_000_000_000_005 and type(total) is int  # PostgreSQL's SUM would be a Decimal
+    position = budget_position(fiscal_year=2025, stream="community_support_grant", part="")
+    assert position.ceiling == total and type(position.ceiling) is int and type(position.committed) is int
     assert determination_pending(case_id=case.pk) is None
+
+
+def test_budget_position_sums_what_the_orm_reads_row_by_row():
+    """The prepared position against every approved determination read through the ORM, latest per grant."""
+    from datetime import datetime, timedelta, timezone as tz
+
+    from grants.catalogue import SETTLING_KINDS, procedure_get
+
+    officer, boss = f.officer(), f.supervisor()
+    f.budget_notice(2025, "community_support_grant", amount=10**12, by=boss)
+    at = datetime(2025, 6, 1, tzinfo=tz.utc)
+    drafts = []
+    for n, (town, procedure, amounts) in enumerate(
+        [(0, "initial_grant", [5, 7]), (0, "change_grant", [9, 4, 6]), (0, "adjustment_grant", [3]),
+         (1, "initial_grant", [8, 2])]
+    ):
+        recipient = f.municipality(f"11-r{town}", f"町{town}")
+        case = f.case(actor=officer, procedure=procedure, recipient=recipient)
+        for k, amount in enumerate(amounts):
+            drafts.append(Determination.objects.create(
+                case=case, kind=procedure_get(case.stream, procedure).determination, amount=amount * 1_000_000,
+                drafted_by=officer, drafted_at=at, approved_by=boss, approved_at=at + timedelta(minutes=(n * k) % 2),
+            ))
+
+    def by_orm(pending):
+        latest = {}
+        approved = (
+            Determination.objects.filter(case__fiscal_year_id=2025, approved_at__isnull=False)
+            .exclude(kind__in=SETTLING_KINDS).exclude(pk=pending.pk).select_related("case")
+            .order_by("approved_at", "pk")
+        )
+        for row in approved:
+            grant = procedure_get(row.case.stream, row.case.procedure).sets_grant
+            latest[row.case.recipient_id, "" if grant else row.case.procedure] = row.amount
+        committed = sum(latest.values())
+        key = "" if procedure_get(pending.case.stream, pending.case.procedure).sets_grant else pending.case.procedure
+        return committed, committed - latest.get((pending.case.recipient_id, key), 0) + pending.amount
+
+    for pending in drafts:
+        position = budget_position(fiscal_year=2025, stream="community_support_grant", part="", pending=pending)
+        assert (position.committed, position.with_pending) == by_orm(pending)
 
 
 def test_definition_follows_the_procedure_year():

@@ -1,12 +1,12 @@
 """Budget-obligation notices are a ceiling on the year's commitments, not on each decision alone (docs/money.md)."""
 
-from datetime import date
+from datetime import date, datetime, timezone as tz
 
 import pytest
 
 from tests.factories import Stream
-from grants.models import BudgetNotice, Determination, HistoryEntry
-from grants.selectors import budget_position
+from grants.models import BudgetNotice, Case, CaseState, Determination, HistoryEntry
+from grants.selectors import budget_commitments, budget_position
 from tests import factories as f
 from tests.http import assert_error
 from tests.payments import factories as pf
@@ -105,3 +105,45 @@ def test_settlements_need_no_notice():
         case = pf.act(case, step, officer, **data)
     assert not BudgetNotice.objects.filter(fiscal_year_id=2024).exists()
     assert pf.act(case, "approve", boss).state == "approved"
+
+
+def test_the_position_counts_each_grant_at_its_latest_approved_amount():
+    """Committed: each recipient's grant at its latest approval (a change replaces its decision), an adjustment
+    grant on its own; settlements, drafts not approved and revoked or withdrawn cases commit nothing."""
+    officer, boss = f.officer(), f.supervisor()
+    f.budget_notice(2027, CSG, amount=100_000_000, by=boss)
+    first, second, third = (f.municipality(f"11-p{n}", f"町{n}") for n in range(3))
+
+    def determination(case, kind, amount, minute, *, approved=True):
+        at = datetime(2027, 6, 1, 9, minute, tzinfo=tz.utc)
+        return Determination.objects.create(case=case, kind=kind, amount=amount, drafted_by=officer, drafted_at=at,
+                                            approved_by=boss if approved else None, approved_at=at if approved else None)
+
+    def case(recipient, procedure, state="notified"):
+        made = f.case(actor=officer, year=2027, procedure=procedure, recipient=recipient)
+        Case.objects.filter(pk=made.pk).update(state=state)
+        return Case.objects.get(pk=made.pk)
+
+    determination(case(first, "initial_grant"), "decision", 5_000_000, 0)
+    changed = case(first, "change_grant")
+    determination(changed, "change", 7_000_000, 5)  # replaces 5,000,000
+    determination(changed, "change", 6_000_000, 5)  # same minute, later row: the latest
+    determination(case(first, "adjustment_grant"), "decision", 2_000_000, 1)  # a grant of its own
+    determination(case(first, "prior_year_settlement"), "settlement", 900_000, 9)  # commits nothing
+    determination(case(second, "initial_grant"), "decision", 3_000_000, 2)
+    determination(case(second, "adjustment_grant", state=CaseState.WITHDRAWN), "decision", 4_000_000, 3)
+    determination(case(third, "initial_grant", state=CaseState.REVOKED), "decision", 8_000_000, 4)
+    pending = determination(case(third, "change_grant", state="drafted"), "change", 1_000_000, 6, approved=False)
+
+    position = budget_position(fiscal_year=2027, stream=CSG, part="")
+    assert (position.committed, position.with_pending) == (6_000_000 + 2_000_000 + 3_000_000,) * 2
+    # The third recipient's decision was revoked: its change adds to what is committed.
+    assert budget_position(fiscal_year=2027, stream=CSG, part="", pending=pending).with_pending == 12_000_000
+    # A change of the first recipient's grant replaces the 6,000,000 it changes.
+    again = determination(changed, "change", 6_500_000, 7, approved=False)
+    assert budget_position(fiscal_year=2027, stream=CSG, part="", pending=again).with_pending == 11_500_000
+    # A page of the approval queue reads the year's commitments once for all its drafts: the same figures.
+    settling = determination(case(second, "prior_year_settlement", state="drafted"), "settlement", 700_000, 8, approved=False)
+    commitments = budget_commitments(fiscal_year=2027, stream=CSG, part="")
+    for draft in (None, pending, again, settling):
+        assert commitments.position(draft) == budget_position(fiscal_year=2027, stream=CSG, part="", pending=draft)

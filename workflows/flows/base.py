@@ -35,7 +35,7 @@ from grants.models import (
     DeterminationKind,
 )
 from grants.selectors import (
-    budget_commitments,
+    budget_position,
     determination_pending,
     grant_current_amount,
 )
@@ -175,9 +175,10 @@ class CaseFlow:
         if pending is None or procedure_get(case.stream, case.procedure).settles:
             return State.CONDITION(True)  # no query
         commitments = getattr(case, "budget_commitments", None)  # set on the approval queue's cases, one per year
-        if commitments is None:
-            commitments = budget_commitments(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
-        position = commitments.position(pending)
+        if commitments is not None:
+            position = commitments.position(pending)
+        else:  # an act: three sums in one statement, not the year's commitments row by row
+            position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
         self.budget = position
         return State.CONDITION(
             position.covered,
@@ -229,7 +230,10 @@ class CaseFlow:
         prefetched = getattr(self.case, "pending", None)
         if prefetched is not None:
             return prefetched[0] if prefetched else None
-        return determination_pending(case_id=self.case.pk)
+        pending = determination_pending(case_id=self.case.pk)
+        if pending is not None:
+            pending.case = self.case  # the case already read (and locked): its reads need no second one
+        return pending
 
     def baseline_amount(self) -> int | None:
         case = self.case
