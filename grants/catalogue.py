@@ -69,6 +69,10 @@ class StreamSpec:
     bureau_decides: bool  # False: the ministry decides and pays; the bureau forwards and records
     recipient_kinds: tuple[str, ...]
     parts: tuple[PartSpec, ...] = ()
+    #: The recipient kinds whose papers travel through their prefecture both ways (経由,
+    #: docs/domain.md#routing-through-the-prefecture): requests go to the prefecture for its municipalities,
+    #: the case records when the prefecture received the papers, notices to the grantee's head say so.
+    routed_kinds: tuple[str, ...] = ()
 
     @property
     def part_codes(self) -> tuple[str, ...]:
@@ -192,6 +196,18 @@ def procedure_list(stream: str | None = None) -> list[ProcedureSpec]:
 
 def procedure_get(stream: str, procedure: str) -> ProcedureSpec | None:
     return _registry.procedures.get((stream, procedure))
+
+
+def routes_via_prefecture(stream: str, recipient_kind: str) -> bool:
+    """Whether papers of this stream to and from a recipient of this kind travel through its prefecture
+    (the stream's ``routed_kinds``)."""
+    spec = _registry.streams.get(stream)
+    return spec is not None and recipient_kind in spec.routed_kinds
+
+
+def routed_streams() -> dict[str, tuple[str, ...]]:
+    """The streams that route some recipients through their prefecture, with those recipients' kinds."""
+    return {code: spec.routed_kinds for code, spec in _registry.streams.items() if spec.routed_kinds}
 
 
 def stream_codes() -> list[str]:

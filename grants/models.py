@@ -287,6 +287,9 @@ class Case(models.Model):
     deadline_effective = models.DateField(null=True, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
     submitted_late = models.BooleanField(default=False)
+    prefecture_received_on = models.DateField(
+        null=True, blank=True, help_text="Papers routed through the prefecture (経由): the day the prefecture received them"
+    )
     forwarded_on = models.DateField(null=True, blank=True)
     ministry_paid_amount = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="What the ministry has paid of a grant it decides (recorded events)"

@@ -56,16 +56,15 @@ def _with_dono(line: str) -> str:
 WORKING_KINDS = frozenset({LetterKind.REQUEST, LetterKind.REMINDER, LetterKind.OVERDUE_DEMAND})
 
 
-def addressee(recipient: Recipient) -> str:
-    """A working letter's addressee: the responsible division head of the recipient's prefecture (master data).
+def addressee(recipient: Recipient, *, routed: bool = False) -> str:
+    """A working letter's addressee: the responsible division head named in master data.
 
-    Requests to a municipality go to its prefecture (経由), so they are addressed
-    to the prefecture's division head; a wide-area union's letters go to the
-    union's own addressee line.
+    Requests about a recipient whose papers travel through its prefecture
+    (``routed``: a municipality of the community support grant) go to that
+    prefecture, so they are addressed to the prefecture's division head; other
+    recipients' letters go to their own addressee line.
     """
-    holder = recipient
-    if recipient.kind == RecipientKind.MUNICIPALITY:
-        holder = _prefecture_of(recipient) or recipient
+    holder = (_prefecture_of(recipient) if routed else None) or recipient
     return _with_dono(holder.addressee_ja or holder.name_ja)
 
 
@@ -85,39 +84,43 @@ def head_of(recipient: Recipient) -> str:
     return f"{recipient.name_ja}知事" if recipient.kind == RecipientKind.PREFECTURE else f"{recipient.name_ja}長"
 
 
-def formal_addressee(recipient: Recipient) -> tuple[str, str]:
+def via_note(recipient: Recipient, *, routed: bool) -> str:
+    """The line under the addressee of a letter that goes via the recipient's prefecture: （〇〇県経由）."""
+    prefecture = _prefecture_of(recipient) if routed else None
+    return f"（{prefecture.name_ja}経由）" if prefecture is not None else ""
+
+
+def formal_addressee(recipient: Recipient, *, routed: bool = False) -> tuple[str, str]:
     """A formal decision's addressee (the grantee's head, 殿) and the note under it.
 
-    A notice to a municipality goes via its prefecture: （〇〇県経由）.
+    A notice whose papers travel through the prefecture goes via it: （〇〇県経由）.
     """
-    note = ""
-    if recipient.kind == RecipientKind.MUNICIPALITY:
-        prefecture = _prefecture_of(recipient)
-        if prefecture is not None:
-            note = f"（{prefecture.name_ja}経由）"
-    return _with_dono(head_of(recipient)), note
+    return _with_dono(head_of(recipient)), via_note(recipient, routed=routed)
 
 
-def concerns_item(kind: str, recipient: Recipient) -> tuple[str, str] | None:
-    """A working letter about a municipality goes to its prefecture's division head: it names the municipality."""
-    if kind not in WORKING_KINDS or recipient.kind != RecipientKind.MUNICIPALITY:
+def concerns_item(kind: str, recipient: Recipient, *, routed: bool = False) -> tuple[str, str] | None:
+    """A working letter about a routed municipality goes to its prefecture's division head: it names the
+    municipality."""
+    if kind not in WORKING_KINDS or not routed:
         return None
     return ("対象団体", recipient.name_ja)
 
 
-def sender_and_addressee(kind: str, recipient: Recipient) -> dict:
+def sender_and_addressee(kind: str, recipient: Recipient, *, routed: bool = False) -> dict:
     """Who signs and who receives a letter of ``kind``: the chief to the grantee's head (formal decisions), the
-    division head to the prefecture's division head (working letters), or to the recipient (payment notices)."""
+    division head to the prefecture's division head (working letters), or to the recipient (payment notices,
+    informal notices). ``routed``: the recipient's papers travel through its prefecture
+    (``grants.catalogue.routes_via_prefecture``), so letters to it say they go via the prefecture."""
     if kind in FORMAL_KINDS:
-        line, note = formal_addressee(recipient)
+        line, note = formal_addressee(recipient, routed=routed)
         return {"sender": settings.BUREAU["chief_ja"], "addressee": line, "addressee_note": note}
     if kind in WORKING_KINDS:
-        return {"sender": settings.BUREAU["sender_ja"], "addressee": addressee(recipient), "addressee_note": ""}
-    # Payment notices: from the division head to the recipient's own addressee line.
+        return {"sender": settings.BUREAU["sender_ja"], "addressee": addressee(recipient, routed=routed), "addressee_note": ""}
+    # Payment notices and informal notices: from the division head to the recipient's own addressee line.
     return {
         "sender": settings.BUREAU["sender_ja"],
         "addressee": _with_dono(recipient.addressee_ja or recipient.name_ja),
-        "addressee_note": "",
+        "addressee_note": via_note(recipient, routed=routed),
     }
 
 

@@ -89,6 +89,7 @@ class CaseSummarySerializer(serializers.Serializer):
     deadline = serializers.SerializerMethodField()
     submitted_on = serializers.DateField(allow_null=True)
     submitted_late = serializers.BooleanField()
+    prefecture_received_on = serializers.DateField(allow_null=True)
 
     @extend_schema_field(CaseAmountsSerializer)
     def get_amounts(self, case) -> dict:

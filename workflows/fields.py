@@ -12,6 +12,7 @@ from datetime import date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from grants.catalogue import routes_via_prefecture
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import Determination, RevocationBasis
 from web.errors import InvalidInput
@@ -31,12 +32,20 @@ class FieldSpec:
     max_length: int = MAX_TEXT  # text fields only
     #: A text field that takes one of these values (value, label): the form offers them, anything else is refused.
     choices: tuple[tuple[str, str | Promise], ...] = ()
+    #: Taken only on cases whose papers travel through their prefecture (``grants.catalogue.routes_via_prefecture``).
+    routed_only: bool = False
 
     def as_dict(self) -> dict:
         described = {"name": self.name, "type": self.kind, "required": self.required, "label": str(self.label)}
         if self.choices:
             described["choices"] = [{"value": value, "label": str(label)} for value, label in self.choices]
         return described
+
+
+def fields_for_case(fields: Sequence[FieldSpec], case) -> tuple[FieldSpec, ...]:
+    """The fields a step takes on this case: those for routed papers only where the case's papers are routed."""
+    routed = routes_via_prefecture(case.stream, case.recipient.kind)
+    return tuple(spec for spec in fields if routed or not spec.routed_only)
 
 
 def required(spec: FieldSpec) -> FieldSpec:
@@ -52,6 +61,10 @@ REASON = FieldSpec("reason", "text", _("Reason"))
 DOCUMENT_NUMBER = FieldSpec("document_number", "text", _("Document number"), max_length=MAX_DOCUMENT_NUMBER)
 #: Every step takes it: the day a past act took place, when it is entered later (paper history, a switch-over).
 OCCURRED_ON = FieldSpec("occurred_on", "date", _("Date the act took place"))
+#: Papers routed through the prefecture (経由): the day the prefecture received them, on or before ``date``.
+PREFECTURE_RECEIVED_ON = FieldSpec(
+    "prefecture_received_on", "date", _("Date the prefecture received the papers"), routed_only=True
+)
 LEGAL_BASIS = FieldSpec(
     "legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"),
     choices=tuple(RevocationBasis.choices),

@@ -19,7 +19,7 @@ from grants.catalogue import (
 from grants.forms import DATE_BOUNDS
 from web.forms import PlainAmountField, PlainDateField, PlainTextField, SelectWithOptionData
 
-from .fields import FieldSpec
+from .fields import FieldSpec, fields_for_case
 from .steps import DeclaredStep, DeterminationAct, step_declared, vocabulary
 
 #: Where a bulk step leaves its outcome for the summary page it redirects to (a reload never acts again).
@@ -73,10 +73,12 @@ class TransitionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_VERSION)
 
-    def __init__(self, *args, transition: str, **kwargs):
+    def __init__(self, *args, transition: str, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.transition = transition
         self.specs = step_declared(transition).step.fields
+        if case is not None:  # the fields the step takes on this case (routed papers' only where routed)
+            self.specs = fields_for_case(self.specs, case)
         for spec in self.specs:
             self.fields[spec.name] = _field(spec)
         self.auto_id = f"id_{transition}_%s"

@@ -15,6 +15,7 @@ from grants.selectors import budget_commitments, case_list_for_actor, case_overd
 from inquiries.selectors import inquiry_open_count_for_actor
 
 from .errors import FourEyesViolation
+from .fields import fields_for_case
 from .flows import flow_for
 from .signals import ListColumn, PageSection, case_page_sections, worklist_columns
 from .steps import DeterminationAct, bulk_approval_step, flow_steps, states_awaiting, step_for_act
@@ -46,7 +47,7 @@ def case_available_transitions(*, case: Case, actor) -> list[dict]:
             {
                 "name": declared.name,
                 "label": str(transition.label),
-                "fields": [spec.as_dict() for spec in declared.step.fields],
+                "fields": [spec.as_dict() for spec in fields_for_case(declared.step.fields, case)],
                 "blocked_by": blocked_by,
             }
         )

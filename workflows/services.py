@@ -63,6 +63,7 @@ def _snapshot(case: Case) -> dict:
         },
         "submitted_on": case.submitted_on.isoformat() if case.submitted_on else None,
         "submitted_late": case.submitted_late,
+        "prefecture_received_on": case.prefecture_received_on.isoformat() if case.prefecture_received_on else None,
     }
 
 

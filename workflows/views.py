@@ -152,7 +152,7 @@ def case_page_render(
         transition["form"] = (
             bound
             if bound is not None and bound.transition == name and not (problem or {}).get("stale")
-            else TransitionForm(initial={"version": case.version}, transition=name)
+            else TransitionForm(initial={"version": case.version}, transition=name, case=case)
         )
     return page(
         request,
@@ -206,7 +206,7 @@ def case_transition_submit(request, case_id: int, name: str):
     declared = step_declared(name)
     if declared is None:
         raise PageNotFound(_("There is no step of that name."))
-    form = TransitionForm(request.POST, transition=name)
+    form = TransitionForm(request.POST, transition=name, case=case)
     label = str(declared.label)
     if not form.is_valid():
         if "version" in form.errors:

@@ -19,7 +19,7 @@ from django_tasks_db import DatabaseBackend
 
 from calendars.numbering import document_number_issue
 from grants.access import authorize
-from grants.catalogue import ActLetter, ProcedureSpec
+from grants.catalogue import ActLetter, ProcedureSpec, routes_via_prefecture
 from grants.history import history_append
 from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry
 from grants.roles import system_user
@@ -75,9 +75,10 @@ def _letter_build(
 ) -> Letter:
     """A worded, checked, unsaved letter to the case's recipient."""
     wording = wording or _default_wording(case, kind)
-    people = sender_and_addressee(kind, case.recipient)
+    routed = routes_via_prefecture(case.stream, case.recipient.kind)
+    people = sender_and_addressee(kind, case.recipient, routed=routed)
     items = [list(item) for item in wording.items]
-    concerns = concerns_item(kind, case.recipient)
+    concerns = concerns_item(kind, case.recipient, routed=routed)
     if concerns:
         items.insert(0, list(concerns))
     letter = Letter(

@@ -23,7 +23,15 @@ from viewflow.fsm import State
 
 from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
-from grants.catalogue import ActLetter, ProcedureSpec, StreamSpec, procedure_get, procedure_register, stream_get
+from grants.catalogue import (
+    ActLetter,
+    ProcedureSpec,
+    StreamSpec,
+    procedure_get,
+    procedure_register,
+    routes_via_prefecture,
+    stream_get,
+)
 from grants.errors import OutOfScope
 from grants.procedures import InformalNotice, definition_full
 from grants.models import (
@@ -44,7 +52,7 @@ from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
 from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
-from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, REASON, required
+from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, PREFECTURE_RECEIVED_ON, REASON, required
 from ..steps import DeterminationAct, Step, step_of
 
 S = CaseState
@@ -262,6 +270,7 @@ class CaseFlow:
         case.deadline_stated = deadline.stated if deadline else None
         case.deadline_effective = deadline.effective if deadline else None
         case.submitted_on, case.submitted_late = None, False
+        case.prefecture_received_on = None
 
     def _act_date(self, *, not_before: date | None = None, follows: str = "") -> date:
         """The day an act is dated (its ``date``, else today): never in the future, never before the act it follows."""
@@ -278,6 +287,25 @@ class CaseFlow:
         case.submitted_on = self._act_date()
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
+
+    def _record_prefecture_receipt(self) -> None:
+        """Routed papers (経由): the day the prefecture received them, if known — not in the future, not after
+        they reached the bureau (``submitted_on``); the field is refused on papers that are not routed."""
+        case, on = self.case, self.data.get("prefecture_received_on")
+        if on is None:
+            case.prefecture_received_on = None
+            return
+        if not routes_via_prefecture(case.stream, case.recipient.kind):
+            message = _("This case's papers do not travel through a prefecture.")
+            raise InvalidInput(details={"prefecture_received_on": [message]})
+        if on > self.today:
+            raise InvalidInput(details={"prefecture_received_on": [_("An act cannot be dated in the future.")]})
+        if on > case.submitted_on:
+            message = _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {
+                "day": case.submitted_on.isoformat()
+            }
+            raise InvalidInput(details={"prefecture_received_on": [message]})
+        case.prefecture_received_on = on
 
     def _reason(self) -> None:
         self.case.last_reason = self.data.get("reason", "")
@@ -411,13 +439,14 @@ class Application:
         target=S.SUBMITTED,
         label=gettext_lazy("Record submission"),
         permission=this.officer_in_scope,
-        fields=[required(AMOUNT), DATE],
+        fields=[required(AMOUNT), DATE, PREFECTURE_RECEIVED_ON],
         letter=ActLetter.NONE,
         imported=True,
     )
     def submit(self):
         self.case.amount_requested = self.data["amount"]
         self._record_receipt()
+        self._record_prefecture_receipt()
 
     @step(
         source=[S.SUBMITTED, S.UNDER_REVIEW],

@@ -21,6 +21,8 @@ STREAM = stream_register(
         label_ja="地域支援事業交付金",
         bureau_decides=True,
         recipient_kinds=(RecipientKind.PREFECTURE, RecipientKind.MUNICIPALITY),
+        # The grantee is the municipality; its papers travel through its prefecture both ways (交付要綱).
+        routed_kinds=(RecipientKind.MUNICIPALITY,),
     )
 )
 
