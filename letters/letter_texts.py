@@ -53,7 +53,9 @@ def _with_dono(line: str) -> str:
 
 
 #: Working letters: to the responsible division head of the recipient's prefecture (master data).
-WORKING_KINDS = frozenset({LetterKind.REQUEST, LetterKind.REMINDER, LetterKind.OVERDUE_DEMAND})
+WORKING_KINDS = frozenset(
+    {LetterKind.REQUEST, LetterKind.COVERING_REQUEST, LetterKind.REMINDER, LetterKind.OVERDUE_DEMAND}
+)
 
 
 def addressee(recipient: Recipient, *, routed: bool = False) -> str:
@@ -190,6 +192,27 @@ def request_wording(case: Case, *, consultation: bool) -> LetterWording:
         body_paragraphs=tuple(paragraphs),
         items=_submission_items(case, topic),
         deadline_note=_deadline_note(case),
+    )
+
+
+def covering_request_wording(cases: Sequence[Case], *, consultation: bool) -> LetterWording:
+    """依頼 to a prefecture for its municipalities (経由): the same request, the municipalities it went to with
+    each one's deadline, and the prefecture's part: to pass it on and forward the papers it receives."""
+    first = cases[0]
+    topic = _request_topic(first, consultation)
+    lines = [f"{case.recipient.name_ja}（提出期限：{_deadline_text(case)}）" for case in cases]
+    return LetterWording(
+        subject=f"{_subject_head(first)}の{topic}について（依頼）",
+        body_paragraphs=(
+            "標記について、貴管内の下記市区町村に対し、別途依頼しましたので、管内市区町村への周知方よろしくお願いいたします。",
+            "また、各市区町村から提出された関係書類については、貴職において受け付けた日を付して取りまとめの上、"
+            "それぞれの提出期限までに当局あて進達いただきますようお願いいたします。",
+        ),
+        items=(
+            ("提出書類", f"{topic}に係る書類一式（管内市区町村分）"),
+            ("対象市区町村及び提出期限", "\n".join(lines)),
+            ("提出方法", f"電子メール（{settings.BUREAU['mail']}）"),
+        ),
     )
 
 

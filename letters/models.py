@@ -15,6 +15,7 @@ from grants.models import Case, HistoryEntry, Recipient
 
 class LetterKind(models.TextChoices):
     REQUEST = "request", _("Request (依頼)")
+    COVERING_REQUEST = "covering_request", _("Request to the prefecture for its municipalities (依頼)")
     REMINDER = "reminder", _("Reminder")
     OVERDUE_DEMAND = "overdue_demand", _("Overdue demand (督促)")
     PRESENTATION = "presentation", _("Informal notice of the amount (内示・提示)")
@@ -80,6 +81,8 @@ class Letter(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     batch = models.ForeignKey(LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    #: A request to a prefecture for its municipalities (経由): the cases it covers (its ``case`` is the first).
+    covers = models.ManyToManyField(Case, blank=True, related_name="covering_letters")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)

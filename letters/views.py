@@ -36,7 +36,7 @@ from .selectors import (
     payment_notice_batch_get_for_actor,
     act_letter_list_for_actor,
 )
-from .services import follow_up_send, letter_batch_create
+from .services import bulk_covering_letters_issue, follow_up_send, letter_batch_create
 
 
 @login_required
@@ -155,12 +155,15 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     )
     done = outcome.done
     refused = [{"case_id": item["case_id"], "message": str(item["message"])} for item in outcome.refused]
+    # Before the act's own batch takes its requests: a prefecture's request lists its municipalities'.
+    covering = bulk_covering_letters_issue(actor=request.user, cases=done, since=started)
     batch = _act_letter_batch(request, done, started, label=label)
     request.session[BULK_SUMMARY] = {
         "transition": data["transition"],
         "done": [case.pk for case in done],
         "refused": refused,
         "batch": batch.pk if batch else None,
+        "covering_batch": covering.pk if covering else None,
     }
     return redirect("bulk-request-summary")
 
@@ -182,6 +185,11 @@ def bulk_request_summary(request):
             "refused": [item | {"case": cases.get(item["case_id"])} for item in summary["refused"]],
             "label": step_declared(summary["transition"]).label,
             "batch": letter_batch_get_for_actor(actor=request.user, batch_id=summary["batch"]) if summary["batch"] else None,
+            "covering_batch": (
+                letter_batch_get_for_actor(actor=request.user, batch_id=summary["covering_batch"])
+                if summary.get("covering_batch")
+                else None
+            ),
         },
     )
 

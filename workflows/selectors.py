@@ -3,14 +3,15 @@ lists the case-work pages show: worklist, approval queue, bulk-step preview.
 Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here writes."""
 
 from datetime import date, datetime
+from itertools import groupby
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize, may
-from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
-from grants.catalogue import UNCOMMITTING_KINDS, stream_get
+from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Recipient, RecipientKind
+from grants.catalogue import UNCOMMITTING_KINDS, routed_streams, stream_get
 from grants.selectors import budget_commitments, case_list_for_actor, case_overdue_q, history_entry_day
 from inquiries.selectors import inquiry_open_count_for_actor
 
@@ -287,3 +288,31 @@ def worklist_columns_for_actor(*, cases, actor) -> tuple[list[ListColumn], list[
     columns = [column for _receiver, column in worklist_columns.send(sender=Case, cases=cases, actor=actor) if column]
     rows = [(case, [(column.title, column.template, column.values.get(case.pk)) for column in columns]) for case in cases]
     return columns, rows
+
+
+def late_by_prefecture_for_actor(*, actor, today: date) -> list[dict]:
+    """Overdue cases whose papers travel through their prefecture (経由), grouped by prefecture with their count:
+    which of a prefecture's municipalities are late (docs/domain.md#routing-through-the-prefecture).
+
+    Only cases the actor may read (``case_list_for_actor``); each group is ``{"code", "prefecture"
+    (its recipient, or None when master data lacks it), "count", "cases"}``, by prefecture code, the cases
+    by effective deadline then recipient code.
+    """
+    routed = Q(pk__in=[])
+    for stream, kinds in routed_streams().items():
+        routed |= Q(stream=stream, recipient__kind__in=kinds)
+    cases = (
+        case_list_for_actor(actor=actor, overdue_on=today)
+        .filter(routed)
+        .select_related("recipient", "officer")
+        .order_by("recipient__prefecture_code", "deadline_effective", "recipient__code", "pk")
+    )
+    groups: list[dict] = []
+    for code, members in groupby(cases, key=lambda case: case.recipient.prefecture_code):
+        members = list(members)
+        groups.append({"code": code, "prefecture": None, "count": len(members), "cases": members})
+    prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in=[group["code"] for group in groups])
+    names = {prefecture.code: prefecture for prefecture in prefectures}
+    for group in groups:
+        group["prefecture"] = names.get(group["code"])
+    return groups

@@ -78,7 +78,9 @@ def case_transition(
     """
     cleaned = _cleaned(name, data)
     with transaction.atomic(durable=True):
-        return _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today)
+        return _act(
+            case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today
+        )
 
 
 #: Cases acted on per commit by ``case_transition_bulk``: the commit (and on SQLite its fsync) is shared by
@@ -136,7 +138,7 @@ def _bulk_chunk(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: dict
     for case_id, version in chunk:
         try:
             acted.append(_act(case_id=case_id, name=name, actor=actor, cleaned=dict(cleaned), expected_version=version,
-                              today=today))
+                              today=today, bulk=True))
         except DomainError as exc:
             raise _Refused(case_id, exc) from exc
     return acted
@@ -151,8 +153,11 @@ def _cleaned(name: str, data: dict) -> dict:
     return clean_step_data((*declared.step.fields, OCCURRED_ON), data)
 
 
-def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None) -> Case:
-    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record."""
+def _act(
+    *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None, bulk: bool = False
+) -> Case:
+    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record (``bulk``: one
+    of the acts of ``case_transition_bulk``, which the receivers of ``case_transition_recording`` are told)."""
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
     recorded_on = today or timezone.localdate()
@@ -197,6 +202,7 @@ def _act(*, case_id: int, name: str, actor, cleaned: dict, expected_version: int
             letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
             on=occurred_on or timezone.localdate(occurred_at), determination=determination,
             recorded_later=occurred_on is not None and occurred_on < recorded_on, recorded_on=recorded_on,
+            bulk=bulk,
         )
         if addition is not None
     ]

@@ -13,7 +13,9 @@ history record is written, with the keyword arguments:
 - ``on``: the day of the act;
 - ``determination``: the determination the act created or moved on, or None.
 - ``recorded_later``: whether the act took place on a day before the day it is recorded (``occurred_on``);
-- ``recorded_on``: the day it is recorded.
+- ``recorded_on``: the day it is recorded;
+- ``bulk``: whether the act is one of a bulk step's (``case_transition_bulk``), whose caller handles what
+  covers all of its acts at once (the letters app: one request per prefecture for its municipalities).
 
 A receiver returns None, or an ``ActAddition``: what the act's record says
 about it (merged into the record's ``data``) and what to do once the record

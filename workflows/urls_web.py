@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("cases/", views.worklist, name="worklist"),
+    path("cases/late-by-prefecture/", views.late_by_prefecture, name="late-by-prefecture"),
     path("cases/saved-filters/", views.saved_filter_create, name="saved-filter-create"),
     path("cases/saved-filters/<int:filter_id>/delete/", views.saved_filter_remove, name="saved-filter-delete"),
     path("cases/<id:case_id>/", views.case_detail, name="case-detail"),

@@ -63,6 +63,7 @@ from .selectors import (
     case_is_overdue,
     determination_list_for_case,
     bulk_summary_cases_for_actor,
+    late_by_prefecture_for_actor,
     worklist_columns_for_actor,
     worklist_counts_for_actor,
     worklist_for_actor,
@@ -174,6 +175,16 @@ def case_page_render(
         },
         status=status,
     )
+
+
+@login_required
+@require_safe
+@domain_errors_as_pages
+def late_by_prefecture(request):
+    """Overdue cases whose papers travel through their prefecture (経由), by prefecture with counts: what a
+    prefecture's officers chase with their municipalities. Within the user's scope."""
+    groups = late_by_prefecture_for_actor(actor=request.user, today=timezone.localdate())
+    return page(request, "workflows/late_by_prefecture.html", {"groups": groups})
 
 
 @login_required

@@ -35,6 +35,7 @@ from .fonts import letter_fonts
 
 class TitleKind(StrEnum):
     REQUEST = "request"
+    COVERING_REQUEST = "covering_request"
     REMINDER = "reminder"
     OVERDUE_DEMAND = "overdue_demand"
     PRESENTATION = "presentation"

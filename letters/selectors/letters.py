@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from grants.access import READ_CASE, authorize, scope_q
 from grants.errors import OutOfScope
@@ -19,7 +19,8 @@ def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Lett
     letters = Letter.objects.filter(scope_q(actor, via="case__")).select_related("recipient", "case", "batch")
     if case_id is not None:
         case = case_get_for_actor(actor=actor, case_id=case_id)
-        letters = letters.filter(case=case)
+        # with the requests to its prefecture that cover it (経由), whose own case may be another municipality's
+        letters = letters.filter(Q(case=case) | Q(covers=case)).distinct()
     return letters.order_by("-issued_on", "-pk")
 
 

@@ -2,6 +2,7 @@
 
 from ..letter_texts import LetterWording
 from .addressees import recipient_addressee_save
+from .covering import bulk_covering_letters_issue, covering_letters_issue
 from .follow_ups import FOLLOW_UP_ACTION, follow_up_send
 from .letters import (
     ACT_LETTERS,
@@ -19,6 +20,8 @@ from .reminders import reminder_issue
 
 __all__ = [
     "ACT_LETTERS",
+    "bulk_covering_letters_issue",
+    "covering_letters_issue",
     "FOLLOW_UP_ACTION",
     "follow_up_send",
     "LetterWording",

@@ -21,7 +21,7 @@ from calendars.numbering import document_number_issue
 from grants.access import authorize
 from grants.catalogue import ActLetter, ProcedureSpec, routes_via_prefecture
 from grants.history import history_append
-from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry
+from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry, Recipient
 from grants.roles import system_user
 from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
@@ -72,13 +72,16 @@ def _letter_build(
     document_number: str = "",
     batch: LetterBatch | None = None,
     basis: dict | None = None,
+    recipient: Recipient | None = None,
 ) -> Letter:
-    """A worded, checked, unsaved letter to the case's recipient."""
+    """A worded, checked, unsaved letter to the case's recipient (or to ``recipient``: a prefecture's request
+    for its municipalities)."""
     wording = wording or _default_wording(case, kind)
-    routed = routes_via_prefecture(case.stream, case.recipient.kind)
-    people = sender_and_addressee(kind, case.recipient, routed=routed)
+    recipient = recipient or case.recipient
+    routed = routes_via_prefecture(case.stream, recipient.kind)
+    people = sender_and_addressee(kind, recipient, routed=routed)
     items = [list(item) for item in wording.items]
-    concerns = concerns_item(kind, case.recipient, routed=routed)
+    concerns = concerns_item(kind, recipient, routed=routed)
     if concerns:
         items.insert(0, list(concerns))
     letter = Letter(
@@ -87,7 +90,7 @@ def _letter_build(
         kind=kind,
         document_number=document_number,
         issued_on=issued_on or timezone.localdate(),
-        recipient=case.recipient,
+        recipient=recipient,
         subject=wording.subject,
         content={
             **people,

@@ -54,7 +54,7 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks):
         tokyo = requested_case(officer=officer, deadline="2025-09-16", recipient=f.municipality(*TOKYO, "13"))
     return {
         "viewer": prefecture_viewer("11"), "saitama": saitama, "tokyo": tokyo, "run": run,
-        "saitama_letter": Letter.objects.get(case=saitama), "tokyo_letter": Letter.objects.get(case=tokyo),
+        "saitama_letter": Letter.objects.get(kind="request", case=saitama), "tokyo_letter": Letter.objects.get(kind="request", case=tokyo),
     }
 
 
@@ -78,7 +78,8 @@ def codes(response) -> list[str]:
 def test_the_viewer_reads_saitama_s_cases_letters_and_money_through_the_api(api, world):
     assert set(codes(api.get("/api/cases"))) == {SAITAMA[0]}
     assert api.get(f"/api/cases/{world['saitama'].pk}").json()["available_transitions"] == []
-    assert set(codes(api.get("/api/letters"))) == {SAITAMA[0]}
+    # the municipality's request, and Saitama's own that lists it (経由)
+    assert set(codes(api.get("/api/letters"))) == {SAITAMA[0], "11"}
     assert api.get(f"/api/letters/{world['saitama_letter'].pk}.pdf").content.startswith(b"%PDF")
     assert set(codes(api.get("/api/payment-items"))) == {SAITAMA[0]}
     run = api.get(f"/api/payment-runs/{world['run'].pk}").json()

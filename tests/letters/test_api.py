@@ -224,8 +224,8 @@ def test_letters_of_a_case_and_the_pdf(api, people, django_capture_on_commit_cal
         case = requested_case(officer=people["officer"], deadline="2026-02-27")
     login(api, people["officer"])
     body = api.get("/api/letters", {"case": case.pk}).json()
-    assert body["count"] == 1
-    [letter] = body["items"]
+    assert body["count"] == 2  # the request, and the prefecture's request that lists the municipality (経由)
+    [letter] = [item for item in body["items"] if item["kind"] == "request"]
     assert letter["kind"] == "request" and letter["status"] == "rendered"
     assert letter["deadline"] == {"stated": "2026-02-27", "effective": "2026-02-27"}
     assert letter["recipient"] == {"code": case.recipient.code, "name": case.recipient.name_ja}
@@ -235,7 +235,7 @@ def test_letters_of_a_case_and_the_pdf(api, people, django_capture_on_commit_cal
 
 
 def test_letters_outside_the_officers_scope_are_403(api, people, saitama_case):
-    letter = Letter.objects.get(case=saitama_case)
+    letter = Letter.objects.get(kind="request", case=saitama_case)
     login(api, people["tokyo"])
     assert_error(api.get(f"/api/letters/{letter.pk}.pdf"), 403, "out_of_scope")
     assert_error(api.get("/api/letters", {"case": saitama_case.pk}), 403, "out_of_scope")
@@ -244,7 +244,7 @@ def test_letters_outside_the_officers_scope_are_403(api, people, saitama_case):
 
 
 def test_a_letter_not_yet_drawn_is_409(api, people, saitama_case):
-    letter = Letter.objects.get(case=saitama_case)  # its task runs only after commit
+    letter = Letter.objects.get(kind="request", case=saitama_case)  # its task runs only after commit
     assert_error(login(api, people["auditor"]).get(f"/api/letters/{letter.pk}.pdf"), 409, "letter_not_rendered")
 
 
@@ -255,7 +255,7 @@ def test_batch_of_letters_downloads_as_one_pdf_or_a_zip(api, people, django_capt
             requested_case(officer=officer, deadline="2026-02-27", recipient=f.town(n))
             for n in range(3)
         ]
-    ids = [Letter.objects.get(case=case).pk for case in cases]
+    ids = [Letter.objects.get(kind="request", case=case).pk for case in cases]
     login(api, officer)
     created = api.post("/api/letter-batches", {"title": "当初交付申請依頼", "letters": ids}, format="json")
     assert created.status_code == 201 and len(created.json()["letters"]) == 3
@@ -273,7 +273,7 @@ def test_a_batch_holds_one_letter_per_recipient_and_each_letter_once(api, people
     officer = people["officer"]
     first = requested_case(officer=officer, deadline="2026-02-27")
     second = act(f.case(actor=officer, procedure="adjustment_grant", recipient=first.recipient), "request", officer)
-    ids = [Letter.objects.get(case=first).pk, Letter.objects.get(case=second).pk]
+    ids = [Letter.objects.get(kind="request", case=first).pk, Letter.objects.get(kind="request", case=second).pk]
     login(api, officer)
     assert_error(api.post("/api/letter-batches", {"title": "x", "letters": ids}, format="json"), 422, "invalid_input")
     assert api.post("/api/letter-batches", {"title": "x", "letters": ids[:1]}, format="json").status_code == 201

@@ -20,8 +20,10 @@ def test_request_letter_and_its_render_task_are_written_by_the_act():
     case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
     letter = Letter.objects.get(case=case, kind="request")
     assert letter.status == "pending"
-    task = DBTaskResult.objects.get()
-    assert task.args_kwargs["args"] == [letter.pk]
+    # the request to the municipality, and the prefecture's request that lists it (経由), each queued
+    covering = Letter.objects.get(case=case, kind="covering_request")
+    tasks = DBTaskResult.objects.order_by("enqueued_at", "id")
+    assert sorted(task.args_kwargs["args"] for task in tasks) == [[letter.pk], [covering.pk]]
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
@@ -31,12 +33,13 @@ def test_the_library_worker_draws_the_letter_the_act_queued(live_db, settings, t
     officer = f.officer()
     case = f.case(actor=officer)
     case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
-    task = DBTaskResult.objects.get()
+    letter = Letter.objects.get(kind="request", case=case)
+    task = next(task for task in DBTaskResult.objects.all() if task.args_kwargs["args"] == [letter.pk])
     assert task.status == "READY" and task.backend_name == "default" and task.enqueued_at is not None
     assert task.task_path == "letters.tasks.letter_render_task" and task.worker_ids == []
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     task.refresh_from_db()
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     assert task.status == "SUCCESSFUL" and task.return_value == letter.sha256
     assert letter.status == "rendered" and letter.pdf.name
 

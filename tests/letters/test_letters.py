@@ -41,7 +41,7 @@ def request(case, officer, django_capture_on_commit_callbacks, **data):
 
 def test_request_issues_a_letter_recorded_with_the_act(officer):
     case = act(f.case(actor=officer), "request", officer, deadline="2026-02-27")
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     transition = HistoryEntry.objects.get(case=case, action="request")
     assert letter.kind == "request" and letter.status == "pending"  # drawn once the act has committed
     assert letter.history_entry == transition
@@ -58,7 +58,7 @@ def test_request_issues_a_letter_recorded_with_the_act(officer):
 
 def test_rendered_request_letter_reads_right(officer, django_capture_on_commit_callbacks):
     case = request(f.case(actor=officer), officer, django_capture_on_commit_callbacks, deadline="2026-02-27")
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     assert letter.status == "rendered"
     assert re.fullmatch(r"関厚発1121第\d+号", letter.document_number)
     text = pdf_text(letter)
@@ -75,27 +75,27 @@ def test_rendered_request_letter_reads_right(officer, django_capture_on_commit_c
 
 def test_rolled_deadline_is_explained_in_the_letter(officer, django_capture_on_commit_callbacks):
     case = request(f.case(actor=officer), officer, django_capture_on_commit_callbacks, deadline="2026-02-28")
-    text = pdf_text(Letter.objects.get(case=case))
+    text = pdf_text(Letter.objects.get(kind="request", case=case))
     assert "令和8年3月2日(月)" in text
     assert "令和8年2月28日(土)は行政機関の休日に当たるため" in text
 
 
 def test_stored_pdf_matches_its_hash_and_the_render_is_recorded(officer, django_capture_on_commit_callbacks):
     case = request(f.case(actor=officer), officer, django_capture_on_commit_callbacks)
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     with letter.pdf.open("rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == letter.sha256
-    record = HistoryEntry.objects.get(subject_type="letter", action="letter_render")
+    record = HistoryEntry.objects.get(subject_type="letter", subject_id=str(letter.pk), action="letter_render")
     assert record.data["sha256"] == letter.sha256 and record.data["document_number"] == letter.document_number
     letter_render(letter_id=letter.pk)  # again: nothing changes, nothing is recorded twice
-    assert HistoryEntry.objects.filter(action="letter_render").count() == 1
+    assert HistoryEntry.objects.filter(subject_id=str(letter.pk), action="letter_render").count() == 1
 
 
 def test_letter_from_the_schedule_names_its_step(officer):
     shipped_schedules()
     f.define(2025, "community_support_grant", "initial_grant")  # the application alone, no pre-consultation
     case = act(f.case(actor=officer), "request", officer)
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     assert letter.basis["step"] == "community_support_grant/initial_grant/initial_application_deadline"
     # A request about a municipality goes to its prefecture and names the municipality first.
     assert letter.content["items"][0] == ["対象団体", case.recipient.name_ja]
@@ -104,7 +104,7 @@ def test_letter_from_the_schedule_names_its_step(officer):
 
 def test_undecided_deadline_says_so(officer):
     case = act(f.case(actor=officer, stream="medical_care_fund", part="personnel"), "request_consultation", officer)
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     assert letter.subject == "令和7年度地域医療介護総合確保基金（人材分）の国庫補助協議について（依頼）"
     assert letter.content["items"][1] == ["提出期限", "未定（追ってお知らせします）"]
     assert letter.basis == {"deadline": "undecided", "schedule": None}
@@ -113,7 +113,8 @@ def test_undecided_deadline_says_so(officer):
 def test_acts_without_a_letter_issue_none(officer):
     case = act(f.case(actor=officer), "request", officer)
     act(case, "submit", officer, amount=1_000)
-    assert Letter.objects.filter(case=case).count() == 1
+    # the request's: to the municipality, and to its prefecture listing it (経由)
+    assert sorted(Letter.objects.filter(case=case).values_list("kind", flat=True)) == ["covering_request", "request"]
 
 
 def decide(case, officer, boss, amount, **draft):

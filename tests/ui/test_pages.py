@@ -183,8 +183,13 @@ def test_bulk_request_previews_then_sends_one_step_per_case(client, people, djan
     assert "3件完了しました" in summary and "1件は処理できず" in summary
     assert "松戸市" in summary and f"#{already.pk}" not in summary  # the refusal names the recipient
     assert "3件完了しました" in client.get("/bulk/request/summary/").content.decode()
-    batch = LetterBatch.objects.get()
+    batch = LetterBatch.objects.filter(letters__kind="request").distinct().get()
     assert batch.letters.count() == 3
+    # and Saitama, whose towns were asked, gets one request listing them (経由), in a batch of its own
+    covering = LetterBatch.objects.filter(letters__kind="covering_request").distinct().get()
+    [letter] = covering.letters.all()
+    assert letter.recipient.code == "11" and {c.pk for c in letter.covers.all()} == {c.pk for c in ready}
+    assert f"/letters/batches/{covering.pk}.pdf" in summary and "都道府県あて依頼（経由）" in summary
     merged = client.get(f"/letters/batches/{batch.pk}.pdf")
     assert merged["Content-Type"] == "application/pdf" and merged.content.startswith(b"%PDF")
     with zipfile.ZipFile(io.BytesIO(client.get(f"/letters/batches/{batch.pk}.zip").content)) as archive:

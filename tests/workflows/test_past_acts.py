@@ -42,7 +42,7 @@ def test_the_letter_of_a_backfilled_act_is_dated_the_acts_day_and_says_when_it_w
     today(date(2025, 12, 1))
     with django_capture_on_commit_callbacks(execute=True):  # the PDF is drawn once the act commits
         case = act(f.case(actor=officer, year=2023), "request", officer, deadline="2023-08-31", occurred_on="2023-07-31")
-    text = pdf_text(Letter.objects.get(case=case))
+    text = pdf_text(Letter.objects.get(kind="request", case=case))
     assert "令和5年7月31日" in text.split("本書は")[0]  # the letter's date: the act's day
     assert "本書は、令和5年7月31日付けで行った事務を令和7年12月1日に記録したものです。" in text
     assert "令和7年12月1日" not in text.split("本書は")[0]
@@ -53,7 +53,7 @@ def test_an_act_of_today_is_not_marked_as_recorded_later(today, django_capture_o
     today(date(2025, 7, 1))
     with django_capture_on_commit_callbacks(execute=True):
         case = act(f.case(actor=officer), "request", officer, deadline="2025-08-29", occurred_on="2025-07-01")
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(kind="request", case=case)
     assert "recorded_later" not in letter.basis and "recorded_note" not in letter.content
     assert "本書は" not in pdf_text(letter)
 
