@@ -96,7 +96,7 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks) -> Worl
         fund_balance_import(
             actor=supervisor, rows=[FundBalanceRow("11", 2024, 1_234_567, 600, 300, 7, 500, FUND_CLOSING)]
         )
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(case=case, kind="request")
     batch = letter_batch_create(actor=officer, letter_ids=[letter.pk], title="依頼文")
     built = World(
         officer=officer, supervisor=supervisor, auditor=auditor, outsider=outsider, case=case, revoked=revoked,
@@ -278,6 +278,8 @@ ROUTES: dict[str, Route] = {
     "fund-balances": Route(reads=(Read(HIDDEN, secret=(f"{FUND_CLOSING:,}",)),)),
     "recipients": Route(reads=(Read("recipients are master data every user reads"),)),
     "worklist": Route(reads=(Read(HIDDEN),)),
+    # the world's case is late from its deadline on (2025-09-16)
+    "late-by-prefecture": Route(reads=(Read(HIDDEN, lambda w, u: {"on": "2025-10-01"}),)),
     "case-detail": Route(case_id, reads=(Read(REFUSED),)),
     "case-as-of": Route(case_id, reads=(Read(REFUSED, lambda w, u: {"date": "2025-09-10"}),)),
     "case-step": Route(

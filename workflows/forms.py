@@ -68,6 +68,14 @@ def _field(spec: FieldSpec) -> forms.Field:
     return field(label=spec.label, required=False, strip=True, widget=widget)
 
 
+class LateOnForm(forms.Form):
+    """The day the late list counts from (today when not given)."""
+
+    on = forms.DateField(
+        label=_("Late as of"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class TransitionForm(forms.Form):
     """The fields of one transition plus the case version the user saw."""
 

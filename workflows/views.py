@@ -46,6 +46,7 @@ from web.views import PageNotFound, domain_errors_as_pages
 from .forms import (
     BULK_SUMMARY,
     BulkApproveForm,
+    LateOnForm,
     SavedFilterForm,
     SubmissionConfirmForm,
     SubmissionImportForm,
@@ -183,8 +184,14 @@ def case_page_render(
 def late_by_prefecture(request):
     """Overdue cases whose papers travel through their prefecture (経由), by prefecture with counts: what a
     prefecture's officers chase with their municipalities. Within the user's scope."""
-    groups = late_by_prefecture_for_actor(actor=request.user, today=timezone.localdate())
-    return page(request, "workflows/late_by_prefecture.html", {"groups": groups})
+    form = LateOnForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    on = (form.cleaned_data.get("on") if valid and form.is_bound else None) or timezone.localdate()
+    groups = late_by_prefecture_for_actor(actor=request.user, today=on) if valid else []
+    return page(
+        request, "workflows/late_by_prefecture.html", {"groups": groups, "form": form, "on": on},
+        status=200 if valid else 422,
+    )
 
 
 @login_required

@@ -249,6 +249,9 @@ def test_the_late_list_groups_overdue_routed_cases_by_prefecture_within_scope(of
     assert 'data-testid="late-count-11">2<' in body and 'data-testid="late-count-12">1<' in body
     assert all(town.recipient.name_ja in body for town in (*late, late_chiba))
     assert "所沢市" not in body
+    # the day counted from can be chosen: on the deadline itself nobody is late yet
+    assert "late-count-" not in client.get("/cases/late-by-prefecture/", {"on": "2025-10-31"}).content.decode()
+    assert client.get("/cases/late-by-prefecture/", {"on": "not a day"}).status_code == 422
     # an officer of Saitama alone sees Saitama's
     saitama_only = f.officer(prefectures=("11",))
     client.force_login(saitama_only)
