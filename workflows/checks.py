@@ -30,6 +30,9 @@ def _stream_errors() -> list[checks.Error]:
             errors.append(_error(f"{where} has no label or no label_ja", 10))
         if not stream.recipient_kinds or set(stream.recipient_kinds) - set(RecipientKind.values):
             errors.append(_error(f"{where} names no recipient kind, or one that is not a RecipientKind", 11))
+        routed = set(stream.routed_kinds)
+        if RecipientKind.PREFECTURE in routed or routed - set(stream.recipient_kinds):
+            errors.append(_error(f"{where} routes a recipient kind it has no recipients of, or the prefecture itself", 14))
         if any(not part.code or not part.label or not part.label_ja for part in stream.parts):
             errors.append(_error(f"{where} has a part without a code, label or label_ja", 12))
         if not procedure_list(stream.code):

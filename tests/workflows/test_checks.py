@@ -121,3 +121,18 @@ def test_a_flow_without_a_spec_and_a_stream_without_procedures_are_named(broken)
     where = f"{__name__}.test_a_flow_without_a_spec_and_a_stream_without_procedures_are_named.<locals>.Forgotten"
     assert messages("workflows.E030") == [f"flow {where} has no registered procedure spec"]
     assert messages("workflows.E013") == ["stream empty_stream has no procedure"]
+
+
+def test_a_stream_routing_recipients_it_has_not_or_the_prefecture_itself_is_named(broken):
+    @procedure(broken, "registered", label="Registered", label_ja="登録", request_topic="申請")
+    class Registered(Application, CaseFlow):
+        pass
+
+    stream_register(StreamSpec(code="routes_unions", label="U", label_ja="連合", bureau_decides=True,
+                               recipient_kinds=("prefecture",), routed_kinds=("wide_area_union",)))
+    stream_register(StreamSpec(code="routes_itself", label="P", label_ja="県", bureau_decides=True,
+                               recipient_kinds=("prefecture",), routed_kinds=("prefecture",)))
+    for code in ("routes_unions", "routes_itself"):
+        assert f"stream {code} routes a recipient kind it has no recipients of, or the prefecture itself" in messages(
+            "workflows.E014"
+        )
