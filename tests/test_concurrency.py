@@ -127,9 +127,10 @@ def test_letters_issued_at_once_on_one_day_get_distinct_gap_free_serials(live_db
         (lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in cases
     ])
     assert not errors(outcomes), outcomes
-    letters = Letter.objects.filter(kind="request")
-    assert letters.count() == len(cases) and all(letter.status == "rendered" for letter in letters)
-    assert sorted(serial(letter.document_number) for letter in letters) == list(range(1, len(cases) + 1))
+    assert Letter.objects.filter(kind="request").count() == len(cases)
+    letters = Letter.objects.all()  # each request, and its prefecture's covering request (経由)
+    assert letters.count() == 2 * len(cases) and all(letter.status == "rendered" for letter in letters)
+    assert sorted(serial(letter.document_number) for letter in letters) == list(range(1, 2 * len(cases) + 1))
     assert all(letter.document_number.startswith("関厚発0202第") for letter in letters)
     assert_chain_follows_ids()
 
@@ -142,7 +143,8 @@ def test_transitions_and_a_render_at_once_keep_the_chain_in_id_order(live_db, to
     works = [(lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in cases]
     outcomes = at_once(*works, lambda: letter_render(letter_id=letter.pk))
     assert not errors(outcomes), outcomes
-    assert HistoryEntry.objects.filter(action="letter_render").count() == len(cases) + 1
+    # each request's two letters (to the municipality, and its prefecture's covering request), and the one drawn
+    assert HistoryEntry.objects.filter(action="letter_render").count() == 2 * len(cases) + 1
     assert_chain_follows_ids()
 
 
@@ -175,8 +177,10 @@ def test_two_officers_bulk_requesting_the_same_cases_request_each_once(live_db, 
     assert refused == ["stale_version"] * len(ids)
     assert HistoryEntry.objects.filter(action="request").count() == len(ids)
     assert Letter.objects.filter(kind="request").count() == len(ids)
+    # each request, and its prefecture's covering request (経由), numbered from one sequence without a gap
+    assert Letter.objects.filter(kind="covering_request").count() == len(ids)
     assert sorted(serial(n) for n in Letter.objects.values_list("document_number", flat=True)) == list(
-        range(1, len(ids) + 1)
+        range(1, 2 * len(ids) + 1)
     )
     assert_chain_follows_ids()
 
@@ -201,7 +205,10 @@ def test_two_officers_confirming_the_same_bulk_request_at_once_request_each_case
     letters = Letter.objects.filter(kind="request")
     assert letters.count() == len(cases)
     assert letters.filter(batch__isnull=True).count() == 0  # each officer's summary batches the letters it sent
-    assert sum(batch.letters.count() for batch in LetterBatch.objects.all()) == len(cases)
+    assert sum(batch.letters.filter(kind="request").count() for batch in LetterBatch.objects.all()) == len(cases)
+    # and one request to the prefecture listing them, from whichever officer's bulk step asked them
+    covering = Letter.objects.filter(kind="covering_request")
+    assert sorted(case.pk for letter in covering for case in letter.covers.all()) == sorted(case.pk for case in cases)
     assert HistoryEntry.objects.filter(action="letter_batch_create").count() == LetterBatch.objects.count()
     assert_chain_follows_ids()
 
@@ -224,8 +231,9 @@ def test_notices_and_requests_at_once_on_one_day_share_one_gap_free_sequence(liv
     outcomes = at_once(*works)
     assert not errors(outcomes), outcomes
     numbers = list(Letter.objects.filter(issued_on=date(2026, 2, 2)).values_list("document_number", flat=True))
-    assert len(numbers) == 12 and len(set(numbers)) == 12
-    assert sorted(serial(n) for n in numbers) == list(range(1, 13))
+    # 8 requests with their prefecture's covering requests (経由), and 4 notices
+    assert len(numbers) == 20 and len(set(numbers)) == 20
+    assert sorted(serial(n) for n in numbers) == list(range(1, 21))
     assert_chain_follows_ids()
 
 

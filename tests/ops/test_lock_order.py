@@ -114,7 +114,7 @@ def test_a_letter_waiting_for_its_document_number_does_not_block_foreign_keys_to
         case_id=f.case(actor=officer).pk, name="request", actor=officer, data={"deadline": "2027-09-01"},
         expected_version=1,
     )
-    letter = Letter.objects.get(case=case)
+    letter = Letter.objects.get(case=case, kind="request")
     assert letter.status == "pending" and not letter.document_number
     DocumentSequence.objects.get_or_create(day=letter.issued_on, defaults={"last_serial": 0})
     with psycopg.connect(database_url_for_processes()) as holder:

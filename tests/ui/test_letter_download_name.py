@@ -15,7 +15,7 @@ def test_a_downloaded_letter_is_named_after_its_document_number(client, django_c
     officer = f.officer()
     with django_capture_on_commit_callbacks(execute=True):  # the letter renders (and is numbered) after the commit
         requested_case(officer=officer, deadline="2025-11-28")
-    letter = Letter.objects.get()
+    letter = Letter.objects.get(kind="request")
     assert letter.document_number and not letter.document_number.isascii()
     client.force_login(officer)
     header = client.get(f"/letters/{letter.pk}.pdf?download=1")["Content-Disposition"]
