@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grants.admin import NationalListFilter, PrefectureFilter
+from grants.catalogue import routed_streams
 from grants.models import Recipient
 from schedules.admin import SavedThroughServices
 from schedules.services import may_edit_calendar_data
@@ -94,14 +95,20 @@ class RecipientAddresseeAdmin(SavedThroughServices, admin.ModelAdmin):
     def active(self, recipient):
         return recipient.is_active
 
+    @staticmethod
+    def _routed(recipient) -> bool:
+        """Whether some stream routes this recipient's papers through its prefecture (the community support
+        grant's municipalities): its letters then go via, or to, the prefecture."""
+        return any(recipient.kind in kinds for kinds in routed_streams().values())
+
     @admin.display(description=_("formal notices go to (the head)"))
     def formal_addressee_line(self, recipient):
-        line, note = formal_addressee(recipient)
+        line, note = formal_addressee(recipient, routed=self._routed(recipient))
         return f"{line} {note}".strip()
 
     @admin.display(description=_("requests and reminders go to"))
     def working_addressee_line(self, recipient):
-        return addressee(recipient)
+        return addressee(recipient, routed=self._routed(recipient))
 
     def save_service(self, actor, obj):
         recipient_addressee_save(actor=actor, recipient_id=obj.pk, addressee_ja=obj.addressee_ja)
