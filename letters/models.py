@@ -81,8 +81,10 @@ class Letter(models.Model):
     sha256 = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     batch = models.ForeignKey(LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
-    #: A request to a prefecture for its municipalities (経由): the cases it covers (its ``case`` is the first).
-    covers = models.ManyToManyField(Case, blank=True, related_name="covering_letters")
+    #: A request to a routed municipality: the request to its prefecture that lists it (経由), once issued.
+    covered_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="covered_requests"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     rendered_at = models.DateTimeField(null=True, blank=True)

@@ -49,9 +49,9 @@ def letter_for_act(
             extra.content = {**extra.content, "recorded_note": sent.content["recorded_note"]}
 
     def store(entry):
+        for extra, requests in covering:  # first, so the request is stored pointing to it
+            covering_letter_store(extra, requests, history_entry=entry)
         letter_issue_with_act(sent, history_entry=entry)
-        for extra, cases in covering:
-            covering_letter_store(extra, cases, history_entry=entry)
 
     record = {"letter": letter_particulars(sent)}
     if covering:

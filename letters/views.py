@@ -155,8 +155,11 @@ def _bulk_confirm(request, form: BulkConfirmForm):
     )
     done = outcome.done
     refused = [{"case_id": item["case_id"], "message": str(item["message"])} for item in outcome.refused]
-    # Before the act's own batch takes its requests: a prefecture's request lists its municipalities'.
-    covering = bulk_covering_letters_issue(actor=request.user, cases=done, since=started)
+    # A prefecture's request lists its municipalities' (those a crashed earlier attempt asked too).
+    named = bulk_summary_cases_for_actor(actor=request.user, case_ids=[case_id for case_id, _version in data["cases"]])
+    covering = bulk_covering_letters_issue(
+        actor=request.user, cases=list(named), letter=step_declared(data["transition"]).step.letter
+    )
     batch = _act_letter_batch(request, done, started, label=label)
     request.session[BULK_SUMMARY] = {
         "transition": data["transition"],

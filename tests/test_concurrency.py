@@ -208,7 +208,7 @@ def test_two_officers_confirming_the_same_bulk_request_at_once_request_each_case
     assert sum(batch.letters.filter(kind="request").count() for batch in LetterBatch.objects.all()) == len(cases)
     # and one request to the prefecture listing them, from whichever officer's bulk step asked them
     covering = Letter.objects.filter(kind="covering_request")
-    assert sorted(case.pk for letter in covering for case in letter.covers.all()) == sorted(case.pk for case in cases)
+    assert sorted(r.case_id for letter in covering for r in letter.covered_requests.all()) == sorted(c.pk for c in cases)
     assert HistoryEntry.objects.filter(action="letter_batch_create").count() == LetterBatch.objects.count()
     assert_chain_follows_ids()
 

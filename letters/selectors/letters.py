@@ -20,7 +20,7 @@ def letter_list_for_actor(*, actor, case_id: int | None = None) -> QuerySet[Lett
     if case_id is not None:
         case = case_get_for_actor(actor=actor, case_id=case_id)
         # with the requests to its prefecture that cover it (経由), whose own case may be another municipality's
-        letters = letters.filter(Q(case=case) | Q(covers=case)).distinct()
+        letters = letters.filter(Q(case=case) | Q(covered_requests__case=case)).distinct()
     return letters.order_by("-issued_on", "-pk")
 
 

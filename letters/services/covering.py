@@ -2,14 +2,16 @@
 
 Where a stream routes a recipient's papers through its prefecture
 (``grants.catalogue.routes_via_prefecture``), each request to such a
-recipient is issued as today (one letter per case, addressed to the
+recipient is issued as before (one letter per case, addressed to the
 prefecture's division head and naming the municipality), and the prefecture
-also gets one covering request listing the municipalities asked in the same
-act with each one's deadline: one per prefecture for a bulk request, one for
-a single request. It is a letter like the others (kind ``covering_request``),
-drawn by the same renderer; its ``case`` is the first case it covers and
-``covers`` holds them all, so it shows on each of their pages and is read
-within the same scope (the cases share the stream and the prefecture).
+also gets one covering request listing the municipalities asked, each with
+its deadline: one per prefecture for a bulk request, one for a single
+request. It is a letter like the others (kind ``covering_request``), drawn by
+the same renderer; its ``case`` is the first case it lists, and each request
+it covers points to it (``Letter.covered_by``), so it shows on each of their
+pages, is read within the same scope (the cases share the stream and the
+prefecture), and a request is covered once: a bulk step posted again after a
+crash covers what the first attempt left uncovered.
 """
 
 from collections.abc import Iterable
@@ -17,13 +19,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grants.catalogue import routes_via_prefecture
+from grants.catalogue import ActLetter, routes_via_prefecture
 from grants.history import history_append
 from grants.models import Case, CaseState, HistoryEntry, Recipient, RecipientKind
 
 from ..letter_texts import covering_request_wording
 from ..models import Letter, LetterBatch, LetterKind
-from ..selectors import act_letter_list_for_actor
+from ..selectors import letter_list_for_actor
 from .letters import SUBJECT, _letter_build, _letter_store, letter_batch_create, letter_particulars
 
 
@@ -31,8 +33,8 @@ def _routed_request(letter: Letter) -> bool:
     return letter.kind == LetterKind.REQUEST and routes_via_prefecture(letter.case.stream, letter.case.recipient.kind)
 
 
-def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Letter, list[Case]]]:
-    """The covering requests of these request letters (unsaved), each with the cases it covers: one per
+def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Letter, list[Letter]]]:
+    """The covering requests of these request letters (unsaved), each with the requests it covers: one per
     prefecture, fiscal year, stream, part, procedure and subject; none for letters whose papers are not routed."""
     groups: dict[tuple, list[Letter]] = {}
     for letter in letters:
@@ -52,8 +54,8 @@ def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Le
         prefecture = prefectures.get(key[0])
         if prefecture is None:  # master data without the prefecture: the per-municipality requests stand alone
             continue
-        members = groups[key]
-        cases = sorted((letter.case for letter in members), key=lambda case: case.recipient.code)
+        requests = sorted(groups[key], key=lambda letter: letter.case.recipient.code)
+        cases = [letter.case for letter in requests]
         first = cases[0]
         dated = [case for case in cases if case.deadline_effective]
         earliest = min(dated, key=lambda case: case.deadline_effective) if dated else None
@@ -63,31 +65,35 @@ def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Le
             actor=actor,
             recipient=prefecture,
             wording=covering_request_wording(cases, consultation=first.state == CaseState.CONSULTATION_REQUESTED),
-            issued_on=min(letter.issued_on for letter in members),
+            issued_on=max(request.issued_on for request in requests),
             basis={"covers": [case.pk for case in cases]},
         )
         # The earliest deadline of those it lists (each municipality's own is printed beside its name).
         letter.deadline_stated = earliest.deadline_stated if earliest else None
         letter.deadline_effective = earliest.deadline_effective if earliest else None
-        built.append((letter, cases))
+        built.append((letter, requests))
     return built
 
 
-def covering_letter_store(letter: Letter, cases: list[Case], *, history_entry: HistoryEntry | None = None) -> Letter:
+def covering_letter_store(letter: Letter, requests: list[Letter], *, history_entry: HistoryEntry | None = None) -> Letter:
     """Store a covering request from ``covering_letters_build`` (under the record of the act that sends it, if
-    any) with the cases it covers; its PDF follows after commit."""
+    any); the requests it covers, stored ones included, point to it. Its PDF follows after commit."""
     letter.history_entry = history_entry
     _letter_store(letter)
-    letter.covers.set(cases)
+    for request in requests:
+        request.covered_by = letter
+    stored = [request.pk for request in requests if request.pk is not None]
+    if stored:
+        Letter.objects.filter(pk__in=stored).update(covered_by=letter)
     return letter
 
 
 @transaction.atomic
 def covering_letters_issue(*, actor, letters: Iterable[Letter]) -> list[Letter]:
-    """Issue the covering requests of request letters a bulk step issued: one per prefecture, each recorded."""
+    """Issue the covering requests of stored request letters: one per prefecture, each recorded."""
     issued = []
-    for letter, cases in covering_letters_build(letters=letters, actor=actor):
-        covering_letter_store(letter, cases)
+    for letter, requests in covering_letters_build(letters=letters, actor=actor):
+        covering_letter_store(letter, requests)
         history_append(
             actor=actor,
             action="letter_issue",
@@ -96,23 +102,40 @@ def covering_letters_issue(*, actor, letters: Iterable[Letter]) -> list[Letter]:
             fiscal_year=letter.case.fiscal_year_id,
             stream=letter.case.stream,
             recipient=letter.recipient,
-            data={**letter_particulars(letter), "covers": [case.pk for case in cases], "trigger": None},
+            data={
+                **letter_particulars(letter),
+                "covers": [request.case_id for request in requests],
+                "requests": [request.pk for request in requests],
+                "trigger": None,
+            },
         )
         issued.append(letter)
     return issued
 
 
-def bulk_covering_letters_issue(*, actor, cases: list[Case], since) -> LetterBatch | None:
-    """After a bulk step: the covering requests of the requests it issued (one per prefecture), gathered in a
-    batch of their own to print; None when it issued none (no request, or no routed papers)."""
+@transaction.atomic
+def bulk_covering_letters_issue(*, actor, cases: list[Case], letter: str) -> LetterBatch | None:
+    """After a bulk step on ``cases`` that sends requests (its declared ``letter``, an ``ActLetter``): the covering
+    requests of their latest requests that no prefecture's
+    request covers yet (those the step just issued, and those an earlier attempt of it issued before a crash),
+    gathered in a batch of their own to print; None when there are none (no request, or no routed papers).
+
+    The requests are locked first, so two officers confirming the same step at once cover each one once."""
+    if letter not in (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST):
+        return None
+    latest: dict[int, Letter] = {}
     requests = (
-        act_letter_list_for_actor(actor=actor, cases=cases, since=since)
-        .filter(kind=LetterKind.REQUEST)
+        letter_list_for_actor(actor=actor)
+        .select_for_update(of=("self",))
+        .filter(case__in=cases, kind=LetterKind.REQUEST, history_entry__isnull=False)
         .select_related("case__recipient")
-        .order_by("pk")
+        .order_by("case_id", "-issued_on", "-pk")
     )
-    issued = covering_letters_issue(actor=actor, letters=requests)
+    for request in requests:
+        latest.setdefault(request.case_id, request)
+    uncovered = [request for request in latest.values() if request.covered_by_id is None]
+    issued = covering_letters_issue(actor=actor, letters=uncovered)
     if not issued:
         return None
     title = _("Requests to the prefectures for their municipalities: %(count)s letters") % {"count": len(issued)}
-    return letter_batch_create(actor=actor, letter_ids=[letter.pk for letter in issued], title=title)
+    return letter_batch_create(actor=actor, letter_ids=[covering.pk for covering in issued], title=title)

@@ -23,7 +23,7 @@ def test_request_letter_and_its_render_task_are_written_by_the_act():
     # the request to the municipality, and the prefecture's request that lists it (経由), each queued
     covering = Letter.objects.get(case=case, kind="covering_request")
     tasks = DBTaskResult.objects.order_by("enqueued_at", "id")
-    assert sorted(task.args_kwargs["args"] for task in tasks) == [[letter.pk], [covering.pk]]
+    assert sorted(task.args_kwargs["args"] for task in tasks) == sorted([[letter.pk], [covering.pk]])
 
 
 @override_settings(TASKS=DATABASE_QUEUE)

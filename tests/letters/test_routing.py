@@ -10,7 +10,6 @@ import unicodedata
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from grants.catalogue import routes_via_prefecture
 from grants.history import history_verify
@@ -52,10 +51,13 @@ def municipality(number: int, prefecture: str, name: str):
 
 
 def bulk_request(officer, cases, deadline="2025-10-31", *, stale=()):
-    started = timezone.now()
     pairs = [(case.pk, 99 if case in stale else case.version) for case in cases]
     outcome = case_transition_bulk(name="request", actor=officer, data={"deadline": deadline}, cases=pairs)
-    return outcome, bulk_covering_letters_issue(actor=officer, cases=outcome.done, since=started)
+    return outcome, bulk_covering_letters_issue(actor=officer, cases=cases, letter="request")
+
+
+def covered(letter: Letter) -> set:
+    return {request.case.recipient for request in letter.covered_requests.all()}
 
 
 def test_the_stream_declares_which_recipients_it_routes():
@@ -82,7 +84,7 @@ def test_a_bulk_request_sends_each_prefecture_one_request_listing_exactly_its_mu
     assert set(batch.letters.all()) == set(covering.values())
     for code, towns in (("11", saitama), ("12", chiba)):
         letter = covering[code]
-        assert {case.recipient for case in letter.covers.all()} == set(towns)
+        assert covered(letter) == set(towns)
         assert letter.subject == "令和7年度地域支援事業交付金の当初交付申請について（依頼）"
         assert letter.status == "rendered" and letter.deadline_effective == date(2025, 10, 31)
         text = pdf_text(letter)
@@ -93,9 +95,30 @@ def test_a_bulk_request_sends_each_prefecture_one_request_listing_exactly_its_mu
         assert not [name for name in others if name in text]
         # the record of its issue names the cases it covers
         record = HistoryEntry.objects.get(subject_type="letter", subject_id=str(letter.pk), action="letter_issue")
-        assert sorted(record.data["covers"]) == sorted(case.pk for case in letter.covers.all())
-    # every covered case's page lists its prefecture's request
-    assert Letter.objects.filter(covers=cases[1], kind="covering_request").get() == covering["11"]
+        assert sorted(record.data["covers"]) == sorted(request.case_id for request in letter.covered_requests.all())
+    # every covered case's request points to its prefecture's, and the case's letters list it
+    assert Letter.objects.get(case=cases[1], kind="request").covered_by == covering["11"]
+    from letters.selectors import letter_list_for_actor
+
+    assert covering["11"] in letter_list_for_actor(actor=officer, case_id=cases[1].pk)
+    assert history_verify().ok
+
+
+def test_a_bulk_request_posted_again_after_a_crash_covers_what_the_first_attempt_left(officer):
+    """The acts committed, the covering requests did not (a crash in between): the same step confirmed again
+    refuses the acts already taken and covers their requests; a third time covers nothing twice."""
+    towns = [municipality(n, "11", name) for n, name in enumerate(("川口市", "所沢市"))]
+    cases = [f.case(actor=officer, recipient=r) for r in towns]
+    pairs = [(case.pk, case.version) for case in cases]
+    case_transition_bulk(name="request", actor=officer, data={"deadline": "2025-10-31"}, cases=pairs)
+    assert not Letter.objects.filter(kind="covering_request").exists()  # the crash
+    again = case_transition_bulk(name="request", actor=officer, data={"deadline": "2025-10-31"}, cases=pairs)
+    assert again.done == [] and len(again.refused) == 2
+    batch = bulk_covering_letters_issue(actor=officer, cases=cases, letter="request")
+    [letter] = batch.letters.all()
+    assert covered(letter) == set(towns)
+    assert bulk_covering_letters_issue(actor=officer, cases=cases, letter="request") is None
+    assert Letter.objects.filter(kind="covering_request").count() == 1
     assert history_verify().ok
 
 
@@ -105,7 +128,7 @@ def test_a_single_request_sends_its_prefecture_a_request_listing_it(officer, dja
         case = act(case, "request", officer, deadline="2025-10-31")
     record = HistoryEntry.objects.get(case=case, action="request")
     covering = Letter.objects.get(kind="covering_request")
-    assert covering.recipient.code == "11" and list(covering.covers.all()) == [case]
+    assert covering.recipient.code == "11" and Letter.objects.get(case=case, kind="request").covered_by == covering
     assert covering.history_entry == record  # one act, one record, describing both letters
     assert record.data["covering_letter"]["kind"] == "covering_request"
     assert not HistoryEntry.objects.filter(subject_type="letter", action="letter_issue").exists()
@@ -128,9 +151,10 @@ def test_a_bulk_notice_issues_no_prefecture_request(officer):
     case = f.case(actor=officer, recipient=municipality(1, "11", "所沢市"))
     outcome, batch = bulk_request(officer, [case])
     assert Letter.objects.filter(kind="covering_request").count() == 1
-    started = timezone.now()
+    Letter.objects.filter(kind="request").update(covered_by=None)  # as if it had never been covered
     withdrawn = case_transition_bulk(name="withdraw", actor=officer, data={"reason": "重複"}, cases=[(case.pk, 2)])
-    assert bulk_covering_letters_issue(actor=officer, cases=withdrawn.done, since=started) is None
+    # a step that sends no request covers nothing, not even an uncovered earlier request
+    assert bulk_covering_letters_issue(actor=officer, cases=withdrawn.done, letter="none") is None
     assert Letter.objects.filter(kind="covering_request").count() == 1
 
 

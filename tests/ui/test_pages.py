@@ -188,7 +188,7 @@ def test_bulk_request_previews_then_sends_one_step_per_case(client, people, djan
     # and Saitama, whose towns were asked, gets one request listing them (経由), in a batch of its own
     covering = LetterBatch.objects.filter(letters__kind="covering_request").distinct().get()
     [letter] = covering.letters.all()
-    assert letter.recipient.code == "11" and {c.pk for c in letter.covers.all()} == {c.pk for c in ready}
+    assert letter.recipient.code == "11" and {r.case_id for r in letter.covered_requests.all()} == {c.pk for c in ready}
     assert f"/letters/batches/{covering.pk}.pdf" in summary and "都道府県あて依頼（経由）" in summary
     merged = client.get(f"/letters/batches/{batch.pk}.pdf")
     assert merged["Content-Type"] == "application/pdf" and merged.content.startswith(b"%PDF")
