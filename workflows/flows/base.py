@@ -310,6 +310,20 @@ class CaseFlow:
     def _reason(self) -> None:
         self.case.last_reason = self.data.get("reason", "")
 
+    def _pending_sent_back(self) -> None:
+        """A supervisor sends the pending draft back: the case keeps the reason, the draft is marked with it."""
+        self._reason()
+        pending = self.pending_determination()
+        if pending is not None:
+            pending.sent_back_reason = self.data["reason"]
+
+    def _pending_approved(self) -> Determination | None:
+        """A supervisor approves the pending draft (the step's permission has kept its drafter out)."""
+        pending = self.pending_determination()
+        if pending is not None:
+            pending.approved_by, pending.approved_at = self.actor, timezone.now()
+        return pending
+
     def _apply_amount(self, amount: int) -> None:
         """A notified amount: a settlement's is the settled amount; a decision's or change's the current one."""
         case = self.case
@@ -519,8 +533,7 @@ class Revocation:
     )
     def send_back_revocation(self):
         """The draft stays, marked as sent back with the reason; the decision stands."""
-        self._reason()
-        self.pending_determination().sent_back_reason = self.data["reason"]
+        self._pending_sent_back()
 
     @step(
         source=S.REVOCATION_DRAFTED,
@@ -531,8 +544,7 @@ class Revocation:
         determination=DeterminationAct.APPROVES,
     )
     def approve_revocation(self):
-        pending = self.pending_determination()
-        pending.approved_by, pending.approved_at = self.actor, timezone.now()
+        self._pending_approved()
 
     @step(
         source=S.REVOCATION_APPROVED,
@@ -622,10 +634,7 @@ class BureauDetermination(Revocation):
         turns_back=True,
     )
     def send_back(self):
-        self._reason()
-        pending = self.pending_determination()
-        if pending is not None:
-            pending.sent_back_reason = self.data["reason"]
+        self._pending_sent_back()
 
     @step(
         source=S.DRAFTED,
@@ -638,9 +647,7 @@ class BureauDetermination(Revocation):
         bulk=True,
     )
     def approve(self):
-        pending = self.pending_determination()
-        if pending is not None:
-            pending.approved_by, pending.approved_at = self.actor, timezone.now()
+        self._pending_approved()
 
     @step(
         source=S.APPROVED,
@@ -714,8 +721,7 @@ class MinistryForwarding:
     )
     def send_back_ministry_decision(self):
         """The record does not match the ministry's notice: it goes back, marked with the reason."""
-        self._reason()
-        self.pending_determination().sent_back_reason = self.data["reason"]
+        self._pending_sent_back()
 
     @step(
         source=S.MINISTRY_DECISION_RECORDED,
@@ -727,8 +733,7 @@ class MinistryForwarding:
     )
     def confirm_ministry_decision(self):
         """A supervisor who did not record it confirms the record: the ministry's decision counts from its own date."""
-        pending = self.pending_determination()
-        pending.approved_by, pending.approved_at = self.actor, timezone.now()
+        pending = self._pending_approved()
         pending.notified_on = pending.effective_on
         self._apply_amount(pending.amount)
 
