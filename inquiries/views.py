@@ -107,11 +107,12 @@ def inquiry_detail(request, inquiry_id: int):
 @require_safe
 @domain_errors_as_pages
 def inquiry_export(request):
-    """The register's inquiries the filters keep, as CSV (a filter that does not parse exports nothing)."""
+    """The register's inquiries the filters keep, as CSV; a filter that does not parse exports nothing: the
+    register's page comes back with the filter's error (422), not an empty file that looks like a result."""
     form = InquiryFilterForm(request.GET or None)
-    inquiries = inquiry_list_for_actor(actor=request.user, **form.filters())
     if form.is_bound and not form.is_valid():
-        inquiries = inquiries.none()
+        return _list_page(request)
+    inquiries = inquiry_list_for_actor(actor=request.user, **form.filters())
     response = StreamingHttpResponse(export_csv(inquiries), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="inquiries-{stamp}.csv"'

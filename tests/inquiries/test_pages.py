@@ -104,3 +104,11 @@ def test_the_worklist_counts_the_officers_open_inquiries(client, officer):
     assert 'data-testid="open-inquiries"' not in client.get("/cases/").content.decode()
     listed = client.get("/inquiries/", {"status": "open"}).content.decode()
     assert "一" in listed and "三" in listed and "2件" in listed
+
+
+def test_an_export_with_a_filter_that_does_not_parse_answers_422_with_the_error_and_no_file(client):
+    client.force_login(f.officer())
+    response = client.get("/inquiries/export.csv", {"stream": "no_such_stream"})
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("text/html")
+    assert "field__error" in response.content.decode() or "errorlist" in response.content.decode()
