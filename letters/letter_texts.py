@@ -13,7 +13,14 @@ from datetime import date
 from django.conf import settings
 
 from calendars.eras import era_date, fiscal_year_label
-from grants.catalogue import grant_label_ja, procedure_get, procedure_label_ja, stream_codes, stream_get
+from grants.catalogue import (
+    grant_label_ja,
+    procedure_get,
+    procedure_label_ja,
+    routes_via_prefecture,
+    stream_codes,
+    stream_get,
+)
 from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
 from payments.selectors import settlement_figures
@@ -66,19 +73,27 @@ def addressee(recipient: Recipient, *, routed: bool = False) -> str:
     prefecture, so they are addressed to the prefecture's division head; other
     recipients' letters go to their own addressee line.
     """
-    holder = (_prefecture_of(recipient) if routed else None) or recipient
+    holder = (prefecture_on_file(recipient) if routed else None) or recipient
     return _with_dono(holder.addressee_ja or holder.name_ja)
 
 
-def _prefecture_of(recipient: Recipient) -> Recipient | None:
+def prefecture_on_file(recipient: Recipient) -> Recipient | None:
     """The prefecture (master data) a recipient belongs to, or None when it is not on file.
 
-    Prepared: every request and notice asks (docs/architecture.md#sql-written-by-hand).
+    Prepared: every request and notice asks (docs/architecture.md#sql-written-by-hand). Read once per
+    recipient instance: a letter's addressee and its 経由 line, and a bulk request's covering letter, ask
+    about the same recipient within one act (the act reads its case, and so its recipient, afresh).
     """
-    found = rows_select(
-        Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code], order_by="t.id"
-    )
-    return found[0] if found else None
+    if _PREFECTURE not in recipient.__dict__:
+        found = rows_select(
+            Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code],
+            order_by="t.id",
+        )
+        recipient.__dict__[_PREFECTURE] = found[0] if found else None
+    return recipient.__dict__[_PREFECTURE]
+
+
+_PREFECTURE = "_prefecture_on_file"
 
 
 def head_of(recipient: Recipient) -> str:
@@ -88,7 +103,7 @@ def head_of(recipient: Recipient) -> str:
 
 def via_note(recipient: Recipient, *, routed: bool) -> str:
     """The line under the addressee of a letter that goes via the recipient's prefecture: （〇〇県経由）."""
-    prefecture = _prefecture_of(recipient) if routed else None
+    prefecture = prefecture_on_file(recipient) if routed else None
     return f"（{prefecture.name_ja}経由）" if prefecture is not None else ""
 
 
@@ -182,9 +197,21 @@ def _submission_items(case: Case, topic: str) -> tuple[tuple[str, str], ...]:
 
 
 def request_wording(case: Case, *, consultation: bool) -> LetterWording:
-    """依頼: asks the recipient for the papers of a request, by its deadline."""
+    """依頼: asks the recipient for the papers of a request, by its deadline.
+
+    A municipality whose papers travel through its prefecture is asked through it (経由): the letter goes to
+    the prefecture's division head (``addressee``), names the municipality, and asks the prefecture to pass
+    the request on and to forward the papers with the day it received them (the municipality is also named
+    first among the items: ``concerns_item``)."""
     topic = _request_topic(case, consultation)
-    paragraphs = ["標記について、下記のとおり関係書類を提出いただきますようお願いいたします。"]
+    if routes_via_prefecture(case.stream, case.recipient.kind):
+        town = case.recipient.name_ja
+        paragraphs = [
+            f"標記について、貴管内の{town}に対し、下記のとおり関係書類の提出を依頼しますので、周知方よろしくお願いいたします。",
+            f"また、{town}から提出された関係書類については、貴職において受け付けた日を付して、提出期限までに当局あて進達いただきますようお願いいたします。",
+        ]
+    else:
+        paragraphs = ["標記について、下記のとおり関係書類を提出いただきますようお願いいたします。"]
     if case.deadline_effective is None:
         paragraphs.append("なお、提出期限は決まり次第お知らせします。")
     return LetterWording(

@@ -19,7 +19,6 @@ from workflows.signals import ActAddition, ListColumn, PageSection
 
 from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
-from .services.covering import covering_letter_store, covering_letters_build
 from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
 from .services.payment_notices import payment_notices_issue
 
@@ -27,36 +26,27 @@ logger = logging.getLogger(__name__)
 
 
 def letter_for_act(
-    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, recorded_on=None, bulk=False,
+    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, recorded_on=None,
     **kwargs,
 ) -> ActAddition | None:
     """The letter a case's act sends, for its record to describe and to be stored under that record.
 
     A past act entered later sends its letter as of the act's day, marked as recorded later: in its
     basis, and on the letter by a closing line naming both days (``letter_texts.recorded_later_note``).
-    A single request whose papers travel through the prefecture also sends the prefecture its covering
-    request (``services.covering``); a bulk step sends those once for all its acts."""
+    A single request whose papers travel through the prefecture is itself the prefecture's request: it is
+    addressed to the prefecture's division head and names the municipality with its deadline. A bulk step
+    sends each prefecture one covering request listing its municipalities (``services.covering``)."""
     sent = letter_for_step(case=case, letter=letter, actor=actor, fields=fields, on=on, determination=determination)
     if sent is None:
         return None
     if recorded_later:
         sent.basis = {**sent.basis, "recorded_later": True}
         sent.content = {**sent.content, "recorded_note": recorded_later_note(act_on=on, recorded_on=recorded_on)}
-    covering = [] if bulk else covering_letters_build(letters=[sent], actor=actor)
-    for extra, _cases in covering:
-        if recorded_later:
-            extra.basis = {**extra.basis, "recorded_later": True}
-            extra.content = {**extra.content, "recorded_note": sent.content["recorded_note"]}
 
     def store(entry):
-        for extra, requests in covering:  # first, so the request is stored pointing to it
-            covering_letter_store(extra, requests, history_entry=entry)
         letter_issue_with_act(sent, history_entry=entry)
 
-    record = {"letter": letter_particulars(sent)}
-    if covering:
-        record["covering_letter"] = letter_particulars(covering[0][0])
-    return ActAddition(record=record, with_record=store)
+    return ActAddition(record={"letter": letter_particulars(sent)}, with_record=store)
 
 
 def case_follow_up_section(sender, *, case, actor, **kwargs) -> PageSection | None:

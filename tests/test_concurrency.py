@@ -128,9 +128,9 @@ def test_letters_issued_at_once_on_one_day_get_distinct_gap_free_serials(live_db
     ])
     assert not errors(outcomes), outcomes
     assert Letter.objects.filter(kind="request").count() == len(cases)
-    letters = Letter.objects.all()  # each request, and its prefecture's covering request (経由)
-    assert letters.count() == 2 * len(cases) and all(letter.status == "rendered" for letter in letters)
-    assert sorted(serial(letter.document_number) for letter in letters) == list(range(1, 2 * len(cases) + 1))
+    letters = Letter.objects.all()
+    assert letters.count() == len(cases) and all(letter.status == "rendered" for letter in letters)
+    assert sorted(serial(letter.document_number) for letter in letters) == list(range(1, len(cases) + 1))
     assert all(letter.document_number.startswith("関厚発0202第") for letter in letters)
     assert_chain_follows_ids()
 
@@ -143,8 +143,8 @@ def test_transitions_and_a_render_at_once_keep_the_chain_in_id_order(live_db, to
     works = [(lambda case=case: act(case, "request", officer, deadline=DEADLINE.isoformat())) for case in cases]
     outcomes = at_once(*works, lambda: letter_render(letter_id=letter.pk))
     assert not errors(outcomes), outcomes
-    # each request's two letters (to the municipality, and its prefecture's covering request), and the one drawn
-    assert HistoryEntry.objects.filter(action="letter_render").count() == 2 * len(cases) + 1
+    # each request's letter, and the one drawn
+    assert HistoryEntry.objects.filter(action="letter_render").count() == len(cases) + 1
     assert_chain_follows_ids()
 
 
@@ -177,10 +177,9 @@ def test_two_officers_bulk_requesting_the_same_cases_request_each_once(live_db, 
     assert refused == ["stale_version"] * len(ids)
     assert HistoryEntry.objects.filter(action="request").count() == len(ids)
     assert Letter.objects.filter(kind="request").count() == len(ids)
-    # each request, and its prefecture's covering request (経由), numbered from one sequence without a gap
-    assert Letter.objects.filter(kind="covering_request").count() == len(ids)
+    # numbered from one sequence without a gap
     assert sorted(serial(n) for n in Letter.objects.values_list("document_number", flat=True)) == list(
-        range(1, 2 * len(ids) + 1)
+        range(1, len(ids) + 1)
     )
     assert_chain_follows_ids()
 
@@ -231,9 +230,9 @@ def test_notices_and_requests_at_once_on_one_day_share_one_gap_free_sequence(liv
     outcomes = at_once(*works)
     assert not errors(outcomes), outcomes
     numbers = list(Letter.objects.filter(issued_on=date(2026, 2, 2)).values_list("document_number", flat=True))
-    # 8 requests with their prefecture's covering requests (経由), and 4 notices
-    assert len(numbers) == 20 and len(set(numbers)) == 20
-    assert sorted(serial(n) for n in numbers) == list(range(1, 21))
+    # 8 requests and 4 notices
+    assert len(numbers) == 12 and len(set(numbers)) == 12
+    assert sorted(serial(n) for n in numbers) == list(range(1, 13))
     assert_chain_follows_ids()
 
 

@@ -2,11 +2,11 @@
 
 Where a stream routes a recipient's papers through its prefecture
 (``grants.catalogue.routes_via_prefecture``), each request to such a
-recipient is issued as before (one letter per case, addressed to the
-prefecture's division head and naming the municipality), and the prefecture
-also gets one covering request listing the municipalities asked, each with
-its deadline: one per prefecture for a bulk request, one for a single
-request. It is a letter like the others (kind ``covering_request``), drawn by
+recipient is its own letter (one per case, addressed to the prefecture's
+division head and naming the municipality with its deadline): for a single
+request that letter is the prefecture's request. A bulk request also sends
+each prefecture one covering request listing the municipalities asked, each
+with its deadline. It is a letter like the others (kind ``covering_request``), drawn by
 the same renderer; its ``case`` is the first case it lists, and each request
 it covers points to it (``Letter.covered_by``), so it shows on each of their
 pages, is read within the same scope (the cases share the stream and the
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from grants.catalogue import ActLetter, routes_via_prefecture
 from grants.history import history_append
-from grants.models import Case, CaseState, HistoryEntry, Recipient, RecipientKind
+from grants.models import Case, CaseState, HistoryEntry
 
-from ..letter_texts import covering_request_wording
+from ..letter_texts import covering_request_wording, prefecture_on_file
 from ..models import Letter, LetterBatch, LetterKind
 from ..selectors import letter_list_for_actor
 from .letters import SUBJECT, _letter_build, _letter_store, letter_batch_create, letter_particulars
@@ -45,13 +45,9 @@ def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Le
         groups.setdefault(key, []).append(letter)
     if not groups:
         return []
-    prefectures = {
-        prefecture.code: prefecture
-        for prefecture in Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in={key[0] for key in groups})
-    }
     built = []
     for key in sorted(groups):
-        prefecture = prefectures.get(key[0])
+        prefecture = prefecture_on_file(groups[key][0].case.recipient)
         if prefecture is None:  # master data without the prefecture: the per-municipality requests stand alone
             continue
         requests = sorted(groups[key], key=lambda letter: letter.case.recipient.code)

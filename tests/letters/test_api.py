@@ -224,7 +224,7 @@ def test_letters_of_a_case_and_the_pdf(api, people, django_capture_on_commit_cal
         case = requested_case(officer=people["officer"], deadline="2026-02-27")
     login(api, people["officer"])
     body = api.get("/api/letters", {"case": case.pk}).json()
-    assert body["count"] == 2  # the request, and the prefecture's request that lists the municipality (経由)
+    assert body["count"] == 1  # the request (to the prefecture's division head, naming the municipality: 経由)
     [letter] = [item for item in body["items"] if item["kind"] == "request"]
     assert letter["kind"] == "request" and letter["status"] == "rendered"
     assert letter["deadline"] == {"stated": "2026-02-27", "effective": "2026-02-27"}

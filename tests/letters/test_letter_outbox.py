@@ -20,10 +20,8 @@ def test_request_letter_and_its_render_task_are_written_by_the_act():
     case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
     letter = Letter.objects.get(case=case, kind="request")
     assert letter.status == "pending"
-    # the request to the municipality, and the prefecture's request that lists it (経由), each queued
-    covering = Letter.objects.get(case=case, kind="covering_request")
-    tasks = DBTaskResult.objects.order_by("enqueued_at", "id")
-    assert sorted(task.args_kwargs["args"] for task in tasks) == sorted([[letter.pk], [covering.pk]])
+    # one letter (a single request sends no covering letter: it is itself the prefecture's), queued once
+    assert [task.args_kwargs["args"] for task in DBTaskResult.objects.all()] == [[letter.pk]]
 
 
 @override_settings(TASKS=DATABASE_QUEUE)

@@ -113,8 +113,8 @@ def test_undecided_deadline_says_so(officer):
 def test_acts_without_a_letter_issue_none(officer):
     case = act(f.case(actor=officer), "request", officer)
     act(case, "submit", officer, amount=1_000)
-    # the request's: to the municipality, and to its prefecture listing it (経由)
-    assert sorted(Letter.objects.filter(case=case).values_list("kind", flat=True)) == ["covering_request", "request"]
+    # the request's only (to the prefecture's division head, naming the municipality: 経由)
+    assert list(Letter.objects.filter(case=case).values_list("kind", flat=True)) == ["request"]
 
 
 def decide(case, officer, boss, amount, **draft):

@@ -122,17 +122,19 @@ def test_a_bulk_request_posted_again_after_a_crash_covers_what_the_first_attempt
     assert history_verify().ok
 
 
-def test_a_single_request_sends_its_prefecture_a_request_listing_it(officer, django_capture_on_commit_callbacks):
+def test_a_single_request_is_the_prefectures_request_naming_the_municipality(officer, django_capture_on_commit_callbacks):
     case = f.case(actor=officer, recipient=municipality(1, "11", "所沢市"))
     with django_capture_on_commit_callbacks(execute=True):
         case = act(case, "request", officer, deadline="2025-10-31")
     record = HistoryEntry.objects.get(case=case, action="request")
-    covering = Letter.objects.get(kind="covering_request")
-    assert covering.recipient.code == "11" and Letter.objects.get(case=case, kind="request").covered_by == covering
-    assert covering.history_entry == record  # one act, one record, describing both letters
-    assert record.data["covering_letter"]["kind"] == "covering_request"
-    assert not HistoryEntry.objects.filter(subject_type="letter", action="letter_issue").exists()
-    assert nfkc("所沢市（提出期限：令和7年10月31日（金））") in pdf_text(covering)
+    # one letter, no covering letter beside it: it goes to the prefecture's division head and names the town
+    [letter] = Letter.objects.filter(case=case)
+    assert letter.kind == "request" and letter.history_entry == record and "covering_letter" not in record.data
+    assert not Letter.objects.filter(kind="covering_request").exists()
+    text = re.sub(r"\s+", "", nfkc(pdf_text(letter)))
+    prefecture = f.prefecture("11")
+    for expected in (prefecture.addressee_ja, "対象団体所沢市", "貴管内の所沢市に対し", "受け付けた日を付して", "令和7年10月31日(金)"):
+        assert re.sub(r"\s+", "", nfkc(expected)) in text, expected
 
 
 def test_streams_and_recipients_that_do_not_route_issue_no_prefecture_request(officer):

@@ -121,7 +121,7 @@ def _check_letters(auditor: Client, records: list[dict], found: Findings, *, all
         data = record["data"]
         if record["subject_type"] == "case" and "letter" in data:
             expected[(int(record["subject_id"]), data["letter"]["kind"])] += 1
-            if "covering_letter" in data:  # a request's to the prefecture that lists the town (経由)
+            if "covering_letter" in data:  # records written before single requests stopped sending one (経由)
                 expected[(data["covering_letter"]["case"], data["covering_letter"]["kind"])] += 1
         elif record["action"] == "letter_issue":
             expected[(data["case"], data["kind"])] += 1

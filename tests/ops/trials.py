@@ -315,8 +315,8 @@ def trial_transitions(stage: Stage, cases_per_trial: int = 4) -> Trial:
         trial.expect(current["state"] == "notified" and current["version"] == 1 + len(TO_NOTICE),
                      f"case {case['id']} ended {current['state']} v{current['version']}")
         kinds = sorted(letter["kind"] for letter in stage.officer.pages("/api/letters", case=case["id"]))
-        # the request's two letters (to the town, and its prefecture's listing it: 経由) and the notice
-        trial.expect(kinds == ["covering_request", "decision_notice", "request"], f"case {case['id']} has letters {kinds}")
+        # the request (to the prefecture's division head, naming the town: 経由) and the notice
+        trial.expect(kinds == ["decision_notice", "request"], f"case {case['id']} has letters {kinds}")
     return trial
 
 
@@ -389,7 +389,7 @@ def trial_reminders(stage: Stage, cases_per_trial: int = 10) -> Trial:
                      "the kill; the rerun produced the rest")
     for case in cases:
         kinds = sorted(letter["kind"] for letter in stage.officer.pages("/api/letters", case=case["id"]))
-        trial.expect(kinds == ["covering_request", "overdue_demand", "request"], f"case {case['id']} has letters {kinds}")
+        trial.expect(kinds == ["overdue_demand", "request"], f"case {case['id']} has letters {kinds}")
     return trial
 
 
