@@ -17,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from .models import Recipient, RecipientKind, Scope, bureau_prefectures
 from .services import group_delete, group_save, scope_delete, scope_save, user_save
 
+# The admin's frame names the product, not Django (its pages are the administrators' master data).
+admin.site.site_header = _("Grant administration: master data")
+admin.site.site_title = _("Grant administration")
+admin.site.index_title = _("Master data")
+
 
 def prefecture_names() -> dict[str, str]:
     """The bureau's prefectures, code → name as on the national list ("" when the list is not loaded)."""

@@ -74,6 +74,7 @@ def test_the_change_page_speaks_japanese_and_shows_what_each_letter_prints(clien
         assert label in body, label
     assert "川越市長　殿 （埼玉県経由）" in body and "埼玉県福祉部長　殿" in body
     assert "Addressee" not in body and "Name ja" not in body
+    assert "交付金事務システム マスタ管理" in body and "Django" not in body  # the frame names the product
     listing = client.get("/admin/grants/recipient/?q=川越").content.decode()
     assert "交付先" in listing and "112011" in listing and "11 埼玉県" in listing and "廃止" in listing
     Recipient.objects.filter(pk=kawagoe.pk).update(retired_on="2025-04-01")
