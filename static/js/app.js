@@ -17,7 +17,8 @@ document.addEventListener("change", (event) => {
 /* Small behaviours of the pages; each works without it too (the server checks everything).
    - select[data-follows="<id>"]: show only the options whose data-streams name the value of select #<id>.
    - form[data-confirm]: ask before an act that cannot be undone.
-   - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to. */
+   - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to.
+   - input[data-tick-all="<name>"] (hidden until this script shows it): ticks or clears every checkbox named <name>. */
 (function () {
   "use strict";
 
@@ -54,7 +55,16 @@ document.addEventListener("change", (event) => {
   function init(root) {
     root.querySelectorAll("select[data-follows]").forEach(follow);
     root.querySelectorAll(".table-scroll").forEach(scrollable);
+    root.querySelectorAll("input[data-tick-all]").forEach(function (box) { box.hidden = false; });
   }
+
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches("input[data-tick-all]")) return;
+    document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.tickAll + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
