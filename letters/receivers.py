@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def letter_for_act(
-    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, recorded_on=None,
+    sender, *, case, letter, actor, fields, on, determination, recorded_later=False, recorded_on=None, bulk=False,
     **kwargs,
 ) -> ActAddition | None:
     """The letter a case's act sends, for its record to describe and to be stored under that record.
@@ -35,10 +35,13 @@ def letter_for_act(
     basis, and on the letter by a closing line naming both days (``letter_texts.recorded_later_note``).
     A single request whose papers travel through the prefecture is itself the prefecture's request: it is
     addressed to the prefecture's division head and names the municipality with its deadline. A bulk step
-    sends each prefecture one covering request listing its municipalities (``services.covering``)."""
+    marks its letters (``basis["bulk"]``) and then sends each prefecture one covering request listing the
+    municipalities it asked (``services.covering``)."""
     sent = letter_for_step(case=case, letter=letter, actor=actor, fields=fields, on=on, determination=determination)
     if sent is None:
         return None
+    if bulk:
+        sent.basis = {**sent.basis, "bulk": True}
     if recorded_later:
         sent.basis = {**sent.basis, "recorded_later": True}
         sent.content = {**sent.content, "recorded_note": recorded_later_note(act_on=on, recorded_on=recorded_on)}

@@ -112,9 +112,10 @@ def covering_letters_issue(*, actor, letters: Iterable[Letter]) -> list[Letter]:
 @transaction.atomic
 def bulk_covering_letters_issue(*, actor, cases: list[Case], letter: str) -> LetterBatch | None:
     """After a bulk step on ``cases`` that sends requests (its declared ``letter``, an ``ActLetter``): the covering
-    requests of their latest requests that no prefecture's
-    request covers yet (those the step just issued, and those an earlier attempt of it issued before a crash),
+    requests of their latest requests that a bulk step issued (``basis["bulk"]``) and no prefecture's request
+    covers yet (those the step just issued, and those an earlier attempt of it issued before a crash),
     gathered in a batch of their own to print; None when there are none (no request, or no routed papers).
+    A case last asked by a single request is not covered: that request was itself the prefecture's.
 
     The requests are locked first, so two officers confirming the same step at once cover each one once."""
     if letter not in (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST):
@@ -129,7 +130,7 @@ def bulk_covering_letters_issue(*, actor, cases: list[Case], letter: str) -> Let
     )
     for request in requests:
         latest.setdefault(request.case_id, request)
-    uncovered = [request for request in latest.values() if request.covered_by_id is None]
+    uncovered = [request for request in latest.values() if request.covered_by_id is None and request.basis.get("bulk")]
     issued = covering_letters_issue(actor=actor, letters=uncovered)
     if not issued:
         return None

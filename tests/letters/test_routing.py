@@ -137,6 +137,16 @@ def test_a_single_request_is_the_prefectures_request_naming_the_municipality(off
         assert re.sub(r"\s+", "", nfkc(expected)) in text, expected
 
 
+def test_a_bulk_request_does_not_cover_a_town_asked_before_by_a_single_request(officer):
+    single = act(f.case(actor=officer, recipient=municipality(1, "11", "所沢市")), "request", officer, deadline="2025-10-31")
+    fresh = f.case(actor=officer, recipient=municipality(2, "11", "飯能市"))
+    outcome, batch = bulk_request(officer, [single, fresh])
+    assert [item["case_id"] for item in outcome.refused] == [single.pk]  # already requested
+    [covering] = batch.letters.all()
+    assert covered(covering) == {fresh.recipient}  # the single request was itself Saitama's
+    assert Letter.objects.get(case=single, kind="request").covered_by is None
+
+
 def test_streams_and_recipients_that_do_not_route_issue_no_prefecture_request(officer):
     fund = f.case(actor=officer, stream="medical_care_fund", part="personnel")
     union = f.case(actor=officer, stream="special_adjustment_grant")
