@@ -69,11 +69,11 @@ def definition_problems(raw) -> dict[str, list[str]]:
     if not problems:
         full = {**DEFAULTS, **raw}
         if full["second_consultation"] and not full["pre_consultation"]:
-            problems["second_consultation"] = [gettext("A second consultation round needs a pre-consultation.")]
+            problems.setdefault("second_consultation", []).append(gettext("A second consultation round needs a pre-consultation."))
         if full["second_consultation"] and full["informal_notice"] != InformalNotice.AFTER_CONSULTATION:
-            problems["second_consultation"] = [gettext("A second round follows an informal notice after the consultation.")]
+            problems.setdefault("second_consultation", []).append(gettext("A second round follows an informal notice after the consultation."))
         if full["formal_application"] and full["informal_notice"] != InformalNotice.AFTER_REVIEW:
-            problems["formal_application"] = [gettext("A formal application follows an informal notice after the review.")]
+            problems.setdefault("formal_application", []).append(gettext("A formal application follows an informal notice after the review."))
     return problems
 
 

@@ -87,7 +87,7 @@ class DefinitionForm(forms.Form):
     second_consultation = forms.BooleanField(
         label=gettext_lazy("A second consultation round may follow the informal notice"), required=False
     )
-    informal_notice = forms.ChoiceField(label=gettext_lazy("Informal notice of the amount (内示・提示)"), choices=InformalNotice.CHOICES)
+    informal_notice = forms.ChoiceField(label=gettext_lazy("When the amount is informally notified (内示・提示)"), choices=InformalNotice.CHOICES)
     formal_application = forms.BooleanField(
         label=gettext_lazy("A formal application follows the informal notice (交付申請)"), required=False
     )
