@@ -16,6 +16,7 @@ LABELS = {
     "action": {
         "create": gettext_lazy("Case opened"),
         "budget_notice_record": gettext_lazy("Budget-obligation notice recorded"),
+        "procedure_definition": gettext_lazy("Procedure definition of the year set"),
         "scope_create": gettext_lazy("Scope row added"),
         "scope_update": gettext_lazy("Scope row changed"),
         "scope_delete": gettext_lazy("Scope row removed"),
@@ -28,6 +29,7 @@ LABELS = {
     "subject": {
         "case": gettext_lazy("Case"),
         "budget_notice": gettext_lazy("Budget-obligation notice"),
+        "procedure_year": gettext_lazy("Procedure of a fiscal year"),
         "scope": gettext_lazy("Scope row"),
         "user": gettext_lazy("User account"),
         "group": gettext_lazy("Role (group)"),

@@ -9,6 +9,9 @@ definition in force into ``ProcedureYear`` (``procedure_year_define``); a case
 copies it when it is created and keeps that copy (``Case.definition``).
 """
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from .catalogue import ActLetter, procedure_get
 
 
@@ -19,6 +22,11 @@ class InformalNotice:
     AFTER_CONSULTATION = "after_consultation"  # 事前協議 → 内示 → 申請
     AFTER_REVIEW = "after_review"  # 申請 → 審査 → 調整・提示 → 決定 (or → 交付申請 with a formal application)
     VALUES = (NONE, AFTER_CONSULTATION, AFTER_REVIEW)
+    CHOICES = (
+        (NONE, _("None")),
+        (AFTER_CONSULTATION, _("After the pre-consultation (then the application)")),
+        (AFTER_REVIEW, _("After the application's review")),
+    )
 
 
 #: Every key a definition may hold, with its value when the schedule says nothing.
@@ -30,6 +38,14 @@ DEFAULTS = {
     "letters": None,  # None: every letter the procedure's steps declare
 }
 LETTER_VALUES = tuple(letter.value for letter in ActLetter if letter != ActLetter.NONE)
+#: How pages name the letters a definition switches on and off.
+LETTER_CHOICES = (
+    (ActLetter.REQUEST.value, _("Request for the papers (依頼)")),
+    (ActLetter.CONSULTATION_REQUEST.value, _("Pre-consultation request (事前協議依頼)")),
+    (ActLetter.PRESENTATION.value, _("Informal notice of the amount (内示・提示)")),
+    (ActLetter.NOTICE.value, _("Notice of the determination (通知)")),
+    (ActLetter.REVOCATION.value, _("Revocation notice (取消通知)")),
+)
 
 
 def definition_problems(raw) -> dict[str, list[str]]:
@@ -53,11 +69,11 @@ def definition_problems(raw) -> dict[str, list[str]]:
     if not problems:
         full = {**DEFAULTS, **raw}
         if full["second_consultation"] and not full["pre_consultation"]:
-            problems["second_consultation"] = ["A second consultation round needs a pre-consultation."]
+            problems.setdefault("second_consultation", []).append(gettext("A second consultation round needs a pre-consultation."))
         if full["second_consultation"] and full["informal_notice"] != InformalNotice.AFTER_CONSULTATION:
-            problems["second_consultation"] = ["A second round follows an informal notice after the consultation."]
+            problems.setdefault("second_consultation", []).append(gettext("A second round follows an informal notice after the consultation."))
         if full["formal_application"] and full["informal_notice"] != InformalNotice.AFTER_REVIEW:
-            problems["formal_application"] = ["A formal application follows an informal notice after the review."]
+            problems.setdefault("formal_application", []).append(gettext("A formal application follows an informal notice after the review."))
     return problems
 
 

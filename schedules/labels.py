@@ -12,6 +12,7 @@ LABELS = {
         "schedule_step_update": gettext_lazy("Schedule step changed"),
         "schedule_step_delete": gettext_lazy("Schedule step deleted"),
         "schedule_rollforward": gettext_lazy("Schedule rolled forward"),
+        "schedule_definition": gettext_lazy("Procedure definition edited in the schedule"),
         "closure_day_create": gettext_lazy("Closure day added"),
         "closure_day_update": gettext_lazy("Closure day changed"),
         "closure_day_delete": gettext_lazy("Closure day removed"),

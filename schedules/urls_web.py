@@ -10,5 +10,6 @@ urlpatterns = [
     path("calendar/link/revoke/", views.calendar_feed_revoke, name="calendar-feed-revoke"),
     path("schedules/", views.schedule_editor_current, name="schedules"),
     path("schedules/<id:fiscal_year>/", views.schedule_editor, name="schedule-editor"),
+    path("schedules/<id:fiscal_year>/definitions/", views.schedule_definitions, name="schedule-definitions"),
     path("schedules/<id:fiscal_year>/roll-forward/", views.schedule_roll_forward, name="schedule-roll-forward"),
 ]

@@ -27,17 +27,26 @@ from calendars.templatetags.dates import fiscal_year as fiscal_year_name
 from calendars.windows import Precision, month_end
 from grants.forms import DATE_BOUNDS, CaseFilterForm, add_service_errors
 from grants.limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
-from grants.access import authorize
+from grants.access import READ_CASE, authorize
+from grants.procedures import LETTER_CHOICES, LETTER_VALUES, InformalNotice
 from grants.views import page
 from web.errors import DomainError
 from web.pagination import PAGE_SIZE, paginate, query_without_page
 from web.views import PageNotFound, domain_errors_as_pages
 
 from .models import CalendarFeedToken, ScheduleStep
-from .selectors import CalendarEntry, calendar_for_actor, schedule_version_list
+from .selectors import (
+    CalendarEntry,
+    calendar_for_actor,
+    procedure_definition_list,
+    schedule_version_in_force,
+    schedule_version_list,
+)
 from .services import (
     calendar_feed_token_revoke,
     calendar_feed_token_rotate,
+    may_edit_schedules,
+    schedule_definition_save,
     schedule_rollforward,
     schedule_step_save,
 )
@@ -67,6 +76,57 @@ class StepWindowForm(forms.Form):
     def add_service_error(self, exc: Exception) -> None:
         details = exc.message_dict if isinstance(exc, ValidationError) and hasattr(exc, "error_dict") else exc.details
         add_service_errors(self, details or {"__all__": [str(getattr(exc, "message", exc))]})
+
+
+class DefinitionForm(forms.Form):
+    """One procedure's definition in a fiscal year: its switches and the letters that go out (docs/domain.md)."""
+
+    stream = forms.CharField(widget=forms.HiddenInput)
+    sub_procedure = forms.CharField(widget=forms.HiddenInput)
+    pre_consultation = forms.BooleanField(label=gettext_lazy("Starts with a pre-consultation (事前協議)"), required=False)
+    second_consultation = forms.BooleanField(
+        label=gettext_lazy("A second consultation round may follow the informal notice"), required=False
+    )
+    informal_notice = forms.ChoiceField(label=gettext_lazy("When the amount is informally notified (内示・提示)"), choices=InformalNotice.CHOICES)
+    formal_application = forms.BooleanField(
+        label=gettext_lazy("A formal application follows the informal notice (交付申請)"), required=False
+    )
+    letters = forms.MultipleChoiceField(
+        label=gettext_lazy("Letters that go out"),
+        choices=LETTER_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("A letter the procedure's steps do not send is never sent."),
+    )
+
+    def __init__(self, data=None, *, row=None):
+        initial = None
+        if row is not None:
+            initial = {name: row.definition[name] for name in ("pre_consultation", "second_consultation", "informal_notice", "formal_application")}
+            letters = row.definition["letters"]
+            initial |= {"stream": row.stream, "sub_procedure": row.sub_procedure, "letters": list(LETTER_VALUES if letters is None else letters)}
+        key = f"{row.stream}-{row.sub_procedure}" if row is not None else "x"
+        super().__init__(data, initial=initial, auto_id=f"id_def-{key}_%s")
+
+    def key(self) -> tuple[str, str]:
+        return self.cleaned_data["stream"], self.cleaned_data["sub_procedure"]
+
+    def definition(self) -> dict:
+        """The whole definition the form says; every letter ticked is ``None`` (every letter the steps send)."""
+        data = self.cleaned_data
+        letters = [value for value in LETTER_VALUES if value in data["letters"]]
+        return {
+            "pre_consultation": data["pre_consultation"],
+            "second_consultation": data["second_consultation"],
+            "informal_notice": data["informal_notice"],
+            "formal_application": data["formal_application"],
+            "letters": None if len(letters) == len(LETTER_VALUES) else letters,
+        }
+
+    def add_service_error(self, exc: DomainError) -> None:
+        # The service names a definition's attributes "definition.<name>"; the form's fields carry the names.
+        details = {key.removeprefix("definition."): problems for key, problems in (exc.details or {}).items()}
+        add_service_errors(self, details or {"__all__": [str(exc.message)]})
 
 
 class RollForwardForm(forms.Form):
@@ -302,3 +362,59 @@ def schedule_roll_forward(request, fiscal_year: int):
         return redirect(reverse("schedule-editor", args=[fiscal_year]))
     messages.success(request, _("Rolled forward into %(year)s.") % {"year": fiscal_year_name(version.fiscal_year)})
     return redirect(reverse("schedule-editor", args=[version.fiscal_year]))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@domain_errors_as_pages
+def schedule_definitions(request, fiscal_year: int):
+    """Each procedure's definition of a fiscal year (pre-consultation, rounds, informal notice, letters), with its
+    revision; schedule editors change one at a time, everyone who reads cases sees them."""
+    authorize(request.user, READ_CASE)
+    if fiscal_year not in _YEARS:
+        raise PageNotFound(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
+    failed = None
+    if request.method == "POST":
+        authorize(request.user, "schedules.edit_schedule")
+        failed = _definition_save(request, fiscal_year, DefinitionForm(request.POST))
+        if failed is None:
+            return redirect(reverse("schedule-definitions", args=[fiscal_year]))
+    rows = procedure_definition_list(fiscal_year=fiscal_year)
+    items = []
+    for row in rows:
+        form = DefinitionForm(row=row)
+        if failed is not None and failed.cleaned_data.get("stream") == row.stream and failed.cleaned_data.get("sub_procedure") == row.sub_procedure:
+            form = failed
+        items.append({"row": row, "form": form})
+    return page(
+        request,
+        "schedules/definitions.html",
+        {
+            "fiscal_year": fiscal_year,
+            "version": schedule_version_in_force(fiscal_year=fiscal_year),
+            "items": items,
+            "may_edit": may_edit_schedules(request.user),
+            "failed": failed,
+        },
+        status=422 if failed is not None else 200,
+    )
+
+
+def _definition_save(request, fiscal_year: int, form: DefinitionForm) -> DefinitionForm | None:
+    """Save one procedure's definition through the schedule service; None when saved, else the form with its errors."""
+    if not form.is_valid():
+        return form
+    version = schedule_version_in_force(fiscal_year=fiscal_year)
+    if version is None:
+        form.add_error(None, _("This fiscal year has no schedule yet: roll an earlier year forward, or import one."))
+        return form
+    stream, sub_procedure = form.key()
+    try:
+        schedule_definition_save(
+            actor=request.user, version=version, stream=stream, sub_procedure=sub_procedure, definition=form.definition()
+        )
+    except DomainError as exc:
+        form.add_service_error(exc)
+        return form
+    messages.success(request, _("Saved. Cases created from now on follow the new definition; open cases keep theirs."))
+    return None

@@ -344,6 +344,11 @@ ROUTES: dict[str, Route] = {
         reads=(Read(REFUSED, secret=(QUESTION,)),),
         writes={"post": Write(lambda w: {"answered_on": "2025-08-20", "answer": "回答"}, outsider=REFUSALS)},
     ),
+    "schedule-definitions": Route(
+        lambda w: {"fiscal_year": 2025},
+        reads=(Read("definitions are the same for every user; supervisors edit them"),),
+        writes={"post": Write(lambda w: {"stream": CSG, "sub_procedure": "initial_grant", "informal_notice": "none"})},
+    ),
     "schedule-roll-forward": Route(lambda w: {"fiscal_year": 2025}, writes={"post": Write(lambda w: {"to_year": 2026})}),
 }
 

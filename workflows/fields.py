@@ -42,6 +42,18 @@ class FieldSpec:
         return described
 
 
+def prefecture_receipt_problem(on: date, *, received: date, today: date) -> str:
+    """What is wrong with the day the prefecture received routed papers (経由), or "": it lies neither in the
+    future nor after the day the papers reached the bureau (``received``)."""
+    if on > today:
+        return str(_("An act cannot be dated in the future."))
+    if on > received:
+        return str(
+            _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {"day": received.isoformat()}
+        )
+    return ""
+
+
 def fields_for_case(fields: Sequence[FieldSpec], case) -> tuple[FieldSpec, ...]:
     """The fields a step takes on this case: those for routed papers only where the case's papers are routed."""
     routed = routes_via_prefecture(case.stream, case.recipient.kind)

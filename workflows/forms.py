@@ -218,7 +218,8 @@ class SubmissionImportForm(CaseSelectionForm):
 
 
 class SubmissionConfirmForm(CaseSelectionForm):
-    """The rows the preview found ready: case, version, amount and date received, as the preview showed them."""
+    """The rows the preview found ready: case, version, amount, date received and the day the prefecture
+    received routed papers (blank when not given), as the preview showed them."""
 
     rows = forms.CharField(widget=forms.HiddenInput)
 
@@ -226,8 +227,10 @@ class SubmissionConfirmForm(CaseSelectionForm):
         rows = []
         for item in self.cleaned_data["rows"].split(","):
             parts = item.split(":")
-            if len(parts) != 4 or not parts[2].isdecimal() or len(parts[2]) > 16:
+            if len(parts) not in (4, 5) or not parts[2].isdecimal() or len(parts[2]) > 16:
                 raise forms.ValidationError(_("The list of cases is damaged; start again."))
             [(case_id, version)] = parse_case_versions([f"{parts[0]}:{parts[1]}"])
-            rows.append({"case_id": case_id, "version": version, "data": {"amount": int(parts[2])} | ({"date": parts[3]} if parts[3] else {})})
+            dates = dict(zip(("date", "prefecture_received_on"), parts[3:]))
+            data = {"amount": int(parts[2])} | {name: day for name, day in dates.items() if day}
+            rows.append({"case_id": case_id, "version": version, "data": data})
         return rows

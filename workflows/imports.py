@@ -1,18 +1,20 @@
 """Received submissions typed into a spreadsheet: read a CSV (UTF-8 or Shift_JIS) or XLSX file of
-recipient code, amount and date received, and say for each row what recording it would do. Nothing here
-writes: the page records the rows the officer confirms, each through the transition service."""
+recipient code, amount and date received (and, for papers routed through a prefecture, the day the
+prefecture received them), and say for each row what recording it would do. Nothing here writes: the page
+records the rows the officer confirms, each through the transition service."""
 
 import csv
 import io
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from web.errors import InvalidInput
 from web.typing import plain, plain_amount, plain_date
 
-from .fields import clean_step_data
+from .fields import clean_step_data, fields_for_case, prefecture_receipt_problem
 from .selectors import bulk_step_preview_for_actor
 from .steps import step_declared
 
@@ -23,6 +25,10 @@ COLUMNS = {
     "amount": ("amount", "金額", "申請額"),
     "received_on": ("received_on", "date", "受理日", "受付日", "提出日"),
 }
+# Optional: papers routed through the prefecture (経由), the day the prefecture received them.
+OPTIONAL_COLUMNS = {
+    "prefecture_received_on": ("prefecture_received_on", "都道府県受理日", "都道府県受付日", "県受理日", "県受付日"),
+}
 
 
 @dataclass
@@ -31,6 +37,7 @@ class SubmissionRow:
     recipient_code: str
     amount: str
     received_on: str
+    prefecture_received_on: str = ""
 
 
 def _cells(upload) -> list[list[str]]:
@@ -63,17 +70,45 @@ def submission_rows_read(upload) -> list[SubmissionRow]:
         if not found:
             raise InvalidInput(details={"file": [_("The first row must name the columns recipient_code, amount and received_on.")]})
         where[column] = found[0]
+    for column, names in OPTIONAL_COLUMNS.items():
+        found = [i for i, h in enumerate(header) if h in names]
+        if found:
+            where[column] = found[0]
     if len(cells) - 1 > MAX_ROWS:
         raise InvalidInput(details={"file": [_("Import at most %(count)s rows at a time.") % {"count": MAX_ROWS}]})
 
     def cell(row, column):
-        index = where[column]
-        return plain(str(row[index])) if index < len(row) else ""
+        index = where.get(column)
+        return plain(str(row[index])) if index is not None and index < len(row) else ""
 
     return [
-        SubmissionRow(number, cell(row, "recipient_code"), cell(row, "amount"), cell(row, "received_on"))
+        SubmissionRow(
+            number, cell(row, "recipient_code"), cell(row, "amount"), cell(row, "received_on"),
+            cell(row, "prefecture_received_on"),
+        )
         for number, row in enumerate(cells[1:], start=2)
     ]
+
+
+def _row_data(transition: str, case, row: SubmissionRow) -> tuple[dict, str]:
+    """The data the step would record for a row, or the reason it cannot: the step's own checks, and for the
+    prefecture's received day, that the case's papers are routed and the day is neither in the future nor after
+    the bureau received them."""
+    raw = {"amount": plain_amount(row.amount), "date": plain_date(row.received_on)}
+    if row.prefecture_received_on:
+        if not any(spec.name == "prefecture_received_on" for spec in fields_for_case(step_declared(transition).step.fields, case)):
+            return {}, _("This case's papers do not travel through a prefecture.")
+        raw["prefecture_received_on"] = plain_date(row.prefecture_received_on)
+    try:
+        data = clean_step_data(step_declared(transition).step.fields, raw)
+    except InvalidInput as exc:
+        return {}, " ".join(str(p) for problems in exc.details.values() for p in problems)
+    if "prefecture_received_on" in data:
+        today = timezone.localdate()
+        problem = prefecture_receipt_problem(data["prefecture_received_on"], received=data.get("date") or today, today=today)
+        if problem:
+            return {}, problem
+    return data, ""
 
 
 def submission_import_preview_for_actor(*, actor, transition: str, rows: list[SubmissionRow], **selection) -> list[dict]:
@@ -91,10 +126,7 @@ def submission_import_preview_for_actor(*, actor, transition: str, rows: list[Su
         elif row.recipient_code in seen:
             reason = _("A second row for the same case.")
         else:
-            try:
-                data = clean_step_data(step_declared(transition).step.fields, {"amount": plain_amount(row.amount), "date": plain_date(row.received_on)})
-            except InvalidInput as exc:
-                reason = " ".join(str(p) for problems in exc.details.values() for p in problems)
+            data, reason = _row_data(transition, found["case"], row)
             if not reason and not found["ready"]:
                 reason = found["reason"]
         seen.add(row.recipient_code)

@@ -383,8 +383,10 @@ def submission_import(request):
                 )
                 status = 200
                 ready = ",".join(
-                    f"{item['case'].pk}:{item['case'].version}:{item['data']['amount']}:"
-                    f"{item['data']['date'].isoformat() if item['data'].get('date') else ''}"
+                    ":".join(
+                        [str(item["case"].pk), str(item["case"].version), str(item["data"]["amount"])]
+                        + [item["data"][name].isoformat() if item["data"].get(name) else "" for name in ("date", "prefecture_received_on")]
+                    )
                     for item in preview if item["ready"]
                 )
                 if ready:

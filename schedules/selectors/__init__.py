@@ -2,6 +2,8 @@
 
 from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, calendar_for_actor
 from .schedules import (
+    ProcedureDefinition,
+    procedure_definition_list,
     schedule_closed_exact_days,
     schedule_deadline_step,
     schedule_document,
@@ -14,6 +16,8 @@ __all__ = [
     "Calendar",
     "CalendarEntry",
     "calendar_for_actor",
+    "ProcedureDefinition",
+    "procedure_definition_list",
     "schedule_closed_exact_days",
     "schedule_deadline_step",
     "schedule_document",

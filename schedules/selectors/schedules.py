@@ -1,6 +1,7 @@
 """Schedule reads: the versions of a year, the one in force, its deadline steps, the file export."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
@@ -8,6 +9,9 @@ from django.db.models import QuerySet
 
 from calendars.business_days import ClosureCache, next_business_day_on_or_after
 from calendars.windows import Precision
+from grants.catalogue import procedure_list, stream_get
+from grants.models import ProcedureYear
+from grants.procedures import definition_full
 
 from ..catalogue import step_part_matches, sub_procedure_of
 from ..errors import ScheduleNotFound
@@ -91,3 +95,52 @@ def schedule_closed_exact_days(*, version: ScheduleVersion) -> list[tuple[Schedu
         if effective != step.date_to:
             rolled.append((step, effective))
     return rolled
+
+
+@dataclass(frozen=True)
+class ProcedureDefinition:
+    """One procedure's definition in a fiscal year: what the schedule in force says (``written``, None when it
+    says nothing), the whole definition cases copy, and its revision (None before the year was set up)."""
+
+    stream: str
+    procedure: str
+    sub_procedure: str
+    parts: tuple[str, ...]
+    written: dict | None
+    definition: dict
+    revision: int | None
+
+
+def procedure_definition_list(*, fiscal_year: int) -> list[ProcedureDefinition]:
+    """Every procedure a case can follow, with its definition of the fiscal year (docs/domain.md).
+
+    The definition in force is the one the year's procedure data holds (written from the schedule in force
+    on every change); a procedure the schedule does not mention has its own defaults.
+    """
+    version = schedule_version_in_force(fiscal_year=fiscal_year)
+    written = {}
+    for item in version.outline if version is not None else []:
+        for sub in item["sub_procedures"]:
+            written[(item["stream"], sub["key"])] = sub["attributes"].get("definition")
+    stored: dict[tuple[str, str], tuple[dict, int]] = {}
+    for stream, procedure, definition, revision in ProcedureYear.objects.filter(fiscal_year_id=fiscal_year).order_by(
+        "stream", "procedure", "part"
+    ).values_list("stream", "procedure", "definition", "revision"):
+        stored.setdefault((stream, procedure), (definition, revision))
+    rows = []
+    for spec in procedure_list():
+        if spec.schedule_procedure is None:
+            continue
+        definition, revision = stored.get((spec.stream, spec.code), ({}, None))
+        rows.append(
+            ProcedureDefinition(
+                stream=spec.stream,
+                procedure=spec.code,
+                sub_procedure=spec.schedule_procedure,
+                parts=tuple(stream_get(spec.stream).part_codes),
+                written=written.get((spec.stream, spec.schedule_procedure)),
+                definition=definition_full(spec.stream, spec.code, definition),
+                revision=revision,
+            )
+        )
+    return rows

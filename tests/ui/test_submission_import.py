@@ -89,3 +89,47 @@ def test_a_file_without_the_columns_is_a_form_error(client, cases, content, name
 def test_auditors_cannot_import(client, cases):
     client.force_login(f.auditor())
     assert client.get("/bulk/submissions/").status_code == 403
+
+
+ROUTED_CSV = (
+    "交付先コード,金額,受理日,都道府県受理日\n"
+    "112011,1000000,2025-11-20,2025-11-18\n"
+    "122076,1000000,2025-11-21,2025-11-25\n"
+)
+
+
+def test_the_prefectures_received_date_is_taken_from_its_optional_column_and_checked(client, cases, today):
+    officer, requested = cases
+    today(date(2025, 11, 28))
+    client.force_login(officer)
+    upload = SimpleUploadedFile("received.csv", ROUTED_CSV.encode("utf-8"), content_type="text/csv")
+    body = client.post("/bulk/submissions/", SELECTION | {"file": upload}).content.decode()
+    line = lambda n: body.split(f'data-testid="line-{n}"')[1].split("</tr>")[0]  # noqa: E731
+    assert "令和7年11月18日" in line(2) and "記録します" in line(2)
+    assert "都道府県の受付日は、局の受理日（2025-11-21）より後の日付にはできません。" in line(3)
+    assert "記録します" not in line(3)
+    rows = body.split('name="rows" value="')[1].split('"')[0]
+    assert rows.endswith(":2025-11-20:2025-11-18")
+    assert client.post("/bulk/submissions/", SELECTION | {"rows": rows}).status_code == 302
+    kawagoe = Case.objects.get(pk=requested["112011"].pk)
+    assert (kawagoe.submitted_on, kawagoe.prefecture_received_on) == (date(2025, 11, 20), date(2025, 11, 18))
+    record = kawagoe.history.order_by("pk").last()
+    assert record.data["fields"]["prefecture_received_on"] == "2025-11-18"
+    assert Case.objects.get(pk=requested["122076"].pk).prefecture_received_on is None
+
+
+def test_a_prefectures_received_date_in_the_future_or_for_papers_not_routed_is_refused(client, cases, today):
+    officer, _requested = cases
+    today(date(2025, 11, 28))
+    client.force_login(officer)
+    csv_text = "recipient_code,amount,received_on,prefecture_received_on\n112011,1000,,2025-12-01\n122076,1000,2025-11-20,\n"
+    body = client.post("/bulk/submissions/", SELECTION | {"file": SimpleUploadedFile("r.csv", csv_text.encode())}).content.decode()
+    line = lambda n: body.split(f'data-testid="line-{n}"')[1].split("</tr>")[0]  # noqa: E731
+    assert "未来の日付で記録することはできません。" in line(2)
+    assert "記録します" in line(3)  # the column is optional row by row
+    sag = f.case(actor=officer, stream=Stream.SPECIAL_ADJUSTMENT_GRANT)
+    case_transition(case_id=sag.pk, name="request", actor=officer, data={"deadline": "2025-12-10"}, expected_version=1)
+    selection = SELECTION | {"stream": Stream.SPECIAL_ADJUSTMENT_GRANT}
+    csv_text = f"recipient_code,amount,received_on,prefecture_received_on\n{sag.recipient.code},1000,2025-11-20,2025-11-19\n"
+    body = client.post("/bulk/submissions/", selection | {"file": SimpleUploadedFile("r.csv", csv_text.encode())}).content.decode()
+    assert "この案件の書類は都道府県を経由しません。" in body.split('data-testid="line-2"')[1].split("</tr>")[0]

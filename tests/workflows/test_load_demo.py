@@ -65,3 +65,16 @@ def test_demo_fy2023_cases_stand_as_they_did_on_their_days(monkeypatch):
     request = case.letters.get(kind="request")
     assert str(request.issued_on) == "2023-07-31" and request.basis["recorded_later"] is True
     assert history_verify().ok
+
+
+def test_demo_community_support_papers_carry_the_day_the_prefecture_received_them(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    # papers of an application (a pre-consultation's papers record no prefecture day)
+    routed = Case.objects.filter(stream="community_support_grant", submitted_on__isnull=False, amount_requested__isnull=False)
+    assert routed.filter(fiscal_year=2023).exists() and routed.filter(fiscal_year=2025).exists()
+    assert not routed.filter(prefecture_received_on__isnull=True).exists()
+    assert all(0 < (c.submitted_on - c.prefecture_received_on).days <= 7 for c in routed)
+    # the fund's prefectures and the unions send their papers straight to the bureau
+    assert not Case.objects.exclude(stream="community_support_grant").filter(prefecture_received_on__isnull=False).exists()
+    assert history_verify().ok

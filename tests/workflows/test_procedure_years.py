@@ -7,7 +7,8 @@ import pytest
 
 from grants.catalogue import procedure_get, procedure_list
 from grants.procedures import definition_full
-from schedules.services import schedule_rollforward
+from schedules.selectors import schedule_version_in_force
+from schedules.services import schedule_definition_save, schedule_rollforward
 from tests import factories as f
 from tests.factories import Stream
 from tests.letters.factories import act, shipped_schedules
@@ -86,6 +87,40 @@ def scenarios():
                 yield year, stream, procedure, True  # FY2023's 第2次国庫補助協議
 
 
+def prepared(year, stream, procedure, officer, boss, today, *, second=False):
+    """Budget notices, and the notified grant a change or a settlement needs: the recipient, part and settled year
+    a case of ``procedure`` in ``year`` is opened with (``second``: another recipient, of Chiba, for a second case)."""
+    part = PART.get(stream, "")
+    spec = procedure_get(stream, procedure)
+    if second:
+        recipient = {Stream.SPECIAL_ADJUSTMENT_GRANT: lambda: f.union("12"), Stream.MEDICAL_CARE_FUND: lambda: f.prefecture("12")}.get(
+            stream, lambda: f.municipality("122076", "松戸市", "12")
+        )()
+    else:
+        recipient = {Stream.SPECIAL_ADJUSTMENT_GRANT: f.union, Stream.MEDICAL_CARE_FUND: f.prefecture}.get(
+            stream, f.municipality
+        )()
+    for budget_year in range(year - 2, year + 1):
+        if stream != Stream.SPECIAL_ADJUSTMENT_GRANT and not second:
+            f.budget_notice(budget_year, stream, part, by=boss)
+    settles = None
+    if spec.settles and spec.flow is not None and "draft" in {t.slug for t in spec.flow.state.get_transitions()}:
+        settles = year - spec.settles_years_back[0]
+        baseline(stream, part, settles, recipient, officer, boss, today)
+    elif procedure == "change_grant" and stream != Stream.SPECIAL_ADJUSTMENT_GRANT:
+        baseline(stream, part, year, recipient, officer, boss, today)
+    return recipient, part, settles
+
+
+def steps_for(spec, procedure, definition, *, year, second_round=False):
+    amount = 1_200_000 if procedure == "change_grant" else AMOUNT
+    steps = path(spec.flow, definition, second_round=second_round, amount=amount, on=date(year, 4, 1))
+    if procedure == "change_grant":
+        steps = [(name, {**data, "amount": amount} if "amount" in data else data) for name, data in steps]
+        steps = [(name, {**data, "reason": "事業費増"} if name == "draft" else data) for name, data in steps]
+    return steps
+
+
 @pytest.mark.parametrize(
     "year, stream, procedure, second_round",
     list(scenarios()),
@@ -95,29 +130,13 @@ def test_every_procedure_of_every_defined_year_runs_its_definitions_path(year, s
     shipped_schedules()
     officer, boss = f.officer(), f.supervisor()
     schedule_rollforward(actor=boss, from_year=2025, to_year=2027)
-    part = PART.get(stream, "")
     spec = procedure_get(stream, procedure)
-    recipient = {Stream.SPECIAL_ADJUSTMENT_GRANT: f.union, Stream.MEDICAL_CARE_FUND: f.prefecture}.get(
-        stream, f.municipality
-    )()
-    for budget_year in range(year - 2, year + 1):
-        if stream != Stream.SPECIAL_ADJUSTMENT_GRANT:
-            f.budget_notice(budget_year, stream, part, by=boss)
-    settles = None
-    if spec.settles and spec.flow is not None and "draft" in {t.slug for t in spec.flow.state.get_transitions()}:
-        settles = year - spec.settles_years_back[0]
-        baseline(stream, part, settles, recipient, officer, boss, today)
-    elif procedure == "change_grant" and stream != Stream.SPECIAL_ADJUSTMENT_GRANT:
-        baseline(stream, part, year, recipient, officer, boss, today)
+    recipient, part, settles = prepared(year, stream, procedure, officer, boss, today)
     today(date(year, 4, 1))
     case = f.case(actor=officer, year=year, stream=stream, part=part, procedure=procedure, recipient=recipient,
                   settles=settles)
     definition = definition_full(stream, procedure, case.definition)
-    amount = 1_200_000 if procedure == "change_grant" else AMOUNT
-    steps = path(spec.flow, definition, second_round=second_round, amount=amount, on=date(year, 4, 1))
-    if procedure == "change_grant":
-        steps = [(name, {**data, "amount": amount} if "amount" in data else data) for name, data in steps]
-        steps = [(name, {**data, "reason": "事業費増"} if name == "draft" else data) for name, data in steps]
+    steps = steps_for(spec, procedure, definition, year=year, second_round=second_round)
     case = walk(case, steps, officer, boss)
     assert case.state == {"accept": "accepted"}.get(steps[-1][0], "notified")
     assert [entry.action for entry in case.history.order_by("pk")][1:] == [name for name, _ in steps]
@@ -175,3 +194,45 @@ def test_the_special_adjustment_grant_runs_its_informal_notice_and_formal_applic
         reviewed = walk(case, steps[:3], officer, None)
         with pytest.raises(ConditionUnmet):
             act(reviewed, "forward", officer)  # the 内示 and the formal application come first
+
+
+def other_shape(flow, definition: dict) -> dict:
+    """A different definition the procedure can run: the pre-consultation switched (where the flow has one),
+    and no letters at all instead of every letter."""
+    names = {transition.slug for transition in flow.state.get_transitions()}
+    changed = {**definition, "letters": []}
+    if "request_consultation" in names:
+        if definition["pre_consultation"]:
+            changed |= {"pre_consultation": False, "second_consultation": False}
+            if changed["informal_notice"] == "after_consultation":
+                changed["informal_notice"] = "none"
+        else:
+            changed |= {"pre_consultation": True, "informal_notice": "after_consultation", "formal_application": False}
+    return changed
+
+
+@pytest.mark.parametrize("stream, procedure", PROCEDURES, ids=[f"{s}-{p}" for s, p in PROCEDURES])
+def test_a_case_created_before_a_definition_edit_runs_its_old_shape_and_a_later_one_the_new(stream, procedure, today):
+    shipped_schedules()
+    officer, boss = f.officer(), f.supervisor()
+    spec = procedure_get(stream, procedure)
+    recipient, part, settles = prepared(2025, stream, procedure, officer, boss, today)
+    today(date(2025, 4, 1))
+    opened = dict(actor=officer, year=2025, stream=stream, part=part, procedure=procedure, settles=settles)
+    before = f.case(recipient=recipient, **opened)
+    old = definition_full(stream, procedure, before.definition)
+    new = other_shape(spec.flow, old)
+    version = schedule_version_in_force(fiscal_year=2025)
+    schedule_definition_save(actor=boss, version=version, stream=stream, sub_procedure=spec.schedule_procedure, definition=new)
+    later, *_ = prepared(2025, stream, procedure, officer, boss, today, second=True)
+    today(date(2025, 4, 1))
+    after = f.case(recipient=later, **opened)
+    assert (before.definition, after.definition) == (old, definition_full(stream, procedure, new))
+    assert after.definition_revision == (before.definition_revision or 0) + 1  # None: the year had no definition yet
+    for case, shape in ((before, old), (after, new)):
+        steps = steps_for(spec, procedure, shape, year=2025)
+        case = walk(case, steps, officer, boss)
+        assert [entry.action for entry in case.history.order_by("pk")][1:] == [name for name, _ in steps]
+        assert case.state == {"accept": "accepted"}.get(steps[-1][0], "notified")
+        # the old shape sends every letter its steps declare; the new one none
+        assert case.letters.exists() == (shape is old)

@@ -52,7 +52,9 @@ from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
 from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
-from ..fields import AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, PREFECTURE_RECEIVED_ON, REASON, required
+from ..fields import (
+    AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, PREFECTURE_RECEIVED_ON, REASON, prefecture_receipt_problem, required,
+)
 from ..steps import DeterminationAct, Step, step_of
 
 S = CaseState
@@ -298,13 +300,9 @@ class CaseFlow:
         if not routes_via_prefecture(case.stream, case.recipient.kind):
             message = _("This case's papers do not travel through a prefecture.")
             raise InvalidInput(details={"prefecture_received_on": [message]})
-        if on > self.today:
-            raise InvalidInput(details={"prefecture_received_on": [_("An act cannot be dated in the future.")]})
-        if on > case.submitted_on:
-            message = _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {
-                "day": case.submitted_on.isoformat()
-            }
-            raise InvalidInput(details={"prefecture_received_on": [message]})
+        problem = prefecture_receipt_problem(on, received=case.submitted_on, today=self.today)
+        if problem:
+            raise InvalidInput(details={"prefecture_received_on": [problem]})
         case.prefecture_received_on = on
 
     def _reason(self) -> None:

@@ -13,6 +13,7 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 
 import schedules
+from calendars.business_days import add_business_days
 from grants import demo
 from grants.models import BudgetNotice, Case, Recipient, RecipientKind
 from grants.recipients import local_governments_load
@@ -105,6 +106,12 @@ class DemoCases:
         """Past acts entered with the day each took place (the FY2023 schedule as run)."""
         return [(name, {**data, "occurred_on": day}) for (name, data), day in zip(steps, days, strict=True)]
 
+    @staticmethod
+    def via_prefecture(received: str, index: int) -> str:
+        """The day the prefecture received a municipality's papers it forwarded (経由): one to three business
+        days before they reached the bureau on ``received``."""
+        return add_business_days(date.fromisoformat(received), -(1 + index % 3)).isoformat()
+
     def budget(self) -> None:
         if BudgetNotice.objects.exists():
             return
@@ -146,12 +153,13 @@ class DemoCases:
     def decision_steps(
         self, requested: int, index: int, deadline: str, submitted: str, notified: str, presented: bool = False
     ) -> list:
-        """Request → papers → review [→ 調整・提示, where the year presents the amount after the review] → decision."""
+        """Request → papers (through the prefecture) → review [→ 調整・提示, where the year presents the amount
+        after the review] → decision: a municipality's community support grant."""
         amount = self.decided(requested, index)
         reason = "対象外経費を減額" if amount < requested else ""
         return [
             ("request", {"deadline": deadline}),
-            ("submit", {"amount": requested, "date": submitted}),
+            ("submit", {"amount": requested, "date": submitted, "prefecture_received_on": self.via_prefecture(submitted, index)}),
             ("start_review", {}),
             *([("present_amount", {"amount": amount})] if presented else []),
             ("draft", {"amount": amount, "reason": reason}),
@@ -178,7 +186,7 @@ class DemoCases:
             ("request_consultation", {"deadline": "2024-01-26"}),
             ("submit_consultation", {"amount": changed, "date": "2024-01-25"}),
             ("request", {"deadline": "2024-02-28"}),
-            ("submit", {"amount": changed, "date": "2024-02-28"}),
+            ("submit", {"amount": changed, "date": "2024-02-28", "prefecture_received_on": self.via_prefecture("2024-02-28", index)}),
             ("start_review", {}),
             ("present_amount", {"amount": changed}),
             ("draft", {"amount": changed, "reason": "事業費の増加による変更"}),
@@ -218,7 +226,8 @@ class DemoCases:
         current = self.decided(requested, index)
         flow = [
             ("request", {"deadline": "2026-07-31"}),
-            ("submit", {"amount": current - 2_000_000, "date": "2026-07-24"}),
+            ("submit", {"amount": current - 2_000_000, "date": "2026-07-24",
+                        "prefecture_received_on": self.via_prefecture("2026-07-24", index)}),
             ("start_review", {}),
             ("draft", {"amount": current - 2_000_000}),
         ]
