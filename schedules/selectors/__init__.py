@@ -1,6 +1,6 @@
 """Reads of the schedules app, with scope applied where they concern cases."""
 
-from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, calendar_for_actor
+from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, DeadlineGroup, calendar_for_actor
 from .schedules import (
     schedule_closed_exact_days,
     schedule_deadline_step,
@@ -13,6 +13,7 @@ __all__ = [
     "UNDECIDED_JA",
     "Calendar",
     "CalendarEntry",
+    "DeadlineGroup",
     "calendar_for_actor",
     "schedule_closed_exact_days",
     "schedule_deadline_step",
