@@ -315,6 +315,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "deadline_effective"]),
             models.Index(fields=["fiscal_year", "stream", "procedure"]),
+            # The calendar of one fiscal year: its deadlines in a month, and those still undecided (NULL).
+            models.Index(fields=["fiscal_year", "deadline_effective"]),
         ]
         permissions = [
             ("read_case", "Read cases with their letters and money (within the user's scope)"),

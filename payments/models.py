@@ -188,6 +188,7 @@ class PaymentItem(models.Model):
                 fields=["due_on"], condition=Q(run__isnull=True, withdrawn_on__isnull=True), name="item_unassigned_due"
             ),
             models.Index(fields=["recipient", "budget_year"]),
+            models.Index(fields=["budget_year"]),  # what a fiscal year's grants were paid (the dashboard)
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
+from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -364,20 +365,30 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     grant (its budget year), whenever they ran. Three queries, however many cases.
     """
     in_force = [state.value for state in DECISION_IN_FORCE_STATES]
-    notified = Case.objects.filter(scope_q(actor), fiscal_year_id=fiscal_year, state__in=in_force).values(
-        "stream", "part", "procedure", "recipient_id", "recipient__prefecture_code", "amount_current", "amount_settled"
+    # The database sums the cases by stream, part, procedure and prefecture; a grant's cases (initial decision,
+    # change) keep their recipient in the grouping, since only its latest notified amount counts.
+    grant_setting = Q(pk__in=[])
+    for spec in procedure_list():
+        if spec.sets_grant:
+            grant_setting |= Q(stream=spec.stream, procedure=spec.code)
+    notified = (
+        Case.objects.filter(scope_q(actor), fiscal_year_id=fiscal_year, state__in=in_force)
+        .annotate(grant_of=models.Case(models.When(grant_setting, then="recipient_id"), default=None))
+        .order_by()
+        .values("stream", "part", "procedure", "recipient__prefecture_code", "grant_of")
+        .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
     )
     cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0})
     grants: dict = defaultdict(dict)  # one recipient's grant for a stream and part: {procedure: amount}
-    for case in notified:
-        key = (case["stream"], case["recipient__prefecture_code"])
-        spec = procedure_get(case["stream"], case["procedure"])
+    for row in notified:
+        key = (row["stream"], row["recipient__prefecture_code"])
+        spec = procedure_get(row["stream"], row["procedure"])
         if spec.sets_grant:
-            grants[(*key, case["recipient_id"], case["part"])][case["procedure"]] = case["amount_current"]
+            grants[(*key, row["grant_of"], row["part"])][row["procedure"]] = row["current"]
         elif spec.settles:
-            cells[key]["settled"] += case["amount_settled"] or 0
+            cells[key]["settled"] += row["settled"] or 0
         else:
-            cells[key]["determined"] += case["amount_current"] or 0
+            cells[key]["determined"] += row["current"] or 0
     for (stream, code, _recipient, _part), amounts in grants.items():
         cells[(stream, code)]["determined"] += grant_amount_as_last_notified(amounts, stream) or 0
     paid = (

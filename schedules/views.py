@@ -37,6 +37,7 @@ from web.views import PageNotFound, domain_errors_as_pages
 from .models import CalendarFeedToken, ScheduleStep
 from .selectors import (
     CalendarEntry,
+    DeadlineGroup,
     calendar_for_actor,
     procedure_definition_list,
     schedule_version_in_force,
@@ -153,9 +154,9 @@ def _parse_day(text: str | None, today: date) -> date:
     return today
 
 
-def _calendar(request, filters: dict, start: date, end: date, today: date):
-    calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, **filters)
-    return calendar.entries, calendar.undecided
+def _calendar(request, filters: dict, start: date, end: date, today: date, *, grouped: bool = False):
+    calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, grouped=grouped, **filters)
+    return calendar.entries, calendar.undecided, calendar.groups
 
 
 def _day_of(entry: CalendarEntry) -> date | None:
@@ -168,36 +169,28 @@ def _first_from(entries: list[CalendarEntry], day: date) -> int | None:
     return next((index for index, entry in enumerate(entries) if entry.sort_key[0] >= day), None)
 
 
-def _days(start: date, end: date, entries: list[CalendarEntry], today: date, *, group: bool) -> list[dict]:
-    """One cell per day. In a month, case deadlines are counted per procedure; in a week, listed."""
+def _days(start: date, end: date, entries: list[CalendarEntry], today: date, groups: list[DeadlineGroup] = ()) -> list[dict]:
+    """One cell per day. In a month, case deadlines come counted per procedure (``groups``); in a week, listed."""
     by_day: dict[date, list[CalendarEntry]] = defaultdict(list)
     for entry in entries:
         day = _day_of(entry)
         if day is not None:
             by_day[max(day, start)].append(entry)
+    groups_by_day: dict[date, list[DeadlineGroup]] = defaultdict(list)
+    for group in groups:
+        groups_by_day[group.day].append(group)
     closures = ClosureCache()
     cells = []
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
-        cases = [entry for entry in by_day.get(day, []) if entry.kind == "case_deadline"]
-        steps = [entry for entry in by_day.get(day, []) if entry.kind == "schedule_step"]
-        groups: dict[tuple, dict] = {}
-        if group:
-            for entry in cases:
-                item = groups.setdefault(
-                    (entry.stream, entry.part, entry.procedure),
-                    {"stream": entry.stream, "part": entry.part, "procedure": entry.procedure, "count": 0, "overdue": 0},
-                )
-                item["count"] += 1
-                item["overdue"] += entry.overdue
         cells.append(
             {
                 "day": day,
                 "closed": not is_business_day(day, extra_closures=closures),
                 "today": day == today,
-                "cases": cases,
-                "groups": list(groups.values()),
-                "steps": steps,
+                "cases": [entry for entry in by_day.get(day, []) if entry.kind == "case_deadline"],
+                "groups": groups_by_day.get(day, []),
+                "steps": [entry for entry in by_day.get(day, []) if entry.kind == "schedule_step"],
             }
         )
     return cells
@@ -216,8 +209,8 @@ def deadline_calendar(request):
         first = _parse_month(request.GET.get("month"), today)
         last = month_end(first)
         start, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
-        entries, undecided = _calendar(request, filters, start, end, today)
-        cells = _days(start, end, entries, today, group=True)
+        entries, undecided, groups = _calendar(request, filters, start, end, today, grouped=True)
+        cells = _days(start, end, entries, today, groups)
         context |= {
             "month": first,
             "weeks": [cells[index : index + 7] for index in range(0, len(cells), 7)],
@@ -228,10 +221,10 @@ def deadline_calendar(request):
         anchor = _parse_day(request.GET.get("week"), today)
         start = anchor - timedelta(days=anchor.weekday())
         end = start + timedelta(days=6)
-        entries, undecided = _calendar(request, filters, start, end, today)
+        entries, undecided, _groups = _calendar(request, filters, start, end, today)
         context |= {
             "week_start": start,
-            "days": _days(start, end, entries, today, group=False),
+            "days": _days(start, end, entries, today),
             "previous": start - timedelta(days=7),
             "next": start + timedelta(days=7),
         }
@@ -244,7 +237,7 @@ def deadline_calendar(request):
             # Entries of every year, from the first day of the current fiscal year.
             year = fiscal_year_of(today)
             start, end = fiscal_year_bounds(year)[0], fiscal_year_bounds(year + 1)[1]
-        entries, undecided = _calendar(request, filters, start, end, today)
+        entries, undecided, _groups = _calendar(request, filters, start, end, today)
         today_at = _first_from(entries, today)
         # Unfiltered, the list opens on the page where today falls (the last page when every entry is past).
         opening = None if chosen else (len(entries) if today_at is None else today_at) // PAGE_SIZE + 1

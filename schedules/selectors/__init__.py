@@ -1,6 +1,6 @@
 """Reads of the schedules app, with scope applied where they concern cases."""
 
-from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, calendar_for_actor
+from .calendar import UNDECIDED_JA, Calendar, CalendarEntry, DeadlineGroup, calendar_for_actor
 from .schedules import (
     ProcedureDefinition,
     procedure_definition_list,
@@ -15,6 +15,7 @@ __all__ = [
     "UNDECIDED_JA",
     "Calendar",
     "CalendarEntry",
+    "DeadlineGroup",
     "calendar_for_actor",
     "ProcedureDefinition",
     "procedure_definition_list",

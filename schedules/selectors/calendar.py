@@ -1,9 +1,9 @@
 """The deadline calendar: case deadlines in the actor's scope and the schedule steps in force."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, Count, ExpressionWrapper
 
 from calendars.business_days import ClosureCache, deadline_from, next_business_day_on_or_after
 from calendars.eras import era_date
@@ -52,11 +52,24 @@ class CalendarEntry:
 
 
 @dataclass(frozen=True)
+class DeadlineGroup:
+    """The case deadlines of one procedure falling due on one day: how many, and how many of them are overdue."""
+
+    day: date
+    stream: str
+    part: str
+    procedure: str
+    count: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class Calendar:
     start: date
     end: date
     entries: list[CalendarEntry]
     undecided: list[CalendarEntry]
+    groups: list[DeadlineGroup] = field(default_factory=list)
 
 
 def _case_entry(case: Case) -> CalendarEntry:
@@ -125,6 +138,7 @@ def calendar_for_actor(
     part: str | None = None,
     prefecture: str | None = None,
     officer: str | None = None,
+    grouped: bool = False,
 ) -> Calendar:
     """Deadlines of the cases the actor may read and the schedule steps in force, from ``start`` to ``end``.
 
@@ -132,14 +146,18 @@ def calendar_for_actor(
     filters apply to them (a step for no particular part matches every part).
     Cases still waiting for papers without a fixed deadline, and undecided
     schedule steps, are listed apart as 未定.
+
+    ``grouped`` (the month view) counts the case deadlines in the database instead of
+    listing them: ``groups`` holds one ``DeadlineGroup`` per day, stream, part and
+    procedure, and ``entries`` the schedule steps only, so a month where every
+    municipality's papers fall due on one day reads a few rows, not thousands.
     """
     cases = case_list_for_actor(
         actor=actor, fiscal_year=fiscal_year, stream=stream, part=part, prefecture=prefecture, officer=officer
     ).annotate(is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()))
-    entries = [
-        _case_entry(case)
-        for case in cases.filter(state__in=_OPEN, deadline_effective__gte=start, deadline_effective__lte=end)
-    ]
+    due = cases.filter(state__in=_OPEN, deadline_effective__gte=start, deadline_effective__lte=end)
+    groups = _deadline_groups(due, today) if grouped else []
+    entries = [] if grouped else [_case_entry(case) for case in due]
     years = range(fiscal_year_of(start) - 1, fiscal_year_of(end) + 1)  # a year's steps can fall in the next
     undecided = [
         _case_entry(case)
@@ -165,4 +183,22 @@ def calendar_for_actor(
         end=end,
         entries=sorted(entries, key=lambda entry: entry.sort_key),
         undecided=sorted(undecided, key=lambda entry: (entry.fiscal_year, entry.kind, entry.title_ja)),
+        groups=groups,
     )
+
+
+def _deadline_groups(cases, today: date) -> list[DeadlineGroup]:
+    """``cases`` counted per effective deadline, stream, part and procedure, with the overdue among them."""
+    rows = (
+        cases.order_by()
+        .values("deadline_effective", "stream", "part", "procedure")
+        .annotate(count=Count("pk"), overdue=Count("pk", filter=case_overdue_q(on=today)))
+        .order_by("deadline_effective", "stream", "part", "procedure")
+    )
+    return [
+        DeadlineGroup(
+            day=row["deadline_effective"], stream=row["stream"], part=row["part"], procedure=row["procedure"],
+            count=row["count"], overdue=row["overdue"],
+        )
+        for row in rows
+    ]
