@@ -75,8 +75,17 @@ def child(n: int, chunk: int) -> None:
     if bulk is not None:
         cases = planned(2026)
         started, cpu = time.perf_counter(), time.process_time()
+        profiler = None
+        if os.environ.get("BULK_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         outcome = bulk(name="request", actor=officer, data={"deadline": deadline},
                        cases=[(case.pk, case.version) for case in cases], chunk_size=chunk)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(os.environ["BULK_PROFILE"])
         result["bulk_s"], result["bulk_cpu_s"] = time.perf_counter() - started, time.process_time() - cpu
         result["bulk_done"], result["bulk_refused"] = len(outcome.done), len(outcome.refused)
         result["bulk_letters"] = Letter.objects.filter(case__fiscal_year_id=2026).count()
@@ -114,11 +123,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1741, help="municipalities (cases per set)")
     parser.add_argument("--chunk", type=int, default=200, help="cases per commit in the bulk path")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the bulk path to FILE")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.n, args.chunk)
         return
+    if args.profile:
+        os.environ["BULK_PROFILE"] = os.path.abspath(args.profile)
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         load = " ".join(f"{value:.2f}" for value in os.getloadavg())
         r = run(db, args.n, args.chunk)

@@ -17,7 +17,7 @@ from grants.catalogue import grant_label_ja, procedure_get, procedure_label_ja, 
 from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
 from payments.selectors import settlement_figures
-from web.rows import rows_select
+from web.rows import rows_select, shared_read
 
 from .models import LetterKind, ReminderRule
 
@@ -75,8 +75,12 @@ def _prefecture_of(recipient: Recipient) -> Recipient | None:
 
     Prepared: every request and notice asks (docs/architecture.md#sql-written-by-hand).
     """
-    found = rows_select(
-        Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code], order_by="t.id"
+    found = shared_read(
+        ("prefecture", recipient.prefecture_code),
+        lambda: rows_select(
+            Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code],
+            order_by="t.id",
+        ),
     )
     return found[0] if found else None
 

@@ -20,7 +20,13 @@ from workflows.signals import ActAddition, ListColumn, PageSection
 from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
 from .services.covering import covering_letter_store, covering_letters_build
-from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
+from .services.letters import (
+    letter_for_step,
+    letter_issue_with_act,
+    letter_particulars,
+    letters_issue_with_acts,
+    return_order_issue,
+)
 from .services.payment_notices import payment_notices_issue
 
 logger = logging.getLogger(__name__)
@@ -56,7 +62,14 @@ def letter_for_act(
     record = {"letter": letter_particulars(sent)}
     if covering:
         record["covering_letter"] = letter_particulars(covering[0][0])
-    return ActAddition(record=record, with_record=store)
+    # A bulk step's acts (which send no covering request each) store their letters a chunk at a time.
+    return ActAddition(record=record, with_record=store, with_records=None if covering else letters_with_acts,
+                       item=sent)
+
+
+def letters_with_acts(pairs: list[tuple[ActAddition, object]]) -> None:
+    """Store the letters of a bulk step's chunk of acts, each under its act's record (``letters_issue_with_acts``)."""
+    letters_issue_with_acts([(addition.item, entry) for addition, entry in pairs])
 
 
 def case_follow_up_section(sender, *, case, actor, **kwargs) -> PageSection | None:
