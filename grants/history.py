@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cache, partial
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,9 +86,14 @@ def _insert_sql(vendor: str, joined: tuple[str, ...] = ()) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
 
 
-def _params(values: dict) -> list:
-    fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
-    return [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
+@cache
+def _fields() -> list:
+    return [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
+
+
+def _params(values: dict, using=None) -> list:
+    using = using or connections[connection.alias]  # the connection itself, not its per-attribute proxy
+    return [field.get_db_prep_save(values[name], using) for field, name in zip(_fields(), _HASHED)]
 
 
 def history_record(
@@ -187,12 +192,13 @@ def history_records_append(records: list[dict]) -> list[HistoryEntry]:
             prev = digest
         columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
         row_sql = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 2)) + ")"
+        using = connections[connection.alias]
         stored = {}
         for start in range(0, len(linked), _APPEND_ROWS):
             part = linked[start : start + _APPEND_ROWS]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))} RETURNING id, prev_hash, hash",
-                [param for values, prev_hash, digest in part for param in (*_params(values), prev_hash, digest)],
+                [param for values, prev_hash, digest in part for param in (*_params(values, using), prev_hash, digest)],
             )
             stored.update((digest, (pk, prev_hash, digest)) for pk, prev_hash, digest in cursor.fetchall())
     rows = [stored[digest] for _values, _prev, digest in linked]

@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -115,20 +115,21 @@ def rows_insert(instances: list[Model]) -> list[Model]:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(_quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with connection.cursor() as cursor:
+    using = connections[connection.alias]  # the connection itself, not its per-attribute proxy
+    with using.cursor() as cursor:
         for start in range(0, len(instances), _INSERT_ROWS):
             part = instances[start : start + _INSERT_ROWS]
             cursor.execute(
                 f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(part))} "
                 f"RETURNING {_quote(meta.pk.column)}",
-                [field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+                [field.get_db_prep_save(field.pre_save(instance, add=True), using)
                  for instance in part for field in fields],
             )
             # the rows come back in the order of VALUES (Django's bulk_create relies on it as well)
             for instance, (pk,) in zip(part, cursor.fetchall(), strict=True):
                 instance.pk = pk
                 instance._state.adding = False
-                instance._state.db = connection.alias
+                instance._state.db = using.alias
     return instances
 
 
