@@ -138,3 +138,18 @@ def test_each_act_of_a_chunk_has_its_own_record_in_the_chain_and_its_letter_unde
         assert record.data["snapshot"]["version"] == 2
         assert letter.status == "rendered"  # the chunk's render task drew it once the chunk committed
     assert history_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_case_named_twice_in_a_chunk_is_refused_as_stale_and_written_nothing():
+    """Its second act sees the version its first raised; the chunk is played again without the case."""
+    officer = f.officer()
+    cases = planned(officer, 2)
+    pairs = [(cases[0].pk, 1), (cases[1].pk, 1), (cases[0].pk, 1)]
+    outcome = case_transition_bulk(name="request", actor=officer, data=DEADLINE, cases=pairs)
+    assert [c.pk for c in outcome.done] == [cases[1].pk]
+    assert [(r["case_id"], r["code"]) for r in outcome.refused] == [(cases[0].pk, "stale_version")]
+    assert not HistoryEntry.objects.filter(case=cases[0], action="request").exists()
+    assert not Letter.objects.filter(case=cases[0]).exists()
+    assert Case.objects.get(pk=cases[0].pk).version == 1
+    assert history_verify().ok
