@@ -6,10 +6,12 @@ Two sets of ``--n`` planned cases (community support grant, initial grant, one
 per municipality). The first is requested the way the bulk page did it before
 chunks: ``case_transition`` once per case, each its own transaction and
 commit (the baseline). The second goes through ``case_transition_bulk``:
-chunks of ``--chunk`` cases sharing one commit, each case still with its own
-version check, history record, letter row and render task. Both in the same
-run, on production settings (SQLite: WAL, ``synchronous=FULL``); the chain is
-verified afterwards.
+chunks of ``--chunk`` cases sharing one commit and their reads and writes,
+each case still with its own version check, permission and conditions,
+history record and letter row (one render task draws a chunk's letters).
+Both in the same run, on production settings (SQLite: WAL,
+``synchronous=FULL``); the chain is verified afterwards. ``--profile FILE``
+writes cProfile statistics of the bulk path.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the local server); a database
 ``grants_perf_bulk`` is created afresh.
