@@ -6,10 +6,12 @@ Two sets of ``--n`` planned cases (community support grant, initial grant, one
 per municipality). The first is requested the way the bulk page did it before
 chunks: ``case_transition`` once per case, each its own transaction and
 commit (the baseline). The second goes through ``case_transition_bulk``:
-chunks of ``--chunk`` cases sharing one commit, each case still with its own
-version check, history record, letter row and render task. Both in the same
-run, on production settings (SQLite: WAL, ``synchronous=FULL``); the chain is
-verified afterwards.
+chunks of ``--chunk`` cases sharing one commit and their reads and writes,
+each case still with its own version check, permission and conditions,
+history record and letter row (one render task draws a chunk's letters).
+Both in the same run, on production settings (SQLite: WAL,
+``synchronous=FULL``); the chain is verified afterwards. ``--profile FILE``
+writes cProfile statistics of the bulk path.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the local server); a database
 ``grants_perf_bulk`` is created afresh.
@@ -75,8 +77,17 @@ def child(n: int, chunk: int) -> None:
     if bulk is not None:
         cases = planned(2026)
         started, cpu = time.perf_counter(), time.process_time()
+        profiler = None
+        if os.environ.get("BULK_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         outcome = bulk(name="request", actor=officer, data={"deadline": deadline},
                        cases=[(case.pk, case.version) for case in cases], chunk_size=chunk)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(os.environ["BULK_PROFILE"])
         result["bulk_s"], result["bulk_cpu_s"] = time.perf_counter() - started, time.process_time() - cpu
         result["bulk_done"], result["bulk_refused"] = len(outcome.done), len(outcome.refused)
         result["bulk_letters"] = Letter.objects.filter(case__fiscal_year_id=2026).count()
@@ -114,11 +125,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1741, help="municipalities (cases per set)")
     parser.add_argument("--chunk", type=int, default=200, help="cases per commit in the bulk path")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfile statistics of the bulk path to FILE")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.n, args.chunk)
         return
+    if args.profile:
+        os.environ["BULK_PROFILE"] = os.path.abspath(args.profile)
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         load = " ".join(f"{value:.2f}" for value in os.getloadavg())
         r = run(db, args.n, args.chunk)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import jpholiday
 
-from web.rows import rows_select
+from web.rows import rows_select, shared_read
 
 
 def _is_year_end_closure(day: date) -> bool:
@@ -25,7 +25,7 @@ class ClosureCache:
     Pass one to the functions below when asking about many days (a calendar
     page, a reminder run): each year touched costs one query. Built per call
     or per job, never kept globally, so an administrator's new closure day is
-    seen by the next request.
+    seen by the next request (inside ``web.rows.shared_reads``, one is shared by a bulk step's chunk of acts).
     """
 
     def __init__(self):
@@ -42,7 +42,7 @@ class ClosureCache:
 
 
 def _closures(given: Container[date] | None) -> Container[date]:
-    return given if given is not None else ClosureCache()
+    return given if given is not None else shared_read(("closure_days",), ClosureCache)
 
 
 def is_business_day(day: date, *, extra_closures: Container[date] | None = None) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cache, partial
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,9 +86,14 @@ def _insert_sql(vendor: str, joined: tuple[str, ...] = ()) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
 
 
-def _params(values: dict) -> list:
-    fields = [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
-    return [field.get_db_prep_save(values[name], connection) for field, name in zip(fields, _HASHED)]
+@cache
+def _fields() -> list:
+    return [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
+
+
+def _params(values: dict, using=None) -> list:
+    using = using or connections[connection.alias]  # the connection itself, not its per-attribute proxy
+    return [field.get_db_prep_save(values[name], using) for field, name in zip(_fields(), _HASHED)]
 
 
 def history_record(
@@ -152,6 +157,54 @@ def history_record_append(values: dict) -> HistoryEntry:
         digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
         cursor.execute(_insert_sql(connection.vendor), [*_params(values), prev, digest])
         return history_entry(values, cursor.fetchone())
+
+
+#: Records per INSERT of ``history_records_append`` (SQLite and PostgreSQL bound their parameters per statement).
+_APPEND_ROWS = 100
+
+
+def history_records_append(records: list[dict]) -> list[HistoryEntry]:
+    """Append many records made by ``history_record``, in their order, as ``history_record_append`` appends one.
+
+    The chain lock is taken and the head read once; each record's hash is
+    computed in Python from the one before it, and the records go in with
+    multi-row INSERTs. The ids the database assigns must follow the chain's
+    order (the chain is read by id); otherwise RuntimeError, and the caller's
+    transaction rolls back.
+    """
+    _in_act()
+    if not records:
+        return []
+    table = HistoryEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT COALESCE({table}_lock_head(%s), %s)", [_PG_CHAIN_LOCK, GENESIS_HASH])
+            prev = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1")
+            row = cursor.fetchone()
+            prev = row[0] if row else GENESIS_HASH
+        linked = []
+        for values in records:
+            head, tail = _canonical_around_prev(values)
+            digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
+            linked.append((values, prev, digest))
+            prev = digest
+        columns = ", ".join([*_COLUMNS, "prev_hash", "hash"])
+        row_sql = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 2)) + ")"
+        using = connections[connection.alias]
+        stored = {}
+        for start in range(0, len(linked), _APPEND_ROWS):
+            part = linked[start : start + _APPEND_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))} RETURNING id, prev_hash, hash",
+                [param for values, prev_hash, digest in part for param in (*_params(values, using), prev_hash, digest)],
+            )
+            stored.update((digest, (pk, prev_hash, digest)) for pk, prev_hash, digest in cursor.fetchall())
+    rows = [stored[digest] for _values, _prev, digest in linked]
+    if any(later[0] <= earlier[0] for earlier, later in zip(rows, rows[1:])):
+        raise RuntimeError("history_records_append: the records' ids do not follow the chain")
+    return [history_entry(values, row) for (values, _prev, _digest), row in zip(linked, rows)]
 
 
 def history_append_statement(values: dict, *, joined: tuple[str, ...] = ()) -> tuple[str, list]:

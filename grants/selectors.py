@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from web.errors import InvalidInput
+from web.errors import DomainError, InvalidInput
 from web.rows import first_row, rows_of, rows_select, scalar
 from web.typing import plain, search_key
 
@@ -30,7 +30,7 @@ from .models import (
     Recipient,
     RecipientKind,
 )
-from .rows import case_fetch_for_update
+from .rows import case_fetch_for_update, cases_fetch_for_update
 
 
 def case_list_for_actor(
@@ -117,11 +117,28 @@ def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
             case = Case.objects.select_related("recipient", "officer").get(pk=case_id)  # officer: letters' contact
         except (Case.DoesNotExist, ValueError, TypeError):
             case = None
+    return _case_readable(actor, case_id, case)
+
+
+def _case_readable(actor, case_id, case: Case | None) -> Case:
     if case is None:
         raise CaseNotFound(details={"case": case_id})
     prefecture = case.recipient.prefecture_code
     authorize(actor, READ_CASE, stream=case.stream, prefecture=prefecture, details={"case": case_id})
     return case
+
+
+def cases_get_for_actor_locked(*, actor, case_ids: list) -> dict:
+    """``case_get_for_actor(lock=True)`` for many cases in one read: by id, each case the actor may read, or the
+    error ``case_get_for_actor`` would raise for it (CaseNotFound, OutOfScope)."""
+    found = cases_fetch_for_update([case_id for case_id in case_ids if isinstance(case_id, int)])
+    outcome = {}
+    for case_id in case_ids:
+        try:
+            outcome[case_id] = _case_readable(actor, case_id, found.get(case_id) if isinstance(case_id, int) else None)
+        except DomainError as exc:
+            outcome[case_id] = exc
+    return outcome
 
 
 def fiscal_year_on_file(*, year: int, field: str = "fiscal_year") -> FiscalYear:

@@ -24,7 +24,7 @@ from grants.catalogue import (
 from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
 from payments.selectors import settlement_figures
-from web.rows import rows_select
+from web.rows import rows_select, shared_read
 
 from .models import LetterKind, ReminderRule
 
@@ -85,9 +85,12 @@ def prefecture_on_file(recipient: Recipient) -> Recipient | None:
     about the same recipient within one act (the act reads its case, and so its recipient, afresh).
     """
     if _PREFECTURE not in recipient.__dict__:
-        found = rows_select(
-            Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code],
-            order_by="t.id",
+        found = shared_read(  # a bulk step's chunk reads each prefecture once
+            ("prefecture", recipient.prefecture_code),
+            lambda: rows_select(
+                Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code],
+                order_by="t.id",
+            ),
         )
         recipient.__dict__[_PREFECTURE] = found[0] if found else None
     return recipient.__dict__[_PREFECTURE]

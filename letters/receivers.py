@@ -19,7 +19,13 @@ from workflows.signals import ActAddition, ListColumn, PageSection
 
 from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
-from .services.letters import letter_for_step, letter_issue_with_act, letter_particulars, return_order_issue
+from .services.letters import (
+    letter_for_step,
+    letter_issue_with_act,
+    letter_particulars,
+    letters_issue_with_acts,
+    return_order_issue,
+)
 from .services.payment_notices import payment_notices_issue
 
 logger = logging.getLogger(__name__)
@@ -49,7 +55,15 @@ def letter_for_act(
     def store(entry):
         letter_issue_with_act(sent, history_entry=entry)
 
-    return ActAddition(record={"letter": letter_particulars(sent)}, with_record=store)
+    # A bulk step's acts store their letters a chunk at a time.
+    return ActAddition(
+        record={"letter": letter_particulars(sent)}, with_record=store, with_records=letters_with_acts, item=sent
+    )
+
+
+def letters_with_acts(pairs: list[tuple[ActAddition, object]]) -> None:
+    """Store the letters of a bulk step's chunk of acts, each under its act's record (``letters_issue_with_acts``)."""
+    letters_issue_with_acts([(addition.item, entry) for addition, entry in pairs])
 
 
 def case_follow_up_section(sender, *, case, actor, **kwargs) -> PageSection | None:

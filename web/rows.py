@@ -13,9 +13,13 @@ this module, back to back on the same machine, SQLite went from 279–308 to
 hot-path changes of the same series).
 """
 
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -97,6 +101,60 @@ def row_insert(instance: Model) -> Model:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+#: Rows per INSERT of ``rows_insert`` (the databases bound the parameters of one statement).
+_INSERT_ROWS = 100
+
+
+def rows_insert(instances: list[Model]) -> list[Model]:
+    """``row_insert`` for many new instances of one model (ids assigned by the database), in multi-row INSERTs."""
+    if not instances:
+        return instances
+    meta = instances[0]._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(_quote(field.column) for field in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    using = connections[connection.alias]  # the connection itself, not its per-attribute proxy
+    with using.cursor() as cursor:
+        for start in range(0, len(instances), _INSERT_ROWS):
+            part = instances[start : start + _INSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(part))} "
+                f"RETURNING {_quote(meta.pk.column)}",
+                [field.get_db_prep_save(field.pre_save(instance, add=True), using)
+                 for instance in part for field in fields],
+            )
+            # the rows come back in the order of VALUES (Django's bulk_create relies on it as well)
+            for instance, (pk,) in zip(part, cursor.fetchall(), strict=True):
+                instance.pk = pk
+                instance._state.adding = False
+                instance._state.db = using.alias
+    return instances
+
+
+_shared: ContextVar[dict | None] = ContextVar("shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Inside: ``shared_read`` reads each thing once (a bulk step's chunk of acts, one transaction, reads the same
+    prefecture or closure days for every act). Outside, every ``shared_read`` reads afresh."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared_read(key: tuple, read: Callable[[], Any]) -> Any:
+    """``read()``, or inside ``shared_reads`` what it returned the first time for ``key``."""
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 @cache

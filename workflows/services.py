@@ -16,12 +16,18 @@ from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from grants.catalogue import ActLetter
 from grants.errors import StaleCase
-from grants.history import history_append_statement, history_entry, history_record, history_record_append
+from grants.history import (
+    history_append_statement,
+    history_entry,
+    history_record,
+    history_record_append,
+    history_records_append,
+)
 from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
-from grants.selectors import case_get_for_actor, case_last_act_on
+from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
-from web.rows import row_insert, row_update, update_statement
+from web.rows import row_insert, row_update, shared_reads, update_statement
 
 from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
@@ -134,14 +140,83 @@ def case_transition_bulk(
 
 @transaction.atomic(durable=True)
 def _bulk_chunk(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: dict, today: date | None) -> list[Case]:
+    """One chunk's acts in one transaction: its cases read and locked in one statement, each act decided as
+    ``case_transition`` decides it (``_act``), then the chunk's rows, records and additions written together
+    (``_BulkWrites``)."""
+    found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in chunk])
+    writes = _BulkWrites()
     acted = []
-    for case_id, version in chunk:
-        try:
-            acted.append(_act(case_id=case_id, name=name, actor=actor, cleaned=dict(cleaned), expected_version=version,
-                              today=today, bulk=True))
-        except DomainError as exc:
-            raise _Refused(case_id, exc) from exc
+    with shared_reads():  # what every act reads alike (closure days, prefectures) is read once for the chunk
+        for case_id, version in chunk:
+            try:
+                case = found[case_id]
+                if isinstance(case, DomainError):
+                    raise case
+                acted.append(_act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
+                                  today=today, bulk=writes, case=case))
+            except DomainError as exc:
+                raise _Refused(case_id, exc) from exc
+    writes.write()
     return acted
+
+
+class _BulkWrites:
+    """What a chunk's acts write, kept act by act and written at the chunk's end.
+
+    The rows each act changed go out as one UPDATE per table and set of
+    columns, run for every row (executemany); a case's UPDATE is guarded by
+    the version its act read, and every row must be found. The records are
+    appended in the acts' order, the chain hashed in one pass
+    (``history_records_append``). Additions that store many at once
+    (``ActAddition.with_records``) get all of the chunk's; the others each
+    get their record.
+    """
+
+    def __init__(self):
+        self.updates: dict[tuple, list[list]] = {}
+        self.records: list[dict] = []
+        self.additions: list[list] = []
+
+    def keep(self, saved: list[tuple[Model, list[str]]], record: dict, additions: list) -> None:
+        for row, fields in saved:
+            if not fields:
+                continue
+            sql, params = update_statement(row, fields)
+            if isinstance(row, Case):  # the version the act read, which the act raised by one
+                sql, params = f"{sql} AND version = %s", [*params, row.version - 1]
+            self.updates.setdefault((type(row), sql), []).append(params)
+        self.records.append(record)
+        self.additions.append(additions)
+
+    def write(self) -> None:
+        with connection.cursor() as cursor:
+            for (model, sql), rows in self.updates.items():
+                cursor.executemany(sql, rows)
+                if cursor.rowcount != len(rows):
+                    self._refuse_stale(model, rows)
+        entries = history_records_append(self.records)
+        grouped: dict = {}
+        for additions, entry in zip(self.additions, entries):
+            for addition in additions:
+                if addition.with_records is None:
+                    addition.with_record(entry)
+                else:
+                    grouped.setdefault(addition.with_records, []).append((addition, entry))
+        for with_records, pairs in grouped.items():
+            with_records(pairs)
+
+    @staticmethod
+    def _refuse_stale(model, rows: list[list]) -> None:
+        """An UPDATE matched fewer rows than it had: the first case whose version moved is refused (the chunk is
+        played again without it)."""
+        if model is Case:
+            read = {params[-2]: params[-1] for params in rows}  # id: the version its act read
+            current = dict(Case.objects.filter(pk__in=read).values_list("pk", "version"))
+            for case_id, version in read.items():
+                if current.get(case_id) != version:
+                    raise _Refused(case_id, StaleCase(details={"current_version": current.get(case_id),
+                                                               "expected_version": version}))
+        raise RuntimeError(f"case_transition_bulk: a {model._meta.label} row the chunk saves does not exist")
 
 
 def _cleaned(name: str, data: dict) -> dict:
@@ -154,14 +229,21 @@ def _cleaned(name: str, data: dict) -> dict:
 
 
 def _act(
-    *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None, bulk: bool = False
+    *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None,
+    bulk: "_BulkWrites | None" = None, case: Case | None = None,
 ) -> Case:
-    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record (``bulk``: one
-    of the acts of ``case_transition_bulk``, which the receivers of ``case_transition_recording`` are told)."""
+    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record.
+
+    ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
+    ``case_transition_recording`` are told), whose case was read and locked
+    with its chunk's (``case``) and whose rows and record are kept for the
+    chunk's writes instead of being written here.
+    """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
     recorded_on = today or timezone.localdate()
-    case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
+    if case is None:
+        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
     if case.version != expected_version:
         raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
     if occurred_on is not None:
@@ -202,7 +284,7 @@ def _act(
             letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
             on=occurred_on or timezone.localdate(occurred_at), determination=determination,
             recorded_later=occurred_on is not None and occurred_on < recorded_on, recorded_on=recorded_on,
-            bulk=bulk,
+            bulk=bulk is not None,
         )
         if addition is not None
     ]
@@ -232,6 +314,9 @@ def _act(
     saved = [(case, _changed(case, original))]
     if moved is not None:
         saved.append((moved, _changed(moved, moved_original)))
+    if bulk is not None:
+        bulk.keep(saved, record, additions)
+        return case
     entry = _act_write(saved, record)
     for addition in additions:
         addition.with_record(entry)

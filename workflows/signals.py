@@ -21,7 +21,9 @@ A receiver returns None, or an ``ActAddition``: what the act's record says
 about it (merged into the record's ``data``) and what to do once the record
 exists (``with_record(entry)``, still inside the transaction). The letters app
 issues the act's letter this way: the record describes the letter, and the
-letter is stored under the record.
+letter is stored under the record. A bulk step writes a chunk of acts at once:
+an addition may name ``with_records``, which then stores what the chunk's acts
+added in one go (the letters app: one INSERT of the letters, one render task).
 
 ``case_page_sections`` is sent by ``workflows.selectors.case_page_section_list``
 when the case page is drawn, with the keyword arguments ``case`` and ``actor``
@@ -48,6 +50,11 @@ case_transition_recording = Signal()
 class ActAddition(NamedTuple):
     record: dict
     with_record: Callable[[Any], object]
+    #: For a bulk step's acts: called once per chunk instead of ``with_record``, with the ``(addition, record)``
+    #: pairs of every act of the chunk whose addition names the same function (None: ``with_record`` each).
+    with_records: Callable[[list[tuple["ActAddition", Any]]], object] | None = None
+    #: What ``with_records`` needs of this act (the letters app: the letter).
+    item: Any = None
 
 
 case_page_sections = Signal()

@@ -26,7 +26,7 @@ from grants.roles import system_user
 from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
 from web.errors import InvalidInput
-from web.rows import row_insert
+from web.rows import row_insert, rows_insert
 
 from ..letter_texts import (
     LetterWording,
@@ -43,7 +43,7 @@ from ..letter_texts import (
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import render_letter
 from ..selectors import letter_content, letter_list_for_actor
-from ..tasks import letter_render_task
+from ..tasks import letter_render_task, letters_render_task
 
 SUBJECT = "letter"
 
@@ -302,6 +302,26 @@ def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Let
     """Store a letter from ``letter_for_step`` under the record of the act that sends it; its PDF follows."""
     letter.history_entry = history_entry
     return _letter_store(letter)
+
+
+def letters_issue_with_acts(pairs: list[tuple[Letter, HistoryEntry]]) -> list[Letter]:
+    """``letter_issue_with_act`` for many letters at once (a bulk step's chunk): one INSERT, and one render task
+    that draws them all."""
+    letters = []
+    for letter, entry in pairs:
+        letter.history_entry = entry
+        letters.append(letter)
+    rows_insert(letters)  # prepared, as ``row_insert`` for one
+    _enqueue_renders([letter.pk for letter in letters])
+    return letters
+
+
+def _enqueue_renders(letter_ids: list[int]) -> None:
+    """``_enqueue_render`` for many letters: one task draws them in turn."""
+    if isinstance(letters_render_task.get_backend(), DatabaseBackend):
+        letters_render_task.enqueue(letter_ids)
+    else:
+        transaction.on_commit(lambda: letters_render_task.enqueue(letter_ids))
 
 
 def _number(letter_id: int) -> Letter:

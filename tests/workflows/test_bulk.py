@@ -86,4 +86,70 @@ def test_a_chunk_of_acts_shares_one_commit(live_db, monkeypatch):
     assert len(outcome.done) == 5
     assert len(commits) == 3
     assert set(Case.objects.values_list("state", flat=True)) == {"requested"}
-    assert DBTaskResult.objects.filter(status="READY").count() == 5  # each act's letter queued with it
+    # each chunk's letters queued with its acts, as one task that draws them all
+    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")]
+    assert sorted(len(ids) for ids in queued) == [1, 2, 2]
+    letters = Letter.objects.filter(case__in=cases, kind="request")
+    assert sorted(i for ids in queued for i in ids) == sorted(letter.pk for letter in letters)
+    assert {task.task_path for task in DBTaskResult.objects.all()} == {"letters.tasks.letters_render_task"}
+
+
+@pytest.mark.django_db
+def test_a_chunk_refuses_a_failed_condition_a_missing_case_and_one_out_of_scope_and_commits_the_rest():
+    officer = f.officer(prefectures=("11",))
+    cases = planned(officer, 4)
+    elsewhere = f.case(actor=f.officer(prefectures=("12",), username="chiba"), recipient=f.municipality(f.municipality_code(5, "12"), "千葉町", "12"))
+    pre_consulted = cases[2]  # this year's definition, as the case copied it, starts with a pre-consultation
+    Case.objects.filter(pk=pre_consulted.pk).update(definition={**pre_consulted.definition, "pre_consultation": True})
+    pairs = [(c.pk, c.version) for c in cases] + [(elsewhere.pk, elsewhere.version), (999_999, 1)]
+    outcome = case_transition_bulk(name="request", actor=officer, data=DEADLINE, cases=pairs, chunk_size=10)
+    assert [c.pk for c in outcome.done] == [cases[0].pk, cases[1].pk, cases[3].pk]
+    assert [(r["case_id"], r["code"]) for r in outcome.refused] == [
+        (pre_consulted.pk, "condition_unmet"), (elsewhere.pk, "out_of_scope"), (999_999, "case_not_found")
+    ]
+    assert Case.objects.get(pk=pre_consulted.pk).state == "planned"
+    assert not Letter.objects.filter(case__in=[pre_consulted, elsewhere]).exists()
+    assert history_verify().ok
+
+
+@pytest.mark.django_db
+def test_each_act_of_a_chunk_has_its_own_record_in_the_chain_and_its_letter_under_that_record(
+    django_capture_on_commit_callbacks,
+):
+    officer = f.officer()
+    cases = planned(officer, 7)
+    before = HistoryEntry.objects.order_by("-id").first()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        outcome = case_transition_bulk(
+            name="request", actor=officer, data=DEADLINE, cases=[(c.pk, c.version) for c in cases], chunk_size=3
+        )
+    assert len(queued) >= 3  # a render task per chunk (and any checkpoint due)
+    assert len(outcome.done) == 7
+    records = list(HistoryEntry.objects.filter(id__gt=before.pk, action="request").order_by("id"))
+    assert [record.case_id for record in records] == [c.pk for c in cases]  # in the order acted, one each
+    previous = before.hash
+    for record in HistoryEntry.objects.filter(id__gt=before.pk).order_by("id"):
+        assert record.prev_hash == previous
+        previous = record.hash
+    for record in records:
+        letter = Letter.objects.get(case_id=record.case_id, kind="request")
+        assert letter.history_entry_id == record.pk
+        assert record.data["letter"]["subject"] == letter.subject
+        assert record.data["snapshot"]["version"] == 2
+        assert letter.status == "rendered"  # the chunk's render task drew it once the chunk committed
+    assert history_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_case_named_twice_in_a_chunk_is_refused_as_stale_and_written_nothing():
+    """Its second act sees the version its first raised; the chunk is played again without the case."""
+    officer = f.officer()
+    cases = planned(officer, 2)
+    pairs = [(cases[0].pk, 1), (cases[1].pk, 1), (cases[0].pk, 1)]
+    outcome = case_transition_bulk(name="request", actor=officer, data=DEADLINE, cases=pairs)
+    assert [c.pk for c in outcome.done] == [cases[1].pk]
+    assert [(r["case_id"], r["code"]) for r in outcome.refused] == [(cases[0].pk, "stale_version")]
+    assert not HistoryEntry.objects.filter(case=cases[0], action="request").exists()
+    assert not Letter.objects.filter(case=cases[0]).exists()
+    assert Case.objects.get(pk=cases[0].pk).version == 1
+    assert history_verify().ok
