@@ -325,8 +325,16 @@ def letter_render(*, letter_id: int, others: int = 0) -> Letter:
     A letter that cannot be drawn fails its own task only; as another's
     companion it is left waiting for its own task.
     """
-    numbered = _number(letter_id, others)
-    stored = _draw_and_store(letter_id, numbered)
+    if others:  # none waits for a letter another worker holds, its own neither: that worker is drawing it
+        own, numbered = _number(letter_id, others, wait=False)
+        stored = _draw_and_store(letter_id, numbered, wait=False)
+        if letter_id in stored:
+            return stored[letter_id]
+        if own is not None and own.status == LetterStatus.RENDERED:  # drawn with another's, before this task ran
+            return own
+    # Alone, waiting for the letter if another worker holds it: then it is drawn when that worker commits.
+    _own, numbered = _number(letter_id, 0, wait=True)
+    stored = _draw_and_store(letter_id, numbered, wait=True)
     return stored.get(letter_id) or Letter.objects.select_related("case", "recipient").get(pk=letter_id)
 
 
@@ -338,11 +346,16 @@ def _locked(queryset, *, skip_locked: bool = False):
     )
 
 
-def _number(letter_id: int, others: int) -> list[int]:
-    """Give the letter, and up to ``others`` more letters waiting, their document numbers in one transaction;
-    the ids of those still waiting to be drawn, the letter's own first."""
+def _number(letter_id: int, others: int, *, wait: bool) -> tuple[Letter | None, list[int]]:
+    """Give the letter, and up to ``others`` more letters waiting, their document numbers in one transaction.
+
+    Returns the letter as read (None when skipped: without ``wait`` it is skipped
+    when another worker holds it) and the ids of the letters still waiting to be drawn.
+    """
     with transaction.atomic():
-        letters = [_locked(Letter.objects).get(pk=letter_id)]
+        found = _locked(Letter.objects.filter(pk=letter_id), skip_locked=not wait)
+        letters = [found.get()] if wait else list(found)
+        own = letters[0] if letters else None
         if others:
             waiting = Letter.objects.filter(status=LetterStatus.PENDING).exclude(pk=letter_id).order_by("pk")
             letters += _locked(waiting, skip_locked=True)[:others]
@@ -351,10 +364,10 @@ def _number(letter_id: int, others: int) -> list[int]:
             if not letter.document_number:
                 letter.document_number = document_number_issue(on=letter.issued_on)
                 letter.save(update_fields=["document_number"])
-    return [letter.pk for letter in letters]
+    return own, [letter.pk for letter in letters]
 
 
-def _draw_and_store(letter_id: int, letter_ids: list[int]) -> dict[int, Letter]:
+def _draw_and_store(letter_id: int, letter_ids: list[int], *, wait: bool) -> dict[int, Letter]:
     """Draw the numbered letters still waiting, store their files, and record them in one transaction.
 
     Where the database can lock rows and skip locked ones (PostgreSQL), the
@@ -370,7 +383,8 @@ def _draw_and_store(letter_id: int, letter_ids: list[int]) -> dict[int, Letter]:
     try:
         with transaction.atomic() if holds_rows else nullcontext():
             if holds_rows:
-                letters = list(_locked(Letter.objects).filter(pk=letter_id, status=LetterStatus.PENDING))
+                own = Letter.objects.filter(pk=letter_id, status=LetterStatus.PENDING)
+                letters = list(_locked(own, skip_locked=not wait)) if letter_id in letter_ids else []
                 others = [pk for pk in letter_ids if pk != letter_id]
                 if others:
                     waiting = Letter.objects.filter(pk__in=others, status=LetterStatus.PENDING).order_by("pk")
