@@ -32,12 +32,12 @@ def queued(settings, tmp_path, today):
 
 
 def requests(count: int) -> list[Letter]:
-    """``count`` request acts: each sends its request and its prefecture's covering request, both waiting."""
+    """``count`` request acts, each sending its request letter (to the prefecture, naming the town), waiting."""
     officer = f.officer()
     for n in range(count):
         act(f.case(actor=officer, recipient=f.town(n)), "request", officer, deadline="2026-02-27")
     letters = list(Letter.objects.order_by("pk"))
-    assert len(letters) == 2 * count and {letter.status for letter in letters} == {"pending"}
+    assert len(letters) == count and {letter.status for letter in letters} == {"pending"}
     return letters
 
 
@@ -62,7 +62,7 @@ def assert_drawn_once(letter: Letter) -> None:
 
 
 def test_one_task_draws_its_letter_and_the_oldest_others_waiting_up_to_the_batch(monkeypatch):
-    letters = requests(5)  # ten letters, more than a batch
+    letters = requests(10)  # more than a batch
     own = letters[3]
     assert letter_render_task.call(own.pk) == Letter.objects.get(pk=own.pk).sha256
     drawn = [letter for letter in letters if Letter.objects.get(pk=letter.pk).status == "rendered"]
@@ -84,7 +84,7 @@ def test_one_task_draws_its_letter_and_the_oldest_others_waiting_up_to_the_batch
 
 
 def test_a_render_that_fails_leaves_its_letter_waiting_and_the_task_run_again_draws_it(monkeypatch):
-    letters = requests(2)
+    letters = requests(3)
     own = letters[0]
     draw = letter_services.render_letter
 
@@ -109,7 +109,7 @@ def test_a_render_that_fails_leaves_its_letter_waiting_and_the_task_run_again_dr
 
 
 def test_a_companion_that_cannot_be_drawn_waits_for_its_own_task_and_fails_only_that(monkeypatch):
-    letters = requests(2)
+    letters = requests(3)
     own, broken = letters[0], letters[1]
     draw = letter_services.render_letter
 
