@@ -23,7 +23,8 @@ municipalities made up across the 47 prefectures with the models as they are.
 Production settings (DEBUG off). SQLite runs in a temporary directory;
 PostgreSQL uses ``BENCH_PG_URL`` (default: the local server) and a database
 ``grants_perf_national1`` or ``grants_perf_national10`` (and ``grants_perf_small``)
-created afresh. ``--keep`` leaves the database (and
+created afresh; ``BENCH_PG_DATABASE`` names another (``{years}`` in it is replaced), so two runs
+on one server do not drop each other's. ``--keep`` leaves the database (and
 prints its URL) for a look afterwards.
 """
 
@@ -40,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PG_DATABASE = "grants_perf_national{years}"
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "grants_perf_national{years}")  # {years}: 1 or 10
 ALL_PREFECTURES = ",".join(f"{code:02d}" for code in range(1, 48))
 
 

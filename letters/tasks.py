@@ -1,15 +1,18 @@
-"""Background work of the calendars app, run by ``manage.py db_worker`` (django-tasks-db)."""
+"""Background work of the letters app, run by ``manage.py db_worker`` (django-tasks-db)."""
 
 from django.tasks import task
 
 
 @task()
 def letter_render_task(letter_id: int) -> str:
-    """Draw and store one letter's PDF; returns its SHA-256. Safe to run again."""
-    # Imported here: the letter services enqueue this task, so they import this module.
-    from .services.letters import letter_render
+    """Draw and store one letter's PDF, and with it a few others still waiting; returns its SHA-256.
 
-    return letter_render(letter_id=letter_id).sha256
+    Safe to run again: a letter another task drew with its own is left alone.
+    """
+    # Imported here: the letter services enqueue this task, so they import this module.
+    from .services.letters import RENDER_BATCH, letter_render
+
+    return letter_render(letter_id=letter_id, others=RENDER_BATCH - 1).sha256
 
 
 @task()

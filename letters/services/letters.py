@@ -8,12 +8,14 @@ ever locked before the history chain (as ``notify`` does) and never after it.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
 
@@ -46,6 +48,7 @@ from ..selectors import letter_content, letter_list_for_actor
 from ..tasks import letter_render_task, letters_render_task
 
 SUBJECT = "letter"
+logger = logging.getLogger(__name__)
 
 
 def _default_wording(case: Case, kind: str) -> LetterWording:
@@ -324,54 +327,145 @@ def _enqueue_renders(letter_ids: list[int]) -> None:
         transaction.on_commit(lambda: letters_render_task.enqueue(letter_ids))
 
 
-def _number(letter_id: int) -> Letter:
-    with transaction.atomic():
-        # The letter's row only, NO KEY: this may wait for the day's numbers behind a notice that waits for
-        # the chain (docs/architecture.md#the-history-chain, "Lock order").
-        letter = (
-            Letter.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("case", "recipient")
-            .get(pk=letter_id)
-        )
-        if not letter.document_number:
-            letter.document_number = document_number_issue(on=letter.issued_on)
-            letter.save(update_fields=["document_number"])
-    return letter
+#: Letters one render task draws at most: its own, then the oldest others still waiting (``letter_render``).
+RENDER_BATCH = 8
 
 
-def letter_render(*, letter_id: int) -> Letter:
+def letter_render(*, letter_id: int, others: int = 0) -> Letter:
     """Number the letter if needed, draw its PDF, store it with its SHA-256 and record that.
+
+    With ``others``, up to that many more letters still waiting (oldest first,
+    none another worker holds) are numbered, drawn and recorded with it,
+    sharing its two commits: the render task passes ``RENDER_BATCH - 1``, so a
+    worker pays the queue, the numbering's and the record's commits once for
+    several letters. Their own tasks then find them drawn and stop there.
 
     Safe to run twice or from two workers: a rendered letter is left alone,
     and of two renders of the same letter only the first one stored counts.
+    A letter that cannot be drawn fails its own task only; as another's
+    companion it is left waiting for its own task.
     """
-    letter = Letter.objects.select_related("case", "recipient").get(pk=letter_id)
-    if letter.status == LetterStatus.RENDERED:
-        return letter
-    if not letter.document_number:
-        letter = _number(letter_id)
-    pdf = render_letter(letter_content(letter))
-    digest = hashlib.sha256(pdf).hexdigest()
-    name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
+    if others:  # none waits for a letter another worker holds, its own neither: that worker is drawing it
+        own, numbered = _number(letter_id, others, wait=False)
+        stored = _draw_and_store(letter_id, numbered, wait=False)
+        if letter_id in stored:
+            return stored[letter_id]
+        if own is not None and own.status == LetterStatus.RENDERED:  # drawn with another's, before this task ran
+            return own
+    # Alone, waiting for the letter if another worker holds it: then it is drawn when that worker commits.
+    _own, numbered = _number(letter_id, 0, wait=True)
+    stored = _draw_and_store(letter_id, numbered, wait=True)
+    return stored.get(letter_id) or Letter.objects.select_related("case", "recipient").get(pk=letter_id)
+
+
+def _locked(queryset, *, skip_locked: bool = False):
+    # The letters' rows only, NO KEY: this may wait for the day's numbers behind a notice that waits for the
+    # chain (docs/architecture.md#the-history-chain, "Lock order"), and must not hold up foreign-key checks.
+    return queryset.select_for_update(of=("self",), no_key=True, skip_locked=skip_locked).select_related(
+        "case", "recipient"
+    )
+
+
+def _number(letter_id: int, others: int, *, wait: bool) -> tuple[Letter | None, list[int]]:
+    """Give the letter, and up to ``others`` more letters waiting, their document numbers in one transaction.
+
+    Returns the letter as read (None when skipped: without ``wait`` it is skipped
+    when another worker holds it) and the ids of the letters still waiting to be drawn.
+    """
     with transaction.atomic():
-        stored = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
-            pdf=name, sha256=digest, status=LetterStatus.RENDERED, rendered_at=timezone.now()
+        found = _locked(Letter.objects.filter(pk=letter_id), skip_locked=not wait)
+        letters = [found.get()] if wait else list(found)
+        own = letters[0] if letters else None
+        if others:
+            waiting = Letter.objects.filter(status=LetterStatus.PENDING).exclude(pk=letter_id).order_by("pk")
+            letters += _locked(waiting, skip_locked=True)[:others]
+        letters = [letter for letter in letters if letter.status == LetterStatus.PENDING]
+        for letter in letters:
+            if not letter.document_number:
+                letter.document_number = document_number_issue(on=letter.issued_on)
+                letter.save(update_fields=["document_number"])
+    return own, [letter.pk for letter in letters]
+
+
+def _draw_and_store(letter_id: int, letter_ids: list[int], *, wait: bool) -> dict[int, Letter]:
+    """Draw the numbered letters still waiting, store their files, and record them in one transaction.
+
+    Where the database can lock rows and skip locked ones (PostgreSQL), the
+    letters stay locked while drawn, so two workers never draw the same
+    letter; elsewhere (SQLite: one writer at a time) they are drawn before
+    the write transaction, not while holding it, and only those still waiting
+    when it starts are stored. Returns the letters stored, by id.
+    """
+    if not letter_ids:
+        return {}
+    holds_rows = connection.features.has_select_for_update_skip_locked
+    files: list[str] = []
+    try:
+        with transaction.atomic() if holds_rows else nullcontext():
+            if holds_rows:
+                own = Letter.objects.filter(pk=letter_id, status=LetterStatus.PENDING)
+                letters = list(_locked(own, skip_locked=not wait)) if letter_id in letter_ids else []
+                others = [pk for pk in letter_ids if pk != letter_id]
+                if others:
+                    waiting = Letter.objects.filter(pk__in=others, status=LetterStatus.PENDING).order_by("pk")
+                    letters += _locked(waiting, skip_locked=True)
+            else:
+                waiting = Letter.objects.select_related("case", "recipient").filter(pk__in=letter_ids)
+                letters = sorted(waiting.filter(status=LetterStatus.PENDING), key=lambda letter: letter.pk != letter_id)
+            drawn = []
+            for letter in letters:
+                try:
+                    pdf = render_letter(letter_content(letter))
+                except Exception:
+                    if letter.pk == letter_id:
+                        raise
+                    logger.exception("letter %s could not be drawn; it waits for its own task", letter.pk)
+                    continue
+                name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
+                files.append(name)
+                drawn.append((letter, name, hashlib.sha256(pdf).hexdigest()))
+            stored = _store(drawn)
+    except BaseException:
+        for name in files:
+            default_storage.delete(name)
+        raise
+    for letter, name, _digest in drawn:
+        if letter.pk not in stored:
+            default_storage.delete(name)
+    return stored
+
+
+@transaction.atomic(savepoint=False)
+def _store(drawn: list[tuple[Letter, str, str]]) -> dict[int, Letter]:
+    """Mark the drawn letters still waiting as rendered, with their files and hashes, and record each."""
+    if not drawn:
+        return {}
+    waiting = set(
+        Letter.objects.filter(pk__in=[letter.pk for letter, _, _ in drawn], status=LetterStatus.PENDING)
+        .values_list("pk", flat=True)
+    )
+    now, actor = timezone.now(), system_user()
+    stored = {}
+    for letter, name, digest in drawn:
+        if letter.pk in waiting:
+            letter.pdf, letter.sha256, letter.status, letter.rendered_at = name, digest, LetterStatus.RENDERED, now
+            stored[letter.pk] = letter
+    Letter.objects.bulk_update(stored.values(), ["pdf", "sha256", "status", "rendered_at"])
+    for letter in stored.values():
+        history_append(
+            actor=actor,
+            action="letter_render",
+            subject_type=SUBJECT,
+            subject_id=letter.pk,
+            fiscal_year=letter.case.fiscal_year_id,
+            stream=letter.case.stream,
+            recipient=letter.recipient,
+            data={
+                "case": letter.case_id, "document_number": letter.document_number,
+                "sha256": letter.sha256, "file": letter.pdf.name,
+            },
         )
-        if stored:
-            history_append(
-                actor=system_user(),
-                action="letter_render",
-                subject_type=SUBJECT,
-                subject_id=letter.pk,
-                fiscal_year=letter.case.fiscal_year_id,
-                stream=letter.case.stream,
-                recipient=letter.recipient,
-                data={"case": letter.case_id, "document_number": letter.document_number, "sha256": digest, "file": name},
-            )
-    if not stored:
-        default_storage.delete(name)
-    letter.refresh_from_db()
-    return letter
+    return stored
 
 
 @transaction.atomic
