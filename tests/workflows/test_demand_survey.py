@@ -195,3 +195,16 @@ def test_accepted_figures_stand_beside_the_fund_balances_in_the_readers_scope(of
     assert "118,000,000" not in page(f.officer(prefectures=("12",)))
     auditor_sees = page(f.auditor())
     assert "118,000,000" in auditor_sees and "300,000,000" in auditor_sees
+
+
+def test_the_case_page_shows_the_figures_by_year(officer):
+    from django.urls import reverse
+
+    case = the_path(survey(officer), officer)
+    client = Client()
+    client.force_login(officer)
+    response = client.get(reverse("case-detail", args=[case.pk]), HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('data-testid="amount-expected"') == 3
+    assert "令和8年度の所要見込額" in html and "118,000,000" in html and "令和10年度の所要見込額" in html
