@@ -208,3 +208,22 @@ def test_the_case_page_shows_the_figures_by_year(officer):
     html = response.content.decode()
     assert html.count('data-testid="amount-expected"') == 3
     assert "令和8年度の所要見込額" in html and "118,000,000" in html and "令和10年度の所要見込額" in html
+
+
+def test_the_schedule_has_the_survey_undated_until_a_supervisor_dates_its_deadline(officer):
+    from schedules.models import ScheduleStep
+    from schedules.services.schedules import schedule_step_save
+    from tests.letters.factories import shipped_schedules
+
+    shipped_schedules()
+    steps = ScheduleStep.objects.filter(version__fiscal_year=2025, stream=FUND, sub_procedure="demand_survey")
+    assert list(steps.order_by("position").values_list("kind", "date_from")) == [
+        ("request", None), ("deadline", None), ("review", None),
+    ]
+    undated = act(survey(officer), "request", officer)  # the seeds give no day: no deadline, none reminded
+    assert (undated.deadline_stated, undated.deadline_effective) == (None, None)
+    deadline = steps.get(kind="deadline")
+    deadline.precision, deadline.date_from, deadline.date_to = "exact", date(2025, 10, 11), date(2025, 10, 11)
+    schedule_step_save(actor=f.supervisor(), step=deadline)
+    dated = act(survey(officer, part="personnel"), "request", officer)
+    assert (dated.deadline_stated, dated.deadline_effective) == (date(2025, 10, 11), date(2025, 10, 14))  # a Saturday, then スポーツの日: Tuesday
