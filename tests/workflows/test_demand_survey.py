@@ -227,3 +227,22 @@ def test_the_schedule_has_the_survey_undated_until_a_supervisor_dates_its_deadli
     schedule_step_save(actor=f.supervisor(), step=deadline)
     dated = act(survey(officer, part="personnel"), "request", officer)
     assert (dated.deadline_stated, dated.deadline_effective) == (date(2025, 10, 11), date(2025, 10, 14))  # a Saturday, then スポーツの日: Tuesday
+
+
+def test_the_fund_balances_api_lists_the_accepted_figures_beside_each_balance(api, officer):
+    f.prefecture("11"), f.fiscal_year(2025)
+    fund_balance_import(actor=f.supervisor(), rows=[FundBalanceRow("11", 2025, 500_000_000, 0, 0, 0, 0, 500_000_000)])
+    as_user(api, officer)
+    assert api.get("/api/fund-balances").json()["items"][0]["expected_amounts"] == []
+    the_path(survey(officer), officer)
+    [balance] = api.get("/api/fund-balances", {"fiscal_year": 2025}).json()["items"]
+    assert balance["closing"] == 500_000_000
+    assert balance["expected_amounts"] == [{
+        "part": "facilities",
+        "by_year": [
+            {"fiscal_year": 2026, "amount": 118_000_000},
+            {"fiscal_year": 2027, "amount": 95_500_000},
+            {"fiscal_year": 2028, "amount": 0},
+        ],
+        "total": 213_500_000,
+    }]
