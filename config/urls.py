@@ -26,6 +26,7 @@ api_patterns = [
         workflows_api.CaseTransitionApi.as_view(),
         name="case-transition",
     ),
+    path("", include("inquiries.urls")),
     path("", include("payments.urls")),
     path("", include("schedules.urls")),
     path("", include("letters.urls")),

@@ -110,6 +110,9 @@ class ProcedureSpec:
     consultation_topic: str = ""
     #: What a formal application asks for after an informal notice (交付申請 after the 事前申請's 内示).
     formal_request_topic: str = ""
+    #: A survey of expected amounts (事業見込み量（所要額）調査): how many fiscal years its form asks about, from
+    #: the year after the case's; 0 for any other procedure. Letters name the years; pages show the figures.
+    expected_years_ahead: int = 0
     #: What an informal notice presents (交付額の内示, 当初交付決定額の調整・提示).
     presentation_topic: str = ""
     #: What the recipient's papers are called in a notice (申請, 調査書類).

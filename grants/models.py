@@ -282,6 +282,10 @@ class Case(models.Model):
     amount_determined = models.PositiveBigIntegerField(null=True, blank=True)
     amount_current = models.PositiveBigIntegerField(null=True, blank=True)
     amount_settled = models.PositiveBigIntegerField(null=True, blank=True)
+    amounts_expected = models.JSONField(
+        default=dict, blank=True,
+        help_text="A demand survey's figures: integer yen the recipient expects to need, by fiscal year (\"2026\": yen)",
+    )
 
     deadline_stated = models.DateField(null=True, blank=True)
     deadline_effective = models.DateField(null=True, blank=True)

@@ -191,8 +191,17 @@ def _deadline_note(case: Case) -> str:
     )
 
 
+def _surveyed_years(case: Case) -> tuple[tuple[str, str], ...]:
+    """A survey of expected amounts names the fiscal years its form asks about (the next, up to ``expected_years_ahead``)."""
+    ahead = procedure_get(case.stream, case.procedure).expected_years_ahead
+    if not ahead:
+        return ()
+    first, last = case.fiscal_year_id + 1, case.fiscal_year_id + ahead
+    return (("調査対象年度", f"{fiscal_year_label(first)}から{fiscal_year_label(last)}まで（各年度の所要見込額を円単位で記入）"),)
+
+
 def _submission_items(case: Case, topic: str) -> tuple[tuple[str, str], ...]:
-    return (
+    return _surveyed_years(case) + (
         ("提出書類", f"{topic}に係る書類一式"),
         ("提出期限", _deadline_text(case)),
         ("提出方法", f"電子メール（{settings.BUREAU['mail']}）"),

@@ -5,7 +5,7 @@ leave as the shared JSON error shape through ``web.api_errors``.
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from web.api_pagination import PageSerializer, page_of, paginate
 from .flows import PaymentRunFlow
 from .selectors import (
     fund_balance_list_for_actor,
+    fund_balances_with_expected_amounts,
     payment_item_list_for_actor,
     payment_run_available_transitions,
     payment_run_breakdown_for_actor,
@@ -272,6 +273,28 @@ class FundBalanceSerializer(serializers.Serializer):
     closing = YenField()
 
 
+class ExpectedByYearSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField()
+    amount = YenField()
+
+
+class ExpectedAmountsSerializer(serializers.Serializer):
+    part = serializers.CharField()
+    by_year = serializers.SerializerMethodField()
+    total = YenField()
+
+    @extend_schema_field(ExpectedByYearSerializer(many=True))
+    def get_by_year(self, expected) -> list:
+        return [{"fiscal_year": year, "amount": amount} for year, amount in expected.by_year]
+
+
+class FundBalanceListedSerializer(FundBalanceSerializer):
+    expected_amounts = ExpectedAmountsSerializer(
+        many=True,
+        help_text="The accepted demand surveys (事業見込み量（所要額）調査) of the prefecture and year, one per part",
+    )
+
+
 class FundBalanceListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         prefecture = PrefectureField(required=False)
@@ -287,13 +310,18 @@ class FundBalanceListApi(APIView):
     @extend_schema(
         operation_id="fund_balances_list",
         parameters=[FilterSerializer, PageSerializer],
-        responses=page_of(FundBalanceSerializer, "FundBalancePage"),
+        responses=page_of(FundBalanceListedSerializer, "FundBalancePage"),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         balances = fund_balance_list_for_actor(actor=request.user, **filters.validated_data)
-        return paginate(request, balances, lambda balance: FundBalanceSerializer(balance).data)
+        return paginate(
+            request,
+            balances,
+            lambda balance: FundBalanceListedSerializer(balance).data,
+            prepare=lambda page: fund_balances_with_expected_amounts(actor=request.user, balances=page),
+        )
 
     @extend_schema(
         request=InputSerializer,

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from grants.access import READ_CASE, authorize, may, scope_q
 from grants.catalogue import procedure_get, procedure_list, stream_get
-from grants.models import DECISION_IN_FORCE_STATES, Case, Recipient, RecipientKind
+from grants.models import DECISION_IN_FORCE_STATES, Case, CaseState, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
@@ -336,6 +336,47 @@ def fund_balance_list_for_actor(
     if fiscal_year is not None:
         balances = balances.filter(fiscal_year_id=fiscal_year)
     return balances.order_by("prefecture__code", "fiscal_year_id")
+
+
+@dataclass(frozen=True)
+class ExpectedAmounts:
+    """One part's accepted demand-survey figures (事業見込み量（所要額）調査) of a prefecture in a survey year: the yen
+    it expects to need in each fiscal year the survey asked about, and their sum."""
+
+    part: str
+    by_year: tuple[tuple[int, int], ...]  # (fiscal year, yen), earliest first
+
+    @property
+    def total(self) -> int:
+        return sum(amount for _year, amount in self.by_year)
+
+
+def fund_balances_with_expected_amounts(*, actor, balances) -> list[FundBalance]:
+    """The fund balances of a page, each with ``expected_amounts``: the accepted demand-survey figures of its
+    prefecture and fiscal year, one ``ExpectedAmounts`` per part (empty when none was accepted), read in the
+    actor's scope as the balances are (one query for the page)."""
+    balances = list(balances)
+    if not balances:
+        return balances
+    surveys = (
+        Case.objects.filter(
+            scope_q(actor, stream=FUND_STREAM, prefecture="recipient__prefecture_code"),
+            stream=FUND_STREAM,
+            state=CaseState.ACCEPTED,
+            recipient_id__in={balance.prefecture_id for balance in balances},
+            fiscal_year_id__in={balance.fiscal_year_id for balance in balances},
+        )
+        .exclude(amounts_expected={})
+        .order_by("recipient_id", "fiscal_year_id", "part")
+        .values_list("recipient_id", "fiscal_year_id", "part", "amounts_expected")
+    )
+    found: dict[tuple[int, int], list[ExpectedAmounts]] = defaultdict(list)
+    for recipient_id, fiscal_year, part, amounts in surveys:
+        by_year = tuple(sorted((int(year), amount) for year, amount in amounts.items()))
+        found[(recipient_id, fiscal_year)].append(ExpectedAmounts(part=part, by_year=by_year))
+    for balance in balances:
+        balance.expected_amounts = found.get((balance.prefecture_id, balance.fiscal_year_id), [])
+    return balances
 
 
 @dataclass(frozen=True)

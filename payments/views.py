@@ -26,6 +26,7 @@ from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
     fund_balance_list_for_actor,
+    fund_balances_with_expected_amounts,
     payment_run_available_transitions,
     payment_run_four_eyes_refusal,
     payment_run_list_for_actor,
@@ -197,8 +198,11 @@ def fund_balance_list(request):
     """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
     form = CaseFilterForm(request.GET or None, only=("fiscal_year", "prefecture"))
     balances = fund_balance_list_for_actor(actor=request.user, **form.filters())
+    page_obj = paginate(request, balances)
+    # beside each balance, the demand survey's accepted figures of its prefecture and year
+    page_obj.object_list = fund_balances_with_expected_amounts(actor=request.user, balances=page_obj.object_list)
     return page(
         request,
         "payments/fund_balances.html",
-        {"form": form, "page_obj": paginate(request, balances), "query": query_without_page(request)},
+        {"form": form, "page_obj": page_obj, "query": query_without_page(request)},
     )

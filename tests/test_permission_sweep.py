@@ -231,6 +231,16 @@ ROUTES: dict[str, Route] = {
             "prefectural_contribution": 0, "interest": 0, "spending": 0, "closing": FUND_CLOSING,
         }]}, outsider=REFUSALS)},
     ),
+    "api:inquiries": Route(
+        reads=(Read(HIDDEN, secret=(QUESTION,)),),
+        writes={"post": Write(lambda w: {"received_on": "2025-08-20", "asker": "112011", "stream": CSG,
+                                         "question": "照会"}, outsider=REFUSALS)},
+    ),
+    "api:inquiry-detail": Route(lambda w: {"inquiry_id": w.inquiry.pk}, reads=(Read(REFUSED, secret=(QUESTION,)),)),
+    "api:inquiry-answer": Route(
+        lambda w: {"inquiry_id": w.inquiry.pk},
+        writes={"post": Write(lambda w: {"answered_on": "2025-08-20", "answer": "回答"}, outsider=REFUSALS)},
+    ),
     "api:calendar": Route(reads=(Read(HIDDEN),)),
     "api:calendar-ics": Route(
         reads=(Read(HIDDEN, feed_query),),

@@ -86,6 +86,10 @@ class CaseSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
     amounts = serializers.SerializerMethodField()
+    amounts_expected = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="A demand survey's figures: yen expected to be needed, by fiscal year (\"2026\": yen); {} otherwise",
+    )
     deadline = serializers.SerializerMethodField()
     submitted_on = serializers.DateField(allow_null=True)
     submitted_late = serializers.BooleanField()

@@ -13,7 +13,7 @@ from grants.catalogue import ActLetter, DeterminationKind, ProcedureSpec, proced
 from grants.models import RecipientKind
 from payments.models import PaymentBasis
 
-from .fields import KINDS
+from .fields import EXPECTED_AMOUNTS, KINDS
 from .flows.base import CaseFlow
 from .steps import DeclaredStep, DeterminationAct, flow_steps
 
@@ -56,6 +56,16 @@ def _procedure_errors(spec: ProcedureSpec) -> list[checks.Error]:
     if creates != (spec.determination is not None):
         errors.append(
             _error(f"{where}: a determination kind, and a step that creates a determination, go together", 24, spec.flow)
+        )
+    asks_expected = any(set(EXPECTED_AMOUNTS) <= set(declared.step.fields) for declared in steps)
+    if spec.expected_years_ahead != (len(EXPECTED_AMOUNTS) if asks_expected else 0):
+        errors.append(
+            _error(
+                f"{where}: expected_years_ahead is the number of expected amounts its submission takes "
+                f"({len(EXPECTED_AMOUNTS)}), and 0 without one",
+                28,
+                spec.flow,
+            )
         )
     if stream_get(spec.stream).bureau_decides and any(declared.step.payments for declared in steps):
         if spec.unplanned_basis not in PaymentBasis.values:

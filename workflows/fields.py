@@ -77,6 +77,13 @@ OCCURRED_ON = FieldSpec("occurred_on", "date", _("Date the act took place"))
 PREFECTURE_RECEIVED_ON = FieldSpec(
     "prefecture_received_on", "date", _("Date the prefecture received the papers"), routed_only=True
 )
+#: A demand survey's figures (事業見込み量（所要額）調査): the amount the recipient expects to need in each of the
+#: fiscal years its form asks about, the first the year after the survey's (``expected_amounts_by_year``).
+EXPECTED_AMOUNTS = (
+    FieldSpec("expected_next_year", "amount", _("Expected amount required, next fiscal year (yen)"), required=True),
+    FieldSpec("expected_second_year", "amount", _("Expected amount required, second fiscal year (yen)"), required=True),
+    FieldSpec("expected_third_year", "amount", _("Expected amount required, third fiscal year (yen)"), required=True),
+)
 LEGAL_BASIS = FieldSpec(
     "legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"),
     choices=tuple(RevocationBasis.choices),
@@ -160,3 +167,8 @@ def clean_step_data(fields: Sequence[FieldSpec], data: dict) -> dict:
     if errors:
         raise InvalidInput(details=errors)
     return cleaned
+
+
+def expected_amounts_by_year(fiscal_year: int, data: dict) -> dict[str, int]:
+    """A demand survey's figures keyed by the fiscal year each is for ("2026": yen), from a step's cleaned data."""
+    return {str(fiscal_year + ahead): data[spec.name] for ahead, spec in enumerate(EXPECTED_AMOUNTS, start=1)}

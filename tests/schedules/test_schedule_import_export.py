@@ -33,7 +33,7 @@ def test_shipped_file_holds_three_dated_versions_and_the_fy2024_marker():
     versions = {version.key: version for version in shipped_schedules()}
     assert set(versions) == {"fy2023-plan", "fy2023-actual", "fy2024", "fy2025-plan"}
     assert versions["fy2024"].steps.count() == 0
-    assert ScheduleStep.objects.count() == 134
+    assert ScheduleStep.objects.count() == 137  # 134 dated by the seeds, and the FY2025 demand survey's three undated
 
 
 def test_as_run_is_in_force_over_the_plan_and_a_missing_year_has_none():
@@ -47,7 +47,7 @@ def test_each_imported_version_writes_one_history_record_and_a_reimport_writes_n
     shipped_schedules()
     records = HistoryEntry.objects.filter(subject_type="schedule", action="schedule_import")
     assert sorted(records.values_list("subject_id", flat=True)) == ["fy2023-actual", "fy2023-plan", "fy2024", "fy2025-plan"]
-    assert records.get(subject_id="fy2025-plan").data["steps"] == 51
+    assert records.get(subject_id="fy2025-plan").data["steps"] == 54
     shipped_schedules()
     assert records.count() == 4
 
@@ -191,7 +191,7 @@ def test_only_supervisors_import():
 def test_import_and_export_commands(tmp_path):
     out = io.StringIO()
     call_command("import_schedules", str(SCHEDULES_FILE), stdout=out)
-    assert "fy2025-plan: FY2025 plan, 51 steps" in out.getvalue()
+    assert "fy2025-plan: FY2025 plan, 54 steps" in out.getvalue()
     target = tmp_path / "fy2025.yaml"
     call_command("export_schedules", "2025", "--output", str(target))
     exported = yaml.safe_load(target.read_text(encoding="utf-8"))

@@ -32,7 +32,7 @@ def step(version, key, sub=None):
 def test_rolled_plan_is_the_fy2026_schedule_in_force(fy2026):
     assert fy2026.key == "fy2026-plan" and fy2026.status == "plan"
     assert schedule_version_in_force(fiscal_year=2026) == fy2026
-    assert fy2026.steps.count() == 51
+    assert fy2026.steps.count() == 54
 
 
 def test_windows_keep_their_part_of_the_month_and_their_wording_moves(fy2026):
@@ -71,7 +71,7 @@ def test_years_named_by_the_schedule_move_too(fy2026):
 def test_roll_forward_is_recorded(fy2026):
     record = HistoryEntry.objects.get(subject_type="schedule", action="schedule_rollforward")
     assert record.subject_id == "fy2026-plan" and record.fiscal_year == 2026
-    assert record.data["rolled_from"] == "fy2025-plan" and record.data["steps"] == 51
+    assert record.data["rolled_from"] == "fy2025-plan" and record.data["steps"] == 54
 
 
 def test_rolling_twice_or_from_an_empty_year_is_refused(fy2026):

@@ -11,7 +11,17 @@ from grants.models import CaseState
 from letters import checks as letter_checks
 from workflows import checks
 from workflows.fields import AMOUNT, required
-from workflows.flows.base import Application, BureauDetermination, CaseFlow, procedure, step
+from workflows.flows.base import (
+    Acceptance,
+    Application,
+    BureauDetermination,
+    CaseFlow,
+    ExpectedAmountsSubmission,
+    PapersReview,
+    Request,
+    procedure,
+    step,
+)
 
 
 def test_shipped_procedures_pass_the_checks():
@@ -66,6 +76,22 @@ def test_missing_letter_wording_and_payment_basis_are_named(broken):
         "procedure broken_stream/wordless moves money but has no unplanned_basis (a PaymentBasis)"
     ]
     assert messages("workflows.E027") == ["procedure broken_stream/wordless moves money but has no determined_amount wording"]
+
+
+def test_a_survey_of_expected_amounts_declares_the_years_its_form_asks_about(broken):
+    @procedure(broken, "yearless_survey", label="Survey", label_ja="調査", request_topic="所要額調査")
+    class YearlessSurvey(Request, ExpectedAmountsSubmission, PapersReview, Acceptance, CaseFlow):
+        pass
+
+    @procedure(broken, "yearful_balance", label="Balance", label_ja="残高", request_topic="残高調査", expected_years_ahead=3)
+    class YearfulBalance(Application, Acceptance, CaseFlow):
+        pass
+
+    assert messages("workflows.E028") == [
+        f"procedure broken_stream/{code}: expected_years_ahead is the number of expected amounts its submission "
+        "takes (3), and 0 without one"
+        for code in ("yearless_survey", "yearful_balance")
+    ]
 
 
 def test_a_step_without_label_letter_or_permission_is_named(broken):

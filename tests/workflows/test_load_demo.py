@@ -8,7 +8,7 @@ from grants import demo
 from grants.history import history_verify
 from grants.local_governments import code_is_valid
 from grants.models import Case, Recipient
-from payments.models import PaymentRun
+from payments.models import FundBalance, PaymentRun
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,12 @@ def test_load_demo_twice_builds_once_and_keeps_the_chain(monkeypatch):
     assert set(Case.objects.values_list("fiscal_year", flat=True)) == {2023, 2025, 2026}
     assert Case.objects.filter(state="drafted").exists() and Case.objects.filter(state="notified").exists()
     assert set(PaymentRun.objects.values_list("state", flat=True)) == {"executed"}
+    # the fund's demand surveys: FY2025's accepted beside FY2025's fund balances, FY2026's under way
+    surveys = Case.objects.filter(procedure="demand_survey")
+    funds = FundBalance.objects.filter(fiscal_year=2025)
+    assert surveys.filter(fiscal_year=2025, state="accepted").count() == 2 * funds.count() > 0
+    assert {"requested", "submitted", "under_review", "accepted"} <= set(surveys.filter(fiscal_year=2026).values_list("state", flat=True))
+    assert all(case.amounts_expected for case in surveys.filter(fiscal_year=2025))
     call_command("load_demo", verbosity=0)
     assert Case.objects.count() == cases
     assert history_verify().ok

@@ -13,6 +13,7 @@ from tests import factories as f
 from tests.factories import Stream
 from tests.letters.factories import act, shipped_schedules
 from workflows.errors import ConditionUnmet
+from workflows.fields import EXPECTED_AMOUNTS
 
 pytestmark = pytest.mark.django_db
 YEARS = (2023, 2025, 2027)  # 2027: FY2025's plan rolled forward
@@ -45,7 +46,11 @@ def path(flow, definition: dict, *, second_round: bool, amount: int = AMOUNT, on
     """The acts the definition leads a case of ``flow`` through, in order."""
     names = {transition.slug for transition in flow.state.get_transitions()}
     steps = consultation_steps(definition, second_round=second_round)
-    steps += [("request", {}), ("submit", {"amount": amount}), ("start_review", {})]
+    # a demand survey's papers give the expected amounts of the years its form asks about, not one amount
+    papers = ("submit", {"amount": amount}) if "submit" in names else (
+        "submit_expected_amounts", {spec.name: amount for spec in EXPECTED_AMOUNTS}
+    )
+    steps += [("request", {}), papers, ("start_review", {})]
     if definition["informal_notice"] == "after_review" and "present_amount" in names:
         steps.append(("present_amount", {"amount": amount}))
         if definition["formal_application"]:

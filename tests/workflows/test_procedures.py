@@ -24,6 +24,13 @@ OFFICER_REVIEW = [
     ("submit", {"amount": 1_000_000, "date": "2025-09-10"}),
     ("start_review", {}),
 ]
+EXPECTED = {"expected_next_year": 30_000_000, "expected_second_year": 25_000_000, "expected_third_year": 0}
+EXPECTED_REVIEW = [
+    ("submit_expected_amounts", {**EXPECTED, "date": "2025-08-01"}),
+    ("return_for_correction", {"reason": "人材分と施設分の取り違え"}),
+    ("submit_expected_amounts", {**EXPECTED, "date": "2025-08-20"}),
+    ("start_review", {}),
+]
 CONSULTATION = [
     ("request_consultation", {"deadline": "2025-08-29"}),
     ("submit_consultation", {"amount": 1_000_000}),
@@ -95,6 +102,7 @@ SCENARIOS = [
     (MCF, "personnel", "prior_year_settlement", None, 2024, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
     (MCF, "personnel", "prior_year_settlement", None, 2022, [("request", {})] + OFFICER_REVIEW + determination(1_000_000)),
     (MCF, "personnel", "fund_balance_survey", None, None, [("request", {})] + OFFICER_REVIEW + [("accept", {})]),
+    (MCF, "facilities", "demand_survey", None, None, [("request", {"deadline": "2025-08-29"})] + EXPECTED_REVIEW + [("accept", {})]),
     (SAG, "", "initial_grant", None, None, [("request", {})] + OFFICER_REVIEW + MINISTRY + PAYMENT),
     (SAG, "", "initial_grant", FORMAL, None, [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY + PAYMENT),
     (SAG, "", "change_grant", FORMAL, None, [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY + PAYMENT),

@@ -53,7 +53,17 @@ from web.errors import InvalidInput
 
 from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
 from ..fields import (
-    AMOUNT, DATE, DEADLINE, DOCUMENT_NUMBER, LEGAL_BASIS, PREFECTURE_RECEIVED_ON, REASON, prefecture_receipt_problem, required,
+    AMOUNT,
+    DATE,
+    DEADLINE,
+    DOCUMENT_NUMBER,
+    EXPECTED_AMOUNTS,
+    LEGAL_BASIS,
+    PREFECTURE_RECEIVED_ON,
+    REASON,
+    expected_amounts_by_year,
+    prefecture_receipt_problem,
+    required,
 )
 from ..steps import DeterminationAct, Step, step_of
 
@@ -431,8 +441,8 @@ class AmountPresentation:
         self.data.setdefault("date", self.today)
 
 
-class Application:
-    """依頼 → 提出 ⇄ 差戻し → 審査: the request, the papers and their review."""
+class Request:
+    """依頼: the request for the procedure's papers, with its deadline."""
 
     @step(
         source=[S.PLANNED, S.CONSULTATION_SUBMITTED, S.AMOUNT_PRESENTED],
@@ -445,6 +455,10 @@ class Application:
     )
     def request(self):
         self._open_request(consultation=False)
+
+
+class Submission:
+    """提出: the papers received, with the amount they ask for."""
 
     @step(
         source=[S.REQUESTED, S.RETURNED],
@@ -459,6 +473,29 @@ class Application:
         self.case.amount_requested = self.data["amount"]
         self._record_receipt()
         self._record_prefecture_receipt()
+
+
+class ExpectedAmountsSubmission:
+    """提出 of a demand survey (事業見込み量（所要額）調査): the amount the recipient expects to need in each fiscal
+    year the form asks about; their sum is the amount the papers give."""
+
+    @step(
+        source=[S.REQUESTED, S.RETURNED],
+        target=S.SUBMITTED,
+        label=gettext_lazy("Record expected amounts"),
+        permission=this.officer_in_scope,
+        fields=[*EXPECTED_AMOUNTS, DATE],
+        letter=ActLetter.NONE,
+    )
+    def submit_expected_amounts(self):
+        case = self.case
+        case.amounts_expected = expected_amounts_by_year(case.fiscal_year_id, self.data)
+        case.amount_requested = sum(case.amounts_expected.values())
+        self._record_receipt()
+
+
+class PapersReview:
+    """差戻し ⇄ 審査: the papers go back for correction, or their review starts."""
 
     @step(
         source=[S.SUBMITTED, S.UNDER_REVIEW],
@@ -481,6 +518,10 @@ class Application:
     )
     def start_review(self):
         pass
+
+
+class Application(Request, Submission, PapersReview):
+    """依頼 → 提出 ⇄ 差戻し → 審査: the request, the papers and their review."""
 
 
 class Revocation:

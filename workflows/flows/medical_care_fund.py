@@ -11,7 +11,19 @@ from grants.catalogue import PartSpec, StreamSpec, stream_register
 from grants.models import DeterminationKind, RecipientKind
 from payments.models import PaymentBasis
 
-from .base import Acceptance, AmountPresentation, Application, BureauDetermination, CaseFlow, PreConsultation, Withdrawal, procedure
+from .base import (
+    Acceptance,
+    AmountPresentation,
+    Application,
+    BureauDetermination,
+    CaseFlow,
+    ExpectedAmountsSubmission,
+    PapersReview,
+    PreConsultation,
+    Request,
+    Withdrawal,
+    procedure,
+)
 
 STREAM = stream_register(
     StreamSpec(
@@ -75,3 +87,18 @@ class PriorYearSettlement(Application, BureauDetermination, Withdrawal, CaseFlow
 )
 class FundBalanceSurvey(Application, Acceptance, Withdrawal, CaseFlow):
     """基金残高・執行状況調査: 調査依頼 → 調査票提出 (closing balance as the amount) → 確認 → 受理."""
+
+
+@procedure(
+    STREAM,
+    "demand_survey",
+    label=_("Demand survey (expected amounts required)"),
+    label_ja="事業見込み量（所要額）調査",
+    schedule_procedure="demand_survey",
+    request_topic="事業見込み量（所要額）調査",
+    papers_ja="調査票",
+    expected_years_ahead=3,
+)
+class DemandSurvey(Request, ExpectedAmountsSubmission, PapersReview, Acceptance, Withdrawal, CaseFlow):
+    """事業見込み量（所要額）調査: 調査依頼 → 調査票提出 (the amount each part expects to need in each of the next
+    three fiscal years) ⇄ 差戻し・再提出 → 確認 → 受理. The accepted figures stand beside the fund balances."""

@@ -19,7 +19,15 @@ from grants.models import BudgetNotice, Case, Recipient, RecipientKind
 from grants.recipients import local_governments_load
 from grants.roles import system_user
 from grants.services import budget_notice_record, case_create
-from payments.services import payment_plans_load_defaults, payment_run_approve, payment_run_create, payment_run_execute
+from payments.models import FundBalance
+from payments.services import (
+    FundBalanceRow,
+    fund_balance_import,
+    payment_plans_load_defaults,
+    payment_run_approve,
+    payment_run_create,
+    payment_run_execute,
+)
 from schedules.models import ScheduleVersion
 from schedules.services import schedule_import, schedule_rollforward
 from web.errors import DomainError
@@ -135,6 +143,8 @@ class DemoCases:
             self.community_fy2026(town, requested, index)
         for index, prefecture in enumerate(prefectures):
             self.fund_fy2026(prefecture, index)
+            self.fund_demand_surveys(prefecture, index)
+        self.fund_balances(prefectures)
         for index, union in enumerate(unions):
             self.special_fy2026(union, index)
         statistics_refresh()  # the cases and items just made, before the runs read them
@@ -247,6 +257,51 @@ class DemoCases:
                 ("draft", {"amount": amount}),
             ]
             self.run(case, steps[: 3 + index % 5])
+
+    def fund_demand_surveys(self, prefecture, index):
+        """The fund's demand survey (事業見込み量（所要額）調査): FY2025's accepted (one part of every third prefecture
+        returned once for correction), FY2026's under way in several states."""
+        for offset, part in enumerate(("facilities", "personnel")):
+            base = 300_000_000 + index * 23_000_000 + offset * 110_000_000
+            figures = {
+                "expected_next_year": base, "expected_second_year": base - 15_000_000, "expected_third_year": base - 40_000_000,
+            }
+            case = self.open_case(2025, MCF, "demand_survey", prefecture, part, occurred_on=date(2025, 7, 1))
+            steps = [("request", {"deadline": "2025-07-31"}), ("submit_expected_amounts", {**figures, "date": "2025-07-28"})]
+            days = ["2025-07-01", "2025-07-28"]
+            if index % 3 == 0 and part == "personnel":
+                corrected = {**figures, "expected_next_year": base - 5_000_000}
+                steps += [("return_for_correction", {"reason": "施設分の事業が含まれているため"}),
+                          ("submit_expected_amounts", {**corrected, "date": "2025-08-08"})]
+                days += ["2025-08-04", "2025-08-08"]
+            steps += [("start_review", {}), ("accept", {})]
+            days += ["2025-08-18", "2025-08-22"]
+            self.run(case, self.dated(steps, days))
+            current = self.open_case(2026, MCF, "demand_survey", prefecture, part)
+            later = {name: amount + 12_000_000 for name, amount in figures.items()}
+            self.run(current, [
+                ("request", {"deadline": "2026-12-25"}),
+                ("submit_expected_amounts", {**later, "date": "2026-11-27"}),
+                ("start_review", {}),
+                ("accept", {}),
+            ][: 1 + (index + offset) % 4])
+
+    def fund_balances(self, prefectures) -> None:
+        """Each prefecture's fund in FY2024 and FY2025 (closing = opening + contributions + interest − spending; a
+        year's closing is the next year's opening), beside which the fund balances page shows the demand surveys."""
+        if FundBalance.objects.exists():
+            return
+        rows = []
+        for index, prefecture in enumerate(prefectures):
+            opening = 1_200_000_000 + index * 85_000_000
+            for year in (2024, 2025):
+                national, prefectural, interest = 420_000_000, 210_000_000, 150_000 + index * 1_000
+                spending = 560_000_000 + index * 9_000_000 + (year - 2024) * 30_000_000
+                closing = opening + national + prefectural + interest - spending
+                rows.append(FundBalanceRow(prefecture.code, year, opening, national, prefectural, interest,
+                                           spending, closing))
+                opening = closing
+        fund_balance_import(actor=self.boss, rows=rows)
 
     def special_fy2026(self, union, index):
         case = self.open_case(2026, SAG, "initial_grant", union)
