@@ -5,6 +5,7 @@ the awkward values the history can hold, on whichever database the suite runs.
 """
 
 import io
+import json
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,8 +14,8 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grants import checkpoints
-from grants.history import _chain_rows, history_append, history_checkpoint, history_verify
+from grants import checkpoints, history_triggers
+from grants.history import UnstorableNumber, _chain_rows, history_append, history_checkpoint, history_verify
 from grants.history_export import EXPORTERS, history_list_for_auditor
 from grants.models import HistoryEntry
 from tests import factories as f
@@ -107,3 +108,76 @@ def test_each_export_gives_the_reference_bytes(awkward_history, fmt):
             assert fast == slow
     if fmt != "xlsx":
         assert "山田".encode() in fast  # non-ASCII written as itself
+
+
+# --- verification in parallel: the same findings as one process ------------------------------------
+
+
+def _tamper(record_id: int, data=None) -> None:
+    """What a database owner could do: lift the append-only triggers and rewrite one record's data in place."""
+    text = json.dumps(data, default=str) if data is not None else '{"a": 2}'
+    history_triggers.drop(connection)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {HistoryEntry._meta.db_table} SET data = %s WHERE id = %s", [text, record_id])
+    finally:
+        history_triggers.install(connection)
+
+
+def _same_findings(workers: int) -> dict:
+    serial, parallel = history_verify().as_dict(), history_verify(workers=workers).as_dict()
+    assert parallel == serial
+    return parallel
+
+
+def test_verification_cut_into_segments_names_the_record_one_process_names(awkward_history):
+    """Inside a transaction the segments are checked in this process, through the same cutting and joining."""
+    history_checkpoint()
+    assert _same_findings(workers=3)["ok"]
+    victim = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)[awkward_history // 2]
+    _tamper(victim)
+    found = _same_findings(workers=3)
+    assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "record_altered", victim)
+
+
+def test_worker_processes_find_the_tampered_record_by_id(live_db):
+    """Committed records, checked by two worker processes with their own connections."""
+    officer = f.officer(username="山田")
+    with transaction.atomic():
+        for number in range(60):
+            history_append(actor=officer, action="note", subject_type="test", subject_id=str(number),
+                           data=AWKWARD[number % len(AWKWARD)])
+    history_checkpoint()
+    assert _same_findings(workers=2)["checked"] == 60
+    ids = list(HistoryEntry.objects.order_by("pk").values_list("pk", flat=True))
+    for victim in (ids[0], ids[37], ids[-1]):  # the first segment's first record, one inside, the last segment's last
+        _tamper(victim)
+        found = _same_findings(workers=2)
+        assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "record_altered", victim)
+        _tamper(victim, AWKWARD[ids.index(victim) % len(AWKWARD)])  # put back: the next victim is then the first
+        assert history_verify(workers=2).ok
+
+
+# --- numbers the database would keep as another number ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1e16, -2.5e20, 1.7976931348623157e308, -0.0, float("nan"), float("inf")])
+def test_a_float_the_database_would_respell_is_refused_and_nothing_is_written(value):
+    officer = f.officer()
+    before = HistoryEntry.objects.count()
+    with pytest.raises(UnstorableNumber) as refused, transaction.atomic():
+        history_append(actor=officer, action="note", subject_type="test", subject_id="1",
+                       data={"nested": [{"amount": value}]})
+    assert refused.value.http_status == 422 and refused.value.code == "history_number_unstorable"
+    assert HistoryEntry.objects.count() == before
+
+
+def test_numbers_the_database_keeps_exactly_are_recorded_and_verify():
+    officer = f.officer()
+    data = {"yen": 10**18, "rate": 0.1, "tiny": 1.5e-7, "small": 1e-05, "below": 9_999_999_999_999_998.0, "whole": 2.0,
+            "zero": 0.0, "negative": -3.5}
+    with transaction.atomic():
+        entry = history_append(actor=officer, action="note", subject_type="test", subject_id="1", data=data)
+    stored = HistoryEntry.objects.get(pk=entry.pk)
+    assert stored.data == data and json.dumps(stored.data, sort_keys=True) == json.dumps(data, sort_keys=True)
+    assert history_verify().ok
