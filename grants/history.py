@@ -22,6 +22,7 @@ from functools import cache, partial
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -293,10 +294,11 @@ def _chain_rows_in_parallel(workers: int):
     """``_chain_rows()``'s rows with each record's content hash checked by ``workers`` processes.
 
     Each record's hash depends only on its own row and its stored
-    ``prev_hash``, so the chain is cut into segments by id (four a worker,
-    equal in records) and each worker process, with its own connection,
-    recomputes the hashes of the segments it takes and returns the ids whose
-    content does not match. This process then reads only the ids and the two
+    ``prev_hash``, so the chain is cut into segments of ids (eight a worker)
+    and each worker process, with its own connection, recomputes the hashes
+    of the segments it takes and returns the ids whose content does not
+    match. This process reads, segment by segment as their results come (the
+    workers go on with the later ones meanwhile), only the ids and the two
     hashes, and the verifier checks the links (across the segments' joins
     too) and the checkpoints over the whole chain as before. The computed
     hash given back is the stored one, or ``""`` for a record whose content
@@ -305,23 +307,29 @@ def _chain_rows_in_parallel(workers: int):
     Inside a transaction, or on a database only this process can open (an
     in-memory SQLite), the segments are checked here, one after the other.
     """
-    ids = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)
-    last_id = ids.last()
+    first_id, last_id = HistoryEntry.objects.aggregate(first=Min("pk"), last=Max("pk")).values()
     if last_id is None:
         return
-    ids = ids.filter(pk__lte=last_id)
-    total = ids.count()
-    size = -(-total // (workers * 4))
-    ends = [ids[index] for index in range(size - 1, total - 1, size)] + [last_id]
-    segments = list(zip([None, *ends[:-1]], ends))
-    if workers > 1 and _processes_can_share():
-        connection.close()  # each forked worker opens its own; none may share this one's socket
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            altered = set(itertools.chain.from_iterable(pool.map(_segment_altered_in_worker, segments)))
-    else:
-        altered = set(itertools.chain.from_iterable(map(_segment_altered, segments)))
-    for pk, prev_hash, stored in ids.values_list("pk", "prev_hash", "hash").iterator(chunk_size=5000):
-        yield pk, prev_hash, stored, "" if pk in altered else stored
+    size = -(-(last_id - first_id + 1) // (workers * 8))
+    ends = [*range(first_id - 1 + size, last_id, size), last_id]
+    segments = list(zip([first_id - 1, *ends[:-1]], ends))
+    if not (workers > 1 and _processes_can_share()):
+        yield from _segments_joined(segments, map(_segment_altered, segments))
+        return
+    connection.close()  # each forked worker opens its own; none may share this one's socket
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from _segments_joined(segments, pool.map(_segment_altered_in_worker, segments))
+    finally:
+        pool.shutdown(cancel_futures=True)  # the verifier stops at the first broken record
+
+
+def _segments_joined(segments, found):
+    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash")
+    for (after_id, last_id), altered in zip(segments, found):
+        altered = set(altered)
+        for pk, prev_hash, stored in rows.filter(pk__gt=after_id, pk__lte=last_id).iterator(chunk_size=5000):
+            yield pk, prev_hash, stored, "" if pk in altered else stored
 
 
 def _lock_chain() -> None:
