@@ -230,3 +230,11 @@ def test_a_text_longer_than_a_worksheet_cell_is_cut_visibly_in_xlsx_and_kept_who
     jsonl = b"".join(EXPORTERS["jsonl"][0](entries, None)).decode().splitlines()
     assert json.loads(jsonl[0])["data"] == HistoryEntry.objects.get().data
     assert data in b"".join(EXPORTERS["csv"][0](entries, None)).decode("utf-8-sig").replace('""', '"')
+
+
+def test_the_refusal_names_the_number_in_japanese_by_default():
+    with pytest.raises(UnstorableNumber) as refused, transaction.atomic():
+        history_append(actor=f.officer(), action="note", subject_type="test", subject_id="1", data={"yen": 1e16})
+    assert str(refused.value.message) == (
+        "履歴の記録に数値 1e+16 が含まれていますが、データベースでは別の数値として保存されてしまいます。金額は整数（円）で記録してください。"
+    )
