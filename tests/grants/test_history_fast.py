@@ -1,4 +1,6 @@
-"""The chain's hashing and the exports give exactly the hashes and bytes of their first form, record by record.
+"""The chain's hashing and the exports give exactly the hashes and bytes of their first form, record by record
+(an XLSX: the same cells read back, since XlsxWriter writes it); verification in worker processes finds what one
+process finds; numbers PostgreSQL's ``jsonb`` would respell are refused.
 
 ``tests/grants/history_reference.py`` keeps that first form; records here carry
 the awkward values the history can hold, on whichever database the suite runs.
