@@ -15,7 +15,9 @@ client's CPU seconds (``time.process_time``; PostgreSQL's server process too):
 - ``history_verify`` as a whole (checkpoints signed first, outside the timing),
   over the reference read and over the current one;
 - each export format, reference and current (XLSX over the first ``--xlsx``
-  records), with the RSS growth, and checks that both give the same bytes.
+  records), with the RSS growth, and checks that both give the same bytes (an XLSX: the
+  same cells read back);
+- `history_verify` with two worker processes: CPU here and in the workers, and wall time.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes).
 """
@@ -31,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,12 @@ def _cpu_pg(connection) -> float:
         pid = cursor.fetchone()[0]
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the verifier's worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _rss_mb() -> float:
@@ -152,11 +159,28 @@ def child(records: int, xlsx_records: int) -> None:
         client, server, intact = cpu(lambda rows=rows: sum(1 for _pk, _prev, stored, computed in rows() if stored == computed))
         assert intact == records, (name, intact)
         figures["chain"][name] = {"cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(records / client)}
-    for name, rows in (("history_verify_reference", reference.chain_rows), ("history_verify", history._chain_rows)):
+    current = history._chain_rows
+    for name, rows in (("history_verify_reference", reference.chain_rows), ("history_verify", current)):
         history._chain_rows = rows  # the verifier over the reference read, then over the current one
+        wall = time.perf_counter()
         client, server, result = cpu(history.history_verify)
+        wall = time.perf_counter() - wall
         assert result.ok and result.checked == records, result
-        figures["chain"][name] = {"cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(records / client)}
+        figures["chain"][name] = {"cpu_s": client, "server_cpu_s": server, "per_cpu_s": round(records / client),
+                                  "wall_s": round(wall, 2)}
+    # Two worker processes (forked, each its own connection): this process's CPU, the workers' and the wall time.
+    workers = 2
+    wall, children = time.perf_counter(), _children_cpu()
+    client, server, result = cpu(lambda: history.history_verify(workers=workers))
+    wall, children = time.perf_counter() - wall, round(_children_cpu() - children, 2)
+    assert result.ok and result.checked == records, result
+    figures["chain"]["history_verify_parallel"] = {
+        "workers": workers, "cpu_s": client, "workers_cpu_s": children, "server_cpu_s": server,
+        "per_cpu_s": round(records / (client + children)), "wall_s": round(wall, 2),
+        "per_wall_s": round(records / wall),
+        # On two idle cores: the workers' CPU shared by both, this process's reading of the links overlapping theirs.
+        "idle_two_cores_estimate_s": round(max(client, (client + children) / 2), 2),
+    }
 
     entries = history_export.history_list_for_auditor(actor=auditor)
     last_xlsx = entries.values_list("pk", flat=True)[xlsx_records - 1 : xlsx_records].first()
@@ -184,15 +208,13 @@ def child(records: int, xlsx_records: int) -> None:
 
 
 def same_export(fmt: str, a, b) -> bool:
-    """Byte for byte (CSV and JSON Lines: their SHA-256); an XLSX member by member (its creation time and the zip's dates are of the moment)."""
+    """Byte for byte (CSV and JSON Lines: their SHA-256); an XLSX cell by cell as openpyxl reads it back
+    (XlsxWriter writes its own XML: ``tests/grants/test_history_fast.py``, ``docs/dependencies.md``)."""
     if fmt != "xlsx":
         return a == b
-    import io
+    from tests.grants.test_history_fast import _unescaped, workbook_cells
 
-    with zipfile.ZipFile(io.BytesIO(a)) as first, zipfile.ZipFile(io.BytesIO(b)) as second:
-        if first.namelist() != second.namelist():
-            return False
-        return all(first.read(name) == second.read(name) for name in first.namelist() if name != "docProps/core.xml")
+    return _unescaped(workbook_cells(b)) == workbook_cells(a)
 
 
 def run_child(db: str, records: int, xlsx_records: int) -> dict | None:
@@ -249,6 +271,11 @@ def main() -> None:
         ref, now = chain["history_verify_reference"], chain["history_verify"]
         print(f"  {'history_verify':<28}{ref['cpu_s']:>16}{now['cpu_s']:>11}{ref['per_cpu_s']:>12,}{now['per_cpu_s']:>12,}"
               f"{ref['server_cpu_s']:>7} → {now['server_cpu_s']:<4}")
+        par = chain["history_verify_parallel"]
+        print(f"  history_verify, {par['workers']} workers: CPU {par['cpu_s']} s here + {par['workers_cpu_s']} s in the "
+              f"workers ({par['per_cpu_s']:,} records per CPU s), wall {par['wall_s']} s ({par['per_wall_s']:,}/s) "
+              f"against {now['wall_s']} s in one process; on two idle cores ≈ {par['idle_two_cores_estimate_s']} s "
+              f"({round(figures['records'] / par['idle_two_cores_estimate_s']):,}/s, estimate)")
         for fmt, pair in figures["export"].items():
             ref, now = pair["reference"], pair["now"]
             print(f"  {f'export {fmt} ({now['rows']:,} rows)':<28}{ref['cpu_s']:>16}{now['cpu_s']:>11}"

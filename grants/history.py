@@ -12,17 +12,20 @@ import hashlib
 import json
 import logging
 import math
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from web.errors import DomainError
+from web.errors import DomainError, InvalidInput
 
 from . import checkpoints
 from .access import authorize
@@ -129,8 +132,37 @@ def history_record(
         "action": action,
         "source": source,
         "target": target,
-        "data": json.loads(json.dumps(data or {}, default=str)),
+        "data": json.loads(json.dumps(data or {}, default=str), parse_float=_stored_float, parse_constant=_no_number),
     }
+
+
+class UnstorableNumber(InvalidInput):
+    code = "history_number_unstorable"
+    default_message = _("A record's data holds a number the history cannot keep exactly.")
+
+
+def _stored_float(text: str) -> float:
+    """A float of a record's data, refused when a database would read it back as another text.
+
+    PostgreSQL's ``jsonb`` keeps a number, not its spelling: ``1e+16`` comes
+    back as ``10000000000000000`` (an integer) and ``-0.0`` as ``0.0``, so the
+    record's canonical text, and its hash, would change
+    (docs/architecture.md#the-history-chain). Amounts are integer yen; a float
+    that large, or a negative zero, has no business in a record.
+    """
+    value = float(text)
+    if "e+" in text or (value == 0 and text.startswith("-")):
+        raise UnstorableNumber(
+            _("A record's data holds the number %(number)s, which the database would keep as another number; "
+              "record amounts as integers (yen).") % {"number": text}
+        )
+    return value
+
+
+def _no_number(text: str):
+    raise UnstorableNumber(
+        _("A record's data holds %(value)s, which is not a number JSON can store.") % {"value": text}
+    )
 
 
 def history_append(**record) -> HistoryEntry:
@@ -261,8 +293,8 @@ class ChainBroken(DomainError):
     default_message = _("The history chain does not verify; no checkpoint is signed over it.")
 
 
-def _chain_rows(after_id: int | None = None, limit: int | None = None):
-    """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id``, oldest first.
+def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
+    """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id`` (up to ``last_id``), oldest first.
 
     The content hash is computed with the stored ``prev_hash``; a record is intact
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
@@ -277,6 +309,8 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None):
     rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
     if after_id is not None:
         rows = rows.filter(pk__gt=after_id)
+    if last_id is not None:
+        rows = rows.filter(pk__lte=last_id)
     for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year, stream,
          recipient, action, source, target, data) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
         text = dumps({
@@ -286,6 +320,68 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None):
             "subject_id": subject_id, "subject_type": subject_type, "target": target,
         })
         yield pk, prev_hash, stored, sha256(text.encode()).hexdigest()
+
+
+def _segment_altered(bounds: tuple[int | None, int]) -> list[int]:
+    """The ids of the records in ``(after_id, last_id]`` whose content no longer gives their stored hash."""
+    after_id, last_id = bounds
+    return [pk for pk, _prev, stored, computed in _chain_rows(after_id, last_id=last_id) if computed != stored]
+
+
+def _segment_altered_in_worker(bounds: tuple[int | None, int]) -> list[int]:
+    try:
+        return _segment_altered(bounds)
+    finally:
+        connection.close()  # the worker's own connection, opened for this segment
+
+
+def _processes_can_share() -> bool:
+    """Whether other processes see what this connection sees: committed rows of a database they can open."""
+    if connection.in_atomic_block:
+        return False  # rows of an open transaction are visible to this connection only
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def _chain_rows_in_parallel(workers: int):
+    """``_chain_rows()``'s rows with each record's content hash checked by ``workers`` processes.
+
+    Each record's hash depends only on its own row and its stored
+    ``prev_hash``, so the chain is cut into segments of ids (eight a worker)
+    and each worker process, with its own connection, recomputes the hashes
+    of the segments it takes and returns the ids whose content does not
+    match. This process reads, segment by segment as their results come (the
+    workers go on with the later ones meanwhile), only the ids and the two
+    hashes, and the verifier checks the links (across the segments' joins
+    too) and the checkpoints over the whole chain as before. The computed
+    hash given back is the stored one, or ``""`` for a record whose content
+    does not match. Records appended after the start are not read.
+
+    Inside a transaction, or on a database only this process can open (an
+    in-memory SQLite), the segments are checked here, one after the other.
+    """
+    first_id, last_id = HistoryEntry.objects.aggregate(first=Min("pk"), last=Max("pk")).values()
+    if last_id is None:
+        return
+    size = -(-(last_id - first_id + 1) // (workers * 8))
+    ends = [*range(first_id - 1 + size, last_id, size), last_id]
+    segments = list(zip([first_id - 1, *ends[:-1]], ends))
+    if not (workers > 1 and _processes_can_share()):
+        yield from _segments_joined(segments, map(_segment_altered, segments))
+        return
+    connection.close()  # each forked worker opens its own; none may share this one's socket
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield from _segments_joined(segments, pool.map(_segment_altered_in_worker, segments))
+    finally:
+        pool.shutdown(cancel_futures=True)  # the verifier stops at the first broken record
+
+
+def _segments_joined(segments, found):
+    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash")
+    for (after_id, last_id), altered in zip(segments, found):
+        altered = set(altered)
+        for pk, prev_hash, stored in rows.filter(pk__gt=after_id, pk__lte=last_id).iterator(chunk_size=5000):
+            yield pk, prev_hash, stored, "" if pk in altered else stored
 
 
 def _lock_chain() -> None:
@@ -468,7 +564,9 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
     return ordered, problems
 
 
-def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_keys: Iterable[str] = ()) -> VerificationResult:
+def history_verify(
+    *, sources: Iterable[checkpoints.Checkpoint] = (), public_keys: Iterable[str] = (), workers: int = 1
+) -> VerificationResult:
     """Recompute the chain and check it against every signed checkpoint; report the first record that does not match.
 
     Checkpoints come from the database, the checkpoint directory and ``sources``
@@ -477,6 +575,9 @@ def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_key
     and each checkpoint's head as the ``count``-th record. A record missing
     from the middle or the tail, a record rewritten (even with every later
     hash recomputed) and a record slipped in are each named by id.
+
+    ``workers`` above 1 recomputes the records' hashes in that many processes
+    (``_chain_rows_in_parallel``); the findings are the same.
     """
     keys = checkpoints.trusted_keys(public_keys)
     found = [*checkpoints.from_database(), *checkpoints.from_directory(), *sources]
@@ -492,7 +593,7 @@ def history_verify(*, sources: Iterable[checkpoints.Checkpoint] = (), public_key
     wanted = next(expected, None)
     previous, position, anchored, anchored_position, head_id = GENESIS_HASH, 0, None, 0, None
     failure = None
-    for pk, prev_hash, stored, computed in _chain_rows():
+    for pk, prev_hash, stored, computed in _chain_rows_in_parallel(workers) if workers > 1 else _chain_rows():
         if wanted is not None and wanted[0] < pk:
             failure = _problem(
                 "record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0]

@@ -24,6 +24,7 @@ from the record by that one leading ``'``.
 import csv
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -193,46 +194,55 @@ def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None)
     yield "".join(lines).encode("utf-8")
 
 
+# What a worksheet cannot hold: most ASCII control characters (the same set openpyxl refuses).
+_NOT_IN_A_CELL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+XLSX_CELL_MAX = 32_767  # UTF-16 units a worksheet cell holds at most (Excel's specification)
+_CUT = "\u2026"
+
+
+def xlsx_text(value: str) -> str:
+    """``value`` as a worksheet cell can hold it: control characters as U+FFFD, cut to the cell's limit, ending in "…"."""
+    value = _NOT_IN_A_CELL.sub("\ufffd", value)
+    if len(value) > XLSX_CELL_MAX // 2 and len(value.encode("utf-16-le")) // 2 > XLSX_CELL_MAX:
+        units = value.encode("utf-16-le")[: 2 * (XLSX_CELL_MAX - 1)]
+        value = units.decode("utf-16-le", errors="ignore") + _CUT
+    return value
+
+
 def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
-    """XLSX via openpyxl's write-only mode (rows go to a temporary file, not memory).
+    """XLSX via XlsxWriter's constant-memory mode (rows go to temporary files, not memory).
 
-    Text is written as text: openpyxl would store a string starting with "="
-    as a formula, which the spreadsheet would compute (or follow, for a
-    HYPERLINK) instead of showing what was recorded. A worksheet cannot hold
-    most ASCII control characters, and a record that holds one can never be
-    corrected, so each becomes U+FFFD in this format (CSV and JSON Lines keep
-    the text exactly).
+    Text is written as text, never as a formula, a number or a link: the
+    spreadsheet shows what was recorded. A worksheet cannot hold most ASCII
+    control characters, and a record that holds one can never be corrected,
+    so each becomes U+FFFD in this format; a text longer than a cell holds
+    (32,767 UTF-16 units: a payment run's data at national scale) is cut to
+    it and ends in "…". CSV and JSON Lines keep the text exactly. The cells
+    are those openpyxl's write-only mode wrote before (``docs/dependencies.md``).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+    import xlsxwriter
 
-    illegal = ILLEGAL_CHARACTERS_RE.sub
-
-    def cell(value):
-        if not isinstance(value, str):
-            return value
-        value = illegal("\ufffd", value)
-        if value.startswith("=") or value in ERROR_CODES:
-            # openpyxl would read it as a formula or an error: a cell marked as text.
-            text = WriteOnlyCell(sheet, value=value)
-            text.data_type = "s"
-            return text
-        return value  # openpyxl writes any other text as text
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("history")
-    sheet.append(list(COLUMNS))
-    for row in _rows(entries):
-        sheet.append([cell(value) for value in row])
-    trailer = workbook.create_sheet(checkpoints.XLSX_SHEET)
-    trailer.append(["signed checkpoint (JSON; join the cells below in order)"])
-    for piece in checkpoints.xlsx_cells(checkpoint):
-        text = WriteOnlyCell(trailer, value=piece)
-        text.data_type = "s"  # a piece may start with "=": text, never a formula
-        trailer.append([text])
     with tempfile.TemporaryFile() as handle:
-        workbook.save(handle)
+        workbook = xlsxwriter.Workbook(handle, {
+            "constant_memory": True, "use_zip64": True,
+            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
+        })
+        sheet = workbook.add_worksheet("history")
+        text, number, fix = sheet.write_string, sheet.write_number, xlsx_text
+        for column, name in enumerate(COLUMNS):
+            text(0, column, name)
+        for line, row in enumerate(_rows(entries), start=1):
+            for column, value in enumerate(row):
+                if value.__class__ is str:
+                    if value:
+                        text(line, column, fix(value))
+                elif value is not None:
+                    number(line, column, value)
+        trailer = workbook.add_worksheet(checkpoints.XLSX_SHEET)
+        trailer.write_string(0, 0, "signed checkpoint (JSON; join the cells below in order)")
+        for line, piece in enumerate(checkpoints.xlsx_cells(checkpoint), start=1):
+            trailer.write_string(line, 0, piece)
+        workbook.close()
         handle.seek(0)
         while chunk := handle.read(64 * 1024):
             yield chunk

@@ -1,11 +1,14 @@
-"""The chain's hashing and the exports give exactly the hashes and bytes of their first form, record by record.
+"""The chain's hashing and the exports give exactly the hashes and bytes of their first form, record by record
+(an XLSX: the same cells read back, since XlsxWriter writes it); verification in worker processes finds what one
+process finds; numbers PostgreSQL's ``jsonb`` would respell are refused.
 
 ``tests/grants/history_reference.py`` keeps that first form; records here carry
 the awkward values the history can hold, on whichever database the suite runs.
 """
 
 import io
-import zipfile
+import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,9 +16,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grants import checkpoints
-from grants.history import _chain_rows, history_append, history_checkpoint, history_verify
-from grants.history_export import EXPORTERS, history_list_for_auditor
+from grants import checkpoints, history_triggers
+from grants.history import UnstorableNumber, _chain_rows, history_append, history_checkpoint, history_verify
+from grants.history_export import COLUMNS, EXPORTERS, XLSX_CELL_MAX, history_list_for_auditor
 from grants.models import HistoryEntry
 from tests import factories as f
 from tests.grants import history_reference as reference
@@ -31,6 +34,8 @@ AWKWARD = [
     {},
     {"reason": "\ttab first", "amounts_before": {}, "amounts_after": {"total": 1}, "document_number": 12},
     {"keys": {"b": 1, "a": 2, "A": 3, "é": 4, "あ": 5, "😀": 6, "": 7, "10": 8, "9": 9}, "list": ["b", "a"]},
+    {"reason": "  _x0041_ spaced ", "document_number": "http://example.org/x", "amounts_after": {"x": "_x000D_"}},
+    {"reason": "1e5", "document_number": " ", "note": "#DIV/0!"},
 ]
 
 
@@ -78,13 +83,39 @@ def test_times_stored_in_another_spelling_read_as_the_orm_reads_them(awkward_his
     assert list(_chain_rows()) == list(reference.chain_rows())
 
 
-def _same_workbook(first: bytes, second: bytes) -> None:
-    """Member by member: the workbook's creation time and the archive's dates are those of the moment it was made."""
-    with zipfile.ZipFile(io.BytesIO(first)) as a, zipfile.ZipFile(io.BytesIO(second)) as b:
-        assert a.namelist() == b.namelist()
-        for name in a.namelist():
-            if name != "docProps/core.xml":
-                assert a.read(name) == b.read(name), name
+def workbook_cells(data: bytes) -> dict:
+    """Every sheet's cells as openpyxl reads them back: position, value and type (text, number, formula...)."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return {
+        sheet.title: [
+            [(column, cell.value, cell.data_type) for column, cell in enumerate(row) if cell.value is not None]
+            for row in sheet.iter_rows()
+        ]
+        for sheet in workbook.worksheets
+    }
+
+
+def _unescaped(cells: dict) -> dict:
+    """XlsxWriter escapes a text's own "_xHHHH_" as "_x005F_xHHHH_", as the format asks (Excel then shows the text
+    as recorded); openpyxl wrote it bare, which Excel reads as the character HHHH, and reads the escape back as is."""
+    escaped = re.compile(r"_x005F_(?=x[0-9A-Fa-f]{4}_)")
+    return {
+        name: [[(column, escaped.sub("_", value) if kind == "s" else value, kind) for column, value, kind in row]
+               for row in rows]
+        for name, rows in cells.items()
+    }
+
+
+def _same_workbook(new: bytes, old: bytes) -> None:
+    """The same sheets and cells read back (XlsxWriter writes other bytes than openpyxl did: docs/dependencies.md)."""
+    a, b = _unescaped(workbook_cells(new)), workbook_cells(old)
+    assert list(a) == list(b)
+    for name in a:
+        assert len(a[name]) == len(b[name]), name
+        for number, (row, other) in enumerate(zip(a[name], b[name])):
+            assert row == other, (name, number)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx"])
@@ -107,3 +138,105 @@ def test_each_export_gives_the_reference_bytes(awkward_history, fmt):
             assert fast == slow
     if fmt != "xlsx":
         assert "山田".encode() in fast  # non-ASCII written as itself
+
+
+# --- verification in parallel: the same findings as one process ------------------------------------
+
+
+def _tamper(record_id: int, data=None) -> None:
+    """What a database owner could do: lift the append-only triggers and rewrite one record's data in place."""
+    text = json.dumps(data, default=str) if data is not None else '{"a": 2}'
+    history_triggers.drop(connection)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {HistoryEntry._meta.db_table} SET data = %s WHERE id = %s", [text, record_id])
+    finally:
+        history_triggers.install(connection)
+
+
+def _same_findings(workers: int) -> dict:
+    serial, parallel = history_verify().as_dict(), history_verify(workers=workers).as_dict()
+    assert parallel == serial
+    return parallel
+
+
+def test_verification_cut_into_segments_names_the_record_one_process_names(awkward_history):
+    """Inside a transaction the segments are checked in this process, through the same cutting and joining."""
+    history_checkpoint()
+    assert _same_findings(workers=3)["ok"]
+    victim = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)[awkward_history // 2]
+    _tamper(victim)
+    found = _same_findings(workers=3)
+    assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "record_altered", victim)
+
+
+def test_worker_processes_find_the_tampered_record_by_id(live_db):
+    """Committed records, checked by two worker processes with their own connections."""
+    officer = f.officer(username="山田")
+    with transaction.atomic():
+        for number in range(60):
+            history_append(actor=officer, action="note", subject_type="test", subject_id=str(number),
+                           data=AWKWARD[number % len(AWKWARD)])
+    history_checkpoint()
+    assert _same_findings(workers=2)["checked"] == 60
+    ids = list(HistoryEntry.objects.order_by("pk").values_list("pk", flat=True))
+    for victim in (ids[0], ids[37], ids[-1]):  # the first segment's first record, one inside, the last segment's last
+        _tamper(victim)
+        found = _same_findings(workers=2)
+        assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "record_altered", victim)
+        _tamper(victim, AWKWARD[ids.index(victim) % len(AWKWARD)])  # put back: the next victim is then the first
+        assert history_verify(workers=2).ok
+
+
+# --- numbers the database would keep as another number ---------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1e16, -2.5e20, 1.7976931348623157e308, -0.0, float("nan"), float("inf")])
+def test_a_float_the_database_would_respell_is_refused_and_nothing_is_written(value):
+    officer = f.officer()
+    before = HistoryEntry.objects.count()
+    with pytest.raises(UnstorableNumber) as refused, transaction.atomic():
+        history_append(actor=officer, action="note", subject_type="test", subject_id="1",
+                       data={"nested": [{"amount": value}]})
+    assert refused.value.http_status == 422 and refused.value.code == "history_number_unstorable"
+    assert HistoryEntry.objects.count() == before
+
+
+def test_numbers_the_database_keeps_exactly_are_recorded_and_verify():
+    officer = f.officer()
+    data = {"yen": 10**18, "rate": 0.1, "tiny": 1.5e-7, "small": 1e-05, "below": 9_999_999_999_999_998.0, "whole": 2.0,
+            "zero": 0.0, "negative": -3.5}
+    with transaction.atomic():
+        entry = history_append(actor=officer, action="note", subject_type="test", subject_id="1", data=data)
+    stored = HistoryEntry.objects.get(pk=entry.pk)
+    assert stored.data == data and json.dumps(stored.data, sort_keys=True) == json.dumps(data, sort_keys=True)
+    assert history_verify().ok
+
+
+def test_a_text_longer_than_a_worksheet_cell_is_cut_visibly_in_xlsx_and_kept_whole_elsewhere():
+    """A national payment run's data runs past 32,767 characters, the most a worksheet cell holds."""
+    auditor = f.auditor()
+    recipients = {f"{code:06d}": code * 1_000 + 1 for code in range(100_000, 101_741)}
+    with transaction.atomic():
+        history_append(actor=auditor, action="payment_run_execute", subject_type="payment_run", subject_id="1",
+                       data={"recipients": recipients, "reason": "😀" * 20_000})
+    entries = history_list_for_auditor(actor=auditor, export=True)
+    cells = workbook_cells(b"".join(EXPORTERS["xlsx"][0](entries, None)))["history"]
+    by_column = {COLUMNS[column]: value for column, value, _kind in cells[1]}
+    data = json.dumps(HistoryEntry.objects.get().data, ensure_ascii=False, sort_keys=True)
+    assert len(data.encode("utf-16-le")) // 2 > XLSX_CELL_MAX
+    assert len(by_column["data"].encode("utf-16-le")) // 2 == XLSX_CELL_MAX
+    assert by_column["data"].endswith("…") and data.startswith(by_column["data"][:-1])
+    reason = by_column["reason"]  # 20,000 emoji are 40,000 UTF-16 units: cut between two, never inside one
+    assert reason == "😀" * 16_383 + "…"
+    jsonl = b"".join(EXPORTERS["jsonl"][0](entries, None)).decode().splitlines()
+    assert json.loads(jsonl[0])["data"] == HistoryEntry.objects.get().data
+    assert data in b"".join(EXPORTERS["csv"][0](entries, None)).decode("utf-8-sig").replace('""', '"')
+
+
+def test_the_refusal_names_the_number_in_japanese_by_default():
+    with pytest.raises(UnstorableNumber) as refused, transaction.atomic():
+        history_append(actor=f.officer(), action="note", subject_type="test", subject_id="1", data={"yen": 1e16})
+    assert str(refused.value.message) == (
+        "履歴の記録に数値 1e+16 が含まれていますが、データベースでは別の数値として保存されてしまいます。金額は整数（円）で記録してください。"
+    )

@@ -3,12 +3,17 @@
     history_verify                                  # the database's and the checkpoint directory's checkpoints
     history_verify --checkpoints history-….jsonl    # also an export's (CSV, XLSX, JSON Lines) or a folder of copies
     history_verify --public-key old-key.pem --json  # trust another public key; print the result as JSON
+    history_verify --workers 1                      # recompute the hashes in this process only
+
+The records' hashes are recomputed by one process per CPU this process may
+use (``--workers``), each with its own database connection.
 
 Exits 0 when the chain is intact and agrees with every checkpoint, 1 (with the
 first missing or altered record named) otherwise.
 """
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,11 +35,17 @@ class Command(BaseCommand):
             "--public-key", action="append", default=[], metavar="PEM", help="Also trust this Ed25519 public key"
         )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
+        parser.add_argument(
+            "--workers", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+            help="Processes that recompute the records' hashes (default: the CPUs this process may use)",
+        )
 
     def handle(self, *args, **options):
         try:
             sources = [found for path in options["checkpoints"] for found in checkpoints.from_file(path)]
-            result = history_verify(sources=sources, public_keys=options["public_key"])
+            if options["workers"] < 1:
+                raise CommandError("--workers must be 1 or more")
+            result = history_verify(sources=sources, public_keys=options["public_key"], workers=options["workers"])
         except DomainError as exc:
             raise command_error(exc) from exc
         if options["json"]:
