@@ -20,13 +20,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants.catalogue import ActLetter, routes_via_prefecture
-from grants.history import history_append
 from grants.models import Case, CaseState, HistoryEntry
 
 from ..letter_texts import covering_request_wording, prefecture_on_file
 from ..models import Letter, LetterBatch, LetterKind
 from ..selectors import letter_list_for_actor
-from .letters import SUBJECT, _letter_build, _letter_store, letter_batch_create, letter_particulars
+from .letters import _letter_build, _letter_store, letter_batch_create, letter_particulars, letter_record
 
 
 def _routed_request(letter: Letter) -> bool:
@@ -90,14 +89,8 @@ def covering_letters_issue(*, actor, letters: Iterable[Letter]) -> list[Letter]:
     issued = []
     for letter, requests in covering_letters_build(letters=letters, actor=actor):
         covering_letter_store(letter, requests)
-        history_append(
-            actor=actor,
-            action="letter_issue",
-            subject_type=SUBJECT,
-            subject_id=letter.pk,
-            fiscal_year=letter.case.fiscal_year_id,
-            stream=letter.case.stream,
-            recipient=letter.recipient,
+        letter_record(
+            letter, action="letter_issue", actor=actor,
             data={
                 **letter_particulars(letter),
                 "covers": [request.case_id for request in requests],

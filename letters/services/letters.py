@@ -150,17 +150,26 @@ def letter_issue(*, case: Case, actor, history_entry: HistoryEntry | None = None
     that sends it.
     """
     letter = _letter_store(_letter_build(case=case, actor=actor, history_entry=history_entry, **particulars))
-    history_append(
-        actor=actor,
-        action="letter_issue",
-        subject_type=SUBJECT,
-        subject_id=letter.pk,
-        fiscal_year=case.fiscal_year_id,
-        stream=case.stream,
-        recipient=case.recipient,
+    letter_record(
+        letter, action="letter_issue", actor=actor,
         data={**letter_particulars(letter), "trigger": history_entry.pk if history_entry else None},
     )
     return letter
+
+
+def letter_record(letter: Letter, *, action: str, actor, data: dict) -> HistoryEntry:
+    """A history record about a letter (its issue, its drawing), filed under its case's year, stream and
+    recipient."""
+    return history_append(
+        actor=actor,
+        action=action,
+        subject_type=SUBJECT,
+        subject_id=letter.pk,
+        fiscal_year=letter.case.fiscal_year_id,
+        stream=letter.case.stream,
+        recipient=letter.recipient,
+        data=data,
+    )
 
 
 def _enqueue_render(letter_id: int) -> None:
@@ -452,14 +461,8 @@ def _store(drawn: list[tuple[Letter, str, str]]) -> dict[int, Letter]:
             stored[letter.pk] = letter
     Letter.objects.bulk_update(stored.values(), ["pdf", "sha256", "status", "rendered_at"])
     for letter in stored.values():
-        history_append(
-            actor=actor,
-            action="letter_render",
-            subject_type=SUBJECT,
-            subject_id=letter.pk,
-            fiscal_year=letter.case.fiscal_year_id,
-            stream=letter.case.stream,
-            recipient=letter.recipient,
+        letter_record(
+            letter, action="letter_render", actor=actor,
             data={
                 "case": letter.case_id, "document_number": letter.document_number,
                 "sha256": letter.sha256, "file": letter.pdf.name,
