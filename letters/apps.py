@@ -1,10 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LettersConfig(AppConfig):
     """Letters: wording, PDF rendering, batches, reminders (rules and sending), payment notices."""
 
     name = "letters"
+    verbose_name = _("Letters")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

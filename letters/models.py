@@ -117,20 +117,26 @@ class Letter(models.Model):
 class ReminderRule(models.Model):
     """When a reminder goes out, in business days relative to a case's effective deadline."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    label_ja = models.CharField(max_length=60)
-    label_en = models.CharField(max_length=60)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label_ja = models.CharField(_("label (Japanese)"), max_length=60)
+    label_en = models.CharField(_("label (English)"), max_length=60)
     offset_business_days = models.SmallIntegerField(
-        unique=True, help_text="Negative: business days before the deadline; positive: after it"
+        _("business days from the deadline"),
+        unique=True, help_text=_("Negative: business days before the deadline; positive: after it"),
     )
     letter_kind = models.CharField(
+        _("letter kind"),
         max_length=20,
         choices=[(LetterKind.REMINDER, LetterKind.REMINDER.label), (LetterKind.OVERDUE_DEMAND, LetterKind.OVERDUE_DEMAND.label)],
     )
-    subject_suffix_ja = models.CharField(max_length=20, help_text="Ends the subject instead of （依頼）, e.g. （再依頼）")
-    is_active = models.BooleanField(default=True)
+    subject_suffix_ja = models.CharField(
+        _("end of the subject"), max_length=20, help_text=_("Ends the subject instead of （依頼）, e.g. （再依頼）")
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
         db_table = "calendars_reminderrule"
         ordering = ["offset_business_days"]
         constraints = [

@@ -30,6 +30,9 @@ class ServiceEdits:
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
 
+    def has_module_permission(self, request):  # listed on the admin's index for those who may view it
+        return self.has_view_permission(request)
+
     def has_add_permission(self, request, obj=None):
         return self.may_edit(request.user)
 

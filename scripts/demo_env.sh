@@ -4,6 +4,14 @@ mkdir -p var
 if [ ! -s var/secret_key ]; then  # one random key per install, so sessions survive a restart
   (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n=' >var/secret_key)
 fi
+# The demo's own key to sign the history's checkpoints (docs/operations.md, "The signing key"): without one,
+# every checkpoint falls due unsigned and the worker logs why.
+if [ -z "${HISTORY_SIGNING_KEY:-}${HISTORY_SIGNING_KEY_FILE:-}" ]; then
+  if [ ! -s var/history-signing-key.pem ] && command -v openssl >/dev/null; then
+    (umask 077; openssl genpkey -algorithm ed25519 -out var/history-signing-key.pem 2>/dev/null)
+  fi
+  [ -s var/history-signing-key.pem ] && export HISTORY_SIGNING_KEY_FILE="$PWD/var/history-signing-key.pem"
+fi
 export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$(cat var/secret_key)}
 export HOST=${HOST:-127.0.0.1}

@@ -59,3 +59,26 @@ def test_the_demo_server_runs_without_debug_on_this_machine_only(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_demo_signs_its_history_checkpoints_with_a_key_of_its_own(tmp_path):
+    """Without a key the demo's checkpoints fall due unsigned and its worker logs SigningKeyMissing: demo_env.sh
+    makes one per install, readable by its owner only, unless one is given."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "HISTORY_SIGNING_KEY"))}
+    run = subprocess.run(
+        ["bash", "-c", f'. "{ROOT}/scripts/demo_env.sh" && echo "$HISTORY_SIGNING_KEY_FILE"'],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )
+    path = run.stdout.strip()
+    assert run.returncode == 0 and path == str(tmp_path / "var" / "history-signing-key.pem"), run.stderr
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    key = serialization.load_pem_private_key(open(path, "rb").read(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    given = subprocess.run(  # a key given in the environment is kept
+        ["bash", "-c", f'. "{ROOT}/scripts/demo_env.sh" && echo "$HISTORY_SIGNING_KEY_FILE"'],
+        cwd=tmp_path, env=env | {"HISTORY_SIGNING_KEY_FILE": "/etc/grants/key.pem"}, capture_output=True, text=True,
+    )
+    assert given.stdout.strip() == "/etc/grants/key.pem"

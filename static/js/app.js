@@ -18,7 +18,8 @@ document.addEventListener("change", (event) => {
    - select[data-follows="<id>"]: show only the options whose data-streams name the value of select #<id>.
    - form[data-confirm]: ask before an act that cannot be undone.
    - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to.
-   - input[data-tick-all="<name>"] (hidden until this script shows it): ticks or clears every checkbox named <name>. */
+   - [data-shown-by-script]: hidden in the HTML, shown here (controls that need this script).
+   - input[data-tick-all="<name>"]: ticks or clears every checkbox named <name>. */
 (function () {
   "use strict";
 
@@ -55,7 +56,7 @@ document.addEventListener("change", (event) => {
   function init(root) {
     root.querySelectorAll("select[data-follows]").forEach(follow);
     root.querySelectorAll(".table-scroll").forEach(scrollable);
-    root.querySelectorAll("input[data-tick-all]").forEach(function (box) { box.hidden = false; });
+    root.querySelectorAll("[data-shown-by-script]").forEach(function (element) { element.hidden = false; });
   }
 
   document.addEventListener("change", function (event) {

@@ -358,3 +358,13 @@ def test_a_role_made_changed_and_removed_in_the_admin_is_recorded_each_time(clie
     client.force_login(f.supervisor(is_staff=True))
     assert client.post("/admin/auth/group/add/", {"name": "x", "permissions": [read.pk]}).status_code == 403
     assert HistoryEntry.objects.filter(subject_type="group").count() == 3
+
+
+def test_the_index_lists_what_an_administrator_keeps_in_japanese(client):
+    """Each model an administrator may see is on the admin's index, with its Japanese name: the reminder rules
+    (letters app) were reachable only by typing their address, and named in English."""
+    client.force_login(administrator())
+    index = client.get("/admin/").content.decode()
+    assert "督促ルール" in index and "/admin/letters/reminderrule/" in index
+    rules = client.get("/admin/letters/reminderrule/").content.decode()
+    assert "督促ルール" in rules and "期限からの開庁日数" in rules and "reminder rule" not in rules

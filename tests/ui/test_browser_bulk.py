@@ -16,7 +16,10 @@ def test_supervisor_bulk_approves_two_drafts_and_one_is_refused(open_as, live_se
     drafted(people["officer"], f.municipality())
     drafted(people["officer"], f.municipality("122203", "流山市", "12"), amount=9_000)
     boss = open_as(people["boss"])
-    boss.get_by_label("一括決裁できる起案をすべてチェック").check()  # the header's tick-all (app.js)
+    boss.set_viewport_size(PHONE)  # the queue as cards: the tick-all sits in the bar above them, not in a header
+    assert boss.get_by_label("一括決裁できる起案をすべてチェック").is_visible()
+    boss.set_viewport_size(LAPTOP)
+    boss.get_by_label("一括決裁できる起案をすべてチェック").check()  # shown by app.js
     assert boss.get_by_label("川越市を決裁対象にする").is_checked() and boss.get_by_label("流山市を決裁対象にする").is_checked()
     shot(boss, "27-bulk-approve-ticked-1366")
     boss.once("dialog", lambda dialog: dialog.accept())
