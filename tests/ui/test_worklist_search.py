@@ -111,6 +111,8 @@ def test_counts_show_states_and_what_needs_the_officer(client, officer, today):
     assert listed(client, "/cases/?needs=overdue") == ["流山市"]
     counts = body.split('data-testid="state-counts"')[1].split("</span>")[0]
     assert "審査中 1" in counts and "依頼済 1" in counts
+    # the list's own count is of open cases; the state counts say they take in closed ones too
+    assert counts.startswith(">状態別（完了したものを含む）：")
 
 
 def test_the_history_finds_records_by_recipient_name(client, officer):
