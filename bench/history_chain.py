@@ -14,12 +14,11 @@ PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh``
 import argparse
 import json
 import os
-import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,31 +73,7 @@ def child(records: int) -> None:
 
 
 def run_child(db: str, records: int) -> dict | None:
-    key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
-    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
-               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
-    else:
-        import psycopg
-
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS grants_bench_chain")
-                conn.execute("CREATE DATABASE grants_bench_chain")
-        except psycopg.OperationalError as exc:
-            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
-            return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/grants_bench_chain"
-    out = subprocess.run([sys.executable, __file__, "--child", "--records", str(records)],
-                         env=env, cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr, file=sys.stderr)
-        raise SystemExit(f"{db}: benchmark failed")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_signed_child(__file__, db, "grants_bench_chain", "--records", str(records))
 
 
 def main() -> None:

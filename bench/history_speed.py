@@ -27,13 +27,13 @@ import hashlib
 import json
 import os
 import resource
-import secrets
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +113,7 @@ def child(records: int, xlsx_records: int) -> None:
     from django.utils import timezone
 
     from grants import checkpoints, history, history_export
-    from grants.models import HistoryEntry, Recipient
+    from grants.models import HistoryEntry
     from grants.roles import system_user
     from tests import factories as f
     from tests.grants import history_reference as reference
@@ -218,32 +218,8 @@ def same_export(fmt: str, a, b) -> bool:
 
 
 def run_child(db: str, records: int, xlsx_records: int) -> dict | None:
-    key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
-    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
-               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
-    else:
-        import psycopg
-
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        name = os.environ.get("BENCH_PG_DB", "grants_bench_speed")
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {name}")
-                conn.execute(f"CREATE DATABASE {name}")
-        except psycopg.OperationalError as exc:
-            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
-            return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
-    out = subprocess.run([sys.executable, __file__, "--child", "--records", str(records), "--xlsx", str(xlsx_records)],
-                         env=env, cwd=ROOT, capture_output=True, text=True)
-    if out.returncode != 0:
-        print(out.stderr, file=sys.stderr)
-        raise SystemExit(f"{db}: benchmark failed")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    database = os.environ.get("BENCH_PG_DB", "grants_bench_speed")
+    return run_signed_child(__file__, db, database, "--records", str(records), "--xlsx", str(xlsx_records))
 
 
 def main() -> None:

@@ -1,0 +1,45 @@
+"""Run a bench's measuring half in a child process on production settings, with a signing key of its own.
+
+Shared by ``history_chain.py`` and ``history_speed.py``: both measure the history chain as it runs in
+production (DEBUG off, checkpoints signed with an Ed25519 key, the checkpoint directory set), on a fresh
+SQLite file or a fresh PostgreSQL database named ``database`` (on the server of ``BENCH_PG_URL``).
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_signed_child(script: str, db: str, database: str, *args: str) -> dict | None:
+    """``script --child *args`` in such a child; its last output line (JSON) parsed, or None when PostgreSQL
+    cannot be reached. A child that fails stops the bench with its stderr."""
+    key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
+    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
+               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
+               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
+    else:
+        import psycopg
+
+        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                conn.execute(f'CREATE DATABASE "{database}"')
+        except psycopg.OperationalError as exc:
+            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
+            return None
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database
+    out = subprocess.run([sys.executable, script, "--child", *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        print(out.stderr, file=sys.stderr)
+        raise SystemExit(f"{db}: benchmark failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
