@@ -14,7 +14,7 @@ from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
 from .procedures import definition_full
-from .catalogue import UNCOMMITTING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_get, stream_list
+from .catalogue import UNCOMMITTING_KINDS, DeterminationKind, procedure_get, procedure_list, stream_list
 from .errors import CaseNotFound
 from .local_governments import search_kana, search_text
 from .models import (
@@ -464,3 +464,14 @@ def budget_notice_overview_for_actor(*, actor, fiscal_year: int) -> list[BudgetL
         if info.bureau_decides
         for part in info.part_codes
     ]
+
+
+def decision_in_force(case: Case) -> Determination | None:
+    """The case's decision in force: its latest notified determination, revocations aside (what a notice
+    restates, a revocation revokes and a revocation's return is reckoned against)."""
+    return (
+        case.determinations.filter(notified_on__isnull=False)
+        .exclude(kind=DeterminationKind.REVOCATION)
+        .order_by("-notified_on", "-pk")
+        .first()
+    )

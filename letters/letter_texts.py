@@ -21,8 +21,9 @@ from grants.catalogue import (
     stream_codes,
     stream_get,
 )
-from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind
-from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, RevocationBasis, ShareBase
+from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind, RevocationBasis
+from grants.selectors import decision_in_force
+from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
 from payments.selectors import settlement_figures
 from web.rows import rows_select, shared_read
 
@@ -419,7 +420,7 @@ def payment_wording(*, paid_on: date, lines: Sequence[tuple[PaymentItem, Payment
 
 
 ACT = "補助金等に係る予算の執行の適正化に関する法律"
-# The legal basis a revocation states, by its recorded basis (payments.models.RevocationBasis).
+# The legal basis a revocation states, by its recorded basis (grants.models.RevocationBasis).
 REVOCATION_BASES = {
     RevocationBasis.ART_17_1: f"{ACT}第17条第1項",
     RevocationBasis.OTHER: f"{ACT}第17条第1項以外の事由（交付の条件等）",
@@ -429,12 +430,7 @@ RATE_TEXT = "年10.95パーセント"
 
 def revocation_wording(case: Case, *, reason: str, basis: str, effective_on: date, claim=None) -> LetterWording:
     """取消通知: what is revoked, from when, why, on which legal basis, and what must be returned."""
-    determination = (
-        case.determinations.filter(notified_on__isnull=False)
-        .exclude(kind=DeterminationKind.REVOCATION)
-        .order_by("-notified_on", "-pk")
-        .first()
-    )
+    determination = decision_in_force(case)
     decided = ""
     if determination is not None:
         number = f"{determination.document_number}" if determination.document_number else ""

@@ -23,8 +23,9 @@ from calendars.numbering import document_number_issue
 from grants.access import authorize
 from grants.catalogue import ActLetter, ProcedureSpec, routes_via_prefecture
 from grants.history import history_append
-from grants.models import Case, CaseState, Determination, DeterminationKind, HistoryEntry, Recipient
+from grants.models import Case, CaseState, Determination, HistoryEntry, Recipient
 from grants.roles import system_user
+from grants.selectors import decision_in_force
 from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
 from web.errors import InvalidInput
@@ -55,12 +56,7 @@ def _default_wording(case: Case, kind: str) -> LetterWording:
     if kind == LetterKind.REQUEST:
         return request_wording(case, consultation=case.state == CaseState.CONSULTATION_REQUESTED)
     if kind in (LetterKind.DECISION_NOTICE, LetterKind.SETTLEMENT_NOTICE):
-        determination = (
-            case.determinations.filter(notified_on__isnull=False)
-            .exclude(kind=DeterminationKind.REVOCATION)
-            .latest("notified_on", "pk")
-        )
-        return determination_wording(case, determination)
+        return determination_wording(case, decision_in_force(case))
     raise ValueError(f"a {kind} letter needs its wording from the caller")
 
 

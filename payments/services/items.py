@@ -23,9 +23,10 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 
 from calendars.business_days import add_business_days
-from grants.catalogue import DeterminationKind, procedure_get, stream_get
+from grants.catalogue import procedure_get, stream_get
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
+from grants.selectors import decision_in_force
 from web.errors import InvalidInput
 from web.rows import row_insert, rows_select, scalar
 
@@ -184,12 +185,7 @@ def payment_items_revoke(
         return PaymentConsequences()
     _lock_recipient(case)
     scope = Q(case=case)
-    revoked = (
-        Determination.objects.filter(case=case, notified_on__isnull=False)
-        .exclude(kind=DeterminationKind.REVOCATION)
-        .order_by("-notified_on", "-pk")
-        .first()
-    )
+    revoked = decision_in_force(case)
     # A settlement may already have claimed part of the grant back: that part is not claimed twice.
     amount = min(_net_issued(case, whole_grant=False), _net_issued(case, whole_grant=True))
     return _take_back(

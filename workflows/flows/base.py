@@ -44,6 +44,7 @@ from grants.models import (
 )
 from grants.selectors import (
     budget_position,
+    decision_in_force,
     determination_pending,
     grant_current_amount,
 )
@@ -605,13 +606,8 @@ class Revocation:
         self.case.last_reason = pending.reason
 
     def decision_in_force(self) -> Determination | None:
-        """The notified decision a revocation revokes (the latest notified, revocations aside)."""
-        return (
-            self.case.determinations.filter(notified_on__isnull=False)
-            .exclude(kind=DeterminationKind.REVOCATION)
-            .order_by("-notified_on", "-pk")
-            .first()
-        )
+        """The notified decision a revocation revokes (``grants.selectors.decision_in_force``)."""
+        return decision_in_force(self.case)
 
 
 class BureauDetermination(Revocation):
