@@ -48,6 +48,7 @@ from .services import (
     calendar_feed_token_rotate,
     may_edit_schedules,
     schedule_definition_save,
+    schedule_editor_require,
     schedule_rollforward,
     schedule_step_save,
 )
@@ -274,10 +275,6 @@ def calendar_feed_revoke(request):
     return redirect("calendar")
 
 
-def _require_schedule_editor(user) -> None:
-    authorize(user, "schedules.edit_schedule")
-
-
 @login_required
 @require_safe
 def schedule_editor_current(request):
@@ -290,7 +287,7 @@ def schedule_editor_current(request):
 @domain_errors_as_pages
 def schedule_editor(request, fiscal_year: int):
     """A fiscal year's schedules with their steps; supervisors edit a step's window and roll a year forward."""
-    _require_schedule_editor(request.user)
+    schedule_editor_require(actor=request.user)
     if fiscal_year not in _YEARS:
         raise PageNotFound(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
     versions = list(schedule_version_list(fiscal_year=fiscal_year))
@@ -341,7 +338,7 @@ def _step_save(request, form: StepWindowForm, steps: dict) -> StepWindowForm | N
 @domain_errors_as_pages
 def schedule_roll_forward(request, fiscal_year: int):
     """Start a later fiscal year's plan from this year's schedule in force."""
-    _require_schedule_editor(request.user)
+    schedule_editor_require(actor=request.user)
     form = RollForwardForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a later fiscal year to roll forward into."))
@@ -368,7 +365,7 @@ def schedule_definitions(request, fiscal_year: int):
         raise PageNotFound(_("There is no fiscal year %(year)s.") % {"year": fiscal_year})
     failed = None
     if request.method == "POST":
-        authorize(request.user, "schedules.edit_schedule")
+        schedule_editor_require(actor=request.user)
         failed = _definition_save(request, fiscal_year, DefinitionForm(request.POST))
         if failed is None:
             return redirect(reverse("schedule-definitions", args=[fiscal_year]))
