@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants.catalogue import ActLetter, routes_via_prefecture
-from grants.models import Case, CaseState, HistoryEntry
+from grants.models import Case, CaseState
 
 from ..letter_texts import covering_request_wording, prefecture_on_file
 from ..models import Letter, LetterBatch, LetterKind
@@ -70,16 +70,11 @@ def covering_letters_build(*, letters: Iterable[Letter], actor) -> list[tuple[Le
     return built
 
 
-def covering_letter_store(letter: Letter, requests: list[Letter], *, history_entry: HistoryEntry | None = None) -> Letter:
-    """Store a covering request from ``covering_letters_build`` (under the record of the act that sends it, if
-    any); the requests it covers, stored ones included, point to it. Its PDF follows after commit."""
-    letter.history_entry = history_entry
+def covering_letter_store(letter: Letter, requests: list[Letter]) -> Letter:
+    """Store a covering request from ``covering_letters_build``; the stored requests it covers point to it.
+    Its PDF follows after commit."""
     _letter_store(letter)
-    for request in requests:
-        request.covered_by = letter
-    stored = [request.pk for request in requests if request.pk is not None]
-    if stored:
-        Letter.objects.filter(pk__in=stored).update(covered_by=letter)
+    Letter.objects.filter(pk__in=[request.pk for request in requests]).update(covered_by=letter)
     return letter
 
 
