@@ -10,9 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize, may
-from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry, Recipient, RecipientKind
+from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.catalogue import UNCOMMITTING_KINDS, routed_streams, stream_get
-from grants.selectors import budget_commitments, case_list_for_actor, case_overdue_q, history_entry_day
+from grants.selectors import (
+    budget_commitments,
+    case_list_for_actor,
+    case_overdue_q,
+    history_entry_day,
+    prefecture_by_code,
+)
 from inquiries.selectors import inquiry_open_count_for_actor
 
 from .errors import FourEyesViolation
@@ -307,12 +313,9 @@ def late_by_prefecture_for_actor(*, actor, today: date) -> list[dict]:
         .select_related("recipient", "officer")
         .order_by("recipient__prefecture_code", "deadline_effective", "recipient__code", "pk")
     )
+    names = prefecture_by_code()
     groups: list[dict] = []
     for code, members in groupby(cases, key=lambda case: case.recipient.prefecture_code):
         members = list(members)
-        groups.append({"code": code, "prefecture": None, "count": len(members), "cases": members})
-    prefectures = Recipient.objects.filter(kind=RecipientKind.PREFECTURE, code__in=[group["code"] for group in groups])
-    names = {prefecture.code: prefecture for prefecture in prefectures}
-    for group in groups:
-        group["prefecture"] = names.get(group["code"])
+        groups.append({"code": code, "prefecture": names.get(code), "count": len(members), "cases": members})
     return groups

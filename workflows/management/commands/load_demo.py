@@ -34,6 +34,7 @@ from web.errors import DomainError
 from web.rows import statistics_refresh
 from workflows.flows import community_support_grant, medical_care_fund, special_adjustment_grant
 from workflows.services import case_transition
+from workflows.steps import DeterminationAct, step_declared
 
 CSG, MCF, SAG = (module.STREAM.code for module in (community_support_grant, medical_care_fund, special_adjustment_grant))
 
@@ -70,11 +71,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"cases: {Case.objects.count()}"))
 
 
-# The demo's supervisor takes these steps (decides on a draft); its officers take the rest.
-SUPERVISOR_STEPS = frozenset({
-    "approve", "send_back", "approve_revocation", "send_back_revocation", "confirm_ministry_decision",
-    "send_back_ministry_decision",
-})
+# The demo's supervisor takes the steps that decide on a draft (as each step declares); its officers the rest.
+SUPERVISOR_ACTS = frozenset({DeterminationAct.APPROVES, DeterminationAct.SENDS_BACK})
 
 
 class DemoCases:
@@ -96,7 +94,7 @@ class DemoCases:
 
     def run(self, case: Case, steps: list) -> Case:
         for name, data in steps:
-            actor = self.boss if name in SUPERVISOR_STEPS else self.officer
+            actor = self.boss if step_declared(name).step.determination in SUPERVISOR_ACTS else self.officer
             case = self.step(case, name, actor, **data)
         return case
 
