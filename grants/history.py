@@ -43,12 +43,8 @@ _HASHED = ("occurred_at", "actor", "actor_role", "subject_type", "subject_id", "
 _COLUMNS = tuple(HistoryEntry._meta.get_field(name).attname for name in _HASHED)
 
 
-def _dumps(body: dict) -> str:
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-# ``_dumps`` without ``json.dumps``' per-call set-up (the same encoder: C, same options).
-_DUMPS = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
+# The canonical JSON a record is hashed over: sorted keys, no spaces (one encoder, built once).
+_dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
 def _canonical_around_prev(values: dict) -> tuple[str, str]:
@@ -305,7 +301,7 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
     around it), not two dictionaries and two calls a record
     (docs/architecture.md#the-history-chain).
     """
-    sha256, dumps, utc = hashlib.sha256, _DUMPS, timezone.UTC
+    sha256, dumps, utc = hashlib.sha256, _dumps, timezone.UTC
     rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
     if after_id is not None:
         rows = rows.filter(pk__gt=after_id)

@@ -376,7 +376,7 @@ class Determination(models.Model):
         ordering = ["case", "drafted_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="revocation") | (~Q(legal_basis="") & Q(effective_on__isnull=False)),
+                condition=~Q(kind=DeterminationKind.REVOCATION) | (~Q(legal_basis="") & Q(effective_on__isnull=False)),
                 name="revocation_has_basis_and_date",
             )
         ]

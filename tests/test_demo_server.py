@@ -80,5 +80,6 @@ def test_the_demo_signs_its_history_checkpoints_with_a_key_of_its_own(tmp_path):
     given = subprocess.run(  # a key given in the environment is kept
         ["bash", "-c", f'. "{ROOT}/scripts/demo_env.sh" && echo "$HISTORY_SIGNING_KEY_FILE"'],
         cwd=tmp_path, env=env | {"HISTORY_SIGNING_KEY_FILE": "/etc/grants/key.pem"}, capture_output=True, text=True,
+        timeout=60,
     )
-    assert given.stdout.strip() == "/etc/grants/key.pem"
+    assert given.returncode == 0 and given.stdout.strip() == "/etc/grants/key.pem", given.stderr

@@ -36,8 +36,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON")
         parser.add_argument(
-            "--workers", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
-            help="Processes that recompute the records' hashes (default: the CPUs this process may use)",
+            "--workers", type=int, default=min(8, os.cpu_count() or 1), metavar="N",
+            help="Processes that recompute the records' hashes, each with its own database connection "
+            "(default: the CPUs, at most 8)",
         )
 
     def handle(self, *args, **options):
