@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from calendars.business_days import ClosureCache, next_business_day_on_or_after
 from calendars.windows import Precision
-from grants.catalogue import procedure_list, stream_get
+from grants.catalogue import procedure_list
 from grants.models import ProcedureYear
 from grants.procedures import definition_full
 
@@ -99,14 +99,12 @@ def schedule_closed_exact_days(*, version: ScheduleVersion) -> list[tuple[Schedu
 
 @dataclass(frozen=True)
 class ProcedureDefinition:
-    """One procedure's definition in a fiscal year: what the schedule in force says (``written``, None when it
-    says nothing), the whole definition cases copy, and its revision (None before the year was set up)."""
+    """One procedure's definition in a fiscal year: the whole definition cases copy, and its revision (None
+    before the year was set up)."""
 
     stream: str
     procedure: str
     sub_procedure: str
-    parts: tuple[str, ...]
-    written: dict | None
     definition: dict
     revision: int | None
 
@@ -117,11 +115,6 @@ def procedure_definition_list(*, fiscal_year: int) -> list[ProcedureDefinition]:
     The definition in force is the one the year's procedure data holds (written from the schedule in force
     on every change); a procedure the schedule does not mention has its own defaults.
     """
-    version = schedule_version_in_force(fiscal_year=fiscal_year)
-    written = {}
-    for item in version.outline if version is not None else []:
-        for sub in item["sub_procedures"]:
-            written[(item["stream"], sub["key"])] = sub["attributes"].get("definition")
     stored: dict[tuple[str, str], tuple[dict, int]] = {}
     for stream, procedure, definition, revision in ProcedureYear.objects.filter(fiscal_year_id=fiscal_year).order_by(
         "stream", "procedure", "part"
@@ -137,8 +130,6 @@ def procedure_definition_list(*, fiscal_year: int) -> list[ProcedureDefinition]:
                 stream=spec.stream,
                 procedure=spec.code,
                 sub_procedure=spec.schedule_procedure,
-                parts=tuple(stream_get(spec.stream).part_codes),
-                written=written.get((spec.stream, spec.schedule_procedure)),
                 definition=definition_full(spec.stream, spec.code, definition),
                 revision=revision,
             )
