@@ -25,7 +25,7 @@ from .errors import FourEyesViolation
 from .fields import fields_for_case
 from .flows import flow_for
 from .signals import ListColumn, PageSection, case_page_sections, worklist_columns
-from .steps import DeterminationAct, bulk_approval_step, flow_steps, states_awaiting, step_for_act
+from .steps import DeterminationAct, flow_steps, states_awaiting, step_for_act
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
 
@@ -215,7 +215,6 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     """
     rows = []
     commitments: dict[tuple, object] = {}  # one per fiscal year, stream and part on the page
-    bulk = bulk_approval_step().name
     for case in cases:
         draft = case.pending[0] if case.pending else None
         # Decisions and changes need the year's notices; settlements and revocations commit nothing.
@@ -241,7 +240,7 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
                 "notices": budget.ceiling if budget else None,
                 "covered": draft is not None and (budget is None or budget.covered),
                 "approve": approve,
-                "bulk": approve is not None and approve["name"] == bulk,
+                "bulk": approve is not None and approves.step.bulk,  # the step declares it may be taken in bulk
                 "send_back": steps.get(sends_back.name) if sends_back else None,
                 "four_eyes": None if approve else _four_eyes_refusal(flow, approves.name if approves else None, actor),
             }
