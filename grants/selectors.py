@@ -1,5 +1,6 @@
 """Reads with scope applied (``grants.access``). Views never filter for permission themselves."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -275,13 +276,24 @@ class BudgetCommitments:
 
     def position(self, pending: Determination | None = None) -> BudgetPosition:
         """The position with ``pending`` (a draft awaiting approval, so not among the approved) approved."""
-        committed = sum(self.latest.values())
-        with_pending = committed
-        if pending is not None and pending.kind not in UNCOMMITTING_KINDS:  # settlements and revocations commit nothing
-            case = pending.case
-            key = _commitment_key(case.recipient_id, case.stream, case.procedure)
-            with_pending = committed - self.latest.get(key, 0) + pending.amount
-        return BudgetPosition(ceiling=self.ceiling, committed=committed, with_pending=with_pending)
+        return _position(self.ceiling, sum(self.latest.values()), pending, lambda key: self.latest.get(key, 0))
+
+
+def _commits(pending: Determination | None) -> bool:
+    """Whether approving ``pending`` commits money: settlements and revocations commit nothing."""
+    return pending is not None and pending.kind not in UNCOMMITTING_KINDS
+
+
+def _pending_key(pending: Determination) -> tuple:
+    case = pending.case
+    return _commitment_key(case.recipient_id, case.stream, case.procedure)
+
+
+def _position(ceiling: int, committed: int, pending: Determination | None, replaced: Callable[[tuple], int]) -> BudgetPosition:
+    """The one rule of a budget position (docs/money.md): approving ``pending`` replaces what its commitment key
+    commits now (``replaced(key)``, its latest approved amount) with its own amount."""
+    with_pending = committed - replaced(_pending_key(pending)) + pending.amount if _commits(pending) else committed
+    return BudgetPosition(ceiling=ceiling, committed=committed, with_pending=with_pending)
 
 
 def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCommitments:
@@ -308,10 +320,7 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
     already: it is left out of what is committed.
     """
     grant = _grant_procedures(stream)
-    counts = pending is not None and pending.kind not in UNCOMMITTING_KINDS  # settlements and revocations commit nothing
-    recipient_id, key = (
-        _commitment_key(pending.case.recipient_id, pending.case.stream, pending.case.procedure) if counts else (None, "")
-    )
+    recipient_id, key = _pending_key(pending) if _commits(pending) else (None, "")
     ceiling, committed, replaced = first_row(
         _budget_position_sql(len(grant)),
         [
@@ -320,9 +329,8 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
             *_latest_params(grant, fiscal_year, stream, part, leaving_out=pending.pk if pending is not None else 0),
         ],
     )
-    committed = int(committed)  # PostgreSQL's SUM of bigint is numeric
-    with_pending = committed - int(replaced) + pending.amount if counts else committed
-    return BudgetPosition(ceiling=int(ceiling), committed=committed, with_pending=with_pending)
+    # PostgreSQL's SUM of bigint is numeric
+    return _position(int(ceiling), int(committed), pending, lambda _key: int(replaced))
 
 
 def _grant_procedures(stream: str) -> tuple[str, ...]:
