@@ -70,6 +70,8 @@ def _snapshot(case: Case) -> dict:
         "submitted_on": case.submitted_on.isoformat() if case.submitted_on else None,
         "submitted_late": case.submitted_late,
         "prefecture_received_on": case.prefecture_received_on.isoformat() if case.prefecture_received_on else None,
+        # a survey's figures by fiscal year (only cases that carry them: the other records stay as they were)
+        **({"amounts_expected": dict(case.amounts_expected)} if case.amounts_expected else {}),
     }
 
 

@@ -210,6 +210,37 @@ def test_the_case_page_shows_the_figures_by_year(officer):
     assert "令和8年度の所要見込額" in html and "118,000,000" in html and "令和10年度の所要見込額" in html
 
 
+def test_the_as_of_view_shows_the_figures_as_they_stood_on_each_day(officer, today):
+    """Each act's record keeps the survey's figures in its snapshot, so the as-of view shows those of the day asked."""
+    from datetime import datetime, time
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from workflows.selectors import case_as_of
+
+    def end_of(day):
+        return datetime.combine(day, time.max, tzinfo=timezone.get_default_timezone())
+
+    today(date(2025, 9, 26))  # entered later, each act on its own day
+    case = act(survey(officer), "request", officer, deadline="2025-09-30", occurred_on="2025-09-01")
+    case = act(case, "submit_expected_amounts", officer, date="2025-09-10", occurred_on="2025-09-10", **FIGURES)
+    case = act(case, "return_for_correction", officer, reason="人材分が含まれている", occurred_on="2025-09-11")
+    case = act(case, "submit_expected_amounts", officer, date="2025-09-12", occurred_on="2025-09-12", **CORRECTED)
+    assert "amounts_expected" not in case_as_of(case=case, moment=end_of(date(2025, 9, 1)))  # requested: none yet
+    assert case_as_of(case=case, moment=end_of(date(2025, 9, 11)))["amounts_expected"] == {
+        "2026": 120_000_000, "2027": 95_500_000, "2028": 80_000_000,
+    }
+    assert case_as_of(case=case, moment=end_of(date(2025, 9, 12)))["amounts_expected"] == {
+        "2026": 118_000_000, "2027": 95_500_000, "2028": 0,
+    }
+    client = Client()
+    client.force_login(officer)
+    html = client.get(reverse("case-as-of", args=[case.pk]), {"date": "2025-09-11"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert html.count('data-testid="as-of-expected"') == 3
+    assert "令和8年度の所要見込額" in html and "120,000,000" in html and "118,000,000" not in html
+
+
 def test_the_schedule_has_the_survey_undated_until_a_supervisor_dates_its_deadline(officer):
     from schedules.models import ScheduleStep
     from schedules.services.schedules import schedule_step_save
