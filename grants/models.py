@@ -44,6 +44,9 @@ OPEN_STATES = frozenset(set(CaseState) - TERMINAL_STATES)
 AWAITING_RECIPIENT_STATES = frozenset(
     {CaseState.CONSULTATION_REQUESTED, CaseState.REQUESTED, CaseState.RETURNED}
 )
+# States in which the case's deadline is spent: a consultation whose amount is presented (内示) has had its
+# papers; the formal request that follows sets the next deadline. Deadline calendars leave them out.
+DEADLINE_SPENT_STATES = frozenset({CaseState.AMOUNT_PRESENTED})
 AWAITING_SUPERVISOR_STATES = frozenset(
     {CaseState.DRAFTED, CaseState.MINISTRY_DECISION_RECORDED, CaseState.REVOCATION_DRAFTED}
 )

@@ -10,7 +10,7 @@ from calendars.eras import era_date
 from calendars.fiscal import fiscal_year_of
 from calendars.windows import Precision, window_deadline_day
 from grants.catalogue import procedure_label_ja
-from grants.models import AWAITING_RECIPIENT_STATES, OPEN_STATES, Case
+from grants.models import AWAITING_RECIPIENT_STATES, DEADLINE_SPENT_STATES, OPEN_STATES, Case
 from grants.selectors import case_list_for_actor, case_overdue_q
 
 from ..catalogue import case_procedure_of, step_part_matches
@@ -19,7 +19,8 @@ from .schedules import schedule_version_in_force
 
 UNDECIDED_JA = "未定"
 _AWAITING = [state.value for state in AWAITING_RECIPIENT_STATES]
-_OPEN = [state.value for state in OPEN_STATES]
+# open cases whose deadline still stands (a presented consultation's is spent)
+_DUE = [state.value for state in OPEN_STATES - DEADLINE_SPENT_STATES]
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def calendar_for_actor(
     cases = case_list_for_actor(
         actor=actor, fiscal_year=fiscal_year, stream=stream, part=part, prefecture=prefecture, officer=officer
     ).annotate(is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()))
-    due = cases.filter(state__in=_OPEN, deadline_effective__gte=start, deadline_effective__lte=end)
+    due = cases.filter(state__in=_DUE, deadline_effective__gte=start, deadline_effective__lte=end)
     groups = _deadline_groups(due, today) if grouped else []
     entries = [] if grouped else [_case_entry(case) for case in due]
     years = range(fiscal_year_of(start) - 1, fiscal_year_of(end) + 1)  # a year's steps can fall in the next

@@ -27,6 +27,26 @@ def test_the_part_filter_keeps_steps_for_every_part_and_cases_of_that_part(today
     assert case.part == "personnel"
 
 
+def test_a_presented_consultation_leaves_the_deadline_calendar_until_the_formal_request_sets_the_next(today):
+    """内示 closes the consultation round: its deadline is spent, in the listed view and in the month's counts."""
+    shipped_schedules()
+    today(date(2025, 4, 1))
+    officer = f.officer()
+    case = act(f.case(actor=officer, stream="medical_care_fund", part="personnel"), "request_consultation", officer)
+    case = act(case, "submit_consultation", officer, amount=1_000_000)
+
+    def deadlines(grouped=False):
+        calendar = calendar_for_actor(actor=officer, fiscal_year=2025, grouped=grouped, **FY2025)
+        if grouped:
+            return sum(group.count for group in calendar.groups)
+        return [entry.case.pk for entry in calendar.entries + calendar.undecided if entry.kind == "case_deadline"]
+
+    assert deadlines() == [case.pk] and deadlines(grouped=True) == 1  # its papers are in, the deadline still shows
+    case = act(case, "present_amount", officer, amount=1_000_000)
+    assert case.state == "amount_presented" and case.deadline_effective is not None
+    assert deadlines() == [] and deadlines(grouped=True) == 0
+
+
 def test_the_fiscal_year_filter_leaves_out_other_years_steps():
     shipped_schedules()  # FY2023 and FY2025
     three_years = {"start": date(2023, 4, 1), "end": date(2026, 3, 31), "today": date(2025, 4, 1)}
