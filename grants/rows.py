@@ -9,7 +9,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
-from web.rows import RowReader
+from web.rows import RowReader, db
 
 
 def _quote(name: str) -> str:
@@ -40,8 +40,9 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
 
 def case_fetch_for_update(case_id: int) -> Model | None:
     """The case with its recipient and officer, row-locked on PostgreSQL (SQLite's IMMEDIATE lock covers it)."""
-    sql, (case_reader, recipient_reader, user_reader) = _case_for_update(connection.vendor)
-    with connection.cursor() as cursor:
+    using = db()
+    sql, (case_reader, recipient_reader, user_reader) = _case_for_update(using.vendor)
+    with using.cursor() as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()
     if row is None:
