@@ -21,7 +21,7 @@ from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
 from .services.letters import (
     letter_for_step,
-    letter_issue_with_act,
+    letter_stored_with_act,
     letter_particulars,
     letters_issue_with_acts,
     return_order_issue,
@@ -52,12 +52,13 @@ def letter_for_act(
         sent.basis = {**sent.basis, "recorded_later": True}
         sent.content = {**sent.content, "recorded_note": recorded_later_note(act_on=on, recorded_on=recorded_on)}
 
-    def store(entry):
-        letter_issue_with_act(sent, history_entry=entry)
+    def stored(entry):
+        letter_stored_with_act(sent)
 
-    # A bulk step's acts store their letters a chunk at a time.
+    # The service stores the letter with the act's record; a bulk step's acts store theirs a chunk at a time.
     return ActAddition(
-        record={"letter": letter_particulars(sent)}, with_record=store, with_records=letters_with_acts, item=sent
+        record={"letter": letter_particulars(sent)}, with_record=stored, with_records=letters_with_acts, item=sent,
+        row=sent, record_field="history_entry",
     )
 
 

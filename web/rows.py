@@ -92,24 +92,53 @@ def _insert_sql(table: str, columns: tuple[str, ...], returning: str) -> str:
     return f"{sql} RETURNING {_quote(returning)}" if returning else sql
 
 
+def insert_values(instance: Model) -> tuple[list, list]:
+    """The fields and values ``row_insert`` inserts for a new instance (defaults, auto_now_add), database-ready."""
+    meta = instance._meta
+    given = instance.pk is not None
+    fields = [field for field in meta.concrete_fields if given or not field.primary_key]
+    using = db()
+    return fields, [field.get_db_prep_save(field.pre_save(instance, add=True), using) for field in fields]
+
+
+@cache
+def _insert_under_sql(table: str, columns: tuple[str, ...], key: str, under: str, returning: str) -> str:
+    names = ", ".join(_quote(column) for column in (*columns, key))
+    values = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {_quote(table)} ({names}) SELECT {values}, {under}.id FROM {under} RETURNING {_quote(returning)} AS id"
+
+
+def insert_under_statement(instance: Model, field_name: str, *, under: str) -> tuple[str, list]:
+    """PostgreSQL: the INSERT of a new instance whose foreign key ``field_name`` takes the ``id`` of the row source
+    ``under`` (a common table expression the caller puts before it), returning the new id as ``id``."""
+    meta = instance._meta
+    key = meta.get_field(field_name)
+    fields, params = insert_values(instance)
+    kept = [(field, param) for field, param in zip(fields, params) if field is not key]
+    sql = _insert_under_sql(meta.db_table, tuple(field.column for field, _ in kept), key.column, under, meta.pk.column)
+    return sql, [param for _, param in kept]
+
+
+def inserted(instance: Model, pk) -> Model:
+    """Mark a new instance stored with the id the database gave it."""
+    if instance.pk is None:
+        instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    return instance
+
+
 def row_insert(instance: Model) -> Model:
     """INSERT a new instance as ``save()`` would (defaults, auto_now_add; no signals) and set its id.
 
     A primary key already set (a UUID) is inserted; otherwise the database assigns one.
     """
     meta = instance._meta
+    fields, params = insert_values(instance)
     given = instance.pk is not None
-    fields = [field for field in meta.concrete_fields if given or not field.primary_key]
-    using = db()
-    params = [field.get_db_prep_save(field.pre_save(instance, add=True), using) for field in fields]
-    returning = "" if given else meta.pk.column
-    with using.cursor() as cursor:
-        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields), returning), params)
-        if not given:
-            instance.pk = cursor.fetchone()[0]
-    instance._state.adding = False
-    instance._state.db = using.alias
-    return instance
+    with db().cursor() as cursor:
+        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields), "" if given else meta.pk.column), params)
+        return inserted(instance, None if given else cursor.fetchone()[0])
 
 
 #: Rows per INSERT of ``rows_insert`` (the databases bound the parameters of one statement).

@@ -27,7 +27,7 @@ from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
-from web.rows import row_insert, row_update, shared_reads, update_statement
+from web.rows import inserted, insert_under_statement, row_insert, row_update, shared_reads, update_statement
 
 from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
@@ -319,7 +319,7 @@ def _act(
     if bulk is not None:
         bulk.keep(saved, record, additions)
         return case
-    entry = _act_write(saved, record)
+    entry = _act_write(saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None])
     for addition in additions:
         addition.with_record(entry)
     return case
@@ -341,31 +341,51 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
         )
 
 
-def _act_write(rows: list[tuple[Model, list[str]]], record: dict) -> HistoryEntry:
+def _act_write(rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = ()) -> HistoryEntry:
     """The transition service's combined write: the rows the act changed (its case, the determination it
-    moved on) and the act's history record (``history_record``'s values).
+    moved on), the act's history record (``history_record``'s values), and the new rows stored under that
+    record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter).
 
     On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
     the record's chained INSERT, which is joined with them, so a row that is
-    gone stops the record (one round trip where three would do the same). On
-    SQLite, whose statements cost no round trip, the UPDATEs run one after the
-    other and the history appends the record. The caller holds the case's lock.
+    gone stops the record, and the new rows' INSERTs take the record's id from
+    it (one round trip where several would do the same). On SQLite, whose
+    statements cost no round trip, the UPDATEs run one after the other, the
+    history appends the record and the new rows follow. The caller holds the case's lock.
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
         for row, fields in updates:
             row_update(row, fields)
-        return history_record_append(record)
+        entry = history_record_append(record)
+        for row, field in new_rows:
+            setattr(row, field, entry)
+            row_insert(row)
+        return entry
     statements = [update_statement(row, fields) for row, fields in updates]
     names = tuple(f"saved{number}" for number in range(len(statements)))
     append_sql, append_params = history_append_statement(record, joined=names)
-    with_clause = ", ".join(f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH {with_clause} {append_sql}" if statements else append_sql,
-            [param for _sql, params in statements for param in params] + append_params,
+    ctes = [f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements)]
+    params = [param for _sql, params in statements for param in params] + append_params
+    if new_rows:
+        ctes.append(f"record AS ({append_sql})")
+        added = []
+        for number, (row, field) in enumerate(new_rows):
+            sql, row_params = insert_under_statement(row, field, under="record")
+            ctes.append(f"new{number} AS ({sql})")
+            params += row_params
+            added.append(f"new{number}")
+        append_sql = (
+            f"SELECT record.id, record.prev_hash, record.hash, {', '.join(f'{name}.id' for name in added)} "
+            f"FROM record, {', '.join(added)}"
         )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} {append_sql}" if ctes else append_sql, params)
         row = cursor.fetchone()
     if row is None:  # an UPDATE matched no row, so nothing was inserted
         raise RuntimeError("case_transition: a row the act saves does not exist")
-    return history_entry(record, row)
+    entry = history_entry(record, row[:3])
+    for (new, field), pk in zip(new_rows, row[3:]):
+        setattr(new, field, entry)
+        inserted(new, pk)
+    return entry

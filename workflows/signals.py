@@ -21,9 +21,13 @@ A receiver returns None, or an ``ActAddition``: what the act's record says
 about it (merged into the record's ``data``) and what to do once the record
 exists (``with_record(entry)``, still inside the transaction). The letters app
 issues the act's letter this way: the record describes the letter, and the
-letter is stored under the record. A bulk step writes a chunk of acts at once:
+letter is stored under the record. An addition may hand the service a new ``row`` to
+store under the record (a model instance whose foreign key ``record_field``
+points at it): the service writes it with the record, in the record's own
+statement where the database allows (PostgreSQL), before ``with_record`` runs
+(the letters app: the letter). A bulk step writes a chunk of acts at once:
 an addition may name ``with_records``, which then stores what the chunk's acts
-added in one go (the letters app: one INSERT of the letters, one render task).
+added in one go, its rows included (the letters app: one INSERT of the letters).
 
 ``case_page_sections`` is sent by ``workflows.selectors.case_page_section_list``
 when the case page is drawn, with the keyword arguments ``case`` and ``actor``
@@ -55,6 +59,10 @@ class ActAddition(NamedTuple):
     with_records: Callable[[list[tuple["ActAddition", Any]]], object] | None = None
     #: What ``with_records`` needs of this act (the letters app: the letter).
     item: Any = None
+    #: A new row stored with the act's record (a single act's; a bulk step's ``with_records`` stores its own), whose
+    #: foreign key ``record_field`` is set to the record.
+    row: Any = None
+    record_field: str = ""
 
 
 case_page_sections = Signal()

@@ -10,7 +10,7 @@ from .letters import (
     letter_batch_create,
     letter_for_step,
     letter_issue,
-    letter_issue_with_act,
+    letter_stored_with_act,
     letter_particulars,
     letter_render,
 )
@@ -29,7 +29,7 @@ __all__ = [
     "letter_batch_create",
     "letter_for_step",
     "letter_issue",
-    "letter_issue_with_act",
+    "letter_stored_with_act",
     "letter_particulars",
     "letter_render",
     "payment_notices_issue",

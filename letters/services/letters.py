@@ -286,7 +286,7 @@ def letter_for_step(
     """The letter an act sends, as its step declares it (``ActLetter``), worded but not yet stored; None for none.
 
     The act's own record describes it (``letter_particulars``) and
-    ``letter_issue_with_act`` stores it once that record exists: one act, one
+    the transition service stores it with that record: one act, one
     record. ``on``: the day of the act; ``determination``: the one the act wrote or moved on.
     """
     if letter == ActLetter.NONE:
@@ -306,15 +306,16 @@ def return_order_issue(*, claim, actor) -> Letter:
     )
 
 
-def letter_issue_with_act(letter: Letter, *, history_entry: HistoryEntry) -> Letter:
-    """Store a letter from ``letter_for_step`` under the record of the act that sends it; its PDF follows."""
-    letter.history_entry = history_entry
-    return _letter_store(letter)
+def letter_stored_with_act(letter: Letter) -> Letter:
+    """A letter from ``letter_for_step`` that the transition service stored with the record of the act that
+    sends it (``workflows.signals.ActAddition.row``): its PDF follows."""
+    _enqueue_render(letter.pk)
+    return letter
 
 
 def letters_issue_with_acts(pairs: list[tuple[Letter, HistoryEntry]]) -> list[Letter]:
-    """``letter_issue_with_act`` for many letters at once (a bulk step's chunk): one INSERT, and one render task
-    that draws them all."""
+    """Store letters from ``letter_for_step`` under their acts' records, many at once (a bulk step's chunk): one
+    INSERT, and one render task that draws them all."""
     letters = []
     for letter, entry in pairs:
         letter.history_entry = entry
