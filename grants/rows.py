@@ -1,4 +1,5 @@
-"""The prepared read of a case for a transition: the case, its recipient and officer, row-locked.
+"""The prepared read of a case for a transition: the case with its recipient, officer and pending
+determinations, row-locked.
 
 Built once per process with ``web.rows`` (see there why the hot path's statements are prepared).
 """
@@ -16,19 +17,31 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+#: A case's pending determination (drafted, not yet notified or sent back), newest first: the one rule of
+#: ``grants.selectors.determination_pending`` and of the case's read for an act. ``{t}``: the table's alias.
+PENDING_WHERE = "{t}.notified_on IS NULL AND {t}.sent_back_reason = ''"
+PENDING_ORDER = "{t}.drafted_at DESC, {t}.id DESC"
+
+
 @cache
 def _case_for_update(vendor: str, where: str = "c.id = %s"):
     from django.contrib.auth import get_user_model
 
-    from .models import Case, Recipient
+    from .models import Case, Determination, Recipient
 
-    readers = (RowReader(Case, "c"), RowReader(Recipient, "r"), RowReader(get_user_model(), "u"))
-    case, recipient, user = readers
+    readers = (
+        RowReader(Case, "c"), RowReader(Recipient, "r"), RowReader(get_user_model(), "u"), RowReader(Determination, "d"),
+    )
+    case, recipient, user, determination = readers
+    determinations = _quote(Determination._meta.db_table)
+    # The act reads the case's pending determination with it (approve and notify move it on): one read, not two.
     sql = (
-        f"SELECT {case.columns}, {recipient.columns}, {user.columns} "
+        f"SELECT {case.columns}, {recipient.columns}, {user.columns}, {determination.columns} "
         f"FROM {_quote(Case._meta.db_table)} c "
         f"JOIN {_quote(Recipient._meta.db_table)} r ON r.id = c.recipient_id "
         f"LEFT JOIN {_quote(get_user_model()._meta.db_table)} u ON u.id = c.officer_id "
+        f"LEFT JOIN {determinations} d ON d.id = (SELECT p.id FROM {determinations} p WHERE p.case_id = c.id AND "
+        f"{PENDING_WHERE.format(t='p')} ORDER BY {PENDING_ORDER.format(t='p')} LIMIT 1) "
         f"WHERE {where}"
     )
     if vendor == "postgresql":
@@ -39,15 +52,17 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
 
 
 def case_fetch_for_update(case_id: int) -> Model | None:
-    """The case with its recipient and officer, row-locked on PostgreSQL (SQLite's IMMEDIATE lock covers it)."""
+    """The case with its recipient, officer and pending determination (``case.pending``, as
+    ``grants.selectors.determination_pending`` finds it), the case row-locked on PostgreSQL (SQLite's IMMEDIATE
+    lock covers it)."""
     using = db()
-    sql, (case_reader, recipient_reader, user_reader) = _case_for_update(using.vendor)
+    sql, readers = _case_for_update(using.vendor)
     with using.cursor() as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return _case_built(row, case_reader, recipient_reader, user_reader)
+    return _case_built(row, *readers)
 
 
 def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:
@@ -62,10 +77,16 @@ def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:
     return {case.pk: case for case in cases}
 
 
-def _case_built(row, case_reader, recipient_reader, user_reader) -> Model:
+def _case_built(row, case_reader, recipient_reader, user_reader, determination_reader) -> Model:
     case = case_reader.build(row)
     offset = len(case_reader)
     case.recipient = recipient_reader.build(row[offset:])
-    officer_row = row[offset + len(recipient_reader) :]
+    offset += len(recipient_reader)
+    officer_row = row[offset : offset + len(user_reader)]
     case.officer = user_reader.build(officer_row) if officer_row[0] is not None else None
+    pending_row = row[offset + len(user_reader) :]
+    # ``pending``: the case's pending drafts, as the approval queue prefetches them (the flows read either)
+    case.pending = [determination_reader.build(pending_row)] if pending_row[0] is not None else []
+    for determination in case.pending:
+        determination.case = case
     return case

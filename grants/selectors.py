@@ -31,7 +31,7 @@ from .models import (
     Recipient,
     RecipientKind,
 )
-from .rows import case_fetch_for_update, cases_fetch_for_update
+from .rows import PENDING_ORDER, PENDING_WHERE, case_fetch_for_update, cases_fetch_for_update
 
 
 def case_list_for_actor(
@@ -421,10 +421,7 @@ def case_last_act_on(*, case: Case) -> date | None:
 def determination_pending(*, case_id: int) -> Determination | None:
     """The case's determination drafted and not yet notified or sent back (newest first)."""
     found = rows_select(
-        Determination,
-        "t.case_id = %s AND t.notified_on IS NULL AND t.sent_back_reason = ''",
-        [case_id],
-        order_by="t.drafted_at DESC, t.id DESC",
+        Determination, f"t.case_id = %s AND {PENDING_WHERE.format(t='t')}", [case_id], order_by=PENDING_ORDER.format(t="t")
     )
     return found[0] if found else None
 
