@@ -14,6 +14,7 @@ The expected values are rewritten only when a letter's look is meant to change:
 checkout whose drawing is the reference).
 """
 
+import io
 import json
 import re
 import shutil
@@ -24,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path.cwd()))
@@ -71,6 +73,21 @@ def test_every_kind_of_letter_is_checked() -> None:
     from letters.models import LetterKind
 
     assert {row["kind"] for row in ROWS} >= set(LetterKind.values)
+
+
+def test_a_letter_embeds_the_glyphs_of_the_characters_it_draws_and_no_others() -> None:
+    """Each font subset has a code for each character drawn in that face, plus reportlab's notdef (code 0)
+    and space (code 32, so at least 33 codes), not the whole of printable ASCII besides (128 codes at least)."""
+    content = LetterContent(
+        document_number="関厚発1第1号", issued_on=date(2025, 11, 21), addressee="水戸市長　殿",
+        sender="関東信越厚生局長", subject="交付について（通知）", body_paragraphs=("標記について通知します。",),
+    )
+    mincho = {*content.document_number, *"令和7年11月21日", *content.addressee, *content.sender, *content.body_paragraphs[0]}
+    gothic = {*content.subject}
+    fonts = PdfReader(io.BytesIO(render_letter(content))).pages[0]["/Resources"]["/Font"].values()
+    codes = {str(font.get_object()["/BaseFont"]).split("+")[1]: len(font.get_object()["/Widths"]) for font in fonts}
+    assert len(mincho) > 31 > len(gothic)
+    assert codes == {"IPAexMincho": len(mincho) + 2, "IPAexGothic": 33}
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
