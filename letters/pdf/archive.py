@@ -8,8 +8,9 @@ from io import BytesIO
 def zip_pdfs(named: list[tuple[str, bytes]]) -> bytes:
     """A ZIP holding one file per ``(name, pdf)``; names are plain file names.
 
-    Entries are stored, not deflated: PDF streams are already compressed, so
-    deflating again costs time and saves almost nothing. Non-ASCII (Japanese)
+    Entries are stored, not deflated: a download would pay the deflating of
+    every letter's font subset, which the letters themselves no longer pay
+    (``render.render_letter`` stores its streams as they are). Non-ASCII (Japanese)
     names are written as UTF-8 with the ZIP's UTF-8 flag set.
     """
     names = Counter(name for name, _ in named)
