@@ -106,10 +106,12 @@ def _letter_build(
         batch=batch,
         created_by=actor,
     )
-    # Field checks here; the table's constraints are enforced by the INSERT itself
-    # (validating them in Python costs a query each inside every request and notice).
+    # Field checks here (lengths, choices, dates); the table's constraints are enforced by the INSERT itself
+    # (validating them in Python costs a query each inside every request and notice), and the JSON fields are
+    # built above from text and numbers (checking them would encode the letter's content once more).
     letter.full_clean(
-        exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by"], validate_constraints=False
+        exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by", "content", "basis"],
+        validate_constraints=False,
     )
     return letter
 
