@@ -271,7 +271,10 @@ def case_as_of_page(request, case_id: int):
     return page(
         request,
         "workflows/case_as_of.html",
-        {"case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid()},
+        {
+            "case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid(),
+            "amounts_shown": procedure_get(case.stream, case.procedure).amounts_shown,
+        },
         status=200 if not form.is_bound or form.is_valid() else 422,
     )
 

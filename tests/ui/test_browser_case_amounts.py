@@ -1,9 +1,11 @@
 """The case page's amounts in a real browser: a procedure shows the money rows its spec declares — a demand
-survey the figures its papers give and no decided, settled or paid amount; a grant decision those too."""
+survey the figures its papers give and no decided, settled or paid amount, on its page and as it stood on a
+past day; a grant decision those too."""
 
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from tests import factories as f
 from tests.factories import Stream
@@ -42,6 +44,9 @@ def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_pa
     assert not {"決定額", "現在の交付額（変更後）", "確定額", "支払済額"} & set(rows), rows
     assert page.get_by_test_id("amount-paid").count() == 0
     shot(page, "40-demand-survey-amounts-1366")
+    page.goto(f"{live_server.url}/cases/{survey.pk}/as-of/?date={timezone.now():%Y-%m-%d}")  # as it stands
+    as_of = [row.strip() for row in page.locator("main table th").all_inner_texts()]
+    assert "申請額" in as_of and not {"決定額", "現在の交付額（変更後）", "確定額"} & set(as_of), as_of
 
     page.goto(f"{live_server.url}/cases/{grant.pk}/")
     rows = amount_rows(page)
