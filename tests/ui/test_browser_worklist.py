@@ -1,11 +1,14 @@
 """The worklist in a real browser, as the officer who works from it: search by reading, sort, save filters;
-on a laptop and on a phone."""
+on a laptop and on a phone; a revocation sent back counts among the officer's drafts sent back."""
+
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from grants.models import Recipient
 from tests import factories as f
+from tests.payments import factories as pf
 from tests.ui.test_browser import LAPTOP, PHONE, chromium, open_as, people, shot  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
@@ -46,10 +49,6 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
 
 
 def test_a_revocation_sent_back_counts_among_the_officers_drafts_sent_back(open_as, live_server, people):
-    from datetime import date
-
-    from tests.payments import factories as pf
-
     officer, boss = people["officer"], people["boss"]
     case = pf.notified(officer=officer, boss=boss, year=2025, amount=10_000_000, on=date(2025, 10, 1))
     case = pf.act(case, "draft_revocation", officer, reason="補助目的外への使用", legal_basis="art_17_1", date="2025-11-01")
