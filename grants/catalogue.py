@@ -132,6 +132,17 @@ class ProcedureSpec:
         return self.determination in SETTLING_KINDS
 
     @property
+    def amounts_shown(self) -> tuple[str, ...]:
+        """The amounts its case page shows, by the names of the API's ``amounts``: what the papers ask for, then
+        what its determination sets — nothing for a procedure that decides nothing (a survey), the settled
+        amount for a settlement, the determined and current grant for any other — and what was paid on it."""
+        if self.determination is None:
+            return ("requested",)
+        if self.settles:
+            return ("requested", "settled", "paid")
+        return ("requested", "determined", "current", "paid")
+
+    @property
     def sets_grant(self) -> bool:
         """Its determination sets or changes a fiscal year's grant (not a grant of its own)."""
         return self.determination in (DeterminationKind.DECISION, DeterminationKind.CHANGE) and not self.own_grant

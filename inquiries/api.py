@@ -58,7 +58,9 @@ class InquiryListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         received_on = serializers.DateField(validators=DATE_BOUNDS)
-        asker = serializers.CharField(max_length=32, help_text="The code of the prefecture or municipality that asked")
+        asker = serializers.CharField(
+            max_length=100, help_text="The prefecture or municipality that asked: its code, or its name or reading"
+        )
         stream = RegistryChoiceField(stream_choices, required=False, allow_blank=True)
         procedure = RegistryChoiceField(procedure_choices, required=False, allow_blank=True)
         case = IdField(required=False, allow_null=True, help_text="With a case, the stream and procedure are the case's")
@@ -83,7 +85,7 @@ class InquiryListApi(APIView):
         inquiry = inquiry_record(
             actor=request.user,
             received_on=data["received_on"],
-            asker_code=data["asker"],
+            asker=data["asker"],
             stream=data.get("stream", ""),
             procedure=data.get("procedure", ""),
             case_id=data.get("case"),

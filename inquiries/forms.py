@@ -33,8 +33,9 @@ class InquiryForm(forms.Form):
         label=_("Received on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
     asker = forms.CharField(
-        label=_("Asker (recipient code)"), max_length=32,
-        help_text=_("The code of the prefecture or municipality that asked, e.g. 110001 or 112011."),
+        label=_("Asker"), max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, reading or code")}),
+        help_text=_("The prefecture or municipality that asked: its name, reading or code, e.g. 川越市, かわごえ or 112011."),
     )
     stream = forms.ChoiceField(label=_("Stream"), choices=lambda: [("", "-")] + stream_choices(), required=False)
     procedure = forms.ChoiceField(
@@ -49,7 +50,7 @@ class InquiryForm(forms.Form):
     def service_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "received_on": data["received_on"], "asker_code": data["asker"], "stream": data["stream"],
+            "received_on": data["received_on"], "asker": data["asker"], "stream": data["stream"],
             "procedure": data["procedure"], "case_id": data["case"], "question": data["question"],
         }
 

@@ -8,6 +8,7 @@ refused write raises before anything is written. Only those who hold
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,8 @@ from grants.catalogue import procedure_get, stream_get
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE
 from grants.models import Case, Recipient, RecipientKind
-from grants.selectors import case_get_for_actor
+from grants.local_governments import search_kana, search_text
+from grants.selectors import case_get_for_actor, recipients_matching
 from web.errors import InvalidInput
 
 from .errors import InquiryAlreadyAnswered
@@ -26,20 +28,44 @@ from .models import Inquiry
 from .selectors import RECORD, inquiry_get_for_actor
 
 ASKER_KINDS = (RecipientKind.PREFECTURE, RecipientKind.MUNICIPALITY)
+MAX_CANDIDATES = 5  # an asker's name that matches several: how many the message names
 MAX_TEXT = 10_000
 
 
-def _asker(code: str) -> Recipient:
-    """A prefecture or municipality the bureau serves, by its code (InvalidInput otherwise)."""
-    asker = Recipient.objects.filter(code=(code or "").strip()).first()
-    if asker is None:
-        raise InvalidInput(details={"asker": [_("Unknown recipient code %(code)r.") % {"code": code}]})
+def _asker(typed: str) -> Recipient:
+    """A prefecture or municipality the bureau serves, by its code or by what names it alone: its name or
+    reading, as the recipients search reads them (``grants.selectors.recipient_search_q``); where several
+    match, the one so named exactly. InvalidInput otherwise, naming the candidates when there are several."""
+    typed = (typed or "").strip()
+    asker = Recipient.objects.filter(code=typed).first() or _asker_by_name(typed)
     if asker.kind not in ASKER_KINDS:
         raise InvalidInput(details={"asker": [_("Only a prefecture or a municipality asks an inquiry.")]})
     if not asker.is_active:
         message = _("%(name)s (%(code)s) is not a local government this bureau serves.")
         raise InvalidInput(details={"asker": [message % {"name": asker.name_ja, "code": asker.code}]})
     return asker
+
+
+def _asker_by_name(typed: str) -> Recipient:
+    if not typed or typed.isdecimal():  # a code that is on no recipient
+        raise InvalidInput(details={"asker": [_("Unknown recipient code %(code)r.") % {"code": typed}]})
+    matching = recipients_matching(typed).filter(kind__in=ASKER_KINDS).order_by("code")
+    served = matching.active()
+    name = search_text(typed)
+    exactly = Q(name_ja__in={name, name.replace("ヶ", "ケ"), name.replace("ケ", "ヶ")}) | Q(name_kana=search_kana(typed))
+    for found in (served.filter(exactly), served):
+        hits = list(found[: MAX_CANDIDATES + 1])
+        if len(hits) == 1:
+            return hits[0]
+        if hits and found is served:
+            names = "、".join(f"{r.local_name} ({r.code})" for r in hits[:MAX_CANDIDATES])
+            more = "…" if len(hits) > MAX_CANDIDATES else ""
+            message = _("%(text)s names several: %(names)s%(more)s. Give the code.")
+            raise InvalidInput(details={"asker": [message % {"text": typed, "names": names, "more": more}]})
+    elsewhere = matching.first()  # one the bureau does not serve: the caller says so
+    if elsewhere is None:
+        raise InvalidInput(details={"asker": [_("No prefecture or municipality is named %(text)s.") % {"text": typed}]})
+    return elsewhere
 
 
 def _text(field: str, value: str) -> str:
@@ -83,19 +109,20 @@ def inquiry_record(
     *,
     actor,
     received_on: date,
-    asker_code: str,
+    asker: str,
     question: str,
     stream: str = "",
     procedure: str = "",
     case_id: int | None = None,
 ) -> Inquiry:
     """Record a question a prefecture or municipality asked (``inquiries.record_inquiry``, within the
-    actor's scope of its stream and the asker's prefecture). With a case, the stream and procedure are
+    actor's scope of its stream and the asker's prefecture). ``asker`` is its code, or its name or reading
+    as a person typed it (``_asker``). With a case, the stream and procedure are
     the case's, and the case is of the asker's prefecture."""
     authorize(actor, RECORD)
     received_on = _day("received_on", received_on)
     question = _text("question", question)
-    asker = _asker(asker_code)
+    asker = _asker(asker)
     stream, procedure, case = _subject(actor, asker=asker, stream=stream, procedure=procedure, case_id=case_id)
     authorize(actor, RECORD, stream=stream, prefecture=asker.prefecture_code)
     inquiry = Inquiry.objects.create(

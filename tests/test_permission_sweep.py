@@ -104,7 +104,7 @@ def world(today, settings, tmp_path, django_capture_on_commit_callbacks) -> Worl
         draft_run=draft_run, claim=ReturnClaim.objects.get(case=revoked),
     )
     built.inquiry = inquiry_record(
-        actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question=QUESTION
+        actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question=QUESTION
     )
     built.feed_tokens = {user.pk: calendar_feed_token_rotate(actor=user) for user in (officer, outsider)}
     return built

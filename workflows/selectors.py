@@ -25,7 +25,7 @@ from .errors import FourEyesViolation
 from .fields import fields_for_case
 from .flows import flow_for
 from .signals import ListColumn, PageSection, case_page_sections, worklist_columns
-from .steps import DeterminationAct, flow_steps, states_awaiting, step_for_act
+from .steps import DeterminationAct, flow_steps, states_after, states_awaiting, step_for_act
 
 NOT_IN_STATE_MESSAGE = _("Not possible in state “%(state)s”.")
 
@@ -113,22 +113,30 @@ def _last_determination():
 
 def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> QuerySet[Case]:
     cases = case_list_for_actor(actor=actor, **filters)
-    if "state" not in filters:
-        cases = cases.filter(state__in=[s.value for s in OPEN_STATES])
     last = _last_determination()
     cases = cases.annotate(
         is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()),
-        # A draft the supervisor sent back: the case is in review again, its last draft carries the reason.
+        # A draft the supervisor sent back: the case is where the step that sent it back left it (in review
+        # again, or notified with its revocation sent back); its last draft carries the reason.
         sent_back_reason=Subquery(last.values("sent_back_reason")[:1]),
         last_drafter=Subquery(last.values("drafted_by")[:1]),
     )
+    if "state" not in filters:
+        # Open cases, and a closed one left where a draft was sent back (a notified decision whose revocation
+        # went back to its drafter): there is work on it again.
+        sent_back_to = Q(state__in=sorted(states_after(DeterminationAct.SENDS_BACK))) & _draft_sent_back_q()
+        cases = cases.filter(Q(state__in=[s.value for s in OPEN_STATES]) | sent_back_to)
     return cases.filter(_needs_q(needs, actor=actor, today=today)) if needs else cases
+
+
+def _draft_sent_back_q() -> Q:
+    return ~Q(sent_back_reason="") & Q(sent_back_reason__isnull=False)
 
 
 def _needs_q(needs: str, *, actor, today: date) -> Q:
     """The worklist's cases that need ``actor`` (one of NEEDS): their drafts sent back, their own overdue cases."""
     if needs == "sent_back":
-        return ~Q(sent_back_reason="") & Q(sent_back_reason__isnull=False, last_drafter=actor.pk)
+        return _draft_sent_back_q() & Q(last_drafter=actor.pk)
     return case_overdue_q(on=today) & Q(officer=actor)
 
 

@@ -136,26 +136,42 @@ def step_for_act(flow_class: type, state: str, act: DeterminationAct) -> Declare
     )
 
 
-_awaiting: tuple[int, dict[DeterminationAct, frozenset[str]]] = (-1, {})
+def step_targets(flow_class: type, name: str) -> frozenset[str]:
+    """The states a flow's step leads to."""
+    return frozenset(str(transition.target) for transition in getattr(flow_class, name).get_transitions())
+
+
+_states: tuple[int, dict[tuple, frozenset[str]]] = (-1, {})
+
+
+def _states_around(act: DeterminationAct, ends: Callable[[type, str], frozenset[str]]) -> frozenset[str]:
+    """The states at one end (``step_sources`` or ``step_targets``) of every registered step that takes ``act``."""
+    global _states
+    generation, found = _states
+    if generation != registry_generation():
+        found = {}
+        _states = (registry_generation(), found)
+    if (act, ends) not in found:
+        found[act, ends] = frozenset(
+            state
+            for spec in procedure_list()
+            for declared in flow_steps(spec.flow)
+            if declared.step.determination == act
+            for state in ends(spec.flow, declared.name)
+        )
+    return found[act, ends]
 
 
 def states_awaiting(act: DeterminationAct) -> frozenset[str]:
     """Every state from which some registered procedure's step takes ``act`` (the approval queue's states:
     those a step that ``APPROVES`` leaves from)."""
-    global _awaiting
-    generation, found = _awaiting
-    if generation != registry_generation():
-        found = {}
-        _awaiting = (registry_generation(), found)
-    if act not in found:
-        found[act] = frozenset(
-            state
-            for spec in procedure_list()
-            for declared in flow_steps(spec.flow)
-            if declared.step.determination == act
-            for state in step_sources(spec.flow, declared.name)
-        )
-    return found[act]
+    return _states_around(act, step_sources)
+
+
+def states_after(act: DeterminationAct) -> frozenset[str]:
+    """Every state some registered procedure's step that takes ``act`` leads to (where a draft ``SENDS_BACK``
+    leaves its case: in review again, forwarded again, or notified with its revocation sent back)."""
+    return _states_around(act, step_targets)
 
 
 def bulk_approval_step() -> DeclaredStep:

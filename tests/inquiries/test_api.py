@@ -69,11 +69,11 @@ def test_an_officer_records_reads_and_answers_an_inquiry(api, officer):
 
 
 def test_the_list_is_scoped_and_filtered_as_the_page_is(api, officer):
-    saitama = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question=QUESTION)
-    inquiry_record(actor=officer, received_on=date(2025, 8, 2), asker_code="11", stream=FUND, question="基金の残高は")
+    saitama = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question=QUESTION)
+    inquiry_record(actor=officer, received_on=date(2025, 8, 2), asker="11", stream=FUND, question="基金の残高は")
     chiba_officer = f.officer(prefectures=("12",))
     f.municipality("122033", "市川市", "12")
-    inquiry_record(actor=chiba_officer, received_on=date(2025, 8, 3), asker_code="122033", stream=CSG, question="千葉の照会")
+    inquiry_record(actor=chiba_officer, received_on=date(2025, 8, 3), asker="122033", stream=CSG, question="千葉の照会")
 
     def ids(user, **query):
         response = as_user(api, user).get("/api/inquiries", query)
@@ -113,7 +113,7 @@ def test_bad_input_is_a_422_in_the_error_shape_and_writes_nothing(api, officer, 
 
 
 def test_bad_filters_and_bad_answers_are_422s(api, officer):
-    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question=QUESTION)
+    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question=QUESTION)
     as_user(api, officer)
     assert "status" in assert_error(api.get("/api/inquiries", {"status": "closed"}), 422, "invalid_input")["details"]
     assert "stream" in assert_error(api.get("/api/inquiries", {"stream": "x"}), 422, "invalid_input")["details"]
@@ -131,7 +131,7 @@ def test_only_officers_in_scope_write(api, officer):
     assert_error(ask(api), 401, "not_authenticated")
     assert_error(ask(as_user(api, f.auditor())), 403, "permission_denied")
     assert_error(ask(as_user(api, f.officer(prefectures=("13",)))), 403, "out_of_scope")
-    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question=QUESTION)
+    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question=QUESTION)
     before = HistoryEntry.objects.count()
     answer = {"answered_on": "2025-08-04", "answer": "回答"}
     assert_error(as_user(api, f.auditor()).post(f"/api/inquiries/{inquiry.pk}/answer", answer, format="json"), 403,

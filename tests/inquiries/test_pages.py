@@ -54,7 +54,7 @@ def test_a_refused_question_comes_back_on_the_form_and_writes_nothing(client, of
 
 
 def test_a_second_answer_is_refused_on_the_form(client, officer):
-    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question="質問")
+    inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question="質問")
     inquiry_answer(actor=officer, inquiry_id=inquiry.pk, answer="最初の回答", answered_on=date(2025, 8, 4))
     client.force_login(officer)
     before = HistoryEntry.objects.count()
@@ -66,11 +66,11 @@ def test_a_second_answer_is_refused_on_the_form(client, officer):
 
 def test_the_export_holds_the_filtered_inquiries_with_formulas_neutralised(client, officer):
     f.municipality("131016", "千代田区", "13")
-    first = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG,
+    first = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG,
                            question="=HYPERLINK(\"http://x\")は使えますか", procedure="initial_grant")
     inquiry_answer(actor=officer, inquiry_id=first.pk, answer="-使えません", answered_on=date(2025, 8, 5))
-    inquiry_record(actor=officer, received_on=date(2025, 8, 2), asker_code="112011", stream=CSG, question="未回答の質問")
-    inquiry_record(actor=f.officer(prefectures=("13",)), received_on=date(2025, 8, 2), asker_code="131016",
+    inquiry_record(actor=officer, received_on=date(2025, 8, 2), asker="112011", stream=CSG, question="未回答の質問")
+    inquiry_record(actor=f.officer(prefectures=("13",)), received_on=date(2025, 8, 2), asker="131016",
                    stream=CSG, question="東京の質問")
     client.force_login(officer)
     response = client.get("/inquiries/export.csv", {"status": "answered"})
@@ -92,11 +92,11 @@ def test_the_export_holds_the_filtered_inquiries_with_formulas_neutralised(clien
 
 
 def test_the_worklist_counts_the_officers_open_inquiries(client, officer):
-    inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question="一")
-    answered = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker_code="112011", stream=CSG, question="二")
+    inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question="一")
+    answered = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question="二")
     inquiry_answer(actor=officer, inquiry_id=answered.pk, answer="回答", answered_on=date(2025, 8, 1))
     f.municipality("131016", "千代田区", "13")
-    inquiry_record(actor=f.officer(prefectures=("13",)), received_on=date(2025, 8, 1), asker_code="131016", stream=CSG, question="三")
+    inquiry_record(actor=f.officer(prefectures=("13",)), received_on=date(2025, 8, 1), asker="131016", stream=CSG, question="三")
     client.force_login(officer)
     body = client.get("/cases/").content.decode()
     assert 'href="/inquiries/?status=open" data-testid="open-inquiries">未回答の疑義照会 <strong>1</strong>' in body

@@ -11,7 +11,7 @@ from calendars.business_days import business_days_between
 from calendars.models import ClosureDay
 from grants.errors import OutOfScope
 from grants.history import history_verify
-from grants.models import HistoryEntry
+from grants.models import HistoryEntry, Recipient, RecipientKind
 from inquiries.errors import InquiryAlreadyAnswered, InquiryNotFound
 from inquiries.models import Inquiry
 from inquiries.selectors import inquiry_get_for_actor, inquiry_list_for_actor, inquiry_open_count_for_actor
@@ -38,7 +38,7 @@ def officer():
 
 
 def ask(actor, **given):
-    arguments = {"received_on": date(2025, 8, 1), "asker_code": "112011", "stream": CSG, "question": "対象経費に備品は含まれますか。"}
+    arguments = {"received_on": date(2025, 8, 1), "asker": "112011", "stream": CSG, "question": "対象経費に備品は含まれますか。"}
     return inquiry_record(actor=actor, **(arguments | given))
 
 
@@ -83,7 +83,7 @@ def test_business_days_leave_out_weekends_holidays_and_closure_days(officer):
     [
         ({"received_on": date(2025, 9, 2)}, "received_on", "Cannot be a day in the future."),
         ({"question": "  "}, "question", "Required."),
-        ({"asker_code": "999999"}, "asker", "Unknown recipient code '999999'."),
+        ({"asker": "999999"}, "asker", "Unknown recipient code '999999'."),
         ({"stream": "no_such_stream"}, "stream", "Unknown stream 'no_such_stream'."),
         ({"procedure": "no_such_procedure"}, "procedure", "has no procedure 'no_such_procedure'."),
     ],
@@ -102,7 +102,7 @@ def test_a_wide_area_union_or_a_body_outside_the_bureau_does_not_ask(officer):
     before = HistoryEntry.objects.count()
     with translation.override("en"):
         with pytest.raises(InvalidInput) as raised:
-            ask(officer, asker_code="11-wau")
+            ask(officer, asker="11-wau")
         assert raised.value.details["asker"] == ["Only a prefecture or a municipality asks an inquiry."]
     assert nothing_written(before)
 
@@ -114,13 +114,13 @@ def test_a_case_named_must_be_of_the_askers_prefecture_and_gives_its_stream_and_
     before = HistoryEntry.objects.count()
     with translation.override("en"):
         with pytest.raises(InvalidInput) as raised:
-            ask(other, asker_code="122033", case_id=case.pk)
+            ask(other, asker="122033", case_id=case.pk)
         assert raised.value.details["case"] == ["The case is of another prefecture than the asker."]
         with pytest.raises(InvalidInput) as raised:
             ask(other, case_id=case.pk, stream=FUND)
         assert raised.value.details["case"] == ["The case is of another stream or procedure."]
     assert Inquiry.objects.count() == 0 and HistoryEntry.objects.count() == before
-    inquiry = ask(officer, asker_code=f.prefecture("11").code, case_id=case.pk, stream="")
+    inquiry = ask(officer, asker=f.prefecture("11").code, case_id=case.pk, stream="")
     assert (inquiry.case, inquiry.stream, inquiry.procedure) == (case, case.stream, case.procedure)
 
 
@@ -163,7 +163,7 @@ def test_readers_see_the_inquiries_of_their_scope_only(officer):
     f.municipality("131016", "千代田区", "13")
     saitama = ask(officer)
     tokyo_officer = f.officer(prefectures=("13",))
-    tokyo = ask(tokyo_officer, asker_code="131016")
+    tokyo = ask(tokyo_officer, asker="131016")
     assert list(inquiry_list_for_actor(actor=officer)) == [saitama]
     assert list(inquiry_list_for_actor(actor=tokyo_officer)) == [tokyo]
     assert set(inquiry_list_for_actor(actor=f.auditor())) == {saitama, tokyo}
@@ -176,9 +176,54 @@ def test_readers_see_the_inquiries_of_their_scope_only(officer):
 def test_the_register_is_searched_by_text_asker_stream_and_status(officer):
     f.town(1)
     first = ask(officer)
-    second = ask(officer, asker_code=f.town(1).code, stream=FUND, question="基金の過年度精算について")
+    second = ask(officer, asker=f.town(1).code, stream=FUND, question="基金の過年度精算について")
     inquiry_answer(actor=officer, inquiry_id=second.pk, answer="精算できます。", answered_on=date(2025, 8, 4))
     found = lambda **filters: list(inquiry_list_for_actor(actor=officer, **filters))  # noqa: E731
     assert found(search="備品") == [first] and found(search="精算できます") == [second]
     assert found(asker="川越") == [first] and found(asker="町1") == [second]
     assert found(stream=FUND) == [second] and found(status="open") == [first] and found(status="answered") == [second]
+
+
+def kana(recipient, reading: str):
+    recipient.name_kana = reading
+    recipient.save(update_fields=["name_kana"])
+    return recipient
+
+
+def kawagoe_in_mie():
+    """川越町 of Mie, on the national list: the bureau does not serve it."""
+    return Recipient.objects.create(
+        code="243418", name_ja="川越町", name_en="243418", name_kana="カワゴエチョウ", kind=RecipientKind.MUNICIPALITY,
+        municipality_type="town", prefecture_code="24", addressee_ja="川越町長　殿",
+    )
+
+
+def test_the_asker_is_found_by_its_name_or_reading_as_the_recipients_search_finds_it(officer):
+    kawagoe = kana(f.municipality(), "カワゴエシ")
+    kawagoe_in_mie()
+    saitama = kana(f.municipality("111007", "さいたま市", "11"), "サイタマシ")
+    kana(f.municipality("111015", "さいたま市西区", "11"), "サイタマシニシク")
+    assert ask(officer, asker="かわごえ").asker == kawagoe
+    assert ask(officer, asker="ｶﾜｺﾞｴｼ").asker == kawagoe
+    assert ask(officer, asker=" 川越市 ").asker == kawagoe
+    assert ask(officer, asker="さいたま市").asker == saitama  # named so exactly, beside its wards
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("さいたま", "さいたま names several: Prefecture 11 (11)、111007 (111007)、111015 (111015). Give the code."),
+        ("どこにもない", "No prefecture or municipality is named どこにもない."),
+        ("川越町", "川越町 (243418) is not a local government this bureau serves."),
+    ],
+)
+def test_an_asker_named_ambiguously_or_not_at_all_is_refused_and_nothing_is_written(officer, typed, message):
+    kana(f.prefecture("11"), "サイタマケン")
+    kana(f.municipality("111007", "さいたま市", "11"), "サイタマシ")
+    kana(f.municipality("111015", "さいたま市西区", "11"), "サイタマシニシク")
+    kawagoe_in_mie()
+    before = HistoryEntry.objects.count()
+    with translation.override("en"), pytest.raises(InvalidInput) as raised:
+        ask(officer, asker=typed)
+    assert raised.value.details["asker"] == [message]
+    assert nothing_written(before)

@@ -3,6 +3,7 @@ it open, answers it on its page and sees the business days it took; the worklist
 
 import pytest
 
+from grants.models import Recipient
 from inquiries.models import Inquiry
 from tests import factories as f
 from tests.factories import Stream
@@ -18,7 +19,7 @@ def test_an_officer_records_an_inquiry_and_answers_it(open_as, live_server, peop
     officer.get_by_text("疑義照会を記録する").click()
     form = officer.get_by_test_id("inquiry-create")
     form.get_by_label("受領日").fill("2025-08-29")
-    form.get_by_label("照会元（団体コード）").fill("112011")
+    form.get_by_label("照会元", exact=True).fill("112011")
     form.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
     form.get_by_label("照会内容").fill("備品購入費は補助対象経費に含まれますか。")
     form.get_by_role("button", name="疑義照会を記録").click()
@@ -40,3 +41,31 @@ def test_an_officer_records_an_inquiry_and_answers_it(open_as, live_server, peop
     shot(officer, "40-inquiry-answered")
     inquiry = Inquiry.objects.get()
     assert inquiry.answered_by == people["officer"] and inquiry.business_days == 1
+
+
+def test_an_officer_names_the_asker_by_its_reading_and_is_asked_for_the_code_when_several_match(
+    open_as, live_server, people
+):
+    kawagoe = f.municipality()
+    Recipient.objects.filter(pk=kawagoe.pk).update(name_kana="カワゴエシ")
+    Recipient.objects.filter(pk=f.municipality("112038", "川口市").pk).update(name_kana="カワグチシ")
+    officer = open_as(people["officer"])
+    officer.goto(f"{live_server.url}/inquiries/")
+    officer.get_by_text("疑義照会を記録する").click()
+    form = officer.get_by_test_id("inquiry-create")
+    form.get_by_label("受領日").fill("2025-08-29")
+    form.get_by_label("照会元", exact=True).fill("かわ")
+    form.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
+    form.get_by_label("照会内容").fill("備品購入費は補助対象経費に含まれますか。")
+    with officer.expect_navigation():
+        form.get_by_role("button", name="疑義照会を記録").click()
+    error = officer.get_by_test_id("inquiry-create").locator(".field__error")
+    assert "川越市 (112011)" in error.inner_text() and "川口市 (112038)" in error.inner_text()
+    assert not Inquiry.objects.exists()
+    shot(officer, "46-inquiry-asker-several-1366")
+    form = officer.get_by_test_id("inquiry-create")
+    form.get_by_label("照会元", exact=True).fill("かわごえ")
+    with officer.expect_navigation():
+        form.get_by_role("button", name="疑義照会を記録").click()
+    assert "疑義照会を記録しました。" in officer.content()
+    assert Inquiry.objects.get().asker == kawagoe

@@ -1,11 +1,14 @@
 """The worklist in a real browser, as the officer who works from it: search by reading, sort, save filters;
-on a laptop and on a phone."""
+on a laptop and on a phone; a revocation sent back counts among the officer's drafts sent back."""
+
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from grants.models import Recipient
 from tests import factories as f
+from tests.payments import factories as pf
 from tests.ui.test_browser import LAPTOP, PHONE, chromium, open_as, people, shot  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
@@ -43,3 +46,20 @@ def test_officer_finds_nagareyama_by_its_reading_and_saves_the_search(open_as, l
     assert phone.locator("#results tbody tr").count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(phone, "21-worklist-search-390")
+
+
+def test_a_revocation_sent_back_counts_among_the_officers_drafts_sent_back(open_as, live_server, people):
+    officer, boss = people["officer"], people["boss"]
+    case = pf.notified(officer=officer, boss=boss, year=2025, amount=10_000_000, on=date(2025, 10, 1))
+    case = pf.act(case, "draft_revocation", officer, reason="補助目的外への使用", legal_basis="art_17_1", date="2025-11-01")
+    case = pf.act(case, "send_back_revocation", boss, reason="取消の根拠を確認すること")
+    assert case.state == "notified"  # the decision stands; the revocation is the officer's to redo
+    page = open_as(officer)
+    needs = page.get_by_test_id("needs").get_by_role("link", name="差し戻された起案")
+    assert needs.locator("strong").inner_text() == "1"
+    with page.expect_navigation():
+        needs.click()
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    assert "川越市" in rows.first.inner_text() and "差戻し" in rows.first.inner_text()
+    shot(page, "45-worklist-revocation-sent-back-1366")

@@ -1,0 +1,54 @@
+"""The case page's amounts in a real browser: a procedure shows the money rows its spec declares — a demand
+survey the figures its papers give and no decided, settled or paid amount, on its page and as it stood on a
+past day; a grant decision those too."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from tests import factories as f
+from tests.factories import Stream
+from tests.ui.test_browser import chromium, open_as, people, shot  # noqa: F401  (fixtures)
+from workflows.services import case_transition
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
+
+FIGURES = {"expected_next_year": 120_000_000, "expected_second_year": 95_500_000, "expected_third_year": 80_000_000}
+
+
+def amount_rows(page) -> list[str]:
+    return [row.strip() for row in page.locator("#h-amounts + table th").all_inner_texts()]
+
+
+def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_paid_amount(
+    open_as, live_server, people, today
+):
+    today(date(2025, 9, 15))
+    officer = people["officer"]
+    survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
+    survey = case_transition(
+        case_id=survey.pk, name="request", actor=officer, data={"deadline": date(2025, 9, 30)},
+        expected_version=survey.version,
+    )
+    case_transition(
+        case_id=survey.pk, name="submit_expected_amounts", actor=officer, data={"date": date(2025, 9, 10), **FIGURES},
+        expected_version=survey.version,
+    )
+    grant = f.case(actor=officer)
+    page = open_as(officer)
+
+    page.goto(f"{live_server.url}/cases/{survey.pk}/")
+    rows = amount_rows(page)
+    assert "令和8年度の所要見込額" in rows and "令和10年度の所要見込額" in rows
+    assert not {"決定額", "現在の交付額（変更後）", "確定額", "支払済額"} & set(rows), rows
+    assert page.get_by_test_id("amount-paid").count() == 0
+    shot(page, "40-demand-survey-amounts-1366")
+    page.goto(f"{live_server.url}/cases/{survey.pk}/as-of/?date={timezone.now():%Y-%m-%d}")  # as it stands
+    as_of = [row.strip() for row in page.locator("main table th").all_inner_texts()]
+    assert "申請額" in as_of and not {"決定額", "現在の交付額（変更後）", "確定額"} & set(as_of), as_of
+
+    page.goto(f"{live_server.url}/cases/{grant.pk}/")
+    rows = amount_rows(page)
+    assert {"決定額", "現在の交付額（変更後）", "支払済額"} <= set(rows), rows
+    assert "確定額" not in rows  # a decision settles nothing: its settlement is a case of its own
