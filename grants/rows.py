@@ -1,5 +1,5 @@
-"""The prepared read of a case for a transition: the case with its recipient, officer and pending
-determinations, row-locked.
+"""The prepared read of a case for a transition: the case with its recipient, officer and newest pending
+determination, row-locked.
 
 Built once per process with ``web.rows`` (see there why the hot path's statements are prepared).
 """
@@ -68,10 +68,12 @@ def case_fetch_for_update(case_id: int) -> Model | None:
 def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:
     """``case_fetch_for_update`` for many cases in one read (locked in id order on PostgreSQL), by id; a case
     that does not exist is absent."""
-    sql, readers = _case_for_update(connection.vendor, "c.id IN (SELECT value FROM json_each(%s)) ORDER BY c.id"
-                                    if connection.vendor == "sqlite" else "c.id = ANY(%s) ORDER BY c.id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(case_ids) if connection.vendor == "sqlite" else list(case_ids)])
+    using = db()
+    sqlite = using.vendor == "sqlite"
+    sql, readers = _case_for_update(using.vendor, "c.id IN (SELECT value FROM json_each(%s)) ORDER BY c.id"
+                                    if sqlite else "c.id = ANY(%s) ORDER BY c.id")
+    with using.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(case_ids) if sqlite else list(case_ids)])
         rows = cursor.fetchall()
     cases = [_case_built(row, *readers) for row in rows]
     return {case.pk: case for case in cases}

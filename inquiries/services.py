@@ -37,7 +37,9 @@ def _asker(typed: str) -> Recipient:
     reading, as the recipients search reads them (``grants.selectors.recipient_search_q``); where several
     match, the one so named exactly. InvalidInput otherwise, naming the candidates when there are several."""
     typed = (typed or "").strip()
-    asker = Recipient.objects.filter(code=typed).first() or _asker_by_name(typed)
+    code = search_text(typed)  # full-width digits typed for a code read as the code
+    by_code = code and (Recipient.objects.filter(code=code).first() or Recipient.objects.filter(former_code=code).first())
+    asker = by_code or _asker_by_name(typed)
     if asker.kind not in ASKER_KINDS:
         raise InvalidInput(details={"asker": [_("Only a prefecture or a municipality asks an inquiry.")]})
     if not asker.is_active:
@@ -47,7 +49,7 @@ def _asker(typed: str) -> Recipient:
 
 
 def _asker_by_name(typed: str) -> Recipient:
-    if not typed or typed.isdecimal():  # a code that is on no recipient
+    if not typed or search_text(typed).isdecimal():  # a code that is on no recipient
         raise InvalidInput(details={"asker": [_("Unknown recipient code %(code)r.") % {"code": typed}]})
     matching = recipients_matching(typed).filter(kind__in=ASKER_KINDS).order_by("code")
     served = matching.active()

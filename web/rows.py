@@ -153,7 +153,7 @@ def rows_insert(instances: list[Model]) -> list[Model]:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(_quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    using = connections[connection.alias]  # the connection itself, not its per-attribute proxy
+    using = db()
     with using.cursor() as cursor:
         for start in range(0, len(instances), _INSERT_ROWS):
             part = instances[start : start + _INSERT_ROWS]
@@ -213,7 +213,7 @@ def rows_select(model: type[Model], where: str, params: list, *, order_by: str =
 
 def rows_of(sql: str, params: list) -> list[tuple]:
     """The rows of a hand-written query."""
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

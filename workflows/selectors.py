@@ -122,9 +122,12 @@ def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> Qu
         last_drafter=Subquery(last.values("drafted_by")[:1]),
     )
     if "state" not in filters:
-        # Open cases, and a closed one left where a draft was sent back (a notified decision whose revocation
-        # went back to its drafter): there is work on it again.
-        sent_back_to = Q(state__in=sorted(states_after(DeterminationAct.SENDS_BACK))) & _draft_sent_back_q()
+        # Open cases, and a closed one left where its drafter's draft was sent back (a notified decision whose
+        # revocation went back to its drafter): there is work on it again for them; the others see it under the
+        # sent-back filter's count only when it is theirs.
+        sent_back_to = (
+            Q(state__in=sorted(states_after(DeterminationAct.SENDS_BACK))) & _draft_sent_back_q() & Q(last_drafter=actor.pk)
+        )
         cases = cases.filter(Q(state__in=[s.value for s in OPEN_STATES]) | sent_back_to)
     return cases.filter(_needs_q(needs, actor=actor, today=today)) if needs else cases
 

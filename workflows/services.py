@@ -201,8 +201,11 @@ class _BulkWrites:
         for additions, entry in zip(self.additions, entries):
             for addition in additions:
                 if addition.with_records is None:
+                    if addition.row is not None:  # stored with its record, as a single act's is
+                        setattr(addition.row, addition.record_field, entry)
+                        row_insert(addition.row)
                     addition.with_record(entry)
-                else:
+                else:  # ``with_records`` stores the chunk's rows with them
                     grouped.setdefault(addition.with_records, []).append((addition, entry))
         for with_records, pairs in grouped.items():
             with_records(pairs)
@@ -316,6 +319,9 @@ def _act(
     saved = [(case, _changed(case, original))]
     if moved is not None:
         saved.append((moved, _changed(moved, moved_original)))
+    # The pending drafts read with the case are those from before the act: whoever reads the case next (the
+    # API's reply offers its next steps) reads them afresh.
+    case.__dict__.pop("pending", None)
     if bulk is not None:
         bulk.keep(saved, record, additions)
         return case

@@ -59,8 +59,8 @@ class ActAddition(NamedTuple):
     with_records: Callable[[list[tuple["ActAddition", Any]]], object] | None = None
     #: What ``with_records`` needs of this act (the letters app: the letter).
     item: Any = None
-    #: A new row stored with the act's record (a single act's; a bulk step's ``with_records`` stores its own), whose
-    #: foreign key ``record_field`` is set to the record.
+    #: A new row stored with the act's record, whose foreign key ``record_field`` is set to the record (a bulk
+    #: step's acts: by the service too, unless the addition names ``with_records``, which stores the chunk's rows).
     row: Any = None
     record_field: str = ""
 

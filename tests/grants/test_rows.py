@@ -49,6 +49,36 @@ def test_locked_case_read_without_an_officer_and_of_a_missing_case():
         assert case_fetch_for_update(case.pk + 10_000) is None
 
 
+def test_the_case_read_brings_its_newest_pending_determination_as_determination_pending_finds_it():
+    """Newest draft first; drafts sent back or notified are not pending; a case without an officer still brings
+    its draft; the chunk read of a bulk step brings each case's."""
+    from grants.rows import cases_fetch_for_update
+
+    officer, boss = f.officer(), f.supervisor()
+    case, other = f.case(actor=officer), f.case(actor=officer, recipient=f.town(1))
+    now = timezone.now()
+
+    def draft(of, amount, **given):
+        return Determination.objects.create(case=of, kind="decision", amount=amount, drafted_by=officer,
+                                            drafted_at=now - timezone.timedelta(minutes=10 - amount), **given)
+
+    draft(case, 1, sent_back_reason="額の誤り")
+    draft(case, 2)
+    newest = draft(case, 3)
+    draft(case, 9, notified_on=date(2025, 9, 1), approved_by=boss, approved_at=now)  # notified: not pending
+    draft(other, 1, sent_back_reason="差戻し")  # only sent back: none pending
+    Case.objects.filter(pk=case.pk).update(officer=None)
+    with transaction.atomic():
+        fetched = case_fetch_for_update(case.pk)
+        chunk = cases_fetch_for_update([case.pk, other.pk])
+    assert fetched.officer is None and [d.pk for d in fetched.pending] == [newest.pk]
+    assert determination_pending(case_id=case.pk).pk == newest.pk
+    assert _fields(fetched.pending[0]) == _fields(Determination.objects.get(pk=newest.pk))
+    assert fetched.pending[0].case is fetched
+    assert [d.pk for d in chunk[case.pk].pending] == [newest.pk] and chunk[other.pk].pending == []
+    assert determination_pending(case_id=other.pk) is None
+
+
 def test_prepared_insert_update_and_select_round_trip_like_the_orm():
     officer = f.officer()
     case = f.case(actor=officer)
@@ -193,3 +223,22 @@ def test_the_transition_services_combined_write_refuses_a_gone_row_and_records_n
     with pytest.raises(RuntimeError, match="does not exist"), transaction.atomic():
         _act_write([(case, ["state"])], record)
     assert HistoryEntry.objects.count() == records
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL; SQLite runs them in turn")
+def test_on_postgresql_a_request_stores_its_letter_in_its_records_statement_and_approve_reads_no_draft_apart():
+    from django.test.utils import CaptureQueriesContext
+
+    officer, boss = f.officer(), f.supervisor()
+    f.budget_notice(2025, "community_support_grant", by=boss)
+    case = f.case(actor=officer)
+    steps = [("request", officer, {"deadline": "2026-02-28"}), ("submit", officer, {"amount": 1_000}),
+             ("start_review", officer, {}), ("draft", officer, {"amount": 1_000}), ("approve", boss, {})]
+    seen = {}
+    for name, actor, data in steps:
+        with CaptureQueriesContext(connection) as queries:
+            case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+        seen[name] = [query["sql"] for query in queries.captured_queries]
+    letters = [sql for sql in seen["request"] if "calendars_letter" in sql]
+    assert len(letters) == 1 and letters[0].startswith("WITH") and "grants_historyentry" in letters[0]
+    assert not [sql for sql in seen["approve"] if sql.startswith("SELECT") and 'FROM "grants_determination" t' in sql]

@@ -209,6 +209,13 @@ def test_the_asker_is_found_by_its_name_or_reading_as_the_recipients_search_find
     assert ask(officer, asker="さいたま市").asker == saitama  # named so exactly, beside its wards
 
 
+def test_a_code_typed_in_full_width_digits_or_a_former_code_finds_the_asker(officer):
+    kawagoe = Recipient.objects.get(code="112011")
+    assert ask(officer, asker="１１２０１１").asker == kawagoe  # as a Japanese keyboard types it
+    Recipient.objects.filter(pk=kawagoe.pk).update(former_code="11-kawagoe")  # the code it had before the official one
+    assert ask(officer, asker="11-kawagoe").asker == kawagoe
+
+
 @pytest.mark.parametrize(
     "typed, message",
     [

@@ -153,3 +153,37 @@ def test_a_case_named_twice_in_a_chunk_is_refused_as_stale_and_written_nothing()
     assert not Letter.objects.filter(case=cases[0]).exists()
     assert Case.objects.get(pk=cases[0].pk).version == 1
     assert history_verify().ok
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_row_an_addition_hands_over_is_stored_under_its_acts_record_single_or_bulk(bulk):
+    """``ActAddition.row`` of a receiver that names no ``with_records``: stored with the act's record in a single
+    act and in a bulk step's chunk alike, before its ``with_record`` runs."""
+    from workflows.signals import ActAddition, case_transition_recording
+
+    officer = f.officer()
+    cases = planned(officer, 3)
+    told = []
+
+    def note_letter(sender, *, case, transition, actor, on, **kwargs):
+        row = Letter(case=case, kind="reminder", recipient=case.recipient, issued_on=on, subject="覚書", content={},
+                     created_by=actor)
+        return ActAddition(record={"note": "覚書"}, with_record=lambda entry: told.append((row.pk, entry.pk)), row=row,
+                           record_field="history_entry")
+
+    case_transition_recording.connect(note_letter, dispatch_uid="test-note-letter")
+    try:
+        if bulk:
+            case_transition_bulk(name="request", actor=officer, data=DEADLINE, cases=[(c.pk, c.version) for c in cases])
+        else:
+            for case in cases:
+                case_transition(case_id=case.pk, name="request", actor=officer, data=DEADLINE, expected_version=1)
+    finally:
+        case_transition_recording.disconnect(dispatch_uid="test-note-letter")
+    for case in cases:
+        record = HistoryEntry.objects.get(case=case, action="request")
+        note = Letter.objects.get(case=case, kind="reminder")
+        assert note.history_entry_id == record.pk and record.data["note"] == "覚書"
+        assert (note.pk, record.pk) in told
+    assert len(told) == len(cases) and history_verify().ok

@@ -83,6 +83,20 @@ def test_the_drafter_cannot_approve_even_as_a_supervisor(api, people):
     assert act(login(api, people["boss"]), case.pk, "approve", case.version).status_code == 200
 
 
+def test_an_acts_reply_lists_the_steps_a_fresh_read_lists(api, people):
+    """The reply to an act offers what the case allows after it: a drafter who also supervises is not offered
+    the approval of their own draft, nor one no budget notice covers (read afresh, not from before the act)."""
+    both = f.officer()
+    both.groups.add(*f.supervisor().groups.all())
+    case = advance(f.case(actor=both), both, "start_review")
+    client = login(api, both)
+    reply = act(client, case.pk, "draft", case.version, amount=1_000_000).json()
+    fresh = client.get(f"/api/cases/{case.pk}").json()
+    offered = [(t["name"], t.get("blocked_by")) for t in reply["available_transitions"]]
+    assert offered == [(t["name"], t.get("blocked_by")) for t in fresh["available_transitions"]]
+    assert "approve" not in [name for name, blocked in offered if blocked is None]
+
+
 def test_an_officer_cannot_approve(api, people):
     f.budget_notice(2025, CSG, by=people["boss"])
     case = advance(f.case(actor=people["officer"]), people["officer"], "draft")
