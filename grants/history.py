@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 
+import orjson
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,44 @@ _COLUMNS = tuple(HistoryEntry._meta.get_field(name).attname for name in _HASHED)
 # The canonical JSON a record is hashed over: sorted keys, no spaces (one encoder, built once).
 _dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+_orjson_dumps = orjson.dumps
+
+
+def _not_plain(value):
+    raise TypeError  # a value orjson does not write itself: the whole text is ``_dumps``'s
+
+
+def _canonical(value) -> bytes:
+    """``_dumps(value)`` in UTF-8, the same bytes, written by orjson wherever it writes them (docs/dependencies.md).
+
+    orjson writes what ``_dumps`` writes for text, integers within 64 bits,
+    booleans, None, lists and dictionaries with text keys, and floats of
+    magnitude 1e-4 and above (sorted keys by code point either way). Anything
+    else makes it raise (an integer beyond 64 bits, a non-text key, a lone
+    surrogate; through ``_not_plain`` a date, a Decimal, a subclass of a
+    built-in type, any other object), and a float below 1e-4 shows as
+    ``e-`` or ``0.0000`` in its text: ``_dumps`` then writes the whole value.
+    Not for NaN, infinities or an ``enum.Enum`` member that is not text or an
+    integer (orjson writes ``null`` and the member's value): ``history_record``
+    refuses the first, and ``_canonical_around_prev`` sends a record's fields
+    of other types than text, integers and None to ``_dumps``.
+    ``tests/grants/test_history_canonical.py`` checks the bytes against ``_dumps``.
+    """
+    try:
+        text = _orjson_dumps(value, default=_not_plain, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return _dumps(value).encode()
+    if b"e-" in text or b"0.0000" in text:
+        return _dumps(value).encode()
+    return text
+
+
+_PLAIN_FIELD = frozenset({str, int, type(None)})  # the types a record's fields other than ``data`` hold
+
 
 def _canonical_around_prev(values: dict) -> tuple[str, str]:
     """The canonical JSON of a record, split where its ``prev_hash`` goes.
@@ -60,6 +100,8 @@ def _canonical_around_prev(values: dict) -> tuple[str, str]:
     }
     before = {key: value for key, value in body.items() if key < "prev_hash"}
     after = {key: value for key, value in body.items() if key > "prev_hash"}
+    if all(value.__class__ in _PLAIN_FIELD for name, value in body.items() if name != "data"):
+        return _canonical(before)[:-1].decode() + ',"prev_hash":"', '",' + _canonical(after)[1:].decode()
     return _dumps(before)[:-1] + ',"prev_hash":"', '",' + _dumps(after)[1:]
 
 
@@ -289,6 +331,36 @@ class ChainBroken(DomainError):
     default_message = _("The history chain does not verify; no checkpoint is signed over it.")
 
 
+class _NotPlainData(Exception):
+    """Raised while reading a record's ``data`` that holds a float, NaN or an infinity (``_read_data``)."""
+
+
+def _refuse_number(text: str):
+    raise _NotPlainData
+
+
+_read_plain = json.JSONDecoder(parse_float=_refuse_number, parse_constant=_refuse_number).decode
+
+
+def _read_data(text: str | None):
+    """A record's ``data`` as the ORM reads it from its stored text, and whether ``_canonical`` may write it.
+
+    ``JSONField`` gives ``json.loads`` of the text (the text itself when it
+    is not JSON, None for NULL). Data without floats, NaN or infinities
+    (every record of integer yen) is plain: orjson writes its canonical JSON
+    byte for byte as ``_dumps`` does. The rest, which only a float in a
+    record or a rewritten row holds, is hashed through ``_dumps``.
+    """
+    if text is None:
+        return None, True
+    try:
+        return _read_plain(text), True
+    except _NotPlainData:
+        return json.loads(text), False
+    except json.JSONDecodeError:
+        return text, True
+
+
 def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
     """(id, prev_hash, stored hash, recomputed content hash) of the records after ``after_id`` (up to ``last_id``), oldest first.
 
@@ -296,26 +368,40 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
     record before it.
 
-    Each record's canonical JSON is made in one ``json.dumps`` of its fields
-    with its ``prev_hash`` (the whole text ``_canonical_around_prev`` splits
-    around it), not two dictionaries and two calls a record
-    (docs/architecture.md#the-history-chain).
+    Each record's canonical JSON is made in one call over its fields with its
+    ``prev_hash`` (the whole text ``_canonical_around_prev`` splits around
+    it): orjson's, or ``_dumps``'s for data that holds a float
+    (``_read_data``; docs/architecture.md#the-history-chain). ``data`` is read
+    as its stored text and decoded here, as ``JSONField`` decodes it.
     """
-    sha256, dumps, utc = hashlib.sha256, _dumps, timezone.UTC
-    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash", *_COLUMNS)
+    sha256, dumps, encode, options, utc = hashlib.sha256, _dumps, _orjson_dumps, _ORJSON_OPTIONS, timezone.UTC
+    rows = (
+        HistoryEntry.objects.order_by("pk")
+        .annotate(data_text=Cast("data", TextField()))
+        .values_list("pk", "prev_hash", "hash", *_COLUMNS[:-1], "data_text")
+    )
     if after_id is not None:
         rows = rows.filter(pk__gt=after_id)
     if last_id is not None:
         rows = rows.filter(pk__lte=last_id)
     for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year, stream,
          recipient, action, source, target, data) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
-        text = dumps({
+        data, plain = _read_data(data)
+        body = {
             "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": data,
             "fiscal_year": fiscal_year, "occurred_at": occurred_at.astimezone(utc).isoformat(timespec="microseconds"),
             "prev_hash": prev_hash, "recipient": recipient, "source": source, "stream": stream,
             "subject_id": subject_id, "subject_type": subject_type, "target": target,
-        })
-        yield pk, prev_hash, stored, sha256(text.encode()).hexdigest()
+        }
+        text = None
+        if plain:
+            try:
+                text = encode(body, default=_not_plain, option=options)
+            except TypeError:  # an integer beyond 64 bits, a lone surrogate
+                pass
+        if text is None:
+            text = dumps(body).encode()
+        yield pk, prev_hash, stored, sha256(text).hexdigest()
 
 
 def _segment_altered(bounds: tuple[int | None, int]) -> list[int]:

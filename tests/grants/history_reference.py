@@ -14,16 +14,26 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from grants import checkpoints
-from grants.history import _COLUMNS, _canonical_around_prev, _HASHED
+from grants.history import _COLUMNS, _HASHED
 from grants.history_export import COLUMNS, spreadsheet_text
 from grants.models import HistoryEntry
 
 import hashlib
 
 
+def canonical_text(values: dict, prev_hash: str) -> str:
+    """A record's canonical JSON as ``json.dumps`` makes it: its hashed fields and ``prev_hash``, sorted keys, no spaces
+    (``grants.history`` writes the same bytes with orjson where it can)."""
+    body = {
+        "occurred_at": values["occurred_at"].astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        **{name: values[name] for name in _HASHED[1:]},
+        "prev_hash": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def row_hash(row: tuple, prev_hash: str) -> str:
-    head, tail = _canonical_around_prev(dict(zip(_HASHED, row)))
-    return hashlib.sha256(f"{head}{prev_hash}{tail}".encode()).hexdigest()
+    return hashlib.sha256(canonical_text(dict(zip(_HASHED, row)), prev_hash).encode()).hexdigest()
 
 
 def chain_rows(after_id: int | None = None, limit: int | None = None):
