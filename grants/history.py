@@ -331,34 +331,63 @@ class ChainBroken(DomainError):
     default_message = _("The history chain does not verify; no checkpoint is signed over it.")
 
 
-class _NotPlainData(Exception):
-    """Raised while reading a record's ``data`` that holds a float, NaN or an infinity (``_read_data``)."""
+_orjson_loads = orjson.loads
 
 
-def _refuse_number(text: str):
-    raise _NotPlainData
-
-
-_read_plain = json.JSONDecoder(parse_float=_refuse_number, parse_constant=_refuse_number).decode
-
-
-def _read_data(text: str | None):
-    """A record's ``data`` as the ORM reads it from its stored text, and whether ``_canonical`` may write it.
+def stored_json(text: str | None) -> tuple[object, bool]:
+    """A record's ``data`` from its stored text, as ``JSONField`` reads it, and whether orjson read it.
 
     ``JSONField`` gives ``json.loads`` of the text (the text itself when it
-    is not JSON, None for NULL). Data without floats, NaN or infinities
-    (every record of integer yen) is plain: orjson writes its canonical JSON
-    byte for byte as ``_dumps`` does. The rest, which only a float in a
-    record or a rewritten row holds, is hashed through ``_dumps``.
+    is not JSON, None for NULL). orjson reads the same values, three times
+    faster, except that it refuses NaN, infinities, numbers beyond a double
+    and lone surrogates (``json`` reads those here: the second value is
+    False) and reads an integer beyond 64 bits as a float. Such a float is at
+    least 9.2e18, which ``json`` and orjson both write with ``e+``, and which
+    no record holds as a float (``history_record`` refuses floats from 1e16):
+    a caller that finds ``e+`` in the JSON it writes from the value reads it
+    again with ``stored_json_exact`` (docs/dependencies.md).
     """
     if text is None:
         return None, True
     try:
-        return _read_plain(text), True
-    except _NotPlainData:
-        return json.loads(text), False
+        return _orjson_loads(text), True
+    except orjson.JSONDecodeError:
+        return stored_json_exact(text), False
+
+
+def stored_json_exact(text: str | None):
+    """``JSONField``'s reading of a stored text, by ``json`` (see ``stored_json``)."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError:
-        return text, True
+        return text
+
+
+def _canonical_stored(body: dict, data_text: str | None) -> bytes:
+    """The canonical JSON of a stored record: ``body`` (its fields but ``data``, and its ``prev_hash``) with the
+    ``data`` of ``data_text`` in it, as the first form made it with the ORM's reading and ``_dumps``.
+
+    orjson writes it from ``data`` as orjson reads it (``stored_json``).
+    Where its text shows a float spelled otherwise than ``json`` spells it
+    (below 1e-4: ``e-``, ``0.0000``) or one that may have been an integer
+    beyond 64 bits (``e+``: the data is read again by ``json``), and for data
+    orjson could not read or a value it cannot write, the text is ``_dumps``'s
+    of the data as ``json`` reads it.
+    """
+    body["data"], by_orjson = stored_json(data_text)
+    if by_orjson:
+        try:
+            text = _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
+        except TypeError:  # a lone surrogate in a field
+            pass
+        else:
+            if b"e+" in text:  # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
+                body["data"] = stored_json_exact(data_text)
+            elif b"e-" not in text and b"0.0000" not in text:
+                return text
+    return _dumps(body).encode()
 
 
 def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
@@ -370,11 +399,10 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
 
     Each record's canonical JSON is made in one call over its fields with its
     ``prev_hash`` (the whole text ``_canonical_around_prev`` splits around
-    it): orjson's, or ``_dumps``'s for data that holds a float
-    (``_read_data``; docs/architecture.md#the-history-chain). ``data`` is read
-    as its stored text and decoded here, as ``JSONField`` decodes it.
+    it), ``data`` read from its stored text (``_canonical_stored``;
+    docs/architecture.md#the-history-chain).
     """
-    sha256, dumps, encode, options, utc = hashlib.sha256, _dumps, _orjson_dumps, _ORJSON_OPTIONS, timezone.UTC
+    sha256, canonical, utc = hashlib.sha256, _canonical_stored, timezone.UTC
     rows = (
         HistoryEntry.objects.order_by("pk")
         .annotate(data_text=Cast("data", TextField()))
@@ -385,22 +413,13 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
     if last_id is not None:
         rows = rows.filter(pk__lte=last_id)
     for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year, stream,
-         recipient, action, source, target, data) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
-        data, plain = _read_data(data)
-        body = {
-            "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": data,
+         recipient, action, source, target, data_text) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
+        text = canonical({
+            "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": None,
             "fiscal_year": fiscal_year, "occurred_at": occurred_at.astimezone(utc).isoformat(timespec="microseconds"),
             "prev_hash": prev_hash, "recipient": recipient, "source": source, "stream": stream,
             "subject_id": subject_id, "subject_type": subject_type, "target": target,
-        }
-        text = None
-        if plain:
-            try:
-                text = encode(body, default=_not_plain, option=options)
-            except TypeError:  # an integer beyond 64 bits, a lone surrogate
-                pass
-        if text is None:
-            text = dumps(body).encode()
+        }, data_text)
         yield pk, prev_hash, stored, sha256(text).hexdigest()
 
 
