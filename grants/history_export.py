@@ -29,12 +29,14 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import checkpoints
 from .access import authorize
 from .checkpoints import Checkpoint
+from .history import stored_json, stored_json_exact
 from .models import HistoryEntry
 from .selectors import recipients_matching
 
@@ -86,10 +88,10 @@ def history_list_for_auditor(
 
 
 # What an export reads of each record: its columns and the two names it shows, as plain values
-# (building a model instance per record was most of an export's time).
+# (building a model instance per record was most of an export's time); ``data`` as its stored text.
 _FIELDS = (
     "pk", "occurred_at", "actor__username", "actor_role", "action", "subject_type", "subject_id", "case_id",
-    "fiscal_year", "stream", "recipient__code", "source", "target", "data", "prev_hash", "hash",
+    "fiscal_year", "stream", "recipient__code", "source", "target", "data_text", "prev_hash", "hash",
 )
 
 
@@ -100,21 +102,36 @@ _EMPTY = _JSON({})
 
 
 def _values(entries: QuerySet[HistoryEntry]) -> Iterator[tuple]:
-    return entries.values_list(*_FIELDS).iterator(chunk_size=5000)
+    """Each record's ``_FIELDS``, ``data`` decoded as the ORM decodes it, and ``data``'s JSON with sorted keys.
+
+    orjson reads ``data`` (``stored_json``); when the JSON written from it
+    shows ``e+``, a float of 1e16 or more that may have been an integer beyond
+    64 bits, ``json`` reads it again, so every value is the ORM's.
+    """
+    read, read_exact, encode_sorted = stored_json, stored_json_exact, _JSON_SORTED
+    rows = entries.annotate(data_text=Cast("data", TextField())).values_list(*_FIELDS).iterator(chunk_size=5000)
+    for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
+         source, target, data_text, prev_hash, digest) in rows:
+        data = read(data_text)[0] or {}
+        data_json = encode_sorted(data)
+        if "e+" in data_json:
+            data = read_exact(data_text) or {}
+            data_json = encode_sorted(data)
+        yield (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream,
+               recipient, source, target, data, data_json, prev_hash, digest)
 
 
 def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[list]:
     """Each record as the values of ``COLUMNS`` (codes, not labels; times in the current zone; JSON as text)."""
-    tz, encode, encode_sorted = timezone.get_current_timezone(), _JSON, _JSON_SORTED
+    tz, encode = timezone.get_current_timezone(), _JSON
     for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
-         source, target, data, prev_hash, digest) in _values(entries):
-        data = data or {}
+         source, target, data, data_json, prev_hash, digest) in _values(entries):
         yield [
             pk, occurred_at.astimezone(tz).isoformat(timespec="seconds"), actor, actor_role, action, subject_type,
             subject_id, case, fiscal_year, stream, recipient or "", source, target,
             encode(data["amounts_before"]) if "amounts_before" in data else _EMPTY,
             encode(data["amounts_after"]) if "amounts_after" in data else _EMPTY,
-            data.get("document_number", ""), data.get("reason", ""), encode_sorted(data), prev_hash, digest,
+            data.get("document_number", ""), data.get("reason", ""), data_json, prev_hash, digest,
         ]
 
 
@@ -171,12 +188,11 @@ def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None)
     call, ``data`` sorted, then the two hashes (a JSON object's text is the
     same made whole or in pieces).
     """
-    tz, encode, encode_sorted = timezone.get_current_timezone(), _JSON, _JSON_SORTED
+    tz, encode = timezone.get_current_timezone(), _JSON
     data_key = f", {encode('data')}: "
     lines = []
     for (pk, occurred_at, actor, actor_role, action, subject_type, subject_id, case, fiscal_year, stream, recipient,
-         source, target, data, prev_hash, digest) in _values(entries):
-        data = data or {}
+         source, target, data, data_json, prev_hash, digest) in _values(entries):
         head = encode({
             "id": pk, "occurred_at_jst": occurred_at.astimezone(tz).isoformat(timespec="seconds"), "actor": actor,
             "actor_role": actor_role, "action": action, "subject_type": subject_type, "subject_id": subject_id,
@@ -186,7 +202,7 @@ def export_jsonl(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None)
             "reason": data.get("reason", ""),
         })
         tail = encode({"prev_hash": prev_hash, "hash": digest})
-        lines.append(f"{head[:-1]}{data_key}{encode_sorted(data)}, {tail[1:]}\n")
+        lines.append(f"{head[:-1]}{data_key}{data_json}, {tail[1:]}\n")
         if len(lines) == _BATCH:
             yield "".join(lines).encode("utf-8")
             lines = []

@@ -36,6 +36,7 @@ AWKWARD = [
     {"keys": {"b": 1, "a": 2, "A": 3, "é": 4, "あ": 5, "😀": 6, "": 7, "10": 8, "9": 9}, "list": ["b", "a"]},
     {"reason": "  _x0041_ spaced ", "document_number": "http://example.org/x", "amounts_after": {"x": "_x000D_"}},
     {"reason": "1e5", "document_number": " ", "note": "#DIV/0!"},
+    {"huge": 2**70, "low": -(2**65), "amounts_after": {"x": 2**64, "y": 1.5e-7}, "reason": "e+ e- 0.0000", "f": 1e-5},
 ]
 
 
