@@ -225,6 +225,17 @@ def xlsx_text(value: str) -> str:
     return value
 
 
+def _xlsx_json(value: str) -> str:
+    """``xlsx_text`` of a JSON text, which holds no control character (JSON escapes each): only its length is checked."""
+    return value if len(value) <= XLSX_CELL_MAX // 2 else xlsx_text(value)
+
+
+# What each column's text goes through: the JSON columns' only through the length check.
+_XLSX_FIXES = tuple(
+    _xlsx_json if name in ("amounts_before", "amounts_after", "data") else xlsx_text for name in COLUMNS
+)
+
+
 def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) -> Iterator[bytes]:
     """XLSX via XlsxWriter's constant-memory mode (rows go to temporary files, not memory).
 
@@ -244,14 +255,15 @@ def export_xlsx(entries: QuerySet[HistoryEntry], checkpoint: Checkpoint | None) 
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         sheet = workbook.add_worksheet("history")
-        text, number, fix = sheet.write_string, sheet.write_number, xlsx_text
+        text, number = sheet.write_string, sheet.write_number
         for column, name in enumerate(COLUMNS):
             text(0, column, name)
+        fixes = _XLSX_FIXES
         for line, row in enumerate(_rows(entries), start=1):
             for column, value in enumerate(row):
                 if value.__class__ is str:
                     if value:
-                        text(line, column, fix(value))
+                        text(line, column, fixes[column](value))
                 elif value is not None:
                     number(line, column, value)
         trailer = workbook.add_worksheet(checkpoints.XLSX_SHEET)
