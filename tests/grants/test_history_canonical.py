@@ -110,7 +110,7 @@ def _json_bytes(value):
 
 
 @given(any_values)
-@settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @example({"small": 1.5e-7, "tiny": 1e-5, "edge": 9.99e-5, "big": 1e16, "huge": 1e22, "third": 1 / 3, "neg": -0.0})
 @example({"n": 2**64, "m": -(2**63) - 1, "s": "\ud800", 1: "int key"})
 @example({"b": {}, "a": [[]], "c": [{}, []], "\u2028": "\u2029", "\x7f": "\x00\x1f"})
@@ -121,7 +121,7 @@ def test_the_canonical_bytes_are_json_s_for_any_value(value):
 
 
 @given(floats)
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @example(1e-4)
 @example(9.999999999999999e-05)
 @example(1e-5)
@@ -151,7 +151,7 @@ times = st.one_of(
 
 
 @given(stored_texts, st.sampled_from([None, 7]), times)
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=600, deadline=None)
 @example('{"a": 18446744073709551617, "b": [-9223372036854775809]}', None, datetime(2025, 4, 1, 0, 0, 0, 5, tzinfo=UTC))
 @example('{"a": NaN, "b": 1}', None, datetime(2025, 4, 1, 0, 0, 0, 123_456, tzinfo=UTC))
 @example('{"a": 1e-5, "b": 1.5e-7}', None, datetime(2025, 4, 1, 0, 0, 0, 123_456, tzinfo=UTC))
@@ -204,7 +204,7 @@ fields = st.one_of(texts, st.integers(), st.none(), st.sampled_from([Colour.RED,
 
 
 @given(st.fixed_dictionaries({name: fields for name in _HASHED[1:-1]}), any_values, times)
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 def test_a_record_to_append_is_split_around_its_prev_hash_as_the_reference_writes_it(record, data, occurred_at):
     """Fields of any type (a plain enum member, which orjson would write by its value, goes to ``json``)."""
     _assert_split_matches({"occurred_at": occurred_at, **record, "data": data})
