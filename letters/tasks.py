@@ -4,29 +4,27 @@ from django.tasks import task
 
 
 @task()
-def letter_render_task(letter_id: int) -> str:
-    """Draw and store one letter's PDF, and with it a few others still waiting; returns its SHA-256.
+def letters_drain_task() -> int:
+    """Draw, number, store and record every letter still waiting; returns how many it drew.
 
-    Safe to run again: a letter another task drew with its own is left alone.
+    Acts that store letters queue it unless one is READY already
+    (docs/architecture.md#after-commit). It fails, after drawing the others,
+    naming the letters it could not draw. Safe to run again, and from two workers at once.
     """
     # Imported here: the letter services enqueue this task, so they import this module.
-    from .services.letters import RENDER_BATCH, letter_render
+    from .services.letters import letters_drain
 
-    return letter_render(letter_id=letter_id, others=RENDER_BATCH - 1).sha256
+    return letters_drain()
 
 
 @task()
-def letters_render_task(letter_ids: list[int]) -> list[str]:
-    """Draw and store the PDFs of several letters (those a bulk step issued in one commit), in turn; returns
-    their SHA-256. Safe to run again: a letter already drawn is left alone."""
+def letter_render_task(letter_id: int) -> str:
+    """Draw and store one letter's PDF; returns its SHA-256.
+
+    Queued by versions before the drain, one task per letter (migration
+    ``letters.0001`` names it): kept so such rows still in a queue run after an
+    upgrade. Nothing queues it any more.
+    """
     from .services.letters import letter_render
 
-    digests, failed = [], None
-    for letter_id in letter_ids:
-        try:
-            digests.append(letter_render(letter_id=letter_id).sha256)
-        except Exception as exc:  # the others are still drawn; the task fails, and its retry draws what is left
-            failed = failed or exc
-    if failed is not None:
-        raise failed
-    return digests
+    return letter_render(letter_id=letter_id).sha256

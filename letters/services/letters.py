@@ -2,9 +2,11 @@
 
 Issuing is fast and transactional: the letter row and its history record
 commit with the act (a transition, a reminder). Drawing the PDF is slow, so
-a ``django.tasks`` task does it once the act has committed; the task also
-gives the letter its document number, so the day's number sequence is only
-ever locked before the history chain (as ``notify`` does) and never after it.
+a ``django.tasks`` task, the drain (``letters_drain``), does it once the act
+has committed, for every letter still waiting; it also gives each letter its
+document number, so the day's number sequence is only ever locked before the
+history chain (as ``notify`` does) and never after it. How an act makes sure
+a drain follows it: docs/architecture.md#after-commit.
 """
 
 import hashlib
@@ -18,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from calendars.numbering import document_number_issue
 from grants.access import authorize
@@ -46,7 +49,7 @@ from ..letter_texts import (
 from ..models import Letter, LetterBatch, LetterKind, LetterStatus
 from ..pdf import render_letter
 from ..selectors import letter_content, letter_list_for_actor
-from ..tasks import letter_render_task, letters_render_task
+from ..tasks import letters_drain_task
 
 SUBJECT = "letter"
 logger = logging.getLogger(__name__)
@@ -132,7 +135,7 @@ def letter_particulars(letter: Letter) -> dict:
 
 def _letter_store(letter: Letter) -> Letter:
     row_insert(letter)  # prepared INSERT: every request and notice runs it
-    _enqueue_render(letter.pk)
+    _drain_follows()
     return letter
 
 
@@ -170,17 +173,41 @@ def letter_record(letter: Letter, *, action: str, actor, data: dict) -> HistoryE
     )
 
 
-def _enqueue_render(letter_id: int) -> None:
-    """Queue the PDF drawing as part of the act (a transactional outbox) when the queue is this database.
+def _drain_follows() -> None:
+    """Make sure a drain runs after the act commits, to draw the letter it stores: call inside the act.
 
-    The task row then commits or rolls back with the letter, and no commit is
-    spent on it alone. A queue that runs tasks at once (tests, the immediate
-    backend) waits for the commit instead, so drawing never runs inside the act.
+    With the database queue (django-tasks-db), a drain task that is READY
+    already will do, provided no worker claims it before the act commits: the
+    act locks its row until then (``FOR UPDATE SKIP LOCKED``; the worker claims
+    with the same, so it skips the row the act holds). When there is none, or
+    another act holds it, the act queues one inside its own transaction (a
+    transactional outbox: it commits or rolls back with the letter).
+    On SQLite the act's write lock (``BEGIN IMMEDIATE``) does the same, as the
+    worker's claim is a write. A queue that runs tasks at once (tests, the
+    immediate backend) is called after the commit instead, so drawing never
+    runs inside the act. The argument at length: docs/architecture.md#after-commit.
     """
-    if isinstance(letter_render_task.get_backend(), DatabaseBackend):
-        letter_render_task.enqueue(letter_id)
+    if isinstance(letters_drain_task.get_backend(), DatabaseBackend):
+        if not _drain_ready_locked():
+            letters_drain_task.enqueue()
     else:
-        transaction.on_commit(lambda: letter_render_task.enqueue(letter_id))
+        transaction.on_commit(letters_drain_task.enqueue)
+
+
+def _drain_ready_locked() -> bool:
+    """Lock a drain task still READY (none another transaction holds) until this transaction ends; whether one was."""
+    ready = DBTaskResult.objects.ready().filter(
+        task_path=letters_drain_task.module_path,
+        backend_name=letters_drain_task.backend,
+        queue_name=letters_drain_task.queue_name,
+    )
+    return bool(list(ready.select_for_update(skip_locked=True).values_list("pk", flat=True)[:1]))
+
+
+def drain_queue() -> None:
+    """Queue a drain unless one is READY already (``manage.py render_letters``, a drain that wants a helper)."""
+    with transaction.atomic():
+        _drain_follows()
 
 
 def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
@@ -310,59 +337,87 @@ def return_order_issue(*, claim, actor) -> Letter:
 
 def letter_stored_with_act(letter: Letter) -> Letter:
     """A letter from ``letter_for_step`` that the transition service stored with the record of the act that
-    sends it (``workflows.signals.ActAddition.row``): its PDF follows."""
-    _enqueue_render(letter.pk)
+    sends it (``workflows.signals.ActAddition.row``): its PDF follows (the drain draws it)."""
+    _drain_follows()
     return letter
 
 
 def letters_issue_with_acts(pairs: list[tuple[Letter, HistoryEntry]]) -> list[Letter]:
     """Store letters from ``letter_for_step`` under their acts' records, many at once (a bulk step's chunk): one
-    INSERT, and one render task that draws them all."""
+    INSERT; the drain draws them."""
     letters = []
     for letter, entry in pairs:
         letter.history_entry = entry
         letters.append(letter)
     rows_insert(letters)  # prepared, as ``row_insert`` for one
-    _enqueue_renders([letter.pk for letter in letters])
+    _drain_follows()
     return letters
 
 
-def _enqueue_renders(letter_ids: list[int]) -> None:
-    """``_enqueue_render`` for many letters: one task draws them in turn."""
-    if isinstance(letters_render_task.get_backend(), DatabaseBackend):
-        letters_render_task.enqueue(letter_ids)
-    else:
-        transaction.on_commit(lambda: letters_render_task.enqueue(letter_ids))
-
-
-#: Letters one render task draws at most: its own, then the oldest others still waiting (``letter_render``).
+#: Letters a drain numbers, draws, stores and records together: the numbering's and the record's commits are
+#: paid once for that many letters.
 RENDER_BATCH = 8
 
 
-def letter_render(*, letter_id: int, others: int = 0) -> Letter:
-    """Number the letter if needed, draw its PDF, store it with its SHA-256 and record that.
+class LettersNotDrawn(RuntimeError):
+    """A drain drew what it could, but these letters could not be drawn (their errors are logged)."""
 
-    With ``others``, up to that many more letters still waiting (oldest first,
-    none another worker holds) are numbered, drawn and recorded with it,
-    sharing its two commits: the render task passes ``RENDER_BATCH - 1``, so a
-    worker pays the queue, the numbering's and the record's commits once for
-    several letters. Their own tasks then find them drawn and stop there.
+    def __init__(self, letter_ids: list[int], drawn: int):
+        self.letter_ids, self.drawn = letter_ids, drawn
+        super().__init__(
+            f"letter(s) {', '.join(map(str, letter_ids))} could not be drawn and still wait "
+            f"(see the log; render_letters or the next drain tries again); {drawn} other letter(s) drawn"
+        )
 
-    Safe to run twice or from two workers: a rendered letter is left alone,
-    and of two renders of the same letter only the first one stored counts.
-    A letter that cannot be drawn fails its own task only; as another's
-    companion it is left waiting for its own task.
+
+def letters_drain() -> int:
+    """Number, draw, store and record the letters still waiting, oldest first, RENDER_BATCH at a time, until none
+    waits; returns how many this run drew.
+
+    On PostgreSQL a batch skips the letters another worker holds (``SKIP
+    LOCKED``), so two drains share the work; a drain that finds more than a
+    batch waiting queues another (unless one is READY) for a second worker to
+    help. A letter that cannot be drawn is left waiting, logged, and not tried
+    again in this run; the others are still drawn, and then the drain fails
+    with ``LettersNotDrawn`` naming it, for the operator to see
+    (``render_letters`` or the next drain tries it again). A letter this run
+    numbered but found held by another worker when drawing is left to that
+    worker. So each batch takes letters no batch of this run took and left
+    waiting: the run ends, if acts stop storing letters.
     """
-    if others:  # none waits for a letter another worker holds, its own neither: that worker is drawing it
-        own, numbered = _number(letter_id, others, wait=False)
-        stored = _draw_and_store(letter_id, numbered, wait=False)
-        if letter_id in stored:
-            return stored[letter_id]
-        if own is not None and own.status == LetterStatus.RENDERED:  # drawn with another's, before this task ran
-            return own
-    # Alone, waiting for the letter if another worker holds it: then it is drawn when that worker commits.
-    _own, numbered = _number(letter_id, 0, wait=True)
-    stored = _draw_and_store(letter_id, numbered, wait=True)
+    if _helper_wanted():
+        drain_queue()
+    drawn, failed, left = 0, [], set()
+    while numbered := _number(exclude=left):
+        stored, broken = _draw_and_store(numbered)
+        drawn += len(stored)
+        failed += broken
+        left.update(pk for pk in numbered if pk not in stored)
+    if failed:
+        raise LettersNotDrawn(sorted(failed), drawn)
+    return drawn
+
+
+def _helper_wanted() -> bool:
+    """Whether a second worker could help: more than a batch waits, on a database queue whose workers skip the
+    letters another holds (on SQLite two drains would draw the same letters, of which one stores them)."""
+    return (
+        isinstance(letters_drain_task.get_backend(), DatabaseBackend)
+        and connection.features.has_select_for_update_skip_locked
+        and Letter.objects.filter(status=LetterStatus.PENDING)[: RENDER_BATCH + 1].count() > RENDER_BATCH
+    )
+
+
+def letter_render(*, letter_id: int) -> Letter:
+    """Number the one letter if needed, draw its PDF, store it with its SHA-256 and record that.
+
+    Safe to run twice or from two workers: a rendered letter is left alone; if
+    another worker holds the letter, this waits, and finds it drawn when that
+    worker commits. A letter that cannot be drawn raises. The drain
+    (``letters_drain``) draws the letters acts queue; this draws one on demand.
+    """
+    numbered = _number(letter_id=letter_id)
+    stored, _broken = _draw_and_store(numbered, wait_for=letter_id)
     return stored.get(letter_id) or Letter.objects.select_related("case", "recipient").get(pk=letter_id)
 
 
@@ -374,60 +429,60 @@ def _locked(queryset, *, skip_locked: bool = False):
     )
 
 
-def _number(letter_id: int, others: int, *, wait: bool) -> tuple[Letter | None, list[int]]:
-    """Give the letter, and up to ``others`` more letters waiting, their document numbers in one transaction.
+def _number(*, letter_id: int | None = None, exclude=()) -> list[int]:
+    """Give letters still waiting their document numbers, in one transaction; the ids of those still waiting.
 
-    Returns the letter as read (None when skipped: without ``wait`` it is skipped
-    when another worker holds it) and the ids of the letters still waiting to be drawn.
+    The one letter ``letter_id``, waiting for it if another worker holds it; or
+    else up to RENDER_BATCH letters waiting, oldest first, none another worker
+    holds and none in ``exclude``.
     """
     with transaction.atomic():
-        found = _locked(Letter.objects.filter(pk=letter_id), skip_locked=not wait)
-        letters = [found.get()] if wait else list(found)
-        own = letters[0] if letters else None
-        if others:
-            waiting = Letter.objects.filter(status=LetterStatus.PENDING).exclude(pk=letter_id).order_by("pk")
-            letters += _locked(waiting, skip_locked=True)[:others]
+        if letter_id is not None:
+            letters = [_locked(Letter.objects.filter(pk=letter_id)).get()]
+        else:
+            waiting = Letter.objects.filter(status=LetterStatus.PENDING).exclude(pk__in=exclude).order_by("pk")
+            letters = list(_locked(waiting, skip_locked=True)[:RENDER_BATCH])
         letters = [letter for letter in letters if letter.status == LetterStatus.PENDING]
         for letter in letters:
             if not letter.document_number:
                 letter.document_number = document_number_issue(on=letter.issued_on)
                 letter.save(update_fields=["document_number"])
-    return own, [letter.pk for letter in letters]
+    return [letter.pk for letter in letters]
 
 
-def _draw_and_store(letter_id: int, letter_ids: list[int], *, wait: bool) -> dict[int, Letter]:
+def _draw_and_store(letter_ids: list[int], *, wait_for: int | None = None) -> tuple[dict[int, Letter], list[int]]:
     """Draw the numbered letters still waiting, store their files, and record them in one transaction.
 
     Where the database can lock rows and skip locked ones (PostgreSQL), the
     letters stay locked while drawn, so two workers never draw the same
-    letter; elsewhere (SQLite: one writer at a time) they are drawn before
-    the write transaction, not while holding it, and only those still waiting
-    when it starts are stored. Returns the letters stored, by id.
+    letter: those another worker holds are skipped, except ``wait_for``, which
+    is waited for. Elsewhere (SQLite: one writer at a time) they are drawn
+    before the write transaction, not while holding it, and only those still
+    waiting when it starts are stored. A letter that cannot be drawn is logged
+    and left waiting, the others are still stored; ``wait_for`` raises instead.
+    Returns the letters stored, by id, and the ids of those that could not be drawn.
     """
     if not letter_ids:
-        return {}
+        return {}, []
     holds_rows = connection.features.has_select_for_update_skip_locked
     files: list[str] = []
+    broken: list[int] = []
     try:
         with transaction.atomic() if holds_rows else nullcontext():
+            waiting = Letter.objects.filter(pk__in=letter_ids, status=LetterStatus.PENDING).order_by("pk")
             if holds_rows:
-                own = Letter.objects.filter(pk=letter_id, status=LetterStatus.PENDING)
-                letters = list(_locked(own, skip_locked=not wait)) if letter_id in letter_ids else []
-                others = [pk for pk in letter_ids if pk != letter_id]
-                if others:
-                    waiting = Letter.objects.filter(pk__in=others, status=LetterStatus.PENDING).order_by("pk")
-                    letters += _locked(waiting, skip_locked=True)
+                letters = list(_locked(waiting, skip_locked=wait_for is None))
             else:
-                waiting = Letter.objects.select_related("case", "recipient").filter(pk__in=letter_ids)
-                letters = sorted(waiting.filter(status=LetterStatus.PENDING), key=lambda letter: letter.pk != letter_id)
+                letters = list(waiting.select_related("case", "recipient"))
             drawn = []
             for letter in letters:
                 try:
                     pdf = render_letter(letter_content(letter))
                 except Exception:
-                    if letter.pk == letter_id:
+                    if letter.pk == wait_for:
                         raise
-                    logger.exception("letter %s could not be drawn; it waits for its own task", letter.pk)
+                    logger.exception("letter %s could not be drawn; it still waits", letter.pk)
+                    broken.append(letter.pk)
                     continue
                 name = default_storage.save(f"letters/{letter.issued_on:%Y/%m}/letter-{letter.pk}.pdf", ContentFile(pdf))
                 files.append(name)
@@ -440,7 +495,7 @@ def _draw_and_store(letter_id: int, letter_ids: list[int], *, wait: bool) -> dic
     for letter, name, _digest in drawn:
         if letter.pk not in stored:
             default_storage.delete(name)
-    return stored
+    return stored, broken
 
 
 @transaction.atomic(savepoint=False)

@@ -1,4 +1,4 @@
-"""A render task draws its letter and a few others still waiting: each letter drawn once, numbered once, recorded once."""
+"""The drain: one task draws every letter waiting, in batches; each letter drawn once, numbered once, recorded once."""
 
 import hashlib
 import re
@@ -7,25 +7,29 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
+from django.db import connection, transaction
+from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from grants.models import HistoryEntry
 from letters.models import Letter
 from letters.services import letters as letter_services
-from letters.tasks import letter_render_task
+from letters.services.letters import LettersNotDrawn, letter_issue
+from letters.tasks import letter_render_task, letters_drain_task
 from tests import factories as f
+from tests.threads import at_once, errors
 
 from .factories import act
 
 pytestmark = pytest.mark.django_db
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SERIAL = re.compile(r"第(\d+)号$")
+DRAIN = "letters.tasks.letters_drain_task"
 
 
 @pytest.fixture(autouse=True)
 def queued(settings, tmp_path, today):
-    """Acts queue their letters' tasks in the database, where nothing runs them until a test does."""
+    """Acts queue their letters' drain in the database, where nothing runs it until a test does."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = DATABASE_QUEUE
     today(date(2026, 2, 2))
@@ -49,6 +53,10 @@ def stored_files() -> list[str]:
     return sorted(path.name for path in Path(letter_services.default_storage.location).rglob("*.pdf"))
 
 
+def serials() -> list[int]:
+    return sorted(int(SERIAL.search(letter.document_number).group(1)) for letter in Letter.objects.all())
+
+
 def assert_drawn_once(letter: Letter) -> None:
     letter.refresh_from_db()
     assert letter.status == "rendered" and renders(letter) == 1
@@ -61,85 +69,127 @@ def assert_drawn_once(letter: Letter) -> None:
     }
 
 
-def test_one_task_draws_its_letter_and_the_oldest_others_waiting_up_to_the_batch(monkeypatch):
-    letters = requests(10)  # more than a batch
-    own = letters[3]
-    assert letter_render_task.call(own.pk) == Letter.objects.get(pk=own.pk).sha256
-    drawn = [letter for letter in letters if Letter.objects.get(pk=letter.pk).status == "rendered"]
-    batch = letter_services.RENDER_BATCH
-    assert {letter.pk for letter in drawn} == {own.pk, *[letter.pk for letter in letters if letter != own][: batch - 1]}
-    for letter in drawn:
-        assert_drawn_once(letter)
-    # The letters drawn with another's task: their own tasks find them drawn and change nothing,
-    # and the next task takes those still waiting.
-    before = {letter.pk: (letter.document_number, letter.sha256) for letter in Letter.objects.filter(status="rendered")}
-    for letter in letters:
-        letter_render_task.call(letter.pk)
+def assert_all_drawn_once(letters: list[Letter]) -> None:
     for letter in letters:
         assert_drawn_once(letter)
-    assert all(Letter.objects.get(pk=pk).document_number == number for pk, (number, _) in before.items())
-    serials = sorted(int(SERIAL.search(letter.document_number).group(1)) for letter in Letter.objects.all())
-    assert serials == list(range(1, len(letters) + 1))  # each numbered once, no gaps
+    assert serials() == list(range(1, len(letters) + 1))  # each numbered once, no gaps
     assert stored_files() == sorted(f"letter-{letter.pk}.pdf" for letter in letters)
 
 
-def test_a_render_that_fails_leaves_its_letter_waiting_and_the_task_run_again_draws_it(monkeypatch):
-    letters = requests(3)
-    own = letters[0]
-    draw = letter_services.render_letter
-
-    def fail_on_own(content):
-        if content.document_number == Letter.objects.get(pk=own.pk).document_number:
-            raise RuntimeError("the drawing fails")
-        return draw(content)
-
-    monkeypatch.setattr(letter_services, "render_letter", fail_on_own)
-    with pytest.raises(RuntimeError):
-        letter_render_task.call(own.pk)
-    # Nothing of the batch is stored or recorded; the numbers given stay with their letters.
-    assert {letter.status for letter in Letter.objects.all()} == {"pending"}
-    assert not HistoryEntry.objects.filter(action="letter_render").exists() and stored_files() == []
-    numbered = dict(Letter.objects.values_list("pk", "document_number"))
-    assert all(numbered.values())
-    monkeypatch.setattr(letter_services, "render_letter", draw)
-    letter_render_task.call(own.pk)  # run again, as an operator's render_letters or a retry would
-    for letter in letters:
-        assert_drawn_once(letter)
-        assert Letter.objects.get(pk=letter.pk).document_number == numbered[letter.pk]
+def drains():
+    return DBTaskResult.objects.filter(task_path=DRAIN)
 
 
-def test_a_companion_that_cannot_be_drawn_waits_for_its_own_task_and_fails_only_that(monkeypatch):
-    letters = requests(3)
-    own, broken = letters[0], letters[1]
-    draw = letter_services.render_letter
+def run_worker(name: str) -> None:
+    """django-tasks-db's own worker loop, as ``db_worker --batch`` runs it (without its signal handlers, which only
+    the main thread may install): it claims READY tasks until none is left."""
+    Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        max_tasks=None, worker_id=name, excluded_queue_names=[],
+    ).run()
+
+
+def test_many_acts_queue_one_drain_which_draws_every_letter_waiting_once_in_batches():
+    letters = requests(letter_services.RENDER_BATCH + 3)  # more than a batch
+    # Each act found the drain the first one queued still READY and relied on it.
+    assert [(task.task_path, task.status, task.args_kwargs["args"]) for task in DBTaskResult.objects.all()] == [
+        (DRAIN, "READY", [])
+    ]
+    assert letters_drain_task.call() == len(letters)
+    assert_all_drawn_once(letters)
+    assert drains().count() == 1  # a helper is queued only when none is READY: the acts' one still is
+    before = dict(Letter.objects.values_list("pk", "sha256"))
+    assert letters_drain_task.call() == 0  # run again: nothing waits, nothing changes
+    assert dict(Letter.objects.values_list("pk", "sha256")) == before
+    assert_all_drawn_once(letters)
+
+
+def test_a_letter_that_cannot_be_drawn_is_tried_once_the_others_are_drawn_and_the_drain_fails_naming_it(monkeypatch):
+    letters = requests(letter_services.RENDER_BATCH + 3)
+    broken = letters[1]
+    draw, tries = letter_services.render_letter, []
 
     def fail_on_broken(content):
         if content.document_number == Letter.objects.get(pk=broken.pk).document_number:
+            tries.append(broken.pk)
             raise RuntimeError("this letter cannot be drawn")
         return draw(content)
 
     monkeypatch.setattr(letter_services, "render_letter", fail_on_broken)
-    letter_render_task.call(own.pk)
+    with pytest.raises(LettersNotDrawn, match=rf"letter\(s\) {broken.pk} could not be drawn") as failure:
+        letters_drain_task.call()
+    assert failure.value.letter_ids == [broken.pk] and failure.value.drawn == len(letters) - 1
+    assert tries == [broken.pk]  # skipped for the rest of the run: never a loop on it
     for letter in letters:
         if letter != broken:
             assert_drawn_once(letter)
-    assert Letter.objects.get(pk=broken.pk).status == "pending" and renders(broken) == 0
+    broken.refresh_from_db()
+    assert broken.status == "pending" and renders(broken) == 0 and broken.document_number
     assert f"letter-{broken.pk}.pdf" not in stored_files()
-    with pytest.raises(RuntimeError):
-        letter_render_task.call(broken.pk)
+    number = broken.document_number
     monkeypatch.setattr(letter_services, "render_letter", draw)
-    letter_render_task.call(broken.pk)
-    assert_drawn_once(Letter.objects.get(pk=broken.pk))
+    assert letters_drain_task.call() == 1  # the next drain (or render_letters') draws it, keeping its number
+    assert_all_drawn_once(letters)
+    assert Letter.objects.get(pk=broken.pk).document_number == number
 
 
-@override_settings(TASKS=DATABASE_QUEUE)
-def test_the_library_worker_runs_every_queued_task_and_draws_every_letter_once(live_db):
-    letters = requests(6)
-    tasks = DBTaskResult.objects.all()
-    assert tasks.count() == len(letters)
+def test_render_letters_says_how_many_wait_and_queues_a_drain(capsys):
+    letters = requests(3)
+    call_command("render_letters")
+    assert "3 letter(s) waiting" in capsys.readouterr().out
+    assert list(drains().values_list("status", flat=True)) == ["READY", "READY"]
+    assert letters_drain_task.call() == 3
+    assert_all_drawn_once(letters)
+
+
+def test_a_task_of_the_version_before_the_drain_still_draws_its_letter():
+    """Rows an older version queued name ``letter_render_task`` with a letter's id (migration letters.0001)."""
+    letter = requests(1)[0]
+    assert letter_render_task.call(letter.pk) == Letter.objects.get(pk=letter.pk).sha256
+    assert_all_drawn_once([letter])
+
+
+def test_the_library_worker_runs_the_drain_and_draws_every_letter_once(live_db):
+    letters = requests(letter_services.RENDER_BATCH + 3)
+    assert drains().count() == 1
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-    assert {task.status for task in tasks} == {"SUCCESSFUL"}
-    for letter in letters:
-        assert_drawn_once(letter)
-    returned = {task.args_kwargs["args"][0]: task.return_value for task in tasks}
-    assert returned == dict(Letter.objects.values_list("pk", "sha256"))
+    assert set(drains().values_list("status", flat=True)) == {"SUCCESSFUL"}
+    # the acts' drain drew them all; a helper it queued (PostgreSQL: more than a batch waited) found none left
+    assert sorted(drains().values_list("return_value", flat=True)) in ([len(letters)], [0, len(letters)])
+    assert_all_drawn_once(letters)
+
+
+def test_two_workers_drain_everything_each_letter_drawn_numbered_and_recorded_once(live_db):
+    letters = requests(3 * letter_services.RENDER_BATCH)
+    call_command("render_letters", verbosity=0)  # a second drain, so each worker starts with one
+    outcomes = at_once(lambda: run_worker("w1"), lambda: run_worker("w2"))
+    assert not errors(outcomes), outcomes
+    assert set(drains().values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert not drains().filter(worker_ids=[]).exists()
+    assert sum(drains().values_list("return_value", flat=True)) == len(letters)
+    assert_all_drawn_once(letters)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks (SQLite serialises writers)")
+def test_an_act_holds_the_ready_drain_it_relies_on_so_a_worker_claims_it_only_after_the_act_commits(live_db):
+    drawn = requests(1)
+    letters_drain_task.call()  # the drain queued by that act is still READY, with nothing left to draw
+    (drain,) = drains()
+    assert drain.status == "READY"
+    officer = f.officer()
+    case = f.case(actor=officer, recipient=f.town(7))
+    with transaction.atomic():  # an act that stores a letter (letter_issue: the service every letter goes through)
+        letter_issue(case=case, actor=officer, kind="request")
+        assert list(drains()) == [drain]  # the act queued none: it relies on this one, and holds its row
+        # A worker, on its own connection, claims with SELECT … FOR UPDATE SKIP LOCKED: it skips the row and,
+        # in batch mode, stops, finding nothing else to run.
+        assert not errors(at_once(lambda: run_worker("early")))
+        drain.refresh_from_db()
+        assert drain.status == "READY" and drain.worker_ids == []
+    (letter,) = Letter.objects.exclude(pk=drawn[0].pk)
+    assert letter.status == "pending"
+    assert not errors(at_once(lambda: run_worker("after")))  # the act committed: the worker claims it now
+    drain.refresh_from_db()
+    assert drain.status == "SUCCESSFUL" and drain.worker_ids == ["after"] and drain.return_value == 1
+    assert_all_drawn_once([*drawn, letter])
