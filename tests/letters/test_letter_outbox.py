@@ -1,4 +1,5 @@
-"""With the database queue, a letter's render task commits with the act that issued it, or not at all."""
+"""With the database queue, the drain that draws a letter is queued (or relied on) by the act that issued it,
+and commits with it or not at all."""
 
 import pytest
 from django.core.management import call_command
@@ -13,15 +14,28 @@ pytestmark = pytest.mark.django_db
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@override_settings(TASKS=DATABASE_QUEUE)
-def test_request_letter_and_its_render_task_are_written_by_the_act():
-    officer = f.officer()
-    case = f.case(actor=officer)
+DRAIN = "letters.tasks.letters_drain_task"
+
+
+def request(officer, case):
     case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
-    letter = Letter.objects.get(case=case, kind="request")
+    return Letter.objects.get(case=case, kind="request")
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_first_act_queues_a_drain_and_the_next_ones_rely_on_it_while_it_is_ready():
+    officer = f.officer()
+    letter = request(officer, f.case(actor=officer))
     assert letter.status == "pending"
-    # one letter (a single request sends no covering letter: it is itself the prefecture's), queued once
-    assert [task.args_kwargs["args"] for task in DBTaskResult.objects.all()] == [[letter.pk]]
+    (drain,) = DBTaskResult.objects.all()
+    assert (drain.task_path, drain.status, drain.args_kwargs) == (DRAIN, "READY", {"args": [], "kwargs": {}})
+    for n in range(3):
+        request(officer, f.case(actor=officer, recipient=f.town(n)))
+    assert list(DBTaskResult.objects.all()) == [drain]
+    # Once a worker has claimed it, it may have looked for letters already: the next act queues a drain of its own.
+    DBTaskResult.objects.filter(pk=drain.pk).update(status="RUNNING")
+    request(officer, f.case(actor=officer, recipient=f.town(9)))
+    assert sorted(DBTaskResult.objects.values_list("status", "task_path")) == [("READY", DRAIN), ("RUNNING", DRAIN)]
 
 
 @override_settings(TASKS=DATABASE_QUEUE)
@@ -32,13 +46,13 @@ def test_the_library_worker_draws_the_letter_the_act_queued(live_db, settings, t
     case = f.case(actor=officer)
     case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
     letter = Letter.objects.get(kind="request", case=case)
-    task = next(task for task in DBTaskResult.objects.all() if task.args_kwargs["args"] == [letter.pk])
+    (task,) = DBTaskResult.objects.all()
     assert task.status == "READY" and task.backend_name == "default" and task.enqueued_at is not None
-    assert task.task_path == "letters.tasks.letter_render_task" and task.worker_ids == []
+    assert task.task_path == DRAIN and task.worker_ids == []
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     task.refresh_from_db()
     letter = Letter.objects.get(kind="request", case=case)
-    assert task.status == "SUCCESSFUL" and task.return_value == letter.sha256
+    assert task.status == "SUCCESSFUL" and task.return_value == 1
     assert letter.status == "rendered" and letter.pdf.name
 
 
@@ -46,14 +60,14 @@ def test_the_library_worker_draws_the_letter_the_act_queued(live_db, settings, t
 def test_an_act_that_fails_after_queueing_its_letter_leaves_neither_letter_nor_task(monkeypatch):
     from letters.services import letters
 
-    queue = letters._enqueue_render
+    queue = letters._drain_follows
 
-    def queue_then_fail(letter_id):
-        queue(letter_id)
+    def queue_then_fail():
+        queue()
         assert DBTaskResult.objects.exists()  # queued inside the act's transaction
         raise RuntimeError("the act fails after its letter was queued")
 
-    monkeypatch.setattr(letters, "_enqueue_render", queue_then_fail)
+    monkeypatch.setattr(letters, "_drain_follows", queue_then_fail)
     officer = f.officer()
     case = f.case(actor=officer)
     with pytest.raises(RuntimeError):

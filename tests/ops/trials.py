@@ -10,7 +10,7 @@ One trial per kind of work a crash can cut short:
 - ``reminders``: ``manage.py send_reminders`` killed while it produces
   overdue demands; the command is run again.
 - ``render``: ``manage.py db_worker`` killed while it draws letters;
-  ``render_letters`` queues what is left and ``db_worker --batch`` draws it.
+  ``render_letters`` queues a drain of what is left and ``db_worker --batch`` runs it.
 - ``payment``: ``manage.py payment_run execute`` killed; the run is executed
   again if it is still approved, and ``issue_payment_notices`` completes
   the notices.
@@ -404,18 +404,11 @@ def trial_render(stage: Stage, at_least: int = 4) -> Trial:
         walk(stage, stage.slots.open(at_least - pending), TO_NOTICE[:1])
         pending = _pending_letters(stage)
     log = stage.run_dir / "worker.log"
-
-    def finished() -> int:
-        """Tasks the workers of this stage have finished, by their log."""
-        return log.read_text(errors="replace").count("state=SUCCESSFUL") if log.exists() else 0
-
-    before = finished()
     process = manage_process(
         stage.env, "db_worker", "--no-startup-delay", "--interval", "0.2", log=log, name="ops-worker"
     )
-    # A letter's transactions (the task's claim, its number, the PDF's record, the task's result) are mostly too
-    # short for a watch to count; the worker's own log says each task it finished.
-    kill = stage.kill_after(process, name="ops-worker", total=pending, progress=lambda: finished() - before)
+    # One drain task draws every letter waiting, a batch per transaction: the letters drawn so far count the work.
+    kill = stage.kill_after(process, name="ops-worker", total=pending, progress=lambda: pending - _pending_letters(stage))
     trial.landed, trial.mode = kill.landed(), kill.mode
     left = _pending_letters(stage)
     stage.manage_ok("render_letters")

@@ -72,7 +72,7 @@ def test_invalid_fields_refuse_the_whole_bulk_request_before_anything_is_written
 def test_a_chunk_of_acts_shares_one_commit(live_db, monkeypatch):
     """Five cases in chunks of two commit three times (one by one, they committed five times).
 
-    The letters' render tasks are queued in the database with each act, so no render commits in between.
+    The letters' drain is queued in the database with the first chunk, so no render commits in between.
     """
     officer = f.officer()
     cases = planned(officer, 5)
@@ -86,12 +86,11 @@ def test_a_chunk_of_acts_shares_one_commit(live_db, monkeypatch):
     assert len(outcome.done) == 5
     assert len(commits) == 3
     assert set(Case.objects.values_list("state", flat=True)) == {"requested"}
-    # each chunk's letters queued with its acts, as one task that draws them all
-    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at")]
-    assert sorted(len(ids) for ids in queued) == [1, 2, 2]
-    letters = Letter.objects.filter(case__in=cases, kind="request")
-    assert sorted(i for ids in queued for i in ids) == sorted(letter.pk for letter in letters)
-    assert {task.task_path for task in DBTaskResult.objects.all()} == {"letters.tasks.letters_render_task"}
+    # the chunks' letters drawn by one drain, queued with the first chunk and relied on by the others
+    assert [(task.task_path, task.status) for task in DBTaskResult.objects.all()] == [
+        ("letters.tasks.letters_drain_task", "READY")
+    ]
+    assert Letter.objects.filter(case__in=cases, kind="request", status="pending").count() == 5
 
 
 @pytest.mark.django_db
