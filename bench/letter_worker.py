@@ -5,8 +5,10 @@
 Copies a PostgreSQL database the national year left (``bench/national.py --years 1``,
 whose letters are all drawn) as a template, puts its latest ``--letters`` letters back
 to waiting (no file, no hash; those numbered when drawn lose their number too), queues
-a render task for each as the acts did, and runs ``--workers`` ``db_worker --batch``
-processes until the queue is empty. Prints the workers' CPU seconds (user + system)
+their drawing as the code under test does (one drain task per worker: acts queue one
+and a drain queues a helper for a second worker; the code before queued a render task
+per letter: the queueing step runs from ``--code``), and runs ``--workers``
+``db_worker --batch`` processes until the queue is empty. Prints the workers' CPU seconds (user + system)
 and wall seconds, and checks every letter was drawn once with a stored file whose
 SHA-256 is the recorded one. ``--code`` runs the workers from another checkout (the
 code before a change, for a baseline in the same conditions).
@@ -41,23 +43,23 @@ def _environment(database_url: str, media: Path) -> dict:
     )
 
 
-def _prepare(count: int) -> list[int]:
-    """Put the latest ``count`` letters back to waiting and queue their render tasks; their ids."""
+def _prepare(count: int, workers: int) -> list[int]:
+    """Put the latest ``count`` letters back to waiting and queue a drain for each of ``workers``; their ids."""
     import django
 
     django.setup()
     from django.db import transaction
 
     from letters.models import Letter, LetterStatus
-    from letters.tasks import letter_render_task
+    from letters.tasks import letters_drain_task
 
     ids = list(Letter.objects.order_by("-pk").values_list("pk", flat=True)[:count])
     with transaction.atomic():
         letters = Letter.objects.filter(pk__in=ids)
         letters.update(status=LetterStatus.PENDING, sha256="", pdf="", rendered_at=None)
         letters.filter(kind__in=NUMBERED_WHEN_DRAWN).update(document_number="")
-        for pk in sorted(ids):
-            letter_render_task.enqueue(pk)
+        for _worker in range(workers):
+            letters_drain_task.enqueue()
     return ids
 
 
@@ -89,7 +91,7 @@ def main() -> None:
     parser.add_argument("--ids", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "prepare":
-        print(",".join(map(str, _prepare(args.letters))))
+        print(",".join(map(str, _prepare(args.letters, args.workers))))
         return
     if args.child == "check":
         print(_check([int(pk) for pk in Path(args.ids).read_text().split(",")]))
@@ -105,7 +107,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="letter-worker-"))
     env = _environment(base.rsplit("/", 1)[0] + "/" + copy, workdir / "media")
     me = [sys.executable, __file__, "--from-database", args.from_database, "--letters", str(args.letters)]
-    ids = subprocess.run([*me, "--child", "prepare"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    queue = [sys.executable, str(args.code / "bench" / "letter_worker.py"), *me[2:], "--workers", str(args.workers)]
+    ids = subprocess.run([*queue, "--child", "prepare"], env=env, cwd=args.code, check=True, capture_output=True,
+                         text=True)
     (workdir / "ids").write_text(ids.stdout.strip())
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started, load = time.perf_counter(), os.getloadavg()

@@ -375,9 +375,11 @@ def letters_drain() -> int:
     waits; returns how many this run drew.
 
     On PostgreSQL a batch skips the letters another worker holds (``SKIP
-    LOCKED``), so two drains share the work; a drain that finds more than a
-    batch waiting queues another (unless one is READY) for a second worker to
-    help. A letter that cannot be drawn is left waiting, logged, and not tried
+    LOCKED``), so two drains share the work; a drain whose first batch was
+    drawn and stored, and which finds more than a batch still waiting, queues
+    another (unless one is READY) for a second worker to help. Only after a
+    batch stored: drains that draw nothing (a database error, every letter
+    broken) never queue one another. A letter that cannot be drawn is left waiting, logged, and not tried
     again in this run; the others are still drawn, and then the drain fails
     with ``LettersNotDrawn`` naming it, for the operator to see
     (``render_letters`` or the next drain tries it again). A letter this run
@@ -385,11 +387,11 @@ def letters_drain() -> int:
     worker. So each batch takes letters no batch of this run took and left
     waiting: the run ends, if acts stop storing letters.
     """
-    if _helper_wanted():
-        drain_queue()
     drawn, failed, left = 0, [], set()
     while numbered := _number(exclude=left):
         stored, broken = _draw_and_store(numbered)
+        if stored and not drawn and _helper_wanted(exclude=left | set(numbered)):
+            drain_queue()
         drawn += len(stored)
         failed += broken
         left.update(pk for pk in numbered if pk not in stored)
@@ -398,13 +400,15 @@ def letters_drain() -> int:
     return drawn
 
 
-def _helper_wanted() -> bool:
-    """Whether a second worker could help: more than a batch waits, on a database queue whose workers skip the
-    letters another holds (on SQLite two drains would draw the same letters, of which one stores them)."""
+def _helper_wanted(*, exclude: set[int]) -> bool:
+    """Whether a second worker could help: more than a batch still waits (leaving out ``exclude``), on a database
+    queue whose workers skip the letters another holds (on SQLite two drains would draw the same letters, of which
+    one stores them)."""
+    waiting = Letter.objects.filter(status=LetterStatus.PENDING).exclude(pk__in=exclude)
     return (
         isinstance(letters_drain_task.get_backend(), DatabaseBackend)
         and connection.features.has_select_for_update_skip_locked
-        and Letter.objects.filter(status=LetterStatus.PENDING)[: RENDER_BATCH + 1].count() > RENDER_BATCH
+        and waiting[: RENDER_BATCH + 1].count() > RENDER_BATCH
     )
 
 

@@ -134,6 +134,33 @@ def test_a_letter_that_cannot_be_drawn_is_tried_once_the_others_are_drawn_and_th
     assert Letter.objects.get(pk=broken.pk).document_number == number
 
 
+def test_a_drain_that_draws_a_batch_with_more_waiting_queues_a_helper_where_workers_skip_locked_letters():
+    letters = requests(3 * letter_services.RENDER_BATCH)
+    drains().update(status="RUNNING")  # claimed by a worker, as the drain running below is
+    assert letters_drain_task.call() == len(letters)
+    # PostgreSQL: a second worker may help (it skips the letters this one holds). SQLite: it would draw the same
+    # letters again, so none is queued.
+    helpers = ["READY"] if connection.features.has_select_for_update_skip_locked else []
+    assert list(drains().exclude(status="RUNNING").values_list("status", flat=True)) == helpers
+    assert_all_drawn_once(letters)
+
+
+def test_drains_that_cannot_draw_anything_fail_once_and_queue_no_other(live_db, monkeypatch):
+    """Every letter broken (a font gone, say): the worker's drain fails naming them all, and stops there."""
+    letters = requests(2 * letter_services.RENDER_BATCH + 1)
+
+    def fail(content):
+        raise RuntimeError("nothing can be drawn")
+
+    monkeypatch.setattr(letter_services, "render_letter", fail)
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    (drain,) = drains()
+    assert drain.status == "FAILED" and "LettersNotDrawn" in drain.exception_class_path
+    assert ", ".join(str(letter.pk) for letter in letters) in drain.traceback
+    assert set(Letter.objects.values_list("status", flat=True)) == {"pending"}
+    assert not HistoryEntry.objects.filter(action="letter_render").exists()
+
+
 def test_render_letters_says_how_many_wait_and_queues_a_drain(capsys):
     letters = requests(3)
     call_command("render_letters")
