@@ -8,13 +8,13 @@ chunks: ``case_transition`` once per case, each its own transaction and
 commit (the baseline). The second goes through ``case_transition_bulk``:
 chunks of ``--chunk`` cases sharing one commit and their reads and writes,
 each case still with its own version check, permission and conditions,
-history record and letter row (one render task draws a chunk's letters).
+history record and letter row (the letters' drain queued once, with the first chunk).
 Both in the same run, on production settings (SQLite: WAL,
 ``synchronous=FULL``); the chain is verified afterwards. ``--profile FILE``
 writes cProfile statistics of the bulk path.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the local server); a database
-``grants_perf_bulk`` is created afresh.
+``grants_perf_bulk`` (or ``BENCH_PG_DATABASE``) is created afresh.
 """
 
 import argparse
@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DATABASE = "grants_perf_bulk"
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "grants_perf_bulk")  # another name for runs side by side
 
 
 def child(n: int, chunk: int) -> None:
