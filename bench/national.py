@@ -110,7 +110,7 @@ def child_year(municipalities: int | None) -> None:
     queued = DBTaskResult.objects.filter(status__in=("READY", "RUNNING"))
     requeued = 0
     while pending.exists():
-        if not queued.exists():  # a render task failed (SQLite: "database is locked"): queue it again, as an operator would
+        if not queued.exists():  # a drain failed (SQLite: "database is locked"): queue another, as an operator would
             requeued += pending.count()
             call_command("render_letters", verbosity=0)
         time.sleep(0.5)

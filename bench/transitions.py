@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# request and notify also issue a letter (row, history record, render task) and notify the payable items.
+# request and notify also issue a letter (row, history record, a drain queued or relied on) and notify the payable items.
 STEPS = ("request", "submit", "start_review", "draft", "approve", "notify")
 
 

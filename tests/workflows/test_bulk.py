@@ -122,7 +122,7 @@ def test_each_act_of_a_chunk_has_its_own_record_in_the_chain_and_its_letter_unde
         outcome = case_transition_bulk(
             name="request", actor=officer, data=DEADLINE, cases=[(c.pk, c.version) for c in cases], chunk_size=3
         )
-    assert len(queued) >= 3  # a render task per chunk (and any checkpoint due)
+    assert len(queued) >= 3  # a drain after each chunk's commit (the immediate queue; and any checkpoint due)
     assert len(outcome.done) == 7
     records = list(HistoryEntry.objects.filter(id__gt=before.pk, action="request").order_by("id"))
     assert [record.case_id for record in records] == [c.pk for c in cases]  # in the order acted, one each
@@ -135,7 +135,7 @@ def test_each_act_of_a_chunk_has_its_own_record_in_the_chain_and_its_letter_unde
         assert letter.history_entry_id == record.pk
         assert record.data["letter"]["subject"] == letter.subject
         assert record.data["snapshot"]["version"] == 2
-        assert letter.status == "rendered"  # the chunk's render task drew it once the chunk committed
+        assert letter.status == "rendered"  # the drain drew it once the chunk committed
     assert history_verify().ok
 
 
