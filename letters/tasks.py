@@ -12,7 +12,7 @@ def letters_drain_task() -> int:
     naming the letters it could not draw. Safe to run again, and from two workers at once.
     """
     # Imported here: the letter services enqueue this task, so they import this module.
-    from .services.letters import letters_drain
+    from .services import letters_drain
 
     return letters_drain()
 

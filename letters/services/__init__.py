@@ -13,6 +13,8 @@ from .letters import (
     letter_stored_with_act,
     letter_particulars,
     letter_render,
+    letters_drain,
+    letters_drain_queue,
 )
 from .payment_notices import payment_notices_issue
 from .reminder_rules import reminder_rule_delete, reminder_rule_save
@@ -32,6 +34,8 @@ __all__ = [
     "letter_stored_with_act",
     "letter_particulars",
     "letter_render",
+    "letters_drain",
+    "letters_drain_queue",
     "payment_notices_issue",
     "reminder_issue",
     "reminder_rule_delete",

@@ -205,9 +205,17 @@ def _drain_ready_locked() -> bool:
 
 
 def drain_queue() -> None:
-    """Queue a drain unless one is READY already (``manage.py render_letters``, a drain that wants a helper)."""
+    """Queue a drain unless one is READY already (a drain that wants a helper)."""
     with transaction.atomic():
         _drain_follows()
+
+
+def letters_drain_queue() -> int:
+    """Queue a drain of the letters still waiting, for an operator (``manage.py render_letters``, after a worker
+    died in the middle of one); how many wait."""
+    waiting = Letter.objects.filter(status=LetterStatus.PENDING).count()
+    letters_drain_task.enqueue()
+    return waiting
 
 
 def _request_basis(case: Case, *, consultation: bool, fields: dict) -> dict:
@@ -379,10 +387,10 @@ def letters_drain() -> int:
     drawn and stored, and which finds more than a batch still waiting, queues
     another (unless one is READY) for a second worker to help. Only after a
     batch stored: drains that draw nothing (a database error, every letter
-    broken) never queue one another. A letter that cannot be drawn is left waiting, logged, and not tried
-    again in this run; the others are still drawn, and then the drain fails
-    with ``LettersNotDrawn`` naming it, for the operator to see
-    (``render_letters`` or the next drain tries it again). A letter this run
+    broken) never queue one another. A letter that cannot be drawn is left
+    waiting, logged, and not tried again in this run; the others are still
+    drawn, and then the drain fails with ``LettersNotDrawn`` naming it, for
+    the operator to see (``render_letters`` or the next drain tries it again). A letter this run
     numbered but found held by another worker when drawing is left to that
     worker. So each batch takes letters no batch of this run took and left
     waiting: the run ends, if acts stop storing letters.

@@ -2,14 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from ...models import Letter, LetterStatus
-from ...tasks import letters_drain_task
+from ...services import letters_drain_queue
 
 
 class Command(BaseCommand):
     help = "Queue one drain, which draws every letter whose PDF has not been drawn yet; drawing twice is harmless."
 
     def handle(self, *args, **options):
-        waiting = Letter.objects.filter(status=LetterStatus.PENDING).count()
-        letters_drain_task.enqueue()
+        waiting = letters_drain_queue()
         self.stdout.write(f"{waiting} letter(s) waiting; a drain is queued to draw them")
