@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -32,7 +33,7 @@ from grants.selectors import decision_in_force
 from payments.selectors import return_claim_of_revocation
 from schedules.selectors import schedule_deadline_step, schedule_version_in_force
 from web.errors import InvalidInput
-from web.rows import row_insert, rows_insert
+from web.rows import first_row, row_insert, rows_insert
 
 from ..letter_texts import (
     LetterWording,
@@ -196,12 +197,24 @@ def _drain_follows() -> None:
 
 def _drain_ready_locked() -> bool:
     """Lock a drain task still READY (none another transaction holds) until this transaction ends; whether one was."""
+    return first_row(*_drain_ready_sql(connection.vendor)) is not None
+
+
+@cache
+def _drain_ready_sql(vendor: str) -> tuple[str, tuple]:
+    """The query of ``_drain_ready_locked``, compiled by the ORM once per process: compiling it was most of its cost
+    (0.5–0.8 ms of CPU an act, more than the task row it saves; bench/RESULTS.md).
+
+    django-tasks-db's own ``ready()``: READY, and not deferred or due by now; "now" is the moment it is compiled,
+    so it finds a subset of the drains the worker takes for ready (a drain is never deferred), which is what the
+    act needs: one the worker will run.
+    """
     ready = DBTaskResult.objects.ready().filter(
         task_path=letters_drain_task.module_path,
         backend_name=letters_drain_task.backend,
         queue_name=letters_drain_task.queue_name,
     )
-    return bool(list(ready.select_for_update(skip_locked=True).values_list("pk", flat=True)[:1]))
+    return ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query.sql_with_params()
 
 
 def drain_queue() -> None:
