@@ -217,7 +217,7 @@ def _drain_ready_sql(vendor: str) -> tuple[str, tuple]:
     return ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query.sql_with_params()
 
 
-def drain_queue() -> None:
+def _helper_queue() -> None:
     """Queue a drain unless one is READY already (a drain that wants a helper)."""
     with transaction.atomic():
         _drain_follows()
@@ -412,7 +412,7 @@ def letters_drain() -> int:
     while numbered := _number(exclude=left):
         stored, broken = _draw_and_store(numbered)
         if stored and not drawn and _helper_wanted(exclude=left | set(numbered)):
-            drain_queue()
+            _helper_queue()
         drawn += len(stored)
         failed += broken
         left.update(pk for pk in numbered if pk not in stored)
