@@ -12,16 +12,22 @@ from tests.ui.test_browser import chromium, open_as, people, shot  # noqa: F401 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
 
+def inquiry_form_filled(page, live_server, *, asker: str):
+    """The register's form to record an inquiry, opened and filled as an officer does, with ``asker`` typed."""
+    page.goto(f"{live_server.url}/inquiries/")
+    page.get_by_text("疑義照会を記録する").click()
+    form = page.get_by_test_id("inquiry-create")
+    form.get_by_label("受領日").fill("2025-08-29")
+    form.get_by_label("照会元", exact=True).fill(asker)
+    form.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
+    form.get_by_label("照会内容").fill("備品購入費は補助対象経費に含まれますか。")
+    return form
+
+
 def test_an_officer_records_an_inquiry_and_answers_it(open_as, live_server, people):
     f.municipality()  # 川越市
     officer = open_as(people["officer"])
-    officer.goto(f"{live_server.url}/inquiries/")
-    officer.get_by_text("疑義照会を記録する").click()
-    form = officer.get_by_test_id("inquiry-create")
-    form.get_by_label("受領日").fill("2025-08-29")
-    form.get_by_label("照会元", exact=True).fill("112011")
-    form.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
-    form.get_by_label("照会内容").fill("備品購入費は補助対象経費に含まれますか。")
+    form = inquiry_form_filled(officer, live_server, asker="112011")
     form.get_by_role("button", name="疑義照会を記録").click()
     officer.wait_for_load_state()
     assert "疑義照会を記録しました。" in officer.content()
@@ -50,13 +56,7 @@ def test_an_officer_names_the_asker_by_its_reading_and_is_asked_for_the_code_whe
     Recipient.objects.filter(pk=kawagoe.pk).update(name_kana="カワゴエシ")
     Recipient.objects.filter(pk=f.municipality("112038", "川口市").pk).update(name_kana="カワグチシ")
     officer = open_as(people["officer"])
-    officer.goto(f"{live_server.url}/inquiries/")
-    officer.get_by_text("疑義照会を記録する").click()
-    form = officer.get_by_test_id("inquiry-create")
-    form.get_by_label("受領日").fill("2025-08-29")
-    form.get_by_label("照会元", exact=True).fill("かわ")
-    form.get_by_label("事業").select_option(Stream.COMMUNITY_SUPPORT_GRANT)
-    form.get_by_label("照会内容").fill("備品購入費は補助対象経費に含まれますか。")
+    form = inquiry_form_filled(officer, live_server, asker="かわ")
     with officer.expect_navigation():
         form.get_by_role("button", name="疑義照会を記録").click()
     error = officer.get_by_test_id("inquiry-create").locator(".field__error")
