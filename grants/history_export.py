@@ -131,8 +131,14 @@ def _rows(entries: QuerySet[HistoryEntry]) -> Iterator[list]:
             subject_id, case, fiscal_year, stream, recipient or "", source, target,
             encode(data["amounts_before"]) if "amounts_before" in data else _EMPTY,
             encode(data["amounts_after"]) if "amounts_after" in data else _EMPTY,
-            data.get("document_number", ""), data.get("reason", ""), data_json, prev_hash, digest,
+            _cell_text(data.get("document_number", "")), _cell_text(data.get("reason", "")), data_json, prev_hash, digest,
         ]
+
+
+def _cell_text(value):
+    """A record's document number or reason as a cell: as recorded (text, a number), or the JSON of a list or an
+    object a record holds there (a spreadsheet cell and a CSV field take no list)."""
+    return _JSON(value) if isinstance(value, (list, dict)) else value
 
 
 # What a spreadsheet reads as the start of a formula (or, for tab and CR, a cell it may shift into one).

@@ -86,6 +86,27 @@ def test_a_control_character_in_a_reason_does_not_break_the_xlsx(api, history):
     assert jsonl_records(body)[-1]["reason"] == "重複\x1b"
 
 
+def test_a_record_whose_reason_or_document_number_is_not_text_exports_it_as_json(api, history):
+    """Records written by other acts than transitions may hold a list there: every format exports it, as JSON."""
+    from django.db import transaction
+
+    from grants.history import history_append
+
+    with transaction.atomic():
+        history_append(actor=f.officer(username="suzuki"), action="note", subject_type="case",
+                       subject_id=history["chiba"].pk, case=history["chiba"],
+                       data={"reason": ["重複", "誤記"], "document_number": {"first": "関厚発1201第1号"}})
+    query = "case=%d" % history["chiba"].pk
+    _, body = download(api, "format=xlsx&" + query)
+    last = list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))[-1]
+    assert last[COLUMNS.index("reason")] == '["重複", "誤記"]'
+    assert last[COLUMNS.index("document_number")] == '{"first": "関厚発1201第1号"}'
+    _, body = download(api, "format=csv&" + query)
+    assert csv_records(body)[-1]["reason"] == '["重複", "誤記"]'
+    _, body = download(api, "format=jsonl&" + query)
+    assert jsonl_records(body)[-1]["reason"] == ["重複", "誤記"]
+
+
 def test_text_that_looks_like_a_formula_stays_text_in_the_xlsx(api, history):
     """A reason is what was recorded: the spreadsheet shows it, it does not compute or link it."""
     officer = f.officer(username="suzuki")
