@@ -27,7 +27,12 @@ class InquiryFilterForm(FilterForm):
 
 
 class InquiryForm(forms.Form):
-    """A question as received: when, from whom, about what."""
+    """A question as received: when, from whom, about what. Its fields' ids differ from the register's filter
+    form's on the same page (``new-asker``, not ``id_asker``), so each label names its own field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "new-%s")
+        super().__init__(*args, **kwargs)
 
     received_on = forms.DateField(
         label=_("Received on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})

@@ -53,6 +53,19 @@ def test_a_refused_question_comes_back_on_the_form_and_writes_nothing(client, of
     assert Inquiry.objects.count() == 0 and HistoryEntry.objects.count() == before
 
 
+def test_the_register_page_gives_each_field_its_own_id(client, officer):
+    """The filter form and the form to record a question share a page: no id twice, each label for its field."""
+    import re
+    from collections import Counter
+
+    client.force_login(officer)
+    for response in (client.get("/inquiries/"), client.post("/inquiries/new", {"asker": "かわ", "question": "質問"})):
+        html = response.content.decode()
+        twice = [name for name, count in Counter(re.findall(r'\bid="([^"]+)"', html)).items() if count > 1]
+        assert twice == [], twice
+        assert set(re.findall(r'<label for="([^"]+)"', html)) <= set(re.findall(r'\bid="([^"]+)"', html))
+
+
 def test_a_second_answer_is_refused_on_the_form(client, officer):
     inquiry = inquiry_record(actor=officer, received_on=date(2025, 8, 1), asker="112011", stream=CSG, question="質問")
     inquiry_answer(actor=officer, inquiry_id=inquiry.pk, answer="最初の回答", answered_on=date(2025, 8, 4))
