@@ -29,3 +29,26 @@ def test_a_revocation_row_carries_no_budget_badge(open_as, live_server, people):
     assert "示達不要" in revocation.inner_text()
     assert "示達額内" in decision.inner_text()
     shot(page, "41-approval-queue-revocation-1366")
+
+
+def test_when_a_draft_was_made_breaks_between_its_date_and_time_never_inside_the_date(open_as, live_server, people):
+    officer, boss = people["officer"], people["boss"]
+    for n in range(2):
+        drafted = f.case(actor=officer, recipient=f.town(n))
+        for name, data in [("request", {}), ("submit", {"amount": 5_000_000}), ("start_review", {}),
+                           ("draft", {"amount": 5_000_000})]:
+            drafted = pf.act(drafted, name, officer, **data)
+    page = open_as(boss)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/approvals/")
+    stamps = page.locator("tbody .stamp")
+    assert stamps.count() == 2
+    for index in range(stamps.count()):
+        # the lines the date part (up to the space) takes up in the page: one
+        date_lines = stamps.nth(index).evaluate(
+            """el => { const text = el.firstChild; const range = document.createRange();
+                       range.setStart(text, 0); range.setEnd(text, text.data.indexOf(' '));
+                       return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+        )
+        assert date_lines == 1, stamps.nth(index).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the queue still fits

@@ -46,6 +46,16 @@ def test_pages_need_a_login(client):
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
 
 
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get("/login/").content.decode()
+    [icon] = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert icon.endswith("favicon.svg") and finders.find("favicon.svg")
+
+
 def test_each_role_lands_on_its_page(client, people):
     assert as_user(client, people["officer"]).get("/")["Location"] == "/cases/"
     assert as_user(client, people["boss"]).get("/")["Location"] == "/approvals/"
