@@ -64,3 +64,18 @@ def test_a_schedule_day_that_rolls_into_the_next_month_shows_in_the_month_it_fal
     assert (entry.stated, entry.effective) == (date(2026, 1, 31), date(2026, 2, 2))
     january = calendar_for_actor(actor=f.supervisor(), start=date(2026, 1, 1), end=date(2026, 1, 31), today=date(2026, 1, 5))
     assert january.entries == []  # as a case's deadline: on the day it falls due, not the day stated
+
+
+def test_the_month_and_week_views_name_the_stream_of_each_schedule_step(client):
+    """Two streams' steps can fall on one day: each step on the month and week views names its stream, as the
+    list view does."""
+    import re
+
+    shipped_schedules()
+    client.force_login(f.supervisor())
+    for query in ("view=month&month=2025-12", "view=week&week=2025-12-01"):
+        html = client.get(f"/calendar/?{query}&fiscal_year=2025", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+        steps = re.findall(r'<span class="event event--step".*?</span>(?=\s*<|$)', html, flags=re.S)
+        assert steps, query
+        for step in steps:
+            assert re.search(r'data-testid="step-stream">(地域支援事業交付金|地域医療介護総合確保基金|後期高齢者医療特別調整交付金)', step), step
