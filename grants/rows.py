@@ -35,13 +35,22 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
     case, recipient, user, determination = readers
     determinations = _quote(Determination._meta.db_table)
     # The act reads the case's pending determination with it (approve and notify move it on): one read, not two.
+    pending = (
+        f"SELECT {{columns}} FROM {determinations} p WHERE p.case_id = c.id AND {PENDING_WHERE.format(t='p')} "
+        f"ORDER BY {PENDING_ORDER.format(t='p')} LIMIT 1"
+    )
+    if vendor == "postgresql":
+        # LATERAL: the newest pending draft is found through the case's index for each case read. Joined on
+        # ``d.id = (subquery)`` instead, PostgreSQL's planner hashes the whole table of determinations.
+        pending_join = f"LEFT JOIN LATERAL ({pending.format(columns='p.*')}) d ON true"
+    else:  # SQLite has no LATERAL; it runs the subquery once for the case and finds the draft by its id
+        pending_join = f"LEFT JOIN {determinations} d ON d.id = ({pending.format(columns='p.id')})"
     sql = (
         f"SELECT {case.columns}, {recipient.columns}, {user.columns}, {determination.columns} "
         f"FROM {_quote(Case._meta.db_table)} c "
         f"JOIN {_quote(Recipient._meta.db_table)} r ON r.id = c.recipient_id "
         f"LEFT JOIN {_quote(get_user_model()._meta.db_table)} u ON u.id = c.officer_id "
-        f"LEFT JOIN {determinations} d ON d.id = (SELECT p.id FROM {determinations} p WHERE p.case_id = c.id AND "
-        f"{PENDING_WHERE.format(t='p')} ORDER BY {PENDING_ORDER.format(t='p')} LIMIT 1) "
+        f"{pending_join} "
         f"WHERE {where}"
     )
     if vendor == "postgresql":

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -224,6 +224,21 @@ def budget_notice_record(
     )
     return notice
 
+
+
+def budget_checks_serialised(*, fiscal_year: int, stream: str, part: str) -> None:
+    """Make the budget checks of one fiscal year's stream and part take turns until this transaction ends.
+
+    An approval reads what the others committed (docs/money.md, "The budget
+    ceiling"). On PostgreSQL, under READ COMMITTED, two approvals at once would
+    each miss the other and could together pass the ceiling: a transaction
+    advisory lock named after the year, stream and part serialises them, taken
+    after the case's lock (docs/architecture.md, "Lock order"). SQLite's
+    IMMEDIATE write lock already serialises every act.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"budget:{fiscal_year}:{stream}:{part}"])
 
 
 #: What a user may do beside their scope rows: the account's flags, their groups (roles) and own permissions.

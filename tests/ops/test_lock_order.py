@@ -16,9 +16,6 @@ Each test holds what the act waits for from a separate connection, lets the
 act block on it, and asks for the ``FOR KEY SHARE`` lock with ``NOWAIT``.
 """
 
-import threading
-import time
-
 import psycopg
 import pytest
 from django.db import connection
@@ -32,6 +29,7 @@ from tests import factories as f
 from workflows.services import case_transition
 
 from .conftest import database_url_for_processes
+from .locks import in_background, wait_until_blocked
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -40,45 +38,6 @@ pytestmark = [
 CHAIN_LOCK = 7_340_001  # the advisory lock history_append takes (grants.history)
 # Letters stay pending until a worker draws them.
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _in_background(work) -> tuple[threading.Thread, dict]:
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = work()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            outcome["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def _wait_until_blocked(wait_event: str, thread, outcome) -> None:
-    """Until some session waits on a ``wait_event`` lock (the act, behind what the holder holds).
-
-    Asked on a connection of its own, outside any transaction: ``pg_stat_activity`` is read once per transaction.
-    """
-    with psycopg.connect(database_url_for_processes(), autocommit=True) as watcher:
-        _poll(watcher, wait_event, thread, outcome)
-
-
-def _poll(watcher: psycopg.Connection, wait_event: str, thread, outcome) -> None:
-    for _ in range(600):
-        assert thread.is_alive(), f"the act ended without waiting: {outcome}"
-        waiting = watcher.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND wait_event = %s AND pid <> pg_backend_pid()",
-            [wait_event],
-        ).fetchone()[0]
-        if waiting:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the act never waited on a {wait_event} lock")
 
 
 def _key_share_now(model, pk: int) -> bool:
@@ -96,10 +55,10 @@ def test_a_transition_waiting_for_the_history_chain_does_not_block_foreign_keys_
     case = f.case(actor=officer)
     with psycopg.connect(database_url_for_processes()) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        thread, outcome = _in_background(lambda: case_transition(
+        thread, outcome = in_background(lambda: case_transition(
             case_id=case.pk, name="request", actor=officer, data={"deadline": "2027-09-01"}, expected_version=1
         ))
-        _wait_until_blocked("advisory", thread, outcome)
+        wait_until_blocked("advisory", thread, outcome)
         free = _key_share_now(Case, case.pk)
         holder.rollback()
     thread.join()
@@ -119,8 +78,8 @@ def test_a_letter_waiting_for_its_document_number_does_not_block_foreign_keys_to
     DocumentSequence.objects.get_or_create(day=letter.issued_on, defaults={"last_serial": 0})
     with psycopg.connect(database_url_for_processes()) as holder:
         holder.execute(f"SELECT 1 FROM {DocumentSequence._meta.db_table} WHERE day = %s FOR UPDATE", [letter.issued_on])
-        thread, outcome = _in_background(lambda: letter_render(letter_id=letter.pk))
-        _wait_until_blocked("transactionid", thread, outcome)
+        thread, outcome = in_background(lambda: letter_render(letter_id=letter.pk))
+        wait_until_blocked("transactionid", thread, outcome)
         free = _key_share_now(Case, case.pk) and _key_share_now(Recipient, case.recipient_id)
         holder.rollback()
     thread.join()

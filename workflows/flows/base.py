@@ -33,6 +33,7 @@ from grants.catalogue import (
     stream_get,
 )
 from grants.errors import OutOfScope
+from grants.services import budget_checks_serialised
 from grants.procedures import InformalNotice, definition_full
 from grants.models import (
     DECISION_IN_FORCE_STATES,
@@ -199,6 +200,7 @@ class CaseFlow:
         if commitments is not None:
             position = commitments.position(pending)
         else:  # an act: three sums in one statement, not the year's commitments row by row
+            budget_checks_serialised(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
             position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
         self.budget = position
         return State.CONDITION(
