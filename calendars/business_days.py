@@ -12,7 +12,9 @@ from typing import NamedTuple
 
 import jpholiday
 
-from web.rows import rows_select, shared_read
+from django.db import connection
+
+from web.rows import rows_select, shared_read, shared_seed
 
 
 def _is_year_end_closure(day: date) -> bool:
@@ -28,10 +30,13 @@ class ClosureCache:
     seen by the next request (inside ``web.rows.shared_reads``, one is shared by a bulk step's chunk of acts).
     """
 
-    def __init__(self):
+    def __init__(self, every_day: frozenset[date] | None = None):
         self._years: dict[int, frozenset[date]] = {}
+        self._every_day = every_day  # every closure day on file, read already (``closure_days_known``)
 
     def __contains__(self, day: date) -> bool:
+        if self._every_day is not None:
+            return day in self._every_day
         if day.year not in self._years:
             from .models import ClosureDay
 
@@ -41,8 +46,29 @@ class ClosureCache:
         return day in self._years[day.year]
 
 
+_SHARED_KEY = ("closure_days",)
+
+
 def _closures(given: Container[date] | None) -> Container[date]:
-    return given if given is not None else shared_read(("closure_days",), ClosureCache)
+    return given if given is not None else shared_read(_SHARED_KEY, ClosureCache)
+
+
+def closure_days_column(vendor: str) -> str:
+    """A column expression with every closure day on file as one text (``closure_days_known`` reads it), for a
+    statement that reads them with something else: an act's case read. The table holds a few days a year."""
+    from .models import ClosureDay
+
+    table = connection.ops.quote_name(ClosureDay._meta.db_table)
+    if vendor == "postgresql":
+        return f"(SELECT string_agg(cd.day::text, ',') FROM {table} cd)"
+    return f"(SELECT group_concat(cd.day, ',') FROM {table} cd)"
+
+
+def closure_days_known(text: str | None) -> None:
+    """Inside ``web.rows.shared_reads``: every closure day on file (``closure_days_column``'s text) is known, so
+    the business-day functions ask the database no more. Outside, nothing."""
+    days = frozenset(date.fromisoformat(day) for day in text.split(",")) if text else frozenset()
+    shared_seed(_SHARED_KEY, lambda: ClosureCache(every_day=days))
 
 
 def is_business_day(day: date, *, extra_closures: Container[date] | None = None) -> bool:

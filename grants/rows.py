@@ -1,5 +1,5 @@
-"""The prepared read of a case for a transition: the case with its recipient, officer and newest pending
-determination, row-locked.
+"""The prepared read of a case for a transition: the case with its recipient, officer, newest pending
+determination and the recipient's prefecture, row-locked, and the closure days on file.
 
 Built once per process with ``web.rows`` (see there why the hot path's statements are prepared).
 """
@@ -10,12 +10,20 @@ from functools import cache
 from django.db import connection
 from django.db.models import Model
 
+from calendars.business_days import closure_days_column, closure_days_known
 from web.rows import RowReader, db
 
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
+
+#: A recipient's prefecture on file: the one rule of ``grants.selectors.prefecture_on_file`` and of the case's
+#: read for an act, which brings it with the case. ``{t}``: the table's alias.
+PREFECTURE_OF_WHERE = "{t}.kind = 'prefecture'"  # RecipientKind.PREFECTURE
+PREFECTURE_OF_ORDER = "{t}.id"
+#: Where ``prefecture_on_file`` keeps a recipient's prefecture (None: not on file) on the instance.
+PREFECTURE_ON_FILE = "_prefecture_on_file"
 
 #: A case's pending determination (drafted, not yet notified or sent back), newest first: the one rule of
 #: ``grants.selectors.determination_pending`` and of the case's read for an act. ``{t}``: the table's alias.
@@ -31,26 +39,40 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
 
     readers = (
         RowReader(Case, "c"), RowReader(Recipient, "r"), RowReader(get_user_model(), "u"), RowReader(Determination, "d"),
+        RowReader(Recipient, "pf"),
     )
-    case, recipient, user, determination = readers
-    determinations = _quote(Determination._meta.db_table)
-    # The act reads the case's pending determination with it (approve and notify move it on): one read, not two.
+    case, recipient, user, determination, prefecture = readers
+    determinations, recipients = _quote(Determination._meta.db_table), _quote(Recipient._meta.db_table)
+    # The act reads with its case what it would otherwise read in statements of their own, one round trip each
+    # on PostgreSQL: the pending determination (approve and notify move it on), the recipient's prefecture
+    # (letters are addressed through it) and the closure days (deadlines count business days).
     pending = (
         f"SELECT {{columns}} FROM {determinations} p WHERE p.case_id = c.id AND {PENDING_WHERE.format(t='p')} "
         f"ORDER BY {PENDING_ORDER.format(t='p')} LIMIT 1"
     )
+    prefecture_of = (
+        f"SELECT {{columns}} FROM {recipients} q WHERE {PREFECTURE_OF_WHERE.format(t='q')} "
+        f"AND q.code = r.prefecture_code ORDER BY {PREFECTURE_OF_ORDER.format(t='q')} LIMIT 1"
+    )
     if vendor == "postgresql":
         # LATERAL: the newest pending draft is found through the case's index for each case read. Joined on
         # ``d.id = (subquery)`` instead, PostgreSQL's planner hashes the whole table of determinations.
-        pending_join = f"LEFT JOIN LATERAL ({pending.format(columns='p.*')}) d ON true"
-    else:  # SQLite has no LATERAL; it runs the subquery once for the case and finds the draft by its id
-        pending_join = f"LEFT JOIN {determinations} d ON d.id = ({pending.format(columns='p.id')})"
+        joins = (
+            f"LEFT JOIN LATERAL ({pending.format(columns='p.*')}) d ON true "
+            f"LEFT JOIN LATERAL ({prefecture_of.format(columns='q.*')}) pf ON true"
+        )
+    else:  # SQLite has no LATERAL; it runs each subquery once for the case and finds the row by its id
+        joins = (
+            f"LEFT JOIN {determinations} d ON d.id = ({pending.format(columns='p.id')}) "
+            f"LEFT JOIN {recipients} pf ON pf.id = ({prefecture_of.format(columns='q.id')})"
+        )
     sql = (
-        f"SELECT {case.columns}, {recipient.columns}, {user.columns}, {determination.columns} "
+        f"SELECT {case.columns}, {recipient.columns}, {user.columns}, {determination.columns}, {prefecture.columns}, "
+        f"{closure_days_column(vendor)} "
         f"FROM {_quote(Case._meta.db_table)} c "
-        f"JOIN {_quote(Recipient._meta.db_table)} r ON r.id = c.recipient_id "
+        f"JOIN {recipients} r ON r.id = c.recipient_id "
         f"LEFT JOIN {_quote(get_user_model()._meta.db_table)} u ON u.id = c.officer_id "
-        f"{pending_join} "
+        f"{joins} "
         f"WHERE {where}"
     )
     if vendor == "postgresql":
@@ -63,7 +85,8 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
 def case_fetch_for_update(case_id: int) -> Model | None:
     """The case with its recipient, officer and pending determination (``case.pending``, as
     ``grants.selectors.determination_pending`` finds it), the case row-locked on PostgreSQL (SQLite's IMMEDIATE
-    lock covers it)."""
+    lock covers it). The recipient's prefecture comes with it (``grants.selectors.prefecture_on_file``), and,
+    inside ``web.rows.shared_reads``, the closure days (``calendars.business_days.closure_days_known``)."""
     using = db()
     sql, readers = _case_for_update(using.vendor)
     with using.cursor() as cursor:
@@ -88,16 +111,23 @@ def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:
     return {case.pk: case for case in cases}
 
 
-def _case_built(row, case_reader, recipient_reader, user_reader, determination_reader) -> Model:
+def _case_built(row, case_reader, recipient_reader, user_reader, determination_reader, prefecture_reader) -> Model:
     case = case_reader.build(row)
     offset = len(case_reader)
     case.recipient = recipient_reader.build(row[offset:])
     offset += len(recipient_reader)
     officer_row = row[offset : offset + len(user_reader)]
     case.officer = user_reader.build(officer_row) if officer_row[0] is not None else None
-    pending_row = row[offset + len(user_reader) :]
+    offset += len(user_reader)
+    pending_row = row[offset : offset + len(determination_reader)]
     # ``pending``: the case's pending drafts, as the approval queue prefetches them (the flows read either)
     case.pending = [determination_reader.build(pending_row)] if pending_row[0] is not None else []
     for determination in case.pending:
         determination.case = case
+    offset += len(determination_reader)
+    prefecture_row = row[offset : offset + len(prefecture_reader)]
+    case.recipient.__dict__[PREFECTURE_ON_FILE] = (
+        prefecture_reader.build(prefecture_row) if prefecture_row[0] is not None else None
+    )
+    closure_days_known(row[offset + len(prefecture_reader)])
     return case

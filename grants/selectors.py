@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import DomainError, InvalidInput
-from web.rows import first_row, rows_of, rows_select, scalar
+from web.rows import first_row, rows_of, rows_select, scalar, shared_read
 from web.typing import plain, search_key
 
 from .access import READ_CASE, authorize, scope_q
@@ -31,7 +31,15 @@ from .models import (
     Recipient,
     RecipientKind,
 )
-from .rows import PENDING_ORDER, PENDING_WHERE, case_fetch_for_update, cases_fetch_for_update
+from .rows import (
+    PENDING_ORDER,
+    PENDING_WHERE,
+    PREFECTURE_OF_ORDER,
+    PREFECTURE_OF_WHERE,
+    PREFECTURE_ON_FILE,
+    case_fetch_for_update,
+    cases_fetch_for_update,
+)
 
 
 def case_list_for_actor(
@@ -175,6 +183,25 @@ def recipient_search_q(text: str) -> Q:
     for name in names:
         query |= Q(name_ja__contains=name)
     return query
+
+
+def prefecture_on_file(recipient: Recipient) -> Recipient | None:
+    """The prefecture (master data) a recipient belongs to, or None when it is not on file.
+
+    Read once per recipient instance: a letter's addressee and its 経由 line, and a bulk request's covering
+    letter, ask about the same recipient within one act. An act's case read brings it with the case
+    (``grants.rows``); otherwise it is read here, once per ``web.rows.shared_reads`` for a bulk step's chunk.
+    """
+    if PREFECTURE_ON_FILE not in recipient.__dict__:
+        found = shared_read(
+            ("prefecture", recipient.prefecture_code),
+            lambda: rows_select(
+                Recipient, f"{PREFECTURE_OF_WHERE.format(t='t')} AND t.code = %s", [recipient.prefecture_code],
+                order_by=PREFECTURE_OF_ORDER.format(t="t"),
+            ),
+        )
+        recipient.__dict__[PREFECTURE_ON_FILE] = found[0] if found else None
+    return recipient.__dict__[PREFECTURE_ON_FILE]
 
 
 def prefecture_by_code() -> dict[str, Recipient]:

@@ -22,10 +22,9 @@ from grants.catalogue import (
     stream_get,
 )
 from grants.models import Case, Determination, DeterminationKind, Recipient, RecipientKind, RevocationBasis
-from grants.selectors import decision_in_force
+from grants.selectors import decision_in_force, prefecture_on_file
 from payments.models import PaymentBasis, PaymentItem, PaymentPlanRule, ShareBase
 from payments.selectors import settlement_figures
-from web.rows import rows_select, shared_read
 
 from .models import LetterKind, ReminderRule
 
@@ -76,28 +75,6 @@ def addressee(recipient: Recipient, *, routed: bool = False) -> str:
     """
     holder = (prefecture_on_file(recipient) if routed else None) or recipient
     return _with_dono(holder.addressee_ja or holder.name_ja)
-
-
-def prefecture_on_file(recipient: Recipient) -> Recipient | None:
-    """The prefecture (master data) a recipient belongs to, or None when it is not on file.
-
-    Prepared: every request and notice asks (docs/architecture.md#sql-written-by-hand). Read once per
-    recipient instance: a letter's addressee and its 経由 line, and a bulk request's covering letter, ask
-    about the same recipient within one act (the act reads its case, and so its recipient, afresh).
-    """
-    if _PREFECTURE not in recipient.__dict__:
-        found = shared_read(  # a bulk step's chunk reads each prefecture once
-            ("prefecture", recipient.prefecture_code),
-            lambda: rows_select(
-                Recipient, "t.kind = %s AND t.code = %s", [RecipientKind.PREFECTURE, recipient.prefecture_code],
-                order_by="t.id",
-            ),
-        )
-        recipient.__dict__[_PREFECTURE] = found[0] if found else None
-    return recipient.__dict__[_PREFECTURE]
-
-
-_PREFECTURE = "_prefecture_on_file"
 
 
 def head_of(recipient: Recipient) -> str:

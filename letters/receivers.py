@@ -20,6 +20,7 @@ from workflows.signals import ActAddition, ListColumn, PageSection
 from .letter_texts import recorded_later_note
 from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
 from .services.letters import (
+    drain_ready_query,
     letter_for_step,
     letter_stored_with_act,
     letter_particulars,
@@ -52,13 +53,14 @@ def letter_for_act(
         sent.basis = {**sent.basis, "recorded_later": True}
         sent.content = {**sent.content, "recorded_note": recorded_later_note(act_on=on, recorded_on=recorded_on)}
 
-    def stored(entry):
-        letter_stored_with_act(sent)
+    def stored(entry, **found):
+        letter_stored_with_act(sent, **({"ready": found["found"]} if found else {}))
 
-    # The service stores the letter with the act's record; a bulk step's acts store theirs a chunk at a time.
+    # The service stores the letter with the act's record, and on PostgreSQL finds (and locks) the READY drain
+    # that will draw it in the same statement; a bulk step's acts store theirs a chunk at a time.
     return ActAddition(
         record={"letter": letter_particulars(sent)}, with_record=stored, with_records=letters_with_acts, item=sent,
-        row=sent, record_field="history_entry",
+        row=sent, record_field="history_entry", query=None if bulk else drain_ready_query(),
     )
 
 

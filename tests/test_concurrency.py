@@ -95,7 +95,7 @@ def _pending_letter(live_db, today, monkeypatch):
     officer = f.officer()
     case = f.case(actor=officer)
     with monkeypatch.context() as patch:
-        patch.setattr(letter_services, "_drain_follows", lambda: None)
+        patch.setattr(letter_services, "_drain_follows", lambda *found: None)
         act(case, "request", officer, deadline=DEADLINE.isoformat())
     return Letter.objects.get(case=case, kind="request")
 

@@ -185,6 +185,14 @@ def shared_reads():
         _shared.reset(token)
 
 
+def shared_seed(key: tuple, value: Callable[[], Any]) -> None:
+    """Inside ``shared_reads``: what ``shared_read(key, ...)`` returns from now on, read with something else (an
+    act's case read brings what its act would read); ``value`` is called only there. Outside, nothing."""
+    memo = _shared.get()
+    if memo is not None:
+        memo[key] = value()
+
+
 def shared_read(key: tuple, read: Callable[[], Any]) -> Any:
     """``read()``, or inside ``shared_reads`` what it returned the first time for ``key``."""
     memo = _shared.get()

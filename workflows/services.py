@@ -85,7 +85,8 @@ def case_transition(
     letter follow its declaration; one history record describes it all.
     """
     cleaned = _cleaned(name, data)
-    with transaction.atomic(durable=True):
+    # shared_reads: what the case's read brings with it (the closure days) is not read again
+    with transaction.atomic(durable=True), shared_reads():
         return _act(
             case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today
         )
@@ -325,9 +326,15 @@ def _act(
     if bulk is not None:
         bulk.keep(saved, record, additions)
         return case
-    entry = _act_write(saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None])
+    entry, found = _act_write(
+        saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
+        [addition.query for addition in additions if addition.query is not None],
+    )
     for addition in additions:
-        addition.with_record(entry)
+        if addition.query is not None and found is not None:
+            addition.with_record(entry, found=found.pop(0))
+        else:
+            addition.with_record(entry)
     return case
 
 
@@ -347,17 +354,22 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
         )
 
 
-def _act_write(rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = ()) -> HistoryEntry:
+def _act_write(
+    rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = (),
+    queries: list[tuple[str, tuple]] = (),
+) -> tuple[HistoryEntry, list | None]:
     """The transition service's combined write: the rows the act changed (its case, the determination it
     moved on), the act's history record (``history_record``'s values), and the new rows stored under that
     record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter).
+    Returns the record, and what ``queries`` found (``ActAddition.query``; None where they were not run).
 
     On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
     the record's chained INSERT, which is joined with them, so a row that is
     gone stops the record, and the new rows' INSERTs take the record's id from
-    it (one round trip where several would do the same). On SQLite, whose
-    statements cost no round trip, the UPDATEs run one after the other, the
-    history appends the record and the new rows follow. The caller holds the case's lock.
+    it; the queries are WITHs too (one round trip where several would do the
+    same). On SQLite, whose statements cost no round trip, the UPDATEs run one
+    after the other, the history appends the record and the new rows follow;
+    the queries are left to their additions. The caller holds the case's lock.
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
@@ -367,31 +379,33 @@ def _act_write(rows: list[tuple[Model, list[str]]], record: dict, new_rows: list
         for row, field in new_rows:
             setattr(row, field, entry)
             row_insert(row)
-        return entry
+        return entry, None
     statements = [update_statement(row, fields) for row, fields in updates]
     names = tuple(f"saved{number}" for number in range(len(statements)))
     append_sql, append_params = history_append_statement(record, joined=names)
     ctes = [f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements)]
     params = [param for _sql, params in statements for param in params] + append_params
-    if new_rows:
+    if new_rows or queries:
         ctes.append(f"record AS ({append_sql})")
         added = []
         for number, (row, field) in enumerate(new_rows):
             sql, row_params = insert_under_statement(row, field, under="record")
             ctes.append(f"new{number} AS ({sql})")
             params += row_params
-            added.append(f"new{number}")
-        append_sql = (
-            f"SELECT record.id, record.prev_hash, record.hash, {', '.join(f'{name}.id' for name in added)} "
-            f"FROM record, {', '.join(added)}"
-        )
+            added.append(f"new{number}.id")
+        for number, (sql, query_params) in enumerate(queries):
+            ctes.append(f"asked{number} AS ({sql})")
+            params += query_params
+            added.append(f"(SELECT * FROM asked{number} LIMIT 1)")  # a query's one value, or NULL
+        tables = ["record", *(f"new{number}" for number in range(len(new_rows)))]
+        append_sql = f"SELECT record.id, record.prev_hash, record.hash, {', '.join(added)} FROM {', '.join(tables)}"
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} {append_sql}" if ctes else append_sql, params)
         row = cursor.fetchone()
     if row is None:  # an UPDATE matched no row, so nothing was inserted
         raise RuntimeError("case_transition: a row the act saves does not exist")
     entry = history_entry(record, row[:3])
-    for (new, field), pk in zip(new_rows, row[3:]):
+    for (new, field), pk in zip(new_rows, row[3 : 3 + len(new_rows)]):
         setattr(new, field, entry)
         inserted(new, pk)
-    return entry
+    return entry, list(row[3 + len(new_rows) :])

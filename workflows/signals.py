@@ -63,6 +63,10 @@ class ActAddition(NamedTuple):
     #: step's acts: by the service too, unless the addition names ``with_records``, which stores the chunk's rows).
     row: Any = None
     record_field: str = ""
+    #: PostgreSQL, a single act: a query ``(sql, params)`` the service runs inside the act's write statement (a
+    #: ``WITH``, no round trip of its own), whose first value of its first row (None for none) it hands to
+    #: ``with_record`` as ``found=``. Elsewhere it is not run, and ``with_record`` gets no ``found``.
+    query: tuple[str, tuple] | None = None
 
 
 case_page_sections = Signal()

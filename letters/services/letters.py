@@ -174,8 +174,22 @@ def letter_record(letter: Letter, *, action: str, actor, data: dict) -> HistoryE
     )
 
 
-def _drain_follows() -> None:
+_ASK = object()
+
+
+def drain_ready_query() -> tuple[str, tuple] | None:
+    """The query that finds and locks a READY drain (``_drain_follows``) for the transition service to run in the
+    act's own write statement on PostgreSQL (``workflows.signals.ActAddition.query``); None where it would not."""
+    if connection.vendor != "postgresql" or not isinstance(letters_drain_task.get_backend(), DatabaseBackend):
+        return None
+    return _drain_ready_sql(connection.vendor)
+
+
+def _drain_follows(ready=_ASK) -> None:
     """Make sure a drain runs after the act commits, to draw the letter it stores: call inside the act.
+
+    ``ready``: what ``drain_ready_query`` found, run by the act already (a READY drain's id, now locked, or
+    None); by default it is asked here.
 
     With the database queue (django-tasks-db), a drain task that is READY
     already will do, provided no worker claims it before the act commits: the
@@ -189,7 +203,7 @@ def _drain_follows() -> None:
     runs inside the act. The argument at length: docs/architecture.md#after-commit.
     """
     if isinstance(letters_drain_task.get_backend(), DatabaseBackend):
-        if not _drain_ready_locked():
+        if not (_drain_ready_locked() if ready is _ASK else ready is not None):
             letters_drain_task.enqueue()
     else:
         transaction.on_commit(letters_drain_task.enqueue)
@@ -356,10 +370,11 @@ def return_order_issue(*, claim, actor) -> Letter:
     )
 
 
-def letter_stored_with_act(letter: Letter) -> Letter:
+def letter_stored_with_act(letter: Letter, *, ready=_ASK) -> Letter:
     """A letter from ``letter_for_step`` that the transition service stored with the record of the act that
-    sends it (``workflows.signals.ActAddition.row``): its PDF follows (the drain draws it)."""
-    _drain_follows()
+    sends it (``workflows.signals.ActAddition.row``): its PDF follows (the drain draws it). ``ready``: what
+    ``drain_ready_query`` found in the act's statement, if the service ran it."""
+    _drain_follows(ready)
     return letter
 
 

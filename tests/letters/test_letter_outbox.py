@@ -62,8 +62,8 @@ def test_an_act_that_fails_after_queueing_its_letter_leaves_neither_letter_nor_t
 
     queue = letters._drain_follows
 
-    def queue_then_fail():
-        queue()
+    def queue_then_fail(*found):
+        queue(*found)
         assert DBTaskResult.objects.exists()  # queued inside the act's transaction
         raise RuntimeError("the act fails after its letter was queued")
 
