@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
+from web.rows import first_row, shared_read
 
 from .access import authorize
 from .catalogue import is_valid_combination, procedure_get, stream_get
@@ -237,8 +238,9 @@ def budget_checks_serialised(*, fiscal_year: int, stream: str, part: str) -> Non
     IMMEDIATE write lock already serialises every act.
     """
     if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"budget:{fiscal_year}:{stream}:{part}"])
+        key = f"budget:{fiscal_year}:{stream}:{part}"
+        # once per act, or per chunk of a bulk approval (``web.rows.shared_reads``): the lock is held to COMMIT
+        shared_read(("lock", key), lambda: first_row("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key]))
 
 
 #: What a user may do beside their scope rows: the account's flags, their groups (roles) and own permissions.
