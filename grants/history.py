@@ -148,7 +148,24 @@ def _insert_sql(vendor: str, joined: tuple[str, ...] = ()) -> str:
             + "".join(f", {name}" for name in joined)
             + " RETURNING id, prev_hash, hash"
         )
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}, %s, %s) RETURNING id, prev_hash, hash"
+    # SQLite: read the head, hash and insert in one statement too (``history_sha256``, ``sqlite_functions``)
+    return (
+        f"INSERT INTO {table} ({columns}) "
+        f"SELECT {placeholders}, head.hash, history_sha256(%s || head.hash || %s) "
+        f"FROM (SELECT COALESCE((SELECT hash FROM {table} ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}') AS hash) head "
+        "RETURNING id, prev_hash, hash"
+    )
+
+
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sqlite_functions(sender, connection, **kwargs) -> None:
+    """``connection_created``: on SQLite, the SQL function ``history_sha256(text)`` (the hex SHA-256 of the text's
+    UTF-8), with which a record is hashed in the statement that reads the chain's head and inserts it."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("history_sha256", 1, _sha256_hex, deterministic=True)
 
 
 @cache
@@ -244,12 +261,8 @@ def history_record_append(values: dict) -> HistoryEntry:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_insert_sql("postgresql"), [*_params(values), head, tail, _PG_CHAIN_LOCK])
-            return history_entry(values, cursor.fetchone())
-        cursor.execute(f"SELECT hash FROM {HistoryEntry._meta.db_table} ORDER BY id DESC LIMIT 1")
-        row = cursor.fetchone()
-        prev = row[0] if row else GENESIS_HASH
-        digest = hashlib.sha256(f"{head}{prev}{tail}".encode()).hexdigest()
-        cursor.execute(_insert_sql(connection.vendor), [*_params(values), prev, digest])
+        else:  # the IMMEDIATE write lock serialises appends
+            cursor.execute(_insert_sql(connection.vendor), [*_params(values), head, tail])
         return history_entry(values, cursor.fetchone())
 
 
