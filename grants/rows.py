@@ -8,6 +8,7 @@ import json
 from functools import cache
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models import Model
 
 from calendars.business_days import closure_days_column, closure_days_known
@@ -29,6 +30,9 @@ PREFECTURE_ON_FILE = "_prefecture_on_file"
 #: ``grants.selectors.determination_pending`` and of the case's read for an act. ``{t}``: the table's alias.
 PENDING_WHERE = "{t}.notified_on IS NULL AND {t}.sent_back_reason = ''"
 PENDING_ORDER = "{t}.drafted_at DESC, {t}.id DESC"
+#: The same rule for the ORM (the approval queue prefetches the drafts); tests/grants/test_rows.py holds the two to
+#: the same rows.
+PENDING_Q = Q(notified_on__isnull=True, sent_back_reason="")
 
 
 @cache

@@ -33,6 +33,7 @@ from .models import (
 )
 from .rows import (
     PENDING_ORDER,
+    PENDING_Q,
     PENDING_WHERE,
     PREFECTURE_OF_ORDER,
     PREFECTURE_OF_WHERE,

@@ -13,6 +13,7 @@ from grants.access import authorize, may
 from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
 from grants.catalogue import UNCOMMITTING_KINDS, routed_streams, stream_get
 from grants.selectors import (
+    PENDING_Q,
     budget_commitments,
     case_list_for_actor,
     case_overdue_q,
@@ -208,7 +209,7 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     notified or sent back, newest first.
     """
     authorize(actor, "grants.approve_decision")
-    pending = Determination.objects.filter(notified_on__isnull=True, sent_back_reason="").select_related("drafted_by")
+    pending = Determination.objects.filter(PENDING_Q).select_related("drafted_by")
     return _awaiting_approval(actor).prefetch_related(
         Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
     )

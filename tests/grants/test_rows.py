@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grants.history import entry_hash, history_append, history_verify
-from grants.models import Case, Determination, HistoryEntry
-from grants.rows import case_fetch_for_update
+from grants.models import Case, Determination, HistoryEntry, Recipient
+from grants.rows import PENDING_Q, case_fetch_for_update
 from grants.selectors import budget_notice_total, budget_position, determination_pending, procedure_year_definition
 from tests import factories as f
 from web.rows import row_insert, row_update, rows_select
@@ -77,6 +77,38 @@ def test_the_case_read_brings_its_newest_pending_determination_as_determination_
     assert fetched.pending[0].case is fetched
     assert [d.pk for d in chunk[case.pk].pending] == [newest.pk] and chunk[other.pk].pending == []
     assert determination_pending(case_id=other.pk) is None
+    # the rule's ORM form (the approval queue's prefetch) finds the same drafts, newest first
+    orm = Determination.objects.filter(PENDING_Q, case__in=[case, other]).order_by("-drafted_at", "-pk")
+    assert [(d.case_id, d.pk) for d in orm][:1] == [(case.pk, newest.pk)]
+    assert {d.case_id for d in orm} == {case.pk}
+
+
+def test_the_case_read_brings_the_prefecture_on_file_and_the_closure_days_the_act_counts_with():
+    """What an act would read in statements of its own comes with its case: the recipient's prefecture (or None
+    when it is not on file), and inside ``shared_reads`` every closure day (a day added is seen by the next read)."""
+    from calendars.business_days import is_business_day
+    from calendars.models import ClosureDay
+    from django.test.utils import CaptureQueriesContext
+    from grants.selectors import prefecture_on_file
+    from web.rows import shared_reads
+
+    officer = f.officer()
+    prefecture = f.prefecture("11")
+    case = f.case(actor=officer)  # a municipality of Saitama
+    orphan = f.case(actor=officer, recipient=f.municipality(f.municipality_code(5, "12"), "某町", prefecture_code="12"))
+    Recipient.objects.filter(code="12").delete()  # master data without the town's prefecture
+    ClosureDay.objects.create(day=date(2026, 5, 7), reason="臨時休庁")
+    with transaction.atomic(), shared_reads():
+        fetched = case_fetch_for_update(case.pk)
+        with CaptureQueriesContext(connection) as asked:
+            assert prefecture_on_file(fetched.recipient).pk == prefecture.pk
+            assert not is_business_day(date(2026, 5, 7)) and is_business_day(date(2026, 5, 8))
+        assert len(asked) == 0, [query["sql"] for query in asked]
+        assert prefecture_on_file(case_fetch_for_update(orphan.pk).recipient) is None  # no prefecture 12 on file
+    ClosureDay.objects.create(day=date(2026, 5, 8), reason="臨時休庁")
+    with transaction.atomic(), shared_reads():
+        case_fetch_for_update(case.pk)
+        assert not is_business_day(date(2026, 5, 8))
 
 
 def test_prepared_insert_update_and_select_round_trip_like_the_orm():
