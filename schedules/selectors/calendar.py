@@ -48,6 +48,11 @@ class CalendarEntry:
     step: ScheduleStep | None = None
 
     @property
+    def is_window(self) -> bool:
+        """A schedule step shown by the days it covers (a month, 上旬, a range…), not by one day it falls due."""
+        return self.kind == "schedule_step" and self.effective is None and self.starts is not None
+
+    @property
     def sort_key(self) -> tuple:
         return (self.effective or self.ends or self.starts or date.max, self.kind, self.title_ja)
 
