@@ -79,4 +79,4 @@ def test_the_disclosure_marker_stays_on_the_line_of_record_an_inquiry_at_1366_px
     box, label = summary.bounding_box(), summary.locator("h2").bounding_box()
     assert box["height"] < 1.5 * label["height"], (box, label)  # one line: the marker's and the label's
     assert label["x"] - box["x"] > 8  # the marker takes the room before the label
-    shot(page, "45-inquiries-record-summary-1366")
+    shot(page, "46-inquiries-record-summary-1366")

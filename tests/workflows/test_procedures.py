@@ -47,6 +47,7 @@ def determination(amount: int, reason: str = "") -> list:
         ("notify", {}),
         ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
         ("send_back_revocation", {"reason": "根拠条項を確認"}),
+        ("withdraw_revocation", {"reason": "取消を見送る"}),  # the decision stands; a new revocation may follow
         ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
         ("approve_revocation", {}),
         ("revoke", {}),
