@@ -28,7 +28,7 @@ def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_pa
     officer = people["officer"]
     survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
     survey = case_transition(
-        case_id=survey.pk, name="request", actor=officer, data={"deadline": date(2025, 9, 30)},
+        case_id=survey.pk, name="request", actor=officer, data={"deadline": date(2025, 9, 30), "occurred_on": date(2025, 9, 1)},
         expected_version=survey.version,
     )
     case_transition(
@@ -60,7 +60,7 @@ def test_the_case_as_of_a_day_lists_its_amounts_in_the_case_pages_order(open_as,
     today(date(2025, 9, 15))
     officer = people["officer"]
     survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
-    for name, data in [("request", {"deadline": date(2025, 9, 30)}),
+    for name, data in [("request", {"deadline": date(2025, 9, 30), "occurred_on": date(2025, 9, 1)}),
                        ("submit_expected_amounts", {"date": date(2025, 9, 10), **FIGURES})]:
         survey = case_transition(case_id=survey.pk, name=name, actor=officer, data=data, expected_version=survey.version)
     f.pre_consultation(2025, Stream.COMMUNITY_SUPPORT_GRANT, "initial_grant")

@@ -44,6 +44,7 @@ from grants.models import (
 )
 from grants.selectors import (
     budget_position,
+    case_last_act_on,
     decision_in_force,
     determination_pending,
     determination_sent_back,
@@ -315,8 +316,12 @@ class CaseFlow:
         return on
 
     def _record_receipt(self) -> None:
-        case = self.case
-        case.submitted_on = self._act_date()
+        """The day the papers reached the bureau (``date``, else the act's day): dates run forward, so never
+        before the case's previous act, the request that asked for them (docs/domain.md)."""
+        case, given = self.case, self.data.get("date")
+        # Only a day before the act's own can precede the previous act (which the service keeps on or before it).
+        previous = case_last_act_on(case=case) if given is not None and given < self.today else None
+        case.submitted_on = self._act_date(not_before=previous, follows=_("the case's previous act"))
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
 
