@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .business_days import last_business_day_on_or_before
+from .eras import era_year
 
 
 class Precision(models.TextChoices):
@@ -69,6 +70,44 @@ def window_problems(precision: str, date_from: date | None, date_to: date | None
     if precision == Precision.AROUND and (date_from.day != 1 or date_to != month_end(date_to)):
         return [str(_("An 'around' window covers whole months."))]
     return []
+
+
+_PART_JA = {Precision.EARLY: "上旬", Precision.MID: "中旬", Precision.LATE: "下旬"}
+UNDECIDED_JA = "未定"
+
+
+def window_text_ja(precision: str, date_from: date | None, date_to: date | None) -> str:
+    """A window in words, the one way every page and feed names it: 令和7年11月頃, 令和8年1月中旬, 令和7年12月～令和8年1月頃.
+
+    The era year is always named, so a window reads the same whichever fiscal year or years the page
+    shows; within one window the end names its year only when it differs from the start's
+    (令和7年4月～5月, 令和7年12月28日～令和8年1月15日). A range of whole months is said in months.
+    Undecided is 未定; a step with no date given has no words.
+    """
+    if precision == Precision.UNDECIDED:
+        return UNDECIDED_JA
+    if precision == Precision.NONE or (date_from is None and date_to is None):
+        return ""
+    if precision == Precision.FROM:
+        return f"{_day_ja(date_from, whole_month=date_from.day == 1)}以降"
+    if precision == Precision.BY:
+        return f"{_day_ja(date_to)}までに"
+    if precision == Precision.EXACT:
+        return _day_ja(date_to)
+    if precision in _PART_JA:
+        return f"{era_year(date_from)}{date_from.month}月{_PART_JA[precision]}"
+    whole_months = date_from.day == 1 and date_to == month_end(date_to)
+    if precision == Precision.MONTH or (whole_months and (date_from.year, date_from.month) == (date_to.year, date_to.month)):
+        return f"{era_year(date_from)}{date_from.month}月" + ("頃" if precision == Precision.AROUND else "")
+    start = _day_ja(date_from, whole_month=whole_months)
+    end = _day_ja(date_to, whole_month=whole_months, year=era_year(date_to) != era_year(date_from))
+    return f"{start}～{end}" + ("頃" if precision == Precision.AROUND else "")
+
+
+def _day_ja(day: date, *, whole_month: bool = False, year: bool = True) -> str:
+    """令和7年11月21日, or 令和7年11月 for a whole month; without the era year when ``year`` is off."""
+    text = f"{day.month}月" if whole_month else f"{day.month}月{day.day}日"
+    return f"{era_year(day)}{text}" if year else text
 
 
 def window_deadline_day(

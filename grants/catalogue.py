@@ -80,6 +80,15 @@ class StreamSpec:
         return tuple(part.code for part in self.parts) or ("",)
 
 
+#: The order a case's pages list its amounts in, by the names of the API's ``amounts`` ("expected": a survey's
+#: figures by fiscal year; "paid": what was paid on the case): the talks before the papers, then what the papers
+#: ask for, then what the determination sets, then the money.
+AMOUNT_ORDER = ("consulted", "presented", "expected", "requested", "determined", "current", "settled", "paid")
+#: Amounts a page lists only once they are set, whatever the procedure shows.
+AMOUNTS_ONCE_SET = frozenset({"consulted", "presented"})
+_NOT_KNOWN = object()
+
+
 @dataclass(frozen=True)
 class ProcedureSpec:
     """One procedure of one stream: its state machine and everything the rest of the product asks about it.
@@ -141,6 +150,22 @@ class ProcedureSpec:
         if self.settles:
             return ("requested", "settled", "paid")
         return ("requested", "determined", "current", "paid")
+
+    def amount_rows(self, amounts: dict, *, expected: dict | None = None, paid=_NOT_KNOWN) -> list[dict]:
+        """A case's amounts as its pages list them (the case page, the case as of a past day), in ``AMOUNT_ORDER``:
+        the pre-consultation's and the informal notice's once there is one, a survey's expected figures year by
+        year, and the amounts the procedure shows (``amounts_shown``) even before they are set. ``amounts`` by the
+        names of the API's ``amounts``; ``paid`` left out where the page does not know it."""
+        rows = []
+        for name in AMOUNT_ORDER:
+            if name == "expected":
+                rows += [{"name": name, "amount": amount, "year": int(year)} for year, amount in (expected or {}).items()]
+            elif name == "paid":
+                if name in self.amounts_shown and paid is not _NOT_KNOWN:
+                    rows.append({"name": name, "amount": paid, "year": None})
+            elif name in self.amounts_shown or (name in AMOUNTS_ONCE_SET and amounts.get(name) is not None):
+                rows.append({"name": name, "amount": amounts.get(name), "year": None})
+        return rows
 
     @property
     def sets_grant(self) -> bool:

@@ -41,5 +41,6 @@ LABELS = {
         "determined": gettext_lazy("Determined"),
         "current": gettext_lazy("Current (after changes)"),
         "settled": gettext_lazy("Settled"),
+        "paid": gettext_lazy("Paid"),
     },
 }

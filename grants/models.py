@@ -364,6 +364,9 @@ class Determination(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     sent_back_reason = models.TextField(blank=True, default="")
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its drafter withdrew it (取下げ) after a supervisor sent it back"
+    )
     document_number = models.CharField(max_length=60, blank=True, default="")
     notified_on = models.DateField(null=True, blank=True)
     legal_basis = models.CharField(

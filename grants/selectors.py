@@ -454,6 +454,14 @@ def determination_pending(*, case_id: int) -> Determination | None:
     return found[0] if found else None
 
 
+def determination_sent_back(*, case_id: int) -> Determination | None:
+    """The case's latest determination when a supervisor sent it back and its drafter has not withdrawn it."""
+    last = Determination.objects.filter(case_id=case_id).order_by("-drafted_at", "-pk").first()
+    if last is None or not last.sent_back_reason or last.withdrawn_at is not None or last.notified_on is not None:
+        return None
+    return last
+
+
 def notified_fiscal_year_latest_for_actor(*, actor) -> int | None:
     """The latest fiscal year with a notified case in the actor's scope (None before the first notice)."""
     return (

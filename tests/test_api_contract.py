@@ -114,6 +114,7 @@ def test_case_detail_fields(api, people):
     assert {"code", "name"} <= set(body["recipient"])
     assert body["recipient"]["code"] == "112011" and body["recipient"]["name"] == "川越市"
     assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid"}
+    assert body["amounts_shown"] == ["requested", "determined", "current", "paid"]  # what its case page shows
     assert body["deadline"] is None
     assert body["available_transitions"]
     for transition in body["available_transitions"]:
@@ -123,6 +124,21 @@ def test_case_detail_fields(api, people):
                          {"version": case.version, "deadline": "2026-02-28"}, format="json").json()
     assert requested["state"] == "requested" and requested["version"] == case.version + 1
     assert requested["deadline"] == {"stated": "2026-02-28", "effective": "2026-03-02"}
+
+
+def test_a_case_says_which_of_its_amounts_its_procedure_shows_and_keeps_every_key(api, people):
+    """The case page shows a survey only what its papers ask for: the API names the same amounts
+    (``amounts_shown``, additive), and ``amounts`` keeps every key so no client breaks."""
+    officer = people["officer"]
+    survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
+    settlement = f.case(actor=officer, procedure="prior_year_settlement")
+    login(api, officer)
+    body = api.get(f"/api/cases/{survey.pk}").json()
+    assert body["amounts_shown"] == ["requested"]
+    assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid"}
+    assert api.get(f"/api/cases/{settlement.pk}").json()["amounts_shown"] == ["requested", "settled", "paid"]
+    listed = {case["id"]: case["amounts_shown"] for case in api.get("/api/cases").json()["items"]}
+    assert listed[survey.pk] == ["requested"]
 
 
 def test_transition_fields_are_taken(api, people):

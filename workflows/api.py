@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api_fields import FiscalYearField, IdField, PartField, PartOutputField, PrefectureField, RegistryChoiceField
-from grants.catalogue import part_choices, procedure_choices, stream_choices
+from grants.catalogue import AMOUNT_ORDER, part_choices, procedure_choices, procedure_get, stream_choices
 from grants.models import CaseState
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
@@ -86,6 +86,10 @@ class CaseSummarySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     officer = serializers.CharField(source="officer.username", allow_null=True, default=None)
     amounts = serializers.SerializerMethodField()
+    amounts_shown = serializers.SerializerMethodField(
+        help_text="The names of ``amounts`` the case's procedure shows, in the order its case page lists them (a "
+        "demand survey decides nothing: [\"requested\"]); ``amounts`` keeps every key for every case"
+    )
     amounts_expected = serializers.DictField(
         child=serializers.IntegerField(),
         help_text="A demand survey's figures: yen expected to be needed, by fiscal year (\"2026\": yen); {} otherwise",
@@ -104,6 +108,11 @@ class CaseSummarySerializer(serializers.Serializer):
             "settled": case.amount_settled,
             "paid": case_amount_paid(case=case),
         }
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CaseAmountsSerializer().fields))))
+    def get_amounts_shown(self, case) -> list[str]:
+        shown = procedure_get(case.stream, case.procedure).amounts_shown
+        return [name for name in AMOUNT_ORDER if name in shown]
 
     @extend_schema_field(CaseDeadlineSerializer(allow_null=True))
     def get_deadline(self, case) -> dict | None:

@@ -109,7 +109,8 @@ NEEDS = ("sent_back", "overdue")
 
 
 def _last_determination():
-    return Determination.objects.filter(case=OuterRef("pk")).order_by("-drafted_at", "-pk")
+    """The case's latest determination, a draft its drafter withdrew after it was sent back set aside."""
+    return Determination.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-drafted_at", "-pk")
 
 
 def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> QuerySet[Case]:

@@ -33,7 +33,7 @@ from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
 from .signals import case_transition_recording
-from .steps import DeterminationAct, step_declared, step_of
+from .steps import step_declared, step_of
 
 AMOUNT_FIELDS = (
     "amount_consulted",
@@ -265,7 +265,7 @@ def _act(
     source = case.state
     before = _amounts(case)
     original = _values(case)
-    moved = flow.pending_determination() if step.determination not in (None, DeterminationAct.CREATES) else None
+    moved = flow.determination_acted_on(step.determination)
     moved_original = _values(moved) if moved is not None else None
     try:
         method()

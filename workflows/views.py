@@ -24,7 +24,7 @@ from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
 from grants.models import Case
 from grants.access import authorize
-from grants.catalogue import procedure_get
+from grants.catalogue import AMOUNT_ORDER, procedure_get
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from payments.errors import PaymentRunNotFound
@@ -170,8 +170,10 @@ def case_page_render(
                 render_to_string(section.template, section.context, request=request)
                 for section in case_page_section_list(case=case, actor=request.user)
             ],
-            "amounts_shown": procedure_get(case.stream, case.procedure).amounts_shown,
-            "amount_paid": case_amount_paid(case=case),
+            "amount_rows": procedure_get(case.stream, case.procedure).amount_rows(
+                {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER},
+                expected=case.amounts_expected, paid=case_amount_paid(case=case),
+            ),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
             "overdue": case_is_overdue(case=case, today=timezone.localdate()),
             "as_of_form": AsOfForm(auto_id="id_as_of_%s"),
@@ -273,7 +275,9 @@ def case_as_of_page(request, case_id: int):
         "workflows/case_as_of.html",
         {
             "case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid(),
-            "amounts_shown": procedure_get(case.stream, case.procedure).amounts_shown,
+            "amount_rows": snapshot and procedure_get(case.stream, case.procedure).amount_rows(
+                snapshot["amounts"], expected=snapshot.get("amounts_expected")
+            ),
         },
         status=200 if not form.is_bound or form.is_valid() else 422,
     )

@@ -8,7 +8,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper
 from calendars.business_days import ClosureCache, deadline_from, next_business_day_on_or_after
 from calendars.eras import era_date
 from calendars.fiscal import fiscal_year_of
-from calendars.windows import Precision, window_deadline_day
+from calendars.windows import UNDECIDED_JA, Precision, window_deadline_day, window_text_ja
 from grants.catalogue import procedure_label_ja
 from grants.models import AWAITING_RECIPIENT_STATES, DEADLINE_SPENT_STATES, OPEN_STATES, Case
 from grants.selectors import case_list_for_actor, case_overdue_q
@@ -17,7 +17,6 @@ from ..catalogue import case_procedure_of, step_part_matches
 from ..models import ScheduleStep, StepKind
 from .schedules import schedule_version_in_force
 
-UNDECIDED_JA = "未定"
 _AWAITING = [state.value for state in AWAITING_RECIPIENT_STATES]
 # open cases whose deadline still stands (a presented consultation's is spent)
 _DUE = [state.value for state in OPEN_STATES - DEADLINE_SPENT_STATES]
@@ -46,6 +45,11 @@ class CalendarEntry:
     overdue: bool = False
     case: Case | None = None
     step: ScheduleStep | None = None
+
+    @property
+    def is_window(self) -> bool:
+        """A schedule step shown by the days it covers (a month, 上旬, a range…), not by one day it falls due."""
+        return self.kind == "schedule_step" and self.effective is None and self.starts is not None
 
     @property
     def sort_key(self) -> tuple:
@@ -105,7 +109,7 @@ def _step_entry(step: ScheduleStep, fiscal_year: int, closures: ClosureCache) ->
     return CalendarEntry(
         kind="schedule_step",
         title_ja=step.label_ja,
-        date_text_ja=step.date_text_ja or (UNDECIDED_JA if step.precision == Precision.UNDECIDED else ""),
+        date_text_ja=window_text_ja(step.precision, step.date_from, step.date_to),
         fiscal_year=fiscal_year,
         stream=step.stream,
         part=step.part,

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from calendars.windows import Precision, shift_window_day, window_deadline_day, window_problems
+from calendars.windows import Precision, shift_window_day, window_deadline_day, window_problems, window_text_ja
 
 pytestmark = pytest.mark.django_db
 P = Precision
@@ -85,3 +85,31 @@ def test_a_window_states_its_last_business_day_as_the_deadline(precision, start,
 )
 def test_windows_move_by_month_and_exact_days_by_date(precision, day, shifted):
     assert shift_window_day(precision, day, 1) == shifted
+
+
+@pytest.mark.parametrize(
+    "precision, start, end, text",
+    [
+        (Precision.EXACT, date(2025, 6, 19), date(2025, 6, 19), "令和7年6月19日"),
+        (Precision.EARLY, date(2026, 1, 1), date(2026, 1, 10), "令和8年1月上旬"),
+        (Precision.MID, date(2026, 1, 11), date(2026, 1, 20), "令和8年1月中旬"),
+        (Precision.LATE, date(2025, 11, 21), date(2025, 11, 30), "令和7年11月下旬"),
+        (Precision.MONTH, date(2025, 11, 1), date(2025, 11, 30), "令和7年11月"),
+        # the source wrote 11月頃 and 令和8年1月頃 in one fiscal year's schedule: one rule, the year always named
+        (Precision.AROUND, date(2025, 11, 1), date(2025, 11, 30), "令和7年11月頃"),
+        (Precision.AROUND, date(2026, 1, 1), date(2026, 1, 31), "令和8年1月頃"),
+        (Precision.AROUND, date(2025, 11, 1), date(2025, 12, 31), "令和7年11月～12月頃"),
+        (Precision.AROUND, date(2025, 12, 1), date(2026, 1, 31), "令和7年12月～令和8年1月頃"),
+        (Precision.RANGE, date(2025, 6, 1), date(2025, 7, 31), "令和7年6月～7月"),
+        (Precision.RANGE, date(2023, 12, 28), date(2024, 1, 15), "令和5年12月28日～令和6年1月15日"),
+        (Precision.RANGE, date(2024, 1, 29), date(2024, 2, 7), "令和6年1月29日～2月7日"),
+        (Precision.FROM, date(2023, 4, 1), None, "令和5年4月以降"),
+        (Precision.FROM, date(2023, 6, 23), None, "令和5年6月23日以降"),
+        (Precision.BY, None, date(2024, 3, 20), "令和6年3月20日までに"),
+        (Precision.AROUND, date(2019, 4, 1), date(2019, 5, 31), "平成31年4月～令和元年5月頃"),
+        (Precision.UNDECIDED, None, None, "未定"),
+        (Precision.NONE, None, None, ""),
+    ],
+)
+def test_a_window_is_worded_one_way_with_its_era_year_always_named(precision, start, end, text):
+    assert window_text_ja(precision, start, end) == text

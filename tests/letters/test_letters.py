@@ -119,7 +119,7 @@ def test_acts_without_a_letter_issue_none(officer):
 
 def decide(case, officer, boss, amount, **draft):
     for name, actor, data in [
-        ("request", officer, {}),
+        ("request", officer, {"occurred_on": "2025-11-04"}),  # before the papers it asks for
         ("submit", officer, {"amount": 1_000_000, "date": "2025-11-10"}),
         ("start_review", officer, {}),
         ("draft", officer, {"amount": amount, **draft}),

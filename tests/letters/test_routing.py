@@ -176,7 +176,7 @@ def test_a_bulk_notice_issues_no_prefecture_request(officer):
 def requested(officer, recipient=None, **kwargs) -> Case:
     case = f.case(actor=officer, recipient=recipient or municipality(1, "11", "所沢市"), **kwargs)
     name = "request_consultation" if kwargs.get("stream") == "medical_care_fund" else "request"
-    return act(case, name, officer, deadline="2025-10-31")
+    return act(case, name, officer, deadline="2025-10-31", occurred_on="2025-09-16")  # before the papers came in
 
 
 def test_the_submission_records_when_the_prefecture_received_the_papers(officer, client):

@@ -43,7 +43,7 @@ def notified(
     if not BudgetNotice.objects.filter(fiscal_year_id=year, stream=stream, part="").exists():
         f.budget_notice(year, stream, by=boss)
     case = f.case(actor=officer, year=year, stream=stream, procedure=procedure, recipient=recipient)
-    case = act(case, "request", officer)
+    case = act(case, "request", officer, occurred_on=on.isoformat())  # dates run forward: asked for, then received
     case = act(case, "submit", officer, amount=amount, date=on.isoformat())
     case = act(case, "start_review", officer)
     case = act(case, "draft", officer, amount=amount, reason="事業費の見直し" if procedure == "change_grant" else "")

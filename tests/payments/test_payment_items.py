@@ -114,7 +114,7 @@ def test_ministry_decision_of_the_special_adjustment_grant_creates_nothing_payab
     officer = people["officer"]
     case = f.case(actor=officer, stream=Stream.SPECIAL_ADJUSTMENT_GRANT)
     for name, data in [
-        ("request", {}), ("submit", {"amount": 5_000_000, "date": "2025-11-20"}), ("start_review", {}),
+        ("request", {"occurred_on": "2025-11-04"}), ("submit", {"amount": 5_000_000, "date": "2025-11-20"}), ("start_review", {}),
         ("forward", {"date": "2025-11-25"}),
         ("record_ministry_decision", {"amount": 5_000_000, "document_number": "保高発1120第4号", "date": "2025-12-10"}),
     ]:

@@ -11,7 +11,7 @@ def notified_grant(*, officer, boss, year: int, stream: str, amount: int):
     """A grant of ``amount`` notified by the bureau, or (special adjustment grant) decided by the ministry."""
     recipient = f.union() if stream == SAG else f.municipality()
     case = f.case(actor=officer, year=year, stream=stream, recipient=recipient)
-    steps = [("request", {}), ("submit", {"amount": amount, "date": f"{year}-11-01"}), ("start_review", {})]
+    steps = [("request", {"occurred_on": f"{year}-11-01"}), ("submit", {"amount": amount, "date": f"{year}-11-01"}), ("start_review", {})]
     if stream == SAG:
         decision = {"amount": amount, "document_number": "保高発1201第2号", "date": f"{year}-12-01"}
         steps += [("forward", {"date": f"{year}-11-15"}), ("record_ministry_decision", decision),

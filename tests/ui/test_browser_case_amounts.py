@@ -28,7 +28,7 @@ def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_pa
     officer = people["officer"]
     survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
     survey = case_transition(
-        case_id=survey.pk, name="request", actor=officer, data={"deadline": date(2025, 9, 30)},
+        case_id=survey.pk, name="request", actor=officer, data={"deadline": date(2025, 9, 30), "occurred_on": date(2025, 9, 1)},
         expected_version=survey.version,
     )
     case_transition(
@@ -52,3 +52,28 @@ def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_pa
     rows = amount_rows(page)
     assert {"決定額", "現在の交付額（変更後）", "支払済額"} <= set(rows), rows
     assert "確定額" not in rows  # a decision settles nothing: its settlement is a case of its own
+
+
+def test_the_case_as_of_a_day_lists_its_amounts_in_the_case_pages_order(open_as, live_server, people, today):
+    """One order for both pages (ProcedureSpec.amount_rows): the figures the papers give before what they ask for,
+    and the informal notice before the papers; the as-of page only leaves out what was paid, which it does not know."""
+    today(date(2025, 9, 15))
+    officer = people["officer"]
+    survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
+    for name, data in [("request", {"deadline": date(2025, 9, 30), "occurred_on": date(2025, 9, 1)}),
+                       ("submit_expected_amounts", {"date": date(2025, 9, 10), **FIGURES})]:
+        survey = case_transition(case_id=survey.pk, name=name, actor=officer, data=data, expected_version=survey.version)
+    f.pre_consultation(2025, Stream.COMMUNITY_SUPPORT_GRANT, "initial_grant")
+    grant = f.case(actor=officer)
+    for name, data in [("request_consultation", {}), ("submit_consultation", {"amount": 1_000_000, "date": date(2025, 9, 15)}),
+                       ("present_amount", {"amount": 900_000})]:
+        grant = case_transition(case_id=grant.pk, name=name, actor=officer, data=data, expected_version=grant.version)
+    page = open_as(officer)
+    for case in (survey, grant):
+        page.goto(f"{live_server.url}/cases/{case.pk}/")
+        on_the_case_page = [row for row in amount_rows(page) if row != "支払済額"]
+        page.goto(f"{live_server.url}/cases/{case.pk}/as-of/?date={timezone.now():%Y-%m-%d}")  # as it stands
+        as_of = [row.strip() for row in page.locator("main table th").all_inner_texts()]
+        assert as_of == on_the_case_page, (case.procedure, as_of, on_the_case_page)
+    assert on_the_case_page[:2] == ["事前協議額", "内示額"]
+    shot(page, "44-case-as-of-amounts-1366")

@@ -18,7 +18,7 @@ FIGURES = {"expected_next_year": 1_220_000_000, "expected_second_year": 1_195_50
 
 def accepted_survey(officer, part: str) -> None:
     case = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part=part, procedure="demand_survey")
-    steps = [("request", {"deadline": date(2025, 9, 30)}), ("submit_expected_amounts", {"date": date(2025, 9, 10), **FIGURES}),
+    steps = [("request", {"deadline": date(2025, 9, 30), "occurred_on": date(2025, 9, 1)}), ("submit_expected_amounts", {"date": date(2025, 9, 10), **FIGURES}),
              ("start_review", {}), ("accept", {})]
     for name, data in steps:
         case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)

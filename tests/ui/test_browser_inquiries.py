@@ -69,3 +69,14 @@ def test_an_officer_names_the_asker_by_its_reading_and_is_asked_for_the_code_whe
         form.get_by_role("button", name="疑義照会を記録").click()
     assert "疑義照会を記録しました。" in officer.content()
     assert Inquiry.objects.get().asker == kawagoe
+
+
+def test_the_disclosure_marker_stays_on_the_line_of_record_an_inquiry_at_1366_px(open_as, live_server, people):
+    """The ▶ of the 疑義照会を記録する disclosure sits before its label, not on a line of its own above it."""
+    page = open_as(people["officer"])
+    page.goto(f"{live_server.url}/inquiries/")
+    summary = page.locator("summary", has_text="疑義照会を記録する")
+    box, label = summary.bounding_box(), summary.locator("h2").bounding_box()
+    assert box["height"] < 1.5 * label["height"], (box, label)  # one line: the marker's and the label's
+    assert label["x"] - box["x"] > 8  # the marker takes the room before the label
+    shot(page, "46-inquiries-record-summary-1366")

@@ -63,3 +63,29 @@ def test_a_revocation_sent_back_counts_among_the_officers_drafts_sent_back(open_
     expect(rows).to_have_count(1)
     assert "川越市" in rows.first.inner_text() and "差戻し" in rows.first.inner_text()
     shot(page, "45-worklist-revocation-sent-back-1366")
+
+
+def test_the_officer_withdraws_a_revocation_sent_back_and_it_stops_waiting_on_them(open_as, live_server, people):
+    """A revocation sent back is the officer's to redo or to drop: they withdraw it (取下げ) from the case page, the
+    draft stays on record marked withdrawn, the decision stands and the worklist no longer counts it."""
+    from grants.models import Determination
+
+    officer, boss = people["officer"], people["boss"]
+    case = pf.notified(officer=officer, boss=boss, year=2025, amount=10_000_000, on=date(2025, 10, 1))
+    case = pf.act(case, "draft_revocation", officer, reason="補助目的外への使用", legal_basis="art_17_1", date="2025-11-01")
+    case = pf.act(case, "send_back_revocation", boss, reason="取消の根拠を確認すること")
+    page = open_as(officer)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    form = page.locator("form.step-form").filter(has=page.get_by_role("button", name="取消の起案を取下げ", exact=True))
+    form.get_by_label("理由").fill("再調査の結果、取消を見送る")
+    with page.expect_navigation():
+        form.get_by_role("button", name="取消の起案を取下げ", exact=True).click()
+    assert page.get_by_test_id("case-state").inner_text() == "通知済"
+    assert page.get_by_test_id("draft-withdrawn").count() == 1
+    assert page.get_by_role("button", name="取消の起案を取下げ", exact=True).count() == 0  # nothing left to withdraw
+    assert page.get_by_role("button", name="取消を起案", exact=True).count() == 1  # a new revocation may still follow
+    shot(page, "47-case-revocation-withdrawn-1366")
+    revocation = Determination.objects.get(case=case, kind="revocation")
+    assert revocation.withdrawn_at is not None and revocation.notified_on is None
+    page.goto(f"{live_server.url}/cases/")
+    assert page.get_by_test_id("needs").get_by_role("link", name="差し戻された起案").locator("strong").inner_text() == "0"

@@ -39,9 +39,22 @@ def test_schedule_steps_show_their_date_text_under_the_date_and_only_cases_have_
     assert steps and cases
     assert all(row[STATE] == "" for row in steps), [row[STATE] for row in steps if row[STATE]]
     facilities = next(row for row in steps if row[ITEM].startswith("(施設分) 国庫補助協議依頼発出"))
-    assert facilities[DATE] == "令和7年6月19日（木） 予定表の記載：6月19日"
+    assert facilities[DATE] == "令和7年6月19日（木） 予定表の記載：令和7年6月19日"
     assert [row[STATE] for row in cases] == ["依頼済"]
     assert "令和7年6月20日" in cases[0][DATE] and cases[0][ITEM] == "川越市"
+
+
+def test_every_window_on_the_page_names_its_era_year_whichever_way_the_source_worded_it(client, today):
+    """FY2025's schedule writes 11月頃 for one stream and 令和7年11月頃 for another: the page words both one way."""
+    today(date(2025, 6, 2))
+    shipped_schedules()
+    client.force_login(f.supervisor())
+    body = client.get("/calendar/?view=list&fiscal_year=2025&page=2").content.decode()
+    body += client.get("/calendar/?view=list&fiscal_year=2025&page=1").content.decode()
+    dates = [row[DATE] for row in table_rows(body) if "row--step" in row["_class"]]
+    around = [text for text in dates if "頃" in text]
+    assert around.count("令和7年11月頃") == 2, around
+    assert all(text.startswith("令和") for text in around), around
 
 
 def test_the_list_starts_on_the_first_day_of_the_current_fiscal_year(client, today):

@@ -24,7 +24,9 @@ def cases():
     requested = {}
     for code, name in [("112011", "川越市"), ("122076", "松戸市")]:
         case = f.case(actor=officer, recipient=f.municipality(code, name, code[:2]))
-        requested[code] = case_transition(case_id=case.pk, name="request", actor=officer, data={}, expected_version=1)
+        requested[code] = case_transition(  # requested before the papers the files record
+            case_id=case.pk, name="request", actor=officer, data={"occurred_on": "2025-11-04"}, expected_version=1
+        )
     f.case(actor=officer, recipient=f.municipality("122203", "流山市", "12"))  # planned: not requested yet
     return officer, requested
 

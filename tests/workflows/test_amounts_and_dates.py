@@ -41,7 +41,7 @@ def refused(api, case, name, field, **data):
 def presented(officer, amount):
     f.pre_consultation(2025, CSG, "initial_grant")
     case = f.case(actor=officer)
-    case = step(case, "request_consultation", officer)
+    case = step(case, "request_consultation", officer, occurred_on="2025-10-15")
     return step(case, "submit_consultation", officer, amount=amount, date="2025-11-01")
 
 
@@ -53,7 +53,7 @@ def test_a_presented_amount_is_positive(api, people):
 def test_a_draft_above_the_presented_amount_needs_a_reason_shown_to_the_approver(api, people, client):
     officer = people["officer"]
     case = step(presented(officer, 1_000_000), "present_amount", officer, amount=800_000)
-    for name, data in [("request", {"deadline": "2025-12-20"}), ("submit", {"amount": 1_000_000, "date": "2025-12-05"}),
+    for name, data in [("request", {"deadline": "2025-12-20"}), ("submit", {"amount": 1_000_000, "date": "2025-12-06"}),
                        ("start_review", {})]:
         case = step(case, name, officer, **data)
     # 1,000,000 is what was requested, so only the presented 800,000 asks for the reason.
@@ -72,8 +72,9 @@ def test_a_draft_above_the_presented_amount_needs_a_reason_shown_to_the_approver
 def test_acts_are_not_dated_in_the_future_nor_before_the_act_they_follow(api, people):
     officer = people["officer"]
     officer_api = login(api, officer)
-    case = step(f.case(actor=officer, stream=SAG), "request", officer, deadline="2025-12-20")
+    case = step(f.case(actor=officer, stream=SAG), "request", officer, deadline="2025-12-20", occurred_on="2025-11-28")
     refused(officer_api, case, "submit", "date", amount=5_000_000, date="2025-12-07")
+    refused(officer_api, case, "submit", "date", amount=5_000_000, date="2025-11-27")  # before the request
     case = step(step(case, "submit", officer, amount=5_000_000, date="2025-12-01"), "start_review", officer)
     refused(officer_api, case, "forward", "date", date="2025-11-30")
     case = step(case, "forward", officer, date="2025-12-02")
@@ -81,10 +82,29 @@ def test_acts_are_not_dated_in_the_future_nor_before_the_act_they_follow(api, pe
             amount=5_000_000, document_number="保高発1201第4号", date="2025-12-01")
 
 
+def test_papers_are_not_received_before_the_request_that_asked_for_them_in_the_api_or_the_form(api, people, client):
+    """Dates run forward: the day papers were received (書類受理日) is not before the case's previous act, here
+    the request made on 1 December; a refusal names the request's day and writes nothing."""
+    officer = people["officer"]
+    survey = f.case(actor=officer, stream=Stream.MEDICAL_CARE_FUND, part="facilities", procedure="demand_survey")
+    survey = step(survey, "request", officer, deadline="2025-12-25", occurred_on="2025-12-01")
+    figures = {"expected_next_year": 1, "expected_second_year": 2, "expected_third_year": 3}
+    error = refused(login(api, officer), survey, "submit_expected_amounts", "date", date="2025-11-27", **figures)
+    assert "2025-12-01" in error["details"]["date"][0]
+    client.force_login(officer)
+    before = written(survey)
+    form = client.post(f"/cases/{survey.pk}/steps/submit_expected_amounts/",
+                       {"version": survey.version, "date": "2025-11-27", **figures}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert form.status_code == 422 and "案件の直前の行為（2025-12-01）より前の日付は入力できません。" in form.content.decode()
+    assert written(survey) == before
+    survey = step(survey, "submit_expected_amounts", officer, date="2025-12-01", **figures)  # the request's own day
+    assert survey.submitted_on == date(2025, 12, 1)
+
+
 def test_a_notice_is_not_dated_before_the_papers_it_decides_on(api, people):
     officer, boss = people["officer"], people["boss"]
     f.budget_notice(2025, CSG, by=boss)
-    case = step(f.case(actor=officer), "request", officer, deadline="2025-12-20")
+    case = step(f.case(actor=officer), "request", officer, deadline="2025-12-20", occurred_on="2025-11-28")
     for name, data in [("submit", {"amount": 1_000_000, "date": "2025-12-01"}), ("start_review", {}),
                        ("draft", {"amount": 1_000_000})]:
         case = step(case, name, officer, **data)

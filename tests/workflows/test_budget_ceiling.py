@@ -100,7 +100,8 @@ def test_settlements_need_no_notice():
     officer, boss = f.officer(), f.supervisor()
     grant = pf.notified(officer=officer, boss=boss, year=2023, amount=20_000_000, on=date(2023, 10, 19))
     case = f.case(actor=officer, year=2024, procedure="prior_year_settlement", recipient=grant.recipient, settles=2023)
-    for step, data in [("request", {}), ("submit", {"amount": 19_000_000, "date": "2024-06-10"}), ("start_review", {}),
+    for step, data in [("request", {"occurred_on": "2024-05-01"}), ("submit", {"amount": 19_000_000, "date": "2024-06-10"}),
+                       ("start_review", {}),
                        ("draft", {"amount": 19_000_000})]:
         case = pf.act(case, step, officer, **data)
     assert not BudgetNotice.objects.filter(fiscal_year_id=2024).exists()

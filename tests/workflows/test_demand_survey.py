@@ -51,15 +51,16 @@ def act(case, name, actor, **data) -> Case:
 
 
 def the_path(case, officer) -> Case:
-    case = act(case, "request", officer, deadline="2025-09-30")
-    case = act(case, "submit_expected_amounts", officer, date="2025-09-10", **FIGURES)
+    """Request, papers, return, papers again, review, acceptance: each act entered with its own day, in order."""
+    case = act(case, "request", officer, deadline="2025-09-30", occurred_on="2025-09-01")
+    case = act(case, "submit_expected_amounts", officer, date="2025-09-10", occurred_on="2025-09-10", **FIGURES)
     assert (case.state, case.amounts_expected, case.amount_requested) == (
         "submitted", {"2026": 120_000_000, "2027": 95_500_000, "2028": 80_000_000}, 295_500_000,
     )
-    case = act(case, "return_for_correction", officer, reason="令和8年度の所要額に人材分が含まれている")
+    case = act(case, "return_for_correction", officer, reason="令和8年度の所要額に人材分が含まれている", occurred_on="2025-09-11")
     assert case.state == "returned"
-    case = act(case, "submit_expected_amounts", officer, date="2025-09-12", **CORRECTED)
-    case = act(case, "start_review", officer)
+    case = act(case, "submit_expected_amounts", officer, date="2025-09-12", occurred_on="2025-09-12", **CORRECTED)
+    case = act(case, "start_review", officer)  # today, 2025-09-15
     return act(case, "accept", officer)
 
 
@@ -143,7 +144,7 @@ def test_a_survey_runs_its_path_through_the_api(api, officer):
 
     detail = api.get(f"/api/cases/{case.pk}").json()
     assert [t["name"] for t in detail["available_transitions"]] == ["request", "withdraw"]
-    assert post("request", deadline="2025-09-30").status_code == 200
+    assert post("request", deadline="2025-09-30", occurred_on="2025-09-01").status_code == 200
     offered = {t["name"]: t for t in api.get(f"/api/cases/{case.pk}").json()["available_transitions"]}
     assert [field["name"] for field in offered["submit_expected_amounts"]["fields"]] == [
         "expected_next_year", "expected_second_year", "expected_third_year", "date",
@@ -153,11 +154,11 @@ def test_a_survey_runs_its_path_through_the_api(api, officer):
     error = assert_error(refused, 422, "invalid_input")
     assert set(error["details"]) == {"expected_next_year", "expected_third_year"}
     assert HistoryEntry.objects.count() == before
-    submitted = post("submit_expected_amounts", date="2025-09-10", **FIGURES)
+    submitted = post("submit_expected_amounts", date="2025-09-10", occurred_on="2025-09-10", **FIGURES)
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["amounts_expected"] == {"2026": 120_000_000, "2027": 95_500_000, "2028": 80_000_000}
-    assert post("return_for_correction", reason="記入漏れ").json()["state"] == "returned"
-    resubmitted = post("submit_expected_amounts", date="2025-09-12", **CORRECTED)
+    assert post("return_for_correction", reason="記入漏れ", occurred_on="2025-09-11").json()["state"] == "returned"
+    resubmitted = post("submit_expected_amounts", date="2025-09-12", occurred_on="2025-09-12", **CORRECTED)
     assert resubmitted.json()["amounts"]["requested"] == 213_500_000
     assert post("start_review").status_code == 200
     accepted = post("accept").json()

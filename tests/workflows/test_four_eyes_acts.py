@@ -252,7 +252,8 @@ def test_a_revocation_dated_in_the_future_is_a_form_error(client, people, today)
 def forwarded(officer, today):
     today(date(2025, 12, 6))
     case = f.case(actor=officer, stream=SAG)
-    for name, data in [("request", {"deadline": "2025-12-20"}), ("submit", {"amount": 5_000_000, "date": "2025-12-01"}),
+    for name, data in [("request", {"deadline": "2025-12-20", "occurred_on": "2025-11-25"}),
+                       ("submit", {"amount": 5_000_000, "date": "2025-12-01"}),
                        ("start_review", {}), ("forward", {"date": "2025-12-02"})]:
         case = step(case, name, officer, **data)
     return case

@@ -47,7 +47,7 @@ def open_case(api, **body) -> dict:
 
 def decide(api, officer, boss, case: dict, *, requested: int, decided: int, notified_on: str) -> dict:
     api.force_authenticate(officer)
-    case = act(api, case, "request", deadline="2025-06-30")
+    case = act(api, case, "request", deadline="2025-06-30", occurred_on="2025-06-02")  # before the papers
     case = act(api, case, "submit", amount=requested, date="2025-06-20")
     case = act(api, case, "start_review")
     if "record_site_visit" in {step["name"] for step in case["available_transitions"]}:

@@ -1,5 +1,7 @@
 """The demo loader builds a realistic, audited database and is safe to run twice."""
 
+from datetime import date
+
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -87,3 +89,31 @@ def test_demo_community_support_papers_carry_the_day_the_prefecture_received_the
     # the fund's prefectures and the unions send their papers straight to the bureau
     assert not Case.objects.exclude(stream="community_support_grant").filter(prefecture_received_on__isnull=False).exists()
     assert history_verify().ok
+
+
+def test_demo_dates_run_forward_papers_are_received_after_the_request_that_asked_for_them(monkeypatch):
+    """Every demo case's acts take place in order, and the day papers were received (書類受理日) is never before
+    the act that came before them (the request): FY2025's and FY2026's requests were once recorded on the day the
+    demo was loaded, after papers received months earlier."""
+    from collections import defaultdict
+
+    from grants.models import HistoryEntry
+    from grants.selectors import history_entry_day
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    acts = defaultdict(list)
+    for entry in HistoryEntry.objects.filter(case__isnull=False).exclude(action="create").order_by("pk"):
+        acts[entry.case_id].append(entry)
+    backwards, received_early = [], []
+    for case_id, entries in acts.items():
+        days = [history_entry_day(entry) for entry in entries]
+        backwards += [(case_id, entry.action) for entry, day, before in zip(entries[1:], days[1:], days) if day < before]
+        for entry, before in zip(entries[1:], days):
+            received = (entry.data.get("fields") or {}).get("date") if entry.action.startswith("submit") else None
+            if received and date.fromisoformat(received) < before:
+                received_early.append((case_id, entry.action, received, before))
+    assert not received_early, received_early[:5]
+    assert not backwards, backwards[:5]
+    surveys = Case.objects.filter(fiscal_year=2026, procedure="demand_survey", submitted_on__isnull=False)
+    assert surveys.exists()

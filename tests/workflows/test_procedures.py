@@ -47,6 +47,7 @@ def determination(amount: int, reason: str = "") -> list:
         ("notify", {}),
         ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
         ("send_back_revocation", {"reason": "根拠条項を確認"}),
+        ("withdraw_revocation", {"reason": "取消を見送る"}),  # the decision stands; a new revocation may follow
         ("draft_revocation", {"reason": "交付の条件に違反", "legal_basis": "art_17_1"}),
         ("approve_revocation", {}),
         ("revoke", {}),
@@ -134,10 +135,13 @@ def run_scenario(stream, part, procedure, definition, grant_year, steps):
     settles = grant_year if procedure.endswith("settlement") and grant_year else None
     case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, recipient=recipient, settles=settles)
     seen = []
+    day = date(2025, 6, 2)  # each act entered with its own day, in order: papers after the request that asked for them
     for name, data in steps:
         actor = boss if name in SUPERVISOR_STEPS else officer
         before = case.state
-        case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
+        day = max(day, date.fromisoformat(data["date"])) if data.get("date") else day
+        case = case_transition(case_id=case.pk, name=name, actor=actor, data={**data, "occurred_on": day.isoformat()},
+                               expected_version=case.version)
         seen.append((name, before, case.state))
     return case, seen
 
@@ -178,7 +182,8 @@ def test_any_open_case_can_be_withdrawn_with_a_reason(key):
 def test_late_submission_is_accepted_and_flagged():
     officer = f.officer()
     case = f.case(actor=officer)
-    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
+    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-08-29", "occurred_on": "2025-08-01"},
+                           expected_version=1)
     late = case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 5, "date": "2025-09-01"}, expected_version=2)
     assert late.state == "submitted" and late.submitted_late is True
 

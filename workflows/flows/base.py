@@ -45,8 +45,10 @@ from grants.models import (
 )
 from grants.selectors import (
     budget_position,
+    case_last_act_on,
     decision_in_force,
     determination_pending,
+    determination_sent_back,
     grant_current_amount,
 )
 from payments.services import payment_items_issue, payment_items_revoke
@@ -113,6 +115,10 @@ class CaseFlow:
     def supervisor(self, user) -> bool:
         """The supervisor's steps: ``grants.approve_decision`` on a case in the user's scope."""
         return self._may(user, "grants.approve_decision")
+
+    def officer_with_draft_sent_back(self, user) -> bool:
+        """The officer's steps on a draft a supervisor sent back, offered only while there is one."""
+        return self.officer_in_scope(user) and self.draft_sent_back() is not None
 
     def supervisor_not_drafter(self, user) -> bool:
         pending = self.pending_determination()
@@ -247,6 +253,20 @@ class CaseFlow:
         """The determination drafted and not yet notified or sent back (the one this act drafts, if it drafts)."""
         return self.new_determination or self._stored_pending_determination
 
+    def draft_sent_back(self) -> Determination | None:
+        """The case's latest draft when a supervisor sent it back and it is not withdrawn."""
+        if "_draft_sent_back" not in self.__dict__:
+            self._draft_sent_back = determination_sent_back(case_id=self.case.pk)
+        return self._draft_sent_back
+
+    def determination_acted_on(self, act: DeterminationAct | None) -> Determination | None:
+        """The stored determination a step's ``act`` changes, which the transition service saves with the case:
+        the pending one for a step that sends it back, approves or notifies it; the one sent back for a step that
+        withdraws it; none for a step that creates one or leaves them alone."""
+        if act in (None, DeterminationAct.CREATES):
+            return None
+        return self.draft_sent_back() if act == DeterminationAct.WITHDRAWS else self.pending_determination()
+
     @cached_property
     def _stored_pending_determination(self) -> Determination | None:
         # A page of the approval queue comes with each case's pending drafts (``approval_queue_for_supervisor``).
@@ -298,8 +318,12 @@ class CaseFlow:
         return on
 
     def _record_receipt(self) -> None:
-        case = self.case
-        case.submitted_on = self._act_date()
+        """The day the papers reached the bureau (``date``, else the act's day): dates run forward, so never
+        before the case's previous act, the request that asked for them (docs/domain.md)."""
+        case, given = self.case, self.data.get("date")
+        # Only a day before the act's own can precede the previous act (which the service keeps on or before it).
+        previous = case_last_act_on(case=case) if given is not None and given < self.today else None
+        case.submitted_on = self._act_date(not_before=previous, follows=_("the case's previous act"))
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
 
@@ -606,6 +630,22 @@ class Revocation:
         pending.document_number, pending.notified_on = self.data["document_number"], pending.effective_on
         self.data["date"] = pending.effective_on
         self.case.last_reason = pending.reason
+
+    @step(
+        source=S.NOTIFIED,
+        target=S.NOTIFIED,
+        label=gettext_lazy("Withdraw the revocation sent back"),
+        permission=this.officer_with_draft_sent_back,
+        fields=[required(REASON)],
+        letter=ActLetter.NONE,
+        determination=DeterminationAct.WITHDRAWS,
+        turns_back=True,
+    )
+    def withdraw_revocation(self):
+        """取下げ of a revocation a supervisor sent back: the draft stays on record, marked withdrawn, and the
+        decision stands, no longer waiting on its drafter (as a sent-back decision's case is withdrawn)."""
+        self._reason()
+        self.draft_sent_back().withdrawn_at = timezone.now()
 
     def decision_in_force(self) -> Determination | None:
         """The notified decision a revocation revokes (``grants.selectors.decision_in_force``)."""

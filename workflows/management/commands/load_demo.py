@@ -109,7 +109,7 @@ class DemoCases:
 
     @staticmethod
     def dated(steps: list, days: list[str]) -> list:
-        """Past acts entered with the day each took place (the FY2023 schedule as run)."""
+        """Past acts entered with the day each took place, in order: a request before the papers it asks for."""
         return [(name, {**data, "occurred_on": day}) for (name, data), day in zip(steps, days, strict=True)]
 
     @staticmethod
@@ -209,8 +209,11 @@ class DemoCases:
             ("submit_consultation", {"amount": requested, "date": "2025-08-27"}),
             ("present_amount", {"amount": requested}),
         ] + self.decision_steps(requested, index, "2026-02-27", "2026-02-26", "2026-03-16")
+        # as the FY2025 schedule ran: 事前協議依頼 7月下旬, 内示 10月頃, 申請依頼 11月頃, 〆切 2月下旬, 決定 3月
+        days = ["2025-07-22", "2025-08-27", "2025-10-15", "2025-11-04", "2026-02-26", "2026-03-02", "2026-03-09",
+                "2026-03-11", "2026-03-16"]
         stop = len(steps) if index % 9 else 5  # a few FY2025 cases never came back
-        case = self.run(case, steps[:stop])
+        case = self.run(case, self.dated(steps[:stop], days[:stop]))
         if stop == len(steps) and index % 17 == 1:  # a few grants found misused: a revocation awaits approval
             self.run(case, [("draft_revocation", {
                 "reason": "実地検査により補助対象外の経費への充当が判明したため", "legal_basis": "art_17_1",
@@ -227,7 +230,7 @@ class DemoCases:
             steps.append(("present_amount", {"amount": requested}))
         if phase == 0:
             steps = []
-        self.run(case, steps)
+        self.run(case, self.dated(steps, ["2026-07-22", "2026-08-28", "2026-10-15"][: len(steps)]))
         if index % 9 == 0 or index % 5:
             return
         settlement = self.open_case(2026, CSG, "prior_year_settlement", town)
@@ -239,7 +242,8 @@ class DemoCases:
             ("start_review", {}),
             ("draft", {"amount": current - 2_000_000}),
         ]
-        self.run(settlement, flow[: 2 + index % 3])
+        stop = 2 + index % 3
+        self.run(settlement, self.dated(flow[:stop], ["2026-07-01", "2026-07-24", "2026-07-29", "2026-08-05"][:stop]))
 
     def fund_fy2026(self, prefecture, index):
         for part in ("facilities", "personnel"):
@@ -254,7 +258,9 @@ class DemoCases:
                 ("start_review", {}),
                 ("draft", {"amount": amount}),
             ]
-            self.run(case, steps[: 3 + index % 5])
+            days = ["2026-06-01", "2026-06-26", "2026-09-15", "2026-11-02", "2026-11-20", "2026-11-24", "2026-11-26"]
+            stop = 3 + index % 5
+            self.run(case, self.dated(steps[:stop], days[:stop]))
 
     def fund_demand_surveys(self, prefecture, index):
         """The fund's demand survey (事業見込み量（所要額）調査): FY2025's accepted (one part of every third prefecture
@@ -277,12 +283,13 @@ class DemoCases:
             self.run(case, self.dated(steps, days))
             current = self.open_case(2026, MCF, "demand_survey", prefecture, part)
             later = {name: amount + 12_000_000 for name, amount in figures.items()}
-            self.run(current, [
+            stop = 1 + (index + offset) % 4
+            self.run(current, self.dated([
                 ("request", {"deadline": "2026-12-25"}),
                 ("submit_expected_amounts", {**later, "date": "2026-11-27"}),
                 ("start_review", {}),
                 ("accept", {}),
-            ][: 1 + (index + offset) % 4])
+            ][:stop], ["2026-11-02", "2026-11-27", "2026-11-30", "2026-11-30"][:stop]))
 
     def fund_balances(self, prefectures) -> None:
         """Each prefecture's fund in FY2024 and FY2025 (closing = opening + contributions + interest − spending; a
@@ -317,4 +324,7 @@ class DemoCases:
             ("confirm_ministry_decision", {}),
             ("record_ministry_payment", {"amount": amount, "date": "2026-11-30"}),
         ]
-        self.run(case, steps[: 2 + index % (len(steps) - 1)])  # the last union's case is paid, the one before confirmed
+        days = ["2026-06-22", "2026-07-08", "2026-07-13", "2026-10-16", "2026-10-19", "2026-10-28", "2026-10-29",
+                "2026-11-10", "2026-11-20", "2026-11-24", "2026-11-30"]
+        stop = 2 + index % (len(steps) - 1)
+        self.run(case, self.dated(steps[:stop], days[:stop]))  # the last union's case is paid, the one before confirmed
