@@ -20,7 +20,6 @@ PostgreSQL: ``BENCH_PG_URL`` (default: the local server); a database
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -28,8 +27,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from common import database_name, national_environment, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "grants_perf_bulk")  # another name for runs side by side
+PG_DATABASE = database_name("grants_perf_bulk")  # another name for runs side by side
 
 
 def child(n: int, chunk: int) -> None:
@@ -96,23 +97,13 @@ def child(n: int, chunk: int) -> None:
     print("RESULT " + json.dumps(result))
 
 
-def run(db: str, n: int, chunk: int) -> dict:
-    from national import ALL_PREFECTURES, signing_key_pem
-
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="localhost",
-               HISTORY_SIGNING_KEY=signing_key_pem(), BUREAU_PREFECTURES=ALL_PREFECTURES)
+def run(db: str, n: int, chunk: int) -> dict | None:
+    """The child's result on ``db``; None when PostgreSQL cannot be reached."""
     workdir = tempfile.mkdtemp(prefix="bulk-")
-    env["DJANGO_MEDIA_ROOT"] = f"{workdir}/media"
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{workdir}/bulk.sqlite3"
-    else:
-        import psycopg
-
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + PG_DATABASE
+    database_url = scratch_database(db, f"{workdir}/bulk.sqlite3", PG_DATABASE)
+    if database_url is None:
+        return None
+    env = national_environment(database_url, f"{workdir}/media")
     out = subprocess.run([sys.executable, __file__, "--child", "--n", str(n), "--chunk", str(chunk)], env=env, cwd=ROOT,
                          stdout=subprocess.PIPE, text=True)
     if out.returncode != 0:
@@ -136,6 +127,8 @@ def main() -> None:
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         load = " ".join(f"{value:.2f}" for value in os.getloadavg())
         r = run(db, args.n, args.chunk)
+        if r is None:
+            continue
         line = (f"{r['vendor']}: {r['n']} requests one by one {r['one_by_one_s']:.2f}s, CPU {r['one_by_one_cpu_s']:.2f}s "
                 f"({r['one_by_one_s'] / r['n'] * 1000:.2f} ms each)")
         if "bulk_s" in r:

@@ -16,12 +16,13 @@ afresh. Exits non-zero on any failure.
 import argparse
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import name_after_url, production_environment, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,26 +59,16 @@ def child(target: int, roles: list[str]) -> None:
 
 
 def run_child(db: str, target: int, roles: list[str]) -> dict | None:
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
-               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_SECURE_SSL_REDIRECT="0",
-               DJANGO_TASKS_BACKEND="django.tasks.backends.immediate.ImmediateBackend",
-               DJANGO_MEDIA_ROOT=tempfile.mkdtemp(prefix="fuzz-media-"), DJANGO_LOG_LEVEL="CRITICAL")
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='fuzz-')}/fuzz.sqlite3"
-    else:
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        import psycopg
-
-        # The run's own database, named after the URL's (grants → grants_fuzz), so runs on other databases don't clash.
-        name = url.rsplit("/", 1)[1] + "_fuzz"
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.OperationalError as exc:
-            print(f"postgres: {exc.__class__.__name__}: {exc} (is the server up? scripts/ensure_postgres.sh)", file=sys.stderr)
-            return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    # PostgreSQL: the run's own database, named after the URL's (grants → grants_fuzz), so runs on other databases
+    # don't clash.
+    database_url = scratch_database(db, f"{tempfile.mkdtemp(prefix='fuzz-')}/fuzz.sqlite3", name_after_url("_fuzz"))
+    if database_url is None:
+        return None
+    env = production_environment(
+        DATABASE_URL=database_url, DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_TASKS_BACKEND="django.tasks.backends.immediate.ImmediateBackend",
+        DJANGO_MEDIA_ROOT=tempfile.mkdtemp(prefix="fuzz-media-"), DJANGO_LOG_LEVEL="CRITICAL",
+    )
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--requests", str(target), "--roles", ",".join(roles)],
         env=env, cwd=ROOT, capture_output=True, text=True,  # stderr: Django's line for every 4xx

@@ -8,7 +8,8 @@ production settings: the first ``history_checkpoint`` over all of them (one
 signed checkpoint per ``HISTORY_CHECKPOINT_EVERY`` records), ``history_verify``
 against those checkpoints, and the chain alone (recomputing every hash, what
 the verifier did before checkpoints) as the floor.
-PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes).
+PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes); a database
+``grants_bench_chain`` (or ``BENCH_PG_DATABASE``) is created afresh.
 """
 
 import argparse
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from common import database_name
 from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +75,7 @@ def child(records: int) -> None:
 
 
 def run_child(db: str, records: int) -> dict | None:
-    return run_signed_child(__file__, db, "grants_bench_chain", "--records", str(records))
+    return run_signed_child(__file__, db, database_name("grants_bench_chain"), "--records", str(records))
 
 
 def main() -> None:

@@ -19,7 +19,8 @@ client's CPU seconds (``time.process_time``; PostgreSQL's server process too):
   same cells read back);
 - `history_verify` with two worker processes: CPU here and in the workers, and wall time.
 
-PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes).
+PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes); a database
+``grants_bench_speed`` (or ``BENCH_PG_DATABASE``) is created afresh.
 """
 
 import argparse
@@ -33,6 +34,7 @@ import threading
 import time
 from pathlib import Path
 
+from common import database_name
 from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,8 +220,8 @@ def same_export(fmt: str, a, b) -> bool:
 
 
 def run_child(db: str, records: int, xlsx_records: int) -> dict | None:
-    database = os.environ.get("BENCH_PG_DB", "grants_bench_speed")
-    return run_signed_child(__file__, db, database, "--records", str(records), "--xlsx", str(xlsx_records))
+    return run_signed_child(__file__, db, database_name("grants_bench_speed"), "--records", str(records),
+                            "--xlsx", str(xlsx_records))
 
 
 def main() -> None:

@@ -25,6 +25,8 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+from common import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _SAMPLE = """
@@ -40,9 +42,7 @@ SELECT json_agg(t) FROM (
 def corpus_from_database(database: str, per_kind: int) -> list[dict]:
     import psycopg
 
-    base = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-    url = database if "://" in database else base.rsplit("/", 1)[0] + "/" + database
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(database if "://" in database else database_url(database)) as conn:
         return conn.execute(_SAMPLE, {"per": per_kind}).fetchone()[0] or []
 
 

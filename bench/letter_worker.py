@@ -27,20 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from national import ALL_PREFECTURES, signing_key_pem  # noqa: E402
+from common import drop_database, fresh_database, national_environment  # noqa: E402
 
 NUMBERED_WHEN_DRAWN = ("request", "covering_request", "reminder", "overdue_demand", "payment_notice", "presentation")
-
-
-def _environment(database_url: str, media: Path) -> dict:
-    import secrets
-
-    return dict(
-        os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="localhost",
-        DATABASE_URL=database_url, DJANGO_MEDIA_ROOT=str(media), PYTHONUNBUFFERED="1",
-        HISTORY_SIGNING_KEY=signing_key_pem(), BUREAU_PREFECTURES=ALL_PREFECTURES,
-        DJANGO_SETTINGS_MODULE="config.settings",
-    )
 
 
 def _prepare(count: int, workers: int) -> list[int]:
@@ -97,15 +86,12 @@ def main() -> None:
         print(_check([int(pk) for pk in Path(args.ids).read_text().split(",")]))
         return
 
-    import psycopg
-
-    base = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
     copy = f"{args.from_database}_worker"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {copy}")
-        conn.execute(f"CREATE DATABASE {copy} TEMPLATE {args.from_database}")
+    copy_url = fresh_database(copy, template=args.from_database)
+    if copy_url is None:
+        raise SystemExit(1)
     workdir = Path(tempfile.mkdtemp(prefix="letter-worker-"))
-    env = _environment(base.rsplit("/", 1)[0] + "/" + copy, workdir / "media")
+    env = national_environment(copy_url, workdir / "media", DJANGO_SETTINGS_MODULE="config.settings")
     me = [sys.executable, __file__, "--from-database", args.from_database, "--letters", str(args.letters)]
     queue = [sys.executable, str(args.code / "bench" / "letter_worker.py"), *me[2:], "--workers", str(args.workers)]
     ids = subprocess.run([*queue, "--child", "prepare"], env=env, cwd=args.code, check=True, capture_output=True,
@@ -130,8 +116,7 @@ def main() -> None:
     print(f"code {args.code}: {args.letters} letters, {args.workers} worker(s): CPU {cpu:.1f}s "
           f"({cpu / args.letters * 1000:.1f} ms a letter), wall {wall:.1f}s; load before "
           f"{' '.join(f'{x:.1f}' for x in load)}; {checked}")
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {copy}")
+    drop_database(copy)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ prints its URL) for a look afterwards.
 import argparse
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -39,10 +38,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import database_name, national_environment, scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "grants_perf_national{years}")  # {years}: 1 or 10
-ALL_PREFECTURES = ",".join(f"{code:02d}" for code in range(1, 48))
+PG_DATABASE = database_name("grants_perf_national{years}")  # {years}: 1 or 10
 
 
 def _django() -> None:
@@ -146,40 +146,6 @@ def child_year(municipalities: int | None) -> None:
 # ---------------------------------------------------------------- the parent
 
 
-def _database(db: str, workdir: Path, years: int) -> str:
-    if db == "sqlite":
-        return f"sqlite:///{workdir}/national.sqlite3"
-    url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-    name = PG_DATABASE.format(years=years)
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _environment(database_url: str, workdir: Path) -> dict:
-    """Production settings: DEBUG off, a secret key, a history signing key (checkpoints are signed as records come),
-    and every prefecture served."""
-    return dict(
-        os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="localhost,testserver", DATABASE_URL=database_url,
-        DJANGO_MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1", HISTORY_SIGNING_KEY=signing_key_pem(),
-        BUREAU_PREFECTURES=ALL_PREFECTURES,  # the national scenario: a bureau serving the whole country
-    )
-
-
-def signing_key_pem() -> str:
-    """A fresh Ed25519 key for the run's history checkpoints."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-
-
 def _child(env: dict, *args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     if out.returncode != 0:
@@ -269,8 +235,12 @@ def main() -> None:
         return
     args.workers = args.workers or (2 if args.db == "postgres" else 1)
     workdir = Path(tempfile.mkdtemp(prefix="national-"))
-    database_url = _database(args.db, workdir, args.years)
-    env = _environment(database_url, workdir)
+    database_url = scratch_database(args.db, f"{workdir}/national.sqlite3", PG_DATABASE.format(years=args.years))
+    if database_url is None:
+        raise SystemExit(1)
+    # Production settings: DEBUG off, a secret key, history checkpoints signed as records come, every prefecture
+    # served; testserver: the pages of --years 10 are requested through Django's test client.
+    env = national_environment(database_url, workdir / "media", DJANGO_ALLOWED_HOSTS="localhost,testserver")
     _log(f"database {database_url}; files in {workdir}")
     if args.years == 1:
         print_year(run_year(args, env))

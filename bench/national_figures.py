@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_DATABASE = "grants_perf_small"
 ROUNDS = 40
@@ -44,13 +46,10 @@ def run_ten_years(args, env: dict, run_child, log) -> None:
 def _small_url(url: str) -> str:
     if url.startswith("sqlite:///"):
         return url.replace("national.sqlite3", "small.sqlite3")
-    import psycopg
-
-    admin = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SMALL_DATABASE}")
-        conn.execute(f"CREATE DATABASE {SMALL_DATABASE}")
-    return url.rsplit("/", 1)[0] + "/" + SMALL_DATABASE
+    small = fresh_database(SMALL_DATABASE)
+    if small is None:
+        raise SystemExit(1)
+    return small
 
 
 def print_ten_years(results: dict, exports: dict, verify: dict) -> None:

@@ -6,12 +6,12 @@ SQLite file or a fresh PostgreSQL database named ``database`` (on the server of 
 """
 
 import json
-import os
-import secrets
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from common import production_environment, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,23 +21,11 @@ def run_signed_child(script: str, db: str, database: str, *args: str) -> dict | 
     cannot be reached. A child that fails stops the bench with its stderr."""
     key = Path(tempfile.mkdtemp(prefix="bench-key-")) / "key.pem"
     subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(key)], check=True)
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", HISTORY_SIGNING_KEY_FILE=str(key),
-               HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{key.parent}/bench.sqlite3"
-    else:
-        import psycopg
-
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        try:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
-                conn.execute(f'CREATE DATABASE "{database}"')
-        except psycopg.OperationalError as exc:
-            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
-            return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + database
+    database_url = scratch_database(db, f"{key.parent}/bench.sqlite3", database)
+    if database_url is None:
+        return None
+    env = production_environment(DATABASE_URL=database_url, HISTORY_SIGNING_KEY_FILE=str(key),
+                                 HISTORY_CHECKPOINT_DIR=str(key.parent / "checkpoints"))
     out = subprocess.run([sys.executable, script, "--child", *args], env=env, cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         print(out.stderr, file=sys.stderr)

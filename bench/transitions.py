@@ -21,13 +21,14 @@ is created afresh for the run.
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import name_after_url, production_environment, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # request and notify also issue a letter (row, history record, a drain queued or relied on) and notify the payable items.
@@ -234,26 +235,13 @@ def child(n: int, rounds: int, clients: int) -> None:
 
 
 def run_child(db: str, n: int, rounds: int, clients: int, tasks_backend: str) -> dict | None:
+    # PostgreSQL: the run's own database, named after the URL's (grants → grants_bench), so runs on other databases
+    # don't clash.
+    database_url = scratch_database(db, f"{tempfile.mkdtemp(prefix='bench-')}/bench.sqlite3", name_after_url("_bench"))
+    if database_url is None:
+        return None
     # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
-    env = dict(os.environ, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(40),
-               DJANGO_ALLOWED_HOSTS="localhost", DJANGO_TASKS_BACKEND=tasks_backend)
-    if db == "sqlite":
-        directory = tempfile.mkdtemp(prefix="bench-")
-        env["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-    else:
-        url = os.environ.get("BENCH_PG_URL", "postgres://grants:grants@127.0.0.1:5432/grants")
-        import psycopg
-
-        # The run's own database, named after the URL's (grants → grants_bench), so runs on other databases don't clash.
-        name = url.rsplit("/", 1)[1] + "_bench"
-        try:
-            with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.OperationalError as exc:
-            print(f"postgres: not reachable ({exc.__class__.__name__}); run scripts/ensure_postgres.sh", file=sys.stderr)
-            return None
-        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    env = production_environment(DATABASE_URL=database_url, DJANGO_TASKS_BACKEND=tasks_backend)
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds), "--clients", str(clients)],
         env=env, cwd=ROOT, capture_output=True, text=True,
