@@ -15,19 +15,18 @@ import math
 import multiprocessing
 import re
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from contextlib import closing
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from itertools import accumulate
 
 import orjson
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Max, Min, TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -402,7 +401,8 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
     (below 1e-4: ``_spelled_otherwise``) or one that may have been an integer
     beyond 64 bits (``e+``: the data is read again by ``json``), and for data
     orjson could not read or a value it cannot write, the text is ``_dumps``'s
-    of the data as ``json`` reads it.
+    of the data as ``json`` reads it. Both searches of the text are skipped
+    where they cannot find anything (``_no_e_plus``, ``_may_hold_small_float``).
     """
     body["data"], by_orjson = stored_json(data_text)
     if by_orjson:
@@ -411,18 +411,39 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
         except TypeError:  # a lone surrogate in a field
             pass
         else:
-            if b"e+" in text:  # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
+            if not _no_e_plus(text, body["occurred_at"]):
+                # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
                 body["data"] = stored_json_exact(data_text)
-            elif not _spelled_otherwise(text):
+            elif not (_may_hold_small_float(data_text) and _spelled_otherwise(text)):
                 return text
     return _dumps(body).encode()
+
+
+def _no_e_plus(text: bytes, occurred_at) -> bool:
+    """Whether ``text`` holds no ``e+``: it holds no ``+`` but the one of the record's time (``+00:00``), which
+    is found without searching for ``e+`` (a ``+`` is rare; an ``e`` is in most words and hashes)."""
+    if occurred_at.__class__ is str and occurred_at.count("+") == 1 and text.find(b"+", text.find(b"+") + 1) == -1:
+        return True
+    return b"e+" not in text
+
+
+def _may_hold_small_float(data_text) -> bool:
+    """Whether the data read from ``data_text`` may hold a float below 1e-4 (``_spelled_otherwise``).
+
+    Such a number is written in JSON with a fraction or a negative exponent,
+    so its text holds ``.``, ``e-`` or ``E-``; most records' data hold none.
+    """
+    if data_text.__class__ is not str:
+        return data_text is not None
+    return "." in data_text or ("-" in data_text and ("e-" in data_text or "E-" in data_text))
 
 
 #: Records a statement of ``_chain_rows`` reads (keyset pages: no server-side cursor, a bounded client memory).
 _CHAIN_PAGE = 2000
 
 # A time as Django writes it to SQLite (UTC, ``str()`` of the naive time): the canonical text is made from it directly.
-_SQLITE_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")
+_SQLITE_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?"
+_SQLITE_TIMES = re.compile(f"(?:{_SQLITE_TIME}\n)*{_SQLITE_TIME}")  # a page's times, one a line
 
 
 @cache
@@ -457,9 +478,20 @@ def _sqlite_time(text: str | None) -> str:
     shorter fraction) goes through the field's own converters, as the ORM
     reads it.
     """
-    if text is not None and _SQLITE_TIME.fullmatch(text):
+    if text.__class__ is str and _SQLITE_TIMES.fullmatch(text):
         return f"{text[:10]}T{text[11:19]}{text[19:] or '.000000'}+00:00"
     return _orm_time(text).astimezone(timezone.UTC).isoformat(timespec="microseconds")
+
+
+def _sqlite_times(texts: list) -> list[str]:
+    """``_sqlite_time`` of each of a page's times, checked as Django's spelling all at once (one match)."""
+    try:
+        plain = _SQLITE_TIMES.fullmatch("\n".join(texts))
+    except TypeError:  # a time that is not text
+        plain = None
+    if plain:
+        return [f"{text[:10]}T{text[11:19]}{text[19:] or '.000000'}+00:00" for text in texts]
+    return [_sqlite_time(text) for text in texts]
 
 
 def _orm_time(text):
@@ -497,13 +529,14 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
             page = _CHAIN_PAGE if left is None else min(left, _CHAIN_PAGE)
             cursor.execute(sql, [after, last, page])
             rows = cursor.fetchall()
-            for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year,
-                 stream, recipient, action, source, target, data_text) in rows:
+            times = _sqlite_times([row[3] for row in rows]) if sqlite else [row[3] for row in rows]
+            for (pk, prev_hash, stored, _time, actor, actor_role, subject_type, subject_id, case, fiscal_year,
+                 stream, recipient, action, source, target, data_text), occurred_at in zip(rows, times):
                 text = canonical({
                     "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": None,
-                    "fiscal_year": fiscal_year, "occurred_at": _sqlite_time(occurred_at) if sqlite else occurred_at,
-                    "prev_hash": prev_hash, "recipient": recipient, "source": source, "stream": stream,
-                    "subject_id": subject_id, "subject_type": subject_type, "target": target,
+                    "fiscal_year": fiscal_year, "occurred_at": occurred_at, "prev_hash": prev_hash,
+                    "recipient": recipient, "source": source, "stream": stream, "subject_id": subject_id,
+                    "subject_type": subject_type, "target": target,
                 }, data_text)
                 yield pk, prev_hash, stored, sha256(text).hexdigest()
             if len(rows) < page:
@@ -567,8 +600,10 @@ def _processes_can_share() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
+@contextmanager
 def _segments_checked(workers: int):
-    """(bounds, ``_Segment``) of the chain cut into segments of ids, oldest first, checked by ``workers`` processes.
+    """The chain cut into segments of ids, oldest first, checked by ``workers`` processes: an iterator of (bounds,
+    ``_Segment``), the work started on entering the block.
 
     Each record's hash depends only on its own row and its stored
     ``prev_hash``, so the chain is cut into segments of ids (eight a worker)
@@ -578,21 +613,23 @@ def _segments_checked(workers: int):
     workers go on with the later ones. Records appended after the start are
     not read. Inside a transaction, or on a database only this process can
     open (an in-memory SQLite), the segments are checked here, one after the
-    other.
+    other, as the iterator is read.
     """
-    first_id, last_id = HistoryEntry.objects.aggregate(first=Min("pk"), last=Max("pk")).values()
+    ids = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)
+    first_id, last_id = ids.first(), ids.last()  # two reads of the index (SQLite scans the table for both at once)
     if last_id is None:
+        yield iter(())
         return
     size = -(-(last_id - first_id + 1) // (workers * 8))
     ends = [*range(first_id - 1 + size, last_id, size), last_id]
     segments = list(zip([first_id - 1, *ends[:-1]], ends))
     if not (workers > 1 and _processes_can_share()):
-        yield from zip(segments, map(_segment_checked, segments))
+        yield zip(segments, map(_segment_checked, segments))
         return
     connection.close()  # each forked worker opens its own; none may share this one's socket
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        yield from zip(segments, pool.map(_segment_checked_in_worker, segments))
+        yield zip(segments, pool.map(_segment_checked_in_worker, segments))
     finally:
         pool.shutdown(cancel_futures=True)  # the verifier stops at the first broken record
 
@@ -612,7 +649,10 @@ class _ChainWalk:
     """
 
     def __init__(self, ordered: list[checkpoints.Checkpoint]):
-        self.expected = [(record_id, prefix, checkpoint) for checkpoint in ordered for record_id, prefix in checkpoint.records]
+        # The records the checkpoints list, one after the other: the ``at``-th is ``_listed_at(at)``.
+        self.ordered = ordered
+        self.starts = [0, *accumulate(len(checkpoint.records) for checkpoint in ordered)]
+        self.checkpoint_at = 0  # the checkpoint the last one looked up was in
         # Each checkpoint vouches for every record after the previous one's head (from the first, for #1):
         # a record there that it does not list was slipped in.
         heads = {checkpoint.seq: checkpoint.head_id for checkpoint in ordered}
@@ -620,9 +660,21 @@ class _ChainWalk:
             checkpoint.seq: -math.inf if checkpoint.seq == 1 else heads.get(checkpoint.seq - 1, checkpoint.records[0][0] - 1)
             for checkpoint in ordered
         }
-        self.at = 0  # the next listed record (``expected[at]``)
+        self.at = 0  # the next listed record
+        self.wanted = self._listed_at(0)
         self.previous, self.position, self.anchored, self.anchored_position, self.head_id = GENESIS_HASH, 0, None, 0, None
-        self.listed = self._listed(ordered)
+        self.listed = None  # ``_listed``, made for the first segment
+
+    def _listed_at(self, at: int) -> tuple | None:
+        """The ``at``-th record the checkpoints list: (id, hash prefix, checkpoint), or None past the lists' end."""
+        if at >= self.starts[-1]:
+            return None
+        index = self.checkpoint_at
+        if not self.starts[index] <= at < self.starts[index + 1]:
+            index = self.checkpoint_at = bisect_right(self.starts, at) - 1
+        checkpoint = self.ordered[index]
+        record_id, prefix = checkpoint.records[at - self.starts[index]]
+        return record_id, prefix, checkpoint
 
     @staticmethod
     def _listed(ordered):
@@ -649,7 +701,7 @@ class _ChainWalk:
 
     def record(self, pk: int, prev_hash: str, stored: str, computed: str) -> dict | None:
         """Take one record; what is wrong with it, or None."""
-        wanted = self.expected[self.at] if self.at < len(self.expected) else None
+        wanted = self.wanted
         if wanted is not None and wanted[0] < pk:
             return _problem(
                 "record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0]
@@ -674,6 +726,7 @@ class _ChainWalk:
             if pk == checkpoint.head_id:
                 self.anchored, self.anchored_position = pk, self.position + 1
             self.at += 1
+            self.wanted = self._listed_at(self.at)
         elif wanted is not None and self.span_start[wanted[2].seq] < pk:
             checkpoint = wanted[2]
             return _problem(
@@ -688,7 +741,9 @@ class _ChainWalk:
         """Take a checked segment at once when nothing in it can be wrong (see the class); whether it was taken."""
         if not found.count:
             return True
-        if self.listed is None or found.altered or not found.linked or found.first_prev != self.previous:
+        if self.listed is None:
+            self.listed = self._listed(self.ordered) or ()
+        if not self.listed or found.altered or not found.linked or found.first_prev != self.previous:
             return False
         listed_ids, listed_prefixes, heads, head_at = self.listed
         at, count, cut = self.at, found.count, checkpoints.HASH_PREFIX
@@ -708,14 +763,15 @@ class _ChainWalk:
             listed_at, _checkpoint = heads[-1]
             self.anchored, self.anchored_position = listed_ids[listed_at], self.position + listed_at - at + 1
         self.at += matched
+        self.wanted = self._listed_at(self.at)
         self.previous, self.position, self.head_id = found.last_hash, self.position + count, found.last_id
         return True
 
     def end(self) -> dict | None:
         """What is wrong once the chain has been read: records the checkpoints list that are not there."""
-        if self.at >= len(self.expected):
+        if self.wanted is None:
             return None
-        record_id, _prefix, checkpoint = self.expected[self.at]
+        record_id, _prefix, checkpoint = self.wanted
         return _problem(
             "record_missing",
             f"records from #{record_id} on are missing: checkpoint #{checkpoint.seq} signed #{checkpoint.head_id} "
@@ -724,19 +780,18 @@ class _ChainWalk:
         )
 
 
-def _walk_segments(walk: _ChainWalk, workers: int) -> dict | None:
+def _walk_segments(walk: _ChainWalk, checked) -> dict | None:
     """Walk the chain a checked segment at once (``_segments_checked``); a segment that cannot be taken whole is
     read again (its ids and hashes) and walked record by record. The first problem found, or None."""
-    with closing(_segments_checked(workers)) as found:
-        for (after_id, last_id), segment in found:
-            if walk.segment(segment):
-                continue
-            altered = set(segment.altered)
-            rows = HistoryEntry.objects.order_by("pk").filter(pk__gt=after_id, pk__lte=last_id)
-            for pk, prev_hash, stored in rows.values_list("pk", "prev_hash", "hash").iterator(chunk_size=5000):
-                failure = walk.record(pk, prev_hash, stored, "" if pk in altered else stored)
-                if failure is not None:
-                    return failure
+    for (after_id, last_id), segment in checked:
+        if walk.segment(segment):
+            continue
+        altered = set(segment.altered)
+        rows = HistoryEntry.objects.order_by("pk").filter(pk__gt=after_id, pk__lte=last_id)
+        for pk, prev_hash, stored in rows.values_list("pk", "prev_hash", "hash").iterator(chunk_size=5000):
+            failure = walk.record(pk, prev_hash, stored, "" if pk in altered else stored)
+            if failure is not None:
+                return failure
     return None
 
 
@@ -875,15 +930,18 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
     problems = []
     by_seq: dict[int, checkpoints.Checkpoint] = {}
     in_database: dict[int, checkpoints.Checkpoint] = {}
-    digests: dict[int, str] = {}  # each checkpoint's digest, made once (its canonical text lists its records)
+    digests: dict[int, str] = {}  # each trusted checkpoint's digest, made once (its canonical text lists its records)
+    # Copies that share their fields (``checkpoints.StoredCopies``) and signature get the same answer: asked once.
+    answers: dict[tuple, tuple[str, str | None]] = {}
 
     def digest(checkpoint: checkpoints.Checkpoint) -> str:
-        if id(checkpoint) not in digests:
-            digests[id(checkpoint)] = checkpoint.digest()
         return digests[id(checkpoint)]
 
     for checkpoint in found:
-        why = checkpoints.authenticate(checkpoint, keys)
+        same = (id(checkpoint.fields), checkpoint.signature, checkpoint.problems)
+        if same not in answers:
+            answers[same] = checkpoints.authenticate_with_digest(checkpoint, keys)
+        why, digests[id(checkpoint)] = answers[same]
         seq = checkpoint.fields.get("seq")
         if why:
             problems.append(_problem("checkpoint_forged", f"checkpoint #{seq} ({checkpoint.source}): {why}", checkpoint=seq))
@@ -936,12 +994,15 @@ def history_verify(
     (``_segments_checked``, ``_walk_segments``); the findings are the same.
     """
     keys = checkpoints.trusted_keys(public_keys)
-    found = [*checkpoints.from_database(), *checkpoints.from_directory(), *sources]
-    ordered, problems = _trusted_checkpoints(found, keys)
-    walk = _ChainWalk(ordered)
+    stored = checkpoints.read_stored()  # before the chain: every record a copy lists is then one the chain read sees
     if workers > 1:
-        failure = _walk_segments(walk, workers)
+        with _segments_checked(workers) as checked:  # the workers start; the checkpoints are parsed meanwhile
+            ordered, problems = _trusted_checkpoints([*stored.parsed(), *sources], keys)
+            walk = _ChainWalk(ordered)
+            failure = _walk_segments(walk, checked)
     else:
+        ordered, problems = _trusted_checkpoints([*stored.parsed(), *sources], keys)
+        walk = _ChainWalk(ordered)
         failure = next(filter(None, (walk.record(*row) for row in _chain_rows())), None)
     if failure is None:
         failure = walk.end()
