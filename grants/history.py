@@ -401,8 +401,11 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
     (below 1e-4: ``_spelled_otherwise``) or one that may have been an integer
     beyond 64 bits (``e+``: the data is read again by ``json``), and for data
     orjson could not read or a value it cannot write, the text is ``_dumps``'s
-    of the data as ``json`` reads it. Both searches of the text are skipped
-    where they cannot find anything (``_no_e_plus``, ``_may_hold_small_float``).
+    of the data as ``json`` reads it; where only floats below 1e-4 are
+    spelled otherwise, orjson writes the text again with every float of the
+    data spelled as ``json`` spells it (``_floats_as_json``). Both searches
+    of the text are skipped where they cannot find anything (``_no_e_plus``,
+    ``_may_hold_small_float``).
     """
     body["data"], by_orjson = stored_json(data_text)
     if by_orjson:
@@ -416,7 +419,23 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
                 body["data"] = stored_json_exact(data_text)
             elif not (_may_hold_small_float(data_text) and _spelled_otherwise(text)):
                 return text
+            else:  # floats below 1e-4: each written as ``json`` writes it, the rest by orjson again
+                body["data"] = _floats_as_json(body["data"])
+                return _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
     return _dumps(body).encode()
+
+
+def _floats_as_json(value):
+    """``value`` (as orjson reads JSON) with each float replaced by ``json``'s text of it (``repr``), which orjson
+    writes as it is (``orjson.Fragment``)."""
+    kind = value.__class__
+    if kind is float:
+        return orjson.Fragment(repr(value))
+    if kind is dict:
+        return {key: _floats_as_json(item) for key, item in value.items()}
+    if kind is list:
+        return [_floats_as_json(item) for item in value]
+    return value
 
 
 def _no_e_plus(text: bytes, occurred_at) -> bool:
@@ -600,6 +619,10 @@ def _processes_can_share() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
+#: Segments a worker checks in ``_segments_checked`` (more balance the load; each one costs a connection).
+_SEGMENTS_PER_WORKER = 8
+
+
 @contextmanager
 def _segments_checked(workers: int):
     """The chain cut into segments of ids, oldest first, checked by ``workers`` processes: an iterator of (bounds,
@@ -620,7 +643,7 @@ def _segments_checked(workers: int):
     if last_id is None:
         yield iter(())
         return
-    size = -(-(last_id - first_id + 1) // (workers * 8))
+    size = -(-(last_id - first_id + 1) // (workers * _SEGMENTS_PER_WORKER))
     ends = [*range(first_id - 1 + size, last_id, size), last_id]
     segments = list(zip([first_id - 1, *ends[:-1]], ends))
     if not (workers > 1 and _processes_can_share()):
