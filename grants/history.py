@@ -466,7 +466,7 @@ _SQLITE_TIMES = re.compile(f"(?:{_SQLITE_TIME}\n)*{_SQLITE_TIME}")  # a page's t
 
 
 @cache
-def _chain_sql(vendor: str) -> str:
+def _chain_sql(vendor: str, *, after: bool) -> str:
     """The statement ``_chain_rows`` pages with: a record's id, links and hashed columns, ``occurred_at`` and ``data``
     as text (PostgreSQL writes the time's canonical text itself; SQLite's is its stored text, see ``_sqlite_time``)."""
     quote = connection.ops.quote_name
@@ -482,8 +482,9 @@ def _chain_sql(vendor: str) -> str:
     selected = ", ".join([
         quote("id"), quote("prev_hash"), quote("hash"), occurred, *(column[name] for name in _HASHED[1:-1]), data,
     ])
+    after_id = f"{quote('id')} > %s AND " if after else ""
     return (
-        f"SELECT {selected} FROM {quote(meta.db_table)} WHERE {quote('id')} > %s AND {quote('id')} <= %s "
+        f"SELECT {selected} FROM {quote(meta.db_table)} WHERE {after_id}{quote('id')} <= %s "
         f"ORDER BY {quote('id')} LIMIT %s"
     )
 
@@ -527,7 +528,16 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
 
     The content hash is computed with the stored ``prev_hash``; a record is intact
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
-    record before it.
+    record before it. ``_chain_pages`` reads and hashes them.
+    """
+    for rows, computed in _chain_pages(after_id, limit, last_id):
+        for row, digest in zip(rows, computed):
+            yield row[0], row[1], row[2], digest
+
+
+def _chain_pages(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
+    """``_chain_rows``' records a page at a time: (rows, recomputed content hashes), each row starting with the
+    record's id, prev_hash and stored hash.
 
     Each record's canonical JSON is made in one call over its fields with its
     ``prev_hash`` (the whole text ``_canonical_around_prev`` splits around
@@ -539,25 +549,27 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
     """
     sha256, canonical = hashlib.sha256, _canonical_stored
     sqlite = connection.vendor != "postgresql"
-    sql = _chain_sql(connection.vendor)
-    after = -1 if after_id is None else after_id
-    last = 2**63 - 1 if last_id is None else last_id
-    left = limit
+    after, last, left = after_id, 2**63 - 1 if last_id is None else last_id, limit
     with connection.cursor() as cursor:
         while left is None or left > 0:
             page = _CHAIN_PAGE if left is None else min(left, _CHAIN_PAGE)
-            cursor.execute(sql, [after, last, page])
+            if after is None:
+                cursor.execute(_chain_sql(connection.vendor, after=False), [last, page])
+            else:
+                cursor.execute(_chain_sql(connection.vendor, after=True), [after, last, page])
             rows = cursor.fetchall()
             times = _sqlite_times([row[3] for row in rows]) if sqlite else [row[3] for row in rows]
-            for (pk, prev_hash, stored, _time, actor, actor_role, subject_type, subject_id, case, fiscal_year,
+            computed = []
+            for (_pk, prev_hash, _stored, _time, actor, actor_role, subject_type, subject_id, case, fiscal_year,
                  stream, recipient, action, source, target, data_text), occurred_at in zip(rows, times):
-                text = canonical({
+                computed.append(sha256(canonical({
                     "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": None,
                     "fiscal_year": fiscal_year, "occurred_at": occurred_at, "prev_hash": prev_hash,
                     "recipient": recipient, "source": source, "stream": stream, "subject_id": subject_id,
                     "subject_type": subject_type, "target": target,
-                }, data_text)
-                yield pk, prev_hash, stored, sha256(text).hexdigest()
+                }, data_text)).hexdigest())
+            if rows:
+                yield rows, computed
             if len(rows) < page:
                 return
             after = rows[-1][0]
@@ -584,25 +596,27 @@ def _segment_checked(bounds: tuple[int, int]) -> _Segment:
     """Check the records in ``(after_id, last_id]``: their content hashes and the links between them."""
     after_id, last_id = bounds
     ids, hashes, altered = array("q"), [], []
-    first_prev = previous = None
+    first_prev = None
     linked = True
-    for pk, prev_hash, stored, computed in _chain_rows(after_id, last_id=last_id):
-        if previous is None:
-            first_prev = prev_hash
-        elif prev_hash != previous:
-            linked = False
+    for rows, computed in _chain_pages(after_id, last_id=last_id):
+        stored = [row[2] for row in rows]
+        prevs = [row[1] for row in rows]
         if computed != stored:
-            altered.append(pk)
-        ids.append(pk)
-        hashes.append(stored)
-        previous = stored
+            altered += [row[0] for row, digest in zip(rows, computed) if digest != row[2]]
+        if hashes:
+            linked = linked and prevs[0] == hashes[-1]
+        else:
+            first_prev = prevs[0]
+        linked = linked and prevs[1:] == stored[:-1]
+        ids.extend([row[0] for row in rows])
+        hashes += stored
     if altered:  # the walk reads this segment again, record by record: its hashes are not needed
         prefixes = joined = ""
     else:
         cut = checkpoints.HASH_PREFIX
         prefixes, joined = "".join([digest[:cut] for digest in hashes]), "".join(hashes)
-    return _Segment(len(ids), first_prev, ids[-1] if ids else None, previous, tuple(altered), linked, ids.tobytes(),
-                    prefixes, joined)
+    return _Segment(len(ids), first_prev, ids[-1] if ids else None, hashes[-1] if hashes else None, tuple(altered),
+                    linked, ids.tobytes(), prefixes, joined)
 
 
 def _segment_checked_in_worker(bounds: tuple[int, int]) -> _Segment:
