@@ -727,7 +727,7 @@ class _ChainWalk:
                 if min(map(len, listed_prefixes)) != cut or max(map(len, listed_prefixes)) != cut:
                     return None
                 at = -1
-                for _ in range(listed_ids.count(checkpoint.head_id)):
+                for _found in range(listed_ids.count(checkpoint.head_id)):
                     at = listed_ids.index(checkpoint.head_id, at + 1)
                     heads.append((len(ids) + at, checkpoint))
                 ids.extend(listed_ids)
