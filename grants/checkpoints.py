@@ -363,12 +363,12 @@ def _directory_texts(folder: Path | None = None) -> list[tuple[str, str | None]]
 
 
 def _from_file_text(source: str, text: str | None) -> Checkpoint:
-    try:
-        if text is None:
-            raise ValueError
-        return from_dict(json.loads(text), source)
-    except ValueError:
-        return Checkpoint({"seq": None}, "", source, ("the file is not a JSON checkpoint",))
+    if text is not None:
+        try:
+            return from_dict(json.loads(text), source)
+        except ValueError:
+            pass
+    return Checkpoint({"seq": None}, "", source, ("the file is not a JSON checkpoint",))
 
 
 # --- checkpoints carried by exports and other files -------------------------------------------------
