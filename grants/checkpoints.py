@@ -89,9 +89,10 @@ class Checkpoint:
     def payload(self) -> str:
         return canonical(self.fields)
 
-    def digest(self) -> str:
-        """What the next checkpoint's ``prev`` names: the signed text and its signature."""
-        return hashlib.sha256(f"{self.payload()}.{self.signature}".encode()).hexdigest()
+    def digest(self, payload: str | None = None) -> str:
+        """What the next checkpoint's ``prev`` names: the signed text and its signature (``payload``: the signed
+        text, when the caller has made it already)."""
+        return hashlib.sha256(f"{self.payload() if payload is None else payload}.{self.signature}".encode()).hexdigest()
 
     def as_dict(self) -> dict:
         return {**self.fields, "signature": self.signature}
@@ -188,18 +189,30 @@ def sign(fields: dict, key: Ed25519PrivateKey) -> Checkpoint:
 
 def authenticate(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -> str:
     """Why a checkpoint cannot be trusted ("" when its signature holds under a trusted key)."""
+    return _authenticated(checkpoint, keys)[0]
+
+
+def authenticate_with_digest(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -> tuple[str, str | None]:
+    """``authenticate``'s answer and, for a checkpoint it trusts, its ``digest``: the signed text made once for both
+    (a checkpoint's text lists its records, so making it is most of the work)."""
+    why, payload = _authenticated(checkpoint, keys)
+    return why, None if why else checkpoint.digest(payload)
+
+
+def _authenticated(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) -> tuple[str, str | None]:
     if checkpoint.problems:
-        return "; ".join(checkpoint.problems)
+        return "; ".join(checkpoint.problems), None
     if sorted(checkpoint.fields) != sorted(SIGNED_FIELDS):
-        return "its fields are not those a checkpoint signs"
+        return "its fields are not those a checkpoint signs", None
     public = keys.get(checkpoint.fields.get("key_id"))
     if public is None:
-        return f"it names a key this verifier does not trust ({checkpoint.fields.get('key_id')})"
+        return f"it names a key this verifier does not trust ({checkpoint.fields.get('key_id')})", None
+    payload = checkpoint.payload()
     try:
-        public.verify(base64.b64decode(checkpoint.signature, validate=True), checkpoint.payload().encode())
+        public.verify(base64.b64decode(checkpoint.signature, validate=True), payload.encode())
     except (InvalidSignature, ValueError):
-        return "its signature does not verify: it was forged or altered"
-    return ""
+        return "its signature does not verify: it was forged or altered", payload
+    return "", payload
 
 
 # --- where checkpoints are kept -------------------------------------------------------------------
@@ -235,6 +248,44 @@ def from_database() -> list[Checkpoint]:
     return [from_row(row) for row in HistoryCheckpoint.objects.order_by("seq")]
 
 
+@dataclass(frozen=True)
+class StoredCopies:
+    """The checkpoints kept in the database and the directory, as read at one moment, parsed when asked for.
+
+    Reading them is quick; parsing their record lists is most of the work,
+    which a verifier can then do while its workers read the chain (records
+    appended after the reading are not among those the copies list).
+    """
+
+    rows: list[HistoryCheckpoint]
+    files: list[tuple[str, str | None]]  # (source, the file's text, None when it cannot be read)
+
+    def parsed(self) -> list[Checkpoint]:
+        """``from_database()`` and then ``from_directory()`` as they were when read.
+
+        A file whose text is exactly what ``write_to_directory`` writes for the
+        database's copy of the checkpoint its name numbers (the usual case) is
+        that copy's fields and signature, which it would parse back to, without
+        being parsed: the same values, shared (parsing is mostly building the
+        record lists, and the garbage collector walking them).
+        """
+        stored = [from_row(row) for row in self.rows]
+        intact = {checkpoint.seq: checkpoint for checkpoint in stored if not checkpoint.problems}
+        found = []
+        for source, text in self.files:
+            known = intact.get(_seq_of_file(source))
+            if known is not None and text == _file_text(known):
+                found.append(Checkpoint(known.fields, known.signature, source))
+            else:
+                found.append(_from_file_text(source, text))
+        return [*stored, *found]
+
+
+def read_stored() -> StoredCopies:
+    """The database's and the directory's copies, read now (``StoredCopies``)."""
+    return StoredCopies(list(HistoryCheckpoint.objects.order_by("seq")), _directory_texts())
+
+
 def latest_in_database() -> Checkpoint | None:
     row = HistoryCheckpoint.objects.order_by("-seq").first()
     return from_row(row) if row else None
@@ -254,6 +305,18 @@ def _file_name(seq: int) -> str:
     return f"checkpoint-{seq:09d}.json"
 
 
+def _seq_of_file(source: str) -> int | None:
+    """The number in a checkpoint file's name (``_file_name``), or None."""
+    name = source.rsplit("/", 1)[-1]
+    number = name.removeprefix("checkpoint-").removesuffix(".json")
+    return int(number) if number.isdigit() and number.isascii() else None
+
+
+def _file_text(checkpoint: Checkpoint) -> str:
+    """What a checkpoint's file in the directory holds."""
+    return json.dumps(checkpoint.as_dict(), sort_keys=True) + "\n"
+
+
 def write_to_directory(checkpoints: Iterable[Checkpoint]) -> int:
     """Copy checkpoints into the directory, each once (write-once files, synced); the number written."""
     folder = directory()
@@ -268,7 +331,7 @@ def write_to_directory(checkpoints: Iterable[Checkpoint]) -> int:
         except FileExistsError:
             continue  # a copy is kept already; the verifier compares it with the database's
         with os.fdopen(handle, "w") as out:
-            out.write(json.dumps(checkpoint.as_dict(), sort_keys=True) + "\n")
+            out.write(_file_text(checkpoint))
             out.flush()
             os.fsync(out.fileno())
         written += 1
@@ -282,17 +345,30 @@ def write_to_directory(checkpoints: Iterable[Checkpoint]) -> int:
 
 
 def from_directory(folder: Path | None = None) -> list[Checkpoint]:
+    return [_from_file_text(source, text) for source, text in _directory_texts(folder)]
+
+
+def _directory_texts(folder: Path | None = None) -> list[tuple[str, str | None]]:
     folder = folder or directory()
     if folder is None or not folder.is_dir():
         return []
     found = []
     for path in sorted(folder.glob("checkpoint-*.json")):
-        source = f"{DIRECTORY} {path}"
         try:
-            found.append(from_dict(json.loads(path.read_text()), source))
+            text = path.read_text()
         except (OSError, ValueError):
-            found.append(Checkpoint({"seq": None}, "", source, ("the file is not a JSON checkpoint",)))
+            text = None
+        found.append((f"{DIRECTORY} {path}", text))
     return found
+
+
+def _from_file_text(source: str, text: str | None) -> Checkpoint:
+    if text is not None:
+        try:
+            return from_dict(json.loads(text), source)
+        except ValueError:
+            pass
+    return Checkpoint({"seq": None}, "", source, ("the file is not a JSON checkpoint",))
 
 
 # --- checkpoints carried by exports and other files -------------------------------------------------

@@ -13,17 +13,20 @@ import json
 import logging
 import math
 import multiprocessing
+import re
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from itertools import accumulate
 
 import orjson
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Max, Min, TextField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -411,7 +414,11 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
     (below 1e-4: ``_spelled_otherwise``) or one that may have been an integer
     beyond 64 bits (``e+``: the data is read again by ``json``), and for data
     orjson could not read or a value it cannot write, the text is ``_dumps``'s
-    of the data as ``json`` reads it.
+    of the data as ``json`` reads it; where only floats below 1e-4 are
+    spelled otherwise, orjson writes the text again with every float of the
+    data spelled as ``json`` spells it (``_floats_as_json``). Both searches
+    of the text are skipped where they cannot find anything (``_no_e_plus``,
+    ``_may_hold_small_float``).
     """
     body["data"], by_orjson = stored_json(data_text)
     if by_orjson:
@@ -420,11 +427,113 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
         except TypeError:  # a lone surrogate in a field
             pass
         else:
-            if b"e+" in text:  # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
+            if not _no_e_plus(text, body["occurred_at"]):
+                # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
                 body["data"] = stored_json_exact(data_text)
-            elif not _spelled_otherwise(text):
+            elif not (_may_hold_small_float(data_text) and _spelled_otherwise(text)):
                 return text
+            else:  # floats below 1e-4: each written as ``json`` writes it, the rest by orjson again
+                body["data"] = _floats_as_json(body["data"])
+                return _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
     return _dumps(body).encode()
+
+
+def _floats_as_json(value):
+    """``value`` (as orjson reads JSON) with each float replaced by ``json``'s text of it (``repr``), which orjson
+    writes as it is (``orjson.Fragment``)."""
+    kind = value.__class__
+    if kind is float:
+        return orjson.Fragment(repr(value))
+    if kind is dict:
+        return {key: _floats_as_json(item) for key, item in value.items()}
+    if kind is list:
+        return [_floats_as_json(item) for item in value]
+    return value
+
+
+def _no_e_plus(text: bytes, occurred_at) -> bool:
+    """Whether ``text`` holds no ``e+``: it holds no ``+`` but the one of the record's time (``+00:00``), which
+    is found without searching for ``e+`` (a ``+`` is rare; an ``e`` is in most words and hashes)."""
+    if occurred_at.__class__ is str and occurred_at.count("+") == 1 and text.find(b"+", text.find(b"+") + 1) == -1:
+        return True
+    return b"e+" not in text
+
+
+def _may_hold_small_float(data_text) -> bool:
+    """Whether the data read from ``data_text`` may hold a float below 1e-4 (``_spelled_otherwise``).
+
+    Such a number is written in JSON with a fraction or a negative exponent,
+    so its text holds ``.``, ``e-`` or ``E-``; most records' data hold none.
+    """
+    if data_text.__class__ is not str:
+        return data_text is not None
+    return "." in data_text or ("-" in data_text and ("e-" in data_text or "E-" in data_text))
+
+
+#: Records a statement of ``_chain_rows`` reads (keyset pages: no server-side cursor, a bounded client memory).
+_CHAIN_PAGE = 2000
+
+# A time as Django writes it to SQLite (UTC, ``str()`` of the naive time): the canonical text is made from it directly.
+_SQLITE_TIME = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?"
+_SQLITE_TIMES = re.compile(f"(?:{_SQLITE_TIME}\n)*{_SQLITE_TIME}")  # a page's times, one a line
+
+
+@cache
+def _chain_sql(vendor: str, *, after: bool) -> str:
+    """The statement ``_chain_rows`` pages with: a record's id, links and hashed columns, ``occurred_at`` and ``data``
+    as text (PostgreSQL writes the time's canonical text itself; SQLite's is its stored text, see ``_sqlite_time``)."""
+    quote = connection.ops.quote_name
+    meta = HistoryEntry._meta
+    column = {name: quote(meta.get_field(name).column) for name in _HASHED}
+    if vendor == "postgresql":
+        # Python's ``isoformat(timespec="microseconds")`` of the UTC time; ``data`` as jsonb's text.
+        occurred = f"""to_char({column["occurred_at"]} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+        data = f"{column['data']}::text"
+    else:
+        occurred = f"CAST({column['occurred_at']} AS TEXT)"  # an expression: the driver's own time parsing is skipped
+        data = column["data"]
+    selected = ", ".join([
+        quote("id"), quote("prev_hash"), quote("hash"), occurred, *(column[name] for name in _HASHED[1:-1]), data,
+    ])
+    after_id = f"{quote('id')} > %s AND " if after else ""
+    return (
+        f"SELECT {selected} FROM {quote(meta.db_table)} WHERE {after_id}{quote('id')} <= %s "
+        f"ORDER BY {quote('id')} LIMIT %s"
+    )
+
+
+def _sqlite_time(text: str | None) -> str:
+    """The canonical text of a time SQLite keeps as text: ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``.
+
+    Django writes ``str()`` of the UTC time (``2025-04-01 09:30:00`` or
+    ``2025-04-01 09:30:00.123456``), which becomes the canonical text by
+    rearranging; any other spelling (another tool's: an offset, a ``T``, a
+    shorter fraction) goes through the field's own converters, as the ORM
+    reads it.
+    """
+    if text.__class__ is str and _SQLITE_TIMES.fullmatch(text):
+        return f"{text[:10]}T{text[11:19]}{text[19:] or '.000000'}+00:00"
+    return _orm_time(text).astimezone(timezone.UTC).isoformat(timespec="microseconds")
+
+
+def _sqlite_times(texts: list) -> list[str]:
+    """``_sqlite_time`` of each of a page's times, checked as Django's spelling all at once (one match)."""
+    try:
+        plain = _SQLITE_TIMES.fullmatch("\n".join(texts))
+    except TypeError:  # a time that is not text
+        plain = None
+    if plain:
+        return [f"{text[:10]}T{text[11:19]}{text[19:] or '.000000'}+00:00" for text in texts]
+    return [_sqlite_time(text) for text in texts]
+
+
+def _orm_time(text):
+    field = HistoryEntry._meta.get_field("occurred_at")
+    column = field.get_col(HistoryEntry._meta.db_table)
+    value = text
+    for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = convert(value, column, connection)
+    return value
 
 
 def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
@@ -432,43 +541,100 @@ def _chain_rows(after_id: int | None = None, limit: int | None = None, last_id: 
 
     The content hash is computed with the stored ``prev_hash``; a record is intact
     when it equals the stored hash and the stored ``prev_hash`` is the hash of the
-    record before it.
+    record before it. ``_chain_pages`` reads and hashes them.
+    """
+    for rows, computed in _chain_pages(after_id, limit, last_id):
+        for row, digest in zip(rows, computed):
+            yield row[0], row[1], row[2], digest
+
+
+def _chain_pages(after_id: int | None = None, limit: int | None = None, last_id: int | None = None):
+    """``_chain_rows``' records a page at a time: (rows, recomputed content hashes), each row starting with the
+    record's id, prev_hash and stored hash.
 
     Each record's canonical JSON is made in one call over its fields with its
     ``prev_hash`` (the whole text ``_canonical_around_prev`` splits around
     it), ``data`` read from its stored text (``_canonical_stored``;
-    docs/architecture.md#the-history-chain).
+    docs/architecture.md#the-history-chain). The rows are read by one statement
+    written by hand (``_chain_sql``), in pages of ids, through the driver's
+    own cursor: the ORM's conversion of each row was half of a record's cost
+    (docs/architecture.md#sql-written-by-hand, bench/RESULTS.md).
     """
-    sha256, canonical, utc = hashlib.sha256, _canonical_stored, timezone.UTC
-    rows = (
-        HistoryEntry.objects.order_by("pk")
-        .annotate(data_text=Cast("data", TextField()))
-        .values_list("pk", "prev_hash", "hash", *_COLUMNS[:-1], "data_text")
-    )
-    if after_id is not None:
-        rows = rows.filter(pk__gt=after_id)
-    if last_id is not None:
-        rows = rows.filter(pk__lte=last_id)
-    for (pk, prev_hash, stored, occurred_at, actor, actor_role, subject_type, subject_id, case, fiscal_year, stream,
-         recipient, action, source, target, data_text) in rows[:limit] if limit else rows.iterator(chunk_size=5000):
-        text = canonical({
-            "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": None,
-            "fiscal_year": fiscal_year, "occurred_at": occurred_at.astimezone(utc).isoformat(timespec="microseconds"),
-            "prev_hash": prev_hash, "recipient": recipient, "source": source, "stream": stream,
-            "subject_id": subject_id, "subject_type": subject_type, "target": target,
-        }, data_text)
-        yield pk, prev_hash, stored, sha256(text).hexdigest()
+    sha256, canonical = hashlib.sha256, _canonical_stored
+    sqlite = connection.vendor != "postgresql"
+    after, last, left = after_id, 2**63 - 1 if last_id is None else last_id, limit
+    with connection.cursor() as cursor:
+        while left is None or left > 0:
+            page = _CHAIN_PAGE if left is None else min(left, _CHAIN_PAGE)
+            if after is None:
+                cursor.execute(_chain_sql(connection.vendor, after=False), [last, page])
+            else:
+                cursor.execute(_chain_sql(connection.vendor, after=True), [after, last, page])
+            rows = cursor.fetchall()
+            times = _sqlite_times([row[3] for row in rows]) if sqlite else [row[3] for row in rows]
+            computed = []
+            for (_pk, prev_hash, _stored, _time, actor, actor_role, subject_type, subject_id, case, fiscal_year,
+                 stream, recipient, action, source, target, data_text), occurred_at in zip(rows, times):
+                computed.append(sha256(canonical({
+                    "action": action, "actor": actor, "actor_role": actor_role, "case": case, "data": None,
+                    "fiscal_year": fiscal_year, "occurred_at": occurred_at, "prev_hash": prev_hash,
+                    "recipient": recipient, "source": source, "stream": stream, "subject_id": subject_id,
+                    "subject_type": subject_type, "target": target,
+                }, data_text)).hexdigest())
+            if rows:
+                yield rows, computed
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+            if left is not None:
+                left -= len(rows)
 
 
-def _segment_altered(bounds: tuple[int | None, int]) -> list[int]:
-    """The ids of the records in ``(after_id, last_id]`` whose content no longer gives their stored hash."""
+@dataclass(frozen=True)
+class _Segment:
+    """What a worker found in one segment of the chain, for ``_ChainWalk.segment`` to join without reading it again."""
+
+    count: int
+    first_prev: str | None  # the first record's prev_hash
+    last_id: int | None
+    last_hash: str | None
+    altered: tuple[int, ...]  # the ids whose content does not give their stored hash
+    linked: bool  # each record's prev_hash is the stored hash of the record before it in the segment
+    ids: bytes  # the ids, as an array of 64-bit integers
+    prefixes: str  # each stored hash's first ``checkpoints.HASH_PREFIX`` digits, one after the other
+    hashes: str  # the stored hashes, one after the other (64 digits each when none is altered)
+
+
+def _segment_checked(bounds: tuple[int, int]) -> _Segment:
+    """Check the records in ``(after_id, last_id]``: their content hashes and the links between them."""
     after_id, last_id = bounds
-    return [pk for pk, _prev, stored, computed in _chain_rows(after_id, last_id=last_id) if computed != stored]
+    ids, hashes, altered = array("q"), [], []
+    first_prev = None
+    linked = True
+    for rows, computed in _chain_pages(after_id, last_id=last_id):
+        stored = [row[2] for row in rows]
+        prevs = [row[1] for row in rows]
+        if computed != stored:
+            altered += [row[0] for row, digest in zip(rows, computed) if digest != row[2]]
+        if hashes:
+            linked = linked and prevs[0] == hashes[-1]
+        else:
+            first_prev = prevs[0]
+        linked = linked and prevs[1:] == stored[:-1]
+        ids.extend([row[0] for row in rows])
+        hashes += stored
+    if altered:  # the walk reads this segment again, record by record: its hashes are not needed
+        prefixes = joined = ""
+    else:
+        cut = checkpoints.HASH_PREFIX
+        prefixes, joined = "".join([digest[:cut] for digest in hashes]), "".join(hashes)
+    return _Segment(len(ids), first_prev, ids[-1] if ids else None, hashes[-1] if hashes else None, tuple(altered),
+                    linked, ids.tobytes(), prefixes, joined)
 
 
-def _segment_altered_in_worker(bounds: tuple[int | None, int]) -> list[int]:
+def _segment_checked_in_worker(bounds: tuple[int, int]) -> _Segment:
     try:
-        return _segment_altered(bounds)
+        return _segment_checked(bounds)
     finally:
         connection.close()  # the worker's own connection, opened for this segment
 
@@ -480,46 +646,203 @@ def _processes_can_share() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
-def _chain_rows_in_parallel(workers: int):
-    """``_chain_rows()``'s rows with each record's content hash checked by ``workers`` processes.
+#: Segments a worker checks in ``_segments_checked`` (more balance the load; each one costs a connection).
+_SEGMENTS_PER_WORKER = 8
+
+
+@contextmanager
+def _segments_checked(workers: int):
+    """The chain cut into segments of ids, oldest first, checked by ``workers`` processes: an iterator of (bounds,
+    ``_Segment``), the work started on entering the block.
 
     Each record's hash depends only on its own row and its stored
     ``prev_hash``, so the chain is cut into segments of ids (eight a worker)
-    and each worker process, with its own connection, recomputes the hashes
-    of the segments it takes and returns the ids whose content does not
-    match. This process reads, segment by segment as their results come (the
-    workers go on with the later ones meanwhile), only the ids and the two
-    hashes, and the verifier checks the links (across the segments' joins
-    too) and the checkpoints over the whole chain as before. The computed
-    hash given back is the stored one, or ``""`` for a record whose content
-    does not match. Records appended after the start are not read.
-
-    Inside a transaction, or on a database only this process can open (an
-    in-memory SQLite), the segments are checked here, one after the other.
+    and each worker process, with its own connection, reads the segments it
+    takes once, recomputes their hashes and checks the links inside them
+    (``_segment_checked``); the results come in the segments' order while the
+    workers go on with the later ones. Records appended after the start are
+    not read. Inside a transaction, or on a database only this process can
+    open (an in-memory SQLite), the segments are checked here, one after the
+    other, as the iterator is read.
     """
-    first_id, last_id = HistoryEntry.objects.aggregate(first=Min("pk"), last=Max("pk")).values()
+    ids = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)
+    first_id, last_id = ids.first(), ids.last()  # two reads of the index (SQLite scans the table for both at once)
     if last_id is None:
+        yield iter(())
         return
-    size = -(-(last_id - first_id + 1) // (workers * 8))
+    size = -(-(last_id - first_id + 1) // (workers * _SEGMENTS_PER_WORKER))
     ends = [*range(first_id - 1 + size, last_id, size), last_id]
     segments = list(zip([first_id - 1, *ends[:-1]], ends))
     if not (workers > 1 and _processes_can_share()):
-        yield from _segments_joined(segments, map(_segment_altered, segments))
+        yield zip(segments, map(_segment_checked, segments))
         return
     connection.close()  # each forked worker opens its own; none may share this one's socket
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        yield from _segments_joined(segments, pool.map(_segment_altered_in_worker, segments))
+        yield zip(segments, pool.map(_segment_checked_in_worker, segments))
     finally:
         pool.shutdown(cancel_futures=True)  # the verifier stops at the first broken record
 
 
-def _segments_joined(segments, found):
-    rows = HistoryEntry.objects.order_by("pk").values_list("pk", "prev_hash", "hash")
-    for (after_id, last_id), altered in zip(segments, found):
-        altered = set(altered)
-        for pk, prev_hash, stored in rows.filter(pk__gt=after_id, pk__lte=last_id).iterator(chunk_size=5000):
-            yield pk, prev_hash, stored, "" if pk in altered else stored
+class _ChainWalk:
+    """The verifier's walk along the chain, against the records the checkpoints list (``history_verify``).
+
+    ``record`` takes one record at a time. ``segment`` takes a segment a worker
+    checked (``_segment_checked``) at once, when its outcome is certain from
+    what the worker gave back: no content or link inside it is broken, its
+    first record links to the walk's last, and its ids and hash prefixes are
+    exactly the next ones the checkpoints list (or the lists end), each
+    checkpoint's head its hash and its place in the chain. Then the walk ends
+    where ``record`` over its records would have ended, with nothing found;
+    otherwise the caller reads the segment again and gives ``record`` its
+    records, so a finding is always ``record``'s.
+    """
+
+    def __init__(self, ordered: list[checkpoints.Checkpoint]):
+        # The records the checkpoints list, one after the other: the ``at``-th is ``_listed_at(at)``.
+        self.ordered = ordered
+        self.starts = [0, *accumulate(len(checkpoint.records) for checkpoint in ordered)]
+        self.checkpoint_at = 0  # the checkpoint the last one looked up was in
+        # Each checkpoint vouches for every record after the previous one's head (from the first, for #1):
+        # a record there that it does not list was slipped in.
+        heads = {checkpoint.seq: checkpoint.head_id for checkpoint in ordered}
+        self.span_start = {
+            checkpoint.seq: -math.inf if checkpoint.seq == 1 else heads.get(checkpoint.seq - 1, checkpoint.records[0][0] - 1)
+            for checkpoint in ordered
+        }
+        self.at = 0  # the next listed record
+        self.wanted = self._listed_at(0)
+        self.previous, self.position, self.anchored, self.anchored_position, self.head_id = GENESIS_HASH, 0, None, 0, None
+        self.listed = None  # ``_listed``, made for the first segment
+
+    def _listed_at(self, at: int) -> tuple | None:
+        """The ``at``-th record the checkpoints list: (id, hash prefix, checkpoint), or None past the lists' end."""
+        if at >= self.starts[-1]:
+            return None
+        index = self.checkpoint_at
+        if not self.starts[index] <= at < self.starts[index + 1]:
+            index = self.checkpoint_at = bisect_right(self.starts, at) - 1
+        checkpoint = self.ordered[index]
+        record_id, prefix = checkpoint.records[at - self.starts[index]]
+        return record_id, prefix, checkpoint
+
+    @staticmethod
+    def _listed(ordered):
+        """The listed ids (an array), their hash prefixes (one text) and where each checkpoint's head is listed;
+        None when a list holds a value those cannot hold (the walk then goes record by record)."""
+        ids, prefixes, heads = array("q"), [], []
+        cut = checkpoints.HASH_PREFIX
+        try:
+            for checkpoint in ordered:
+                if not checkpoint.records:
+                    continue
+                listed_ids, listed_prefixes = zip(*checkpoint.records, strict=True)
+                if min(map(len, listed_prefixes)) != cut or max(map(len, listed_prefixes)) != cut:
+                    return None
+                at = -1
+                for _found in range(listed_ids.count(checkpoint.head_id)):
+                    at = listed_ids.index(checkpoint.head_id, at + 1)
+                    heads.append((len(ids) + at, checkpoint))
+                ids.extend(listed_ids)
+                prefixes.append("".join(listed_prefixes))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return ids, "".join(prefixes), heads, [at for at, _checkpoint in heads]
+
+    def record(self, pk: int, prev_hash: str, stored: str, computed: str) -> dict | None:
+        """Take one record; what is wrong with it, or None."""
+        wanted = self.wanted
+        if wanted is not None and wanted[0] < pk:
+            return _problem(
+                "record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0]
+            )
+        if prev_hash != self.previous:
+            return _problem("link_broken", f"record #{pk}: prev_hash does not match the record before it", record=pk)
+        if computed != stored:
+            return _problem("record_altered", f"record #{pk}: content does not match its hash", record=pk)
+        if wanted is not None and wanted[0] == pk:
+            _record_id, prefix, checkpoint = wanted
+            if stored[: checkpoints.HASH_PREFIX] != prefix:
+                return _problem(
+                    "record_altered",
+                    f"record #{pk} differs from what checkpoint #{checkpoint.seq} signed "
+                    "(rewritten, and the hashes after it recomputed)",
+                    record=pk,
+                )
+            if pk == checkpoint.head_id and (stored != checkpoint.head_hash or self.position + 1 != checkpoint.count):
+                return _problem(
+                    "record_altered", f"record #{pk} is not the head checkpoint #{checkpoint.seq} signed", record=pk
+                )
+            if pk == checkpoint.head_id:
+                self.anchored, self.anchored_position = pk, self.position + 1
+            self.at += 1
+            self.wanted = self._listed_at(self.at)
+        elif wanted is not None and self.span_start[wanted[2].seq] < pk:
+            checkpoint = wanted[2]
+            return _problem(
+                "record_inserted",
+                f"record #{pk} is not among the records checkpoint #{checkpoint.seq} signed: it was slipped in",
+                record=pk,
+            )
+        self.previous, self.position, self.head_id = stored, self.position + 1, pk
+        return None
+
+    def segment(self, found: _Segment) -> bool:
+        """Take a checked segment at once when nothing in it can be wrong (see the class); whether it was taken."""
+        if not found.count:
+            return True
+        if self.listed is None:
+            self.listed = self._listed(self.ordered) or ()
+        if not self.listed or found.altered or not found.linked or found.first_prev != self.previous:
+            return False
+        listed_ids, listed_prefixes, heads, head_at = self.listed
+        at, count, cut = self.at, found.count, checkpoints.HASH_PREFIX
+        matched = min(count, len(listed_ids) - at)  # records listed from here; any after them are past the lists' end
+        ids = array("q")
+        ids.frombytes(found.ids)
+        if listed_ids[at : at + matched] != ids[:matched]:
+            return False
+        if listed_prefixes[at * cut : (at + matched) * cut] != found.prefixes[: matched * cut]:
+            return False
+        heads = heads[bisect_left(head_at, at) : bisect_left(head_at, at + matched)]
+        for listed_at, checkpoint in heads:
+            index = listed_at - at
+            if found.hashes[index * 64 : index * 64 + 64] != checkpoint.head_hash or self.position + index + 1 != checkpoint.count:
+                return False
+        if heads:
+            listed_at, _checkpoint = heads[-1]
+            self.anchored, self.anchored_position = listed_ids[listed_at], self.position + listed_at - at + 1
+        self.at += matched
+        self.wanted = self._listed_at(self.at)
+        self.previous, self.position, self.head_id = found.last_hash, self.position + count, found.last_id
+        return True
+
+    def end(self) -> dict | None:
+        """What is wrong once the chain has been read: records the checkpoints list that are not there."""
+        if self.wanted is None:
+            return None
+        record_id, _prefix, checkpoint = self.wanted
+        return _problem(
+            "record_missing",
+            f"records from #{record_id} on are missing: checkpoint #{checkpoint.seq} signed #{checkpoint.head_id} "
+            f"as record {checkpoint.count} of the chain, which now ends at record {self.position}",
+            record=record_id,
+        )
+
+
+def _walk_segments(walk: _ChainWalk, checked) -> dict | None:
+    """Walk the chain a checked segment at once (``_segments_checked``); a segment that cannot be taken whole is
+    read again (its ids and hashes) and walked record by record. The first problem found, or None."""
+    for (after_id, last_id), segment in checked:
+        if walk.segment(segment):
+            continue
+        altered = set(segment.altered)
+        rows = HistoryEntry.objects.order_by("pk").filter(pk__gt=after_id, pk__lte=last_id)
+        for pk, prev_hash, stored in rows.values_list("pk", "prev_hash", "hash").iterator(chunk_size=5000):
+            failure = walk.record(pk, prev_hash, stored, "" if pk in altered else stored)
+            if failure is not None:
+                return failure
+    return None
 
 
 def _lock_chain() -> None:
@@ -657,15 +980,18 @@ def _trusted_checkpoints(found, keys) -> tuple[list[checkpoints.Checkpoint], lis
     problems = []
     by_seq: dict[int, checkpoints.Checkpoint] = {}
     in_database: dict[int, checkpoints.Checkpoint] = {}
-    digests: dict[int, str] = {}  # each checkpoint's digest, made once (its canonical text lists its records)
+    digests: dict[int, str] = {}  # each trusted checkpoint's digest, made once (its canonical text lists its records)
+    # Copies that share their fields (``checkpoints.StoredCopies``) and signature get the same answer: asked once.
+    answers: dict[tuple, tuple[str, str | None]] = {}
 
     def digest(checkpoint: checkpoints.Checkpoint) -> str:
-        if id(checkpoint) not in digests:
-            digests[id(checkpoint)] = checkpoint.digest()
         return digests[id(checkpoint)]
 
     for checkpoint in found:
-        why = checkpoints.authenticate(checkpoint, keys)
+        same = (id(checkpoint.fields), checkpoint.signature, checkpoint.problems)
+        if same not in answers:
+            answers[same] = checkpoints.authenticate_with_digest(checkpoint, keys)
+        why, digests[id(checkpoint)] = answers[same]
         seq = checkpoint.fields.get("seq")
         if why:
             problems.append(_problem("checkpoint_forged", f"checkpoint #{seq} ({checkpoint.source}): {why}", checkpoint=seq))
@@ -715,72 +1041,26 @@ def history_verify(
     hash recomputed) and a record slipped in are each named by id.
 
     ``workers`` above 1 recomputes the records' hashes in that many processes
-    (``_chain_rows_in_parallel``); the findings are the same.
+    (``_segments_checked``, ``_walk_segments``); the findings are the same.
     """
     keys = checkpoints.trusted_keys(public_keys)
-    found = [*checkpoints.from_database(), *checkpoints.from_directory(), *sources]
-    ordered, problems = _trusted_checkpoints(found, keys)
-    expected = ((record_id, prefix, checkpoint) for checkpoint in ordered for record_id, prefix in checkpoint.records)
-    # Each checkpoint vouches for every record after the previous one's head (from the first, for #1):
-    # a record there that it does not list was slipped in.
-    heads = {checkpoint.seq: checkpoint.head_id for checkpoint in ordered}
-    span_start = {
-        checkpoint.seq: -math.inf if checkpoint.seq == 1 else heads.get(checkpoint.seq - 1, checkpoint.records[0][0] - 1)
-        for checkpoint in ordered
-    }
-    wanted = next(expected, None)
-    previous, position, anchored, anchored_position, head_id = GENESIS_HASH, 0, None, 0, None
-    failure = None
-    for pk, prev_hash, stored, computed in _chain_rows_in_parallel(workers) if workers > 1 else _chain_rows():
-        if wanted is not None and wanted[0] < pk:
-            failure = _problem(
-                "record_missing", f"record #{wanted[0]} is missing (checkpoint #{wanted[2].seq} lists it)", record=wanted[0]
-            )
-            break
-        if prev_hash != previous:
-            failure = _problem("link_broken", f"record #{pk}: prev_hash does not match the record before it", record=pk)
-            break
-        if computed != stored:
-            failure = _problem("record_altered", f"record #{pk}: content does not match its hash", record=pk)
-            break
-        if wanted is not None and wanted[0] == pk:
-            record_id, prefix, checkpoint = wanted
-            if stored[: checkpoints.HASH_PREFIX] != prefix:
-                failure = _problem(
-                    "record_altered",
-                    f"record #{pk} differs from what checkpoint #{checkpoint.seq} signed "
-                    "(rewritten, and the hashes after it recomputed)",
-                    record=pk,
-                )
-                break
-            if pk == checkpoint.head_id and (stored != checkpoint.head_hash or position + 1 != checkpoint.count):
-                failure = _problem(
-                    "record_altered", f"record #{pk} is not the head checkpoint #{checkpoint.seq} signed", record=pk
-                )
-                break
-            if pk == checkpoint.head_id:
-                anchored, anchored_position = pk, position + 1
-            wanted = next(expected, None)
-        elif wanted is not None and span_start[wanted[2].seq] < pk:
-            checkpoint = wanted[2]
-            failure = _problem(
-                "record_inserted",
-                f"record #{pk} is not among the records checkpoint #{checkpoint.seq} signed: it was slipped in",
-                record=pk,
-            )
-            break
-        previous, position, head_id = stored, position + 1, pk
-    if failure is None and wanted is not None:
-        record_id, _prefix, checkpoint = wanted
-        failure = _problem(
-            "record_missing",
-            f"records from #{record_id} on are missing: checkpoint #{checkpoint.seq} signed #{checkpoint.head_id} "
-            f"as record {checkpoint.count} of the chain, which now ends at record {position}",
-            record=record_id,
-        )
+    stored = checkpoints.read_stored()  # before the chain: every record a copy lists is then one the chain read sees
+    if workers > 1:
+        with _segments_checked(workers) as checked:  # the workers start; the checkpoints are parsed meanwhile
+            ordered, problems = _trusted_checkpoints([*stored.parsed(), *sources], keys)
+            walk = _ChainWalk(ordered)
+            failure = _walk_segments(walk, checked)
+    else:
+        ordered, problems = _trusted_checkpoints([*stored.parsed(), *sources], keys)
+        walk = _ChainWalk(ordered)
+        failure = next(filter(None, (walk.record(*row) for row in _chain_rows())), None)
+    if failure is None:
+        failure = walk.end()
     if failure is not None:
         problems.insert(0, failure)
     first = failure or (problems[0] if problems else None)
+    previous, position, head_id = walk.previous, walk.position, walk.head_id
+    anchored, anchored_position = walk.anchored, walk.anchored_position
     return VerificationResult(
         ok=not problems,
         checked=position,

@@ -16,12 +16,20 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from grants import checkpoints, history_triggers
-from grants.history import UnstorableNumber, _chain_rows, history_append, history_checkpoint, history_verify
+from grants import checkpoints, history, history_triggers
+from grants.history import (
+    UnstorableNumber,
+    _chain_rows,
+    entry_hash,
+    history_append,
+    history_checkpoint,
+    history_verify,
+)
 from grants.history_export import COLUMNS, EXPORTERS, XLSX_CELL_MAX, history_list_for_auditor
 from grants.models import HistoryEntry
 from tests import factories as f
 from tests.grants import history_reference as reference
+from tests.grants.test_history_checkpoints import attacker, rehash_from
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -198,6 +206,165 @@ def test_worker_processes_find_the_tampered_record_by_id(live_db):
         assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "record_altered", victim)
         _tamper(victim, AWKWARD[ids.index(victim) % len(AWKWARD)])  # put back: the next victim is then the first
         assert history_verify(workers=2).ok
+
+
+def _segment_joins(workers: int) -> list[int]:
+    """The ids the second and later segments start at, as ``_segments_checked`` cuts the chain for ``workers``."""
+    ids = list(HistoryEntry.objects.order_by("pk").values_list("pk", flat=True))
+    size = -(-(ids[-1] - ids[0] + 1) // (workers * history._SEGMENTS_PER_WORKER))
+    return [pk for pk in ids if pk != ids[0] and (pk - ids[0]) % size == 0]
+
+
+def _rewrite(record_id: int, **columns) -> None:
+    """Rewrite columns of one record behind the database's back (the append-only triggers lifted)."""
+    history_triggers.drop(connection)
+    try:
+        with connection.cursor() as cursor:
+            sets = ", ".join(f"{name} = %s" for name in columns)
+            cursor.execute(f"UPDATE {HistoryEntry._meta.db_table} SET {sets} WHERE id = %s", [*columns.values(), record_id])
+    finally:
+        history_triggers.install(connection)
+
+
+def _rehashed(record_id: int, **columns) -> None:
+    """Rewrite a record and give it the hash of its new content: its own hash holds, the next record's link does not."""
+    _rewrite(record_id, **columns)
+    entry = HistoryEntry.objects.get(pk=record_id)
+    _rewrite(record_id, hash=entry_hash(entry))
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_a_link_broken_where_two_segments_join_is_named_as_one_process_names_it(awkward_history, signed):
+    """The last record of a segment rewritten with a hash of its own: the next segment's first record no longer
+    links to it (unsigned), or the record differs from what a checkpoint signed (signed)."""
+    if signed:
+        history_checkpoint()
+    join = _segment_joins(workers=2)[1]
+    before = HistoryEntry.objects.filter(pk__lt=join).order_by("-pk").values_list("pk", flat=True).first()
+    _rehashed(before, action="forged")
+    found = _same_findings(workers=2)
+    if signed:
+        assert (found["code"], found["first_broken_id"]) == ("record_altered", before)
+        assert "differs from what checkpoint #1 signed" in found["problem"]
+    else:
+        assert (found["code"], found["first_broken_id"]) == ("link_broken", join)
+    assert found["checked"] == HistoryEntry.objects.filter(pk__lt=found["first_broken_id"]).count()
+
+
+def test_a_record_cut_where_two_segments_join_is_named_as_one_process_names_it(awkward_history):
+    history_checkpoint()
+    assert _same_findings(workers=2)["ok"]
+    cut = _segment_joins(workers=2)[2]
+    with attacker() as cursor:
+        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE id = %s", [cut])
+    found = _same_findings(workers=2)
+    assert (found["code"], found["first_broken_id"]) == ("record_missing", cut)
+
+
+def test_a_record_slipped_in_where_two_segments_join_is_named_as_one_process_names_it(awkward_history):
+    gap = _segment_joins(workers=2)[2]
+    with attacker() as cursor:  # a gap in the ids, as a rolled-back insert leaves on PostgreSQL
+        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE id = %s", [gap])
+        rehash_from(cursor, gap)
+    history_checkpoint()
+    assert _same_findings(workers=2)["ok"]
+    copied = HistoryEntry.objects.filter(pk__lt=gap).order_by("-pk").values_list("pk", flat=True).first()
+    with attacker() as cursor:
+        cursor.execute(
+            f"INSERT INTO {HistoryEntry._meta.db_table} (id, occurred_at, actor_id, actor_role, subject_type, subject_id, "
+            "action, source, target, stream, data, prev_hash, hash) SELECT %s, occurred_at, actor_id, actor_role, "
+            f"subject_type, subject_id, 'forged', source, target, stream, data, prev_hash, 'x' "
+            f"FROM {HistoryEntry._meta.db_table} WHERE id = %s",
+            [gap, copied],
+        )
+        rehash_from(cursor, gap)
+    found = _same_findings(workers=2)
+    assert (found["code"], found["first_broken_id"]) == ("record_inserted", gap)
+
+
+@pytest.mark.parametrize("where", [2, 1], ids=["between-pages", "inside-a-page"])
+def test_a_link_broken_inside_a_segment_is_named(awkward_history, monkeypatch, where):
+    """A segment read in pages of three records: the links inside a page and between two pages are checked."""
+    monkeypatch.setattr(history, "_CHAIN_PAGE", 3)
+    monkeypatch.setattr(history, "_SEGMENTS_PER_WORKER", 1)
+    assert _same_findings(workers=2)["ok"]
+    ids = list(HistoryEntry.objects.order_by("pk").values_list("pk", flat=True))
+    joins = set(_segment_joins(workers=2))
+    victim = next(pk for number, pk in enumerate(ids) if number % 3 == where and ids[number + 1] not in joins)
+    _rehashed(victim, subject_id="rewritten")
+    found = _same_findings(workers=2)
+    assert (found["code"], found["first_broken_id"]) == ("link_broken", ids[ids.index(victim) + 1])
+
+
+def test_a_record_moved_to_another_id_is_named_missing_as_one_process_names_it(awkward_history):
+    """Its content, hash and links unchanged (the hash does not cover the id), only its id: the id a checkpoint
+    lists is missing."""
+    gap = _segment_joins(workers=2)[2]
+    with attacker() as cursor:
+        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE id = %s", [gap])
+        rehash_from(cursor, gap)
+    history_checkpoint()
+    moved = HistoryEntry.objects.filter(pk__lt=gap).order_by("-pk").values_list("pk", flat=True).first()
+    _rewrite(moved, id=gap)
+    found = _same_findings(workers=2)
+    assert (found["code"], found["first_broken_id"]) == ("record_missing", moved)
+
+
+def test_a_checkpoint_whose_count_the_chain_does_not_match_is_named_at_its_head(awkward_history):
+    """A checkpoint signed with the trusted key that says its head is another record of the chain than it is."""
+    rows = list(HistoryEntry.objects.order_by("pk").values_list("pk", "hash"))
+    signed = checkpoints.sign(
+        {"seq": 1, "head_id": rows[-1][0], "head_hash": rows[-1][1], "count": len(rows) + 1,
+         "signed_at": "2026-01-01T00:00:00+00:00", "prev": checkpoints.GENESIS,
+         "records": [[pk, digest[: checkpoints.HASH_PREFIX]] for pk, digest in rows]},
+        checkpoints.signing_key(),
+    )
+    checkpoints.save(signed)
+    found = _same_findings(workers=2)
+    assert (found["code"], found["first_broken_id"]) == ("record_altered", rows[-1][0])
+    assert "is not the head checkpoint #1 signed" in found["problem"]
+
+
+def test_the_time_read_as_text_gives_the_orm_s_canonical_time_at_the_ends_of_the_calendar():
+    """PostgreSQL writes a record's time as text and SQLite's stored text is rearranged: the same text as the ORM's
+    time in ``isoformat``, years before 1000 and microseconds at their ends included."""
+    officer = f.officer()
+    with transaction.atomic():
+        for occurred_at in (datetime(1, 1, 1, tzinfo=timezone.UTC), datetime(999, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone.UTC),
+                            datetime(2025, 3, 31, 15, 0, 0, 1, tzinfo=timezone.UTC), datetime(9999, 12, 31, 14, 59, 59, tzinfo=timezone.UTC)):
+            history_append(actor=officer, action="note", subject_type="test", subject_id="1", occurred_at=occurred_at)
+    assert list(_chain_rows()) == list(reference.chain_rows())
+    assert history_verify().ok
+
+
+def test_a_directory_copy_spelled_otherwise_is_read_and_one_edited_is_refused(awkward_history, checkpoint_dir):
+    """A checkpoint file that is not the text the application writes is parsed and checked on its own."""
+    [signed] = history_checkpoint()
+    checkpoints.write_to_directory([signed])  # on commit, which this test's transaction never reaches
+    [path] = checkpoint_dir.glob("checkpoint-*.json")
+    path.chmod(0o644)
+    path.write_text(json.dumps(signed.as_dict(), indent=2))  # the same values, spelled otherwise
+    assert history_verify().ok
+    edited = {**signed.as_dict(), "records": [[pk, "0" * 16] for pk, _prefix in signed.records]}
+    path.write_text(json.dumps(edited, sort_keys=True) + "\n")
+    found = history_verify().as_dict()
+    assert [problem["code"] for problem in found["problems"]] == ["checkpoint_forged"]
+    assert "does not verify" in found["problems"][0]["message"] and str(path) in found["problems"][0]["message"]
+
+
+def test_worker_processes_name_a_link_broken_where_their_segments_join(live_db):
+    """Committed records, checked by two worker processes: a record rewritten with a hash of its own at the end of
+    the first segment, so the second segment's first record no longer links to it."""
+    officer = f.officer(username="山田")
+    with transaction.atomic():
+        for number in range(60):
+            history_append(actor=officer, action="note", subject_type="test", subject_id=str(number),
+                           data=AWKWARD[number % len(AWKWARD)])
+    assert history_verify(workers=2).ok
+    join = _segment_joins(workers=2)[0]
+    _rehashed(join - 1, subject_id="rewritten")
+    found = _same_findings(workers=2)
+    assert (found["ok"], found["code"], found["first_broken_id"]) == (False, "link_broken", join)
 
 
 # --- numbers the database would keep as another number ---------------------------------------------
