@@ -5,9 +5,12 @@ case lives in ``workflows``. Money is integer yen everywhere.
 """
 
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -431,6 +434,16 @@ class HistoryEntry(models.Model):
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    @property
+    def took_place_earlier(self) -> date | None:
+        """The day the act took place when it was entered on a later day (``occurred_on``), else None: pages show
+        that day first and when it was recorded beside it."""
+        day = (self.data or {}).get("occurred_on") if isinstance(self.data, dict) else None
+        if not day or self.occurred_at is None:
+            return None
+        took_place = date.fromisoformat(day)
+        return took_place if took_place < timezone.localdate(self.occurred_at) else None
 
     class Meta:
         ordering = ["pk"]

@@ -89,3 +89,23 @@ def test_a_notice_entered_later_is_dated_and_paid_as_of_its_day(today):
     snapshot = case_as_of(case=case, moment=end_of(date(2024, 3, 31)))
     assert snapshot["state"] == "notified" and snapshot["amounts"]["current"] == 5_000_000
     assert case_as_of(case=case, moment=end_of(date(2023, 10, 18)))["state"] == "approved"
+
+
+def test_the_case_timeline_and_the_history_show_a_backfilled_acts_own_day_beside_when_it_was_recorded(client, today):
+    officer = f.officer()
+    today(date(2025, 12, 1))
+    case = f.case(actor=officer, year=2023)
+    case = act(case, "request", officer, deadline="2023-08-31", occurred_on="2023-07-31")
+    case = act(case, "submit", officer, amount=5_000_000)  # today's act: recorded as it happened
+    client.force_login(officer)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    timeline = page.split('class="timeline"')[1].split("</ol>")[0]
+    request_line = next(item for item in timeline.split("timeline__item")[1:] if "依頼を発出" in item)
+    submit_line = next(item for item in timeline.split("timeline__item")[1:] if "書類を受付" in item or "提出" in item)
+    when = request_line.split('class="timeline__when">')[1].split("</span>")[0]
+    assert when.startswith("令和5年7月31日 ") and when.endswith("記録）</small>")  # its day first, then when recorded
+    assert "記録）" not in submit_line  # an act of the day it was recorded shows that moment alone
+    auditor = f.auditor()
+    client.force_login(auditor)
+    history = client.get("/history/").content.decode()
+    assert "実施日 令和5年7月31日" in history
