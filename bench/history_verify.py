@@ -18,7 +18,7 @@ max(verifier, all CPU / 2): the estimate of records per second printed beside
 the wall time of a shared machine.
 
 PostgreSQL: ``BENCH_PG_URL`` (default: the server ``scripts/ensure_postgres.sh`` makes), database
-``BENCH_PG_DB`` (default ``grants_bench_verify``).
+``BENCH_PG_DATABASE`` (default ``grants_bench_verify``).
 """
 
 import argparse
