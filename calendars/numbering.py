@@ -7,7 +7,7 @@ of the bureau's numbering scheme is configuration, not code.
 from datetime import date
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 
 from web.rows import scalar
 
@@ -16,16 +16,14 @@ from .models import DocumentSequence
 
 def document_number_issue(*, on: date) -> str:
     """The next free document number of a day; call inside the act's transaction."""
-    # The UPDATE takes the row lock, so concurrent issuers get consecutive serials (prepared: every notice runs it).
-    table = DocumentSequence._meta.db_table
-    bump = f"UPDATE {table} SET last_serial = last_serial + 1 WHERE day = %s RETURNING last_serial"
-    serial = scalar(bump, [on])
-    if serial is None:
-        try:
-            with transaction.atomic():
-                DocumentSequence.objects.create(day=on, last_serial=1)
-            serial = 1
-        except IntegrityError:  # another issuer created the day's row first
-            serial = scalar(bump, [on])
+    # One statement whether or not the day has a row yet (prepared: every notice runs it). The row it writes stays
+    # locked to COMMIT, so concurrent issuers get consecutive serials; two first issuers of a day do not both
+    # insert (ON CONFLICT waits for the other and then counts on).
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    serial = scalar(
+        f"INSERT INTO {table} (day, last_serial) VALUES (%s, 1) "
+        f"ON CONFLICT (day) DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
+        [on],
+    )
     prefix = settings.BUREAU["document_prefix_ja"]
     return f"{prefix}{on:%m%d}第{serial}号"
