@@ -16,6 +16,7 @@ was paid (or approved to be) into a return claim.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from typing import NamedTuple
 
@@ -28,7 +29,7 @@ from grants.history import history_append
 from grants.models import Case, Determination, Recipient
 from grants.selectors import decision_in_force
 from web.errors import InvalidInput
-from web.rows import row_insert, rows_select, scalar
+from web.rows import RowReader, row_insert, rows_of, rows_select, scalar
 
 from ..models import (
     PaymentItem,
@@ -96,13 +97,30 @@ def _net_issued(case: Case, *, whole_grant: bool) -> int:
     return int(scalar(f"SELECT ({issued}) - ({claimed})", params * 2))  # PostgreSQL's SUM of bigint is numeric
 
 
-def _plan(case: Case) -> tuple[str, list[_Share]]:
-    rules = rows_select(  # prepared: every notice runs it
-        PaymentPlanRule,
-        "t.fiscal_year_id = %s AND t.stream = %s AND t.part = %s AND t.procedure = %s",
-        [case.fiscal_year_id, case.stream, case.part, case.procedure],
-        order_by="t.sequence",
-    )
+_PLAN_WHERE = "t.fiscal_year_id = %s AND t.stream = %s AND t.part = %s AND t.procedure = %s"
+
+
+@cache
+def _plan_locking_sql() -> tuple[str, RowReader]:
+    """PostgreSQL: the recipient's lock (``_lock_recipient``) and the year's tranche plan in one statement."""
+    reader = RowReader(PaymentPlanRule, "t")
+    return (
+        f"SELECT {reader.columns} FROM (SELECT id FROM {Recipient._meta.db_table} WHERE id = %s FOR NO KEY UPDATE) "
+        f"locked LEFT JOIN {PaymentPlanRule._meta.db_table} t ON {_PLAN_WHERE} ORDER BY t.sequence"
+    ), reader
+
+
+def _plan(case: Case, *, lock_recipient: bool = False) -> tuple[str, list[_Share]]:
+    """The year's tranche plan of the case's procedure; ``lock_recipient``: first take ``_lock_recipient``'s lock,
+    in the same statement on PostgreSQL (prepared: every notice runs it)."""
+    params = [case.fiscal_year_id, case.stream, case.part, case.procedure]
+    if lock_recipient and connection.vendor == "postgresql":
+        sql, reader = _plan_locking_sql()
+        rules = [reader.build(row) for row in rows_of(sql, [case.recipient_id, *params]) if row[0] is not None]
+    else:
+        if lock_recipient:
+            _lock_recipient(case)
+        rules = rows_select(PaymentPlanRule, _PLAN_WHERE, params, order_by="t.sequence")
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
         # Without a plan for its fiscal year, a notice pays the notified amount less what was issued, at once.
@@ -137,9 +155,8 @@ def payment_items_issue(
     """
     if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
-    _lock_recipient(case)
     grant = _same_grant(case)
-    base, shares = _plan(case)
+    base, shares = _plan(case, lock_recipient=True)
     notified_on = determination.notified_on
     if base == ShareBase.AMOUNT:
         change = determination.amount
