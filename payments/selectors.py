@@ -304,6 +304,18 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     )
 
 
+def case_return_claim_balances_for_actor(*, actor, case: Case, as_of: date) -> list[tuple[ReturnClaim, ClaimBalance]]:
+    """A case's return claims, by notice date, each with where it stands on ``as_of``: principal, 加算金 and 延滞金
+    accrued so far, what was paid back (the case page's return claims). Only a settlement and a revocation's
+    notice order one (docs/money.md#when-money-goes-back): any other case is not asked about."""
+    if not (procedure_get(case.stream, case.procedure).settles or case.state == CaseState.REVOKED):
+        return []
+    return [
+        (claim, return_claim_balance(claim=claim, as_of=as_of))
+        for claim in return_claim_list_for_actor(actor=actor, case=case.pk)
+    ]
+
+
 def case_amount_paid(*, case: Case) -> int:
     """Yen paid out on a case's items by executed runs, before any return (reads an ``amount_paid`` annotation)."""
     annotated = getattr(case, "amount_paid", None)
