@@ -45,3 +45,26 @@ def test_a_revoked_case_shows_nothing_in_force_and_its_return_claim(open_as, liv
     with page.expect_navigation():
         row.get_by_role("link").click()
     assert page.url.endswith(f"/return-claims/{claim.pk}/")
+
+
+def test_the_dashboard_reconciles_what_was_paid_on_a_revoked_grant_with_its_claim(open_as, live_server, people, today):
+    officer, boss = people["officer"], people["boss"]
+    pf.shipped_plans()
+    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
+    pf.revoked(case, boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
+    return_claim_payment_record(
+        actor=officer, claim_id=ReturnClaim.objects.get().pk, amount=3_000_000, paid_on=date(2024, 4, 1)
+    )
+    today(date(2024, 5, 1))
+    page = open_as(boss)
+
+    page.goto(f"{live_server.url}/dashboard/?fiscal_year=2023")
+    [row] = page.locator("table.table tbody tr").all()
+    cells = [cell.strip() for cell in row.locator("td").all_inner_texts()]
+    # 決定額 0 (revoked), 支払済額 7,500,000, 返還請求額 7,500,000 of which 3,000,000 paid back, 差引 0, 確定額 0
+    assert cells[2:] == ["0円", "7,500,000円", "7,500,000円\nうち返還済 3,000,000円", "0円", "0円"]
+    assert "差引支払額：支払済額から返還請求額を差し引いた額。" in page.get_by_test_id("claims-legend").inner_text()
+    assert page.get_by_test_id("total-paid-community_support_grant").inner_text() == "支払済額 7,500,000円 （返還請求 7,500,000円）"
+    shot(page, "46-dashboard-claimed-back-1366")
