@@ -81,11 +81,14 @@ class StreamSpec:
 
 
 #: The order a case's pages list its amounts in, by the names of the API's ``amounts`` ("expected": a survey's
-#: figures by fiscal year; "paid": what was paid on the case): the talks before the papers, then what the papers
-#: ask for, then what the determination sets, then the money.
-AMOUNT_ORDER = ("consulted", "presented", "expected", "requested", "determined", "current", "settled", "paid")
+#: figures by fiscal year; "revoked": what a notified revocation took back; "paid": what was paid on the case):
+#: the talks before the papers, then what the papers ask for, then what the determination sets and what a
+#: revocation took back, then the money.
+AMOUNT_ORDER = (
+    "consulted", "presented", "expected", "requested", "determined", "current", "settled", "revoked", "paid",
+)
 #: Amounts a page lists only once they are set, whatever the procedure shows.
-AMOUNTS_ONCE_SET = frozenset({"consulted", "presented"})
+AMOUNTS_ONCE_SET = frozenset({"consulted", "presented", "revoked"})
 _NOT_KNOWN = object()
 
 
@@ -151,11 +154,26 @@ class ProcedureSpec:
             return ("requested", "settled", "paid")
         return ("requested", "determined", "current", "paid")
 
+    def amounts_after_revocation(self, amounts: dict, *, revoked: bool) -> dict:
+        """``amounts`` (by the names of the API's ``amounts``) with ``revoked``, what a notified revocation took
+        back (None before one), and ``in_force``, the amount that stands: a settlement's settled amount, else
+        the current grant, less what was revoked (None while nothing is determined).
+
+        A revocation (取消, subsidy act art. 17) revokes the determination in force whole: its draft takes the
+        case's amount (``draft_revocation``) and nothing changes the amount until it is notified, so once the
+        case is revoked the grant in force is nothing. The determined and current amounts stay as history
+        (docs/domain.md#transitions)."""
+        base = amounts.get("settled" if self.settles else "current")
+        taken = base if revoked else None
+        return {**amounts, "revoked": taken, "in_force": None if base is None else base - (taken or 0)}
+
     def amount_rows(self, amounts: dict, *, expected: dict | None = None, paid=_NOT_KNOWN) -> list[dict]:
         """A case's amounts as its pages list them (the case page, the case as of a past day), in ``AMOUNT_ORDER``:
         the pre-consultation's and the informal notice's once there is one, a survey's expected figures year by
-        year, and the amounts the procedure shows (``amounts_shown``) even before they are set. ``amounts`` by the
-        names of the API's ``amounts``; ``paid`` left out where the page does not know it."""
+        year, the amounts the procedure shows (``amounts_shown``) even before they are set, and what a revocation
+        took back once it did. ``amounts`` by the names of the API's ``amounts``, with ``in_force`` where the
+        page knows it (``amounts_after_revocation``): the current grant is then what stands (nothing once
+        revoked); ``paid`` left out where the page does not know it."""
         rows = []
         for name in AMOUNT_ORDER:
             if name == "expected":
@@ -164,7 +182,8 @@ class ProcedureSpec:
                 if name in self.amounts_shown and paid is not _NOT_KNOWN:
                     rows.append({"name": name, "amount": paid, "year": None})
             elif name in self.amounts_shown or (name in AMOUNTS_ONCE_SET and amounts.get(name) is not None):
-                rows.append({"name": name, "amount": amounts.get(name), "year": None})
+                amount = amounts.get("in_force", amounts.get(name)) if name == "current" else amounts.get(name)
+                rows.append({"name": name, "amount": amount, "year": None})
         return rows
 
     @property

@@ -41,6 +41,7 @@ LABELS = {
         "determined": gettext_lazy("Determined"),
         "current": gettext_lazy("Current (after changes)"),
         "settled": gettext_lazy("Settled"),
+        "revoked": pgettext_lazy("amount", "Revoked"),
         "paid": gettext_lazy("Paid"),
     },
 }

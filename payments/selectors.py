@@ -304,6 +304,18 @@ def return_claim_balance(*, claim: ReturnClaim, as_of: date) -> ClaimBalance:
     )
 
 
+def case_return_claim_balances_for_actor(*, actor, case: Case, as_of: date) -> list[tuple[ReturnClaim, ClaimBalance]]:
+    """A case's return claims, by notice date, each with where it stands on ``as_of``: principal, 加算金 and 延滞金
+    accrued so far, what was paid back (the case page's return claims). Only a settlement and a revocation's
+    notice order one (docs/money.md#when-money-goes-back): any other case is not asked about."""
+    if not (procedure_get(case.stream, case.procedure).settles or case.state == CaseState.REVOKED):
+        return []
+    return [
+        (claim, return_claim_balance(claim=claim, as_of=as_of))
+        for claim in return_claim_list_for_actor(actor=actor, case=case.pk)
+    ]
+
+
 def case_amount_paid(*, case: Case) -> int:
     """Yen paid out on a case's items by executed runs, before any return (reads an ``amount_paid`` annotation)."""
     annotated = getattr(case, "amount_paid", None)
@@ -381,7 +393,8 @@ def fund_balances_with_expected_amounts(*, actor, balances) -> list[FundBalance]
 
 @dataclass(frozen=True)
 class PrefectureAmounts:
-    """One stream's yen in one prefecture for one fiscal year: determined (as last notified), settled and paid."""
+    """One stream's yen in one prefecture for one fiscal year: determined (as last notified), settled, paid, and
+    what return claims asked back of it (principal; the part already paid back)."""
 
     stream: str
     prefecture_code: str
@@ -389,6 +402,13 @@ class PrefectureAmounts:
     determined: int
     settled: int
     paid: int
+    claimed: int = 0
+    returned: int = 0
+
+    @property
+    def net_paid(self) -> int:
+        """Paid less what was claimed back: what the year's grant keeps once the claims are repaid."""
+        return self.paid - self.claimed
 
     @property
     def ministry_pays(self) -> bool:
@@ -403,7 +423,12 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     replaces its initial decision's amount) and the other notified grants
     (adjustment grants); settled sums the settlements notified in the
     fiscal year; paid counts what executed runs paid towards the fiscal year's
-    grant (its budget year), whenever they ran. Three queries, however many cases.
+    grant (its budget year), whenever they ran; claimed sums the principal of
+    the return claims on that grant (a revocation's, a settlement's) and
+    returned what was paid back of it (payments go to the principal first,
+    subsidy act art. 19(3)). A revoked grant is determined no more, but what
+    was paid on it stays paid: its claim is what reconciles the two. Four
+    queries, however many cases.
     """
     in_force = [state.value for state in DECISION_IN_FORCE_STATES]
     # The database sums the cases by stream, part, procedure and prefecture; a grant's cases (initial decision,
@@ -419,7 +444,7 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
         .values("stream", "part", "procedure", "recipient__prefecture_code", "grant_of")
         .annotate(current=Sum("amount_current"), settled=Sum("amount_settled"))
     )
-    cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0})
+    cells: dict = defaultdict(lambda: {"determined": 0, "settled": 0, "paid": 0, "claimed": 0, "returned": 0})
     grants: dict = defaultdict(dict)  # one recipient's grant for a stream and part: {procedure: amount}
     for row in notified:
         key = (row["stream"], row["recipient__prefecture_code"])
@@ -439,6 +464,14 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
     )
     for row in paid:
         cells[(row["item__case__stream"], row["item__recipient__prefecture_code"])]["paid"] += row["total"]
+    claims = (
+        ReturnClaim.objects.filter(scope_q(actor, via="case__"), budget_year=fiscal_year)
+        .annotate(repaid=Coalesce(Sum("payments__amount"), 0))
+        .values_list("case__stream", "recipient__prefecture_code", "principal", "repaid")
+    )
+    for stream, code, principal, repaid in claims:
+        cells[(stream, code)]["claimed"] += principal
+        cells[(stream, code)]["returned"] += min(repaid, principal)
     prefectures = {recipient.code: recipient for recipient in Recipient.objects.filter(kind=RecipientKind.PREFECTURE)}
     return [
         PrefectureAmounts(
@@ -448,6 +481,8 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
             determined=cell["determined"],
             settled=cell["settled"],
             paid=cell["paid"],
+            claimed=cell["claimed"],
+            returned=cell["returned"],
         )
         for (stream, code), cell in sorted(cells.items())
     ]

@@ -64,10 +64,11 @@ def dashboard(request):
         form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, only=only, require_fiscal_year=True)
     rows = prefecture_amount_list_for_actor(actor=request.user, fiscal_year=fiscal_year)
     peak = max((max(row.determined, row.paid) for row in rows), default=0)
-    totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0})
+    totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0, "claimed": 0})
     for row in rows:
         totals[(row.stream, row.ministry_pays)]["determined"] += row.determined
         totals[(row.stream, row.ministry_pays)]["paid"] += row.paid
+        totals[(row.stream, row.ministry_pays)]["claimed"] += row.claimed
     return page(
         request,
         "payments/dashboard.html",

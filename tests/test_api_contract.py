@@ -113,7 +113,7 @@ def test_case_detail_fields(api, people):
     assert body["procedure"] == "initial_grant" and body["state"] == "planned" and body["version"] == case.version
     assert {"code", "name"} <= set(body["recipient"])
     assert body["recipient"]["code"] == "112011" and body["recipient"]["name"] == "川越市"
-    assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid"}
+    assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid", "revoked", "in_force"}
     assert body["amounts_shown"] == ["requested", "determined", "current", "paid"]  # what its case page shows
     assert body["deadline"] is None
     assert body["available_transitions"]
@@ -135,7 +135,7 @@ def test_a_case_says_which_of_its_amounts_its_procedure_shows_and_keeps_every_ke
     login(api, officer)
     body = api.get(f"/api/cases/{survey.pk}").json()
     assert body["amounts_shown"] == ["requested"]
-    assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid"}
+    assert set(body["amounts"]) == {"requested", "determined", "current", "settled", "paid", "revoked", "in_force"}
     assert api.get(f"/api/cases/{settlement.pk}").json()["amounts_shown"] == ["requested", "settled", "paid"]
     listed = {case["id"]: case["amounts_shown"] for case in api.get("/api/cases").json()["items"]}
     assert listed[survey.pk] == ["requested"]

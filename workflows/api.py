@@ -48,6 +48,14 @@ class CaseAmountsSerializer(serializers.Serializer):
     current = serializers.IntegerField(allow_null=True)
     settled = serializers.IntegerField(allow_null=True)
     paid = serializers.IntegerField()
+    revoked = serializers.IntegerField(
+        allow_null=True, help_text="What a notified revocation (取消) took back: the whole amount in force; null before one"
+    )
+    in_force = serializers.IntegerField(
+        allow_null=True,
+        help_text="The amount that stands: the settled amount of a settlement, else the current grant, less what was "
+        "revoked (0 once revoked; ``determined`` and ``current`` stay as history); null while nothing is determined",
+    )
 
 
 class CaseDeadlineSerializer(serializers.Serializer):
@@ -101,13 +109,16 @@ class CaseSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(CaseAmountsSerializer)
     def get_amounts(self, case) -> dict:
-        return {
-            "requested": case.amount_requested,
-            "determined": case.amount_determined,
-            "current": case.amount_current,
-            "settled": case.amount_settled,
-            "paid": case_amount_paid(case=case),
-        }
+        return procedure_get(case.stream, case.procedure).amounts_after_revocation(
+            {
+                "requested": case.amount_requested,
+                "determined": case.amount_determined,
+                "current": case.amount_current,
+                "settled": case.amount_settled,
+                "paid": case_amount_paid(case=case),
+            },
+            revoked=case.state == CaseState.REVOKED,
+        )
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CaseAmountsSerializer().fields))))
     def get_amounts_shown(self, case) -> list[str]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from calendars.fiscal import fiscal_year_of
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
-from grants.models import Case
+from grants.models import Case, CaseState
 from grants.access import authorize
 from grants.catalogue import AMOUNT_ORDER, procedure_get
 from grants.selectors import case_get_for_actor, fiscal_year_list
@@ -32,6 +32,7 @@ from payments.flows import RUN_STEP_LABELS, run_step_buttons
 from payments.selectors import (
     case_amount_paid,
     case_payment_item_list_for_actor,
+    case_return_claim_balances_for_actor,
     payment_run_available_transitions,
     payment_run_breakdown_for_actor,
     payment_run_four_eyes_refusal,
@@ -171,10 +172,17 @@ def case_page_render(
                 for section in case_page_section_list(case=case, actor=request.user)
             ],
             "amount_rows": procedure_get(case.stream, case.procedure).amount_rows(
-                {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER},
+                procedure_get(case.stream, case.procedure).amounts_after_revocation(
+                    {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER},
+                    revoked=case.state == CaseState.REVOKED,
+                ),
                 expected=case.amounts_expected, paid=case_amount_paid(case=case),
             ),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
+            "return_claims": case_return_claim_balances_for_actor(
+                actor=request.user, case=case, as_of=timezone.localdate()
+            ),
+            "today": timezone.localdate(),
             "overdue": case_is_overdue(case=case, today=timezone.localdate()),
             "as_of_form": AsOfForm(auto_id="id_as_of_%s"),
         },
@@ -276,7 +284,10 @@ def case_as_of_page(request, case_id: int):
         {
             "case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid(),
             "amount_rows": snapshot and procedure_get(case.stream, case.procedure).amount_rows(
-                snapshot["amounts"], expected=snapshot.get("amounts_expected")
+                procedure_get(case.stream, case.procedure).amounts_after_revocation(
+                    snapshot["amounts"], revoked=snapshot["state"] == CaseState.REVOKED
+                ),
+                expected=snapshot.get("amounts_expected"),
             ),
         },
         status=200 if not form.is_bound or form.is_valid() else 422,

@@ -34,3 +34,30 @@ def test_a_change_replaces_only_its_own_recipients_initial_grant():
     [saitama] = prefecture_amount_list_for_actor(actor=boss, fiscal_year=2025)
     assert (saitama.stream, saitama.prefecture_code) == (CSG, "11")
     assert saitama.determined == 1_200 + 500 + 30
+
+
+def test_what_was_paid_on_a_revoked_grant_reconciles_with_its_claim():
+    """A revoked grant is determined no more, but what was paid on it stays paid: the claim beside it says what
+    was asked back and how much of it came back, so paid less claimed back meets what is determined."""
+    from datetime import date
+
+    from payments.models import ReturnClaim
+    from payments.services import return_claim_payment_record
+    from tests.payments import factories as pf
+
+    officer, boss = f.officer(), f.supervisor()
+    pf.shipped_plans()
+    kept = pf.notified(officer=officer, boss=boss, year=2023, amount=4_000_000, on=date(2023, 10, 19))
+    revoked = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19),
+                          recipient=f.municipality(code="112089", name="所沢市"))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
+    pf.revoked(revoked, boss, today=date(2024, 3, 1))
+    claim = ReturnClaim.objects.get()
+    return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=3_000_000, paid_on=date(2024, 4, 1))
+    [saitama] = prefecture_amount_list_for_actor(actor=boss, fiscal_year=2023)
+    assert saitama.determined == kept.amount_current == 4_000_000
+    assert (saitama.claimed, saitama.returned) == (claim.principal, 3_000_000)
+    assert saitama.paid == 3_000_000 + claim.principal  # 75 % of each grant paid by 1/29
+    assert saitama.net_paid == 3_000_000
+    assert prefecture_amount_list_for_actor(actor=boss, fiscal_year=2025) == []

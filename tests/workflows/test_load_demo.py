@@ -117,3 +117,52 @@ def test_demo_dates_run_forward_papers_are_received_after_the_request_that_asked
     assert not backwards, backwards[:5]
     surveys = Case.objects.filter(fiscal_year=2026, procedure="demand_survey", submitted_on__isnull=False)
     assert surveys.exists()
+
+
+def test_demo_budget_notices_are_realistic_and_one_draft_in_the_queue_meets_its_ceiling(monkeypatch):
+    """The demo's notices (支出負担行為示達) cover the decisions it approved, in the scale of those decisions, each
+    with its own number (老発MMDD第N号, dated a few days before it arrived) and recorded in the order they came;
+    a fund draft in the approval queue passes its ceiling, and the supervisor's approval is refused."""
+    import re
+
+    from grants.models import BudgetNotice
+    from grants.selectors import budget_position, determination_pending
+    from web.errors import DomainError
+    from workflows.services import case_transition
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    notices = list(BudgetNotice.objects.order_by("pk"))
+    assert len({notice.reference for notice in notices}) == len(notices) > 1
+    for notice in notices:
+        issued = re.fullmatch(r"老発(\d\d)(\d\d)第\d+号", notice.reference)
+        assert issued, notice.reference
+        issued_on = date(notice.received_on.year, int(issued[1]), int(issued[2]))
+        assert 0 <= (notice.received_on - issued_on).days <= 7, notice.reference
+        assert date(notice.fiscal_year_id, 4, 1) <= notice.received_on <= date(notice.fiscal_year_id + 1, 3, 31)
+    assert [notice.received_on for notice in notices] == sorted(notice.received_on for notice in notices)
+    for key in {(n.fiscal_year_id, n.stream, n.part) for n in notices}:
+        position = budget_position(fiscal_year=key[0], stream=key[1], part=key[2])
+        assert position.covered, key
+        if position.committed:
+            assert position.ceiling < position.committed * 1.1, key  # in the scale of what was decided
+    over = []
+    for case in Case.objects.filter(state="drafted", procedure="initial_grant").order_by("pk"):
+        pending = determination_pending(case_id=case.pk)
+        position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
+        if not position.covered:
+            over.append(case)
+    assert over, "no draft in the demo's queue meets its budget ceiling"
+    boss = demo_user("supervisor1")
+    case = over[0]
+    with pytest.raises(DomainError) as refused:
+        case_transition(case_id=case.pk, name="approve", actor=boss, data={}, expected_version=case.version)
+    assert refused.value.code == "budget_ceiling_exceeded"
+    case.refresh_from_db()
+    assert case.state == "drafted"
+
+
+def demo_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)

@@ -71,6 +71,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"cases: {Case.objects.count()}"))
 
 
+# The budget-obligation notices (支出負担行為示達) as the bureau receives them, in the order it records them: each
+# numbered by the ministry's bureau on the day it issued it (老発MMDD第N号), a day or two before it arrives. The
+# figures are of the scale of the demo's decisions, a little above what the year's decisions commit: FY2023's
+# first notice covers the initial decisions and a second (追加示達, February) the changes; FY2025's covers the
+# year's decisions; FY2026's fund notices are tight, so that of the two prefectures' drafts awaiting approval in
+# each part only one fits the facilities ceiling (the second is refused once the first is approved) and the
+# larger personnel draft is refused outright: a supervisor sees the approval queue's budget check at work.
+BUDGET_NOTICES = (
+    (2023, CSG, "", 2_400_000_000, date(2023, 6, 5), "老発0602第11号"),
+    (2023, CSG, "", 150_000_000, date(2024, 2, 26), "老発0222第5号"),
+    (2025, CSG, "", 10_000_000_000, date(2025, 6, 4), "老発0603第14号"),
+    (2026, CSG, "", 10_300_000_000, date(2026, 6, 3), "老発0602第9号"),
+    (2026, MCF, "facilities", 1_200_000_000, date(2026, 7, 13), "老発0710第21号"),
+    (2026, MCF, "personnel", 600_000_000, date(2026, 7, 13), "老発0710第22号"),
+)
+
 # The demo's supervisor takes the steps that decide on a draft (as each step declares); its officers the rest.
 SUPERVISOR_ACTS = frozenset({DeterminationAct.APPROVES, DeterminationAct.SENDS_BACK})
 
@@ -119,14 +135,14 @@ class DemoCases:
         return add_business_days(date.fromisoformat(received), -(1 + index % 3)).isoformat()
 
     def budget(self) -> None:
+        """The ministry's budget-obligation notices (支出負担行為示達) the demo's decisions are approved against."""
         if BudgetNotice.objects.exists():
             return
-        for year in (2022, 2023, 2025, 2026):
-            for stream, part in ((CSG, ""), (MCF, "facilities"), (MCF, "personnel")):
-                budget_notice_record(
-                    actor=self.boss, fiscal_year=year, stream=stream, part=part, amount=500_000_000_000,
-                    received_on=date(year, 6, 1), reference=f"老発0601第{year - 2018}号",
-                )
+        for year, stream, part, amount, received_on, reference in BUDGET_NOTICES:
+            budget_notice_record(
+                actor=self.boss, fiscal_year=year, stream=stream, part=part, amount=amount,
+                received_on=received_on, reference=reference,
+            )
 
     def build(self) -> None:
         self.budget()
