@@ -16,6 +16,7 @@ from calendars.business_days import business_days_between
 from calendars.fiscal import fiscal_year_of
 from grants.access import authorize
 from grants.catalogue import procedure_get, stream_get
+from grants.errors import CaseNotFound, OutOfScope
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE
 from grants.models import Case, Recipient, RecipientKind
@@ -87,11 +88,23 @@ def _day(field: str, value: date, *, not_before: date = EARLIEST_DATE) -> date:
     return value
 
 
+def _case(actor, case_id: int) -> Case:
+    """The case a question names, as a mistake in the question's ``case`` field when there is no such case or
+    the actor may not read it: the person typed a number, the rest of what they typed stays on the form."""
+    try:
+        return case_get_for_actor(actor=actor, case_id=case_id)
+    except CaseNotFound:
+        message = _("There is no case number %(case)s.")
+    except OutOfScope:
+        message = _("Case number %(case)s is outside the streams and prefectures assigned to you.")
+    raise InvalidInput(details={"case": [message % {"case": case_id}]})
+
+
 def _subject(actor, *, asker: Recipient, stream: str, procedure: str, case_id: int | None) -> tuple[str, str, Case | None]:
     """The stream, procedure and case the question is about, checked against each other and the asker."""
     case = None
     if case_id is not None:
-        case = case_get_for_actor(actor=actor, case_id=case_id)
+        case = _case(actor, case_id)
         if case.recipient.prefecture_code != asker.prefecture_code:
             raise InvalidInput(details={"case": [_("The case is of another prefecture than the asker.")]})
         if stream and stream != case.stream or procedure and procedure != case.procedure:

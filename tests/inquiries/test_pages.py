@@ -53,6 +53,17 @@ def test_a_refused_question_comes_back_on_the_form_and_writes_nothing(client, of
     assert Inquiry.objects.count() == 0 and HistoryEntry.objects.count() == before
 
 
+def test_an_unknown_case_number_is_an_error_on_its_field_and_keeps_what_was_typed(client, officer):
+    client.force_login(officer)
+    response = client.post("/inquiries/new", {
+        "received_on": "2025-08-29", "asker": "112011", "stream": CSG, "case": "999999", "question": "備品購入費は対象ですか。",
+    })
+    html = response.content.decode()
+    assert response.status_code == 422 and "案件番号999999の案件はありません。" in html
+    assert "備品購入費は対象ですか。</textarea>" in html and 'value="999999"' in html
+    assert Inquiry.objects.count() == 0
+
+
 def test_the_register_page_gives_each_field_its_own_id(client, officer):
     """The filter form and the form to record a question share a page: no id twice, each label for its field."""
     import re

@@ -124,6 +124,23 @@ def test_a_case_named_must_be_of_the_askers_prefecture_and_gives_its_stream_and_
     assert (inquiry.case, inquiry.stream, inquiry.procedure) == (case, case.stream, case.procedure)
 
 
+def test_a_case_number_that_is_not_there_or_not_readable_is_a_mistake_in_the_case_field(officer):
+    """An unknown case number, or one of a stream the officer does not hold, is what the person typed wrong: an error on the
+    question's ``case`` field (422), not a missing page, and nothing is written."""
+    fund_case = f.case(actor=f.officer(streams=[FUND], prefectures=("11",)), stream=FUND, part="facilities", procedure="demand_survey")
+    before = HistoryEntry.objects.count()
+    with translation.override("en"):
+        with pytest.raises(InvalidInput) as raised:
+            ask(officer, case_id=999999)
+        assert raised.value.details == {"case": ["There is no case number 999999."]}
+        with pytest.raises(InvalidInput) as raised:
+            ask(f.officer(streams=[CSG], prefectures=("11",)), case_id=fund_case.pk)
+        assert raised.value.details == {
+            "case": [f"Case number {fund_case.pk} is outside the streams and prefectures assigned to you."]
+        }
+    assert nothing_written(before)
+
+
 def test_only_officers_write_and_only_in_their_scope(officer):
     auditor, tokyo = f.auditor(), f.officer(prefectures=("13",))
     before = HistoryEntry.objects.count()
