@@ -10,13 +10,13 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from grants.forms import add_service_errors
 from grants.views import page
 from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
-from web.views import domain_errors_as_pages
+from web.views import domain_errors_as_pages, post_only
 
 from .export import export_csv
 from .forms import AnswerForm, InquiryFilterForm, InquiryForm
@@ -56,7 +56,7 @@ def inquiry_list(request):
 
 
 @login_required
-@require_POST
+@post_only("inquiries")
 @domain_errors_as_pages
 def inquiry_create(request):
     """Record a question received; on to its page (post/redirect/get), or the form with what is wrong."""

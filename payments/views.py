@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from calendars.templatetags.dates import jdate
 from grants.access import may
@@ -19,7 +19,7 @@ from grants.selectors import notified_fiscal_year_latest_for_actor
 from grants.views import page
 from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
-from web.views import domain_errors_as_pages
+from web.views import domain_errors_as_pages, post_only
 
 from .errors import Overpayment
 from .flows import run_step_buttons
@@ -130,7 +130,7 @@ def _payment_runs_page(request, *, bound: PaymentRunCreateForm | None = None, st
 
 
 @login_required
-@require_POST
+@post_only("payment-runs")
 @domain_errors_as_pages
 def payment_run_create_page(request):
     """Draft a payment run for a date; back to the list (post/redirect/get), or the form with what is wrong."""

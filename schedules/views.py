@@ -32,7 +32,7 @@ from grants.procedures import LETTER_CHOICES, LETTER_VALUES, InformalNotice
 from grants.views import page
 from web.errors import DomainError
 from web.pagination import PAGE_SIZE, paginate, query_without_page
-from web.views import PageNotFound, domain_errors_as_pages
+from web.views import PageNotFound, domain_errors_as_pages, post_only
 
 from .models import CalendarFeedToken, ScheduleStep
 from .selectors import (
@@ -258,7 +258,7 @@ def deadline_calendar(request):
 
 
 @login_required
-@require_POST
+@post_only("calendar")
 def calendar_feed_rotate(request):
     """Issue a new secret iCalendar link (the old one stops working) and show it once."""
     token = calendar_feed_token_rotate(actor=request.user)

@@ -330,11 +330,15 @@ ROUTES: dict[str, Route] = {
     "saved-filter-delete": Route(lambda w: {"filter_id": 1},
                                  writes={"post": Write(auditor=302, why="only the caller's own saved filters are deleted")}),
     "payment-runs": Route(reads=(Read("runs are bureau-wide; their recipients and amounts are in the approval queue"),)),
-    "payment-run-create": Route(writes={"post": Write(lambda w: {"run_on": "2025-09-01"})}),
+    "payment-run-create": Route(
+        reads=(Read("a GET only sends to the payment runs page"),), writes={"post": Write(lambda w: {"run_on": "2025-09-01"})}
+    ),
     "payment-run-notices": Route(lambda w: {"run_id": w.draft_run.pk},
                                  reads=(Read("a draft run has no notices: 404 for everyone"),)),
     "calendar": Route(reads=(Read(HIDDEN, lambda w, u: {"view": "list", "fiscal_year": 2025}),)),
-    "calendar-feed-rotate": Route(writes={"post": Write(auditor=200, why=OWN_LINK)}),
+    "calendar-feed-rotate": Route(
+        reads=(Read("a GET only sends to the calendar"),), writes={"post": Write(auditor=200, why=OWN_LINK)}
+    ),
     "calendar-feed-revoke": Route(writes={"post": Write(auditor=302, why=OWN_LINK)}),
     "letter-pdf": Route(lambda w: {"letter_id": w.letter.pk}, reads=(Read(REFUSED, secret=PDF),)),
     "letter-batch-pdf": Route(lambda w: {"batch_id": w.batch_id}, reads=(Read(REFUSED, secret=PDF),)),
@@ -347,7 +351,7 @@ ROUTES: dict[str, Route] = {
     ),
     "inquiries": Route(reads=(Read(HIDDEN, secret=(QUESTION,)),)),
     "inquiry-export": Route(reads=(Read(HIDDEN, secret=(QUESTION,)),)),
-    "inquiry-create": Route(writes={"post": Write(lambda w: {"received_on": "2025-08-20", "asker": "112011", "stream": CSG,
+    "inquiry-create": Route(reads=(Read("a GET only sends to the register, which hides"),), writes={"post": Write(lambda w: {"received_on": "2025-08-20", "asker": "112011", "stream": CSG,
                                                              "question": "照会"}, outsider=REFUSALS)}),
     "inquiry-detail": Route(
         lambda w: {"inquiry_id": w.inquiry.pk},

@@ -167,3 +167,24 @@ def test_switching_language_after_a_refused_step_shows_the_case_page(client, req
     assert "Record submission" in response.content.decode()
     requested.refresh_from_db()
     assert requested.state == "requested"
+
+
+@pytest.mark.parametrize(
+    "role, address, body, lands_on",
+    [
+        ("officer", "/inquiries/new", {"asker": "112011", "question": "質問"}, "/inquiries/"),
+        ("supervisor", "/payment-runs/new/", {"run_on": "2025-09-01"}, "/payment-runs/"),
+        ("officer", "/calendar/link/rotate/", {}, "/calendar/"),
+    ],
+)
+def test_switching_language_on_a_page_drawn_by_a_post_lands_on_a_page_that_answers_get(client, role, address, body, lands_on):
+    """A refused form (or the calendar link shown once) is drawn at an address that only takes a POST: the
+    language switch sends a GET there, which goes on to the page the form is on instead of a bare 405."""
+    f.municipality()
+    client.force_login(getattr(f, role)())
+    drawn = client.post(address, body)
+    assert drawn.status_code in (200, 422)
+    assert f'name="next" value="{address}"' in drawn.content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": address}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == lands_on
+    assert '<html lang="en"' in response.content.decode()
