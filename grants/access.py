@@ -89,6 +89,15 @@ def authorize(
         raise OutOfScope(details=details if details is not None else {"stream": stream, "prefecture": prefecture})
 
 
+def streams_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None:
+    """The streams whose bureau-wide rows (schedule steps: they belong to no prefecture) ``user`` may
+    ``permission``: None for every stream, else those of their scope rows (none without the permission)."""
+    if not _holds(user, permission):
+        return frozenset()
+    scope = scope_of(user)
+    return None if scope is None else frozenset(stream for stream, _prefecture in scope)
+
+
 def scope_q(user, permission: str = READ_CASE, *, via: str = "", stream: str | None = None, prefecture: str = "") -> Q:
     """A filter keeping the rows ``user`` may ``permission`` (by default: read): all, none, or those in scope.
 

@@ -9,6 +9,7 @@ from calendars.business_days import ClosureCache, deadline_from, next_business_d
 from calendars.eras import era_date
 from calendars.fiscal import fiscal_year_of
 from calendars.windows import UNDECIDED_JA, Precision, window_deadline_day, window_text_ja
+from grants.access import streams_in_scope
 from grants.catalogue import procedure_label_ja
 from grants.models import AWAITING_RECIPIENT_STATES, DEADLINE_SPENT_STATES, OPEN_STATES, Case
 from grants.selectors import case_list_for_actor, case_overdue_q
@@ -147,8 +148,8 @@ def calendar_for_actor(
 ) -> Calendar:
     """Deadlines of the cases the actor may read and the schedule steps in force, from ``start`` to ``end``.
 
-    Schedule steps are the bureau's, so only the fiscal-year, stream and part
-    filters apply to them (a step for no particular part matches every part).
+    Schedule steps are the bureau's, so only the actor's streams (``grants.access.streams_in_scope``) and the
+    fiscal-year, stream and part filters apply to them (a step for no particular part matches every part).
     Cases still waiting for papers without a fixed deadline, and undecided
     schedule steps, are listed apart as 未定.
 
@@ -171,12 +172,17 @@ def calendar_for_actor(
         )
     ]
     closures = ClosureCache()
+    readable = streams_in_scope(actor)
     for year in years:
         version = None if fiscal_year not in (None, year) else schedule_version_in_force(fiscal_year=year)
         if version is None:
             continue
         for step in version.steps.all():
-            if (stream and step.stream != stream) or (part is not None and not step_part_matches(step.part, part)):
+            if (
+                (readable is not None and step.stream not in readable)
+                or (stream and step.stream != stream)
+                or (part is not None and not step_part_matches(step.part, part))
+            ):
                 continue
             if step.precision == Precision.UNDECIDED:
                 if year in years[1:]:
