@@ -4,7 +4,9 @@ Every edit goes through the services, so each one is checked and
 recorded in the decision history like any other act.
 """
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from calendars.models import ClosureDay
 
@@ -43,7 +45,14 @@ class ServiceEdits:
         return self.may_edit(request.user)
 
 
-class SavedThroughServices(ServiceEdits):
+class DaysAsDates(ServiceEdits):
+    """Day fields as the browser's date input: the admin's own date widget adds a note to enter *times* in the
+    server's time zone, which a day (a closure day, a schedule's window) does not have."""
+
+    formfield_overrides = {models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}}
+
+
+class SavedThroughServices(DaysAsDates):
     """Saves and deletes are the services' (``save_service``, ``delete_service``), so each is checked and recorded."""
 
     def save_service(self, actor, obj):
@@ -77,7 +86,7 @@ class ClosureDayAdmin(SavedThroughServices, admin.ModelAdmin):
         closure_day_delete(actor=actor, closure=obj)
 
 
-class SupervisorsEdit(ServiceEdits):
+class SupervisorsEdit(DaysAsDates):
     may_edit = staticmethod(may_edit_schedules)
 
 

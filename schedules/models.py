@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calendars.windows import Precision, window_problems
@@ -77,22 +78,31 @@ class ScheduleHeader(models.Model):
 class ScheduleVersion(models.Model):
     """One schedule of one fiscal year as one source states it (plan, revision or as run)."""
 
-    key = models.SlugField(max_length=60, unique=True, help_text="The schedule's id in the YAML file, e.g. fy2025-plan")
-    fiscal_year = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=ScheduleStatus.choices)
-    as_of = models.DateField(null=True, blank=True, help_text="Date of the source document")
-    source_doc = models.CharField(max_length=20, blank=True, default="")
+    key = models.SlugField(
+        _("key"), max_length=60, unique=True, help_text=_("The schedule's id in the YAML file, e.g. fy2025-plan")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    status = models.CharField(_("kind of schedule"), max_length=10, choices=ScheduleStatus.choices)
+    as_of = models.DateField(_("as of"), null=True, blank=True, help_text=_("Date of the source document"))
+    source_doc = models.CharField(_("source document"), max_length=20, blank=True, default="")
     outline = models.JSONField(
+        _("outline"),
         default=dict,
         blank=True,
-        help_text="Streams and sub-procedures of the version with their own attributes "
-        "(notes, settles_fiscal_year, …); the steps are rows",
+        help_text=_(
+            "Streams and sub-procedures of the version with their own attributes "
+            "(notes, settles_fiscal_year, …); the steps are rows"
+        ),
     )
-    extra = models.JSONField(default=dict, blank=True, help_text="Further attributes of the version (note, …)")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    extra = models.JSONField(
+        _("further attributes"), default=dict, blank=True, help_text=_("Further attributes of the version (note, …)")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("schedule version")
+        verbose_name_plural = _("schedule versions")
         db_table = "calendars_scheduleversion"
         ordering = ["fiscal_year", "key"]
         constraints = [
@@ -110,26 +120,39 @@ class ScheduleVersion(models.Model):
 class ScheduleStep(models.Model):
     """One dated (or not yet dated) step of a schedule: a request, a deadline, a decision …"""
 
-    version = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="steps")
-    stream = models.CharField(max_length=40, choices=stream_choices)
-    sub_procedure = models.SlugField(
-        max_length=60, help_text="The file's sub-procedure key, e.g. current_year_grant_decision or hearing"
+    version = models.ForeignKey(
+        ScheduleVersion, on_delete=models.CASCADE, related_name="steps", verbose_name=_("schedule version")
     )
-    position = models.PositiveIntegerField(default=0, help_text="Order within the sub-procedure")
-    key = models.SlugField(max_length=80)
-    label_ja = models.CharField(max_length=200)
-    label_en = models.CharField(max_length=200, blank=True, default="")
-    kind = models.CharField(max_length=10, choices=StepKind.choices)
-    actor = models.CharField(max_length=20, choices=StepActor.choices)
-    part = models.CharField(max_length=12, choices=StepPart.choices, blank=True, default="")
-    precision = models.CharField(max_length=10, choices=Precision.choices)
-    date_from = models.DateField(null=True, blank=True)
-    date_to = models.DateField(null=True, blank=True)
-    date_text_ja = models.CharField(max_length=100, blank=True, default="", help_text="The date as the source words it")
-    source = models.CharField(max_length=100, blank=True, default="", help_text="Citation, e.g. 001:752")
-    extra = models.JSONField(default=dict, blank=True, help_text="Further attributes (actor_basis, counterpart, notes, …)")
+    stream = models.CharField(_("stream"), max_length=40, choices=stream_choices)
+    sub_procedure = models.SlugField(
+        _("sub-procedure"),
+        max_length=60,
+        help_text=_("The file's sub-procedure key, e.g. current_year_grant_decision or hearing"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order within the sub-procedure"))
+    key = models.SlugField(_("key"), max_length=80)
+    label_ja = models.CharField(_("label (Japanese)"), max_length=200)
+    label_en = models.CharField(_("label (English)"), max_length=200, blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=10, choices=StepKind.choices)
+    actor = models.CharField(_("by whom"), max_length=20, choices=StepActor.choices)
+    part = models.CharField(_("part"), max_length=12, choices=StepPart.choices, blank=True, default="")
+    precision = models.CharField(_("precision"), max_length=10, choices=Precision.choices)
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    date_text_ja = models.CharField(
+        _("date as worded"), max_length=100, blank=True, default="", help_text=_("The date as the source words it")
+    )
+    source = models.CharField(_("source"), max_length=100, blank=True, default="", help_text=_("Citation, e.g. 001:752"))
+    extra = models.JSONField(
+        _("further attributes"),
+        default=dict,
+        blank=True,
+        help_text=_("Further attributes (actor_basis, counterpart, notes, …)"),
+    )
 
     class Meta:
+        verbose_name = _("schedule step")
+        verbose_name_plural = _("schedule steps")
         db_table = "calendars_schedulestep"
         ordering = ["version", "stream", "sub_procedure", "position", "pk"]
         constraints = [
@@ -151,6 +174,11 @@ class ScheduleStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version.key} {self.path}"
+
+    @property
+    def local_label(self) -> str:
+        """The step's name in the reader's language (the Japanese one when no English one is kept)."""
+        return self.label_ja if (get_language() or "ja").startswith("ja") or not self.label_en else self.label_en
 
     @property
     def path(self) -> str:

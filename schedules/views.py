@@ -329,7 +329,7 @@ def _step_save(request, form: StepWindowForm, steps: dict) -> StepWindowForm | N
     except (ValidationError, DomainError) as exc:
         form.add_service_error(exc)
         return form
-    messages.success(request, _("Saved: %(step)s.") % {"step": step.label_ja})
+    messages.success(request, _("Saved: %(step)s.") % {"step": step.local_label})
     return None
 
 

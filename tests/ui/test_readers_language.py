@@ -59,3 +59,42 @@ def test_the_schedule_editor_heads_each_schedule_with_its_fiscal_year(client):
     client.force_login(f.supervisor())
     body = client.get(f"/schedules/{step.version.fiscal_year}/").content.decode()
     assert f">{step.version.key} <" not in body and "年度 <span class=\"badge\">" in body
+
+
+def test_the_admin_names_schedules_their_columns_and_filters_in_japanese(client):
+    ScheduleStepFactory()
+    admin = get_user_model().objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(role_group(Role.ADMINISTRATOR))
+    client.force_login(admin)
+    versions = client.get("/admin/schedules/scheduleversion/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "スケジュールの版" in versions and "識別子" in versions and "資料の日付" in versions and "年度 で絞り込む" in versions
+    for english in ("Schedule versions", "schedule version", "Fiscal year", "fiscal year", "As of", "Source doc"):
+        assert english not in versions, english
+    closures = client.get("/admin/calendars/closureday/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "日付で絞り込む" in closures and "Filter by" not in closures
+
+
+def test_the_admins_day_fields_are_date_inputs_that_say_nothing_of_times(client):
+    """The admin's own date widget (``vDateField``) gets a note from the admin's script to enter times in the
+    server's time zone; a closure day or a schedule's day has no time, so it is the browser's date input."""
+    step = ScheduleStepFactory()
+    admin = get_user_model().objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(role_group(Role.ADMINISTRATOR))
+    client.force_login(admin)
+    add = client.get("/admin/calendars/closureday/add/").content.decode()
+    assert 'type="date" name="day"' in add and "vDateField" not in add
+    boss = f.supervisor(is_staff=True)
+    client.force_login(boss)
+    version = client.get(f"/admin/schedules/scheduleversion/{step.version.pk}/change/").content.decode()
+    assert 'type="date" name="as_of"' in version and "vDateField" not in version
+
+
+def test_the_schedule_editor_names_steps_in_the_readers_language(client):
+    step = ScheduleStepFactory(label_ja="提出〆切", label_en="Papers due")
+    client.force_login(f.supervisor())
+    client.post("/i18n/setlang/", {"language": "en"})
+    english = client.get(f"/schedules/{step.version.fiscal_year}/").content.decode()
+    assert "Papers due" in english and "提出〆切" not in english
+    client.post("/i18n/setlang/", {"language": "ja"})
+    japanese = client.get(f"/schedules/{step.version.fiscal_year}/").content.decode()
+    assert "提出〆切" in japanese
