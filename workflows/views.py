@@ -225,7 +225,8 @@ def _next_url(request) -> str | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors_as_pages
 def case_transition_submit(request, case_id: int, name: str):
-    """Take one step on a case; errors come back on the case page where the user acted.
+    """Take one step on a case; errors come back where the user acted: on the case page, or, for a step
+    taken from another page (``next``: the approval queue), as a message on that page.
 
     A refused step's page stays at this address, so the language switch or a
     reload comes back here with a GET: that shows the case page.
@@ -240,31 +241,48 @@ def case_transition_submit(request, case_id: int, name: str):
     label = str(declared.label)
     if not form.is_valid():
         if "version" in form.errors:
-            problem = {"transition": name, "label": label, "stale": True, "message": StaleCase.default_message}
-            return case_page_render(request, case, bound=form, problem=problem, status=409)
-        problem = {"transition": name, "label": label, "message": InvalidInput.default_message}
-        return case_page_render(request, case, bound=form, problem=problem, status=422)
-    try:
-        case_transition(
-            case_id=case.pk,
-            name=name,
-            actor=request.user,
-            data=form.transition_data(),
-            expected_version=form.cleaned_data["version"],
-        )
-    except InvalidInput as exc:
-        add_service_errors(form, exc.details)
-        problem, status = {"message": exc.message}, 422
-    except StaleCase as exc:
-        problem, status = {"message": exc.message, "stale": True}, 409
-    except (Conflict, PermissionDenied) as exc:
-        problem, status = {"message": exc.message}, exc.http_status
+            problem, status = {"stale": True, "message": StaleCase.default_message}, 409
+        else:
+            problem, status = {"message": InvalidInput.default_message}, 422
     else:
-        messages.success(request, _("Done: %(step)s.") % {"step": label})
-        return redirect(_next_url(request) or reverse("case-detail", args=[case.pk]))
+        try:
+            case_transition(
+                case_id=case.pk,
+                name=name,
+                actor=request.user,
+                data=form.transition_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc.details)
+            problem, status = {"message": exc.message}, 422
+        except StaleCase as exc:
+            problem, status = {"message": exc.message, "stale": True}, 409
+        except (Conflict, PermissionDenied) as exc:
+            problem, status = {"message": exc.message}, exc.http_status
+        else:
+            messages.success(request, _("Done: %(step)s.") % {"step": label})
+            return redirect(_next_url(request) or reverse("case-detail", args=[case.pk]))
     problem |= {"transition": name, "label": label}
+    if next_url := _next_url(request):
+        messages.error(request, _refusal_message(case, problem, form))
+        return redirect(next_url)
     case = case_get_for_actor(actor=request.user, case_id=case_id)
     return case_page_render(request, case, bound=form, problem=problem, status=status)
+
+
+def _refusal_message(case: Case, problem: dict, form: TransitionForm) -> str:
+    """A refused step as one message for the page it was taken from: the case's recipient, the step, why, and
+    what is wrong with each field (the version's error is the stale message itself)."""
+    reasons = [str(problem["message"])]
+    for field, errors in form.errors.items():
+        if field in form.fields and field != "version":
+            reasons += [_("%(field)s: %(error)s") % {"field": form.fields[field].label, "error": error} for error in errors]
+        elif field not in form.fields:
+            reasons += [str(error) for error in errors]
+    return _("%(recipient)s: %(step)s was not done. %(reasons)s") % {
+        "recipient": case.recipient.local_name, "step": problem["label"], "reasons": " ".join(reasons),
+    }
 
 
 @login_required

@@ -47,11 +47,29 @@ def test_the_drafter_cannot_bulk_approve_their_own_draft(client):
     case = drafted(officer, f.municipality())
     client.force_login(officer)
     client.post("/approvals/bulk/", {"cases": [f"{case.pk}:{case.version}"]})
+    version = case.version
     case.refresh_from_db()
-    assert case.state == "drafted"
+    assert (case.state, case.version) == ("drafted", version)
 
 
 def test_nothing_ticked_or_a_damaged_list_is_refused_politely(client):
     client.force_login(f.supervisor())
     assert "決裁する起案にチェックを入れてください。" in client.post("/approvals/bulk/", follow=True).content.decode()
     assert "最初からやり直してください" in client.post("/approvals/bulk/", {"cases": ["x:1"]}, follow=True).content.decode()
+
+
+def test_a_send_back_refused_from_the_queue_comes_back_to_the_queue_with_the_reason(client):
+    """A step taken from the approval queue and refused (here: a send-back without its reason) returns to the
+    queue, which names the case and what is missing, not to the case page; the draft stays as it was."""
+    officer, boss = f.officer(), f.supervisor()
+    case = drafted(officer, f.municipality())
+    client.force_login(boss)
+    response = client.post(
+        f"/cases/{case.pk}/steps/send_back/", {"version": case.version, "reason": "", "next": "/approvals/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/approvals/"
+    queue = client.get("/approvals/").content.decode()
+    assert "川越市：「起案を差戻し」を行えませんでした。" in queue and "理由：この項目は必須です。" in queue
+    version = case.version
+    case.refresh_from_db()
+    assert (case.state, case.version) == ("drafted", version)
