@@ -54,6 +54,13 @@ def era_date(day: date, *, weekday: bool = False, full_width: bool = False) -> s
     return text.translate(_FULL_WIDTH) if full_width else text
 
 
+def day_text(day: date) -> str:
+    """A day in a message for the reader's language: 令和8年8月31日 in Japanese, 2026-08-31 in English."""
+    from django.utils.translation import get_language
+
+    return era_date(day) if (get_language() or "ja").startswith("ja") else day.isoformat()
+
+
 def fiscal_year_label(fiscal_year: int, *, full_width: bool = False) -> str:
     """令和7年度 for fiscal year 2025; 令和元年度 for 2019; 昭和63年度 for 1988.
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from calendars.eras import day_text
 from grants.catalogue import ActLetter
 from grants.errors import StaleCase
 from grants.history import (
@@ -348,7 +349,7 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
         raise InvalidInput(
             details={
                 "occurred_on": [
-                    _("An act cannot be dated before the case's previous act (%(day)s).") % {"day": previous.isoformat()}
+                    _("An act cannot be dated before the case's previous act (%(day)s).") % {"day": day_text(previous)}
                 ]
             }
         )

@@ -90,12 +90,12 @@ def test_papers_are_not_received_before_the_request_that_asked_for_them_in_the_a
     survey = step(survey, "request", officer, deadline="2025-12-25", occurred_on="2025-12-01")
     figures = {"expected_next_year": 1, "expected_second_year": 2, "expected_third_year": 3}
     error = refused(login(api, officer), survey, "submit_expected_amounts", "date", date="2025-11-27", **figures)
-    assert "2025-12-01" in error["details"]["date"][0]
+    assert "令和7年12月1日" in error["details"]["date"][0]
     client.force_login(officer)
     before = written(survey)
     form = client.post(f"/cases/{survey.pk}/steps/submit_expected_amounts/",
                        {"version": survey.version, "date": "2025-11-27", **figures}, HTTP_ACCEPT_LANGUAGE="ja")
-    assert form.status_code == 422 and "案件の直前の行為（2025-12-01）より前の日付は入力できません。" in form.content.decode()
+    assert form.status_code == 422 and "案件の直前の行為（令和7年12月1日）より前の日付は入力できません。" in form.content.decode()
     assert written(survey) == before
     survey = step(survey, "submit_expected_amounts", officer, date="2025-12-01", **figures)  # the request's own day
     assert survey.submitted_on == date(2025, 12, 1)
@@ -135,3 +135,40 @@ def test_a_revocation_carries_its_own_date_never_future_never_before_the_decisio
     assert done.status_code == 200, done.content
     assert ReturnClaim.objects.get().noticed_on == date(2024, 6, 28)
     assert Letter.objects.get(case=case, kind="revocation_notice").issued_on == date(2024, 6, 28)
+
+
+def test_a_request_deadline_comes_after_the_request_s_own_day_in_the_api_and_the_form(api, people, client):
+    """A letter asking for papers by a past day (or by its own) would be void (docs/domain.md, Today): refused with
+    a 422 in the API and a form error in the page, nothing written; a past act is judged against its own day."""
+    officer = people["officer"]
+    case = f.case(actor=officer, stream=SAG)
+    officer_api = login(api, officer)
+    for day in ("2020-01-01", "2025-12-05", "2025-12-06"):
+        error = refused(officer_api, case, "request", "deadline", deadline=day)
+        assert "令和7年12月6日" in error["details"]["deadline"][0]  # the request's own day
+    client.force_login(officer)
+    before = written(case)
+    form = client.post(f"/cases/{case.pk}/steps/request/", {"version": case.version, "deadline": "2020-01-01"},
+                       HTTP_ACCEPT_LANGUAGE="ja")
+    assert form.status_code == 422
+    assert "期限は依頼の日（令和7年12月6日）より後の日付にしてください。" in form.content.decode()
+    assert written(case) == before
+    # Entered later, a request of 1 November may ask for papers by 20 November, but not by 31 October.
+    refused(officer_api, case, "request", "deadline", deadline="2025-10-31", occurred_on="2025-11-01")
+    case = step(case, "request", officer, deadline="2025-11-20", occurred_on="2025-11-01")
+    assert case.deadline_effective == date(2025, 11, 20)
+
+
+def test_papers_of_a_request_sent_today_are_not_received_years_before(api, people, client):
+    """The walk's case: a consultation requested today, its papers entered as received on 4 January 2021."""
+    officer = people["officer"]
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = step(f.case(actor=officer), "request_consultation", officer, deadline="2025-12-26",
+                occurred_on="2025-12-06")
+    client.force_login(officer)
+    before = written(case)
+    form = client.post(f"/cases/{case.pk}/steps/submit_consultation/",
+                       {"version": case.version, "amount": "5000000", "date": "2021-01-04"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert form.status_code == 422 and "案件の直前の行為（令和7年12月6日）より前の日付は入力できません。" in form.content.decode()
+    assert written(case) == before
+    refused(login(api, officer), case, "submit_consultation", "date", amount=5_000_000, date="2021-01-04")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.fsm import State
 
+from calendars.eras import day_text
 from calendars.numbering import document_number_issue
 from grants.access import in_scope, may
 from grants.catalogue import (
@@ -296,10 +297,16 @@ class CaseFlow:
             consultation=consultation,
             override=self.data.get("deadline"),
         )
+        if self.data.get("deadline") and deadline.stated <= self.today:
+            # Dates run forward: a letter asking for papers by its own day or an earlier one would be void.
+            early = _("A request's deadline must come after the day of the request (%(day)s).") % {
+                "day": day_text(self.today)
+            }
+            raise InvalidInput(early, details={"deadline": [early]})
         if deadline and not self.data.get("deadline") and deadline.effective < self.today:
             # The schedule's day has gone by: a letter asking for papers by then would be void; the officer sets one.
             passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.") % {
-                "day": deadline.effective.isoformat()
+                "day": day_text(deadline.effective)
             }
             raise InvalidInput(passed, details={"deadline": [passed]})
         case.deadline_stated = deadline.stated if deadline else None
@@ -313,7 +320,7 @@ class CaseFlow:
         if on > self.today:
             raise InvalidInput(details={"date": [_("An act cannot be dated in the future.")]})
         if not_before is not None and on < not_before:
-            message = _("Cannot be dated before %(act)s (%(day)s).") % {"act": follows, "day": not_before.isoformat()}
+            message = _("Cannot be dated before %(act)s (%(day)s).") % {"act": follows, "day": day_text(not_before)}
             raise InvalidInput(details={"date": [message]})
         return on
 
