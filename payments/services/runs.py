@@ -14,10 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
+from django.utils.translation import gettext as _
+
+from calendars.business_days import is_business_day, next_business_day_on_or_after
+from calendars.eras import day_text
 from calendars.fiscal import fiscal_year_of
 from grants.access import authorize
 from grants.history import history_append
 from grants.selectors import fiscal_year_on_file
+from web.errors import InvalidInput
 
 from ..errors import (
     ItemAlreadyPaid,
@@ -54,6 +59,12 @@ def _record(*, actor, run: PaymentRun, action: str, source: str) -> None:
 def payment_run_create(*, actor, run_on: date) -> PaymentRun:
     """Draft a run for a date; it gathers every unpaid item due by then, across procedures and budget years."""
     authorize(actor, "payments.prepare_payment_run")
+    if not is_business_day(run_on):
+        # Money leaves on a day the offices are open (docs/domain.md, Payment runs).
+        closed = _("%(day)s is not a business day: the next one is %(next)s.") % {
+            "day": day_text(run_on), "next": day_text(next_business_day_on_or_after(run_on))
+        }
+        raise InvalidInput(closed, details={"date": [closed]})
     run = PaymentRun.objects.create(
         fiscal_year=fiscal_year_on_file(year=fiscal_year_of(run_on), field="date"),
         run_on=run_on,

@@ -195,3 +195,26 @@ def test_openapi_document_describes_the_payment_endpoints(api, people):
     for path in ("/api/payment-runs", "/api/payment-runs/{run_id}/transitions/{name}", "/api/payment-items",
                  "/api/return-claims", "/api/fund-balances"):
         assert path in paths
+
+
+def test_a_payment_run_is_dated_on_a_business_day_in_the_api_the_page_and_the_command_line(api, people, client):
+    """Sunday 13 December 2026 is refused everywhere, naming Monday the 14th; nothing is drafted or recorded."""
+    from django.core.management import CommandError, call_command
+
+    from grants.models import HistoryEntry
+    from payments.models import PaymentRun
+
+    officer = people["officer"]
+    pf.payment_item(officer=officer, amount=1_000, due_on=date(2026, 12, 1), year=2026)
+    before = HistoryEntry.objects.count()
+    error = assert_error(login(api, officer).post("/api/payment-runs", {"date": "2026-12-13"}, format="json"),
+                         422, "invalid_input")
+    assert "令和8年12月14日" in error["details"]["date"][0]
+    client.force_login(people["boss"])
+    page = client.post("/payment-runs/new/", {"run_on": "2026-12-13"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert page.status_code == 422
+    assert "令和8年12月13日は開庁日ではありません。次の開庁日は令和8年12月14日です。" in page.content.decode()
+    with pytest.raises(CommandError, match="invalid_input(.|\n)*(令和8年12月14日|2026-12-14)"):
+        call_command("payment_run", "create", "--date", "2026-12-13", "--user", officer.username)
+    assert not PaymentRun.objects.exists() and HistoryEntry.objects.count() == before
+    assert login(api, officer).post("/api/payment-runs", {"date": "2026-12-14"}, format="json").status_code == 201
