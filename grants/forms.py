@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -158,6 +159,13 @@ class AsOfForm(forms.Form):
     """A past day to show a case as it stood at its end (Japan time)."""
 
     date = forms.DateField(label=_("As of"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_date(self):
+        """A day not yet over has no end to show a case at: today (as it stands now) or an earlier day."""
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Choose today or an earlier day: a future day has no record yet."))
+        return day
 
 
 class SignInForm(AuthenticationForm):

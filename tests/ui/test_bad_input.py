@@ -188,3 +188,15 @@ def test_switching_language_on_a_page_drawn_by_a_post_lands_on_a_page_that_answe
     response = client.post("/i18n/setlang/", {"language": "en", "next": address}, follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0] == lands_on
     assert '<html lang="en"' in response.content.decode()
+
+
+def test_the_as_of_page_refuses_a_future_day_with_a_form_error(client, requested):
+    """/cases/N/as-of/?date=2099-01-01 showed the case 'as of' a day that has not come: a form error instead."""
+    from django.utils import timezone
+
+    client.force_login(f.auditor())
+    page = client.get(f"/cases/{requested.pk}/as-of/?date=2099-01-01", HTTP_ACCEPT_LANGUAGE="ja")
+    assert page.status_code == 422 and page.context["snapshot"] is None
+    assert "今日以前の日付を指定してください。" in page.content.decode()
+    today = client.get(f"/cases/{requested.pk}/as-of/?date={timezone.localdate().isoformat()}")
+    assert today.status_code == 200 and today.context["snapshot"]["state"] == "requested"
