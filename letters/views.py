@@ -19,8 +19,8 @@ from grants.models import Case
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from workflows.forms import BULK_SUMMARY, BulkConfirmForm, BulkRequestForm
-from workflows.selectors import bulk_step_preview_for_actor, bulk_summary_cases_for_actor
-from workflows.services import case_transition_bulk
+from workflows.selectors import bulk_summary_cases_for_actor
+from workflows.services import bulk_step_preview, case_transition_bulk
 from workflows.steps import step_declared
 from workflows.views import case_page_render
 from web.errors import Conflict
@@ -116,16 +116,26 @@ def bulk_request(request):
         initial={"fiscal_year": current if current in years else None, "transition": chosen},
     )
     rows = None
+    status = 422 if form.is_bound and not form.is_valid() else 200  # a refusal the preview foresees is no bad input
     if form.is_valid():
         data = form.cleaned_data
-        rows = bulk_step_preview_for_actor(
+        rows = bulk_step_preview(
             actor=request.user,
             transition=data["transition"],
             fiscal_year=data["fiscal_year"],
             stream=data["stream"],
             part=data.get("part") or "",
             procedure=data["procedure"],
+            data=form.step_data(),
         )
+        # What the refusals ask of the form's own fields (a deadline to give) is said at the field, once.
+        asked = {}
+        for row in rows:
+            for field, problems in row["fields"].items():
+                if field in form.fields and isinstance(problems, list) and problems:
+                    asked.setdefault(field, str(problems[0]))
+        for field, problem in asked.items():
+            form.add_error(field, problem)
     confirm = None
     if rows:
         ready = ",".join(f"{row['case'].pk}:{row['case'].version}" for row in rows if row["ready"])
@@ -139,7 +149,7 @@ def bulk_request(request):
             "ready_count": sum(row["ready"] for row in rows or []),
             "confirm": confirm,
         },
-        status=422 if form.is_bound and not form.is_valid() else 200,
+        status=status,
     )
 
 

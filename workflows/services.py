@@ -33,6 +33,7 @@ from web.rows import inserted, insert_under_statement, row_insert, row_update, s
 from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
+from .selectors import bulk_step_preview_for_actor
 from .signals import case_transition_recording
 from .steps import step_declared, step_of
 
@@ -140,6 +141,59 @@ def case_transition_bulk(
             else:
                 break
     return BulkOutcome(done=done, refused=refused)
+
+
+def case_transition_bulk_check(
+    *, name: str, actor, data: dict, cases: list[tuple[int, int]], today: date | None = None
+) -> dict[int, DomainError]:
+    """The cases ``case_transition_bulk`` would refuse, each with its error, found without writing.
+
+    Each act is decided as the bulk step decides it (``_act``: scope, version,
+    permission, conditions, the fields and deadline, the letter worded) inside
+    one transaction rolled back at its end, so a preview tells what the step
+    would refuse and why. Invalid ``data`` raises InvalidInput, as the step does.
+    """
+    cleaned = _cleaned(name, data)
+    refused: dict[int, DomainError] = {}
+    with transaction.atomic():
+        found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in cases])
+        writes = _BulkWrites()  # what the acts would write is kept here and dropped
+        with shared_reads():
+            for case_id, version in cases:
+                try:
+                    case = found[case_id]
+                    if isinstance(case, DomainError):
+                        raise case
+                    _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
+                         today=today, bulk=writes, case=case)
+                except DomainError as exc:
+                    refused[case_id] = exc
+        transaction.set_rollback(True)
+    return refused
+
+
+def bulk_step_preview(
+    *, actor, transition: str, fiscal_year: int, stream: str, procedure: str, part: str = "", data: dict,
+    today: date | None = None,
+) -> list[dict]:
+    """The bulk page's preview: each case of the selection (``bulk_step_preview_for_actor``) and, for those whose
+    state lets the step go, what the step would do with ``data`` (``case_transition_bulk_check``): ``ready`` only
+    when it would go, else the ``reason`` and the ``fields`` the refusal names (a deadline to give)."""
+    rows = bulk_step_preview_for_actor(
+        actor=actor, transition=transition, fiscal_year=fiscal_year, stream=stream, part=part, procedure=procedure
+    )
+    refused = case_transition_bulk_check(
+        name=transition, actor=actor, data=data, today=today,
+        cases=[(row["case"].pk, row["case"].version) for row in rows if row["ready"]],
+    )
+    for row in rows:
+        row.setdefault("fields", {})
+        error = refused.get(row["case"].pk)
+        if error is not None:
+            details = error.details if isinstance(error.details, dict) else {}
+            problems = [str(problem) for value in details.values() for problem in (value if isinstance(value, list) else [])]
+            row.update(ready=False, reason=" ".join(problems) or str(error.message), fields=details)
+    return rows
 
 
 @transaction.atomic(durable=True)
