@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .eras import day_text
+
 
 class ClosureDay(models.Model):
     """A day the bureau is closed beyond weekends, national holidays and 12/29–1/3 (臨時休庁)."""
@@ -17,7 +19,8 @@ class ClosureDay(models.Model):
         permissions = [("edit_calendar_data", "Edit closure days and reminder rules")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.reason}"
+        # the admin's messages name the day: 令和8年12月28日 in Japanese, ISO in English
+        return f"{day_text(self.day)} {self.reason}"
 
 
 class DocumentSequence(models.Model):

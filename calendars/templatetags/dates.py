@@ -40,6 +40,19 @@ def jdate(value, style: str = "") -> str:
 
 
 @register.filter
+def jday_or_text(value) -> str:
+    """A text that is an ISO day (a record's subject, 2026-12-28) as ``jdate`` shows a day without its weekday;
+    any other text as it is."""
+    text = "" if value is None else str(value)
+    if len(text) == 10 and text[4] == text[7] == "-":
+        try:
+            return jdate(date.fromisoformat(text), "short")
+        except ValueError:
+            pass
+    return text
+
+
+@register.filter
 def jmonth(value: date) -> str:
     """令和8年11月 in Japanese, November 2026 in English."""
     if _japanese():
@@ -49,9 +62,16 @@ def jmonth(value: date) -> str:
 
 @register.filter
 def jdatetime(value) -> str:
-    """A moment in Japan time: 令和7年11月21日 14:05 / 2025-11-21 14:05."""
-    if value is None:
+    """A moment in Japan time: 令和7年11月21日 14:05 / 2025-11-21 14:05 (an ISO text with its offset too)."""
+    if value in (None, ""):
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(value):
+            return value.isoformat(sep=" ", timespec="minutes")
     local = timezone.localtime(value)
     return f"{jdate(local.date(), 'short')} {local:%H:%M}"
 

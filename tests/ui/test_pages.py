@@ -227,7 +227,10 @@ def test_history_page_names_what_a_record_is_about_when_it_is_not_a_case(client,
     admin = f.UserFactory(role=Role.ADMINISTRATOR, username="kanri")
     closure_day_save(actor=admin, closure=ClosureDay(day=date(2026, 2, 2), reason="庁舎停電"))
     body = as_user(client, people["auditor"]).get("/history/?actor=kanri").content.decode()
-    assert "臨時休庁日を追加" in body and "臨時休庁日 2026-02-02" in body and "closure_day" not in body
+    assert "臨時休庁日を追加" in body and "臨時休庁日 令和8年2月2日" in body and "closure_day" not in body
+    assert "2026-02-02" not in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/history/"})
+    assert "2026-02-02" in client.get("/history/?actor=kanri").content.decode()  # English keeps ISO
 
 
 def test_history_page_names_the_system_in_words_not_its_code(client, people):

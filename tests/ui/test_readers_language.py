@@ -98,3 +98,41 @@ def test_the_schedule_editor_names_steps_in_the_readers_language(client):
     client.post("/i18n/setlang/", {"language": "ja"})
     japanese = client.get(f"/schedules/{step.version.fiscal_year}/").content.decode()
     assert "提出〆切" in japanese
+
+
+def test_the_admin_s_closure_day_messages_name_the_day_in_the_era(client):
+    """「臨時休庁日 “令和8年12月28日 庁舎電気設備点検のため” を追加しました」, not the ISO day."""
+    from calendars.models import ClosureDay
+
+    admin = get_user_model().objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(role_group(Role.ADMINISTRATOR))
+    client.force_login(admin)
+    added = client.post("/admin/calendars/closureday/add/", {"day": "2026-12-28", "reason": "庁舎電気設備点検のため"},
+                        follow=True, HTTP_ACCEPT_LANGUAGE="ja")
+    body = added.content.decode()
+    assert ClosureDay.objects.filter(day=date(2026, 12, 28)).exists()
+    assert "令和8年12月28日 庁舎電気設備点検のため" in body and "2026-12-28 庁舎" not in body
+
+
+def test_the_verification_page_dates_its_checkpoint_in_japan_time_and_the_era(client, django_capture_on_commit_callbacks):
+    """「チェックポイント #1（2026-12-06T13:33:09+00:00）」 read as 令和… in Japan time; English keeps ISO digits."""
+    import json
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from calendars.eras import era_date
+
+    from grants.history import history_checkpoint
+    from grants.models import HistoryCheckpoint
+
+    f.case(actor=f.officer())
+    with django_capture_on_commit_callbacks(execute=True):
+        history_checkpoint()
+    signed = datetime.fromisoformat(json.loads(HistoryCheckpoint.objects.get().payload)["signed_at"])
+    tokyo = signed.astimezone(ZoneInfo("Asia/Tokyo"))
+    client.force_login(f.auditor())
+    body = client.get("/history/verify/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert f"署名付きチェックポイント #1（{era_date(tokyo.date())} {tokyo:%H:%M}）" in body and "+00:00" not in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/history/verify/"})
+    english = client.get("/history/verify/").content.decode()
+    assert "Signed checkpoint #1 (20" in english and "+00:00" not in english
