@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.fsm import State
 
+from calendars.eras import day_text
 from grants.access import may
 from web.errors import PermissionDenied
 
@@ -83,7 +84,7 @@ class PaymentRunFlow:
     def run_date_reached(self):
         """Money leaves on the run's date: a run is not executed before it."""
         return State.CONDITION(
-            self.today >= self.run.run_on, unmet=RUN_NOT_DUE_MESSAGE.format(run_on=self.run.run_on.isoformat())
+            self.today >= self.run.run_on, unmet=RUN_NOT_DUE_MESSAGE.format(run_on=day_text(self.run.run_on))
         )
 
     # -- acts ----------------------------------------------------------------

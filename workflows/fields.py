@@ -12,6 +12,7 @@ from datetime import date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from calendars.eras import day_text
 from grants.catalogue import routes_via_prefecture
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import Determination, RevocationBasis
@@ -49,7 +50,7 @@ def prefecture_receipt_problem(on: date, *, received: date, today: date) -> str:
         return str(_("An act cannot be dated in the future."))
     if on > received:
         return str(
-            _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {"day": received.isoformat()}
+            _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {"day": day_text(received)}
         )
     return ""
 

@@ -49,7 +49,7 @@ def test_a_run_is_not_executed_before_its_date(people, today):
     before = written()
     with pytest.raises(RunNotDue) as refused:
         payment_run_execute(actor=people["officer"], run_id=run.pk)
-    assert refused.value.code == "run_not_due" and "2025-07-31" in str(refused.value.message)
+    assert refused.value.code == "run_not_due" and "令和7年7月31日" in str(refused.value.message)
     assert written() == before
     today(date(2025, 7, 31))
     assert payment_run_execute(actor=people["officer"], run_id=run.pk).state == "executed"
