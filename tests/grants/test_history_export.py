@@ -20,7 +20,7 @@ def history():
     officer = f.officer(username="tanaka")
     saitama = f.case(actor=officer)
     chiba = f.case(actor=officer, recipient=f.municipality(code="122076", name="松戸市", prefecture_code="12"))
-    case_transition(case_id=saitama.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    case_transition(case_id=saitama.pk, name="request", actor=officer, data={"deadline": "2025-09-01", "occurred_on": "2025-08-01"}, expected_version=1)
     case_transition(case_id=saitama.pk, name="withdraw", actor=officer, data={"reason": "申請取下げ（重複）"}, expected_version=2)
     return {"saitama": saitama, "chiba": chiba}
 

@@ -53,7 +53,7 @@ def awkward_history():
     """Records of every awkward shape, at times with and without microseconds, with and without a case and recipient."""
     officer = f.officer(username="山田")
     case = f.case(actor=officer)
-    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01", "occurred_on": "2025-08-01"}, expected_version=1)
     start = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
     with transaction.atomic():
         for number, data in enumerate(AWKWARD):

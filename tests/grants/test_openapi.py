@@ -46,7 +46,7 @@ def document(api):
 def test_the_case_and_recipient_lists_answer_as_documented(api, document):
     officer = f.officer()
     case = f.case(actor=officer)
-    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-16"}, expected_version=1)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-16", "occurred_on": "2025-08-01"}, expected_version=1)
     api.force_authenticate(officer)
     assert_documented(document, "/api/cases", "get", api.get("/api/cases"))
     assert_documented(document, "/api/recipients", "get", api.get("/api/recipients"))

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -27,7 +27,8 @@ def test_locked_case_read_matches_the_orm_field_for_field():
     officer = f.officer(first_name="花子")
     case = f.case(actor=officer)
     case = case_transition(
-        case_id=case.pk, name="request", actor=officer, data={"deadline": "2026-02-28"}, expected_version=1
+        case_id=case.pk, name="request", actor=officer, data={"deadline": "2026-02-28", "occurred_on": "2026-02-02"},
+        expected_version=1,
     )
     case_transition(case_id=case.pk, name="submit", actor=officer, data={"amount": 12_345}, expected_version=2)
     with transaction.atomic():
@@ -264,7 +265,8 @@ def test_on_postgresql_a_request_stores_its_letter_in_its_records_statement_and_
     officer, boss = f.officer(), f.supervisor()
     f.budget_notice(2025, "community_support_grant", by=boss)
     case = f.case(actor=officer)
-    steps = [("request", officer, {"deadline": "2026-02-28"}), ("submit", officer, {"amount": 1_000}),
+    ahead = (timezone.localdate() + timedelta(days=30)).isoformat()  # a deadline comes after its request
+    steps = [("request", officer, {"deadline": ahead}), ("submit", officer, {"amount": 1_000}),
              ("start_review", officer, {}), ("draft", officer, {"amount": 1_000}), ("approve", boss, {})]
     seen = {}
     for name, actor, data in steps:

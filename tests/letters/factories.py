@@ -1,13 +1,14 @@
 """Calendar test data: the shipped schedules, small hand-made schedules, reminder rules, requested cases."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import factory
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 from calendars.windows import Precision
 from grants.roles import system_user
@@ -80,9 +81,12 @@ def act(case, name: str, actor, **data):
 
 
 def requested_case(*, officer, deadline: str, recipient=None, **kwargs):
-    """A FY2025 community support initial-grant case whose request went out with ``deadline``."""
+    """A FY2025 community support initial-grant case whose request went out with ``deadline``: a deadline that
+    has come already was set by a request entered as of four weeks before it (a deadline follows its request)."""
     case = f.case(actor=officer, recipient=recipient, **kwargs)
-    return act(case, "request", officer, deadline=deadline)
+    due = date.fromisoformat(deadline)
+    past = {"occurred_on": (due - timedelta(days=28)).isoformat()} if due <= timezone.localdate() else {}
+    return act(case, "request", officer, deadline=deadline, **past)
 
 
 def send_reminders(day: date, *args) -> str:

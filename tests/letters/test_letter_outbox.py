@@ -18,7 +18,7 @@ DRAIN = "letters.tasks.letters_drain_task"
 
 
 def request(officer, case):
-    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01", "occurred_on": "2025-08-01"}, expected_version=1)
     return Letter.objects.get(case=case, kind="request")
 
 
@@ -44,7 +44,7 @@ def test_the_library_worker_draws_the_letter_the_act_queued(live_db, settings, t
     settings.MEDIA_ROOT = tmp_path
     officer = f.officer()
     case = f.case(actor=officer)
-    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01"}, expected_version=1)
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2025-09-01", "occurred_on": "2025-08-01"}, expected_version=1)
     letter = Letter.objects.get(kind="request", case=case)
     (task,) = DBTaskResult.objects.all()
     assert task.status == "READY" and task.backend_name == "default" and task.enqueued_at is not None

@@ -51,7 +51,7 @@ def approved_run(people):
     pf.plan(2022, "initial_grant", ShareBase.AMOUNT, ("tranche_1", 75, date(2022, 10, 29)))  # no FY2022 plan shipped
     town, other = f.municipality(), f.municipality("112038", "川口市")
     pf.notified(**people, year=2022, amount=20_000_000, on=date(2022, 10, 1), recipient=town)
-    pf.paid_run(date(2022, 10, 29), **people)  # 15,000,000 of FY2022
+    pf.paid_run(date(2022, 10, 31), **people)  # 15,000,000 of FY2022
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
     pf.notified(**people, year=2023, amount=40_000_000, on=date(2023, 10, 19), recipient=other)
     pf.paid_run(date(2023, 10, 30), **people)  # the two ①

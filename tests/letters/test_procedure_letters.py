@@ -75,7 +75,7 @@ def test_adjustment_grant_survey_is_assessed_presented_and_its_notice_is_the_inf
 
 def test_fund_consultation_informal_notice_and_the_second_round_request(officer, tmp_path):
     case = f.case(actor=officer, year=2023, stream=Stream.MEDICAL_CARE_FUND, part="facilities")
-    case = act(case, "request_consultation", officer, deadline="2023-06-30")
+    case = act(case, "request_consultation", officer, deadline="2023-08-31")
     case = act(case, "submit_consultation", officer, amount=400_000_000)
     case = act(case, "present_amount", officer, amount=380_000_000)
     [presented] = letters_of(case, "presentation")
@@ -89,7 +89,7 @@ def test_fund_consultation_informal_notice_and_the_second_round_request(officer,
 
 def test_special_adjustment_grant_informal_notice_then_the_formal_application_request(officer, tmp_path):
     case = f.case(actor=officer, year=2023, stream=Stream.SPECIAL_ADJUSTMENT_GRANT)
-    for name, data in (("request", {"deadline": "2023-06-30"}), ("submit", {"amount": 20_000_000}), ("start_review", {}),
+    for name, data in (("request", {"deadline": "2023-08-18"}), ("submit", {"amount": 20_000_000}), ("start_review", {}),
                        ("present_amount", {"amount": 19_000_000}), ("request", {"deadline": "2023-10-31"})):
         case = act(case, name, officer, **data)
     [presented] = letters_of(case, "presentation")

@@ -214,13 +214,14 @@ def act(client: Client, case_id: int, name: str, version: int, data: dict):
     return client.request("POST", f"/api/cases/{case_id}/transitions/{name}", {"version": version, **data})
 
 
-def walk(stage: Stage, cases: list[dict], steps=TO_NOTICE, deadline: date | None = None) -> None:
-    """Take each case through ``steps``, every act answered 200."""
+def walk(stage: Stage, cases: list[dict], steps=TO_NOTICE, deadline: date | None = None, on: date | None = None) -> None:
+    """Take each case through ``steps``, every act answered 200 (each entered as of ``on`` when given)."""
     deadline = deadline or stage.deadlines.take()[0]
     for case in cases:
         version = case["version"]
         for name, role in steps:
-            reply = act(stage.client(role), case["id"], name, version, step_data(name, case["id"], deadline))
+            data = step_data(name, case["id"], deadline) | ({"occurred_on": on.isoformat()} if on else {})
+            reply = act(stage.client(role), case["id"], name, version, data)
             assert reply.status == 200, (case["id"], name, reply.status, reply.body[:500])
             version = reply.json()["version"]
         case["version"] = version
@@ -423,8 +424,12 @@ def trial_render(stage: Stage, at_least: int = 4) -> Trial:
 def trial_payment(stage: Stage, cases_per_trial: int = 2) -> Trial:
     trial = Trial("payment")
     cases = stage.slots.open(cases_per_trial)
-    walk(stage, cases)
-    run = stage.officer.ok("POST", "/api/payment-runs", {"date": today_in_japan().isoformat()})
+    run_on = today_in_japan()
+    while not business_day(run_on):  # a run is dated on a business day, and not executed before it
+        run_on -= timedelta(days=1)
+    # on a closed day the acts are entered as of the last business day, so what they make payable is due by then
+    walk(stage, cases, on=run_on if run_on != today_in_japan() else None)
+    run = stage.officer.ok("POST", "/api/payment-runs", {"date": run_on.isoformat()})
     stage.supervisor.ok("POST", f"/api/payment-runs/{run['id']}/transitions/approve")
     items = [item["id"] for line in run["lines"] for item in line["items"]]
     recipients = {line["recipient"]["code"] for line in run["lines"]}

@@ -44,7 +44,7 @@ def test_run_nets_a_current_year_tranche_with_a_prior_year_settlement_and_a_re_s
     pf.notified(**people, year=2021, amount=10_000_000, on=date(2021, 10, 1), recipient=town)
     pf.paid_run(date(2021, 10, 29), **people)  # 7,500,000 of FY2021
     pf.notified(**people, year=2022, amount=20_000_000, on=date(2022, 10, 1), recipient=town)
-    pf.paid_run(date(2022, 10, 29), **people)  # 15,000,000 of FY2022
+    pf.paid_run(date(2022, 10, 31), **people)  # 15,000,000 of FY2022
     pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19), recipient=town)
     pf.notified(**people, year=2023, amount=40_000_000, on=date(2023, 10, 19), recipient=other)
     pf.paid_run(date(2023, 10, 30), **people)  # the two ①

@@ -34,7 +34,7 @@ def test_a_request_whose_scheduled_deadline_has_passed_needs_the_officers_date(t
     assert_error(response, 422, "invalid_input")
     error = response.json()["error"]
     # the message itself names the day too: bulk summaries show it
-    assert "2026-02-27" in error["details"]["deadline"][0] and "2026-02-27" in error["message"]
+    assert "令和8年2月27日" in error["details"]["deadline"][0] and "令和8年2月27日" in error["message"]
     assert HistoryEntry.objects.count() == records and deadline(case) == (None, None)
     case = act(case, "request", officer, deadline="2026-03-16")
     assert deadline(case) == (date(2026, 3, 16), date(2026, 3, 16))

@@ -4,6 +4,7 @@ starts in the current fiscal year and opens where today falls."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import Stream
 from grants.models import Case, CaseState, Recipient, RecipientKind
@@ -20,7 +21,11 @@ DATE, ITEM, STATE = "期限・日程", "交付先・予定", "案件の状態"
 def requested(officer, *, year: int, deadline: date, recipient=None) -> Case:
     case = f.case(actor=officer, year=year, recipient=recipient)
     return case_transition(
-        case_id=case.pk, name="request", actor=officer, data={"deadline": deadline.isoformat()}, expected_version=1
+        case_id=case.pk, name="request", actor=officer, expected_version=1, data={
+            "deadline": deadline.isoformat(),
+            # a deadline that has come was set by a request entered as of four weeks before it
+            **({"occurred_on": (deadline - timedelta(days=28)).isoformat()} if deadline <= timezone.localdate() else {}),
+        },
     )
 
 

@@ -3,9 +3,10 @@ counted by the database (the selector's ``grouped`` calendar) rather than case b
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from grants.models import Case, CaseState
 from schedules.selectors import calendar_for_actor
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.django_db
 def requested(officer, recipient, deadline: date) -> Case:
     case = f.case(actor=officer, recipient=recipient)
     return case_transition(
-        case_id=case.pk, name="request", actor=officer, data={"deadline": deadline.isoformat()}, expected_version=1
+        case_id=case.pk, name="request", actor=officer, expected_version=1, data={
+            "deadline": deadline.isoformat(),
+            # a deadline that has come was set by a request entered as of four weeks before it
+            **({"occurred_on": (deadline - timedelta(days=28)).isoformat()} if deadline <= timezone.localdate() else {}),
+        },
     )
 
 

@@ -32,7 +32,8 @@ def test_dates_typed_with_an_input_method_are_made_iso(typed, plain):
     assert plain_date(typed) == plain
 
 
-def test_an_ime_amount_and_date_are_accepted_on_the_case_page(client):
+def test_an_ime_amount_and_date_are_accepted_on_the_case_page(client, today):
+    today(date(2025, 11, 4))  # before the deadline typed
     officer = f.officer()
     case = f.case(actor=officer)
     client.force_login(officer)

@@ -3,9 +3,11 @@ and its refusals are shown where the user acted."""
 
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from grants.models import HistoryEntry, Role
 from letters.models import LetterBatch
@@ -70,7 +72,8 @@ def test_pages_are_japanese_by_default_and_english_on_request(client, people):
     assert '<html lang="en">' in body and "Worklist" in body
 
 
-def test_officer_takes_steps_through_the_forms(client, people):
+def test_officer_takes_steps_through_the_forms(client, people, today):
+    today(date(2025, 9, 1))  # before the deadline the request gives
     case = f.case(actor=people["officer"])
     as_user(client, people["officer"])
     response = step(client, case, "request", deadline="2025-09-13")  # a Saturday: rolls to Tuesday (Monday is a holiday)
@@ -92,7 +95,8 @@ def test_worklist_shows_only_the_officers_scope_with_overdue_first(client, peopl
     other_officer = f.officer(prefectures=("13",))
     theirs = f.case(actor=other_officer, recipient=f.municipality("132012", "八王子市", "13"))
     late = f.case(actor=people["officer"], recipient=f.municipality("122076", "松戸市", "12"))
-    case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": "2020-06-01"}, expected_version=1)
+    case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": "2025-06-02", "occurred_on": "2025-05-01"},
+                    expected_version=1)
     body = as_user(client, people["officer"]).get("/cases/").content.decode()
     assert "川越市" in body and "松戸市" in body and "八王子市" not in body
     assert body.index("松戸市") < body.index("川越市")
@@ -103,7 +107,8 @@ def test_worklist_shows_only_the_officers_scope_with_overdue_first(client, peopl
 def test_case_page_marks_papers_owed_past_the_deadline_as_overdue(client, people):
     officer = people["officer"]
     late = f.case(actor=officer)
-    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2020-06-01"}, expected_version=1)
+    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2025-06-02", "occurred_on": "2025-05-01"},
+                    expected_version=1)
     on_time = advance(f.case(actor=officer, recipient=f.municipality("122076", "松戸市", "12")), officer, "request")
     as_user(client, officer)
     deadline = '<dd data-testid="deadline">'
@@ -176,7 +181,8 @@ def test_out_of_scope_case_is_a_403_page_and_a_missing_one_a_404(client, people)
     assert response.status_code == 404 and "該当する案件はありません。" in response.content.decode()
 
 
-def test_bulk_request_previews_then_sends_one_step_per_case(client, people, django_capture_on_commit_callbacks):
+def test_bulk_request_previews_then_sends_one_step_per_case(client, people, django_capture_on_commit_callbacks, today):
+    today(date(2025, 10, 1))  # before the deadline the requests give
     ready = [f.case(actor=people["officer"], recipient=f.town(i)) for i in range(3)]
     already = advance(f.case(actor=people["officer"], recipient=f.municipality("122076", "松戸市", "12")), people["officer"], "request")
     as_user(client, people["officer"])
@@ -284,7 +290,7 @@ def test_case_as_of_a_past_date(client, people):
     as_user(client, people["auditor"])
     form = client.get(f"/cases/{case.pk}/").content.decode().split(f'action="/cases/{case.pk}/as-of/"')[1].split("</form>")[0]
     assert 'name="date"' in form and 'type="date"' in form
-    today = client.get(f"/cases/{case.pk}/as-of/", {"date": "2100-01-01"}).content.decode()
+    today = client.get(f"/cases/{case.pk}/as-of/", {"date": timezone.localdate().isoformat()}).content.decode()
     assert "提出済" in today and "1,000,000円" in today
     before = client.get(f"/cases/{case.pk}/as-of/", {"date": "2001-01-01"}).content.decode()
     assert "まだありませんでした" in before

@@ -98,6 +98,7 @@ def test_counts_show_states_and_what_needs_the_officer(client, officer, today):
         sent_back = step(sent_back, name, actor, **data)
     from datetime import date
     late = f.case(actor=officer, recipient=nagareyama())
+    today(date(2025, 11, 4))  # the request goes out before its deadline
     step(late, "request", officer, deadline="2025-11-28")
     today(date(2025, 12, 5))
     client.force_login(officer)

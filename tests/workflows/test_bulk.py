@@ -1,5 +1,7 @@
 """The officer's bulk request: many cases, a chunk of them per commit, each still its own act."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -13,6 +15,12 @@ from web.errors import InvalidInput
 from workflows.services import case_transition, case_transition_bulk
 
 DEADLINE = {"deadline": "2025-10-31"}
+
+
+@pytest.fixture(autouse=True)
+def before_the_deadline(today):
+    """The requests go out on 1 October 2025, before their deadline (a deadline comes after its request)."""
+    today(date(2025, 10, 1))
 
 
 def planned(officer, count: int) -> list[Case]:

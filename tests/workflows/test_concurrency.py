@@ -1,6 +1,9 @@
 """Two officers act on the same case at once: one wins, the other gets a conflict."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -22,7 +25,7 @@ def test_same_version_from_two_clients_one_wins_one_gets_409(live_db, round_):
     responses = at_once(*[
         (lambda index=index: clients[index].post(
             f"/api/cases/{case.pk}/transitions/request",
-            {"version": 1, "deadline": f"2025-09-{10 + index}"},
+            {"version": 1, "deadline": (timezone.localdate() + timedelta(days=10 + index)).isoformat()},
             format="json",
         ))
         for index in range(2)

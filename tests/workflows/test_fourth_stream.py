@@ -124,7 +124,7 @@ def test_its_steps_and_parts_are_offered_and_refused_as_declared(api, fourth_str
     response = api.post("/api/cases", {"stream": STREAM, "part": None, "recipient": "11", "fiscal_year": 2024,
                                        "procedure": "settlement"}, format="json")
     assert response.status_code == 422  # a stream with parts needs one
-    case = act(api, act(api, act(api, case, "request", deadline="2024-06-28"), "submit", amount=10), "start_review")
+    case = act(api, act(api, act(api, case, "request", deadline="2024-06-28", occurred_on="2024-06-03"), "submit", amount=10), "start_review")
     offered = {step["name"]: step["fields"] for step in case["available_transitions"]}
     assert [(field["name"], field["type"], field["required"]) for field in offered["record_site_visit"]] == [
         ("date", "date", True)

@@ -77,7 +77,7 @@ def test_a_notice_entered_later_is_dated_and_paid_as_of_its_day(today):
     today(date(2025, 12, 1))
     f.budget_notice(2023, "community_support_grant", by=boss)
     case = f.case(actor=officer, year=2023)
-    for name, data in (("request", {"deadline": "2023-08-31"}), ("submit", {"amount": 5_000_000}),
+    for name, data in (("request", {"deadline": "2023-10-31"}), ("submit", {"amount": 5_000_000}),
                        ("start_review", {}),
                        ("draft", {"amount": 5_000_000})):
         case = act(case, name, officer, occurred_on="2023-10-01", **data)

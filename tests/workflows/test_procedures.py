@@ -1,8 +1,9 @@
 """Every procedure of every stream, taken through every one of its transitions."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from grants.catalogue import procedure_list
 from letters.selectors.reminders import reminder_candidates
@@ -118,6 +119,9 @@ def notified_grant(*, officer, boss, year, stream, part, recipient, amount=1_000
                      ("draft", {"amount": amount}), ("approve", {}), ("notify", {})]
     for name, data in steps:
         actor = boss if name == "approve" else officer
+        if data.get("deadline") and date.fromisoformat(data["deadline"]) <= timezone.localdate():
+            # a deadline that has come was set by a request entered as of four weeks before it
+            data = {**data, "occurred_on": (date.fromisoformat(data["deadline"]) - timedelta(days=28)).isoformat()}
         case = case_transition(case_id=case.pk, name=name, actor=actor, data=data, expected_version=case.version)
     return case
 
@@ -222,7 +226,8 @@ def test_officer_deadline_on_a_holiday_rolls_forward_to_the_next_business_day():
     officer = f.officer()
     case = f.case(actor=officer)
     # 2024-02-11 is a Sunday and 建国記念の日; 2/12 is its substitute holiday.
-    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2024-02-11"}, expected_version=1)
+    case = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2024-02-11", "occurred_on": "2024-01-15"},
+                           expected_version=1)
     assert str(case.deadline_stated) == "2024-02-11"
     assert str(case.deadline_effective) == "2024-02-13"
 

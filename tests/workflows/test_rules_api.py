@@ -319,11 +319,12 @@ def test_overdue_means_papers_still_owed_after_the_deadline(api, people):
     officer = people["officer"]
     owed = advance(f.case(actor=officer), officer, "request")
     in_review = f.case(actor=officer, recipient=f.municipality(code=f.municipality_code(302), name="b"))
-    for name, data in [("request", {"deadline": "2025-08-29"}), ("submit", {"amount": 5})]:
+    for name, data in [("request", {"deadline": "2025-08-29", "occurred_on": "2025-08-01"}), ("submit", {"amount": 5})]:
         in_review = case_transition(case_id=in_review.pk, name=name, actor=officer, data=data, expected_version=in_review.version)
     case_transition(case_id=owed.pk, name="withdraw", actor=officer, data={"reason": "x"}, expected_version=owed.version)
     late = f.case(actor=officer, recipient=f.municipality(code=f.municipality_code(303), name="c"))
-    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2025-08-29"}, expected_version=1)
+    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": "2025-08-29", "occurred_on": "2025-08-01"},
+                    expected_version=1)
     items = login(api, officer).get("/api/cases?overdue=true").json()["items"]
     assert [item["id"] for item in items] == [late.pk]
 
