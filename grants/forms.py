@@ -163,7 +163,7 @@ class AsOfForm(forms.Form):
     def clean_date(self):
         """A day not yet over has no end to show a case at: today (as it stands now) or an earlier day."""
         day = self.cleaned_data["date"]
-        if day > timezone.localdate():
+        if day > timezone.localtime().date():  # the day now in Japan, by the clock that stamps the records
             raise forms.ValidationError(_("Choose today or an earlier day: a future day has no record yet."))
         return day
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from grants.recipients import local_governments_load
 from grants.roles import system_user
 from tests.factories import Stream
+from calendars.eras import era_date
 from tests import factories as f
 from tests.ui.cases import notified_grant
 from workflows.services import case_transition
@@ -112,9 +113,11 @@ def test_officer_drafts_supervisor_approves_and_the_case_is_notified(open_as, li
     officer = open_as(people["officer"])
     shot(officer, "01-worklist-officer")
     officer.get_by_role("link", name="川越市").click()
-    take_step(officer, "依頼を発出", 期限="2025-11-28")
+    deadline = timezone.localdate() + timedelta(days=30)  # a deadline comes after its request
+    take_step(officer, "依頼を発出", 期限=deadline.isoformat())
     assert officer.get_by_test_id("case-state").inner_text() == "依頼済"
-    assert "令和7年11月28日（金）" in officer.get_by_test_id("deadline").inner_text()
+    case.refresh_from_db()
+    assert era_date(case.deadline_effective, weekday=True) in officer.get_by_test_id("deadline").inner_text()
     take_step(officer, "提出書類を受理", **{"金額（円）": "1,000,000"})
     take_step(officer, "審査を開始")
     take_step(officer, "決定を起案", **{"金額（円）": "abc"})
@@ -209,7 +212,9 @@ def test_each_timeline_line_stands_beside_its_time_and_under_it_on_a_phone(open_
 def test_calendar_shows_an_overdue_deadline_in_red(open_as, live_server, people):
     late = f.case(actor=people["officer"])
     deadline = timezone.localdate() - timedelta(days=3)
-    case_transition(case_id=late.pk, name="request", actor=people["officer"], data={"deadline": deadline}, expected_version=1)
+    # a deadline follows its request: this one went out as of four weeks before it
+    case_transition(case_id=late.pk, name="request", actor=people["officer"],
+                    data={"deadline": deadline, "occurred_on": deadline - timedelta(days=28)}, expected_version=1)
     late.refresh_from_db()
     page = open_as(people["boss"])
     page.goto(f"{live_server.url}/calendar/?view=month&month={late.deadline_effective:%Y-%m}")
