@@ -108,7 +108,7 @@ def test_the_prefectures_received_date_is_taken_from_its_optional_column_and_che
     body = client.post("/bulk/submissions/", SELECTION | {"file": upload}).content.decode()
     line = lambda n: body.split(f'data-testid="line-{n}"')[1].split("</tr>")[0]  # noqa: E731
     assert "令和7年11月18日" in line(2) and "記録します" in line(2)
-    assert "都道府県の受付日は、局の受理日（2025-11-21）より後の日付にはできません。" in line(3)
+    assert "都道府県の受付日は、局の受理日（令和7年11月21日）より後の日付にはできません。" in line(3)
     assert "記録します" not in line(3)
     rows = body.split('name="rows" value="')[1].split('"')[0]
     assert rows.endswith(":2025-11-20:2025-11-18")
