@@ -7,7 +7,7 @@ person can look at it.
 import csv
 import io
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -348,7 +348,8 @@ def test_login_and_error_pages_speak_plainly(chromium, live_server, people):
     assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
-def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, people):
+def test_officer_sends_a_bulk_request_after_a_preview(open_as, live_server, people, today):
+    today(date(2025, 12, 1))  # before the deadline the requests give
     towns = [("112011", "川越市", "11"), ("112020", "熊谷市", "11"), ("122076", "松戸市", "12")]
     for code, name, prefecture in towns:
         f.case(actor=people["officer"], recipient=f.municipality(code, name, prefecture))
