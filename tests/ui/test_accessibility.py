@@ -41,7 +41,9 @@ def cases(people):
     f.budget_notice(2025, CSG, by=boss)
     late = f.case(actor=officer)
     deadline = timezone.localdate() - timedelta(days=3)
-    case_transition(case_id=late.pk, name="request", actor=officer, data={"deadline": deadline}, expected_version=1)
+    # a deadline follows its request: this one went out as of four weeks before it
+    case_transition(case_id=late.pk, name="request", actor=officer,
+                    data={"deadline": deadline, "occurred_on": deadline - timedelta(days=28)}, expected_version=1)
     drafted = f.case(actor=officer, recipient=f.municipality("122203", "流山市", "12"))
     for name, data in [("request", {}), ("submit", {"amount": 1000}), ("start_review", {}), ("draft", {"amount": 1000})]:
         drafted = case_transition(case_id=drafted.pk, name=name, actor=officer, data=data, expected_version=drafted.version)
