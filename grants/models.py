@@ -383,6 +383,11 @@ class Determination(models.Model):
 
     class Meta:
         ordering = ["case", "drafted_at", "pk"]
+        indexes = [
+            # The few drafts sent back, by case: the worklist asks of every case whether it has one before it
+            # looks for the case's latest draft (workflows.selectors; bench/RESULTS.md, the worklist at ten national years).
+            models.Index(fields=["case"], condition=~Q(sent_back_reason=""), name="determination_sent_back"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind=DeterminationKind.REVOCATION) | (~Q(legal_basis="") & Q(effective_on__isnull=False)),

@@ -5,7 +5,7 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 from datetime import date, datetime
 from itertools import groupby
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,6 +120,9 @@ def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> Qu
         is_overdue=ExpressionWrapper(case_overdue_q(on=today), output_field=BooleanField()),
         # A draft the supervisor sent back: the case is where the step that sent it back left it (in review
         # again, or notified with its revocation sent back); its last draft carries the reason.
+        has_sent_back=Exists(
+            Determination.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True).exclude(sent_back_reason="")
+        ),
         sent_back_reason=Subquery(last.values("sent_back_reason")[:1]),
         last_drafter=Subquery(last.values("drafted_by")[:1]),
     )
@@ -135,7 +138,9 @@ def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> Qu
 
 
 def _draft_sent_back_q() -> Q:
-    return ~Q(sent_back_reason="") & Q(sent_back_reason__isnull=False)
+    # Whether the case has a draft sent back at all comes first: few have, and that is one look in a partial
+    # index (``Determination`` "determination_sent_back"), where the latest draft's reason is a search per case.
+    return Q(has_sent_back=True) & ~Q(sent_back_reason="") & Q(sent_back_reason__isnull=False)
 
 
 def _needs_q(needs: str, *, actor, today: date) -> Q:
