@@ -56,6 +56,38 @@ def awkward_data(number: int) -> dict:
             "nested": {"z": [1, {"b": None, "a": 1.5e-7}], "prev_hash": "x"}, "big": 10**18 + number}
 
 
+def chain_laid(records: int, *, actors, case, recipients) -> None:
+    """``records`` hash-chained records of ``awkward_data`` after the chain's head, in one transaction, in bulk
+    (5,000 to an INSERT): every other record by each of ``actors``, some about ``case`` or ``recipients``."""
+    from datetime import datetime, timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from grants import history
+    from grants.models import HistoryEntry
+
+    previous = HistoryEntry.objects.order_by("pk").values_list("hash", flat=True).last() or history.GENESIS_HASH
+    started = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
+    batch = []
+    with transaction.atomic():
+        for number in range(records):
+            entry = HistoryEntry(
+                occurred_at=started + timedelta(seconds=number, microseconds=(number * 7919) % 1_000_000 if number % 3 else 0),
+                actor_id=actors[number % 2].pk, actor_role="system" if number % 2 == 0 else "officer",
+                subject_type="case", subject_id=str(number), case_id=case.pk if number % 5 == 0 else None,
+                fiscal_year=2025 if number % 7 else None, stream="community_support_grant" if number % 6 else "",
+                recipient_id=recipients[number % 2].pk if number % 4 else None, action="submit",
+                source="requested", target="submitted", data=awkward_data(number), prev_hash=previous,
+            )
+            entry.hash = previous = history.entry_hash(entry)
+            batch.append(entry)
+            if len(batch) == 5000:
+                HistoryEntry.objects.bulk_create(batch)
+                batch = []
+        HistoryEntry.objects.bulk_create(batch)
+
+
 def _cpu_pg(connection) -> float:
     """The PostgreSQL backend's CPU seconds so far (same machine), 0 on SQLite."""
     if connection.vendor != "postgresql":
@@ -108,11 +140,8 @@ def child(records: int, xlsx_records: int) -> None:
     import django
 
     django.setup()
-    from datetime import datetime, timedelta
-
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import connection
 
     from grants import checkpoints, history, history_export
     from grants.models import HistoryEntry
@@ -126,26 +155,8 @@ def child(records: int, xlsx_records: int) -> None:
     auditor = f.auditor(username="auditor-bench")
     recipients = [f.municipality(), f.municipality(code="122203", name="流山市", prefecture_code="12")]
     case = f.case(actor=officer)
-    previous = HistoryEntry.objects.order_by("pk").values_list("hash", flat=True).last() or history.GENESIS_HASH
-    started = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
     laying = time.process_time()
-    batch = []
-    with transaction.atomic():
-        for number in range(records):
-            entry = HistoryEntry(
-                occurred_at=started + timedelta(seconds=number, microseconds=(number * 7919) % 1_000_000 if number % 3 else 0),
-                actor_id=(actor, officer)[number % 2].pk, actor_role="system" if number % 2 == 0 else "officer",
-                subject_type="case", subject_id=str(number), case_id=case.pk if number % 5 == 0 else None,
-                fiscal_year=2025 if number % 7 else None, stream="community_support_grant" if number % 6 else "",
-                recipient_id=recipients[number % 2].pk if number % 4 else None, action="submit",
-                source="requested", target="submitted", data=awkward_data(number), prev_hash=previous,
-            )
-            entry.hash = previous = history.entry_hash(entry)
-            batch.append(entry)
-            if len(batch) == 5000:
-                HistoryEntry.objects.bulk_create(batch)
-                batch = []
-        HistoryEntry.objects.bulk_create(batch)
+    chain_laid(records, actors=(actor, officer), case=case, recipients=recipients)
     laying = time.process_time() - laying
     records = HistoryEntry.objects.count()  # with the few the factories' acts wrote
     history.history_checkpoint()

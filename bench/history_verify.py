@@ -42,12 +42,9 @@ def lay(records: int) -> None:
     import django
 
     django.setup()
-    from datetime import datetime, timedelta
-
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-    from history_speed import awkward_data
+    from django.db import connection
+    from history_speed import chain_laid
 
     from grants import history
     from grants.models import HistoryEntry
@@ -58,25 +55,7 @@ def lay(records: int) -> None:
     actor, officer = system_user(), f.officer(username="officer-bench")
     recipients = [f.municipality(), f.municipality(code="122203", name="流山市", prefecture_code="12")]
     case = f.case(actor=officer)
-    previous = HistoryEntry.objects.order_by("pk").values_list("hash", flat=True).last() or history.GENESIS_HASH
-    started = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
-    batch = []
-    with transaction.atomic():
-        for number in range(records):
-            entry = HistoryEntry(
-                occurred_at=started + timedelta(seconds=number, microseconds=(number * 7919) % 1_000_000 if number % 3 else 0),
-                actor_id=(actor, officer)[number % 2].pk, actor_role="system" if number % 2 == 0 else "officer",
-                subject_type="case", subject_id=str(number), case_id=case.pk if number % 5 == 0 else None,
-                fiscal_year=2025 if number % 7 else None, stream="community_support_grant" if number % 6 else "",
-                recipient_id=recipients[number % 2].pk if number % 4 else None, action="submit",
-                source="requested", target="submitted", data=awkward_data(number), prev_hash=previous,
-            )
-            entry.hash = previous = history.entry_hash(entry)
-            batch.append(entry)
-            if len(batch) == 5000:
-                HistoryEntry.objects.bulk_create(batch)
-                batch = []
-        HistoryEntry.objects.bulk_create(batch)
+    chain_laid(records, actors=(actor, officer), case=case, recipients=recipients)
     signed = history.history_checkpoint()
     if connection.vendor == "postgresql":  # hint bits and statistics set now, not by the first run measured
         with connection.cursor() as cursor:
