@@ -1,5 +1,6 @@
 """Low-level calendar data: the bureau's extra closure days and the day's document numbering."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,17 @@ class ClosureDay(models.Model):
     def __str__(self) -> str:
         # the admin's messages name the day: 令和8年12月28日 in Japanese, ISO in English
         return f"{day_text(self.day)} {self.reason}"
+
+    def clean(self) -> None:
+        """An extra closure falls on a day the offices would be open: a weekend, a national holiday or
+        12/29–1/3 is closed already, and a closure day there would count nothing."""
+        from .business_days import is_business_day
+
+        if self.day is not None and not is_business_day(self.day, extra_closures=frozenset()):
+            raise ValidationError(
+                {"day": _("%(day)s is a day the offices are closed already (a weekend, a national holiday or "
+                          "the year-end closure).") % {"day": day_text(self.day)}}
+            )
 
 
 class DocumentSequence(models.Model):

@@ -136,3 +136,19 @@ def test_the_verification_page_dates_its_checkpoint_in_japan_time_and_the_era(cl
     client.post("/i18n/setlang/", {"language": "en", "next": "/history/verify/"})
     english = client.get("/history/verify/").content.decode()
     assert "Signed checkpoint #1 (20" in english and "+00:00" not in english
+
+
+def test_a_closure_day_on_a_day_the_offices_are_closed_already_is_a_form_error_and_nothing_is_saved(client):
+    from calendars.models import ClosureDay
+    from grants.models import HistoryEntry
+
+    admin = get_user_model().objects.create_user("adm", password="x", is_staff=True)
+    admin.groups.add(role_group(Role.ADMINISTRATOR))
+    client.force_login(admin)
+    records = HistoryEntry.objects.count()
+    for closed in ("2026-12-27", "2026-11-03", "2026-12-30"):  # a Sunday, 文化の日, the year-end closure
+        page = client.post("/admin/calendars/closureday/add/", {"day": closed, "reason": "庁舎点検"})
+        assert page.status_code == 200 and "既に閉庁日です" in page.content.decode(), closed
+    assert not ClosureDay.objects.exists() and HistoryEntry.objects.count() == records
+    saved = client.post("/admin/calendars/closureday/add/", {"day": "2026-12-28", "reason": "庁舎点検"})  # a Monday
+    assert saved.status_code == 302 and ClosureDay.objects.filter(day="2026-12-28").exists()
