@@ -14,16 +14,22 @@ from tests.ui.test_browser import chromium, open_as, people, shot  # noqa: F401 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("live_db")]
 
 
-def test_a_revoked_case_shows_nothing_in_force_and_its_return_claim(open_as, live_server, people, today):
-    officer, boss = people["officer"], people["boss"]
+def _revoked_with_a_claim_paid_in_part(officer, boss):
+    """FY2023's 10,000,000 grant, 7,500,000 of it paid, revoked on 2024-03-01 under art. 17(1), and 3,000,000 of
+    the claim paid back on 2024-04-01 (tests/payments): the case and its return claim."""
     pf.shipped_plans()
-    # FY2023's 10,000,000 grant, 7,500,000 of it paid, revoked on 2024-03-01 under art. 17(1) (tests/payments).
     case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
     pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
     pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
     pf.revoked(case, boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
     claim = ReturnClaim.objects.get()
     return_claim_payment_record(actor=officer, claim_id=claim.pk, amount=3_000_000, paid_on=date(2024, 4, 1))
+    return case, claim
+
+
+def test_a_revoked_case_shows_nothing_in_force_and_its_return_claim(open_as, live_server, people, today):
+    officer, boss = people["officer"], people["boss"]
+    case, claim = _revoked_with_a_claim_paid_in_part(officer, boss)
     today(date(2024, 5, 1))
     page = open_as(officer)
 
@@ -49,14 +55,7 @@ def test_a_revoked_case_shows_nothing_in_force_and_its_return_claim(open_as, liv
 
 def test_the_dashboard_reconciles_what_was_paid_on_a_revoked_grant_with_its_claim(open_as, live_server, people, today):
     officer, boss = people["officer"], people["boss"]
-    pf.shipped_plans()
-    case = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19))
-    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
-    pf.paid_run(date(2024, 1, 29), officer=officer, boss=boss)
-    pf.revoked(case, boss, today=date(2024, 3, 1), reason="補助目的外への使用", legal_basis="art_17_1")
-    return_claim_payment_record(
-        actor=officer, claim_id=ReturnClaim.objects.get().pk, amount=3_000_000, paid_on=date(2024, 4, 1)
-    )
+    case, _claim = _revoked_with_a_claim_paid_in_part(officer, boss)
     today(date(2024, 5, 1))
     page = open_as(boss)
 
