@@ -44,7 +44,7 @@ def test_a_demand_survey_shows_its_expected_amounts_and_no_decided_settled_or_pa
     assert not {"決定額", "現在の交付額（変更後）", "確定額", "支払済額"} & set(rows), rows
     assert page.get_by_test_id("amount-paid").count() == 0
     shot(page, "40-demand-survey-amounts-1366")
-    page.goto(f"{live_server.url}/cases/{survey.pk}/as-of/?date={timezone.now():%Y-%m-%d}")  # as it stands
+    page.goto(f"{live_server.url}/cases/{survey.pk}/as-of/?date={timezone.localtime(timezone.now()):%Y-%m-%d}")  # as it stands (Japan's day)
     as_of = [row.strip() for row in page.locator("main table th").all_inner_texts()]
     assert "申請額" in as_of and not {"決定額", "現在の交付額（変更後）", "確定額"} & set(as_of), as_of
 
@@ -72,7 +72,7 @@ def test_the_case_as_of_a_day_lists_its_amounts_in_the_case_pages_order(open_as,
     for case in (survey, grant):
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         on_the_case_page = [row for row in amount_rows(page) if row != "支払済額"]
-        page.goto(f"{live_server.url}/cases/{case.pk}/as-of/?date={timezone.now():%Y-%m-%d}")  # as it stands
+        page.goto(f"{live_server.url}/cases/{case.pk}/as-of/?date={timezone.localtime(timezone.now()):%Y-%m-%d}")  # as it stands (Japan's day)
         as_of = [row.strip() for row in page.locator("main table th").all_inner_texts()]
         assert as_of == on_the_case_page, (case.procedure, as_of, on_the_case_page)
     assert on_the_case_page[:2] == ["事前協議額", "内示額"]
