@@ -306,6 +306,11 @@ class BudgetCommitments:
         """The position with ``pending`` (a draft awaiting approval, so not among the approved) approved."""
         return _position(self.ceiling, sum(self.latest.values()), pending, lambda key: self.latest.get(key, 0))
 
+    def approved(self, pending: Determination) -> None:
+        """Count ``pending`` as approved (a bulk approval's earlier acts, not yet written, for its later ones)."""
+        if _commits(pending):
+            self.latest[_pending_key(pending)] = pending.amount
+
 
 def _commits(pending: Determination | None) -> bool:
     """Whether approving ``pending`` commits money: settlements and revocations commit nothing."""

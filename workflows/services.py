@@ -234,6 +234,7 @@ class _BulkWrites:
         self.updates: dict[tuple, list[list]] = {}
         self.records: list[dict] = []
         self.additions: list[list] = []
+        self.budgets: dict = {}  # ``CaseFlow.chunk_budgets``
 
     def keep(self, saved: list[tuple[Model, list[str]]], record: dict, additions: list) -> None:
         for row, fields in saved:
@@ -311,6 +312,8 @@ def _act(
         occurred_on_check(case=case, occurred_on=occurred_on, recorded_on=recorded_on)
     # A past act is the act of its own day: the dates it defaults, its deadline checks and its letter take it.
     flow = flow_for(case, actor=actor, data=cleaned, today=occurred_on or today)
+    if bulk is not None:
+        flow.chunk_budgets = bulk.budgets  # the chunk's approvals are written at its end: they count each other
     method = getattr(flow, name, None)
     if method is None or not hasattr(method, "can_proceed") or not method.can_proceed(check_conditions=False):
         raise TransitionNotAllowed(details={"transition": name, "state": case.state})

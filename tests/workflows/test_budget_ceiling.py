@@ -148,3 +148,15 @@ def test_the_position_counts_each_grant_at_its_latest_approved_amount():
     commitments = budget_commitments(fiscal_year=2027, stream=CSG, part="")
     for draft in (None, pending, again, settling):
         assert commitments.position(draft) == budget_position(fiscal_year=2027, stream=CSG, part="", pending=draft)
+
+
+def test_a_bulk_approval_counts_its_earlier_approvals_against_the_ceiling(three_drafts):
+    """The chunk's acts are written at its end: the second 8,000,000 under a 10,000,000 ceiling is refused all the
+    same, and the first is approved."""
+    from workflows.services import case_transition_bulk
+
+    officer, boss, cases = three_drafts
+    outcome = case_transition_bulk(name="approve", actor=boss, data={}, cases=[(case.pk, case.version) for case in cases[:2]])
+    assert [case.pk for case in outcome.done] == [cases[0].pk]
+    assert [(r["case_id"], r["code"]) for r in outcome.refused] == [(cases[1].pk, "budget_ceiling_exceeded")]
+    assert Determination.objects.filter(approved_at__isnull=False).count() == 1

@@ -45,6 +45,7 @@ from grants.models import (
     DeterminationKind,
 )
 from grants.selectors import (
+    budget_commitments,
     budget_position,
     case_last_act_on,
     decision_in_force,
@@ -91,6 +92,9 @@ class CaseFlow:
         self.data = data or {}
         self.today = today or timezone.localdate()
         self.new_determination: Determination | None = None
+        #: A bulk step's chunk of acts: the budget positions its approvals share, by fiscal year, stream and part
+        #: (set by the transition service; None for a single act).
+        self.chunk_budgets: dict | None = None
 
     @state.getter()
     def _get_state(self):
@@ -204,8 +208,17 @@ class CaseFlow:
         if pending is None or procedure_get(case.stream, case.procedure).settles:
             return State.CONDITION(True)  # no query
         commitments = getattr(case, "budget_commitments", None)  # set on the approval queue's cases, one per year
+        in_chunk = self.chunk_budgets  # a bulk approval's acts: what its earlier acts approved is not written yet
+        year = (case.fiscal_year_id, case.stream, case.part)
         if commitments is not None:
             position = commitments.position(pending)
+        elif in_chunk is not None:
+            if year not in in_chunk:
+                budget_checks_serialised(fiscal_year=year[0], stream=year[1], part=year[2])
+                in_chunk[year] = budget_commitments(fiscal_year=year[0], stream=year[1], part=year[2])
+            position = in_chunk[year].position(pending)
+            if position.covered:
+                in_chunk[year].approved(pending)  # the chunk's later approvals count this one
         else:  # an act: three sums in one statement, not the year's commitments row by row
             budget_checks_serialised(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
             position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
