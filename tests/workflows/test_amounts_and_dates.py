@@ -172,3 +172,24 @@ def test_papers_of_a_request_sent_today_are_not_received_years_before(api, peopl
     assert form.status_code == 422 and "案件の直前の行為（令和7年12月6日）より前の日付は入力できません。" in form.content.decode()
     assert written(case) == before
     refused(login(api, officer), case, "submit_consultation", "date", amount=5_000_000, date="2021-01-04")
+
+
+def test_a_request_made_on_the_schedules_own_deadline_day_asks_for_a_deadline(today):
+    """A deadline from the schedule on the request's own day would ask for papers by the letter's date: refused, as
+    a typed deadline of that day is, and the officer gives one (found by review)."""
+    from tests.letters.factories import shipped_schedules
+    from web.errors import InvalidInput
+
+    shipped_schedules()
+    f.define(2025, "community_support_grant", "initial_grant")
+    today(date(2025, 4, 1))
+    officer = f.officer()
+    case = f.case(actor=officer)
+    today(date(2026, 2, 27))  # FY2025's shipped schedule: papers by 2026-02-27
+    with pytest.raises(InvalidInput) as refused:
+        case_transition(case_id=case.pk, name="request", actor=officer, data={}, expected_version=case.version)
+    assert "依頼の当日" in refused.value.details["deadline"][0]
+    assert not HistoryEntry.objects.filter(case=case, action="request").exists()
+    given = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2026-03-13"},
+                            expected_version=case.version)
+    assert given.deadline_effective == date(2026, 3, 13)

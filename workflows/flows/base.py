@@ -316,11 +316,14 @@ class CaseFlow:
                 "day": day_text(self.today)
             }
             raise InvalidInput(early, details={"deadline": [early]})
-        if deadline and not self.data.get("deadline") and deadline.effective < self.today:
-            # The schedule's day has gone by: a letter asking for papers by then would be void; the officer sets one.
-            passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.") % {
-                "day": day_text(deadline.effective)
-            }
+        if deadline and not self.data.get("deadline") and deadline.effective <= self.today:
+            # The schedule's day has come or gone by: a letter asking for papers by then would be void (as a deadline
+            # the officer types on the request's own day is); the officer sets one.
+            if deadline.effective < self.today:
+                passed = _("The schedule's deadline (%(day)s) has passed: give this request a deadline.")
+            else:
+                passed = _("The schedule's deadline (%(day)s) is the day of the request: give this request a deadline.")
+            passed %= {"day": day_text(deadline.effective)}
             raise InvalidInput(passed, details={"deadline": [passed]})
         case.deadline_stated = deadline.stated if deadline else None
         case.deadline_effective = deadline.effective if deadline else None
