@@ -5,7 +5,8 @@ Scope is applied by ``grants.selectors.case_list_for_actor``; nothing here write
 from datetime import date, datetime
 from itertools import groupby
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +110,14 @@ NEEDS = ("sent_back", "overdue")
 
 
 def _last_determination():
-    """The case's latest determination, a draft its drafter withdrew after it was sent back set aside."""
-    return Determination.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-drafted_at", "-pk")
+    """The case's latest determination, its ``open_reason`` the reason it was sent back unless its drafter withdrew
+    it since (then ""): the rule of ``grants.selectors.determination_sent_back``, which offers the withdrawal."""
+    return (
+        Determination.objects.filter(case=OuterRef("pk"))
+        .annotate(open_reason=SqlCase(When(withdrawn_at__isnull=True, then=F("sent_back_reason")), default=Value(""),
+                                      output_field=Determination._meta.get_field("sent_back_reason")))
+        .order_by("-drafted_at", "-pk")
+    )
 
 
 def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> QuerySet[Case]:
@@ -123,7 +130,7 @@ def _worklist_cases(*, actor, filters: dict, today: date, needs: str = "") -> Qu
         has_sent_back=Exists(
             Determination.objects.filter(case=OuterRef("pk"), withdrawn_at__isnull=True).exclude(sent_back_reason="")
         ),
-        sent_back_reason=Subquery(last.values("sent_back_reason")[:1]),
+        sent_back_reason=Subquery(last.values("open_reason")[:1]),
         last_drafter=Subquery(last.values("drafted_by")[:1]),
     )
     if "state" not in filters:
