@@ -149,26 +149,33 @@ def case_transition_bulk_check(
     """The cases ``case_transition_bulk`` would refuse, each with its error, found without writing.
 
     Each act is decided as the bulk step decides it (``_act``: scope, version,
-    permission, conditions, the fields and deadline, the letter worded) inside
-    one transaction rolled back at its end, so a preview tells what the step
-    would refuse and why. Invalid ``data`` raises InvalidInput, as the step does.
+    permission, conditions, the fields and deadline, the letter worded), a
+    chunk of ``BULK_CHUNK`` cases to a transaction rolled back at its end, so
+    a preview tells what the step would refuse and why and holds the chunk's
+    locks only as long as the step would. The approvals of the chunks before
+    count against the budget as in the step. Invalid ``data`` raises
+    InvalidInput, as the step does.
     """
     cleaned = _cleaned(name, data)
     refused: dict[int, DomainError] = {}
-    with transaction.atomic():
-        found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in cases])
-        writes = _BulkWrites()  # what the acts would write is kept here and dropped
-        with shared_reads():
-            for case_id, version in cases:
-                try:
-                    case = found[case_id]
-                    if isinstance(case, DomainError):
-                        raise case
-                    _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
-                         today=today, bulk=writes, case=case)
-                except DomainError as exc:
-                    refused[case_id] = exc
-        transaction.set_rollback(True)
+    budgets: dict = {}  # the chunks' approvals, which the step commits chunk by chunk
+    for start in range(0, len(cases), BULK_CHUNK):
+        chunk = cases[start : start + BULK_CHUNK]
+        with transaction.atomic():
+            found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in chunk])
+            writes = _BulkWrites()  # what the acts would write is kept here and dropped
+            writes.budgets = budgets
+            with shared_reads():
+                for case_id, version in chunk:
+                    try:
+                        case = found[case_id]
+                        if isinstance(case, DomainError):
+                            raise case
+                        _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
+                             today=today, bulk=writes, case=case)
+                    except DomainError as exc:
+                        refused[case_id] = exc
+            transaction.set_rollback(True)
     return refused
 
 
