@@ -32,7 +32,7 @@ class DeterminationAct(StrEnum):
     SENDS_BACK = "sends_back"  # the pending one goes back to its drafter with a reason
     APPROVES = "approves"  # a supervisor other than its drafter approves the pending one (four eyes)
     NOTIFIES = "notifies"  # the pending one is notified with a document number and a date
-    WITHDRAWS = "withdraws"  # its drafter withdraws the one a supervisor sent back (取下げ): kept, marked withdrawn
+    WITHDRAWS = "withdraws"  # an officer in scope withdraws the one a supervisor sent back (取下げ): kept, marked withdrawn
 
 
 @dataclass(frozen=True)
