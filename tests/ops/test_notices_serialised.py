@@ -1,5 +1,6 @@
 """A notice's money waits for any other money decision on the same recipient (payments.services.items): it takes
-the recipient's row lock before it reads what was issued, so two notices never start from the same total."""
+the recipient's row lock before it reads what was issued. The test holds that lock from another transaction and
+sees the notice wait for it (without the lock, the notice goes through at once and the test fails)."""
 
 import psycopg
 import pytest
