@@ -54,6 +54,8 @@ AWAITING_SUPERVISOR_STATES = frozenset(
     {CaseState.DRAFTED, CaseState.MINISTRY_DECISION_RECORDED, CaseState.REVOCATION_DRAFTED}
 )
 # States in which a notified decision still stands: its revocation is drafted or approved, not yet notified.
+#: States in which the case's grant was revoked (取消) whole: nothing of it stands.
+GRANT_REVOKED_STATES = frozenset({CaseState.REVOKED})
 DECISION_IN_FORCE_STATES = frozenset(
     {CaseState.NOTIFIED, CaseState.REVOCATION_DRAFTED, CaseState.REVOCATION_APPROVED}
 )

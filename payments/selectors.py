@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 
 from grants.access import READ_CASE, authorize, may, scope_q
 from grants.catalogue import procedure_get, procedure_list, stream_get
-from grants.models import DECISION_IN_FORCE_STATES, Case, CaseState, Recipient, RecipientKind
+from grants.models import DECISION_IN_FORCE_STATES, GRANT_REVOKED_STATES, Case, CaseState, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
@@ -308,7 +308,7 @@ def case_return_claim_balances_for_actor(*, actor, case: Case, as_of: date) -> l
     """A case's return claims, by notice date, each with where it stands on ``as_of``: principal, 加算金 and 延滞金
     accrued so far, what was paid back (the case page's return claims). Only a settlement and a revocation's
     notice order one (docs/money.md#when-money-goes-back): any other case is not asked about."""
-    if not (procedure_get(case.stream, case.procedure).settles or case.state == CaseState.REVOKED):
+    if not (procedure_get(case.stream, case.procedure).settles or case.state in GRANT_REVOKED_STATES):
         return []
     return [
         (claim, return_claim_balance(claim=claim, as_of=as_of))

@@ -15,7 +15,7 @@ from payments.selectors import case_amount_paid, case_amount_paid_annotation
 from web.api_pagination import PageSerializer, page_of, paginate
 
 from .fields import KINDS
-from .selectors import case_available_transitions, case_history
+from .selectors import case_amounts, case_available_transitions, case_history
 from .services import case_transition
 from .steps import vocabulary
 
@@ -109,16 +109,8 @@ class CaseSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(CaseAmountsSerializer)
     def get_amounts(self, case) -> dict:
-        return procedure_get(case.stream, case.procedure).amounts_after_revocation(
-            {
-                "requested": case.amount_requested,
-                "determined": case.amount_determined,
-                "current": case.amount_current,
-                "settled": case.amount_settled,
-                "paid": case_amount_paid(case=case),
-            },
-            revoked=case.state == CaseState.REVOKED,
-        )
+        amounts = case_amounts(case=case, paid=case_amount_paid(case=case))
+        return {name: amounts[name] for name in CaseAmountsSerializer().fields}
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CaseAmountsSerializer().fields))))
     def get_amounts_shown(self, case) -> list[str]:

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grants.access import authorize, may
-from grants.models import OPEN_STATES, Case, CaseState, Determination, HistoryEntry
-from grants.catalogue import UNCOMMITTING_KINDS, routed_streams, stream_get
+from grants.models import GRANT_REVOKED_STATES, OPEN_STATES, Case, CaseState, Determination, HistoryEntry
+from grants.catalogue import AMOUNT_ORDER, UNCOMMITTING_KINDS, procedure_get, routed_streams, stream_get
 from grants.selectors import (
     PENDING_Q,
     budget_commitments,
@@ -343,3 +343,25 @@ def late_by_prefecture_for_actor(*, actor, today: date) -> list[dict]:
         members = list(members)
         groups.append({"code": code, "prefecture": names.get(code), "count": len(members), "cases": members})
     return groups
+
+
+def case_amounts(*, case, paid=None, snapshot: dict | None = None) -> dict:
+    """A case's amounts by the names of the API's ``amounts``, with what a revocation took back and what stands
+    (``ProcedureSpec.amounts_after_revocation``): as it stands, or as a ``snapshot`` of the history holds it."""
+    spec = procedure_get(case.stream, case.procedure)
+    if snapshot is not None:
+        return spec.amounts_after_revocation(snapshot["amounts"], revoked=snapshot["state"] in GRANT_REVOKED_STATES)
+    amounts = {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER if hasattr(case, f"amount_{name}")}
+    if paid is not None:
+        amounts["paid"] = paid
+    return spec.amounts_after_revocation(amounts, revoked=case.state in GRANT_REVOKED_STATES)
+
+
+def case_amount_rows(*, case, paid=None, snapshot: dict | None = None) -> list[dict]:
+    """The rows of a case's amounts as its pages list them (``ProcedureSpec.amount_rows``), as it stands or as a
+    ``snapshot`` holds it (which knows nothing of what was paid)."""
+    spec = procedure_get(case.stream, case.procedure)
+    amounts = case_amounts(case=case, snapshot=snapshot)
+    if snapshot is not None:
+        return spec.amount_rows(amounts, expected=snapshot.get("amounts_expected"))
+    return spec.amount_rows(amounts, expected=case.amounts_expected, paid=paid)

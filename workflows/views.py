@@ -22,9 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from calendars.fiscal import fiscal_year_of
 from grants.errors import StaleCase
 from grants.forms import AsOfForm, CaseFilterForm, add_service_errors
-from grants.models import Case, CaseState
+from grants.models import Case
 from grants.access import authorize
-from grants.catalogue import AMOUNT_ORDER, procedure_get
 from grants.selectors import case_get_for_actor, fiscal_year_list
 from grants.views import page
 from payments.errors import PaymentRunNotFound
@@ -57,6 +56,7 @@ from .forms import (
 )
 from .imports import submission_import_preview_for_actor, submission_rows_read
 from .selectors import (
+    case_amount_rows,
     case_page_section_list,
     approval_queue_for_supervisor,
     approval_queue_rows_for_supervisor,
@@ -171,13 +171,7 @@ def case_page_render(
                 render_to_string(section.template, section.context, request=request)
                 for section in case_page_section_list(case=case, actor=request.user)
             ],
-            "amount_rows": procedure_get(case.stream, case.procedure).amount_rows(
-                procedure_get(case.stream, case.procedure).amounts_after_revocation(
-                    {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER},
-                    revoked=case.state == CaseState.REVOKED,
-                ),
-                expected=case.amounts_expected, paid=case_amount_paid(case=case),
-            ),
+            "amount_rows": case_amount_rows(case=case, paid=case_amount_paid(case=case)),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
             "return_claims": case_return_claim_balances_for_actor(
                 actor=request.user, case=case, as_of=timezone.localdate()
@@ -301,12 +295,7 @@ def case_as_of_page(request, case_id: int):
         "workflows/case_as_of.html",
         {
             "case": case, "form": form, "snapshot": snapshot, "asked": form.is_bound and form.is_valid(),
-            "amount_rows": snapshot and procedure_get(case.stream, case.procedure).amount_rows(
-                procedure_get(case.stream, case.procedure).amounts_after_revocation(
-                    snapshot["amounts"], revoked=snapshot["state"] == CaseState.REVOKED
-                ),
-                expected=snapshot.get("amounts_expected"),
-            ),
+            "amount_rows": snapshot and case_amount_rows(case=case, snapshot=snapshot),
         },
         status=200 if not form.is_bound or form.is_valid() else 422,
     )
