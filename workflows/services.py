@@ -160,21 +160,13 @@ def case_transition_bulk_check(
     refused: dict[int, DomainError] = {}
     budgets: dict = {}  # the chunks' approvals, which the step commits chunk by chunk
     for start in range(0, len(cases), BULK_CHUNK):
-        chunk = cases[start : start + BULK_CHUNK]
         with transaction.atomic():
-            found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in chunk])
             writes = _BulkWrites()  # what the acts would write is kept here and dropped
             writes.budgets = budgets
-            with shared_reads():
-                for case_id, version in chunk:
-                    try:
-                        case = found[case_id]
-                        if isinstance(case, DomainError):
-                            raise case
-                        _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
-                             today=today, bulk=writes, case=case)
-                    except DomainError as exc:
-                        refused[case_id] = exc
+            for case_id, outcome in _chunk_decided(cases[start : start + BULK_CHUNK], name=name, actor=actor,
+                                                   cleaned=cleaned, today=today, writes=writes):
+                if isinstance(outcome, DomainError):
+                    refused[case_id] = outcome
             transaction.set_rollback(True)
     return refused
 
@@ -208,21 +200,32 @@ def _bulk_chunk(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: dict
     """One chunk's acts in one transaction: its cases read and locked in one statement, each act decided as
     ``case_transition`` decides it (``_act``), then the chunk's rows, records and additions written together
     (``_BulkWrites``)."""
-    found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in chunk])
     writes = _BulkWrites()
     acted = []
+    for case_id, outcome in _chunk_decided(chunk, name=name, actor=actor, cleaned=cleaned, today=today, writes=writes):
+        if isinstance(outcome, DomainError):
+            raise _Refused(case_id, outcome) from outcome
+        acted.append(outcome)
+    writes.write()
+    return acted
+
+
+def _chunk_decided(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: dict, today: date | None,
+                   writes: "_BulkWrites"):
+    """Each act of a chunk decided as ``case_transition`` decides it (``_act``), its writes kept in ``writes``; the
+    chunk's cases read and locked in one statement. Yields ``(case id, the case acted on or the DomainError
+    refusing it)``, inside the caller's transaction."""
+    found = cases_get_for_actor_locked(actor=actor, case_ids=[case_id for case_id, _version in chunk])
     with shared_reads():  # what every act reads alike (closure days, prefectures) is read once for the chunk
         for case_id, version in chunk:
             try:
                 case = found[case_id]
                 if isinstance(case, DomainError):
                     raise case
-                acted.append(_act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
-                                  today=today, bulk=writes, case=case))
+                yield case_id, _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
+                                    today=today, bulk=writes, case=case)
             except DomainError as exc:
-                raise _Refused(case_id, exc) from exc
-    writes.write()
-    return acted
+                yield case_id, exc
 
 
 class _BulkWrites:
