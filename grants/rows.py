@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models import Model
 
 from calendars.business_days import closure_days_column, closure_days_known
-from web.rows import RowReader, db
+from web.rows import RowReader, db, shared_seed
 
 
 def _quote(name: str) -> str:
@@ -35,8 +35,14 @@ PENDING_ORDER = "{t}.drafted_at DESC, {t}.id DESC"
 PENDING_Q = Q(notified_on__isnull=True, sent_back_reason="")
 
 
+def recipient_lock_key(recipient_id: int) -> tuple:
+    """What ``web.rows.shared_read`` keeps under this key says the act holds the recipient's row lock (taken
+    before a money decision of the recipient's, ``payments``; with the case, ``case_fetch_for_update``)."""
+    return ("lock", "recipient", recipient_id)
+
+
 @cache
-def _case_for_update(vendor: str, where: str = "c.id = %s"):
+def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool = False):
     from django.contrib.auth import get_user_model
 
     from .models import Case, Determination, Recipient
@@ -82,23 +88,31 @@ def _case_for_update(vendor: str, where: str = "c.id = %s"):
     if vendor == "postgresql":
         # NO KEY UPDATE: serialises acts on the case and lets other transactions' foreign-key checks
         # through (docs/architecture.md#the-history-chain, "Lock order").
-        sql += " FOR NO KEY UPDATE OF c"
+        sql += " FOR NO KEY UPDATE OF c, r" if lock_recipient else " FOR NO KEY UPDATE OF c"
     return sql, readers
 
 
-def case_fetch_for_update(case_id: int) -> Model | None:
+def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False) -> Model | None:
     """The case with its recipient, officer and pending determination (``case.pending``, as
     ``grants.selectors.determination_pending`` finds it), the case row-locked on PostgreSQL (SQLite's IMMEDIATE
     lock covers it). The recipient's prefecture comes with it (``grants.selectors.prefecture_on_file``), and,
-    inside ``web.rows.shared_reads``, the closure days (``calendars.business_days.closure_days_known``)."""
+    inside ``web.rows.shared_reads``, the closure days (``calendars.business_days.closure_days_known``).
+
+    ``lock_recipient`` (an act that may move money): the recipient's row is locked with the case's, after it
+    (docs/architecture.md, "Lock order"), in the same statement instead of one of its own; inside
+    ``web.rows.shared_reads`` the act knows it holds it (``recipient_lock_key``)."""
     using = db()
-    sql, readers = _case_for_update(using.vendor)
+    lock_recipient = lock_recipient and using.vendor == "postgresql"
+    sql, readers = _case_for_update(using.vendor, lock_recipient=lock_recipient)
     with using.cursor() as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    return _case_built(row, *readers)
+    case = _case_built(row, *readers)
+    if lock_recipient:
+        shared_seed(recipient_lock_key(case.recipient_id), lambda: True)
+    return case
 
 
 def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:

@@ -114,14 +114,14 @@ def case_overdue_q(*, on: date) -> Q:
     return Q(state__in=[state.value for state in AWAITING_RECIPIENT_STATES], deadline_effective__lt=on)
 
 
-def case_get_for_actor(*, actor, case_id: int, lock: bool = False) -> Case:
+def case_get_for_actor(*, actor, case_id: int, lock: bool = False, lock_recipient: bool = False) -> Case:
     """One case the actor may read, with its recipient and officer; CaseNotFound or OutOfScope otherwise.
 
     ``lock`` (inside an act's transaction) locks the case row, through the prepared
-    statement of ``grants.rows`` since every transition runs it.
+    statement of ``grants.rows`` since every transition runs it; ``lock_recipient`` its recipient's too.
     """
     if lock:
-        case = case_fetch_for_update(case_id) if isinstance(case_id, int) else None
+        case = case_fetch_for_update(case_id, lock_recipient=lock_recipient) if isinstance(case_id, int) else None
     else:
         try:
             case = Case.objects.select_related("recipient", "officer").get(pk=case_id)  # officer: letters' contact

@@ -141,6 +141,54 @@ def row_insert(instance: Model) -> Model:
         return inserted(instance, None if given else cursor.fetchone()[0])
 
 
+def row_insert_asking(instance: Model, queries: list[tuple[str, tuple]]) -> list:
+    """``row_insert`` of a new instance whose id the database assigns, with ``queries`` (``(sql, params)``, each
+    one value or none) asked in the same statement, as scalar subqueries of its RETURNING; what each found (or
+    None). SQLite, whose statements cost no round trip but each its own Python and parsing, uses it to ask
+    what it would otherwise ask right after (``workflows.services``)."""
+    meta = instance._meta
+    fields, params = insert_values(instance)
+    sql = _insert_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column)
+    asked = "".join(f", ({query})" for query, _query_params in queries)
+    with db().cursor() as cursor:
+        cursor.execute(sql + asked, [*params, *(param for _query, query_params in queries for param in query_params)])
+        row = cursor.fetchone()
+    inserted(instance, row[0])
+    return list(row[1:])
+
+
+_with_act: ContextVar[list | None] = ContextVar("inserts_with_act", default=None)
+
+
+@contextmanager
+def inserts_with_act():
+    """Inside (a single act of ``workflows.services.case_transition``): ``row_insert_with_act`` keeps its rows in
+    the list this yields, for the act's write to store with the act's other rows (on PostgreSQL in its one
+    statement, no round trip each). Outside, it inserts at once."""
+    token = _with_act.set([])
+    try:
+        yield _with_act.get()
+    finally:
+        _with_act.reset(token)
+
+
+def row_insert_with_act(instance: Model) -> Model:
+    """``row_insert``, or inside ``inserts_with_act`` kept to be stored with the act (its id is set then): for a
+    new row nothing in the act reads again nor needs the id of before the act's write."""
+    kept = _with_act.get()
+    if kept is None:
+        return row_insert(instance)
+    kept.append(instance)
+    return instance
+
+
+def insert_statement(instance: Model) -> tuple[str, list]:
+    """The INSERT of a new instance whose id the database assigns, returning it as ``id`` (``row_insert``'s)."""
+    meta = instance._meta
+    fields, params = insert_values(instance)
+    return _insert_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column), params
+
+
 #: Rows per INSERT of ``rows_insert`` (the databases bound the parameters of one statement).
 _INSERT_ROWS = 100
 

@@ -28,7 +28,10 @@ from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
-from web.rows import inserted, insert_under_statement, row_insert, row_update, shared_reads, update_statement
+from web.rows import (
+    inserted, insert_statement, insert_under_statement, inserts_with_act, row_insert, row_insert_asking, row_update,
+    shared_reads, update_statement,
+)
 
 from .errors import TransitionNotAllowed, UnknownTransition
 from .fields import OCCURRED_ON, clean_step_data
@@ -88,9 +91,11 @@ def case_transition(
     """
     cleaned = _cleaned(name, data)
     # shared_reads: what the case's read brings with it (the closure days) is not read again
-    with transaction.atomic(durable=True), shared_reads():
+    # inserts_with_act: the new rows the act's effects make (its payable items) are stored with its record
+    with transaction.atomic(durable=True), shared_reads(), inserts_with_act() as inserts:
         return _act(
-            case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today
+            case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today,
+            inserts=inserts,
         )
 
 
@@ -302,20 +307,23 @@ def _cleaned(name: str, data: dict) -> dict:
 
 def _act(
     *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None,
-    bulk: "_BulkWrites | None" = None, case: Case | None = None,
+    bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None,
 ) -> Case:
     """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record.
 
     ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
     ``case_transition_recording`` are told), whose case was read and locked
     with its chunk's (``case``) and whose rows and record are kept for the
-    chunk's writes instead of being written here.
+    chunk's writes instead of being written here. ``inserts``: the rows kept by
+    ``web.rows.inserts_with_act``, written with the act's.
     """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
     recorded_on = today or timezone.localdate()
     if case is None:
-        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True)
+        # a step that may move money locks the recipient with the case (payments serialise on it)
+        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True,
+                                  lock_recipient=step_declared(name).step.payments is not None)
     if case.version != expected_version:
         raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
     if occurred_on is not None:
@@ -396,7 +404,7 @@ def _act(
         return case
     entry, found = _act_write(
         saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None],
+        [addition.query for addition in additions if addition.query is not None], inserts or [],
     )
     for addition in additions:
         if addition.query is not None and found is not None:
@@ -424,12 +432,13 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
 
 def _act_write(
     rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = (),
-    queries: list[tuple[str, tuple]] = (),
+    queries: list[tuple[str, tuple]] = (), inserts: list[Model] = (),
 ) -> tuple[HistoryEntry, list | None]:
     """The transition service's combined write: the rows the act changed (its case, the determination it
     moved on), the act's history record (``history_record``'s values), and the new rows stored under that
-    record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter).
-    Returns the record, and what ``queries`` found (``ActAddition.query``; None where they were not run).
+    record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter),
+    and other new rows of the act (``inserts``: its payable items). Returns the record, and what ``queries``
+    found (``ActAddition.query``; None where they were not run).
 
     On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
     the record's chained INSERT, which is joined with them, so a row that is
@@ -437,25 +446,38 @@ def _act_write(
     it; the queries are WITHs too (one round trip where several would do the
     same). On SQLite, whose statements cost no round trip, the UPDATEs run one
     after the other, the history appends the record and the new rows follow;
-    the queries are left to their additions. The caller holds the case's lock.
+    the queries ride on the last new row's INSERT (``row_insert_asking``), and
+    are left to their additions when there is none. The caller holds the
+    case's lock.
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
         for row, fields in updates:
             row_update(row, fields)
         entry = history_record_append(record)
-        for row, field in new_rows:
+        found = None
+        for number, (row, field) in enumerate(new_rows):
             setattr(row, field, entry)
+            if queries and number == len(new_rows) - 1:  # the queries ride on the last INSERT
+                found = row_insert_asking(row, list(queries))
+            else:
+                row_insert(row)
+        for row in inserts:
             row_insert(row)
-        return entry, None
+        return entry, found
     statements = [update_statement(row, fields) for row, fields in updates]
     names = tuple(f"saved{number}" for number in range(len(statements)))
     append_sql, append_params = history_append_statement(record, joined=names)
     ctes = [f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements)]
     params = [param for _sql, params in statements for param in params] + append_params
-    if new_rows or queries:
+    if new_rows or queries or inserts:
         ctes.append(f"record AS ({append_sql})")
         added = []
+        for number, row in enumerate(inserts):
+            sql, row_params = insert_statement(row)
+            ctes.append(f"ins{number} AS ({sql})")
+            params += row_params
+            added.append(f"(SELECT * FROM ins{number})")
         for number, (row, field) in enumerate(new_rows):
             sql, row_params = insert_under_statement(row, field, under="record")
             ctes.append(f"new{number} AS ({sql})")
@@ -473,7 +495,10 @@ def _act_write(
     if row is None:  # an UPDATE matched no row, so nothing was inserted
         raise RuntimeError("case_transition: a row the act saves does not exist")
     entry = history_entry(record, row[:3])
-    for (new, field), pk in zip(new_rows, row[3 : 3 + len(new_rows)]):
+    for new, pk in zip(inserts, row[3 : 3 + len(inserts)]):
+        inserted(new, pk)
+    offset = 3 + len(inserts)
+    for (new, field), pk in zip(new_rows, row[offset : offset + len(new_rows)]):
         setattr(new, field, entry)
         inserted(new, pk)
-    return entry, list(row[3 + len(new_rows) :])
+    return entry, list(row[offset + len(new_rows) :])

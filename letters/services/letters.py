@@ -179,8 +179,9 @@ _ASK = object()
 
 def drain_ready_query() -> tuple[str, tuple] | None:
     """The query that finds and locks a READY drain (``_drain_follows``) for the transition service to run in the
-    act's own write statement on PostgreSQL (``workflows.signals.ActAddition.query``); None where it would not."""
-    if connection.vendor != "postgresql" or not isinstance(letters_drain_task.get_backend(), DatabaseBackend):
+    act's own write statement (``workflows.signals.ActAddition.query``); None where it would not (a queue that
+    runs tasks at once)."""
+    if not isinstance(letters_drain_task.get_backend(), DatabaseBackend):
         return None
     return _drain_ready_sql(connection.vendor)
 

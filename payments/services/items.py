@@ -27,9 +27,10 @@ from calendars.business_days import add_business_days
 from grants.catalogue import procedure_get, stream_get
 from grants.history import history_append
 from grants.models import Case, Determination, Recipient
+from grants.rows import recipient_lock_key
 from grants.selectors import decision_in_force
 from web.errors import InvalidInput
-from web.rows import RowReader, row_insert, rows_of, rows_select, scalar
+from web.rows import RowReader, row_insert, row_insert_with_act, rows_of, rows_select, scalar, shared_read, shared_seed
 
 from ..models import (
     PaymentItem,
@@ -77,6 +78,12 @@ def _net_issued(case: Case, *, whole_grant: bool) -> int:
     instead of two ORM aggregates, because every notice of a settlement or of
     a year without a tranche plan runs it (docs/architecture.md#sql-written-by-hand).
     """
+    sql, params = _net_issued_sql(case, whole_grant=whole_grant)
+    return int(scalar(f"SELECT {sql}", params))  # PostgreSQL's SUM of bigint is numeric
+
+
+def _net_issued_sql(case: Case, *, whole_grant: bool) -> tuple[str, list]:
+    """``_net_issued``'s expression and parameters."""
     if whole_grant:
         own, procedures = grant_procedures(case)
         where = "x.recipient_id = %s AND x.budget_year = %s AND c.stream = %s AND c.part = %s"
@@ -94,7 +101,7 @@ def _net_issued(case: Case, *, whole_grant: bool) -> int:
         f"SELECT COALESCE(SUM(x.principal), 0) FROM {ReturnClaim._meta.db_table} x JOIN {cases} c ON c.id = x.case_id "
         f"WHERE {where}"
     )
-    return int(scalar(f"SELECT ({issued}) - ({claimed})", params * 2))  # PostgreSQL's SUM of bigint is numeric
+    return f"({issued}) - ({claimed})", params * 2
 
 
 _PLAN_WHERE = "t.fiscal_year_id = %s AND t.stream = %s AND t.part = %s AND t.procedure = %s"
@@ -110,22 +117,42 @@ def _plan_locking_sql() -> tuple[str, RowReader]:
     ), reader
 
 
-def _plan(case: Case, *, lock_recipient: bool = False) -> tuple[str, list[_Share]]:
-    """The year's tranche plan of the case's procedure; ``lock_recipient``: first take ``_lock_recipient``'s lock,
-    in the same statement on PostgreSQL (prepared: every notice runs it)."""
+def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
+    """The year's tranche plan of the case's procedure, read after the recipient's lock (``_lock_recipient``),
+    and what the case's grant has had issued, net (``_net_issued``), where it came with the plan (else None).
+
+    One statement (prepared: every notice runs it): on PostgreSQL the lock and the plan, or, when the act
+    took the lock with its case (``grants.rows.case_fetch_for_update``), the plan and the net issued; on
+    SQLite, whose write lock serialises acts, the plan and the net issued. The net issued is read after the
+    lock, never in the statement that takes it (its snapshot would be older than the lock).
+    """
     params = [case.fiscal_year_id, case.stream, case.part, case.procedure]
-    if lock_recipient and connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and not _recipient_locked(case):
         sql, reader = _plan_locking_sql()
         rules = [reader.build(row) for row in rows_of(sql, [case.recipient_id, *params]) if row[0] is not None]
+        shared_seed(recipient_lock_key(case.recipient_id), lambda: True)
+        issued = None
     else:
-        if lock_recipient:
-            _lock_recipient(case)
-        rules = rows_select(PaymentPlanRule, _PLAN_WHERE, params, order_by="t.sequence")
+        net_sql, net_params = _net_issued_sql(case, whole_grant=True)
+        sql, reader = _plan_with_issued_sql(net_sql)
+        rows = rows_of(sql, [*net_params, *params])
+        rules = [reader.build(row) for row in rows if row[0] is not None]
+        issued = int(rows[0][-1])  # PostgreSQL's SUM of bigint is numeric
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
         # Without a plan for its fiscal year, a notice pays the notified amount less what was issued, at once.
-        return ShareBase.CUMULATIVE, [_Share(procedure_get(case.stream, case.procedure).unplanned_basis, 100, None)]
-    return rules[0].base, shares
+        return ShareBase.CUMULATIVE, [_Share(procedure_get(case.stream, case.procedure).unplanned_basis, 100, None)], issued
+    return rules[0].base, shares, issued
+
+
+@cache
+def _plan_with_issued_sql(net_sql: str) -> tuple[str, RowReader]:
+    """The year's tranche plan, each row with the net issued (``_net_issued_sql``); one row of NULLs without a plan."""
+    reader = RowReader(PaymentPlanRule, "t")
+    return (
+        f"SELECT {reader.columns}, ({net_sql}) FROM (SELECT 1 AS one) one "
+        f"LEFT JOIN {PaymentPlanRule._meta.db_table} t ON {_PLAN_WHERE} ORDER BY t.sequence"
+    ), reader
 
 
 def _split(amount: int, shares: list[_Share]) -> list[int]:
@@ -135,13 +162,20 @@ def _split(amount: int, shares: list[_Share]) -> list[int]:
     return split_by_percent_floored(amount, percents + [rest] if rest else percents)[: len(shares)]
 
 
+def _recipient_locked(case: Case) -> bool:
+    """Whether this act holds the recipient's lock already (``grants.rows.case_fetch_for_update`` takes it with
+    the case for a step that may move money)."""
+    return shared_read(recipient_lock_key(case.recipient_id), lambda: False)
+
+
 def _lock_recipient(case: Case) -> None:
     """Serialise every money decision for one recipient, so two notices never start from the same total.
 
     ``no_key``: the lock must not block the FK checks of other transactions
     that merely insert rows pointing at the recipient (history records).
     """
-    if connection.vendor == "postgresql":  # SQLite: the IMMEDIATE write lock already serialises
+    if connection.vendor == "postgresql" and not _recipient_locked(case):  # SQLite: the IMMEDIATE lock serialises
+        shared_seed(recipient_lock_key(case.recipient_id), lambda: True)
         scalar(f"SELECT id FROM {Recipient._meta.db_table} WHERE id = %s FOR NO KEY UPDATE", [case.recipient_id])
 
 
@@ -156,16 +190,18 @@ def payment_items_issue(
     if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
     grant = _same_grant(case)
-    base, shares = _plan(case, lock_recipient=True)
+    base, shares, issued = _plan(case)
+    # what the grant has had issued, net: read with the plan, or else asked where it is needed
+    net_issued = (lambda: issued) if issued is not None else (lambda: _net_issued(case, whole_grant=True))
     notified_on = determination.notified_on
     if base == ShareBase.AMOUNT:
         change = determination.amount
     elif base == ShareBase.INCREASE:
         change = determination.amount - (determination.previous_amount or 0)
     else:
-        change = determination.amount - _net_issued(case, whole_grant=True)
+        change = determination.amount - net_issued()
     if change < 0:
-        reduction = min(sum(_split(-change, shares)), _net_issued(case, whole_grant=True))
+        reduction = min(sum(_split(-change, shares)), net_issued())
         settles = procedure_get(case.stream, case.procedure).settles
         return _take_back(
             actor=actor, case=case, scope=grant, amount=reduction, determination=determination,
@@ -184,7 +220,8 @@ def payment_items_issue(
         for share, amount in zip(shares, _split(change, shares))
         if amount > 0
     ]
-    return PaymentConsequences(items=[row_insert(item) for item in items])
+    # stored with the act's own rows (``web.rows.inserts_with_act``): nothing here reads them again
+    return PaymentConsequences(items=[row_insert_with_act(item) for item in items])
 
 
 @transaction.atomic(savepoint=False)
