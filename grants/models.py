@@ -265,7 +265,8 @@ class Case(models.Model):
     ``state`` is written by ``workflows.services.case_transition`` only.
     """
 
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="cases")
+    # no index of its own: three of the indexes below lead with it, and every act would keep a fourth
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="cases", db_index=False)
     stream = models.CharField(max_length=40, choices=stream_choices)
     part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
     procedure = models.CharField(max_length=40, choices=procedure_choices)
@@ -440,6 +441,7 @@ class HistoryEntry(models.Model):
     target = models.CharField(max_length=30, blank=True, default="")
     data = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
+    # unique; on PostgreSQL without the LIKE-pattern index Django adds (migration 0020 drops it)
     hash = models.CharField(max_length=64, unique=True)
 
     @property

@@ -80,7 +80,10 @@ class Letter(models.Model):
     pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
-    batch = models.ForeignKey(LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters")
+    # no index of its own: ``one_letter_per_recipient_in_batch`` leads with it wherever it is set
+    batch = models.ForeignKey(
+        LetterBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="letters", db_index=False
+    )
     #: A request to a routed municipality: the request to its prefecture that lists it (経由), once issued.
     covered_by = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="covered_requests"

@@ -156,7 +156,8 @@ class PaymentItem(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payment_items")
     determination = models.ForeignKey(Determination, on_delete=models.PROTECT, related_name="payment_items")
-    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="payment_items")
+    # no index of its own: the (recipient, budget year) index leads with it
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="payment_items", db_index=False)
     budget_year = models.PositiveSmallIntegerField(help_text="The fiscal year whose grant the money belongs to")
     basis = models.CharField(max_length=30, choices=PaymentBasis.choices)
     amount = models.PositiveBigIntegerField()
