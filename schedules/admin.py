@@ -7,8 +7,10 @@ recorded in the decision history like any other act.
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from calendars.models import ClosureDay
+from calendars.templatetags.dates import fiscal_year, jdate, jdatetime
 
 from .models import ScheduleStep, ScheduleVersion
 from .services import (
@@ -75,9 +77,13 @@ class SavedThroughServices(DaysAsDates):
 @admin.register(ClosureDay)
 class ClosureDayAdmin(SavedThroughServices, admin.ModelAdmin):
     may_edit = staticmethod(may_edit_calendar_data)
-    list_display = ("day", "reason")
+    list_display = ("day_shown", "reason")
     date_hierarchy = "day"
     search_fields = ("reason",)
+
+    @admin.display(description=_("day"), ordering="day")
+    def day_shown(self, closure):
+        return jdate(closure.day)
 
     def save_service(self, actor, obj):
         closure_day_save(actor=actor, closure=obj)
@@ -98,9 +104,21 @@ class ScheduleStepInline(SupervisorsEdit, admin.TabularInline):
 
 @admin.register(ScheduleVersion)
 class ScheduleVersionAdmin(SupervisorsEdit, SavedThroughServices, admin.ModelAdmin):
-    list_display = ("key", "fiscal_year", "status", "as_of", "source_doc", "updated_at")
+    list_display = ("key", "fiscal_year_shown", "status", "as_of_shown", "source_doc", "updated_at_shown")
     list_filter = ("fiscal_year", "status")
     inlines = [ScheduleStepInline]
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def fiscal_year_shown(self, version):
+        return fiscal_year(version.fiscal_year)
+
+    @admin.display(description=_("as of"), ordering="as_of", empty_value="")
+    def as_of_shown(self, version):
+        return jdate(version.as_of, "short") if version.as_of else ""
+
+    @admin.display(description=_("updated at"), ordering="updated_at")
+    def updated_at_shown(self, version):
+        return jdatetime(version.updated_at)
 
     def get_readonly_fields(self, request, obj=None):
         return ("key",) if obj else ()
