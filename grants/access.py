@@ -91,11 +91,21 @@ def authorize(
 
 def streams_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None:
     """The streams whose bureau-wide rows (schedule steps: they belong to no prefecture) ``user`` may
-    ``permission``: None for every stream, else those of their scope rows (none without the permission)."""
+    ``permission``, and the streams a filter offers them: None for every stream, else those of their scope
+    rows (none without the permission)."""
     if not _holds(user, permission):
         return frozenset()
     scope = scope_of(user)
     return None if scope is None else frozenset(stream for stream, _prefecture in scope)
+
+
+def prefectures_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None:
+    """The prefectures (JIS codes) a filter offers ``user`` for ``permission``: None for every prefecture,
+    else those of their scope rows in any stream (none without the permission)."""
+    if not _holds(user, permission):
+        return frozenset()
+    scope = scope_of(user)
+    return None if scope is None else frozenset(prefecture for _stream, prefecture in scope)
 
 
 def scope_q(user, permission: str = READ_CASE, *, via: str = "", stream: str | None = None, prefecture: str = "") -> Q:

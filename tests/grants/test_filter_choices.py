@@ -1,0 +1,84 @@
+"""The filters offer what the reader's scope covers: an officer of one stream in one prefecture is offered
+that stream and that prefecture on the worklist, the calendar, the inquiry register and the fund balances;
+supervisors, auditors and administrators (bureau-wide) are offered every stream and every prefecture."""
+
+import re
+
+import pytest
+
+from grants.catalogue import stream_codes
+from grants.models import Role
+from tests import factories as f
+from tests.factories import Stream
+
+pytestmark = pytest.mark.django_db
+CSG = Stream.COMMUNITY_SUPPORT_GRANT
+FILTER_PAGES = ("/cases/", "/calendar/", "/inquiries/")
+BUREAU = ("11", "12", "13")
+
+
+@pytest.fixture(autouse=True)
+def bureau(settings):
+    """Three prefectures on file and served by the bureau."""
+    settings.BUREAU_PREFECTURES = BUREAU
+    for code in BUREAU:
+        f.prefecture(code)
+
+
+def offered(body: str, name: str) -> list[str]:
+    """The values a page's filter list ``name`` offers ("All" left out)."""
+    select = re.search(rf'<select name="{name}" id="id_{name}"[^>]*>(.*?)</select>', body, re.S)
+    assert select, f"no {name} list"
+    return [value for value in re.findall(r'<option value="([^"]*)"', select.group(1)) if value]
+
+
+def page_as(client, user, url: str) -> str:
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("url", FILTER_PAGES)
+def test_an_officer_of_one_stream_is_offered_that_stream_only(client, url):
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    assert offered(page_as(client, officer, url), "stream") == [CSG]
+
+
+@pytest.mark.parametrize("url", ("/cases/", "/calendar/", "/fund-balances/"))
+def test_an_officer_of_one_prefecture_is_offered_that_prefecture_only(client, url):
+    officer = f.officer(streams=[CSG, Stream.MEDICAL_CARE_FUND], prefectures=("11",))
+    assert offered(page_as(client, officer, url), "prefecture") == ["11"]
+
+
+def test_an_officer_of_two_streams_in_two_prefectures_is_offered_both_of_each(client):
+    officer = f.officer(streams=[CSG, Stream.SPECIAL_ADJUSTMENT_GRANT], prefectures=("11", "12"))
+    body = page_as(client, officer, "/cases/")
+    assert sorted(offered(body, "stream")) == sorted([CSG, Stream.SPECIAL_ADJUSTMENT_GRANT])
+    assert offered(body, "prefecture") == ["11", "12"]
+
+
+@pytest.mark.parametrize("url", FILTER_PAGES)
+def test_a_supervisor_is_offered_every_stream_and_prefecture(client, url):
+    body = page_as(client, f.supervisor(), url)
+    assert sorted(offered(body, "stream")) == sorted(stream_codes())
+    if url != "/inquiries/":  # the register filters by asker, not by prefecture
+        assert offered(body, "prefecture") == list(BUREAU)
+
+
+def test_an_auditor_is_offered_every_stream_on_the_history_and_the_worklist(client):
+    auditor = f.auditor()
+    assert sorted(offered(page_as(client, auditor, "/history/"), "stream")) == sorted(stream_codes())
+    assert offered(page_as(client, auditor, "/cases/"), "prefecture") == list(BUREAU)
+
+
+def test_an_administrator_is_offered_every_stream(client):
+    administrator = f.UserFactory(role=Role.ADMINISTRATOR)
+    assert sorted(offered(page_as(client, administrator, "/calendar/"), "stream")) == sorted(stream_codes())
+
+
+def test_a_stream_outside_the_officers_scope_is_a_filter_error_not_an_empty_list(client):
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    client.force_login(officer)
+    response = client.get("/cases/", {"stream": Stream.SPECIAL_ADJUSTMENT_GRANT})
+    assert 'aria-invalid="true"' in response.content.decode()
