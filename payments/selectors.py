@@ -486,3 +486,61 @@ def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[
         )
         for (stream, code), cell in sorted(cells.items())
     ]
+
+
+@dataclass(frozen=True)
+class StreamAmounts:
+    """One stream's yen for one fiscal year across the prefectures of a dashboard: each figure the sum of its
+    prefectures' (``PrefectureAmounts``), so the parts sum exactly to the total."""
+
+    stream: str
+    determined: int
+    settled: int
+    paid: int
+    claimed: int
+    returned: int
+
+    @property
+    def ministry_pays(self) -> bool:
+        """The ministry decides and pays this stream; the bureau records it and pays nothing."""
+        return not stream_get(self.stream).bureau_decides
+
+
+@dataclass(frozen=True)
+class DashboardAmounts:
+    """A fiscal year's dashboard: the amounts per stream and prefecture (``rows``) and per stream (``totals``)."""
+
+    rows: list[PrefectureAmounts]
+    totals: list[StreamAmounts]
+
+    @property
+    def peak(self) -> int:
+        """The largest amount determined or paid in one row: the length its chart's bars are measured against."""
+        return max((max(row.determined, row.paid) for row in self.rows), default=0)
+
+    @property
+    def bureau_pays(self) -> bool:
+        return any(not row.ministry_pays for row in self.rows)
+
+    @property
+    def ministry_pays(self) -> bool:
+        return any(row.ministry_pays for row in self.rows)
+
+
+def _stream_amounts(stream: str, rows: list[PrefectureAmounts]) -> StreamAmounts:
+    return StreamAmounts(
+        stream=stream,
+        determined=sum(row.determined for row in rows),
+        settled=sum(row.settled for row in rows),
+        paid=sum(row.paid for row in rows),
+        claimed=sum(row.claimed for row in rows),
+        returned=sum(row.returned for row in rows),
+    )
+
+
+def dashboard_amounts_for_actor(*, actor, fiscal_year: int | None) -> DashboardAmounts:
+    """A fiscal year's amounts in the actor's scope for the dashboard: the rows of
+    ``prefecture_amount_list_for_actor`` and, per stream (by stream code: the rows come sorted by it), their sums."""
+    rows = prefecture_amount_list_for_actor(actor=actor, fiscal_year=fiscal_year)
+    totals = [_stream_amounts(stream, list(group)) for stream, group in groupby(rows, key=lambda row: row.stream)]
+    return DashboardAmounts(rows=rows, totals=totals)

@@ -3,8 +3,6 @@
 Views parse a form, call a selector and render inside the shared frame; scope is the selectors'.
 """
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
@@ -25,12 +23,12 @@ from .errors import Overpayment
 from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
+    dashboard_amounts_for_actor,
     fund_balance_list_for_actor,
     fund_balances_with_expected_amounts,
     payment_run_available_transitions,
     payment_run_four_eyes_refusal,
     payment_run_list_for_actor,
-    prefecture_amount_list_for_actor,
     return_claim_balance,
     return_claim_get_for_actor,
     return_claim_list_for_actor,
@@ -62,28 +60,22 @@ def dashboard(request):
         years = [year for year, _label in form.fields["fiscal_year"].choices]
         fiscal_year = notified_fiscal_year_latest_for_actor(actor=request.user) or max(years, default=None)
         form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, actor=request.user, only=only, require_fiscal_year=True)
-    rows = prefecture_amount_list_for_actor(actor=request.user, fiscal_year=fiscal_year)
-    peak = max((max(row.determined, row.paid) for row in rows), default=0)
-    totals: dict = defaultdict(lambda: {"determined": 0, "paid": 0, "claimed": 0})
-    for row in rows:
-        totals[(row.stream, row.ministry_pays)]["determined"] += row.determined
-        totals[(row.stream, row.ministry_pays)]["paid"] += row.paid
-        totals[(row.stream, row.ministry_pays)]["claimed"] += row.claimed
+    amounts = dashboard_amounts_for_actor(actor=request.user, fiscal_year=fiscal_year)
+    peak = amounts.peak
     return page(
         request,
         "payments/dashboard.html",
         {
             "form": form,
             "fiscal_year": fiscal_year,
-            "rows": rows,
-            "bars": [{"row": row, "determined": _bar(row.determined, peak), "paid": _bar(row.paid, peak)} for row in rows],
-            "bureau_pays": any(not row.ministry_pays for row in rows),
-            "ministry_pays": any(row.ministry_pays for row in rows),
-            "totals": [
-                {"stream": stream, "ministry_pays": ministry_pays} | total
-                for (stream, ministry_pays), total in sorted(totals.items())
+            "rows": amounts.rows,
+            "bars": [
+                {"row": row, "determined": _bar(row.determined, peak), "paid": _bar(row.paid, peak)} for row in amounts.rows
             ],
-            "chart_height": 40 * len(rows) + 10,
+            "bureau_pays": amounts.bureau_pays,
+            "ministry_pays": amounts.ministry_pays,
+            "totals": amounts.totals,
+            "chart_height": 40 * len(amounts.rows) + 10,
         },
     )
 

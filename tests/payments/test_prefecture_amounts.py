@@ -61,3 +61,34 @@ def test_what_was_paid_on_a_revoked_grant_reconciles_with_its_claim():
     assert saitama.paid == 3_000_000 + claim.principal  # 75 % of each grant paid by 1/29
     assert saitama.net_paid == 3_000_000
     assert prefecture_amount_list_for_actor(actor=boss, fiscal_year=2025) == []
+
+
+def test_the_dashboards_totals_are_the_sums_of_its_rows_per_stream():
+    """Each stream's total is its prefectures' figures summed: two prefectures of one stream (one grant revoked
+    and claimed back), and a stream the ministry pays beside them."""
+    from datetime import date
+
+    from payments.selectors import dashboard_amounts_for_actor
+    from tests.payments import factories as pf
+    from tests.ui.cases import notified_grant
+
+    officer, boss = f.officer(), f.supervisor()
+    pf.shipped_plans()
+    pf.notified(officer=officer, boss=boss, year=2023, amount=4_000_000, on=date(2023, 10, 19))
+    revoked = pf.notified(officer=officer, boss=boss, year=2023, amount=10_000_000, on=date(2023, 10, 19),
+                          recipient=f.municipality(code="122203", name="流山市", prefecture_code="12"))
+    pf.paid_run(date(2023, 10, 30), officer=officer, boss=boss)
+    pf.revoked(revoked, boss, today=date(2024, 3, 1))
+    sag = notified_grant(officer=officer, boss=boss, year=2023, stream="special_adjustment_grant", amount=700_000)
+    amounts = dashboard_amounts_for_actor(actor=boss, fiscal_year=2023)
+    assert [(row.stream, row.prefecture_code) for row in amounts.rows] == [
+        (CSG, "11"), (CSG, "12"), ("special_adjustment_grant", sag.recipient.prefecture_code)]
+    assert [total.stream for total in amounts.totals] == [CSG, "special_adjustment_grant"]
+    for total in amounts.totals:
+        rows = [row for row in amounts.rows if row.stream == total.stream]
+        for figure in ("determined", "settled", "paid", "claimed", "returned"):
+            assert getattr(total, figure) == sum(getattr(row, figure) for row in rows), (total.stream, figure)
+    csg, sag_total = amounts.totals
+    assert (csg.determined, csg.paid, csg.claimed) == (4_000_000, 2_000_000 + 5_000_000, 5_000_000)  # half paid by 10/30
+    assert (sag_total.determined, sag_total.ministry_pays, csg.ministry_pays) == (700_000, True, False)
+    assert amounts.peak == max(max(row.determined, row.paid) for row in amounts.rows)

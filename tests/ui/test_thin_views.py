@@ -26,6 +26,7 @@ SELECTORS = [
     (workflows.selectors, "case_page_section_list"),
     (workflows.selectors, "determination_list_for_case"),
     (payments.selectors, "prefecture_amount_list_for_actor"),
+    (payments.selectors, "dashboard_amounts_for_actor"),
     (grants.selectors, "notified_fiscal_year_latest_for_actor"),
     (grants.selectors, "fiscal_year_list"),
     (grants.selectors, "budget_notice_overview_for_actor"),
