@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grants.api_fields import FiscalYearField, IdField, PartField, PartOutputField, PrefectureField, RegistryChoiceField
-from grants.catalogue import AMOUNT_ORDER, part_choices, procedure_choices, procedure_get, stream_choices
+from grants.catalogue import part_choices, procedure_choices, stream_choices
 from grants.models import CaseState
 from grants.selectors import case_get_for_actor, case_list_for_actor
 from grants.services import case_create
@@ -15,7 +15,7 @@ from payments.selectors import case_amount_paid, case_amount_paid_annotation
 from web.api_pagination import PageSerializer, page_of, paginate
 
 from .fields import KINDS
-from .selectors import case_amounts, case_available_transitions, case_history
+from .selectors import case_amount_names_shown, case_amounts, case_available_transitions, case_history
 from .services import case_transition
 from .steps import vocabulary
 
@@ -114,8 +114,7 @@ class CaseSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(CaseAmountsSerializer().fields))))
     def get_amounts_shown(self, case) -> list[str]:
-        shown = procedure_get(case.stream, case.procedure).amounts_shown
-        return [name for name in AMOUNT_ORDER if name in shown]
+        return case_amount_names_shown(case=case)
 
     @extend_schema_field(CaseDeadlineSerializer(allow_null=True))
     def get_deadline(self, case) -> dict | None:

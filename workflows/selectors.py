@@ -365,3 +365,11 @@ def case_amount_rows(*, case, paid=None, snapshot: dict | None = None) -> list[d
     if snapshot is not None:
         return spec.amount_rows(amounts, expected=snapshot.get("amounts_expected"))
     return spec.amount_rows(amounts, expected=case.amounts_expected, paid=paid)
+
+
+def case_amount_names_shown(*, case) -> list[str]:
+    """The names of the amounts ``case``'s procedure shows (``ProcedureSpec.amounts_shown``), in the order its
+    page lists them: its ``case_amount_rows``' names, without those a page adds once they are set (the
+    pre-consultation's, a revocation's, …), so the API's ``amounts_shown`` and the page keep one order."""
+    shown = procedure_get(case.stream, case.procedure).amounts_shown
+    return list(dict.fromkeys(row["name"] for row in case_amount_rows(case=case) if row["name"] in shown))
