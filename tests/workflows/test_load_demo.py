@@ -166,3 +166,30 @@ def demo_user(username: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username=username)
+
+
+def test_demo_fund_plans_ask_for_amounts_of_their_own_and_the_tight_notices_still_bite(monkeypatch):
+    """Each prefecture's fund plan (地域医療介護総合確保基金) asks for its own amount in each part, the same on every
+    install; of the two facilities drafts awaiting approval each fits its notice alone but not both, and of the
+    two personnel drafts the larger does not fit at all."""
+    from grants.selectors import budget_position, determination_pending
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
+    call_command("load_demo", verbosity=0)
+    fund = Case.objects.filter(fiscal_year=2026, stream="medical_care_fund", procedure="initial_grant")
+    asked = [(case.recipient.code, case.part, case.amount_consulted) for case in fund.select_related("recipient")]
+    assert len(asked) == 2 * len(settings.BUREAU_PREFECTURES)
+    amounts = [amount for _code, _part, amount in asked]
+    assert len(set(amounts)) == len(amounts), sorted(asked)
+    assert all(amount % 1_000 == 0 for amount in amounts)
+    for part in ("facilities", "personnel"):
+        ceiling = budget_position(fiscal_year=2026, stream="medical_care_fund", part=part).ceiling
+        pending = sorted((determination_pending(case_id=case.pk) for case in fund.filter(state="drafted", part=part)),
+                         key=lambda draft: draft.amount)
+        assert len(pending) == 2 and pending[0].amount < pending[1].amount, (part, pending)
+        fits = [budget_position(fiscal_year=2026, stream="medical_care_fund", part=part, pending=draft).covered
+                for draft in pending]
+        if part == "facilities":  # each alone, not both
+            assert fits == [True, True] and sum(draft.amount for draft in pending) > ceiling
+        else:  # the larger not at all
+            assert fits == [True, False]

@@ -6,6 +6,7 @@ demo case has a genuine, hash-chained history.
 """
 
 import os
+import random
 from datetime import date
 from pathlib import Path
 
@@ -76,16 +77,29 @@ class Command(BaseCommand):
 # figures are of the scale of the demo's decisions, a little above what the year's decisions commit: FY2023's
 # first notice covers the initial decisions and a second (追加示達, February) the changes; FY2025's covers the
 # year's decisions; FY2026's fund notices are tight, so that of the two prefectures' drafts awaiting approval in
-# each part only one fits the facilities ceiling (the second is refused once the first is approved) and the
-# larger personnel draft is refused outright: a supervisor sees the approval queue's budget check at work.
+# each part (千葉 and 長野, ``fund_amount``) only one fits the facilities ceiling (the second is refused once the
+# first is approved) and the larger personnel draft is refused outright: a supervisor sees the approval queue's
+# budget check at work.
 BUDGET_NOTICES = (
     (2023, CSG, "", 2_400_000_000, date(2023, 6, 5), "老発0602第11号"),
     (2023, CSG, "", 150_000_000, date(2024, 2, 26), "老発0222第5号"),
     (2025, CSG, "", 10_000_000_000, date(2025, 6, 4), "老発0603第14号"),
     (2026, CSG, "", 10_300_000_000, date(2026, 6, 3), "老発0602第9号"),
-    (2026, MCF, "facilities", 1_200_000_000, date(2026, 7, 13), "老発0710第21号"),
-    (2026, MCF, "personnel", 600_000_000, date(2026, 7, 13), "老発0710第22号"),
+    (2026, MCF, "facilities", 800_000_000, date(2026, 7, 13), "老発0710第21号"),
+    (2026, MCF, "personnel", 330_000_000, date(2026, 7, 13), "老発0710第22号"),
 )
+
+# What each prefecture's fund plan asks for in a year, by part (施設分, 人材分), in thousands of yen.
+FUND_PLAN_RANGES = {"facilities": (380_000, 720_000), "personnel": (160_000, 420_000)}
+
+
+def fund_amount(prefecture_code: str, part: str) -> int:
+    """The yen a prefecture's FY2026 fund plan asks for in a part, a whole number of thousands as plans state it:
+    drawn from a seed of its own (the prefecture and the part), so every install gets the same figures and no
+    two plans the same."""
+    low, high = FUND_PLAN_RANGES[part]
+    return random.Random(f"demo-fund-{prefecture_code}-{part}").randint(low, high) * 1_000
+
 
 # The demo's supervisor takes the steps that decide on a draft (as each step declares); its officers the rest.
 SUPERVISOR_ACTS = frozenset({DeterminationAct.APPROVES, DeterminationAct.SENDS_BACK})
@@ -264,7 +278,7 @@ class DemoCases:
     def fund_fy2026(self, prefecture, index):
         for part in ("facilities", "personnel"):
             case = self.open_case(2026, MCF, "initial_grant", prefecture, part)
-            amount = 400_000_000 + index * 37_000_000
+            amount = fund_amount(prefecture.code, part)
             steps = [
                 ("request_consultation", {"deadline": "2026-06-30"}),
                 ("submit_consultation", {"amount": amount, "date": "2026-06-26"}),
