@@ -34,7 +34,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import checkpoints
-from .access import authorize
+from .access import authorize, scope_q
 from .checkpoints import Checkpoint
 from .history import stored_json, stored_json_exact
 from .models import HistoryEntry
@@ -63,9 +63,14 @@ def history_list_for_auditor(
 ) -> QuerySet[HistoryEntry]:
     """History records, oldest first, for one who may read them (``grants.read_history``) or, for an
     ``export``, export them (``grants.export_history``): auditors, supervisors and administrators.
-    ``search`` keeps the records of recipients whose name, reading or code contains it."""
-    authorize(actor, "grants.export_history" if export else "grants.read_history")
-    entries = HistoryEntry.objects.select_related("actor", "recipient").order_by("pk")
+    ``search`` keeps the records of recipients whose name, reading or code contains it.
+
+    Scope applies as everywhere (``grants.access``): a reader limited by scope rows gets the records of their
+    streams in their prefectures (a record's stream and its recipient's prefecture), none of the bureau-wide
+    ones (budget notices, schedules, users); a bureau-wide reader gets them all."""
+    permission = "grants.export_history" if export else "grants.read_history"
+    authorize(actor, permission)
+    entries = HistoryEntry.objects.select_related("actor", "recipient").filter(scope_q(actor, permission)).order_by("pk")
     if fiscal_year is not None:
         entries = entries.filter(fiscal_year=fiscal_year)
     if stream:

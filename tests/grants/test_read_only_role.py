@@ -149,3 +149,21 @@ def test_payment_run_show_prints_the_viewer_only_saitama(world, capsys):
     call_command("payment_run", "show", str(world["run"].pk), "--user", "saitama_viewer")
     printed = capsys.readouterr().out
     assert SAITAMA[0] in printed and TOKYO[0] not in printed
+
+
+def test_a_history_reader_limited_by_scope_gets_the_records_of_their_scope_alone(world):
+    """A group may give the history to a reader with scope rows: the list and the export keep their scope."""
+    from grants.history_export import history_list_for_auditor
+
+    viewer = world["viewer"]
+    for codename in ("read_history", "export_history"):
+        viewer.groups.get().permissions.add(Permission.objects.get(content_type__app_label="grants", codename=codename))
+    viewer = type(viewer).objects.get(pk=viewer.pk)  # a fresh request: permissions read anew
+    for export in (False, True):
+        seen = history_list_for_auditor(actor=viewer, export=export)
+        assert seen.exists()
+        assert {entry.recipient.prefecture_code for entry in seen} == {"11"}
+        assert not seen.filter(recipient__isnull=True).exists()  # bureau-wide records (plans, runs) stay out
+    everything = history_list_for_auditor(actor=f.auditor())  # a bureau-wide reader: every record
+    assert everything.count() == HistoryEntry.objects.count() > seen.count()
+    assert everything.filter(recipient__prefecture_code="13").exists()
