@@ -420,6 +420,44 @@ class BudgetNotice(models.Model):
         permissions = [("record_budget_notice", "Record the ministry's budget-obligation notices")]
 
 
+class BudgetCommitment(models.Model):
+    """What one commitment key commits now: a recipient's grant (its decision and changes share the key ``""``) or
+    an adjustment grant (the key is its procedure), at its latest approved amount, and which determination that is.
+
+    Derived, never written by hand: ``grants.services.budget_ledger_refresh`` writes it in the act's transaction
+    from the one rule of what a key commits (``grants.selectors``; docs/money.md, "The budget ceiling"). A key that
+    commits nothing has no row.
+    """
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="+")
+    grant_key = models.CharField(max_length=40, blank=True, default="", help_text="\"\" for a grant, else the procedure")
+    determination = models.ForeignKey("Determination", on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "stream", "part", "recipient", "grant_key"], name="one_budget_commitment_per_key"
+            )
+        ]
+
+
+class BudgetLedger(models.Model):
+    """A stream, part and fiscal year's ``committed``: the sum of its keys' ``BudgetCommitment`` amounts, kept with
+    them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
+    stream = models.CharField(max_length=40, choices=stream_choices)
+    part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
+    committed = models.BigIntegerField(default=0)  # moved by differences, which may be negative
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "stream", "part"], name="one_budget_ledger_per_year")]
+
+
 class HistoryEntry(models.Model):
     """One append-only record of the decision history (docs/domain.md#history).
 

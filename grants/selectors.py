@@ -21,6 +21,8 @@ from .local_governments import search_kana, search_text
 from .models import (
     AWAITING_RECIPIENT_STATES,
     DECISION_IN_FORCE_STATES,
+    BudgetCommitment,
+    BudgetLedger,
     BudgetNotice,
     Case,
     CaseState,
@@ -308,11 +310,11 @@ class BudgetCommitments:
 
     def approved(self, pending: Determination) -> None:
         """Count ``pending`` as approved (a bulk approval's earlier acts, not yet written, for its later ones)."""
-        if _commits(pending):
+        if commits(pending):
             self.latest[_pending_key(pending)] = pending.amount
 
 
-def _commits(pending: Determination | None) -> bool:
+def commits(pending: Determination | None) -> bool:
     """Whether approving ``pending`` commits money: settlements and revocations commit nothing."""
     return pending is not None and pending.kind not in UNCOMMITTING_KINDS
 
@@ -325,7 +327,7 @@ def _pending_key(pending: Determination) -> tuple:
 def _position(ceiling: int, committed: int, pending: Determination | None, replaced: Callable[[tuple], int]) -> BudgetPosition:
     """The one rule of a budget position (docs/money.md): approving ``pending`` replaces what its commitment key
     commits now (``replaced(key)``, its latest approved amount) with its own amount."""
-    with_pending = committed - replaced(_pending_key(pending)) + pending.amount if _commits(pending) else committed
+    with_pending = committed - replaced(_pending_key(pending)) + pending.amount if commits(pending) else committed
     return BudgetPosition(ceiling=ceiling, committed=committed, with_pending=with_pending)
 
 
@@ -353,7 +355,7 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
     already: it is left out of what is committed.
     """
     grant = _grant_procedures(stream)
-    recipient_id, key = _pending_key(pending) if _commits(pending) else (None, "")
+    recipient_id, key = _pending_key(pending) if commits(pending) else (None, "")
     ceiling, committed, replaced = first_row(
         _budget_position_sql(len(grant)),
         [
@@ -375,13 +377,28 @@ def _notice_sum_sql() -> str:
     return f"SELECT COALESCE(SUM(amount), 0) FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s"
 
 
-def _latest_params(grant: tuple[str, ...], fiscal_year: int, stream: str, part: str, *, leaving_out: int) -> list:
+#: The states of a case whose determinations commit nothing (withdrawn before notice, or revoked).
+UNCOMMITTING_STATES = (CaseState.REVOKED, CaseState.WITHDRAWN)
+
+
+def _latest_params(
+    grant: tuple[str, ...], fiscal_year: int, stream: str, part: str, *, leaving_out: int,
+    key: tuple[int, tuple[str, ...]] | None = None,
+) -> list:
     # ids start at 1: leaving out 0 leaves out none
-    return [*grant, fiscal_year, stream, part, *sorted(UNCOMMITTING_KINDS), CaseState.REVOKED, CaseState.WITHDRAWN, leaving_out]
+    params = [*grant, fiscal_year, stream, part, *sorted(UNCOMMITTING_KINDS), *UNCOMMITTING_STATES, leaving_out]
+    if key is not None:  # one recipient's cases of the key's procedures (``_latest_sql(key_procedures=...)``)
+        recipient_id, procedures = key
+        params += [recipient_id, *procedures]
+    return params
 
 
-def _latest_sql(grant_procedures: int) -> str:
-    """Approved decisions and changes (``_latest_params``) with their commitment key; ``newest = 1``: each key's latest."""
+def _latest_sql(grant_procedures: int, key_procedures: int = 0) -> str:
+    """Approved decisions and changes (``_latest_params``) with their commitment key; ``newest = 1``: each key's latest.
+
+    The one definition of what a key commits (docs/money.md, "The budget ceiling"). ``key_procedures``: only one
+    key's rows, one recipient's cases of that many procedures (the key's), read through the case's unique index.
+    """
     determinations, cases = Determination._meta.db_table, Case._meta.db_table
     # ``_commitment_key`` in SQL: the recipient, and "" for a grant's decision and changes, else the procedure.
     key = (
@@ -389,20 +406,85 @@ def _latest_sql(grant_procedures: int) -> str:
         if grant_procedures
         else "c.procedure"
     )
+    one_key = (
+        f" AND c.recipient_id = %s AND c.procedure IN ({', '.join(['%s'] * key_procedures)})" if key_procedures else ""
+    )
     return (
-        "SELECT amount, recipient_id, grant_key, ROW_NUMBER() OVER "
+        "SELECT id, amount, recipient_id, grant_key, ROW_NUMBER() OVER "
         "(PARTITION BY recipient_id, grant_key ORDER BY approved_at DESC, id DESC) AS newest "
         f"FROM (SELECT d.id, d.amount, d.approved_at, c.recipient_id, {key} AS grant_key "
         f"FROM {determinations} d JOIN {cases} c ON c.id = d.case_id "
         "WHERE c.fiscal_year_id = %s AND c.stream = %s AND c.part = %s AND d.approved_at IS NOT NULL "
-        f"AND d.kind NOT IN ({', '.join(['%s'] * len(UNCOMMITTING_KINDS))}) AND c.state NOT IN (%s, %s) "
-        "AND d.id <> %s) approved"
+        f"AND d.kind NOT IN ({', '.join(['%s'] * len(UNCOMMITTING_KINDS))}) "
+        f"AND c.state NOT IN ({', '.join(['%s'] * len(UNCOMMITTING_STATES))}) "
+        f"AND d.id <> %s{one_key}) approved"
     )
 
 
 @cache
 def _commitments_sql(grant_procedures: int) -> str:
     return f"SELECT recipient_id, grant_key, amount FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
+
+
+@cache
+def _year_latest_sql(grant_procedures: int) -> str:
+    return f"SELECT recipient_id, grant_key, id, amount FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
+
+
+@cache
+def _key_latest_sql(grant_procedures: int, key_procedures: int) -> str:
+    return f"SELECT id, amount FROM ({_latest_sql(grant_procedures, key_procedures)}) latest WHERE newest = 1"
+
+
+def budget_year_latest_query(*, fiscal_year: int, stream: str, part: str) -> tuple[str, list]:
+    """The SQL and parameters of every commitment key's latest approval of a stream, part and fiscal year:
+    rows of ``(recipient id, grant key, determination id, amount)`` (``_latest_sql``; the ledger's rebuild)."""
+    grant = _grant_procedures(stream)
+    return _year_latest_sql(len(grant)), _latest_params(grant, fiscal_year, stream, part, leaving_out=0)
+
+
+def budget_key_latest_query(*, fiscal_year: int, stream: str, part: str, recipient_id: int, grant_key: str) -> tuple[str, list]:
+    """The SQL and parameters of one commitment key's latest approval: one row ``(determination id, amount)``, or
+    none when the key commits nothing (``_latest_sql`` restricted to the key; the ledger's refresh)."""
+    grant = _grant_procedures(stream)
+    procedures = grant if grant_key == "" else (grant_key,)
+    key = (recipient_id, procedures)
+    return (
+        _key_latest_sql(len(grant), len(procedures)),
+        _latest_params(grant, fiscal_year, stream, part, leaving_out=0, key=key),
+    )
+
+
+def budget_key_of(case: Case) -> tuple[int, str]:
+    """The commitment key of a case's determinations: its recipient and its grant key (``_commitment_key``)."""
+    return _commitment_key(case.recipient_id, case.stream, case.procedure)
+
+
+def budget_position_of_ledger(*, fiscal_year: int, stream: str, part: str, pending: Determination) -> BudgetPosition:
+    """``budget_position`` for a draft awaiting approval, from the budget ledger (``BudgetLedger``,
+    ``BudgetCommitment``) instead of the year's approvals: the notices' sum, the year's ``committed`` and what the
+    draft's key commits now, in one statement whatever the size of the year (docs/money.md, "The budget ceiling").
+
+    ``pending`` is not approved (the ledger counts what is). The caller holds the year's budget lock
+    (``grants.services.budget_checks_serialised``), which every write of the ledger takes first.
+    """
+    recipient_id, key = _pending_key(pending) if commits(pending) else (0, "")
+    ceiling, committed, replaced = first_row(
+        _ledger_position_sql(), [fiscal_year, stream, part, fiscal_year, stream, part, fiscal_year, stream, part, recipient_id, key]
+    )
+    # PostgreSQL's SUM of bigint is numeric
+    return _position(int(ceiling), int(committed), pending, lambda _key: int(replaced))
+
+
+@cache
+def _ledger_position_sql() -> str:
+    ledger, commitments = BudgetLedger._meta.db_table, BudgetCommitment._meta.db_table
+    year = "fiscal_year_id = %s AND stream = %s AND part = %s"
+    return (
+        f"SELECT ({_notice_sum_sql()}), "
+        f"COALESCE((SELECT committed FROM {ledger} WHERE {year}), 0), "
+        f"COALESCE((SELECT amount FROM {commitments} WHERE {year} AND recipient_id = %s AND grant_key = %s), 0)"
+    )
 
 
 @cache

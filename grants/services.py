@@ -1,6 +1,8 @@
 """Writes on domain data that are not state transitions."""
 
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -8,17 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
-from web.rows import first_row, shared_read
+from web.rows import first_row, rows_of, scalar, shared_read
 
 from .access import authorize
 from .catalogue import is_valid_combination, procedure_get, stream_get
 from .errors import DuplicateCase
 from .history import history_append
 from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LATEST_DATE, MAX_YEN
-from .models import BudgetNotice, Case, FiscalYear, ProcedureYear, Recipient, Scope, bureau_prefectures
+from .models import BudgetCommitment, BudgetLedger, BudgetNotice, Case, Determination, FiscalYear, ProcedureYear, Recipient, Scope, bureau_prefectures
 from .procedures import definition_full, definition_problems
 from .recipients import check_digit_problem
-from .selectors import fiscal_year_on_file, procedure_year_definition
+from .selectors import (
+    UNCOMMITTING_STATES,
+    budget_key_latest_query,
+    budget_key_of,
+    budget_year_latest_query,
+    commits,
+    fiscal_year_on_file,
+    procedure_year_definition,
+)
 
 def _settled_year(stream: str, procedure: str, fiscal_year: int, settles: int | None) -> int | None:
     """The fiscal year a settlement settles (default: the nearest it may, as its spec says); None for others."""
@@ -241,6 +251,145 @@ def budget_checks_serialised(*, fiscal_year: int, stream: str, part: str) -> Non
         key = f"budget:{fiscal_year}:{stream}:{part}"
         # once per act, or per chunk of a bulk approval (``web.rows.shared_reads``): the lock is held to COMMIT
         shared_read(("lock", key), lambda: first_row("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key]))
+
+
+# -- the budget ledger (docs/money.md, "The budget ceiling") ---------------------------------------------------
+#: A determination's fields the rule of what a key commits reads (``grants.selectors._latest_sql``).
+LEDGER_DETERMINATION_FIELDS = frozenset({"approved_at", "kind", "amount", "case_id"})
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """One commitment key of the budget ledger: a stream, part and fiscal year's recipient and grant key."""
+
+    fiscal_year: int
+    stream: str
+    part: str
+    recipient_id: int
+    grant_key: str
+
+    @property
+    def year(self) -> tuple[int, str, str]:
+        return (self.fiscal_year, self.stream, self.part)
+
+
+def budget_ledger_key(case: Case) -> LedgerKey:
+    """The ledger key a case's determinations count under."""
+    recipient_id, grant_key = budget_key_of(case)
+    return LedgerKey(case.fiscal_year_id, case.stream, case.part, recipient_id, grant_key)
+
+
+def budget_ledger_touched(
+    case: Case, *, state_before: str, determinations: list[tuple[Determination, list[str] | None]]
+) -> LedgerKey | None:
+    """The ledger key an act's writes change, or None: decided from what the act changed, not from its name.
+
+    ``determinations``: the case's determinations the act saved, each with the fields it changed (None: inserted).
+    A case moving into or out of the states that commit nothing (``UNCOMMITTING_STATES``) changes its key; so
+    does a determination that commits (``commits``), approved now or before, whose approval, kind or amount the
+    act wrote.
+    """
+    if (state_before in UNCOMMITTING_STATES) != (case.state in UNCOMMITTING_STATES):
+        return budget_ledger_key(case)
+    for determination, changed in determinations:
+        fields = LEDGER_DETERMINATION_FIELDS if changed is None else LEDGER_DETERMINATION_FIELDS.intersection(changed)
+        approved = determination.approved_at is not None or "approved_at" in fields
+        if fields and approved and (commits(determination) or "kind" in fields):
+            return budget_ledger_key(case)
+    return None
+
+
+def budget_ledger_lock(keys) -> None:
+    """Take the budget lock of each key's year (``budget_checks_serialised``), in one order, before the act's
+    record: every write of the ledger holds it, so each reads the ledger as the last one left it."""
+    for fiscal_year, stream, part in sorted({key.year for key in keys}):
+        budget_checks_serialised(fiscal_year=fiscal_year, stream=stream, part=part)
+
+
+def budget_ledger_refresh(keys) -> None:
+    """Bring each key's ``BudgetCommitment`` and its year's ``BudgetLedger.committed`` up to what is on file,
+    inside the caller's transaction, after its writes and under ``budget_ledger_lock``.
+
+    Each key is read by the one rule of what a key commits, restricted to the key (``budget_key_latest_query``:
+    the key's own rows, not the year's); its row is written, or deleted when it commits nothing, and the
+    difference is added to its year's ``committed``. On PostgreSQL one statement a key; elsewhere, where a
+    statement costs no round trip, a few.
+    """
+    for key in sorted(set(keys), key=lambda key: (*key.year, key.recipient_id, key.grant_key)):
+        latest_sql, latest_params = budget_key_latest_query(
+            fiscal_year=key.fiscal_year, stream=key.stream, part=key.part, recipient_id=key.recipient_id,
+            grant_key=key.grant_key,
+        )
+        where = [key.fiscal_year, key.stream, key.part, key.recipient_id, key.grant_key]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(_refresh_sql(latest_sql), [*latest_params, *where, *where, *where, *key.year])
+            continue
+        latest = first_row(latest_sql, latest_params)
+        before = scalar(f"SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}", where) or 0
+        with connection.cursor() as cursor:
+            if latest is None:
+                cursor.execute(f"DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE}", where)
+            else:
+                cursor.execute(f"{_KEY_UPSERT} VALUES (%s, %s, %s, %s, %s, %s, %s) {_KEY_CONFLICT}", [*where, *latest])
+            cursor.execute(_YEAR_ADD, [*key.year, (latest[1] if latest else 0) - before])
+
+
+def budget_ledger_rebuild(*, fiscal_year: int | None = None) -> int:
+    """Write the budget ledger afresh from what is on file, for one fiscal year or all: for loaders that write
+    determinations and cases directly (``bench/national.py``'s ten years, the migration that made the ledger).
+
+    Every stream and part of the year (or years) is read by the one rule of what a key commits
+    (``budget_year_latest_query``) under its budget lock. Returns the number of keys written.
+    """
+    years = Case.objects.all() if fiscal_year is None else Case.objects.filter(fiscal_year_id=fiscal_year)
+    lines = sorted(set(years.values_list("fiscal_year_id", "stream", "part")))
+    which, which_params = ("", []) if fiscal_year is None else (" WHERE fiscal_year_id = %s", [fiscal_year])
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for year, stream, part in lines:
+            budget_checks_serialised(fiscal_year=year, stream=stream, part=part)
+        cursor.execute(f"DELETE FROM {_COMMITMENTS}{which}", which_params)
+        cursor.execute(f"DELETE FROM {_LEDGER}{which}", which_params)
+        for year, stream, part in lines:
+            sql, params = budget_year_latest_query(fiscal_year=year, stream=stream, part=part)
+            rows = [[year, stream, part, *row] for row in rows_of(sql, params)]
+            if rows:
+                cursor.executemany(f"{_KEY_UPSERT} VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+            cursor.execute(_YEAR_ADD, [year, stream, part, sum(int(row[-1]) for row in rows)])
+            written += len(rows)
+    return written
+
+
+_COMMITMENTS, _LEDGER = BudgetCommitment._meta.db_table, BudgetLedger._meta.db_table
+_KEY_WHERE = "fiscal_year_id = %s AND stream = %s AND part = %s AND recipient_id = %s AND grant_key = %s"
+_KEY_UPSERT = (
+    f"INSERT INTO {_COMMITMENTS} (fiscal_year_id, stream, part, recipient_id, grant_key, determination_id, amount)"
+)
+_KEY_CONFLICT = (
+    "ON CONFLICT (fiscal_year_id, stream, part, recipient_id, grant_key) "
+    "DO UPDATE SET determination_id = excluded.determination_id, amount = excluded.amount"
+)
+_YEAR_ADD = (
+    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) VALUES (%s, %s, %s, %s) "
+    f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
+)
+
+
+@cache
+def _refresh_sql(latest_sql: str) -> str:
+    """PostgreSQL: a key's refresh in one statement. The WITHs all read the database as it stood when the
+    statement began (the key's row before it is written); the key's row is upserted or deleted and the year's
+    ``committed`` moves by the difference."""
+    return (
+        f"WITH latest AS ({latest_sql}), "
+        f"before AS (SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}), "
+        f"kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, id, amount FROM latest {_KEY_CONFLICT} RETURNING 1), "
+        f"gone AS (DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE} AND NOT EXISTS (SELECT 1 FROM latest) RETURNING 1) "
+        f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) "
+        "SELECT %s, %s, %s, COALESCE((SELECT amount FROM latest), 0) - COALESCE((SELECT amount FROM before), 0) "
+        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
+    )
 
 
 #: What a user may do beside their scope rows: the account's flags, their groups (roles) and own permissions.

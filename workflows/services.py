@@ -26,6 +26,7 @@ from grants.history import (
 )
 from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
+from grants.services import budget_ledger_lock, budget_ledger_refresh, budget_ledger_touched
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
 from web.rows import (
@@ -250,8 +251,9 @@ class _BulkWrites:
         self.records: list[dict] = []
         self.additions: list[list] = []
         self.budgets: dict = {}  # ``CaseFlow.chunk_budgets``
+        self.ledger: list = []  # the budget ledger's keys the acts changed (``budget_ledger_touched``)
 
-    def keep(self, saved: list[tuple[Model, list[str]]], record: dict, additions: list) -> None:
+    def keep(self, saved: list[tuple[Model, list[str]]], record: dict, additions: list, ledger=None) -> None:
         for row, fields in saved:
             if not fields:
                 continue
@@ -261,6 +263,8 @@ class _BulkWrites:
             self.updates.setdefault((type(row), sql), []).append(params)
         self.records.append(record)
         self.additions.append(additions)
+        if ledger is not None:
+            self.ledger.append(ledger)
 
     def write(self) -> None:
         with connection.cursor() as cursor:
@@ -268,6 +272,9 @@ class _BulkWrites:
                 cursor.executemany(sql, rows)
                 if cursor.rowcount != len(rows):
                     self._refuse_stale(model, rows)
+        if self.ledger:  # after the acts' rows, before the records' chain lock
+            budget_ledger_lock(self.ledger)
+            budget_ledger_refresh(self.ledger)
         entries = history_records_append(self.records)
         grouped: dict = {}
         for additions, entry in zip(self.additions, entries):
@@ -396,16 +403,25 @@ def _act(
     saved = [(case, _changed(case, original))]
     if moved is not None:
         saved.append((moved, _changed(moved, moved_original)))
+    # What the act changed that the budget ledger derives from (docs/money.md, "The budget ceiling")
+    ledger = budget_ledger_touched(
+        case, state_before=source,
+        determinations=saved[1:] + ([(flow.new_determination, None)] if flow.new_determination is not None else []),
+    )
     # The pending drafts read with the case are those from before the act: whoever reads the case next (the
     # API's reply offers its next steps) reads them afresh.
     case.__dict__.pop("pending", None)
     if bulk is not None:
-        bulk.keep(saved, record, additions)
+        bulk.keep(saved, record, additions, ledger)
         return case
+    if ledger is not None:
+        budget_ledger_lock([ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
     entry, found = _act_write(
         saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
         [addition.query for addition in additions if addition.query is not None], inserts or [],
     )
+    if ledger is not None:
+        budget_ledger_refresh([ledger])
     for addition in additions:
         if addition.query is not None and found is not None:
             addition.with_record(entry, found=found.pop(0))

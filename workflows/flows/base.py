@@ -46,7 +46,7 @@ from grants.models import (
 )
 from grants.selectors import (
     budget_commitments,
-    budget_position,
+    budget_position_of_ledger,
     case_last_act_on,
     decision_in_force,
     determination_pending,
@@ -219,9 +219,11 @@ class CaseFlow:
             position = in_chunk[year].position(pending)
             if position.covered:
                 in_chunk[year].approved(pending)  # the chunk's later approvals count this one
-        else:  # an act: three sums in one statement, not the year's commitments row by row
+        else:  # an act: the year's budget ledger, one statement whatever the size of the year
             budget_checks_serialised(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
-            position = budget_position(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending)
+            position = budget_position_of_ledger(
+                fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending
+            )
         self.budget = position
         return State.CONDITION(
             position.covered,
