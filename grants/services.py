@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
-from web.rows import first_row, rows_of, scalar, shared_read
+from web.rows import first_row, rows_of, shared_read
 
 from .access import authorize
 from .catalogue import is_valid_combination, procedure_get, stream_get
@@ -325,14 +325,16 @@ def budget_ledger_refresh(keys) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(_refresh_sql(latest_sql), [*latest_params, *where, *where, *where, *key.year])
             continue
-        latest = first_row(latest_sql, latest_params)
-        before = scalar(f"SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}", where) or 0
+        determination_id, amount, before = first_row(_key_read_sql(latest_sql), [*latest_params, *where])
         with connection.cursor() as cursor:
-            if latest is None:
+            if determination_id is None:
                 cursor.execute(f"DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE}", where)
             else:
-                cursor.execute(f"{_KEY_UPSERT} VALUES (%s, %s, %s, %s, %s, %s, %s) {_KEY_CONFLICT}", [*where, *latest])
-            cursor.execute(_YEAR_ADD, [*key.year, (latest[1] if latest else 0) - before])
+                cursor.execute(
+                    f"{_KEY_UPSERT} VALUES (%s, %s, %s, %s, %s, %s, %s) {_KEY_CONFLICT}", [*where, determination_id, amount]
+                )
+            if (amount or 0) != (before or 0):
+                cursor.execute(_YEAR_ADD, [*key.year, (amount or 0) - (before or 0)])
 
 
 def budget_ledger_rebuild(*, fiscal_year: int | None = None) -> int:
@@ -374,6 +376,15 @@ _YEAR_ADD = (
     f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) VALUES (%s, %s, %s, %s) "
     f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
 )
+
+
+@cache
+def _key_read_sql(latest_sql: str) -> str:
+    """A key's latest approval (determination id and amount, NULL when none) and its row's amount as it stands."""
+    return (
+        f"WITH latest AS ({latest_sql}) SELECT (SELECT id FROM latest), (SELECT amount FROM latest), "
+        f"(SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE})"
+    )
 
 
 @cache
