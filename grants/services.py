@@ -292,8 +292,11 @@ def budget_ledger_touched(
     if (state_before in UNCOMMITTING_STATES) != (case.state in UNCOMMITTING_STATES):
         return budget_ledger_key(case)
     for determination, changed in determinations:
-        fields = LEDGER_DETERMINATION_FIELDS if changed is None else LEDGER_DETERMINATION_FIELDS.intersection(changed)
-        approved = determination.approved_at is not None or "approved_at" in fields
+        if changed is None:  # inserted: it counts from its approval
+            fields, approved = LEDGER_DETERMINATION_FIELDS, determination.approved_at is not None
+        else:
+            fields = LEDGER_DETERMINATION_FIELDS.intersection(changed)
+            approved = determination.approved_at is not None or "approved_at" in fields
         if fields and approved and (commits(determination) or "kind" in fields):
             return budget_ledger_key(case)
     return None
@@ -391,14 +394,15 @@ def _key_read_sql(latest_sql: str) -> str:
 def _refresh_sql(latest_sql: str) -> str:
     """PostgreSQL: a key's refresh in one statement. The WITHs all read the database as it stood when the
     statement began (the key's row before it is written); the key's row is upserted or deleted and the year's
-    ``committed`` moves by the difference."""
+    ``committed`` moves by the difference (its row is written only when there is one)."""
     return (
         f"WITH latest AS ({latest_sql}), "
         f"before AS (SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}), "
         f"kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, id, amount FROM latest {_KEY_CONFLICT} RETURNING 1), "
         f"gone AS (DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE} AND NOT EXISTS (SELECT 1 FROM latest) RETURNING 1) "
         f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) "
-        "SELECT %s, %s, %s, COALESCE((SELECT amount FROM latest), 0) - COALESCE((SELECT amount FROM before), 0) "
+        "SELECT %s, %s, %s, moved FROM (SELECT COALESCE((SELECT amount FROM latest), 0) "
+        "- COALESCE((SELECT amount FROM before), 0) AS moved) difference WHERE moved <> 0 "
         f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
     )
 
