@@ -249,6 +249,10 @@ class Fixture:
         items = self._payments(year, determinations, records)
         self.counts["payment_items"] += items
         self._history(records)
+        # the determinations and cases went in around the transition service: the budget ledger is written afresh
+        from grants.services import budget_ledger_rebuild
+
+        self.counts["budget_commitments"] += budget_ledger_rebuild(fiscal_year=year)
 
     def _fields(self, name: str, case, amount: int, decided: int, when: datetime) -> dict:
         day = when.date().isoformat()

@@ -330,6 +330,9 @@ class Case(models.Model):
             models.Index(fields=["fiscal_year", "stream", "procedure"]),
             # The calendar of one fiscal year: its deadlines in a month, and those still undecided (NULL).
             models.Index(fields=["fiscal_year", "deadline_effective"]),
+            # One recipient's cases of a year: the budget ledger's refresh of one commitment key reads only them
+            # (grants.services.budget_ledger_refresh), whatever the size of the year.
+            models.Index(fields=["recipient", "fiscal_year", "stream"], name="case_recipient_year"),
         ]
         permissions = [
             ("read_case", "Read cases with their letters and money (within the user's scope)"),
@@ -429,12 +432,13 @@ class BudgetCommitment(models.Model):
     commits nothing has no row.
     """
 
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
+    # No index beside the key's own: a refresh of an approval writes a row, and nothing reads them otherwise.
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+", db_index=False)
     stream = models.CharField(max_length=40, choices=stream_choices)
     part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
-    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Recipient, on_delete=models.PROTECT, related_name="+", db_index=False)
     grant_key = models.CharField(max_length=40, blank=True, default="", help_text="\"\" for a grant, else the procedure")
-    determination = models.ForeignKey("Determination", on_delete=models.PROTECT, related_name="+")
+    determination = models.ForeignKey("Determination", on_delete=models.PROTECT, related_name="+", db_index=False)
     amount = models.PositiveBigIntegerField()
 
     class Meta:
@@ -449,7 +453,7 @@ class BudgetLedger(models.Model):
     """A stream, part and fiscal year's ``committed``: the sum of its keys' ``BudgetCommitment`` amounts, kept with
     them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices."""
 
-    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+", db_index=False)
     stream = models.CharField(max_length=40, choices=stream_choices)
     part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
     committed = models.BigIntegerField(default=0)  # moved by differences, which may be negative
