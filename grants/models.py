@@ -451,12 +451,17 @@ class BudgetCommitment(models.Model):
 
 class BudgetLedger(models.Model):
     """A stream, part and fiscal year's ``committed``: the sum of its keys' ``BudgetCommitment`` amounts, kept with
-    them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices."""
+    them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices.
+
+    On PostgreSQL its row is also the year's budget lock (``grants.services.budget_checks_serialised``), written
+    with ``committed`` 0 when an approval's check finds none.
+    """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+", db_index=False)
     stream = models.CharField(max_length=40, choices=stream_choices)
     part = models.CharField(max_length=20, choices=part_choices, blank=True, default="")
     committed = models.BigIntegerField(default=0)  # moved by differences, which may be negative
+    revision = models.PositiveBigIntegerField(default=0, help_text="Raised by every write of committed")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["fiscal_year", "stream", "part"], name="one_budget_ledger_per_year")]

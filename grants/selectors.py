@@ -324,6 +324,12 @@ def _pending_key(pending: Determination) -> tuple:
     return _commitment_key(case.recipient_id, case.stream, case.procedure)
 
 
+def budget_position_from(*, ceiling: int, committed: int, pending: Determination, replaced: int) -> BudgetPosition:
+    """The position of a ceiling, a committed total and ``pending``, whose key commits ``replaced`` now (the budget
+    ledger's figures, read under its lock by ``grants.services.budget_position_serialised``)."""
+    return _position(ceiling, committed, pending, lambda _key: replaced)
+
+
 def _position(ceiling: int, committed: int, pending: Determination | None, replaced: Callable[[tuple], int]) -> BudgetPosition:
     """The one rule of a budget position (docs/money.md): approving ``pending`` replaces what its commitment key
     commits now (``replaced(key)``, its latest approved amount) with its own amount."""
@@ -370,6 +376,11 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
 
 def _grant_procedures(stream: str) -> tuple[str, ...]:
     return tuple(spec.code for spec in procedure_list(stream) if spec.sets_grant)
+
+
+def budget_notice_sum_sql() -> str:
+    """The notices' sum of a stream, part and fiscal year (its parameters: the year, the stream, the part)."""
+    return _notice_sum_sql()
 
 
 def _notice_sum_sql() -> str:
@@ -466,7 +477,8 @@ def budget_position_of_ledger(*, fiscal_year: int, stream: str, part: str, pendi
     draft's key commits now, in one statement whatever the size of the year (docs/money.md, "The budget ceiling").
 
     ``pending`` is not approved (the ledger counts what is). The caller holds the year's budget lock
-    (``grants.services.budget_checks_serialised``), which every write of the ledger takes first.
+    (``grants.services.budget_checks_serialised``), which every write of the ledger takes first; an approval
+    takes it and reads this in one statement (``grants.services.budget_position_serialised``).
     """
     recipient_id, key = _pending_key(pending) if commits(pending) else (0, "")
     ceiling, committed, replaced = first_row(

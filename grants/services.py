@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
-from web.rows import first_row, rows_of, shared_read
+from web.rows import first_row, rows_of, shared_read, shared_seed
 
 from .access import authorize
 from .catalogue import is_valid_combination, procedure_get, stream_get
@@ -22,6 +22,10 @@ from .procedures import definition_full, definition_problems
 from .recipients import check_digit_problem
 from .selectors import (
     UNCOMMITTING_STATES,
+    BudgetPosition,
+    budget_notice_sum_sql,
+    budget_position_from,
+    budget_position_of_ledger,
     budget_key_latest_query,
     budget_key_of,
     budget_year_latest_query,
@@ -238,19 +242,51 @@ def budget_notice_record(
 
 
 def budget_checks_serialised(*, fiscal_year: int, stream: str, part: str) -> None:
-    """Make the budget checks of one fiscal year's stream and part take turns until this transaction ends.
+    """Make the budget checks and ledger writes of one fiscal year's stream and part take turns until this
+    transaction ends.
 
     An approval reads what the others committed (docs/money.md, "The budget
     ceiling"). On PostgreSQL, under READ COMMITTED, two approvals at once would
     each miss the other and could together pass the ceiling: a transaction
     advisory lock named after the year, stream and part serialises them, taken
-    after the case's lock (docs/architecture.md, "Lock order"). SQLite's
-    IMMEDIATE write lock already serialises every act.
+    after the case's lock (docs/architecture.md, "Lock order"); every write of
+    the budget ledger takes it too, so a statement after it reads the ledger as
+    the last holder left it. SQLite's IMMEDIATE write lock already serialises
+    every act.
     """
     if connection.vendor == "postgresql" and connection.in_atomic_block:
-        key = f"budget:{fiscal_year}:{stream}:{part}"
+        key = _lock_key(fiscal_year, stream, part)
         # once per act, or per chunk of a bulk approval (``web.rows.shared_reads``): the lock is held to COMMIT
-        shared_read(("lock", key), lambda: first_row("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key]))
+        shared_read(("lock", key), lambda: first_row(_LOCK, [key]))
+
+
+def budget_position_serialised(*, fiscal_year: int, stream: str, part: str, pending: Determination) -> BudgetPosition:
+    """``budget_checks_serialised`` and then ``budget_position_of_ledger``: an approval's check, for a draft
+    awaiting approval.
+
+    On PostgreSQL in one statement as a rule: the year's ledger row is locked
+    (written first when there is none) and returns its ``committed`` as the
+    last approval left it, while the notices and the draft's key are read as
+    the statement found them before it waited. Both agree unless the year's
+    ledger moved while it waited (its ``revision``, raised by every write of
+    ``committed``, tells): then the lock is held and the position is read again.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return budget_position_of_ledger(fiscal_year=fiscal_year, stream=stream, part=part, pending=pending)
+    recipient_id, key = budget_key_of(pending.case)
+    year = [fiscal_year, stream, part]
+    lock = _lock_key(fiscal_year, stream, part)
+    committed, revision, seen, ceiling, replaced = first_row(
+        _LOCKED_POSITION, [*year, lock, *year, *year, *year, recipient_id, key]
+    )
+    shared_seed(("lock", lock), lambda: None)  # held: the act's ledger refresh does not take it again
+    if seen != revision and not (seen is None and revision == 0):  # the ledger moved while the statement waited
+        return budget_position_of_ledger(fiscal_year=fiscal_year, stream=stream, part=part, pending=pending)
+    return budget_position_from(ceiling=int(ceiling), committed=int(committed), pending=pending, replaced=int(replaced))
+
+
+def _lock_key(fiscal_year: int, stream: str, part: str) -> str:
+    return f"budget:{fiscal_year}:{stream}:{part}"
 
 
 # -- the budget ledger (docs/money.md, "The budget ceiling") ---------------------------------------------------
@@ -355,13 +391,15 @@ def budget_ledger_rebuild(*, fiscal_year: int | None = None) -> int:
         for year, stream, part in lines:
             budget_checks_serialised(fiscal_year=year, stream=stream, part=part)
         cursor.execute(f"DELETE FROM {_COMMITMENTS}{which}", which_params)
-        cursor.execute(f"DELETE FROM {_LEDGER}{which}", which_params)
+        cursor.execute(f"UPDATE {_LEDGER} SET committed = 0, revision = revision + 1{which}", which_params)
         for year, stream, part in lines:
             sql, params = budget_year_latest_query(fiscal_year=year, stream=stream, part=part)
             rows = [[year, stream, part, *row] for row in rows_of(sql, params)]
             if rows:
                 cursor.executemany(f"{_KEY_UPSERT} VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
-            cursor.execute(_YEAR_ADD, [year, stream, part, sum(int(row[-1]) for row in rows)])
+            total = sum(int(row[-1]) for row in rows)
+            if total:
+                cursor.execute(_YEAR_ADD, [year, stream, part, total])
             written += len(rows)
     return written
 
@@ -376,8 +414,23 @@ _KEY_CONFLICT = (
     "DO UPDATE SET determination_id = excluded.determination_id, amount = excluded.amount"
 )
 _YEAR_ADD = (
-    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) VALUES (%s, %s, %s, %s) "
-    f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
+    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) VALUES (%s, %s, %s, %s, 1) "
+    f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
+    f"revision = {_LEDGER}.revision + 1"
+)
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+#: PostgreSQL, an approval's check: the year's budget lock (``_LOCK``), then its ledger row written when there is
+#: none and updated to itself otherwise, which returns the row as the last holder of the lock left it (an
+#: INSERT ... ON CONFLICT DO UPDATE acts on the newest row, whatever the statement's snapshot); then the row's
+#: revision, the notices' sum and the draft key's amount as the statement's snapshot has them.
+_LOCKED_POSITION = (
+    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
+    f"SELECT %s, %s, %s, 0, 0 FROM ({_LOCK}) locked "
+    f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET revision = {_LEDGER}.revision "
+    "RETURNING committed, revision, "
+    f"(SELECT revision FROM {_LEDGER} WHERE fiscal_year_id = %s AND stream = %s AND part = %s), "
+    f"({budget_notice_sum_sql()}), "
+    f"COALESCE((SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}), 0)"
 )
 
 
@@ -400,10 +453,11 @@ def _refresh_sql(latest_sql: str) -> str:
         f"before AS (SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}), "
         f"kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, id, amount FROM latest {_KEY_CONFLICT} RETURNING 1), "
         f"gone AS (DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE} AND NOT EXISTS (SELECT 1 FROM latest) RETURNING 1) "
-        f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed) "
-        "SELECT %s, %s, %s, moved FROM (SELECT COALESCE((SELECT amount FROM latest), 0) "
+        f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
+        "SELECT %s, %s, %s, moved, 1 FROM (SELECT COALESCE((SELECT amount FROM latest), 0) "
         "- COALESCE((SELECT amount FROM before), 0) AS moved) difference WHERE moved <> 0 "
-        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed"
+        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
+        f"revision = {_LEDGER}.revision + 1"
     )
 
 

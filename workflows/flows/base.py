@@ -34,7 +34,7 @@ from grants.catalogue import (
     stream_get,
 )
 from grants.errors import OutOfScope
-from grants.services import budget_checks_serialised
+from grants.services import budget_checks_serialised, budget_position_serialised
 from grants.procedures import InformalNotice, definition_full
 from grants.models import (
     DECISION_IN_FORCE_STATES,
@@ -46,7 +46,6 @@ from grants.models import (
 )
 from grants.selectors import (
     budget_commitments,
-    budget_position_of_ledger,
     case_last_act_on,
     decision_in_force,
     determination_pending,
@@ -219,9 +218,8 @@ class CaseFlow:
             position = in_chunk[year].position(pending)
             if position.covered:
                 in_chunk[year].approved(pending)  # the chunk's later approvals count this one
-        else:  # an act: the year's budget ledger, one statement whatever the size of the year
-            budget_checks_serialised(fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part)
-            position = budget_position_of_ledger(
+        else:  # an act: the year's budget ledger, locked and read in one statement whatever the size of the year
+            position = budget_position_serialised(
                 fiscal_year=case.fiscal_year_id, stream=case.stream, part=case.part, pending=pending
             )
         self.budget = position
