@@ -11,6 +11,7 @@ from grants.history import _chain_rows, history_verify
 from grants.local_governments import code_is_valid
 from grants.models import Case, Recipient
 from payments.models import FundBalance, PaymentRun
+from tests.budget_ledger import assert_ledger_agrees
 from tests.grants import history_reference as reference
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_load_demo_twice_builds_once_and_keeps_the_chain(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-for-tests")
     call_command("load_demo", verbosity=0)
+    assert_ledger_agrees()  # its acts go through the transition service, which keeps the budget ledger
     cases = Case.objects.count()
     assert Recipient.objects.filter(kind="prefecture").count() == 47
     assert Recipient.objects.filter(kind="municipality").count() == 1741
