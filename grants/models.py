@@ -453,8 +453,9 @@ class BudgetLedger(models.Model):
     """A stream, part and fiscal year's ``committed``: the sum of its keys' ``BudgetCommitment`` amounts, kept with
     them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices.
 
-    On PostgreSQL its row is also the year's budget lock (``grants.services.budget_checks_serialised``), written
-    with ``committed`` 0 when an approval's check finds none.
+    On PostgreSQL an approval's check writes its row onto itself (with ``committed`` 0 when there is none) under the
+    year's budget lock, to read it as the last holder of that lock left it; ``revision`` tells whether anything
+    moved since the check's statement began (``grants.services.budget_position_serialised``).
     """
 
     fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="+", db_index=False)
