@@ -1,0 +1,24 @@
+"""The migration that made the budget ledger fills it from what was on file, as ``migrate`` runs it."""
+
+from django.core.management import call_command
+
+from grants.models import BudgetCommitment, BudgetLedger
+from grants.selectors import budget_position, budget_position_of_ledger
+from tests.budget_ledger import assert_ledger_agrees
+from tests.factories import Stream
+from tests.workflows.test_budget_ledger import _laid_down_directly
+
+BEFORE = ("grants", "0019_determination_sent_back_index")
+
+
+def test_the_ledger_is_filled_from_the_approvals_on_file(live_db):
+    call_command("migrate", *BEFORE, verbosity=0)
+    try:
+        pending = _laid_down_directly()  # through models whose tables 0019 already has
+    finally:
+        call_command("migrate", verbosity=0)
+    assert BudgetCommitment.objects.count() == 4  # two keys of the first recipient, one of the second, FY2026's
+    assert BudgetLedger.objects.get(fiscal_year_id=2027, stream=Stream.COMMUNITY_SUPPORT_GRANT).committed == 11_000_000
+    assert_ledger_agrees()
+    position = dict(fiscal_year=2027, stream=Stream.COMMUNITY_SUPPORT_GRANT, part="", pending=pending)
+    assert budget_position_of_ledger(**position) == budget_position(**position)
