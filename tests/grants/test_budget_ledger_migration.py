@@ -4,9 +4,8 @@ from django.core.management import call_command
 
 from grants.models import BudgetCommitment, BudgetLedger
 from grants.selectors import budget_position, budget_position_of_ledger
-from tests.budget_ledger import assert_ledger_agrees
+from tests.budget_ledger import approvals_laid_down_directly, assert_ledger_agrees
 from tests.factories import Stream
-from tests.workflows.test_budget_ledger import _laid_down_directly
 
 BEFORE = ("grants", "0019_determination_sent_back_index")
 
@@ -14,7 +13,7 @@ BEFORE = ("grants", "0019_determination_sent_back_index")
 def test_the_ledger_is_filled_from_the_approvals_on_file(live_db):
     call_command("migrate", *BEFORE, verbosity=0)
     try:
-        pending = _laid_down_directly()  # through models whose tables 0019 already has
+        pending = approvals_laid_down_directly()  # through models whose tables 0019 already has
     finally:
         call_command("migrate", verbosity=0)
     assert BudgetCommitment.objects.count() == 4  # two keys of the first recipient, one of the second, FY2026's

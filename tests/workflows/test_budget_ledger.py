@@ -4,7 +4,7 @@ it holds what the one window SQL computes, and an approval's check reads it."""
 import importlib
 import itertools
 import random
-from datetime import date, datetime, timedelta, timezone as tz
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -14,7 +14,7 @@ from grants.models import BudgetCommitment, BudgetLedger, Case, CaseState, Deter
 from grants.selectors import budget_position, budget_position_of_ledger
 from grants.services import budget_ledger_rebuild
 from tests import factories as f
-from tests.budget_ledger import assert_ledger_agrees, ledger_held
+from tests.budget_ledger import approvals_laid_down_directly, assert_ledger_agrees, ledger_held
 from tests.factories import Stream
 from tests.payments import factories as pf
 from web.errors import DomainError
@@ -211,37 +211,8 @@ def test_the_check_reads_the_ledger_as_the_window_reads_the_year(people):
         )
 
 
-def _laid_down_directly():
-    """Rows written as a loader writes them, around the transition service: the ledger knows nothing of them."""
-    officer, boss = f.officer(), f.supervisor()
-    first, second, third = (f.municipality(f"11-p{n}", f"町{n}") for n in range(3))
-
-    def determination(case, kind, amount, minute, *, approved=True):
-        at = datetime(2027, 6, 1, 9, minute, tzinfo=tz.utc)
-        return Determination.objects.create(case=case, kind=kind, amount=amount, drafted_by=officer, drafted_at=at,
-                                            approved_by=boss if approved else None, approved_at=at if approved else None)
-
-    def case(recipient, procedure, state="notified", year=YEAR):
-        made = f.case(actor=officer, year=year, procedure=procedure, recipient=recipient)
-        Case.objects.filter(pk=made.pk).update(state=state)
-        return Case.objects.get(pk=made.pk)
-
-    determination(case(first, "initial_grant"), "decision", 5_000_000, 0)
-    changed = case(first, "change_grant")
-    determination(changed, "change", 7_000_000, 5)
-    determination(changed, "change", 6_000_000, 5)  # same minute, later row: the latest
-    determination(case(first, "adjustment_grant"), "decision", 2_000_000, 1)
-    determination(case(first, "prior_year_settlement"), "settlement", 900_000, 9)
-    determination(case(second, "initial_grant"), "decision", 3_000_000, 2)
-    determination(case(second, "adjustment_grant", state=CaseState.WITHDRAWN), "decision", 4_000_000, 3)
-    determination(case(third, "initial_grant", state=CaseState.REVOKED), "decision", 8_000_000, 4)
-    determination(case(third, "initial_grant", year=2026), "decision", 1_000_000, 4)
-    pending = determination(case(third, "change_grant", state="drafted"), "change", 1_000_000, 6, approved=False)
-    return pending
-
-
 def test_the_migration_fills_the_ledger_from_what_is_on_file():
-    pending = _laid_down_directly()
+    pending = approvals_laid_down_directly()
     assert not BudgetCommitment.objects.exists()
     migration = importlib.import_module("grants.migrations.0020_budget_ledger")
     migration.ledger_fill(None, None)
@@ -254,7 +225,7 @@ def test_the_migration_fills_the_ledger_from_what_is_on_file():
 
 
 def test_a_rebuild_of_one_year_leaves_the_others_alone():
-    _laid_down_directly()
+    approvals_laid_down_directly()
     assert budget_ledger_rebuild(fiscal_year=YEAR) == 3  # the first recipient's grant and adjustment, the second's
     assert_ledger_agrees(YEAR)
     assert committed(2026) == 0 and not BudgetCommitment.objects.filter(fiscal_year_id=2026).exists()
