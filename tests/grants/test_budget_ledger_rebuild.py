@@ -1,6 +1,10 @@
-"""The migration that made the budget ledger fills it from what was on file, as ``migrate`` runs it."""
+"""The migration that made the budget ledger fills it from what was on file, as ``migrate`` runs it; the command
+writes it afresh."""
 
-from django.core.management import call_command
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
 
 from grants.models import BudgetCommitment, BudgetLedger
 from grants.selectors import budget_position, budget_position_of_ledger
@@ -21,3 +25,15 @@ def test_the_ledger_is_filled_from_the_approvals_on_file(live_db):
     assert_ledger_agrees()
     position = dict(fiscal_year=2027, stream=Stream.COMMUNITY_SUPPORT_GRANT, part="", pending=pending)
     assert budget_position_of_ledger(**position) == budget_position(**position)
+
+
+def test_the_command_writes_the_ledger_afresh(db):
+    approvals_laid_down_directly()
+    out = StringIO()
+    call_command("budget_ledger_rebuild", "--fiscal-year", "2027", stdout=out)
+    assert out.getvalue().strip() == "budget ledger of FY2027 written afresh: 3 commitment key(s)"
+    assert_ledger_agrees(2027)
+    call_command("budget_ledger_rebuild", stdout=StringIO())
+    assert_ledger_agrees()
+    with pytest.raises(CommandError):
+        call_command("budget_ledger_rebuild", "--fiscal-year", "0")
