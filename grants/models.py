@@ -330,9 +330,6 @@ class Case(models.Model):
             models.Index(fields=["fiscal_year", "stream", "procedure"]),
             # The calendar of one fiscal year: its deadlines in a month, and those still undecided (NULL).
             models.Index(fields=["fiscal_year", "deadline_effective"]),
-            # One recipient's cases of a year: the budget ledger's refresh of one commitment key reads only them
-            # (grants.services.budget_ledger_refresh), whatever the size of the year.
-            models.Index(fields=["recipient", "fiscal_year", "stream"], name="case_recipient_year"),
         ]
         permissions = [
             ("read_case", "Read cases with their letters and money (within the user's scope)"),

@@ -11,7 +11,7 @@ from grants.selectors import budget_position, budget_position_of_ledger
 from tests.budget_ledger import approvals_laid_down_directly, assert_ledger_agrees
 from tests.factories import Stream
 
-BEFORE = ("grants", "0019_determination_sent_back_index")
+BEFORE = ("grants", "0020_hot_path_indexes")
 
 
 def test_the_ledger_is_filled_from_the_approvals_on_file(live_db):

@@ -214,7 +214,7 @@ def test_the_check_reads_the_ledger_as_the_window_reads_the_year(people):
 def test_the_migration_fills_the_ledger_from_what_is_on_file():
     pending = approvals_laid_down_directly()
     assert not BudgetCommitment.objects.exists()
-    migration = importlib.import_module("grants.migrations.0020_budget_ledger")
+    migration = importlib.import_module("grants.migrations.0021_budget_ledger")
     migration.ledger_fill(None, None)
     assert_ledger_agrees()
     assert committed() == 6_000_000 + 2_000_000 + 3_000_000
