@@ -141,22 +141,6 @@ def row_insert(instance: Model) -> Model:
         return inserted(instance, None if given else cursor.fetchone()[0])
 
 
-def row_insert_asking(instance: Model, queries: list[tuple[str, tuple]]) -> list:
-    """``row_insert`` of a new instance whose id the database assigns, with ``queries`` (``(sql, params)``, each
-    one value or none) asked in the same statement, as scalar subqueries of its RETURNING; what each found (or
-    None). SQLite, whose statements cost no round trip but each its own Python and parsing, uses it to ask
-    what it would otherwise ask right after (``workflows.services``)."""
-    meta = instance._meta
-    fields, params = insert_values(instance)
-    sql = _insert_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column)
-    asked = "".join(f", ({query})" for query, _query_params in queries)
-    with db().cursor() as cursor:
-        cursor.execute(sql + asked, [*params, *(param for _query, query_params in queries for param in query_params)])
-        row = cursor.fetchone()
-    inserted(instance, row[0])
-    return list(row[1:])
-
-
 _with_act: ContextVar[list | None] = ContextVar("inserts_with_act", default=None)
 
 

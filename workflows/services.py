@@ -30,7 +30,7 @@ from grants.services import budget_ledger_lock, budget_ledger_refresh, budget_le
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
 from web.rows import (
-    inserted, insert_statement, insert_under_statement, inserts_with_act, row_insert, row_insert_asking, row_update,
+    inserted, insert_statement, insert_under_statement, inserts_with_act, row_insert, row_update,
     shared_reads, update_statement,
 )
 
@@ -462,25 +462,19 @@ def _act_write(
     it; the queries are WITHs too (one round trip where several would do the
     same). On SQLite, whose statements cost no round trip, the UPDATEs run one
     after the other, the history appends the record and the new rows follow;
-    the queries ride on the last new row's INSERT (``row_insert_asking``), and
-    are left to their additions when there is none. The caller holds the
-    case's lock.
+    the queries are left to their additions. The caller holds the case's lock.
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
         for row, fields in updates:
             row_update(row, fields)
         entry = history_record_append(record)
-        found = None
-        for number, (row, field) in enumerate(new_rows):
+        for row, field in new_rows:
             setattr(row, field, entry)
-            if queries and number == len(new_rows) - 1:  # the queries ride on the last INSERT
-                found = row_insert_asking(row, list(queries))
-            else:
-                row_insert(row)
+            row_insert(row)
         for row in inserts:
             row_insert(row)
-        return entry, found
+        return entry, None
     statements = [update_statement(row, fields) for row, fields in updates]
     names = tuple(f"saved{number}" for number in range(len(statements)))
     append_sql, append_params = history_append_statement(record, joined=names)

@@ -63,10 +63,9 @@ class ActAddition(NamedTuple):
     #: step's acts: by the service too, unless the addition names ``with_records``, which stores the chunk's rows).
     row: Any = None
     record_field: str = ""
-    #: A single act: a query ``(sql, params)`` the service runs inside the act's write, whose first value of its
-    #: first row (None for none) it hands to ``with_record`` as ``found=``: on PostgreSQL in the write statement (a
-    #: ``WITH``, no round trip of its own), on SQLite in the RETURNING of the act's last new row. Where it is not
-    #: run (a bulk step, an act without new rows on SQLite), ``with_record`` gets no ``found``.
+    #: PostgreSQL, a single act: a query ``(sql, params)`` the service runs inside the act's write statement (a
+    #: ``WITH``, no round trip of its own), whose first value of its first row (None for none) it hands to
+    #: ``with_record`` as ``found=``. Elsewhere it is not run, and ``with_record`` gets no ``found``.
     query: tuple[str, tuple] | None = None
 
 

@@ -4,18 +4,14 @@ undoing the fold fails it; the outcome (items, letters, drains) is checked as we
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django_tasks_db.models import DBTaskResult
 
-from letters.models import Letter
 from payments.models import PaymentItem
 from tests import factories as f
 from tests.factories import Stream
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
-DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 POSTGRESQL = connection.vendor == "postgresql"
 
 
@@ -66,18 +62,3 @@ def test_on_postgresql_a_notice_locks_its_recipient_with_its_case_in_one_stateme
                                                name="request", actor=officer, data={}, expected_version=1))
     (read,) = [sql for sql in seen if sql.startswith("SELECT") and 'FROM "grants_case" c' in sql]
     assert read.endswith("FOR NO KEY UPDATE OF c")
-
-
-@pytest.mark.skipif(POSTGRESQL, reason="PostgreSQL asks in the act's write statement (test_rows)")
-@override_settings(TASKS=DATABASE_QUEUE)
-def test_on_sqlite_an_acts_letter_insert_asks_for_the_ready_drain_it_relies_on():
-    officer = f.officer()
-    for n in range(2):
-        case = f.case(actor=officer, recipient=f.town(n))
-        seen = _statements(lambda: case_transition(case_id=case.pk, name="request", actor=officer, data={},
-                                                   expected_version=1))
-        (insert,) = [sql for sql in seen if sql.startswith('INSERT INTO "calendars_letter"')]
-        assert "django_tasks_database_dbtaskresult" in insert
-        assert not [sql for sql in seen if sql.startswith("SELECT") and "django_tasks_database_dbtaskresult" in sql]
-    # the first act queued a drain, the second found it READY and relied on it
-    assert DBTaskResult.objects.count() == 1 and Letter.objects.count() == 2
