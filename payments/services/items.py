@@ -141,7 +141,8 @@ def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
         # Without a plan for its fiscal year, a notice pays the notified amount less what was issued, at once.
-        return ShareBase.CUMULATIVE, [_Share(procedure_get(case.stream, case.procedure).unplanned_basis, 100, None)], issued
+        unplanned = procedure_get(case.stream, case.procedure).unplanned_basis
+        return ShareBase.CUMULATIVE, [_Share(unplanned, 100, None)], issued
     return rules[0].base, shares, issued
 
 
