@@ -8,7 +8,8 @@ from django.db import connection
 
 pytestmark = pytest.mark.django_db
 
-DROPPED = [("grants_case", "fiscal_year_id"), ("grants_paymentitem", "recipient_id"), ("calendars_letter", "batch_id")]
+DROPPED = [("grants_case", "fiscal_year_id"), ("grants_case", "recipient_id"), ("grants_paymentitem", "recipient_id"),
+           ("calendars_letter", "batch_id")]
 
 
 def _indexes(table: str) -> dict[str, list[str]]:
