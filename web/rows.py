@@ -133,11 +133,10 @@ def row_insert(instance: Model) -> Model:
 
     A primary key already set (a UUID) is inserted; otherwise the database assigns one.
     """
-    meta = instance._meta
-    fields, params = insert_values(instance)
+    sql, params = insert_statement(instance)
     given = instance.pk is not None
     with db().cursor() as cursor:
-        cursor.execute(_insert_sql(meta.db_table, tuple(field.column for field in fields), "" if given else meta.pk.column), params)
+        cursor.execute(sql, params)
         return inserted(instance, None if given else cursor.fetchone()[0])
 
 
@@ -167,10 +166,12 @@ def row_insert_with_act(instance: Model) -> Model:
 
 
 def insert_statement(instance: Model) -> tuple[str, list]:
-    """The INSERT of a new instance whose id the database assigns, returning it as ``id`` (``row_insert``'s)."""
+    """``row_insert``'s INSERT of a new instance: returning the id the database assigns, unless the instance has
+    one already (a UUID)."""
     meta = instance._meta
     fields, params = insert_values(instance)
-    return _insert_sql(meta.db_table, tuple(field.column for field in fields), meta.pk.column), params
+    returning = "" if instance.pk is not None else meta.pk.column
+    return _insert_sql(meta.db_table, tuple(field.column for field in fields), returning), params
 
 
 #: Rows per INSERT of ``rows_insert`` (the databases bound the parameters of one statement).
