@@ -93,19 +93,21 @@ def streams_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None
     """The streams whose bureau-wide rows (schedule steps: they belong to no prefecture) ``user`` may
     ``permission``, and the streams a filter offers them: None for every stream, else those of their scope
     rows (none without the permission)."""
-    if not _holds(user, permission):
-        return frozenset()
-    scope = scope_of(user)
-    return None if scope is None else frozenset(stream for stream, _prefecture in scope)
+    return _scope_part(user, permission, 0)
 
 
 def prefectures_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None:
     """The prefectures (JIS codes) a filter offers ``user`` for ``permission``: None for every prefecture,
     else those of their scope rows in any stream (none without the permission)."""
+    return _scope_part(user, permission, 1)
+
+
+def _scope_part(user, permission: str, index: int) -> frozenset[str] | None:
+    """One part (0: streams, 1: prefectures) of the user's scope rows for ``permission``; None for all."""
     if not _holds(user, permission):
         return frozenset()
     scope = scope_of(user)
-    return None if scope is None else frozenset(prefecture for _stream, prefecture in scope)
+    return None if scope is None else frozenset(row[index] for row in scope)
 
 
 def scope_q(user, permission: str = READ_CASE, *, via: str = "", stream: str | None = None, prefecture: str = "") -> Q:
