@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import database_name
+from common import chain_stored, database_name
 from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,24 +41,18 @@ def child(records: int) -> None:
 
     call_command("migrate", verbosity=0)
     actor = system_user()
-    previous, started = history.GENESIS_HASH, timezone.now()
-    batch = []
+    started = timezone.now()
     with transaction.atomic():
-        for number in range(records):
-            entry = HistoryEntry(
+        chain_stored((
+            HistoryEntry(
                 occurred_at=started, actor_id=actor.pk, actor_role="system", subject_type="case",
                 subject_id=str(number), fiscal_year=2025, stream="community_support_grant", action="submit",
                 source="requested", target="submitted",
                 data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し",
                       "document_number": f"関厚発第{number}号"},
-                prev_hash=previous,
             )
-            entry.hash = previous = history.entry_hash(entry)
-            batch.append(entry)
-            if len(batch) == 5000:
-                HistoryEntry.objects.bulk_create(batch)
-                batch = []
-        HistoryEntry.objects.bulk_create(batch)
+            for number in range(records)
+        ), history.GENESIS_HASH)
 
     def timed(function):
         began = time.perf_counter()

@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import database_name
+from common import chain_stored, database_name
 from signed_child import run_signed_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,23 +69,18 @@ def chain_laid(records: int, *, actors, case, recipients) -> None:
 
     previous = HistoryEntry.objects.order_by("pk").values_list("hash", flat=True).last() or history.GENESIS_HASH
     started = datetime(2025, 4, 1, 0, 0, tzinfo=timezone.UTC)
-    batch = []
     with transaction.atomic():
-        for number in range(records):
-            entry = HistoryEntry(
+        chain_stored((
+            HistoryEntry(
                 occurred_at=started + timedelta(seconds=number, microseconds=(number * 7919) % 1_000_000 if number % 3 else 0),
                 actor_id=actors[number % 2].pk, actor_role="system" if number % 2 == 0 else "officer",
                 subject_type="case", subject_id=str(number), case_id=case.pk if number % 5 == 0 else None,
                 fiscal_year=2025 if number % 7 else None, stream="community_support_grant" if number % 6 else "",
                 recipient_id=recipients[number % 2].pk if number % 4 else None, action="submit",
-                source="requested", target="submitted", data=awkward_data(number), prev_hash=previous,
+                source="requested", target="submitted", data=awkward_data(number),
             )
-            entry.hash = previous = history.entry_hash(entry)
-            batch.append(entry)
-            if len(batch) == 5000:
-                HistoryEntry.objects.bulk_create(batch)
-                batch = []
-        HistoryEntry.objects.bulk_create(batch)
+            for number in range(records)
+        ), previous)
 
 
 def _cpu_pg(connection) -> float:
