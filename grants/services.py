@@ -381,8 +381,11 @@ def budget_ledger_rebuild(*, fiscal_year: int | None = None) -> int:
     determinations and cases directly (``bench/national.py``'s ten years, the migration that made the ledger).
 
     Every stream and part of the year (or years) is read by the one rule of what a key commits
-    (``budget_year_latest_query``) under its budget lock. Returns the number of keys written.
+    (``budget_year_latest_query``) under its budget lock. Returns the number of keys written. A fiscal year that
+    is not set up is refused (InvalidInput), not rebuilt as empty.
     """
+    if fiscal_year is not None:
+        fiscal_year_on_file(year=fiscal_year)
     years = Case.objects.all() if fiscal_year is None else Case.objects.filter(fiscal_year_id=fiscal_year)
     lines = sorted(set(years.values_list("fiscal_year_id", "stream", "part")))
     which, which_params = ("", []) if fiscal_year is None else (" WHERE fiscal_year_id = %s", [fiscal_year])

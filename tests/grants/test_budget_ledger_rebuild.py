@@ -35,5 +35,8 @@ def test_the_command_writes_the_ledger_afresh(db):
     assert_ledger_agrees(2027)
     call_command("budget_ledger_rebuild", stdout=StringIO())
     assert_ledger_agrees()
-    with pytest.raises(CommandError):
-        call_command("budget_ledger_rebuild", "--fiscal-year", "0")
+    rows = BudgetCommitment.objects.count()
+    for year in ("0", "1999", "99999999999999999999"):  # not set up: refused, naming the year, nothing written
+        with pytest.raises(CommandError, match=f"invalid_input: .*\n  fiscal_year: .*{year}"):
+            call_command("budget_ledger_rebuild", "--fiscal-year", year)
+    assert BudgetCommitment.objects.count() == rows

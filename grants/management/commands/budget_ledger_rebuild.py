@@ -5,9 +5,11 @@ written around the transition service — a bulk load, a repair by hand — leav
 from the approvals on file, for one fiscal year or all, and says how many commitment keys it holds.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from grants.cli import command_error
 from grants.services import budget_ledger_rebuild
+from web.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -17,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--fiscal-year", type=int, help="Only this fiscal year (its April year)")
 
     def handle(self, *args, fiscal_year=None, **options):
-        if fiscal_year is not None and fiscal_year <= 0:
-            raise CommandError(f"--fiscal-year must be a fiscal year (its April year), not {fiscal_year}")
-        keys = budget_ledger_rebuild(fiscal_year=fiscal_year)
+        try:
+            keys = budget_ledger_rebuild(fiscal_year=fiscal_year)
+        except DomainError as exc:
+            raise command_error(exc) from exc
         which = f"FY{fiscal_year}" if fiscal_year is not None else "every fiscal year"
         self.stdout.write(f"budget ledger of {which} written afresh: {keys} commitment key(s)")
