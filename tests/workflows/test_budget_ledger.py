@@ -1,7 +1,6 @@
-"""The budget ledger (docs/money.md, "The budget ceiling"): after every kind of act that moves what a year commits,
+"""The budget ledger (docs/money.md, "The budget ledger"): after every kind of act that moves what a year commits,
 it holds what the one window SQL computes, and an approval's check reads it."""
 
-import importlib
 import itertools
 import random
 from datetime import date, timedelta
@@ -209,19 +208,6 @@ def test_the_check_reads_the_ledger_as_the_window_reads_the_year(people):
         assert budget_position_of_ledger(fiscal_year=YEAR, stream=CSG, part="", pending=pending) == budget_position(
             fiscal_year=YEAR, stream=CSG, part="", pending=pending
         )
-
-
-def test_the_migration_fills_the_ledger_from_what_is_on_file():
-    pending = approvals_laid_down_directly()
-    assert not BudgetCommitment.objects.exists()
-    migration = importlib.import_module("grants.migrations.0021_budget_ledger")
-    migration.ledger_fill(None, None)
-    assert_ledger_agrees()
-    assert committed() == 6_000_000 + 2_000_000 + 3_000_000
-    assert committed(2026) == 1_000_000
-    assert budget_position_of_ledger(fiscal_year=YEAR, stream=CSG, part="", pending=pending) == budget_position(
-        fiscal_year=YEAR, stream=CSG, part="", pending=pending
-    )
 
 
 def test_a_rebuild_of_one_year_leaves_the_others_alone():
