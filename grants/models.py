@@ -53,9 +53,9 @@ DEADLINE_SPENT_STATES = frozenset({CaseState.AMOUNT_PRESENTED})
 AWAITING_SUPERVISOR_STATES = frozenset(
     {CaseState.DRAFTED, CaseState.MINISTRY_DECISION_RECORDED, CaseState.REVOCATION_DRAFTED}
 )
-# States in which a notified decision still stands: its revocation is drafted or approved, not yet notified.
 #: States in which the case's grant was revoked (取消) whole: nothing of it stands.
 GRANT_REVOKED_STATES = frozenset({CaseState.REVOKED})
+# States in which a notified decision still stands: its revocation is drafted or approved, not yet notified.
 DECISION_IN_FORCE_STATES = frozenset(
     {CaseState.NOTIFIED, CaseState.REVOCATION_DRAFTED, CaseState.REVOCATION_APPROVED}
 )
@@ -431,7 +431,7 @@ class BudgetCommitment(models.Model):
     an adjustment grant (the key is its procedure), at its latest approved amount, and which determination that is.
 
     Derived, never written by hand: ``grants.services.budget_ledger_refresh`` writes it in the act's transaction
-    from the one rule of what a key commits (``grants.selectors``; docs/money.md, "The budget ceiling"). A key that
+    from the one rule of what a key commits (``grants.selectors``; docs/money.md, "The budget ledger"). A key that
     commits nothing has no row.
     """
 
@@ -454,7 +454,7 @@ class BudgetCommitment(models.Model):
 
 class BudgetLedger(models.Model):
     """A stream, part and fiscal year's ``committed``: the sum of its keys' ``BudgetCommitment`` amounts, kept with
-    them in the same transaction (docs/money.md, "The budget ceiling"). Its ceiling stays the sum of its notices.
+    them in the same transaction (docs/money.md, "The budget ledger"). Its ceiling stays the sum of its notices.
 
     On PostgreSQL an approval's check writes its row onto itself (with ``committed`` 0 when there is none) under the
     year's budget lock, to read it as the last holder of that lock left it; ``revision`` tells whether anything

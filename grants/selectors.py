@@ -296,7 +296,7 @@ def _commitment_key(recipient_id: int, stream: str, procedure: str) -> tuple:
     return (recipient_id, "" if procedure_get(stream, procedure).sets_grant else procedure)
 
 
-@dataclass(frozen=True)
+@dataclass
 class BudgetCommitments:
     """A stream, part and fiscal year's notices (``ceiling``) and what its approved decisions commit: each
     recipient's grant at its latest approved amount (``latest``, by commitment key)."""
@@ -311,17 +311,12 @@ class BudgetCommitments:
     def approved(self, pending: Determination) -> None:
         """Count ``pending`` as approved (a bulk approval's earlier acts, not yet written, for its later ones)."""
         if commits(pending):
-            self.latest[_pending_key(pending)] = pending.amount
+            self.latest[budget_key_of(pending.case)] = pending.amount
 
 
 def commits(pending: Determination | None) -> bool:
     """Whether approving ``pending`` commits money: settlements and revocations commit nothing."""
     return pending is not None and pending.kind not in UNCOMMITTING_KINDS
-
-
-def _pending_key(pending: Determination) -> tuple:
-    case = pending.case
-    return _commitment_key(case.recipient_id, case.stream, case.procedure)
 
 
 def budget_position_from(*, ceiling: int, committed: int, pending: Determination, replaced: int) -> BudgetPosition:
@@ -333,7 +328,7 @@ def budget_position_from(*, ceiling: int, committed: int, pending: Determination
 def _position(ceiling: int, committed: int, pending: Determination | None, replaced: Callable[[tuple], int]) -> BudgetPosition:
     """The one rule of a budget position (docs/money.md): approving ``pending`` replaces what its commitment key
     commits now (``replaced(key)``, its latest approved amount) with its own amount."""
-    with_pending = committed - replaced(_pending_key(pending)) + pending.amount if commits(pending) else committed
+    with_pending = committed - replaced(budget_key_of(pending.case)) + pending.amount if commits(pending) else committed
     return BudgetPosition(ceiling=ceiling, committed=committed, with_pending=with_pending)
 
 
@@ -346,9 +341,8 @@ def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCom
     commitment key's latest approval (``_latest_sql``, which ``budget_position``
     sums in the same way).
     """
-    grant = _grant_procedures(stream)
-    rows = rows_of(_commitments_sql(len(grant)), _latest_params(grant, fiscal_year, stream, part, leaving_out=0))
-    latest = {(recipient_id, key): int(amount) for recipient_id, key, amount in rows}
+    rows = rows_of(*budget_year_latest_query(fiscal_year=fiscal_year, stream=stream, part=part))
+    latest = {(recipient_id, key): int(amount) for recipient_id, key, _determination, amount in rows}
     return BudgetCommitments(ceiling=budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part), latest=latest)
 
 
@@ -361,7 +355,7 @@ def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determ
     already: it is left out of what is committed.
     """
     grant = _grant_procedures(stream)
-    recipient_id, key = _pending_key(pending) if commits(pending) else (None, "")
+    recipient_id, key = budget_key_of(pending.case) if commits(pending) else (None, "")
     ceiling, committed, replaced = first_row(
         _budget_position_sql(len(grant)),
         [
@@ -380,10 +374,6 @@ def _grant_procedures(stream: str) -> tuple[str, ...]:
 
 def budget_notice_sum_sql() -> str:
     """The notices' sum of a stream, part and fiscal year (its parameters: the year, the stream, the part)."""
-    return _notice_sum_sql()
-
-
-def _notice_sum_sql() -> str:
     table = BudgetNotice._meta.db_table
     return f"SELECT COALESCE(SUM(amount), 0) FROM {table} WHERE fiscal_year_id = %s AND stream = %s AND part = %s"
 
@@ -407,7 +397,7 @@ def _latest_params(
 def _latest_sql(grant_procedures: int, key_procedures: int = 0) -> str:
     """Approved decisions and changes (``_latest_params``) with their commitment key; ``newest = 1``: each key's latest.
 
-    The one definition of what a key commits (docs/money.md, "The budget ceiling"). ``key_procedures``: only one
+    The one definition of what a key commits (docs/money.md, "The budget ledger"). ``key_procedures``: only one
     key's rows, one recipient's cases of that many procedures (the key's), read through the case's unique index.
     """
     determinations, cases = Determination._meta.db_table, Case._meta.db_table
@@ -430,11 +420,6 @@ def _latest_sql(grant_procedures: int, key_procedures: int = 0) -> str:
         f"AND c.state NOT IN ({', '.join(['%s'] * len(UNCOMMITTING_STATES))}) "
         f"AND d.id <> %s{one_key}) approved"
     )
-
-
-@cache
-def _commitments_sql(grant_procedures: int) -> str:
-    return f"SELECT recipient_id, grant_key, amount FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
 
 
 @cache
@@ -474,13 +459,13 @@ def budget_key_of(case: Case) -> tuple[int, str]:
 def budget_position_of_ledger(*, fiscal_year: int, stream: str, part: str, pending: Determination) -> BudgetPosition:
     """``budget_position`` for a draft awaiting approval, from the budget ledger (``BudgetLedger``,
     ``BudgetCommitment``) instead of the year's approvals: the notices' sum, the year's ``committed`` and what the
-    draft's key commits now, in one statement whatever the size of the year (docs/money.md, "The budget ceiling").
+    draft's key commits now, in one statement whatever the size of the year (docs/money.md, "The budget ledger").
 
     ``pending`` is not approved (the ledger counts what is). The caller holds the year's budget lock
     (``grants.services.budget_checks_serialised``), which every write of the ledger takes first; an approval
     takes it and reads this in one statement (``grants.services.budget_position_serialised``).
     """
-    recipient_id, key = _pending_key(pending) if commits(pending) else (0, "")
+    recipient_id, key = budget_key_of(pending.case) if commits(pending) else (0, "")
     ceiling, committed, replaced = first_row(
         _ledger_position_sql(), [fiscal_year, stream, part, fiscal_year, stream, part, fiscal_year, stream, part, recipient_id, key]
     )
@@ -493,7 +478,7 @@ def _ledger_position_sql() -> str:
     ledger, commitments = BudgetLedger._meta.db_table, BudgetCommitment._meta.db_table
     year = "fiscal_year_id = %s AND stream = %s AND part = %s"
     return (
-        f"SELECT ({_notice_sum_sql()}), "
+        f"SELECT ({budget_notice_sum_sql()}), "
         f"COALESCE((SELECT committed FROM {ledger} WHERE {year}), 0), "
         f"COALESCE((SELECT amount FROM {commitments} WHERE {year} AND recipient_id = %s AND grant_key = %s), 0)"
     )
@@ -503,7 +488,7 @@ def _ledger_position_sql() -> str:
 def _budget_position_sql(grant_procedures: int) -> str:
     """The notices' sum, the committed sum and the latest amount of one key (``budget_position``'s parameters)."""
     return (
-        f"SELECT ({_notice_sum_sql()}), COALESCE(SUM(amount), 0), "
+        f"SELECT ({budget_notice_sum_sql()}), COALESCE(SUM(amount), 0), "
         "COALESCE(SUM(CASE WHEN recipient_id = %s AND grant_key = %s THEN amount ELSE 0 END), 0) "
         f"FROM ({_latest_sql(grant_procedures)}) latest WHERE newest = 1"
     )
@@ -512,7 +497,7 @@ def _budget_position_sql(grant_procedures: int) -> str:
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
     # prepared: every queue page and notices page runs it; PostgreSQL's SUM of bigint is numeric
-    return int(scalar(_notice_sum_sql(), [fiscal_year, stream, part]))
+    return int(scalar(budget_notice_sum_sql(), [fiscal_year, stream, part]))
 
 
 def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:

@@ -30,7 +30,7 @@ from grants.models import Case, Determination, Recipient
 from grants.rows import recipient_lock_key
 from grants.selectors import decision_in_force
 from web.errors import InvalidInput
-from web.rows import RowReader, row_insert, row_insert_with_act, rows_of, rows_select, scalar, shared_read, shared_seed
+from web.rows import RowReader, row_insert_with_act, rows_of, scalar, shared_read, shared_seed
 
 from ..models import (
     PaymentItem,
