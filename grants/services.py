@@ -289,7 +289,7 @@ def _lock_key(fiscal_year: int, stream: str, part: str) -> str:
     return f"budget:{fiscal_year}:{stream}:{part}"
 
 
-# -- the budget ledger (docs/money.md, "The budget ceiling") ---------------------------------------------------
+# -- the budget ledger (docs/money.md, "The budget ledger") ---------------------------------------------------
 #: A determination's fields the rule of what a key commits reads (``grants.selectors._latest_sql``).
 LEDGER_DETERMINATION_FIELDS = frozenset({"approved_at", "kind", "amount", "case_id"})
 

@@ -1,4 +1,4 @@
-"""The budget ledger against the one rule it derives from (docs/money.md, "The budget ceiling")."""
+"""The budget ledger against the one rule it derives from (docs/money.md, "The budget ledger")."""
 
 from datetime import datetime, timezone as tz
 

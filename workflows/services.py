@@ -403,7 +403,7 @@ def _act(
     saved = [(case, _changed(case, original))]
     if moved is not None:
         saved.append((moved, _changed(moved, moved_original)))
-    # What the act changed that the budget ledger derives from (docs/money.md, "The budget ceiling")
+    # What the act changed that the budget ledger derives from (docs/money.md, "The budget ledger")
     ledger = budget_ledger_touched(
         case, state_before=source,
         determinations=saved[1:] + ([(flow.new_determination, None)] if flow.new_determination is not None else []),
