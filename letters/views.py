@@ -132,8 +132,8 @@ def bulk_request(request):
         asked = {}
         for row in rows:
             for field, problems in row["fields"].items():
-                if field in form.fields and isinstance(problems, list) and problems:
-                    asked.setdefault(field, str(problems[0]))
+                if field in form.fields:
+                    asked.setdefault(field, problems[0])
         for field, problem in asked.items():
             form.add_error(field, problem)
     confirm = None

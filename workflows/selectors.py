@@ -351,7 +351,7 @@ def case_amounts(*, case, paid=None, snapshot: dict | None = None) -> dict:
     spec = procedure_get(case.stream, case.procedure)
     if snapshot is not None:
         return spec.amounts_after_revocation(snapshot["amounts"], revoked=snapshot["state"] in GRANT_REVOKED_STATES)
-    amounts = {name: getattr(case, f"amount_{name}", None) for name in AMOUNT_ORDER if hasattr(case, f"amount_{name}")}
+    amounts = {name: getattr(case, f"amount_{name}") for name in AMOUNT_ORDER if hasattr(case, f"amount_{name}")}
     if paid is not None:
         amounts["paid"] = paid
     return spec.amounts_after_revocation(amounts, revoked=case.state in GRANT_REVOKED_STATES)

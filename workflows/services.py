@@ -183,7 +183,8 @@ def bulk_step_preview(
 ) -> list[dict]:
     """The bulk page's preview: each case of the selection (``bulk_step_preview_for_actor``) and, for those whose
     state lets the step go, what the step would do with ``data`` (``case_transition_bulk_check``): ``ready`` only
-    when it would go, else the ``reason`` and the ``fields`` the refusal names (a deadline to give)."""
+    when it would go, else the ``reason`` and the ``fields`` the refusal names (a deadline to give), each with
+    what it says of it (a list of text)."""
     rows = bulk_step_preview_for_actor(
         actor=actor, transition=transition, fiscal_year=fiscal_year, stream=stream, part=part, procedure=procedure
     )
@@ -196,8 +197,11 @@ def bulk_step_preview(
         error = refused.get(row["case"].pk)
         if error is not None:
             details = error.details if isinstance(error.details, dict) else {}
-            problems = [str(problem) for value in details.values() for problem in (value if isinstance(value, list) else [])]
-            row.update(ready=False, reason=" ".join(problems) or str(error.message), fields=details)
+            # each field the refusal names with what it says of it (the details of other kinds are no field's)
+            fields = {field: [str(problem) for problem in value] for field, value in details.items()
+                      if isinstance(value, list) and value}
+            problems = [problem for said in fields.values() for problem in said]
+            row.update(ready=False, reason=" ".join(problems) or str(error.message), fields=fields)
     return rows
 
 

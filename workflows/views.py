@@ -149,6 +149,7 @@ def case_page_render(
     request, case: Case, *, bound: TransitionForm | None = None, problem: dict | None = None, status=200
 ):
     """The case page (``case_detail``), with a refused act's ``problem`` and its bound form when there is one."""
+    today = timezone.localdate()  # one day for the whole page, even across midnight
     transitions = case_available_transitions(case=case, actor=request.user)
     for transition in transitions:
         name = transition["name"]
@@ -173,11 +174,9 @@ def case_page_render(
             ],
             "amount_rows": case_amount_rows(case=case, paid=case_amount_paid(case=case)),
             "payment_items": case_payment_item_list_for_actor(actor=request.user, case=case.pk),
-            "return_claims": case_return_claim_balances_for_actor(
-                actor=request.user, case=case, as_of=timezone.localdate()
-            ),
-            "today": timezone.localdate(),
-            "overdue": case_is_overdue(case=case, today=timezone.localdate()),
+            "return_claims": case_return_claim_balances_for_actor(actor=request.user, case=case, as_of=today),
+            "today": today,
+            "overdue": case_is_overdue(case=case, today=today),
             "as_of_form": AsOfForm(auto_id="id_as_of_%s"),
         },
         status=status,

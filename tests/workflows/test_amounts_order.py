@@ -55,8 +55,3 @@ def test_the_api_and_the_case_page_list_the_amounts_in_one_order(client, api, ca
     # a revocation's amount is on the page once there is one; the API keeps it in ``amounts``
     assert "revoked" in page_amount_names(client, by_kind["revoked"])
     assert api_amount_names(api, by_kind["revoked"]) == ["requested", "determined", "current", "paid"]
-
-
-def test_the_api_takes_the_order_from_the_selector_not_its_own():
-    text = (ROOT / "workflows" / "api.py").read_text(encoding="utf-8")
-    assert "AMOUNT_ORDER" not in text and "case_amount_names_shown" in text
