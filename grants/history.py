@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from web.errors import DomainError, InvalidInput
+from web.rows import statement_cursor
 
 from . import checkpoints
 from .access import authorize
@@ -261,7 +262,7 @@ def history_record_append(values: dict) -> HistoryEntry:
     """Append a record made by ``history_record`` (see ``history_append``)."""
     _in_act()
     head, tail = _canonical_around_prev(values)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(_insert_sql("postgresql"), [*_params(values), head, tail, _PG_CHAIN_LOCK])
         else:  # the IMMEDIATE write lock serialises appends
@@ -286,7 +287,7 @@ def history_records_append(records: list[dict]) -> list[HistoryEntry]:
     if not records:
         return []
     table = HistoryEntry._meta.db_table
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SELECT COALESCE({table}_lock_head(%s), %s)", [_PG_CHAIN_LOCK, GENESIS_HASH])
             prev = cursor.fetchone()[0]

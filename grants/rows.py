@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models import Model
 
 from calendars.business_days import closure_days_column, closure_days_known
-from web.rows import RowReader, db, shared_seed
+from web.rows import RowReader, db, shared_seed, statement_cursor
 
 
 def _quote(name: str) -> str:
@@ -104,7 +104,7 @@ def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False) -> Mode
     using = db()
     lock_recipient = lock_recipient and using.vendor == "postgresql"
     sql, readers = _case_for_update(using.vendor, lock_recipient=lock_recipient)
-    with using.cursor() as cursor:
+    with statement_cursor(using) as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()
     if row is None:
@@ -122,7 +122,7 @@ def cases_fetch_for_update(case_ids: list[int]) -> dict[int, Model]:
     sqlite = using.vendor == "sqlite"
     sql, readers = _case_for_update(using.vendor, "c.id IN (SELECT value FROM json_each(%s)) ORDER BY c.id"
                                     if sqlite else "c.id = ANY(%s) ORDER BY c.id")
-    with using.cursor() as cursor:
+    with statement_cursor(using) as cursor:
         cursor.execute(sql, [json.dumps(case_ids) if sqlite else list(case_ids)])
         rows = cursor.fetchall()
     cases = [_case_built(row, *readers) for row in rows]

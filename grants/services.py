@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from web.errors import InvalidInput
-from web.rows import first_row, rows_of, shared_read, shared_seed
+from web.rows import first_row, rows_of, shared_read, shared_seed, statement_cursor
 
 from .access import authorize
 from .catalogue import is_valid_combination, procedure_get, stream_get
@@ -361,11 +361,11 @@ def budget_ledger_refresh(keys) -> None:
         )
         where = [key.fiscal_year, key.stream, key.part, key.recipient_id, key.grant_key]
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+            with statement_cursor() as cursor:
                 cursor.execute(_refresh_sql(latest_sql), [*latest_params, *where, *where, *where, *key.year])
             continue
         determination_id, amount, before = first_row(_key_read_sql(latest_sql), [*latest_params, *where])
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             if determination_id is None:
                 cursor.execute(f"DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE}", where)
             else:
@@ -390,7 +390,7 @@ def budget_ledger_rebuild(*, fiscal_year: int | None = None) -> int:
     lines = sorted(set(years.values_list("fiscal_year_id", "stream", "part")))
     which, which_params = ("", []) if fiscal_year is None else (" WHERE fiscal_year_id = %s", [fiscal_year])
     written = 0
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), statement_cursor() as cursor:
         for year, stream, part in lines:
             budget_checks_serialised(fiscal_year=year, stream=stream, part=part)
         cursor.execute(f"DELETE FROM {_COMMITMENTS}{which}", which_params)

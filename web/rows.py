@@ -16,7 +16,8 @@ hot-path changes of the same series).
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+import re
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -31,6 +32,67 @@ def db():
     """The database connection itself (what ``django.db.connection`` stands for), looked up once: each attribute
     of that proxy looks the connection up again, a few microseconds every statement on the hot path pays."""
     return connections[DEFAULT_DB_ALIAS]
+
+
+_FORMAT = re.compile(r"(?<!%)%s")
+
+
+@lru_cache(maxsize=2048)
+def _qmark(sql: str) -> str:
+    """SQLite's placeholder for Django's ``%s`` (what Django's SQLite cursor does to every statement it runs)."""
+    return _FORMAT.sub("?", sql).replace("%%", "%")
+
+
+class _Statements:
+    """A DB-API cursor for the hand-written statements of this module, with Django's error classes and its
+    broken-transaction check but without its per-statement wrappers (see ``statement_cursor``)."""
+
+    __slots__ = ("_cursor", "_errors", "_qmark")
+
+    def __init__(self, using):
+        using.validate_no_broken_transaction()
+        self._cursor = using.connection.cursor()
+        self._errors = using.wrap_database_errors
+        self._qmark = using.vendor == "sqlite"
+
+    def execute(self, sql: str, params=()):
+        with self._errors:
+            self._cursor.execute(_qmark(sql) if self._qmark else sql, params)
+        return self
+
+    def executemany(self, sql: str, param_list):
+        with self._errors:
+            self._cursor.executemany(_qmark(sql) if self._qmark else sql, param_list)
+        return self
+
+    def fetchone(self):
+        with self._errors:
+            return self._cursor.fetchone()
+
+    def fetchall(self):
+        with self._errors:
+            return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._cursor.close()
+
+
+def statement_cursor(using=None):
+    """A cursor for hand-written statements on the hot path. Unless something watches the statements (DEBUG,
+    ``CaptureQueriesContext``, an ``execute_wrapper``: then Django's own cursor), the DB-API cursor of Django's
+    connection: Django's cursor wraps each statement in four layers and, on SQLite, rewrites its placeholders
+    with a regular expression each time — together about as long as SQLite takes to run a small statement."""
+    using = using or db()
+    if using.connection is None or using.queries_logged or using.execute_wrappers:
+        return using.cursor()
+    return _Statements(using)
 
 
 class RowReader:
@@ -79,7 +141,7 @@ def update_statement(instance: Model, field_names: list[str]) -> tuple[str, list
 
 def row_update(instance: Model, field_names: list[str]) -> None:
     """UPDATE the named fields of an instance (no signals, no auto_now); a row that is gone is an error."""
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(*update_statement(instance, field_names))
         if cursor.rowcount == 0:
             raise RuntimeError(f"row_update: {instance._meta.label} {instance.pk} does not exist")
@@ -135,7 +197,7 @@ def row_insert(instance: Model) -> Model:
     """
     sql, params = insert_statement(instance)
     given = instance.pk is not None
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return inserted(instance, None if given else cursor.fetchone()[0])
 
@@ -187,7 +249,7 @@ def rows_insert(instances: list[Model]) -> list[Model]:
     columns = ", ".join(_quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     using = db()
-    with using.cursor() as cursor:
+    with statement_cursor(using) as cursor:
         for start in range(0, len(instances), _INSERT_ROWS):
             part = instances[start : start + _INSERT_ROWS]
             cursor.execute(
@@ -247,21 +309,21 @@ def rows_select(model: type[Model], where: str, params: list, *, order_by: str =
     """Instances of ``model`` matching a hand-written WHERE (columns of the alias ``t``)."""
     using = db()
     sql, reader = _select_sql(using.vendor, model, where, order_by)
-    with using.cursor() as cursor:
+    with statement_cursor(using) as cursor:
         cursor.execute(sql, params)
         return [reader.build(row) for row in cursor.fetchall()]
 
 
 def rows_of(sql: str, params: list) -> list[tuple]:
     """The rows of a hand-written query."""
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def first_row(sql: str, params: list) -> tuple | None:
     """The first row of a hand-written query, or None."""
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

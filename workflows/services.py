@@ -31,7 +31,7 @@ from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for
 from web.errors import DomainError, InvalidInput
 from web.rows import (
     inserted, insert_statement, insert_under_statement, inserts_with_act, row_insert, row_update,
-    shared_reads, update_statement,
+    shared_reads, statement_cursor, update_statement,
 )
 
 from .errors import TransitionNotAllowed, UnknownTransition
@@ -271,7 +271,7 @@ class _BulkWrites:
             self.ledger.append(ledger)
 
     def write(self) -> None:
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             for (model, sql), rows in self.updates.items():
                 cursor.executemany(sql, rows)
                 if cursor.rowcount != len(rows):
@@ -503,7 +503,7 @@ def _act_write(
             added.append(f"(SELECT * FROM asked{number} LIMIT 1)")  # a query's one value, or NULL
         tables = ["record", *(f"new{number}" for number in range(len(new_rows)))]
         append_sql = f"SELECT record.id, record.prev_hash, record.hash, {', '.join(added)} FROM {', '.join(tables)}"
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} {append_sql}" if ctes else append_sql, params)
         row = cursor.fetchone()
     if row is None:  # an UPDATE matched no row, so nothing was inserted
