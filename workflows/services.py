@@ -330,7 +330,7 @@ def _act(
     """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
-    recorded_on = today or timezone.localdate()
+    recorded_on = today or timezone.localdate()  # the act's day (``today`` in tests and the bench), taken once
     if case is None:
         # a step that may move money locks the recipient with the case (payments serialise on it)
         case = case_get_for_actor(actor=actor, case_id=case_id, lock=True,
@@ -340,7 +340,7 @@ def _act(
     if occurred_on is not None:
         occurred_on_check(case=case, occurred_on=occurred_on, recorded_on=recorded_on)
     # A past act is the act of its own day: the dates it defaults, its deadline checks and its letter take it.
-    flow = flow_for(case, actor=actor, data=cleaned, today=occurred_on or today)
+    flow = flow_for(case, actor=actor, data=cleaned, today=occurred_on or recorded_on)
     if bulk is not None:
         flow.chunk_budgets = bulk.budgets  # the chunk's approvals are written at its end: they count each other
     method = getattr(flow, name, None)
@@ -375,7 +375,8 @@ def _act(
             sender=Case, case=case, transition=name, actor=actor, fields=flow.data,
             # the year's definition (as the case copied it) says which letters go out
             letter=step.letter if definition_sends(flow.definition, step.letter) else ActLetter.NONE,
-            on=occurred_on or timezone.localdate(occurred_at), determination=determination,
+            on=occurred_on or (recorded_on if today is None else timezone.localdate(occurred_at)),
+            determination=determination,
             recorded_later=occurred_on is not None and occurred_on < recorded_on, recorded_on=recorded_on,
             bulk=bulk is not None,
         )
