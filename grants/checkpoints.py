@@ -65,6 +65,8 @@ class Checkpoint:
     signature: str
     source: str = DATABASE
     problems: tuple[str, ...] = field(default=(), compare=False)  # why it could not be read as stored
+    # The text ``fields`` were read from, when it is kept as the signed text (the database's ``payload``).
+    stored_text: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def seq(self) -> int:
@@ -207,10 +209,24 @@ def _authenticated(checkpoint: Checkpoint, keys: dict[str, Ed25519PublicKey]) ->
     public = keys.get(checkpoint.fields.get("key_id"))
     if public is None:
         return f"it names a key this verifier does not trust ({checkpoint.fields.get('key_id')})", None
+    try:
+        signature = base64.b64decode(checkpoint.signature, validate=True)
+    except ValueError:
+        return "its signature does not verify: it was forged or altered", None
+    if checkpoint.stored_text is not None:
+        # A key signs nothing but ``canonical(fields)`` (``sign``), which reads back as those fields and is made
+        # again from them: a signature that holds over the text the fields were read from holds over their
+        # canonical text, which is that text. Making it (a checkpoint lists its records) is then not needed.
+        try:
+            public.verify(signature, checkpoint.stored_text.encode())
+        except InvalidSignature:
+            pass  # the stored text may be spelled otherwise: the canonical text decides, as for any copy
+        else:
+            return "", checkpoint.stored_text
     payload = checkpoint.payload()
     try:
-        public.verify(base64.b64decode(checkpoint.signature, validate=True), payload.encode())
-    except (InvalidSignature, ValueError):
+        public.verify(signature, payload.encode())
+    except InvalidSignature:
         return "its signature does not verify: it was forged or altered", payload
     return "", payload
 
@@ -241,7 +257,9 @@ def from_row(row: HistoryCheckpoint) -> Checkpoint:
     if not checkpoint.problems and (checkpoint.seq, checkpoint.fields.get("head_id")) != (row.seq, row.head_id):
         problem = "its row's number or head differs from what it signs"
         return Checkpoint(checkpoint.fields, row.signature, DATABASE, (problem,))
-    return checkpoint
+    if checkpoint.problems or "signature" in fields:
+        return checkpoint
+    return Checkpoint(checkpoint.fields, checkpoint.signature, DATABASE, stored_text=row.payload)
 
 
 def from_database() -> list[Checkpoint]:

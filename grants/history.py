@@ -410,65 +410,84 @@ def _canonical_stored(body: dict, data_text: str | None) -> bytes:
     """The canonical JSON of a stored record: ``body`` (its fields but ``data``, and its ``prev_hash``) with the
     ``data`` of ``data_text`` in it, as the first form made it with the ORM's reading and ``_dumps``.
 
-    orjson writes it from ``data`` as orjson reads it (``stored_json``).
-    Where its text shows a float spelled otherwise than ``json`` spells it
-    (below 1e-4: ``_spelled_otherwise``) or one that may have been an integer
-    beyond 64 bits (``e+``: the data is read again by ``json``), and for data
-    orjson could not read or a value it cannot write, the text is ``_dumps``'s
-    of the data as ``json`` reads it; where only floats below 1e-4 are
-    spelled otherwise, orjson writes the text again with every float of the
-    data spelled as ``json`` spells it (``_floats_as_json``). Both searches
-    of the text are skipped where they cannot find anything (``_no_e_plus``,
-    ``_may_hold_small_float``).
+    orjson writes it from ``data`` as orjson reads it (``stored_json``). Where
+    the stored text may hold a float below 1e-4 (``_may_hold_small_float``),
+    which orjson spells otherwise than ``json``, each such float is given to
+    orjson as ``json``'s text of it first (``_small_floats_as_json``); every
+    other value orjson reads from JSON it writes as ``json`` does. Where the
+    text written shows a number that may have been an integer beyond 64 bits
+    (``e+``: ``_no_e_plus``), and for data orjson could not read or a value it
+    cannot write, the text is ``_dumps``'s of the data as ``json`` reads it.
+    ``_may_hold_small_float``'s check of a text is written out here: this
+    runs for every record of the chain, and a call costs what the check does.
     """
-    body["data"], by_orjson = stored_json(data_text)
-    if by_orjson:
+    if data_text.__class__ is str:
         try:
-            text = _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
-        except TypeError:  # a lone surrogate in a field
-            pass
+            data = _orjson_loads(data_text)
+        except orjson.JSONDecodeError:
+            body["data"] = stored_json_exact(data_text)
+            return _dumps(body).encode()
+        # ``_may_hold_small_float``
+        if "0.0000" in data_text or ("-" in data_text and ("e-" in data_text or "E-" in data_text)):
+            body["data"] = _small_floats_as_json(data)
         else:
-            if not _no_e_plus(text, body["occurred_at"]):
-                # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
-                body["data"] = stored_json_exact(data_text)
-            elif not (_may_hold_small_float(data_text) and _spelled_otherwise(text)):
-                return text
-            else:  # floats below 1e-4: each written as ``json`` writes it, the rest by orjson again
-                body["data"] = _floats_as_json(body["data"])
-                return _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
+            body["data"] = data
+    else:
+        data, by_orjson = stored_json(data_text)
+        if not by_orjson:
+            body["data"] = data
+            return _dumps(body).encode()
+        body["data"] = _small_floats_as_json(data) if _may_hold_small_float(data_text) else data
+    try:
+        text = _orjson_dumps(body, default=_not_plain, option=_ORJSON_OPTIONS)
+    except TypeError:  # a lone surrogate in a field
+        pass
+    else:
+        if _no_e_plus(text):
+            return text
+        # a float of 1e16 or more, or an integer beyond 64 bits that orjson read as one
+        data = stored_json_exact(data_text)
+    body["data"] = data
     return _dumps(body).encode()
 
 
-def _floats_as_json(value):
-    """``value`` (as orjson reads JSON) with each float replaced by ``json``'s text of it (``repr``), which orjson
-    writes as it is (``orjson.Fragment``)."""
+_NESTED = frozenset({dict, list, float})  # what ``_small_floats_as_json`` looks into or may replace
+
+
+def _small_floats_as_json(value):
+    """``value`` (as orjson reads JSON) with each float below 1e-4 in magnitude (but zero) replaced by ``json``'s
+    text of it (``repr``), which orjson writes as it is (``orjson.Fragment``); orjson writes any other float as
+    ``json`` does (``_canonical``)."""
     kind = value.__class__
-    if kind is float:
-        return orjson.Fragment(repr(value))
     if kind is dict:
-        return {key: _floats_as_json(item) for key, item in value.items()}
+        return {key: _small_floats_as_json(item) if item.__class__ in _NESTED else item for key, item in value.items()}
     if kind is list:
-        return [_floats_as_json(item) for item in value]
+        return [_small_floats_as_json(item) if item.__class__ in _NESTED else item for item in value]
+    if kind is float and -1e-4 < value < 1e-4 and value:
+        return orjson.Fragment(repr(value))
     return value
 
 
-def _no_e_plus(text: bytes, occurred_at) -> bool:
-    """Whether ``text`` holds no ``e+``: it holds no ``+`` but the one of the record's time (``+00:00``), which
-    is found without searching for ``e+`` (a ``+`` is rare; an ``e`` is in most words and hashes)."""
-    if occurred_at.__class__ is str and occurred_at.count("+") == 1 and text.find(b"+", text.find(b"+") + 1) == -1:
+def _no_e_plus(text: bytes) -> bool:
+    """Whether ``text`` holds no ``e+``: found, as a rule, without searching for it (an ``e`` is in most words
+    and hashes): a record's text holds one ``+``, its time's (``+00:00``), after a digit."""
+    at = text.find(b"+")
+    if at == -1 or (at == text.rfind(b"+") and text[at - 1] != 0x65):  # none, or only one and not after an ``e``
         return True
     return b"e+" not in text
 
 
 def _may_hold_small_float(data_text) -> bool:
-    """Whether the data read from ``data_text`` may hold a float below 1e-4 (``_spelled_otherwise``).
+    """Whether the data read from ``data_text`` may hold a float below 1e-4 in magnitude (other than zero).
 
-    Such a number is written in JSON with a fraction or a negative exponent,
-    so its text holds ``.``, ``e-`` or ``E-``; most records' data hold none.
+    A JSON number that small has a negative exponent (``e-`` or ``E-``) or,
+    its exponent being none or positive, a mantissa below 1e-4, written
+    ``0.0000`` and more digits (PostgreSQL's ``jsonb`` writes every number in
+    that form: ``0.00000015``); most records' data hold neither.
     """
     if data_text.__class__ is not str:
         return data_text is not None
-    return "." in data_text or ("-" in data_text and ("e-" in data_text or "E-" in data_text))
+    return "0.0000" in data_text or ("-" in data_text and ("e-" in data_text or "E-" in data_text))
 
 
 #: Records a statement of ``_chain_rows`` reads (keyset pages: no server-side cursor, a bounded client memory).
