@@ -132,8 +132,20 @@ def test_every_finite_float_is_written_as_json_writes_it(number):
     assert _canonical({"x": number, "y": [number]}) == _json_bytes({"x": number, "y": [number]})
 
 
-# Stored data texts: as Django writes a JSONField (``json.dumps``) and as a rewritten row may hold it.
+# PostgreSQL's ``jsonb`` gives a number back as a plain decimal, never with an exponent (1.5e-07 as 0.00000015).
+def _jsonb_number(number: float) -> str:
+    return format(Decimal(repr(number)), "f")
+
+
+jsonb_texts = st.lists(st.tuples(texts, floats, texts), max_size=4).map(
+    lambda items: "{" + ", ".join(f"{json.dumps(key)}: [{_jsonb_number(number)}, {json.dumps(text, ensure_ascii=False)}]"
+                                  for key, number, text in items) + "}"
+)
+
+# Stored data texts: as Django writes a JSONField (``json.dumps``), as PostgreSQL gives it back and as a rewritten
+# row may hold it.
 stored_texts = st.one_of(
+    jsonb_texts,
     json_values.map(json.dumps),
     json_values.map(lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"))),
     st.sampled_from(['{"a": NaN}', '{"a": Infinity}', '[-Infinity]', '{"a": 1e400}', '{"a": 1e-400}', "not json",
@@ -156,6 +168,11 @@ times = st.one_of(
 @example('{"a": NaN, "b": 1}', None, datetime(2025, 4, 1, 0, 0, 0, 123_456, tzinfo=UTC))
 @example('{"a": 1e-5, "b": 1.5e-7}', None, datetime(2025, 4, 1, 0, 0, 0, 123_456, tzinfo=UTC))
 @example('\ufeff{"a": 1}', None, datetime(2025, 4, 1, tzinfo=UTC))
+@example('{"a": [0.00000015, 0.00001, 0.0001, 14.142857142857142], "b": "0.0000 e- E- e+"}', None,
+         datetime(2025, 4, 1, tzinfo=UTC))
+@example('{"a": "0.00001", "b": "x+e+1", "c": 1.5}', 7, datetime(2025, 4, 1, tzinfo=UTC))
+@example('{"a": 0.000000000000000000000000000000000000000000000001, "b": [10000000000000000000000]}', None,
+         datetime(2025, 4, 1, tzinfo=UTC))
 def test_a_stored_record_hashes_as_the_reference_hashes_it(text, case, occurred_at):
     """The chain read's text of a stored record is the first form's: the ORM's ``json.loads`` and ``json.dumps``."""
     try:

@@ -304,6 +304,25 @@ def test_a_checkpoint_edited_under_its_signature_is_refused(checkpoint, settings
     assert "signature does not verify" in result.problem
 
 
+def test_a_database_checkpoint_stored_in_another_spelling_still_verifies(checkpoint, settings):
+    """Its signature is checked over the stored text first; a text spelled otherwise, with the same fields, is
+    checked over the canonical text of its fields, as any copy is; fields edited under it are refused."""
+    settings.HISTORY_CHECKPOINT_DIR = ""
+    entries = add_history()
+    [signed] = checkpoint()
+    respelled = json.dumps(dict(reversed(list(signed.fields.items()))), indent=1)
+    assert respelled != HistoryCheckpoint.objects.get(seq=1).payload
+    with attacker() as cursor:
+        cursor.execute(f"UPDATE {CHECKPOINTS} SET payload = %s", [respelled])
+    result = history_verify()
+    assert result.ok and result.checkpoints == 1 and result.anchored_id == entries[-1].pk
+    edited = json.dumps({**signed.fields, "signed_at": "2000-01-01T00:00:00+00:00"}, indent=1)
+    with attacker() as cursor:
+        cursor.execute(f"UPDATE {CHECKPOINTS} SET payload = %s", [edited])
+    result = history_verify()
+    assert not result.ok and problem_codes(result) == ["checkpoint_forged"]
+
+
 def test_no_checkpoint_is_signed_over_a_tampered_chain(checkpoint):
     entries = add_history()
     checkpoint()
