@@ -18,7 +18,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -652,11 +653,29 @@ def _segment_checked(bounds: tuple[int, int]) -> _Segment:
                     linked, ids.tobytes(), prefixes, joined)
 
 
-def _segment_checked_in_worker(bounds: tuple[int, int]) -> _Segment:
+#: In a worker process of ``_segments_checked``: the barrier its workers meet at to close their connections.
+_workers_done = None
+
+
+def _worker_started(done) -> None:
+    global _workers_done
+    _workers_done = done
+
+
+def _worker_connection_closed() -> None:
+    """In a worker, once no segment is left for it: close the connection its segments shared.
+
+    One such task is given to each worker; each waits at the barrier until
+    every worker has taken one, so no worker takes two.
+    """
     try:
-        return _segment_checked(bounds)
+        _workers_done.wait(timeout=_WORKERS_CLOSING_WAIT)
     finally:
-        connection.close()  # the worker's own connection, opened for this segment
+        connection.close()
+
+
+#: Seconds a worker waits at the barrier for the others to finish the segments they had taken and come to close.
+_WORKERS_CLOSING_WAIT = 300
 
 
 def _processes_can_share() -> bool:
@@ -666,7 +685,7 @@ def _processes_can_share() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
-#: Segments a worker checks in ``_segments_checked`` (more balance the load; each one costs a connection).
+#: Segments a worker checks in ``_segments_checked`` (more balance the load; a worker's segments share its connection).
 _SEGMENTS_PER_WORKER = 8
 
 
@@ -680,7 +699,9 @@ def _segments_checked(workers: int):
     and each worker process, with its own connection, reads the segments it
     takes once, recomputes their hashes and checks the links inside them
     (``_segment_checked``); the results come in the segments' order while the
-    workers go on with the later ones. Records appended after the start are
+    workers go on with the later ones. A worker keeps its connection for the
+    segments it takes (opening one costs about what checking 500 records does)
+    and closes it when none is left (``_worker_connection_closed``). Records appended after the start are
     not read. Inside a transaction, or on a database only this process can
     open (an in-memory SQLite), the segments are checked here, one after the
     other, as the iterator is read.
@@ -697,11 +718,20 @@ def _segments_checked(workers: int):
         yield zip(segments, map(_segment_checked, segments))
         return
     connection.close()  # each forked worker opens its own; none may share this one's socket
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    done = context.Barrier(workers)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started, initargs=(done,))
+    checked = [pool.submit(_segment_checked, segment) for segment in segments]
     try:
-        yield zip(segments, pool.map(_segment_checked_in_worker, segments))
+        yield zip(segments, (future.result() for future in checked))
     finally:
-        pool.shutdown(cancel_futures=True)  # the verifier stops at the first broken record
+        for future in checked:  # the verifier stops at the first broken record: the segments not started are not
+            future.cancel()
+        try:  # each worker closes the connection its segments shared, after the segments it had taken
+            wait([pool.submit(_worker_connection_closed) for _worker in range(workers)])
+        except BrokenProcessPool:
+            pass  # a worker died: the error is the segment's; the others' connections close as they exit
+        pool.shutdown()
 
 
 class _ChainWalk:
