@@ -85,7 +85,7 @@ def measure(code: str) -> None:
         with database.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
-        try:  # nanoseconds on a CPU: ``stat``'s clock ticks (10 ms) cut each process's figure short by 5 ms on average
+        try:  # nanoseconds on a CPU: ``stat``'s user and system clock ticks (10 ms) each cut a process's figure short
             return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
         except OSError:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
