@@ -658,6 +658,7 @@ _workers_done = None
 
 
 def _worker_started(done) -> None:
+    """A worker's start: keep the barrier ``_worker_connection_closed`` waits at."""
     global _workers_done
     _workers_done = done
 
@@ -700,11 +701,13 @@ def _segments_checked(workers: int):
     takes once, recomputes their hashes and checks the links inside them
     (``_segment_checked``); the results come in the segments' order while the
     workers go on with the later ones. A worker keeps its connection for the
-    segments it takes (opening one costs about 3 ms of CPU here and 5 ms in the database's new server process)
-    and closes it when none is left (``_worker_connection_closed``). Records appended after the start are
-    not read. Inside a transaction, or on a database only this process can
-    open (an in-memory SQLite), the segments are checked here, one after the
-    other, as the iterator is read.
+    segments it takes (opening one costs about 3 ms of CPU here and 5 ms in
+    PostgreSQL's new server process) and closes it when none is left
+    (``_worker_connection_closed``; with the ``fork`` start method the
+    executor starts all its workers at once, so each takes one closing task).
+    Records appended after the start are not read. Inside a transaction, or
+    on a database only this process can open (an in-memory SQLite), the
+    segments are checked here, one after the other, as the iterator is read.
     """
     ids = HistoryEntry.objects.order_by("pk").values_list("pk", flat=True)
     first_id, last_id = ids.first(), ids.last()  # two reads of the index (SQLite scans the table for both at once)
