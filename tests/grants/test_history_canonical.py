@@ -137,10 +137,13 @@ def _jsonb_number(number: float) -> str:
     return format(Decimal(repr(number)), "f")
 
 
-jsonb_texts = st.lists(st.tuples(texts, floats, texts), max_size=4).map(
-    lambda items: "{" + ", ".join(f"{json.dumps(key)}: [{_jsonb_number(number)}, {json.dumps(text, ensure_ascii=False)}]"
-                                  for key, number, text in items) + "}"
-)
+def _jsonb_text(items) -> str:
+    return "{" + ", ".join(
+        f"{json.dumps(key)}: [{_jsonb_number(number)}, {json.dumps(text, ensure_ascii=False)}]" for key, number, text in items
+    ) + "}"
+
+
+jsonb_texts = st.lists(st.tuples(texts, floats, texts), max_size=4).map(_jsonb_text)
 
 # Stored data texts: as Django writes a JSONField (``json.dumps``), as PostgreSQL gives it back and as a rewritten
 # row may hold it.
