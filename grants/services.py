@@ -393,7 +393,7 @@ def _approval_sql() -> tuple[str, ...]:
     key_where = " AND ".join(f"k.{part}" for part in _KEY_WHERE.split(" AND "))
     return (
         f"ledger_key AS (SELECT k.amount, {later_than_sql('d')} AS later FROM {_COMMITMENTS} k "
-        f"JOIN {determinations} d ON d.id = k.determination_id WHERE {key_where})",
+        f"LEFT JOIN {determinations} d ON d.id = k.determination_id WHERE {key_where})",
         "ledger_go AS (SELECT COALESCE((SELECT amount FROM ledger_key), 0) AS before "
         "WHERE NOT EXISTS (SELECT 1 FROM ledger_key WHERE later))",
         f"ledger_kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, %s, %s FROM ledger_go {_KEY_CONFLICT} RETURNING 1)",
