@@ -122,7 +122,8 @@ def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
     and what the case's grant has had issued, net (``_net_issued``), where it came with the plan (else None).
 
     One statement (prepared: every notice runs it): on PostgreSQL the lock and the plan, or, when the act
-    took the lock with its case (``grants.rows.case_fetch_for_update``), the plan and the net issued; on
+    took the lock with its case (``grants.rows.case_fetch_for_update``), the plan and the net issued, read
+    here or already in a statement the act sent before (``payment_plan_rider``: the notice's number); on
     SQLite, whose write lock serialises acts, the plan and the net issued. The net issued is read after the
     lock, never in the statement that takes it (its snapshot would be older than the lock).
     """
