@@ -336,12 +336,21 @@ class Rider:
 def scalar_carrying(sql: str, params: list, rider: Rider | None) -> Any:
     """``scalar`` of a data-modifying statement returning one value, with ``rider``'s read in the same statement
     (its rows go to ``rider.took``). The read's snapshot is the statement's, taken when it begins: a read that
-    must see what a lock the statement waits for protects does not ride on it. Without a rider, ``scalar``."""
+    must see what a lock the statement waits for protects does not ride on it. Without a rider, ``scalar``;
+    elsewhere than on PostgreSQL, the read follows in a statement of its own."""
     if rider is None:
         return scalar(sql, params)
-    rows = rows_of(f"WITH carrier AS ({sql}) SELECT carrier.*, ridden.* FROM carrier LEFT JOIN ({rider.sql}) ridden ON true",
-                   [*params, *rider.params])
-    rider.took([row[1:] for row in rows])
+    if db().vendor != "postgresql":  # no data-modifying WITH: the two statements one after the other
+        value = scalar(sql, params)
+        rider.took(rows_of(rider.sql, rider.params))
+        return value
+    # ``found``: a row of the read's, not the NULLs the LEFT JOIN gives the carrier's value when it finds none
+    rows = rows_of(
+        f"WITH carrier AS ({sql}) SELECT carrier.*, ridden.* FROM carrier "
+        f"LEFT JOIN (SELECT 1 AS found, read.* FROM ({rider.sql}) read) ridden ON true",
+        [*params, *rider.params],
+    )
+    rider.took([row[2:] for row in rows if row[1] is not None])
     return rows[0][0] if rows else None
 
 
