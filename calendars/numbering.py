@@ -9,21 +9,25 @@ from datetime import date
 from django.conf import settings
 from django.db import connection
 
-from web.rows import scalar
+from web.rows import Rider, scalar_carrying
 
 from .models import DocumentSequence
 
 
-def document_number_issue(*, on: date) -> str:
-    """The next free document number of a day; call inside the act's transaction."""
+def document_number_issue(*, on: date, rider: Rider | None = None) -> str:
+    """The next free document number of a day; call inside the act's transaction.
+
+    ``rider``: a read of the act that goes in the same statement (``web.rows.scalar_carrying``; a notice's tranche
+    plan). The statement may wait for the day's row: the read sees the database as it was before that wait."""
     # One statement whether or not the day has a row yet (prepared: every notice runs it). The row it writes stays
     # locked to COMMIT, so concurrent issuers get consecutive serials; two first issuers of a day do not both
     # insert (ON CONFLICT waits for the other and then counts on).
     table = connection.ops.quote_name(DocumentSequence._meta.db_table)
-    serial = scalar(
+    serial = scalar_carrying(
         f"INSERT INTO {table} (day, last_serial) VALUES (%s, 1) "
         f"ON CONFLICT (day) DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
         [on],
+        rider,
     )
     prefix = settings.BUREAU["document_prefix_ja"]
     return f"{prefix}{on:%m%d}第{serial}号"

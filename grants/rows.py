@@ -19,12 +19,19 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 #: A recipient's prefecture on file: the one rule of ``grants.selectors.prefecture_on_file`` and of the case's
 #: read for an act, which brings it with the case. ``{t}``: the table's alias.
 PREFECTURE_OF_WHERE = "{t}.kind = 'prefecture'"  # RecipientKind.PREFECTURE
 PREFECTURE_OF_ORDER = "{t}.id"
 #: Where ``prefecture_on_file`` keeps a recipient's prefecture (None: not on file) on the instance.
 PREFECTURE_ON_FILE = "_prefecture_on_file"
+#: Where ``case_fetch_for_update(new_determination=True)`` keeps, on the case, the id it took for the determination
+#: the act creates (PostgreSQL; absent elsewhere).
+NEW_DETERMINATION_ID = "_new_determination_id"
 
 #: A case's pending determination (drafted, not yet notified or sent back), newest first: the one rule of
 #: ``grants.selectors.determination_pending`` and of the case's read for an act. ``{t}``: the table's alias.
@@ -42,7 +49,7 @@ def recipient_lock_key(recipient_id: int) -> tuple:
 
 
 @cache
-def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool = False):
+def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool = False, new_determination: bool = False):
     from django.contrib.auth import get_user_model
 
     from .models import Case, Determination, Recipient
@@ -78,7 +85,10 @@ def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool
         )
     sql = (
         f"SELECT {case.columns}, {recipient.columns}, {user.columns}, {determination.columns}, {prefecture.columns}, "
-        f"{closure_days_column(vendor)} "
+        f"{closure_days_column(vendor)}"
+        # the id of the determination the act creates, from its table's sequence: the act's record names it, so
+        # its INSERT can go with the record's instead of ahead of it (a refused act leaves a gap: ids are no numbers)
+        f"{f', nextval(pg_get_serial_sequence({_literal(determinations)}, {_literal(Determination._meta.pk.column)}))' if new_determination else ''} "
         f"FROM {_quote(Case._meta.db_table)} c "
         f"JOIN {recipients} r ON r.id = c.recipient_id "
         f"LEFT JOIN {_quote(get_user_model()._meta.db_table)} u ON u.id = c.officer_id "
@@ -92,7 +102,7 @@ def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool
     return sql, readers
 
 
-def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False) -> Model | None:
+def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False, new_determination: bool = False) -> Model | None:
     """The case with its recipient, officer and pending determination (``case.pending``, as
     ``grants.selectors.determination_pending`` finds it), the case row-locked on PostgreSQL (SQLite's IMMEDIATE
     lock covers it). The recipient's prefecture comes with it (``grants.selectors.prefecture_on_file``), and,
@@ -100,16 +110,23 @@ def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False) -> Mode
 
     ``lock_recipient`` (an act that may move money): the recipient's row is locked with the case's, after it
     (docs/architecture.md, "Lock order"), in the same statement instead of one of its own; inside
-    ``web.rows.shared_reads`` the act knows it holds it (``recipient_lock_key``)."""
+    ``web.rows.shared_reads`` the act knows it holds it (``recipient_lock_key``).
+
+    ``new_determination`` (an act whose step creates a determination), PostgreSQL: the read also takes the new
+    determination's id from its table's sequence, kept on the case under ``NEW_DETERMINATION_ID``, so the act can
+    insert it with its record (``workflows.services``) instead of in a statement of its own."""
     using = db()
-    lock_recipient = lock_recipient and using.vendor == "postgresql"
-    sql, readers = _case_for_update(using.vendor, lock_recipient=lock_recipient)
+    postgresql = using.vendor == "postgresql"
+    lock_recipient, new_determination = lock_recipient and postgresql, new_determination and postgresql
+    sql, readers = _case_for_update(using.vendor, lock_recipient=lock_recipient, new_determination=new_determination)
     with statement_cursor(using) as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()
     if row is None:
         return None
     case = _case_built(row, *readers)
+    if new_determination:
+        case.__dict__[NEW_DETERMINATION_ID] = row[-1]
     if lock_recipient:
         shared_seed(recipient_lock_key(case.recipient_id), lambda: True)
     return case

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,14 +117,20 @@ def case_overdue_q(*, on: date) -> Q:
     return Q(state__in=[state.value for state in AWAITING_RECIPIENT_STATES], deadline_effective__lt=on)
 
 
-def case_get_for_actor(*, actor, case_id: int, lock: bool = False, lock_recipient: bool = False) -> Case:
+def case_get_for_actor(
+    *, actor, case_id: int, lock: bool = False, lock_recipient: bool = False, new_determination: bool = False
+) -> Case:
     """One case the actor may read, with its recipient and officer; CaseNotFound or OutOfScope otherwise.
 
     ``lock`` (inside an act's transaction) locks the case row, through the prepared
-    statement of ``grants.rows`` since every transition runs it; ``lock_recipient`` its recipient's too.
+    statement of ``grants.rows`` since every transition runs it; ``lock_recipient`` its recipient's too;
+    ``new_determination`` takes the id of the determination the act creates with it (``case_fetch_for_update``).
     """
     if lock:
-        case = case_fetch_for_update(case_id, lock_recipient=lock_recipient) if isinstance(case_id, int) else None
+        case = (
+            case_fetch_for_update(case_id, lock_recipient=lock_recipient, new_determination=new_determination)
+            if isinstance(case_id, int) else None
+        )
     else:
         try:
             case = Case.objects.select_related("recipient", "officer").get(pk=case_id)  # officer: letters' contact
@@ -394,6 +401,25 @@ def _latest_params(
     return params
 
 
+#: A key's latest approval: the latest ``approved_at``, then the highest id (docs/money.md, "The budget ledger").
+#: The window of ``_latest_sql`` orders by these columns; ``later_than_sql`` compares by them.
+LATEST_BY = ("approved_at", "id")
+
+
+def later_than_sql(alias: str) -> str:
+    """SQL true when the determination ``alias`` comes after the one whose ``LATEST_BY`` values are its parameters
+    (``later_than_params``), by the order of a key's latest."""
+    return f"({', '.join(f'{alias}.{column}' for column in LATEST_BY)}) > ({', '.join(['%s'] * len(LATEST_BY))})"
+
+
+def later_than_params(determination: Determination) -> list:
+    """``later_than_sql``'s parameters for a determination."""
+    return [
+        field.get_db_prep_value(getattr(determination, field.attname), connection)
+        for field in (Determination._meta.get_field(name) for name in LATEST_BY)
+    ]
+
+
 def _latest_sql(grant_procedures: int, key_procedures: int = 0) -> str:
     """Approved decisions and changes (``_latest_params``) with their commitment key; ``newest = 1``: each key's latest.
 
@@ -412,7 +438,7 @@ def _latest_sql(grant_procedures: int, key_procedures: int = 0) -> str:
     )
     return (
         "SELECT id, amount, recipient_id, grant_key, ROW_NUMBER() OVER "
-        "(PARTITION BY recipient_id, grant_key ORDER BY approved_at DESC, id DESC) AS newest "
+        f"(PARTITION BY recipient_id, grant_key ORDER BY {', '.join(f'{column} DESC' for column in LATEST_BY)}) AS newest "
         f"FROM (SELECT d.id, d.amount, d.approved_at, c.recipient_id, {key} AS grant_key "
         f"FROM {determinations} d JOIN {cases} c ON c.id = d.case_id "
         "WHERE c.fiscal_year_id = %s AND c.stream = %s AND c.part = %s AND d.approved_at IS NOT NULL "

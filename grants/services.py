@@ -31,6 +31,8 @@ from .selectors import (
     budget_year_latest_query,
     commits,
     fiscal_year_on_file,
+    later_than_params,
+    later_than_sql,
     procedure_year_definition,
 )
 
@@ -336,6 +338,70 @@ def budget_ledger_touched(
         if fields and approved and (commits(determination) or "kind" in fields):
             return budget_ledger_key(case)
     return None
+
+
+def budget_ledger_approved(
+    case: Case, *, state_before: str, determinations: list[tuple[Determination, list[str] | None]]
+) -> Determination | None:
+    """The determination an act approved, when writing its approval is all the act changed of what the budget
+    ledger reads (``budget_ledger_touched``): the case stays out of the states that commit nothing, and one saved
+    determination that commits had its ``approved_at`` written (not its case). None otherwise.
+
+    Its key's refresh can then go in the act's write (``budget_ledger_approval_statement``).
+    """
+    if state_before in UNCOMMITTING_STATES or case.state in UNCOMMITTING_STATES:
+        return None
+    moved = []
+    for determination, changed in determinations:
+        if changed is None:  # inserted: it counts only if approved already
+            if determination.approved_at is not None:
+                return None
+            continue
+        fields = LEDGER_DETERMINATION_FIELDS.intersection(changed)
+        if fields:
+            moved.append((determination, fields))
+    if len(moved) != 1:
+        return None
+    determination, fields = moved[0]
+    if "approved_at" not in fields or "case_id" in fields or determination.approved_at is None:
+        return None
+    return determination if commits(determination) else None
+
+
+def budget_ledger_approval_statement(key: LedgerKey, approved: Determination) -> tuple[list[str], list, str]:
+    """PostgreSQL: ``budget_ledger_refresh`` of an approval's key (``budget_ledger_approved``) as part of the act's
+    one write statement: common table expressions (named ``ledger_...``), their parameters in order, and an
+    expression for the statement's result that is 1 when they wrote the key and 0 when they left it alone.
+
+    The key's row holds its latest approval (the ledger's invariant, kept under the year's budget lock, which the
+    act holds since its check). By the one rule of a key's latest (``grants.selectors._latest_sql``) the approval
+    takes the key's place unless what the row holds comes after it (``later_than_sql``): then its row is
+    upserted with the approval and its amount, and the year's ``committed`` moves by the difference from the row
+    as the statement found it (its snapshot: before the act's own writes). Otherwise (an approval dated before
+    the key's latest) nothing is written here and the caller refreshes the key as any act does.
+    """
+    where = [key.fiscal_year, key.stream, key.part, key.recipient_id, key.grant_key]
+    amount = approved.amount
+    sql = list(_approval_sql())
+    params = [*later_than_params(approved), *where, *where, approved.pk, amount, *key.year, amount, amount]
+    return sql, params, "(SELECT count(*) FROM ledger_go)"
+
+
+@cache
+def _approval_sql() -> tuple[str, ...]:
+    determinations = Determination._meta.db_table
+    key_where = " AND ".join(f"k.{part}" for part in _KEY_WHERE.split(" AND "))
+    return (
+        f"ledger_key AS (SELECT k.amount, {later_than_sql('d')} AS later FROM {_COMMITMENTS} k "
+        f"LEFT JOIN {determinations} d ON d.id = k.determination_id WHERE {key_where})",
+        "ledger_go AS (SELECT COALESCE((SELECT amount FROM ledger_key), 0) AS before "
+        "WHERE NOT EXISTS (SELECT 1 FROM ledger_key WHERE later))",
+        f"ledger_kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, %s, %s FROM ledger_go {_KEY_CONFLICT} RETURNING 1)",
+        f"ledger_year AS (INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
+        "SELECT %s, %s, %s, %s - before, 1 FROM ledger_go WHERE %s - before <> 0 "
+        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
+        f"revision = {_LEDGER}.revision + 1 RETURNING 1)",
+    )
 
 
 def budget_ledger_lock(keys) -> None:

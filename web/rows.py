@@ -16,6 +16,7 @@ hot-path changes of the same series).
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 import re
 from functools import cache, lru_cache
 from typing import Any
@@ -288,6 +289,14 @@ def shared_seed(key: tuple, value: Callable[[], Any]) -> None:
         memo[key] = value()
 
 
+def shared_take(key: tuple, read: Callable[[], Any]) -> Any:
+    """What ``shared_seed`` left under ``key`` (and no longer), or else ``read()``: a read seeded for one use."""
+    memo = _shared.get()
+    if memo is not None and key in memo:
+        return memo.pop(key)
+    return read()
+
+
 def shared_read(key: tuple, read: Callable[[], Any]) -> Any:
     """``read()``, or inside ``shared_reads`` what it returned the first time for ``key``."""
     memo = _shared.get()
@@ -312,6 +321,37 @@ def rows_select(model: type[Model], where: str, params: list, *, order_by: str =
     with statement_cursor(using) as cursor:
         cursor.execute(sql, params)
         return [reader.build(row) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Rider:
+    """PostgreSQL: a read that goes in another statement's round trip (``scalar_carrying``): its SELECT, its
+    parameters, and ``took``, called with its rows (in no particular order: sort them) once the statement ran."""
+
+    sql: str
+    params: list
+    took: Callable[[list[tuple]], None]
+
+
+def scalar_carrying(sql: str, params: list, rider: Rider | None) -> Any:
+    """``scalar`` of a data-modifying statement returning one value, with ``rider``'s read in the same statement
+    (its rows go to ``rider.took``). The read's snapshot is the statement's, taken when it begins: a read that
+    must see what a lock the statement waits for protects does not ride on it. Without a rider, ``scalar``;
+    elsewhere than on PostgreSQL, the read follows in a statement of its own."""
+    if rider is None:
+        return scalar(sql, params)
+    if db().vendor != "postgresql":  # no data-modifying WITH: the two statements one after the other
+        value = scalar(sql, params)
+        rider.took(rows_of(rider.sql, rider.params))
+        return value
+    # ``found``: a row of the read's, not the NULLs the LEFT JOIN gives the carrier's value when it finds none
+    rows = rows_of(
+        f"WITH carrier AS ({sql}) SELECT carrier.*, ridden.* FROM carrier "
+        f"LEFT JOIN (SELECT 1 AS found, read.* FROM ({rider.sql}) read) ridden ON true",
+        [*params, *rider.params],
+    )
+    rider.took([row[2:] for row in rows if row[1] is not None])
+    return rows[0][0] if rows else None
 
 
 def rows_of(sql: str, params: list) -> list[tuple]:

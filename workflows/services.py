@@ -26,7 +26,11 @@ from grants.history import (
 )
 from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
-from grants.services import budget_ledger_lock, budget_ledger_refresh, budget_ledger_touched
+from grants.rows import NEW_DETERMINATION_ID
+from grants.services import (
+    budget_ledger_approval_statement, budget_ledger_approved, budget_ledger_lock, budget_ledger_refresh,
+    budget_ledger_touched,
+)
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
 from web.rows import (
@@ -39,7 +43,7 @@ from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
 from .selectors import bulk_step_preview_for_actor
 from .signals import case_transition_recording
-from .steps import step_declared, step_of
+from .steps import DeterminationAct, step_declared, step_of
 
 AMOUNT_FIELDS = (
     "amount_consulted",
@@ -332,9 +336,12 @@ def _act(
     occurred_on = cleaned.pop("occurred_on", None)
     recorded_on = today or timezone.localdate()  # the act's day (``today`` in tests and the bench), taken once
     if case is None:
-        # a step that may move money locks the recipient with the case (payments serialise on it)
+        declared = step_declared(name).step
+        # a step that may move money locks the recipient with the case (payments serialise on it); a step that
+        # creates a determination takes its id with the case (PostgreSQL: its INSERT then goes with the record's)
         case = case_get_for_actor(actor=actor, case_id=case_id, lock=True,
-                                  lock_recipient=step_declared(name).step.payments is not None)
+                                  lock_recipient=declared.payments is not None,
+                                  new_determination=declared.determination == DeterminationAct.CREATES)
     if case.version != expected_version:
         raise StaleCase(details={"current_version": case.version, "expected_version": expected_version})
     if occurred_on is not None:
@@ -364,7 +371,13 @@ def _act(
     occurred_at = case.updated_at = timezone.now()
     determination = flow.new_determination or moved
     if flow.new_determination is not None:
-        row_insert(determination)
+        reserved = case.__dict__.pop(NEW_DETERMINATION_ID, None)
+        if reserved is not None and inserts is not None:
+            # its id taken with the case's read: the record names it, and its INSERT goes in the act's write
+            determination.pk = reserved
+            inserts.insert(0, determination)
+        else:
+            row_insert(determination)
     if step.payments is not None:
         step.payments(flow, determination)
     # What other apps add to the act (the letters app: the letter the step declares, described by the
@@ -419,13 +432,21 @@ def _act(
     if bulk is not None:
         bulk.keep(saved, record, additions, ledger)
         return case
+    rides = []
     if ledger is not None:
         budget_ledger_lock([ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
-    entry, found = _act_write(
+        # an approval's refresh of its key goes in the act's write, unless it was dated before the key's latest
+        approved = (
+            budget_ledger_approved(case, state_before=source, determinations=saved[1:])
+            if connection.vendor == "postgresql" else None
+        )
+        if approved is not None:
+            rides.append(budget_ledger_approval_statement(ledger, approved))
+    entry, found, rode = _act_write(
         saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None], inserts or [],
+        [addition.query for addition in additions if addition.query is not None], inserts or [], rides,
     )
-    if ledger is not None:
+    if ledger is not None and not (rode and rode[0]):
         budget_ledger_refresh([ledger])
     for addition in additions:
         if addition.query is not None and found is not None:
@@ -454,12 +475,18 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
 def _act_write(
     rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = (),
     queries: list[tuple[str, tuple]] = (), inserts: list[Model] = (),
-) -> tuple[HistoryEntry, list | None]:
+    rides: list[tuple[list[str], list, str]] = (),
+) -> tuple[HistoryEntry, list | None, list]:
     """The transition service's combined write: the rows the act changed (its case, the determination it
     moved on), the act's history record (``history_record``'s values), and the new rows stored under that
     record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter),
-    and other new rows of the act (``inserts``: its payable items). Returns the record, and what ``queries``
-    found (``ActAddition.query``; None where they were not run).
+    and other new rows of the act (``inserts``: its payable items, the determination it creates when its id was
+    taken with the case's read). Returns the record, what ``queries`` found (``ActAddition.query``; None where
+    they were not run), and each of ``rides``' answers.
+
+    ``rides``: other writes of the act as WITHs of their own (their SQL and parameters:
+    ``grants.services.budget_ledger_approval_statement``), each with an expression the statement returns; on
+    PostgreSQL only (elsewhere each answers 0, written by none).
 
     On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
     the record's chained INSERT, which is joined with them, so a row that is
@@ -479,20 +506,21 @@ def _act_write(
             row_insert(row)
         for row in inserts:
             row_insert(row)
-        return entry, None
+        return entry, None, [0] * len(rides)  # rides are PostgreSQL's: none was written
     statements = [update_statement(row, fields) for row, fields in updates]
     names = tuple(f"saved{number}" for number in range(len(statements)))
     append_sql, append_params = history_append_statement(record, joined=names)
     ctes = [f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements)]
     params = [param for _sql, params in statements for param in params] + append_params
-    if new_rows or queries or inserts:
+    if new_rows or queries or inserts or rides:
         ctes.append(f"record AS ({append_sql})")
         added = []
         for number, row in enumerate(inserts):
             sql, row_params = insert_statement(row)
             ctes.append(f"ins{number} AS ({sql})")
             params += row_params
-            added.append(f"(SELECT * FROM ins{number})")
+            if row.pk is None:  # the id the database gives it (a row whose id is taken already returns none)
+                added.append(f"(SELECT * FROM ins{number})")
         for number, (row, field) in enumerate(new_rows):
             sql, row_params = insert_under_statement(row, field, under="record")
             ctes.append(f"new{number} AS ({sql})")
@@ -502,18 +530,27 @@ def _act_write(
             ctes.append(f"asked{number} AS ({sql})")
             params += query_params
             added.append(f"(SELECT * FROM asked{number} LIMIT 1)")  # a query's one value, or NULL
+        for ride_ctes, ride_params, answer in rides:
+            ctes += ride_ctes
+            params += ride_params
+            added.append(answer)
         tables = ["record", *(f"new{number}" for number in range(len(new_rows)))]
-        append_sql = f"SELECT record.id, record.prev_hash, record.hash, {', '.join(added)} FROM {', '.join(tables)}"
+        append_sql = f"SELECT {', '.join(['record.id', 'record.prev_hash', 'record.hash', *added])} FROM {', '.join(tables)}"
     with statement_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} {append_sql}" if ctes else append_sql, params)
         row = cursor.fetchone()
     if row is None:  # an UPDATE matched no row, so nothing was inserted
         raise RuntimeError("case_transition: a row the act saves does not exist")
     entry = history_entry(record, row[:3])
-    for new, pk in zip(inserts, row[3 : 3 + len(inserts)]):
+    given = [new for new in inserts if new.pk is not None]
+    numbered = [new for new in inserts if new.pk is None]
+    for new in given:
+        inserted(new, None)
+    for new, pk in zip(numbered, row[3 : 3 + len(numbered)]):
         inserted(new, pk)
-    offset = 3 + len(inserts)
+    offset = 3 + len(numbered)
     for (new, field), pk in zip(new_rows, row[offset : offset + len(new_rows)]):
         setattr(new, field, entry)
         inserted(new, pk)
-    return entry, list(row[offset + len(new_rows) :])
+    answers = list(row[offset + len(new_rows) :])
+    return entry, answers[: len(answers) - len(rides)], answers[len(answers) - len(rides) :]

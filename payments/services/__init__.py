@@ -2,7 +2,9 @@
 
 from .claims import return_claim_payment_record
 from .fund_balances import FundBalanceRow, fund_balance_import
-from .items import RETURN_DUE_BUSINESS_DAYS, PaymentConsequences, payment_items_issue, payment_items_revoke
+from .items import (
+    RETURN_DUE_BUSINESS_DAYS, PaymentConsequences, payment_items_issue, payment_items_revoke, payment_plan_rider,
+)
 from .plans import payment_plans_load_defaults
 from .runs import (
     payment_run_approve,
@@ -19,6 +21,7 @@ __all__ = [
     "fund_balance_import",
     "payment_items_issue",
     "payment_items_revoke",
+    "payment_plan_rider",
     "payment_plans_load_defaults",
     "payment_run_approve",
     "payment_run_cancel",

@@ -30,7 +30,7 @@ from grants.models import Case, Determination, Recipient
 from grants.rows import recipient_lock_key
 from grants.selectors import decision_in_force
 from web.errors import InvalidInput
-from web.rows import RowReader, row_insert_with_act, rows_of, scalar, shared_read, shared_seed
+from web.rows import Rider, RowReader, row_insert_with_act, rows_of, scalar, shared_read, shared_seed, shared_take
 
 from ..models import (
     PaymentItem,
@@ -122,7 +122,8 @@ def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
     and what the case's grant has had issued, net (``_net_issued``), where it came with the plan (else None).
 
     One statement (prepared: every notice runs it): on PostgreSQL the lock and the plan, or, when the act
-    took the lock with its case (``grants.rows.case_fetch_for_update``), the plan and the net issued; on
+    took the lock with its case (``grants.rows.case_fetch_for_update``), the plan and the net issued, read
+    here or already in a statement the act sent before (``payment_plan_rider``: the notice's number); on
     SQLite, whose write lock serialises acts, the plan and the net issued. The net issued is read after the
     lock, never in the statement that takes it (its snapshot would be older than the lock).
     """
@@ -133,10 +134,10 @@ def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
         shared_seed(recipient_lock_key(case.recipient_id), lambda: True)
         issued = None
     else:
-        net_sql, net_params = _net_issued_sql(case, whole_grant=True)
-        sql, reader = _plan_with_issued_sql(net_sql)
-        rows = rows_of(sql, [*net_params, *params])
-        rules = [reader.build(row) for row in rows if row[0] is not None]
+        sql, plan_params, reader = _plan_with_issued_query(case)
+        # read here, or already with a statement the act sent before (``payment_plan_rider``)
+        rows = shared_take(_plan_key(case), lambda: rows_of(sql, plan_params))
+        rules = sorted((reader.build(row) for row in rows if row[0] is not None), key=lambda rule: rule.sequence)
         issued = int(rows[0][-1])  # PostgreSQL's SUM of bigint is numeric
     shares = [_Share(rule.basis, rule.percent, rule.run_on) for rule in rules]
     if not shares:
@@ -144,6 +145,28 @@ def _plan(case: Case) -> tuple[str, list[_Share], int | None]:
         unplanned = procedure_get(case.stream, case.procedure).unplanned_basis
         return ShareBase.CUMULATIVE, [_Share(unplanned, 100, None)], issued
     return rules[0].base, shares, issued
+
+
+def _plan_key(case: Case) -> tuple:
+    return ("payment plan", case.pk)
+
+
+def _plan_with_issued_query(case: Case) -> tuple[str, list, RowReader]:
+    """``_plan``'s statement of the plan and the net issued: SQL, parameters and the plan's reader."""
+    net_sql, net_params = _net_issued_sql(case, whole_grant=True)
+    sql, reader = _plan_with_issued_sql(net_sql)
+    return sql, [*net_params, case.fiscal_year_id, case.stream, case.part, case.procedure], reader
+
+
+def payment_plan_rider(case: Case) -> Rider | None:
+    """PostgreSQL: the read of a notice's money (``payment_items_issue``: the tranche plan with the net issued) as
+    a ``web.rows.Rider``, for a statement the act sends after its case's read and before its money effect (the
+    notice's document number): ``_plan`` then takes its rows instead of asking. None where the act does not hold
+    the recipient's lock yet (the net issued is read only after it) or the notice reads no plan."""
+    if connection.vendor != "postgresql" or not stream_get(case.stream).bureau_decides or not _recipient_locked(case):
+        return None
+    sql, params, _reader = _plan_with_issued_query(case)
+    return Rider(sql, params, lambda rows: shared_seed(_plan_key(case), lambda: rows))
 
 
 @cache

@@ -52,7 +52,7 @@ from grants.selectors import (
     determination_sent_back,
     grant_current_amount,
 )
-from payments.services import payment_items_issue, payment_items_revoke
+from payments.services import payment_items_issue, payment_items_revoke, payment_plan_rider
 from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
@@ -764,7 +764,8 @@ class BureauDetermination(Revocation):
         on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it decides on"))
         self.data.setdefault("date", on)
         if not self.data.get("document_number"):
-            self.data["document_number"] = document_number_issue(on=on)
+            # the notice's money (``notified_money``) reads its tranche plan in the number's statement
+            self.data["document_number"] = document_number_issue(on=on, rider=payment_plan_rider(self.case))
         pending = self.pending_determination()
         pending.document_number, pending.notified_on = self.data["document_number"], self.data["date"]
         self._apply_amount(pending.amount)
