@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from web.errors import DomainError, InvalidInput
-from web.rows import statement_cursor
+from web.rows import statement_cursor, text_as_is
 
 from . import checkpoints
 from .access import authorize
@@ -173,13 +173,22 @@ def sqlite_functions(sender, connection, **kwargs) -> None:
 
 
 @cache
-def _fields() -> list:
-    return [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
+def _fields() -> tuple:
+    """Each hashed field, its name, and whether a ``str`` goes to the database as it is (``web.rows.text_as_is``)."""
+    return tuple(
+        (HistoryEntry._meta.get_field(column), name, text_as_is(HistoryEntry._meta.get_field(column)))
+        for name, column in zip(_HASHED, _COLUMNS)
+    )
 
 
 def _params(values: dict, using=None) -> list:
+    """The hashed fields' values, database-ready (``get_db_prep_save``)."""
     using = using or connections[connection.alias]  # the connection itself, not its per-attribute proxy
-    return [field.get_db_prep_save(values[name], using) for field, name in zip(_fields(), _HASHED)]
+    return [
+        value if as_is and value.__class__ is str else field.get_db_prep_save(value, using)
+        for field, name, as_is in _fields()
+        for value in (values[name],)
+    ]
 
 
 def history_record(
@@ -215,8 +224,16 @@ def history_record(
         "action": action,
         "source": source,
         "target": target,
-        "data": json.loads(json.dumps(data or {}, default=str), parse_float=_stored_float, parse_constant=_no_number),
+        "data": _record_data(data or {}),
     }
+
+
+def _record_data(data):
+    """A record's data as JSON gives it back (``json.loads(json.dumps(data, default=str))``), each float checked
+    (``_stored_float``), NaN and the infinities refused (``_no_number``); the encoder and decoder built once
+    (``json.dumps`` and ``json.loads`` build one each call, with these arguments). orjson would read faster, but
+    not the same (integers beyond 64 bits, floats unchecked), and telling such text apart cost more than it saved."""
+    return _record_read(_record_text(data))
 
 
 class UnstorableNumber(InvalidInput):
@@ -246,6 +263,10 @@ def _no_number(text: str):
     raise UnstorableNumber(
         _("A record's data holds %(value)s, which is not a number JSON can store.") % {"value": text}
     )
+
+
+_record_text = json.JSONEncoder(default=str).encode
+_record_read = json.JSONDecoder(parse_float=_stored_float, parse_constant=_no_number).decode
 
 
 def history_append(**record) -> HistoryEntry:

@@ -167,7 +167,7 @@ def _plain_pre_save(field: Field) -> bool:
     return dated and not field.auto_now and not field.auto_now_add
 
 
-def _text_as_is(field: Field) -> bool:
+def text_as_is(field: Field) -> bool:
     """Whether ``field.get_db_prep_save`` returns a ``str`` unchanged (a text field converting as Django does)."""
     kind = type(field)
     return (
@@ -186,7 +186,7 @@ def _insert_plan(model: type[Model], vendor: str, given: bool) -> tuple[list, tu
     fields = [field for field in model._meta.concrete_fields if given or not field.primary_key]
     using = db()
     steps = tuple(
-        (field, field.attname if _plain_pre_save(field) else None, _text_as_is(field),
+        (field, field.attname if _plain_pre_save(field) else None, text_as_is(field),
          field.get_db_prep_save(None, using) is None)
         for field in fields
     )
@@ -204,11 +204,11 @@ def insert_values(instance: Model) -> tuple[list, list]:
 
 def _prepared(instance: Model, steps: tuple, using) -> list:
     values = []
-    for field, attname, text_as_is, none_as_is in steps:
+    for field, attname, as_is, none_as_is in steps:
         value = field.pre_save(instance, True) if attname is None else getattr(instance, attname)
         if value is None:
             values.append(None if none_as_is else field.get_db_prep_save(None, using))
-        elif text_as_is and (value.__class__ is str or (isinstance(value, str) and not hasattr(value, "as_sql"))):
+        elif as_is and (value.__class__ is str or (isinstance(value, str) and not hasattr(value, "as_sql"))):
             values.append(value)
         else:
             values.append(field.get_db_prep_save(value, using))
