@@ -5,6 +5,7 @@ of the bureau's numbering scheme is configuration, not code.
 """
 
 from datetime import date
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -22,12 +23,15 @@ def document_number_issue(*, on: date, rider: Rider | None = None) -> str:
     # One statement whether or not the day has a row yet (prepared: every notice runs it). The row it writes stays
     # locked to COMMIT, so concurrent issuers get consecutive serials; two first issuers of a day do not both
     # insert (ON CONFLICT waits for the other and then counts on).
-    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
-    serial = scalar_carrying(
-        f"INSERT INTO {table} (day, last_serial) VALUES (%s, 1) "
-        f"ON CONFLICT (day) DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial",
-        [on],
-        rider,
-    )
+    serial = scalar_carrying(_issue_sql(connection.vendor), [on], rider)
     prefix = settings.BUREAU["document_prefix_ja"]
-    return f"{prefix}{on:%m%d}第{serial}号"
+    return f"{prefix}{on.month:02d}{on.day:02d}第{serial}号"
+
+
+@cache
+def _issue_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    return (
+        f"INSERT INTO {table} (day, last_serial) VALUES (%s, 1) "
+        f"ON CONFLICT (day) DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial"
+    )

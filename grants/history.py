@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from web.errors import DomainError, InvalidInput
-from web.rows import statement_cursor
+from web.rows import statement_cursor, text_as_is
 
 from . import checkpoints
 from .access import authorize
@@ -174,13 +174,22 @@ def sqlite_functions(sender, connection, **kwargs) -> None:
 
 
 @cache
-def _fields() -> list:
-    return [HistoryEntry._meta.get_field(column) for column in _COLUMNS]
+def _fields() -> tuple:
+    """Each hashed field, its name, and whether a ``str`` goes to the database as it is (``web.rows.text_as_is``)."""
+    return tuple(
+        (HistoryEntry._meta.get_field(column), name, text_as_is(HistoryEntry._meta.get_field(column)))
+        for name, column in zip(_HASHED, _COLUMNS)
+    )
 
 
 def _params(values: dict, using=None) -> list:
+    """The hashed fields' values, database-ready (``get_db_prep_save``)."""
     using = using or connections[connection.alias]  # the connection itself, not its per-attribute proxy
-    return [field.get_db_prep_save(values[name], using) for field, name in zip(_fields(), _HASHED)]
+    return [
+        value if as_is and value.__class__ is str else field.get_db_prep_save(value, using)
+        for field, name, as_is in _fields()
+        for value in (values[name],)
+    ]
 
 
 def history_record(
@@ -216,8 +225,16 @@ def history_record(
         "action": action,
         "source": source,
         "target": target,
-        "data": json.loads(json.dumps(data or {}, default=str), parse_float=_stored_float, parse_constant=_no_number),
+        "data": _record_data(data or {}),
     }
+
+
+def _record_data(data):
+    """A record's data as JSON gives it back (``json.loads(json.dumps(data, default=str))``), each float checked
+    (``_stored_float``), NaN and the infinities refused (``_no_number``); the encoder and decoder built once
+    (``json.dumps`` and ``json.loads`` build one each call, with these arguments). orjson would read faster, but
+    not the same (integers beyond 64 bits, floats unchecked), and telling such text apart cost more than it saved."""
+    return _record_read(_record_text(data))
 
 
 class UnstorableNumber(InvalidInput):
@@ -247,6 +264,10 @@ def _no_number(text: str):
     raise UnstorableNumber(
         _("A record's data holds %(value)s, which is not a number JSON can store.") % {"value": text}
     )
+
+
+_record_text = json.JSONEncoder(default=str).encode
+_record_read = json.JSONDecoder(parse_float=_stored_float, parse_constant=_no_number).decode
 
 
 def history_append(**record) -> HistoryEntry:
@@ -332,14 +353,21 @@ def history_append_statement(values: dict, *, joined: tuple[str, ...] = ()) -> t
     return _insert_sql("postgresql", joined), [*_params(values), head, tail, _PG_CHAIN_LOCK]
 
 
+#: ``HistoryEntry``'s concrete fields in order, each as the key of its value in ``history_entry``'s ``stored``.
+_STORED_ORDER = tuple(
+    {"id": "id", "prev_hash": "prev_hash", "hash": "hash", **dict(zip(_COLUMNS, _HASHED))}[field.attname]
+    for field in HistoryEntry._meta.concrete_fields
+)
+
+
 def history_entry(values: dict, row: tuple[int, str, str]) -> HistoryEntry:
-    """The stored record of ``values`` from its inserted row (id, prev_hash, hash); a checkpoint follows when due."""
+    """The stored record of ``values`` from its inserted row (id, prev_hash, hash); a checkpoint follows when due.
+
+    Built as the ORM builds a row it reads (``Model.from_db``, every field in order): by keyword, the model
+    looks each field up in the arguments, about twice as long, on every act."""
     pk, prev_hash, digest = row
-    entry = HistoryEntry(
-        id=pk, **{column: values[name] for name, column in zip(_HASHED, _COLUMNS)}, prev_hash=prev_hash, hash=digest
-    )
-    entry._state.adding = False
-    entry._state.db = connection.alias
+    stored = {**values, "id": pk, "prev_hash": prev_hash, "hash": digest}
+    entry = HistoryEntry.from_db(connection.alias, None, [stored[name] for name in _STORED_ORDER])
     _checkpoint_when_due(pk)
     return entry
 

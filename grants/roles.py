@@ -114,13 +114,15 @@ def primary_role(user) -> str:
     """The role an act is recorded under in the history: the most specific standard role the user holds,
     then "system" for the system user, "administrator" for a superuser, another group's name, or "none"."""
     names = _group_names(user)
+    # Plain text, not the ``Role`` member: a record's fields are hashed by orjson only when they are plain
+    # ``str`` (``grants.history._canonical``); a subclass of it sends the record to the slower encoder.
     for role in (Role.SUPERVISOR, Role.OFFICER, Role.AUDITOR, Role.ADMINISTRATOR):
         if role in names:
-            return role
+            return role.value
     if is_system(user):
         return "system"
     if getattr(user, "is_superuser", False):
-        return Role.ADMINISTRATOR
+        return Role.ADMINISTRATOR.value
     return min(names)[:20] if names else "none"  # 20: HistoryEntry.actor_role
 
 

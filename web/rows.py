@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import CharField, DateField, DateTimeField, Field, Model, TextField, TimeField
 
 
 def _quote(name: str) -> str:
@@ -155,13 +155,65 @@ def _insert_sql(table: str, columns: tuple[str, ...], returning: str) -> str:
     return f"{sql} RETURNING {_quote(returning)}" if returning else sql
 
 
-def insert_values(instance: Model) -> tuple[list, list]:
-    """The fields and values ``row_insert`` inserts for a new instance (defaults, auto_now_add), database-ready."""
-    meta = instance._meta
-    given = instance.pk is not None
-    fields = [field for field in meta.concrete_fields if given or not field.primary_key]
+#: Django's own conversions of a text field: a ``str`` comes out of them as it went in.
+_TEXT_AS_IS = frozenset({(CharField.get_prep_value, CharField.to_python), (TextField.get_prep_value, TextField.to_python)})
+
+
+def _plain_pre_save(field: Field) -> bool:
+    """Whether ``field.pre_save`` on an insert is the value the instance holds (no auto_now, no file to commit)."""
+    own = type(field).pre_save
+    if own is Field.pre_save:
+        return True
+    dated = own in (DateField.pre_save, DateTimeField.pre_save, TimeField.pre_save)
+    return dated and not field.auto_now and not field.auto_now_add
+
+
+def text_as_is(field: Field) -> bool:
+    """Whether ``field.get_db_prep_save`` returns a ``str`` unchanged (a text field converting as Django does)."""
+    kind = type(field)
+    return (
+        kind.get_db_prep_save is Field.get_db_prep_save
+        and kind.get_db_prep_value is Field.get_db_prep_value
+        and (kind.get_prep_value, kind.to_python) in _TEXT_AS_IS
+    )
+
+
+@cache
+def _insert_plan(model: type[Model], vendor: str, given: bool) -> tuple[list, tuple]:
+    """How ``insert_values`` prepares each field of ``model``: built once per process from the model's fields.
+
+    Each step: the field, its attribute (read directly where ``pre_save`` would only read it), whether a ``str``
+    passes its conversion unchanged, and whether ``None`` does (asked of the field once here)."""
+    fields = [field for field in model._meta.concrete_fields if given or not field.primary_key]
     using = db()
-    return fields, [field.get_db_prep_save(field.pre_save(instance, add=True), using) for field in fields]
+    steps = tuple(
+        (field, field.attname if _plain_pre_save(field) else None, text_as_is(field),
+         field.get_db_prep_save(None, using) is None)
+        for field in fields
+    )
+    return fields, steps
+
+
+def insert_values(instance: Model) -> tuple[list, list]:
+    """The fields and values ``row_insert`` inserts for a new instance (defaults, auto_now_add), database-ready:
+    each field's ``get_db_prep_save(pre_save(...))``, except where that is known to give back what it was handed
+    (``_insert_plan``); a letter's INSERT runs it with every request and notice."""
+    using = db()
+    fields, steps = _insert_plan(instance.__class__, using.vendor, instance.pk is not None)
+    return fields, _prepared(instance, steps, using)
+
+
+def _prepared(instance: Model, steps: tuple, using) -> list:
+    values = []
+    for field, attname, as_is, none_as_is in steps:
+        value = field.pre_save(instance, True) if attname is None else getattr(instance, attname)
+        if value is None:
+            values.append(None if none_as_is else field.get_db_prep_save(None, using))
+        elif as_is and (value.__class__ is str or (isinstance(value, str) and not hasattr(value, "as_sql"))):
+            values.append(value)
+        else:
+            values.append(field.get_db_prep_save(value, using))
+    return values
 
 
 @cache
@@ -246,18 +298,17 @@ def rows_insert(instances: list[Model]) -> list[Model]:
     if not instances:
         return instances
     meta = instances[0]._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    using = db()
+    fields, steps = _insert_plan(instances[0].__class__, using.vendor, False)
     columns = ", ".join(_quote(field.column) for field in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    using = db()
     with statement_cursor(using) as cursor:
         for start in range(0, len(instances), _INSERT_ROWS):
             part = instances[start : start + _INSERT_ROWS]
             cursor.execute(
                 f"INSERT INTO {_quote(meta.db_table)} ({columns}) VALUES {', '.join([row_sql] * len(part))} "
                 f"RETURNING {_quote(meta.pk.column)}",
-                [field.get_db_prep_save(field.pre_save(instance, add=True), using)
-                 for instance in part for field in fields],
+                [value for instance in part for value in _prepared(instance, steps, using)],
             )
             # the rows come back in the order of VALUES (Django's bulk_create relies on it as well)
             for instance, (pk,) in zip(part, cursor.fetchall(), strict=True):

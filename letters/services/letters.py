@@ -110,14 +110,18 @@ def _letter_build(
         batch=batch,
         created_by=actor,
     )
-    # Field checks here (lengths, choices, dates); the table's constraints are enforced by the INSERT itself
-    # (validating them in Python costs a query each inside every request and notice), and the JSON fields are
-    # built above from text and numbers (checking them would encode the letter's content once more).
-    letter.full_clean(
-        exclude=["pdf", "case", "recipient", "history_entry", "batch", "created_by", "content", "basis"],
-        validate_constraints=False,
-    )
+    letter.clean_fields(exclude=_UNCHECKED)
     return letter
+
+
+#: The fields ``_letter_build`` checks (lengths SQLite does not enforce, choices, dates): those whose values come
+#: from the caller or from data. What ``full_clean`` adds finds nothing on a new letter (no ``clean``; its only
+#: unique field is its id), and the fields left out are the model's defaults (status, hash, file, dates of
+#: rendering), the rows the caller hands over (whose references the INSERT checks) and the JSON built above from
+#: text and numbers (checking it would encode the letter's content once more). The table's constraints are
+#: enforced by the INSERT itself (validating them in Python costs a query each inside every request and notice).
+_CHECKED = frozenset({"kind", "document_number", "issued_on", "subject", "deadline_stated", "deadline_effective"})
+_UNCHECKED = frozenset(field.name for field in Letter._meta.fields) - _CHECKED
 
 
 def letter_particulars(letter: Letter) -> dict:

@@ -213,7 +213,6 @@ def payment_items_issue(
     """
     if not stream_get(case.stream).bureau_decides:
         return PaymentConsequences()
-    grant = _same_grant(case)
     base, shares, issued = _plan(case)
     # what the grant has had issued, net: read with the plan, or else asked where it is needed
     net_issued = (lambda: issued) if issued is not None else (lambda: _net_issued(case, whole_grant=True))
@@ -228,7 +227,7 @@ def payment_items_issue(
         reduction = min(sum(_split(-change, shares)), net_issued())
         settles = procedure_get(case.stream, case.procedure).settles
         return _take_back(
-            actor=actor, case=case, scope=grant, amount=reduction, determination=determination,
+            actor=actor, case=case, scope=_same_grant(case), amount=reduction, determination=determination,
             reason=ReturnReason.SETTLEMENT, on=notified_on, surcharge_applies=False, claim_rest=settles,
         )
     items = [

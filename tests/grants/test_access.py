@@ -107,6 +107,14 @@ def test_the_system_user_is_known_by_its_flag_not_its_name():
     assert primary_role(fresh(system)) == "system" and system_user().username == "batch"
 
 
+def test_the_role_an_act_is_recorded_under_is_plain_text():
+    """The record's fields are plain ``str`` (a ``Role`` member, a subclass of it, would send every record's
+    canonical text to the slow encoder: grants.history._canonical_around_prev); the text is the role's."""
+    for user, role in ((f.officer(), "officer"), (f.supervisor(), "supervisor"), (f.auditor(), "auditor"),
+                       (f.UserFactory(is_superuser=True), "administrator")):
+        assert type(primary_role(user)) is str and primary_role(user) == role
+
+
 def test_the_system_user_never_signs_in(api):
     system = system_user()
     assert system.is_active and not system.has_usable_password()

@@ -29,12 +29,16 @@ from grants.history import (
     _chain_rows,
     _dumps,
     _canonical_stored,
+    _no_number,
+    _record_data,
     _spelled_otherwise,
+    _stored_float,
     stored_json,
     history_append,
     history_verify,
 )
 from grants.models import HistoryEntry
+from web.errors import InvalidInput
 from tests import factories as f
 from tests.grants import history_reference as reference
 
@@ -292,3 +296,39 @@ def test_a_rewritten_record_is_named_by_id_however_its_data_is_spelled(rewritten
         assert found.ok
     else:
         assert (found.ok, found.code, found.first_broken_id) == (False, "record_altered", victim)
+
+
+def _typed(value):
+    """The value with every leaf's type (1 and 1.0, True and 1 compare equal in Python)."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value), value)
+
+
+def _reference_data(value):
+    """What a record's data was before orjson read it: ``json`` both ways, each float checked."""
+    return json.loads(json.dumps(value, default=str), parse_float=_stored_float, parse_constant=_no_number)
+
+
+def _data_outcome(read, value):
+    try:
+        return _typed(read(value))
+    except InvalidInput as refused:
+        return type(refused), str(refused.message)
+    except (TypeError, ValueError, RecursionError) as error:
+        return type(error)
+
+
+@given(any_values)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@example({"nan": math.nan})
+@example([math.inf, -math.inf])
+@example({"big": 1e16, "neg": -0.0, "rate": 0.1, "whole": 2.0, "text": "1.5e+16"})
+@example({"n": 2**64, "m": -(2**63) - 1, "k": 2**63 - 1, "i": 10**18, "s": "\ud800", 1: "int key", "1": "text key"})
+@example({"on": date(2025, 4, 1), "money": Decimal("12.50"), "kinds": [Kind.CASE, Level.HIGH, Colour.RED, Point()]})
+@example({"deep": json.loads("[" * 600 + "]" * 600), "令和": "\u2028😀", "e": "4e 7E x.y"})
+def test_a_record_s_data_reads_back_as_json_reads_it(value):
+    """Type for type, or the same refusal: orjson reads back only text ``json`` would read the same."""
+    assert _data_outcome(_record_data, value) == _data_outcome(_reference_data, value)

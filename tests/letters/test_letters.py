@@ -8,10 +8,13 @@ import unicodedata
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from grants.models import HistoryEntry
+from letters.letter_texts import LetterWording
 from letters.models import Letter
-from letters.services import letter_render
+from letters.services import letter_issue, letter_render
 from tests import factories as f
 
 from .factories import act, shipped_schedules
@@ -183,3 +186,25 @@ def test_resettlement_notice_answers_the_report_it_asked_for_and_names_the_reset
     assert notice.content["items"] == [
         ["再確定額", "金700,000円"], ["交付決定額", "金1,000,000円"], ["既交付額", "金0円"], ["追加交付額・返還額", "なし"],
     ]
+
+
+def test_a_letter_whose_words_do_not_fit_is_refused_field_by_field_and_nothing_is_stored(officer):
+    """The letter's own fields are checked as ``full_clean`` checks them (lengths SQLite does not enforce,
+    choices, dates, required words), each refusal under its field, before anything is written."""
+    case = f.case(actor=officer)
+    records = HistoryEntry.objects.count()
+
+    def refusals(**particulars) -> dict:
+        with pytest.raises(ValidationError) as refused, transaction.atomic():
+            letter_issue(case=case, actor=officer, **particulars)
+        return {name: [error.code for error in errors] for name, errors in refused.value.error_dict.items()}
+
+    words = LetterWording(subject="件名", body_paragraphs=("本文",))
+    assert refusals(
+        kind="reminder", wording=LetterWording(subject="あ" * 301, body_paragraphs=()), document_number="号" * 61
+    ) == {"subject": ["max_length"], "document_number": ["max_length"]}
+    assert refusals(kind="telegram", wording=words) == {"kind": ["invalid_choice"]}
+    assert refusals(kind="reminder", wording=LetterWording(subject="", body_paragraphs=()), issued_on="2025-13-01") == {
+        "subject": ["blank"], "issued_on": ["invalid_date"],
+    }
+    assert not Letter.objects.exists() and HistoryEntry.objects.count() == records
