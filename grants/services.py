@@ -397,10 +397,8 @@ def _approval_sql() -> tuple[str, ...]:
         "ledger_go AS (SELECT COALESCE((SELECT amount FROM ledger_key), 0) AS before "
         "WHERE NOT EXISTS (SELECT 1 FROM ledger_key WHERE later))",
         f"ledger_kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, %s, %s FROM ledger_go {_KEY_CONFLICT} RETURNING 1)",
-        f"ledger_year AS (INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
-        "SELECT %s, %s, %s, %s - before, 1 FROM ledger_go WHERE %s - before <> 0 "
-        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
-        f"revision = {_LEDGER}.revision + 1 RETURNING 1)",
+        f"ledger_year AS ({_YEAR_INSERT} SELECT %s, %s, %s, %s - before, 1 FROM ledger_go WHERE %s - before <> 0 "
+        f"{_YEAR_CONFLICT} RETURNING 1)",
     )
 
 
@@ -482,19 +480,20 @@ _KEY_CONFLICT = (
     "ON CONFLICT (fiscal_year_id, stream, part, recipient_id, grant_key) "
     "DO UPDATE SET determination_id = excluded.determination_id, amount = excluded.amount"
 )
-_YEAR_ADD = (
-    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) VALUES (%s, %s, %s, %s, 1) "
+#: A year's ``committed`` moved by an amount (its row made when there is none); every such write raises its revision.
+_YEAR_INSERT = f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision)"
+_YEAR_CONFLICT = (
     f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
     f"revision = {_LEDGER}.revision + 1"
 )
+_YEAR_ADD = f"{_YEAR_INSERT} VALUES (%s, %s, %s, %s, 1) {_YEAR_CONFLICT}"
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 #: PostgreSQL, an approval's check: the year's budget lock (``_LOCK``), then its ledger row written when there is
 #: none and updated to itself otherwise, which returns the row as the last holder of the lock left it (an
 #: INSERT ... ON CONFLICT DO UPDATE acts on the newest row, whatever the statement's snapshot); then the row's
 #: revision, the notices' sum and the draft key's amount as the statement's snapshot has them.
 _LOCKED_POSITION = (
-    f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
-    f"SELECT %s, %s, %s, 0, 0 FROM ({_LOCK}) locked "
+    f"{_YEAR_INSERT} SELECT %s, %s, %s, 0, 0 FROM ({_LOCK}) locked "
     f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET revision = {_LEDGER}.revision "
     "RETURNING committed, revision, "
     f"(SELECT revision FROM {_LEDGER} WHERE fiscal_year_id = %s AND stream = %s AND part = %s), "
@@ -522,11 +521,9 @@ def _refresh_sql(latest_sql: str) -> str:
         f"before AS (SELECT amount FROM {_COMMITMENTS} WHERE {_KEY_WHERE}), "
         f"kept AS ({_KEY_UPSERT} SELECT %s, %s, %s, %s, %s, id, amount FROM latest {_KEY_CONFLICT} RETURNING 1), "
         f"gone AS (DELETE FROM {_COMMITMENTS} WHERE {_KEY_WHERE} AND NOT EXISTS (SELECT 1 FROM latest) RETURNING 1) "
-        f"INSERT INTO {_LEDGER} (fiscal_year_id, stream, part, committed, revision) "
-        "SELECT %s, %s, %s, moved, 1 FROM (SELECT COALESCE((SELECT amount FROM latest), 0) "
+        f"{_YEAR_INSERT} SELECT %s, %s, %s, moved, 1 FROM (SELECT COALESCE((SELECT amount FROM latest), 0) "
         "- COALESCE((SELECT amount FROM before), 0) AS moved) difference WHERE moved <> 0 "
-        f"ON CONFLICT (fiscal_year_id, stream, part) DO UPDATE SET committed = {_LEDGER}.committed + excluded.committed, "
-        f"revision = {_LEDGER}.revision + 1"
+        f"{_YEAR_CONFLICT}"
     )
 
 
