@@ -150,7 +150,6 @@ class Fixture:
     def _year(self, year: int) -> None:
         from grants.models import Case, Determination
         from letters.models import Letter
-        from payments.models import PaymentItem
 
         current = year == self.current_year
         cases, plans = [], []

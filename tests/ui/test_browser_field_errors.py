@@ -109,7 +109,7 @@ def test_every_field_error_on_the_pages_goes_through_the_one_include():
             if name.endswith("non_field_errors") or name == "form.errors":
                 continue
             by_hand.append(f"{path.relative_to(TEMPLATES)}: {name}")
-    assert by_hand == [f"_field_errors.html: field.errors"] * 2 + [
+    assert by_hand == ["_field_errors.html: field.errors"] * 2 + [
         "grants/_case_selection_fields.html: field.errors",  # hidden fields' errors, as form-wide alerts
         "grants/_fiscal_year_select.html: field.errors",  # its aria-invalid
         "schedules/definitions.html: field.errors",  # hidden fields' errors, in the page's alert
