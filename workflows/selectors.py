@@ -368,8 +368,7 @@ def case_amount_rows(*, case, paid=None, snapshot: dict | None = None) -> list[d
 
 
 def case_amount_names_shown(*, case) -> list[str]:
-    """The names of the amounts ``case``'s procedure shows (``ProcedureSpec.amounts_shown``), in the order its
-    page lists them: its ``case_amount_rows``' names, without those a page adds once they are set (the
-    pre-consultation's, a revocation's, …), so the API's ``amounts_shown`` and the page keep one order."""
-    shown = procedure_get(case.stream, case.procedure).amounts_shown
-    return list(dict.fromkeys(row["name"] for row in case_amount_rows(case=case) if row["name"] in shown))
+    """The names of the amounts ``case``'s procedure shows (``ProcedureSpec.amounts_shown``, in the order its page
+    lists them, ``AMOUNT_ORDER``); the page adds others once they are set (the pre-consultation's, a
+    revocation's, …). tests/workflows/test_amounts_order.py holds the API and the page to one order."""
+    return list(procedure_get(case.stream, case.procedure).amounts_shown)
