@@ -391,6 +391,11 @@ def fund_balances_with_expected_amounts(*, actor, balances) -> list[FundBalance]
     return balances
 
 
+def ministry_pays(stream: str) -> bool:
+    """The ministry decides and pays ``stream``; the bureau records it and pays nothing."""
+    return not stream_get(stream).bureau_decides
+
+
 @dataclass(frozen=True)
 class PrefectureAmounts:
     """One stream's yen in one prefecture for one fiscal year: determined (as last notified), settled, paid, and
@@ -412,8 +417,7 @@ class PrefectureAmounts:
 
     @property
     def ministry_pays(self) -> bool:
-        """The ministry decides and pays this stream; the bureau records it and pays nothing."""
-        return not stream_get(self.stream).bureau_decides
+        return ministry_pays(self.stream)
 
 
 def prefecture_amount_list_for_actor(*, actor, fiscal_year: int | None) -> list[PrefectureAmounts]:
@@ -502,8 +506,7 @@ class StreamAmounts:
 
     @property
     def ministry_pays(self) -> bool:
-        """The ministry decides and pays this stream; the bureau records it and pays nothing."""
-        return not stream_get(self.stream).bureau_decides
+        return ministry_pays(self.stream)
 
 
 @dataclass(frozen=True)
