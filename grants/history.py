@@ -149,7 +149,9 @@ def _insert_sql(vendor: str, joined: tuple[str, ...] = ()) -> str:
         return (
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {placeholders}, head.hash, encode(sha256(convert_to(%s::text || head.hash || %s::text, 'UTF8')), 'hex') "
-            f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash) head"
+            # the head's lock is taken for each row of the first joined source: after its UPDATE has locked its row
+            # (the case's, before the chain's: docs/architecture.md "Lock order"), and not at all when it is empty
+            f"FROM (SELECT COALESCE({table}_lock_head(%s), '{GENESIS_HASH}') AS hash{f' FROM {joined[0]}' if joined else ''}) head"
             + "".join(f", {name}" for name in joined)
             + " RETURNING id, prev_hash, hash"
         )
@@ -340,15 +342,20 @@ def history_records_append(records: list[dict]) -> list[HistoryEntry]:
     return [history_entry(values, row) for (values, _prev, _digest), row in zip(linked, rows)]
 
 
-def history_append_statement(values: dict, *, joined: tuple[str, ...] = ()) -> tuple[str, list]:
+def history_append_statement(values: dict, *, joined: tuple[str, ...] = (), alone: bool = False) -> tuple[str, list]:
     """PostgreSQL: the one statement that appends a record (``history_record``'s values), for a caller to send.
 
     It takes the chain lock, reads the head, hashes and inserts. ``joined``
     names row sources (common table expressions) the caller puts before it:
-    the INSERT is joined with them, so it inserts nothing when one is empty.
+    the INSERT is joined with them, so it inserts nothing when one is empty,
+    and the chain's lock is taken only after the first of them has its row.
     ``history_entry`` turns the row it returns into the stored record.
+    ``alone``: the caller sends it, with the act's other writes, as a statement
+    outside any transaction, which is then a transaction of its own (an act of one
+    statement, docs/architecture.md); otherwise it must run inside the act's.
     """
-    _in_act()
+    if not alone:
+        _in_act()
     head, tail = _canonical_around_prev(values)
     return _insert_sql("postgresql", joined), [*_params(values), head, tail, _PG_CHAIN_LOCK]
 

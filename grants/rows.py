@@ -49,7 +49,10 @@ def recipient_lock_key(recipient_id: int) -> tuple:
 
 
 @cache
-def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool = False, new_determination: bool = False):
+def _case_for_update(
+    vendor: str, where: str = "c.id = %s", lock_recipient: bool = False, new_determination: bool = False,
+    row_lock: bool = True,
+):
     from django.contrib.auth import get_user_model
 
     from .models import Case, Determination, Recipient
@@ -95,14 +98,16 @@ def _case_for_update(vendor: str, where: str = "c.id = %s", lock_recipient: bool
         f"{joins} "
         f"WHERE {where}"
     )
-    if vendor == "postgresql":
+    if vendor == "postgresql" and row_lock:
         # NO KEY UPDATE: serialises acts on the case and lets other transactions' foreign-key checks
         # through (docs/architecture.md#the-history-chain, "Lock order").
         sql += " FOR NO KEY UPDATE OF c, r" if lock_recipient else " FOR NO KEY UPDATE OF c"
     return sql, readers
 
 
-def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False, new_determination: bool = False) -> Model | None:
+def case_fetch_for_update(
+    case_id: int, *, lock_recipient: bool = False, new_determination: bool = False, row_lock: bool = True
+) -> Model | None:
     """The case with its recipient, officer and pending determination (``case.pending``, as
     ``grants.selectors.determination_pending`` finds it), the case row-locked on PostgreSQL (SQLite's IMMEDIATE
     lock covers it). The recipient's prefecture comes with it (``grants.selectors.prefecture_on_file``), and,
@@ -114,11 +119,16 @@ def case_fetch_for_update(case_id: int, *, lock_recipient: bool = False, new_det
 
     ``new_determination`` (an act whose step creates a determination), PostgreSQL: the read also takes the new
     determination's id from its table's sequence, kept on the case under ``NEW_DETERMINATION_ID``, so the act can
-    insert it with its record (``workflows.services``) instead of in a statement of its own."""
+    insert it with its record (``workflows.services``) instead of in a statement of its own.
+
+    ``row_lock=False``, PostgreSQL: the same read without the row lock, for an act written as one statement that
+    checks the case's version itself (``workflows.services``, docs/architecture.md "Acts of one statement")."""
     using = db()
     postgresql = using.vendor == "postgresql"
     lock_recipient, new_determination = lock_recipient and postgresql, new_determination and postgresql
-    sql, readers = _case_for_update(using.vendor, lock_recipient=lock_recipient, new_determination=new_determination)
+    sql, readers = _case_for_update(
+        using.vendor, lock_recipient=lock_recipient, new_determination=new_determination, row_lock=row_lock
+    )
     with statement_cursor(using) as cursor:
         cursor.execute(sql, [case_id])
         row = cursor.fetchone()

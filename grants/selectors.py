@@ -118,17 +118,22 @@ def case_overdue_q(*, on: date) -> Q:
 
 
 def case_get_for_actor(
-    *, actor, case_id: int, lock: bool = False, lock_recipient: bool = False, new_determination: bool = False
+    *, actor, case_id: int, lock: bool = False, lock_recipient: bool = False, new_determination: bool = False,
+    version_guard: bool = False,
 ) -> Case:
     """One case the actor may read, with its recipient and officer; CaseNotFound or OutOfScope otherwise.
 
     ``lock`` (inside an act's transaction) locks the case row, through the prepared
     statement of ``grants.rows`` since every transition runs it; ``lock_recipient`` its recipient's too;
-    ``new_determination`` takes the id of the determination the act creates with it (``case_fetch_for_update``).
+    ``new_determination`` takes the id of the determination the act creates with it (``case_fetch_for_update``);
+    ``version_guard`` (with ``lock``): the act's read without the row lock, for an act whose one write statement
+    checks the case's version instead.
     """
     if lock:
         case = (
-            case_fetch_for_update(case_id, lock_recipient=lock_recipient, new_determination=new_determination)
+            case_fetch_for_update(
+                case_id, lock_recipient=lock_recipient, new_determination=new_determination, row_lock=not version_guard
+            )
             if isinstance(case_id, int) else None
         )
     else:

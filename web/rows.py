@@ -280,13 +280,23 @@ def row_insert_with_act(instance: Model) -> Model:
     return instance
 
 
-def insert_statement(instance: Model) -> tuple[str, list]:
+def insert_statement(instance: Model, *, after: str = "") -> tuple[str, list]:
     """``row_insert``'s INSERT of a new instance: returning the id the database assigns, unless the instance has
-    one already (a UUID)."""
+    one already (a UUID). ``after`` (PostgreSQL): a row source (a common table expression the caller puts before
+    it) the row is inserted once for, so nothing is inserted when it is empty."""
     meta = instance._meta
     fields, params = insert_values(instance)
     returning = "" if instance.pk is not None else meta.pk.column
-    return _insert_sql(meta.db_table, tuple(field.column for field in fields), returning), params
+    columns = tuple(field.column for field in fields)
+    return (_insert_after_sql(meta.db_table, columns, returning, after) if after else
+            _insert_sql(meta.db_table, columns, returning)), params
+
+
+@cache
+def _insert_after_sql(table: str, columns: tuple[str, ...], returning: str, after: str) -> str:
+    names = ", ".join(_quote(column) for column in columns)
+    sql = f"INSERT INTO {_quote(table)} ({names}) SELECT {', '.join(['%s'] * len(columns))} FROM {after}"
+    return f"{sql} RETURNING {_quote(returning)}" if returning else sql
 
 
 #: Rows per INSERT of ``rows_insert`` (the databases bound the parameters of one statement).

@@ -95,6 +95,16 @@ def case_transition(
     letter follow its declaration; one history record describes it all.
     """
     cleaned = _cleaned(name, data)
+    if connection.vendor == "postgresql" and step_declared(name).step.one_statement:
+        # An act of one statement (docs/architecture.md): read without the row lock, then one write that checks
+        # the version and is a transaction of its own. None: the act needs more, and is played in a transaction.
+        with shared_reads(), inserts_with_act() as inserts:
+            case = _act(
+                case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version,
+                today=today, inserts=inserts, alone=True,
+            )
+        if case is not None:
+            return case
     # shared_reads: what the case's read brings with it (the closure days) is not read again
     # inserts_with_act: the new rows the act's effects make (its payable items) are stored with its record
     with transaction.atomic(durable=True), shared_reads(), inserts_with_act() as inserts:
@@ -322,8 +332,8 @@ def _cleaned(name: str, data: dict) -> dict:
 
 def _act(
     *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None,
-    bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None,
-) -> Case:
+    bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None, alone: bool = False,
+) -> Case | None:
     """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record.
 
     ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
@@ -331,6 +341,13 @@ def _act(
     with its chunk's (``case``) and whose rows and record are kept for the
     chunk's writes instead of being written here. ``inserts``: the rows kept by
     ``web.rows.inserts_with_act``, written with the act's.
+
+    ``alone`` (PostgreSQL, a step whose declaration allows it: ``Step.one_statement``): the act outside any
+    transaction of its own, as one statement: the case is read without its row lock, and the one write checks
+    the version the act read (and that each addition's query finds its row: the letter's READY drain), so a
+    case another act changed in between, or a drain to queue, writes nothing. Returns None, having written
+    nothing, when the act cannot be written so — the caller then plays it in a transaction; refusals are
+    raised as in a transaction.
     """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
@@ -339,7 +356,7 @@ def _act(
         declared = step_declared(name).step
         # a step that may move money locks the recipient with the case (payments serialise on it); a step that
         # creates a determination takes its id with the case (PostgreSQL: its INSERT then goes with the record's)
-        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True,
+        case = case_get_for_actor(actor=actor, case_id=case_id, lock=True, version_guard=alone,
                                   lock_recipient=declared.payments is not None,
                                   new_determination=declared.determination == DeterminationAct.CREATES)
     if case.version != expected_version:
@@ -356,6 +373,8 @@ def _act(
     if not method.has_perm(actor):
         raise flow.refusal(name, actor)
     step = step_of(type(flow), name)
+    if alone and not step.one_statement:  # the case's own procedure declares the step otherwise
+        return None
     source = case.state
     before = _amounts(case)
     original = _values(case)
@@ -376,6 +395,8 @@ def _act(
             # its id taken with the case's read: the record names it, and its INSERT goes in the act's write
             determination.pk = reserved
             inserts.insert(0, determination)
+        elif alone:
+            return None
         else:
             row_insert(determination)
     if step.payments is not None:
@@ -432,6 +453,8 @@ def _act(
     if bulk is not None:
         bulk.keep(saved, record, additions, ledger)
         return case
+    if alone and ledger is not None:  # the budget ledger's lock and refresh are statements of their own
+        return None
     rides = []
     if ledger is not None:
         budget_ledger_lock([ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
@@ -442,10 +465,13 @@ def _act(
         )
         if approved is not None:
             rides.append(budget_ledger_approval_statement(ledger, approved))
-    entry, found, rode = _act_write(
+    written = _act_write(
         saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None], inserts or [], rides,
+        [addition.query for addition in additions if addition.query is not None], inserts or [], rides, alone=alone,
     )
+    if written is None:  # alone: the version moved, or a query found nothing; nothing was written
+        return None
+    entry, found, rode = written
     if ledger is not None and not (rode and rode[0]):
         budget_ledger_refresh([ledger])
     for addition in additions:
@@ -475,8 +501,8 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
 def _act_write(
     rows: list[tuple[Model, list[str]]], record: dict, new_rows: list[tuple[Model, str]] = (),
     queries: list[tuple[str, tuple]] = (), inserts: list[Model] = (),
-    rides: list[tuple[list[str], list, str]] = (),
-) -> tuple[HistoryEntry, list | None, list]:
+    rides: list[tuple[list[str], list, str]] = (), *, alone: bool = False,
+) -> tuple[HistoryEntry, list | None, list] | None:
     """The transition service's combined write: the rows the act changed (its case, the determination it
     moved on), the act's history record (``history_record``'s values), and the new rows stored under that
     record (``new_rows``: each instance with the name of its foreign key to the record; the letters app's letter),
@@ -490,11 +516,17 @@ def _act_write(
 
     On PostgreSQL one statement: the UPDATEs as data-modifying WITHs ahead of
     the record's chained INSERT, which is joined with them, so a row that is
-    gone stops the record, and the new rows' INSERTs take the record's id from
-    it; the queries are WITHs too (one round trip where several would do the
-    same). On SQLite, whose statements cost no round trip, the UPDATEs run one
-    after the other, the history appends the record and the new rows follow;
-    the queries are left to their additions. The caller holds the case's lock.
+    gone stops the record, and the new rows' INSERTs are made once for the
+    record (taking its id where they hang under it); the queries are WITHs too
+    (one round trip where several would do the same). On SQLite, whose
+    statements cost no round trip, the UPDATEs run one after the other, the
+    history appends the record and the new rows follow; the queries are left
+    to their additions. The caller holds the case's lock.
+
+    ``alone`` (PostgreSQL; ``_act``'s act of one statement, which holds no lock): the case's UPDATE also checks
+    the version the act read and that each query finds its row, the other UPDATEs follow the case's, and the
+    statement is a transaction of its own. Returns None when it wrote nothing (the version moved, or a query
+    found no row).
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
@@ -507,16 +539,29 @@ def _act_write(
         for row in inserts:
             row_insert(row)
         return entry, None, [0] * len(rides)  # rides are PostgreSQL's: none was written
-    statements = [update_statement(row, fields) for row, fields in updates]
-    names = tuple(f"saved{number}" for number in range(len(statements)))
-    append_sql, append_params = history_append_statement(record, joined=names)
-    ctes = [f"{name} AS ({sql} RETURNING 1)" for name, (sql, _params) in zip(names, statements)]
-    params = [param for _sql, params in statements for param in params] + append_params
+    # the queries first: an act alone writes only when each finds its row
+    asked = tuple(f"asked{number}" for number in range(len(queries)))
+    ctes = [f"{name} AS ({sql})" for name, (sql, _params) in zip(asked, queries)]
+    params = [param for _sql, query_params in queries for param in query_params]
+    names = tuple(f"saved{number}" for number in range(len(updates)))
+    for name, (row, fields) in zip(names, updates):
+        sql, row_params = update_statement(row, fields)
+        if alone and name == names[0]:  # the case: as the act read it, and each query's row found
+            if not isinstance(row, Case):
+                raise RuntimeError("case_transition: an act alone writes its case first")
+            sql = " AND ".join([f"{sql} AND version = %s", *(f"EXISTS (SELECT FROM {query})" for query in asked)])
+            row_params = [*row_params, row.version - 1]
+        elif alone:  # the others only with the case's
+            sql = f"{sql} AND EXISTS (SELECT FROM {names[0]})"
+        ctes.append(f"{name} AS ({sql} RETURNING 1)")
+        params += row_params
+    append_sql, append_params = history_append_statement(record, joined=names, alone=alone)
+    params += append_params
     if new_rows or queries or inserts or rides:
         ctes.append(f"record AS ({append_sql})")
         added = []
         for number, row in enumerate(inserts):
-            sql, row_params = insert_statement(row)
+            sql, row_params = insert_statement(row, after="record")
             ctes.append(f"ins{number} AS ({sql})")
             params += row_params
             if row.pk is None:  # the id the database gives it (a row whose id is taken already returns none)
@@ -526,10 +571,7 @@ def _act_write(
             ctes.append(f"new{number} AS ({sql})")
             params += row_params
             added.append(f"new{number}.id")
-        for number, (sql, query_params) in enumerate(queries):
-            ctes.append(f"asked{number} AS ({sql})")
-            params += query_params
-            added.append(f"(SELECT * FROM asked{number} LIMIT 1)")  # a query's one value, or NULL
+        added += [f"(SELECT * FROM {query} LIMIT 1)" for query in asked]  # a query's one value, or NULL
         for ride_ctes, ride_params, answer in rides:
             ctes += ride_ctes
             params += ride_params
@@ -540,6 +582,8 @@ def _act_write(
         cursor.execute(f"WITH {', '.join(ctes)} {append_sql}" if ctes else append_sql, params)
         row = cursor.fetchone()
     if row is None:  # an UPDATE matched no row, so nothing was inserted
+        if alone:
+            return None
         raise RuntimeError("case_transition: a row the act saves does not exist")
     entry = history_entry(record, row[:3])
     given = [new for new in inserts if new.pk is not None]

@@ -59,6 +59,16 @@ class Step:
     imported: bool = False
     bulk: bool = False
 
+    @property
+    def one_statement(self) -> bool:
+        """Whether the step's act may be written as one statement on PostgreSQL, outside a transaction of its own
+        (docs/architecture.md, "Acts of one statement"): it moves no money (no recipient's lock, no payable
+        items) and neither approves nor notifies a determination (the budget's lock, the document number), so
+        all it writes can go in the act's one statement. The act still falls back to a transaction when what it
+        does turns out to need more (the budget ledger, a drain to queue)."""
+        return self.payments is None and self.determination not in (DeterminationAct.APPROVES,
+                                                                    DeterminationAct.NOTIFIES)
+
 
 _STEPS = "_declared_steps"
 

@@ -234,7 +234,11 @@ def _drain_ready_sql(vendor: str) -> tuple[str, tuple]:
         backend_name=letters_drain_task.backend,
         queue_name=letters_drain_task.queue_name,
     )
-    return ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query.sql_with_params()
+    query = ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query
+    # the ORM compiles a locking read only inside a transaction (an act of one statement asks outside one); the
+    # block sends nothing to the database: it only compiles
+    with transaction.atomic():
+        return query.sql_with_params()
 
 
 def _helper_queue() -> None:
