@@ -19,7 +19,7 @@ from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages, post_only
 
-from .errors import Overpayment
+from .errors import NothingToPay, Overpayment
 from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
@@ -131,7 +131,11 @@ def payment_run_create_page(request):
         try:
             run = payment_run_create(actor=request.user, run_on=form.cleaned_data["run_on"])
         except InvalidInput as exc:
-            add_service_errors(form, exc.details)
+            # The service names the run's date ``date``, as the API does; on this form it is ``run_on``.
+            details = {"run_on" if key == "date" else key: problems for key, problems in exc.details.items()}
+            add_service_errors(form, details)
+        except NothingToPay as exc:
+            form.add_error("run_on", str(exc.message))  # nothing due by the date: the date is what to change
         except Conflict as exc:
             form.add_error(None, str(exc.message))
         else:
