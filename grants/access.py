@@ -52,12 +52,13 @@ def _holds(user, permission: str) -> bool:
 
 
 def scope_of(user) -> frozenset[tuple[str, str]] | None:
-    """The (stream, prefecture code) pairs the user is limited to, or None when they work bureau-wide."""
+    """The (stream, prefecture code) pairs the user is limited to, or None when they work bureau-wide.
+    Each pair also reads by name: ``row.stream``, ``row.prefecture_code``."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_grant_scope", _UNSET)
     if cached is _UNSET:
-        rows = frozenset(Scope.objects.filter(user=user).values_list("stream", "prefecture_code"))
+        rows = frozenset(Scope.objects.filter(user=user).values_list("stream", "prefecture_code", named=True))
         cached = None if not rows and _holds(user, WORK_BUREAU_WIDE) else rows
         user._grant_scope = cached
     return cached
@@ -93,21 +94,22 @@ def streams_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None
     """The streams whose bureau-wide rows (schedule steps: they belong to no prefecture) ``user`` may
     ``permission``, and the streams a filter offers them: None for every stream, else those of their scope
     rows (none without the permission)."""
-    return _scope_part(user, permission, 0)
+    rows = _scope_rows(user, permission)
+    return None if rows is None else frozenset(row.stream for row in rows)
 
 
 def prefectures_in_scope(user, permission: str = READ_CASE) -> frozenset[str] | None:
     """The prefectures (JIS codes) a filter offers ``user`` for ``permission``: None for every prefecture,
     else those of their scope rows in any stream (none without the permission)."""
-    return _scope_part(user, permission, 1)
+    rows = _scope_rows(user, permission)
+    return None if rows is None else frozenset(row.prefecture_code for row in rows)
 
 
-def _scope_part(user, permission: str, index: int) -> frozenset[str] | None:
-    """One part (0: streams, 1: prefectures) of the user's scope rows for ``permission``; None for all."""
+def _scope_rows(user, permission: str) -> frozenset | None:
+    """The user's scope rows for ``permission`` (``scope_of``): None for all, none without the permission."""
     if not _holds(user, permission):
         return frozenset()
-    scope = scope_of(user)
-    return None if scope is None else frozenset(row[index] for row in scope)
+    return scope_of(user)
 
 
 def scope_q(user, permission: str = READ_CASE, *, via: str = "", stream: str | None = None, prefecture: str = "") -> Q:

@@ -33,22 +33,22 @@ def add_service_errors(form: forms.Form, details: dict) -> None:
 
 
 class FilterForm(forms.Form):
-    """A page's query-string filters. Given the ``actor``, its stream and prefecture lists offer only what the
-    actor's scope covers (``grants.access``): an officer of one stream is not offered the others, while those
-    who work bureau-wide are offered every one."""
+    """A page's query-string filters. Given the ``reader`` (the user the page is for), its stream and prefecture
+    lists offer only what the reader's scope covers (``grants.access``): an officer of one stream is not offered
+    the others, while those who work bureau-wide are offered every one."""
 
-    def __init__(self, data=None, *, actor=None, **kwargs):
+    def __init__(self, data=None, *, reader=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.limit_to_scope(actor)
+        self.limit_to_scope(reader)
 
-    def limit_to_scope(self, actor) -> None:
-        """Leave out of the stream and prefecture lists what ``actor``'s scope does not cover ("All" stays);
-        no actor leaves them whole."""
-        if actor is None:
+    def limit_to_scope(self, reader) -> None:
+        """Leave out of the stream and prefecture lists what ``reader``'s scope does not cover ("All" stays);
+        no reader leaves them whole."""
+        if reader is None:
             return
         for name, in_scope in (("stream", streams_in_scope), ("prefecture", prefectures_in_scope)):
             field = self.fields.get(name)
-            codes = in_scope(actor) if field is not None else None
+            codes = in_scope(reader) if field is not None else None
             if codes is not None:
                 field.choices = [(code, text) for code, text in field.choices if code == "" or code in codes]
 
@@ -92,7 +92,7 @@ class CaseFilterForm(FilterForm):
     )
     officer = forms.ChoiceField(label=_("Officer"), required=False)
 
-    def __init__(self, data=None, *, actor, only: tuple[str, ...], require_fiscal_year: bool = False, **kwargs):
+    def __init__(self, data=None, *, reader, only: tuple[str, ...], require_fiscal_year: bool = False, **kwargs):
         super().__init__(data, **kwargs)
         for name in list(self.fields):
             if name not in only:
@@ -118,7 +118,7 @@ class CaseFilterForm(FilterForm):
             self.fields["officer"].choices = ANY + [
                 (username, name or username) for username, name in users.values_list("username", "first_name")
             ]
-        self.limit_to_scope(actor)
+        self.limit_to_scope(reader)
 
     def clean_recipient_search(self) -> str:
         return _clean_recipient_search(self.cleaned_data["recipient_search"])

@@ -99,7 +99,7 @@ def history_search(request):
     A filter that does not parse lists nothing and offers no export (the form says what is wrong):
     dropping it silently would show, and export, records the reader did not ask for.
     """
-    form = HistoryFilterForm(request.GET or None, actor=request.user)
+    form = HistoryFilterForm(request.GET or None, reader=request.user)
     filters = form.filters()
     params = dict(filters)
     params["user"] = params.pop("actor", None)

@@ -25,7 +25,7 @@ from .services import inquiry_answer, inquiry_record
 
 
 def _list_page(request, *, bound: InquiryForm | None = None, status: int = 200):
-    form = InquiryFilterForm(request.GET or None, actor=request.user)
+    form = InquiryFilterForm(request.GET or None, reader=request.user)
     filters = form.filters()
     invalid = form.is_bound and not form.is_valid()
     inquiries = inquiry_list_for_actor(actor=request.user, **filters)
@@ -109,7 +109,7 @@ def inquiry_detail(request, inquiry_id: int):
 def inquiry_export(request):
     """The register's inquiries the filters keep, as CSV; a filter that does not parse exports nothing: the
     register's page comes back with the filter's error (422), not an empty file that looks like a result."""
-    form = InquiryFilterForm(request.GET or None, actor=request.user)
+    form = InquiryFilterForm(request.GET or None, reader=request.user)
     if form.is_bound and not form.is_valid():
         return _list_page(request)
     inquiries = inquiry_list_for_actor(actor=request.user, **form.filters())

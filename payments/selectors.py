@@ -499,10 +499,8 @@ class StreamAmounts:
 
     stream: str
     determined: int
-    settled: int
     paid: int
     claimed: int
-    returned: int
 
     @property
     def ministry_pays(self) -> bool:
@@ -534,10 +532,8 @@ def _stream_amounts(stream: str, rows: list[PrefectureAmounts]) -> StreamAmounts
     return StreamAmounts(
         stream=stream,
         determined=sum(row.determined for row in rows),
-        settled=sum(row.settled for row in rows),
         paid=sum(row.paid for row in rows),
         claimed=sum(row.claimed for row in rows),
-        returned=sum(row.returned for row in rows),
     )
 
 

@@ -19,7 +19,7 @@ from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages, post_only
 
-from .errors import Overpayment
+from .errors import NothingToPay, Overpayment
 from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
@@ -53,13 +53,13 @@ def dashboard(request):
     scope, else the latest on file; the year select shows the year on display.
     """
     only = ("fiscal_year",)
-    form = CaseFilterForm(request.GET or None, actor=request.user, only=only, require_fiscal_year=True)
+    form = CaseFilterForm(request.GET or None, reader=request.user, only=only, require_fiscal_year=True)
     fiscal_year = form.filters().get("fiscal_year")
     if fiscal_year is None:
         # No year chosen, or one not on file: show the default year, and show it in the select too.
         years = [year for year, _label in form.fields["fiscal_year"].choices]
         fiscal_year = notified_fiscal_year_latest_for_actor(actor=request.user) or max(years, default=None)
-        form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, actor=request.user, only=only, require_fiscal_year=True)
+        form = CaseFilterForm(initial={"fiscal_year": fiscal_year}, reader=request.user, only=only, require_fiscal_year=True)
     amounts = dashboard_amounts_for_actor(actor=request.user, fiscal_year=fiscal_year)
     peak = amounts.peak
     return page(
@@ -131,7 +131,11 @@ def payment_run_create_page(request):
         try:
             run = payment_run_create(actor=request.user, run_on=form.cleaned_data["run_on"])
         except InvalidInput as exc:
-            add_service_errors(form, exc.details)
+            # The service names the run's date ``date``, as the API does; on this form it is ``run_on``.
+            details = {"run_on" if key == "date" else key: problems for key, problems in exc.details.items()}
+            add_service_errors(form, details)
+        except NothingToPay as exc:
+            form.add_error("run_on", str(exc.message))  # nothing due by the date: the date is what to change
         except Conflict as exc:
             form.add_error(None, str(exc.message))
         else:
@@ -189,7 +193,7 @@ def return_claim_detail(request, claim_id: int):
 @require_safe
 def fund_balance_list(request):
     """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
-    form = CaseFilterForm(request.GET or None, actor=request.user, only=("fiscal_year", "prefecture"))
+    form = CaseFilterForm(request.GET or None, reader=request.user, only=("fiscal_year", "prefecture"))
     balances = fund_balance_list_for_actor(actor=request.user, **form.filters())
     page_obj = paginate(request, balances)
     # beside each balance, the demand survey's accepted figures of its prefecture and year

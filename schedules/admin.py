@@ -112,9 +112,10 @@ class ScheduleVersionAdmin(SupervisorsEdit, SavedThroughServices, admin.ModelAdm
     def fiscal_year_shown(self, version):
         return fiscal_year(version.fiscal_year)
 
-    @admin.display(description=_("as of"), ordering="as_of", empty_value="")
+    @admin.display(description=_("as of"), ordering="as_of")
     def as_of_shown(self, version):
-        return jdate(version.as_of, "short") if version.as_of else ""
+        """None without a source date: the admin shows its own empty mark (a dash), not 未定 or a blank cell."""
+        return jdate(version.as_of, "short") if version.as_of else None
 
     @admin.display(description=_("updated at"), ordering="updated_at")
     def updated_at_shown(self, version):

@@ -201,7 +201,7 @@ def _days(start: date, end: date, entries: list[CalendarEntry], today: date, gro
 @require_safe
 def deadline_calendar(request):
     """Month, week or list of deadlines and schedule steps, filtered by fiscal year, stream, part, prefecture and officer."""
-    form = CaseFilterForm(request.GET or None, actor=request.user, only=CALENDAR_FILTERS)
+    form = CaseFilterForm(request.GET or None, reader=request.user, only=CALENDAR_FILTERS)
     filters = form.filters()
     today = timezone.localdate()
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"

@@ -84,7 +84,7 @@ WORKLIST_FILTERS = ("search", "fiscal_year", "stream", "procedure", "state", "pr
 def worklist(request):
     """Officer worklist: the cases that need them, found by search and filters, sorted by a column, counted by
     state and by what needs the user; their saved filters one click away."""
-    form = CaseFilterForm(request.GET or None, actor=request.user, only=WORKLIST_FILTERS)
+    form = CaseFilterForm(request.GET or None, reader=request.user, only=WORKLIST_FILTERS)
     today = timezone.localdate()
     filters = form.filters()
     sort = request.GET.get("sort", "")

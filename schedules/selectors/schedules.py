@@ -12,6 +12,7 @@ from calendars.windows import Precision
 from grants.catalogue import procedure_list
 from grants.models import ProcedureYear
 from grants.procedures import definition_full
+from web.rows import shared_read
 
 from ..catalogue import step_part_matches, sub_procedure_of
 from ..errors import ScheduleNotFound
@@ -35,15 +36,16 @@ def schedule_version_list(*, fiscal_year: int | None = None) -> QuerySet[Schedul
 
 
 def schedule_version_in_force(*, fiscal_year: int) -> ScheduleVersion | None:
-    """The version a fiscal year runs on: as run, else the latest revision, else the latest plan.
+    """The version a fiscal year runs on: as run, else the latest revision, else the latest plan, with its steps.
 
     None when the year has no schedule (or only a "missing" marker): its
-    deadlines are then undecided until someone enters one.
+    deadlines are then undecided until someone enters one. Inside
+    ``web.rows.shared_reads`` (an act) it is read once: a request's deadline
+    and its letter's note of where the deadline came from ask for it alike.
     """
-    return (
-        schedule_version_list(fiscal_year=fiscal_year)
-        .exclude(status=ScheduleStatus.MISSING)
-        .first()
+    return shared_read(
+        ("schedule_version_in_force", fiscal_year),
+        lambda: schedule_version_list(fiscal_year=fiscal_year).exclude(status=ScheduleStatus.MISSING).first(),
     )
 
 
@@ -62,8 +64,9 @@ def schedule_deadline_step(
     if version is None or sub is None:
         return None
     rounds: list[list[ScheduleStep]] = [[]]
-    for step in version.steps.filter(stream=stream, sub_procedure=sub).order_by("position", "pk"):
-        if not step_part_matches(step.part, part):
+    steps = sorted(version.steps.all(), key=lambda step: (step.position, step.pk))  # read with the version
+    for step in steps:
+        if step.stream != stream or step.sub_procedure != sub or not step_part_matches(step.part, part):
             continue
         if step.kind == StepKind.REQUEST and rounds[-1]:
             rounds.append([])

@@ -94,3 +94,32 @@ def test_year_without_a_schedule_is_undecided():
     assert deadline_for_request(
         fiscal_year=2024, stream=CSG, part="", procedure="initial_grant", consultation=False, override=None
     ) is None
+
+
+def schedule_reads(case, name: str, officer) -> tuple[int, int]:
+    """How many statements the act reads schedule versions with, and how many it reads their steps with."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        act(case, name, officer)
+    reads = [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
+    return (
+        sum('FROM "calendars_scheduleversion"' in sql for sql in reads),
+        sum('FROM "calendars_schedulestep"' in sql for sql in reads),
+    )
+
+
+def test_a_request_reads_the_schedule_in_force_once():
+    """The deadline and the request letter's note of where it came from are one read of the schedule: its
+    version and its steps, once each."""
+    officer = f.officer()
+    case = f.case(actor=officer)
+    assert schedule_reads(case, "request", officer) == (1, 1)
+    assert deadline(case) == (date(2026, 2, 27), date(2026, 2, 27))
+
+
+def test_a_request_in_a_year_without_a_schedule_reads_it_once():
+    """No schedule in force (FY2024): its deadline is undecided, found so by one read."""
+    officer = f.officer()
+    assert schedule_reads(f.case(actor=officer, year=2024), "request", officer) == (1, 0)

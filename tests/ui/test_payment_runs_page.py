@@ -45,11 +45,26 @@ def test_a_run_is_drafted_approved_and_executed_by_two_people_from_its_page(clie
     assert notices.status_code == 302 and notices["Location"].startswith("/letters/batches/")
 
 
-def test_a_run_with_nothing_due_is_a_form_error_and_writes_nothing(client, people):
+def test_a_run_with_nothing_due_is_an_error_of_its_date_and_writes_nothing(client, people):
+    """Nothing is due by the date: the error is the date field's (the date is what to change), not the form's."""
     client.force_login(people["officer"])
     f.fiscal_year(2023)
     response = client.post("/payment-runs/new/", {"run_on": "2023-10-30"})
-    assert response.status_code == 422 and 'class="field__error"' in response.content.decode()
+    assert response.status_code == 422
+    form = response.context["create"]
+    assert form.errors == {"run_on": ["この日までに支払うべき未払の項目はありません。"]}
+    assert not form.non_field_errors()
+    assert not PaymentRun.objects.exists()
+
+
+def test_a_run_on_a_closed_day_is_an_error_of_its_date(client, people):
+    """The service's refusal of a day the offices are closed (its ``date``) is the date field's on the page."""
+    client.force_login(people["officer"])
+    pf.payment_item(officer=people["officer"], amount=1_000, due_on=date(2026, 12, 1), year=2026)
+    response = client.post("/payment-runs/new/", {"run_on": "2026-12-13"})
+    assert response.status_code == 422
+    form = response.context["create"]
+    assert list(form.errors) == ["run_on"] and "令和8年12月14日" in form.errors["run_on"][0]
     assert not PaymentRun.objects.exists()
 
 
