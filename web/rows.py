@@ -51,10 +51,11 @@ _PERCENT = re.compile(r"%(.?)", re.DOTALL)
 @lru_cache(maxsize=2048)
 def _numbered(sql: str) -> str:
     """PostgreSQL's own placeholders ``$1..$n`` for Django's ``%s``, and ``%`` for ``%%``: what psycopg's cursor
-    does to every statement it runs (cached by psycopg only up to 50 parameters and 4096 characters). Like
+    does to every statement it runs (cached by psycopg only up to 50 parameters and 4096 bytes). Like
     psycopg's, the rewrite reads no SQL: a ``%s`` inside a string literal is a placeholder too, and a literal
     percent sign is written ``%%`` there as everywhere (the statements of the hot path have no ``%s`` in a
-    literal). Any other ``%`` sequence is refused, as psycopg refuses it."""
+    literal). Any other ``%`` sequence is refused (psycopg's ``%b``, ``%t`` and ``%(name)s`` too: no hand-written
+    statement uses them)."""
     count = 0
 
     def replace(match: re.Match) -> str:
