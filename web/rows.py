@@ -21,8 +21,9 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections
 from django.db.models import CharField, DateField, DateTimeField, Field, Model, TextField, TimeField
+import psycopg
 
 
 def _quote(name: str) -> str:
@@ -44,26 +45,60 @@ def _qmark(sql: str) -> str:
     return _FORMAT.sub("?", sql).replace("%%", "%")
 
 
+_PERCENT = re.compile(r"%(.?)", re.DOTALL)
+
+
+@lru_cache(maxsize=2048)
+def _numbered(sql: str) -> str:
+    """PostgreSQL's own placeholders ``$1..$n`` for Django's ``%s``, and ``%`` for ``%%``: what psycopg's cursor
+    does to every statement it runs (cached by psycopg only up to 50 parameters and 4096 bytes). Like
+    psycopg's, the rewrite reads no SQL: a ``%s`` inside a string literal is a placeholder too, and a literal
+    percent sign is written ``%%`` there as everywhere (the statements of the hot path have no ``%s`` in a
+    literal). Any other ``%`` sequence is refused (psycopg's ``%b``, ``%t`` and ``%(name)s`` too: no hand-written
+    statement uses them)."""
+    count = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        if match[1] == "%":
+            return "%"
+        if match[1] == "s":
+            count += 1
+            return f"${count}"
+        raise ProgrammingError(f"only '%s' and '%%' are placeholders in a hand-written statement, not {match[0]!r}")
+
+    return _PERCENT.sub(replace, sql)
+
+
+def _as_is(sql: str) -> str:
+    return sql
+
+
 class _Statements:
     """A DB-API cursor for the hand-written statements of this module, with Django's error classes and its
     broken-transaction check but without its per-statement wrappers (see ``statement_cursor``)."""
 
-    __slots__ = ("_cursor", "_errors", "_qmark")
+    __slots__ = ("_cursor", "_errors", "_placeholders")
 
     def __init__(self, using):
         using.validate_no_broken_transaction()
-        self._cursor = using.connection.cursor()
+        driver = using.connection
+        if using.vendor == "sqlite":
+            self._cursor, self._placeholders = driver.cursor(), _qmark
+        elif using.vendor == "postgresql" and _server_binding(driver):
+            self._cursor, self._placeholders = psycopg.RawCursor(driver), _numbered
+        else:
+            self._cursor, self._placeholders = driver.cursor(), _as_is
         self._errors = using.wrap_database_errors
-        self._qmark = using.vendor == "sqlite"
 
     def execute(self, sql: str, params=()):
         with self._errors:
-            self._cursor.execute(_qmark(sql) if self._qmark else sql, params)
+            self._cursor.execute(self._placeholders(sql), params)
         return self
 
     def executemany(self, sql: str, param_list):
         with self._errors:
-            self._cursor.executemany(_qmark(sql) if self._qmark else sql, param_list)
+            self._cursor.executemany(self._placeholders(sql), param_list)
         return self
 
     def fetchone(self):
@@ -85,11 +120,21 @@ class _Statements:
         self._cursor.close()
 
 
+def _server_binding(driver) -> bool:
+    """Whether Django's PostgreSQL connection binds parameters on the server (``OPTIONS["server_side_binding"]``:
+    its cursors are not psycopg's ``ClientCursor``). Only then do the hand-written statements go through
+    psycopg's ``RawCursor``, which binds on the server too; with client-side binding (behind a pooler) they
+    keep the connection's own cursor."""
+    return not issubclass(driver.cursor_factory, psycopg.ClientCursor)
+
+
 def statement_cursor(using=None):
     """A cursor for hand-written statements on the hot path. Unless something watches the statements (DEBUG,
     ``CaptureQueriesContext``, an ``execute_wrapper``: then Django's own cursor), the DB-API cursor of Django's
     connection: Django's cursor wraps each statement in four layers and, on SQLite, rewrites its placeholders
-    with a regular expression each time — together about as long as SQLite takes to run a small statement."""
+    with a regular expression each time — together about as long as SQLite takes to run a small statement.
+    On PostgreSQL (binding on the server) it is psycopg's ``RawCursor``, handed each statement with
+    PostgreSQL's own placeholders, rewritten once per statement text (``_numbered``)."""
     using = using or db()
     if using.connection is None or using.queries_logged or using.execute_wrappers:
         return using.cursor()
