@@ -317,6 +317,12 @@ def budget_ledger_key(case: Case) -> LedgerKey:
     return LedgerKey(case.fiscal_year_id, case.stream, case.part, recipient_id, grant_key)
 
 
+def budget_ledger_moved(state_before: str, state_after: str) -> bool:
+    """Whether a case going from one state to the other changes its budget ledger key by that alone: it moves into
+    or out of the states that commit nothing (``UNCOMMITTING_STATES``)."""
+    return (state_before in UNCOMMITTING_STATES) != (state_after in UNCOMMITTING_STATES)
+
+
 def budget_ledger_touched(
     case: Case, *, state_before: str, determinations: list[tuple[Determination, list[str] | None]]
 ) -> LedgerKey | None:
@@ -327,7 +333,7 @@ def budget_ledger_touched(
     does a determination that commits (``commits``), approved now or before, whose approval, kind or amount the
     act wrote.
     """
-    if (state_before in UNCOMMITTING_STATES) != (case.state in UNCOMMITTING_STATES):
+    if budget_ledger_moved(state_before, case.state):
         return budget_ledger_key(case)
     for determination, changed in determinations:
         if changed is None:  # inserted: it counts from its approval

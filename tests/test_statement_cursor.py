@@ -113,3 +113,32 @@ def test_a_statement_in_a_transaction_that_must_roll_back_is_refused_as_djangos_
         transaction.set_rollback(True)
         with pytest.raises(TransactionManagementError):
             first_row("SELECT %s", [1])
+
+
+@pytest.mark.parametrize("params", [[1], [1, 2, 3]])
+def test_a_statement_given_more_or_fewer_parameters_than_placeholders_is_refused_before_it_is_sent(params):
+    """PostgreSQL binds ``$n`` by number: a parameter too many would bind silently (psycopg's own cursor counts
+    them; its raw cursor does not), so the count is checked here, before anything reaches the server, and the
+    transaction stays usable."""
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), statement_cursor() as cursor:
+            cursor.execute("SELECT %s + %s", params)
+        assert scalar("SELECT %s + %s", [1, 2]) == 3  # nothing was sent that broke the transaction
+    with pytest.raises(DatabaseError), statement_cursor() as cursor:
+        cursor.executemany("SELECT %s + %s", [[1, 2], params])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server-side binding")
+def test_on_postgresql_the_hot_path_runs_on_psycopgs_raw_cursor_with_numbered_placeholders():
+    import psycopg
+
+    from web.rows import _numbered
+
+    connection.ensure_connection()
+    with statement_cursor() as cursor:
+        assert isinstance(cursor._cursor, psycopg.RawCursor)
+    assert _numbered("SELECT %s, '%%s', %s") == ("SELECT $1, '%s', $2", 2)
+    assert _numbered("SELECT 1 %% 2") == ("SELECT 1 % 2", 0)
+    for refused in ("SELECT %d", "SELECT 1 %", "SELECT %(name)s"):
+        with pytest.raises(DatabaseError):
+            _numbered(refused)

@@ -49,13 +49,15 @@ _PERCENT = re.compile(r"%(.?)", re.DOTALL)
 
 
 @lru_cache(maxsize=2048)
-def _numbered(sql: str) -> str:
+def _numbered(sql: str) -> tuple[str, int]:
     """PostgreSQL's own placeholders ``$1..$n`` for Django's ``%s``, and ``%`` for ``%%``: what psycopg's cursor
     does to every statement it runs (cached by psycopg only up to 50 parameters and 4096 bytes). Like
     psycopg's, the rewrite reads no SQL: a ``%s`` inside a string literal is a placeholder too, and a literal
     percent sign is written ``%%`` there as everywhere (the statements of the hot path have no ``%s`` in a
     literal). Any other ``%`` sequence is refused (psycopg's ``%b``, ``%t`` and ``%(name)s`` too: no hand-written
-    statement uses them)."""
+    statement uses them). Returns the statement and its number of placeholders, which ``_Statements`` holds the
+    parameters to: PostgreSQL binds ``$n`` by number, so a parameter too many would pass unnoticed (psycopg's own
+    cursor refuses it before sending)."""
     count = 0
 
     def replace(match: re.Match) -> str:
@@ -67,11 +69,22 @@ def _numbered(sql: str) -> str:
             return f"${count}"
         raise ProgrammingError(f"only '%s' and '%%' are placeholders in a hand-written statement, not {match[0]!r}")
 
-    return _PERCENT.sub(replace, sql)
+    numbered = _PERCENT.sub(replace, sql)
+    return numbered, count
 
 
-def _as_is(sql: str) -> str:
-    return sql
+@lru_cache(maxsize=2048)
+def _qmark_counted(sql: str) -> tuple[str, None]:
+    return _qmark(sql), None  # SQLite counts its own bindings
+
+
+def _as_is(sql: str) -> tuple[str, None]:
+    return sql, None
+
+
+def _counted(sql: str, params, count: int | None):
+    if count is not None and len(params) != count:
+        raise ProgrammingError(f"the statement has {count} placeholders but {len(params)} parameters were given")
 
 
 class _Statements:
@@ -84,7 +97,7 @@ class _Statements:
         using.validate_no_broken_transaction()
         driver = using.connection
         if using.vendor == "sqlite":
-            self._cursor, self._placeholders = driver.cursor(), _qmark
+            self._cursor, self._placeholders = driver.cursor(), _qmark_counted
         elif using.vendor == "postgresql" and _server_binding(driver):
             self._cursor, self._placeholders = psycopg.RawCursor(driver), _numbered
         else:
@@ -92,13 +105,20 @@ class _Statements:
         self._errors = using.wrap_database_errors
 
     def execute(self, sql: str, params=()):
+        sql, count = self._placeholders(sql)
+        _counted(sql, params, count)
         with self._errors:
-            self._cursor.execute(self._placeholders(sql), params)
+            self._cursor.execute(sql, params)
         return self
 
     def executemany(self, sql: str, param_list):
+        sql, count = self._placeholders(sql)
+        if count is not None:
+            param_list = list(param_list)
+            for params in param_list:
+                _counted(sql, params, count)
         with self._errors:
-            self._cursor.executemany(self._placeholders(sql), param_list)
+            self._cursor.executemany(sql, param_list)
         return self
 
     def fetchone(self):

@@ -7,6 +7,7 @@ step declares (``steps.Step``, declared with the transition in ``flows/``).
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -28,8 +29,8 @@ from grants.models import Case, HistoryEntry
 from grants.procedures import definition_sends
 from grants.rows import NEW_DETERMINATION_ID
 from grants.services import (
-    budget_ledger_approval_statement, budget_ledger_approved, budget_ledger_lock, budget_ledger_refresh,
-    budget_ledger_touched,
+    budget_ledger_approval_statement, budget_ledger_approved, budget_ledger_lock, budget_ledger_moved,
+    budget_ledger_refresh, budget_ledger_touched,
 )
 from grants.selectors import case_get_for_actor, case_last_act_on, cases_get_for_actor_locked
 from web.errors import DomainError, InvalidInput
@@ -43,7 +44,7 @@ from .fields import OCCURRED_ON, clean_step_data
 from .flows import flow_for
 from .selectors import bulk_step_preview_for_actor
 from .signals import case_transition_recording
-from .steps import DeterminationAct, step_declared, step_of
+from .steps import DeterminationAct, step_declared, step_of, step_state_pairs
 
 AMOUNT_FIELDS = (
     "amount_consulted",
@@ -95,14 +96,17 @@ def case_transition(
     letter follow its declaration; one history record describes it all.
     """
     cleaned = _cleaned(name, data)
-    if connection.vendor == "postgresql" and step_declared(name).step.one_statement:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and _one_statement(name):
         # An act of one statement (docs/architecture.md): read without the row lock, then one write that checks
-        # the version and is a transaction of its own. None: the act needs more, and is played in a transaction.
+        # the version and is a transaction of its own, sent once the act's reads and kept rows are done with (what
+        # follows its commit at once, a checkpoint or a drain run at once, runs outside them). None: the act needs
+        # more, and is played in a transaction. Inside a caller's transaction the act is that transaction's.
         with shared_reads(), inserts_with_act() as inserts:
-            case = _act(
+            write = _act(
                 case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version,
                 today=today, inserts=inserts, alone=True,
             )
+        case = write() if write is not None else None
         if case is not None:
             return case
     # shared_reads: what the case's read brings with it (the closure days) is not read again
@@ -112,6 +116,15 @@ def case_transition(
             case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today,
             inserts=inserts,
         )
+
+
+def _one_statement(name: str) -> bool:
+    """Whether the step's act may be one statement (``Step.one_statement``), and no procedure's transition of that
+    name moves a case into or out of the states that commit nothing (the budget ledger's lock and refresh are
+    statements of their own)."""
+    return step_declared(name).step.one_statement and not any(
+        budget_ledger_moved(source, target) for source, target in step_state_pairs(name)
+    )
 
 
 #: Cases acted on per commit by ``case_transition_bulk``: the commit (and on SQLite its fsync) is shared by
@@ -342,12 +355,13 @@ def _act(
     chunk's writes instead of being written here. ``inserts``: the rows kept by
     ``web.rows.inserts_with_act``, written with the act's.
 
-    ``alone`` (PostgreSQL, a step whose declaration allows it: ``Step.one_statement``): the act outside any
-    transaction of its own, as one statement: the case is read without its row lock, and the one write checks
-    the version the act read (and that each addition's query finds its row: the letter's READY drain), so a
-    case another act changed in between, or a drain to queue, writes nothing. Returns None, having written
-    nothing, when the act cannot be written so — the caller then plays it in a transaction; refusals are
-    raised as in a transaction.
+    ``alone`` (PostgreSQL, outside any transaction, a step whose declaration allows it: ``Step.one_statement``):
+    the act as one statement that is a transaction of its own: the case is read without its row lock, and the
+    one write checks the version the act read (and that each addition's query finds its row: the letter's
+    READY drain), so a case another act changed in between, or a drain to queue, writes nothing. Returns the
+    write for the caller to run (the case, or None when it wrote nothing), or None, having written nothing,
+    when the act cannot be written so (it moves the case into or out of the states that commit nothing, and
+    so the budget ledger) — the caller then plays it in a transaction; refusals are raised as in a transaction.
     """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
@@ -373,9 +387,9 @@ def _act(
     if not method.has_perm(actor):
         raise flow.refusal(name, actor)
     step = step_of(type(flow), name)
+    source = case.state
     if alone and not step.one_statement:  # the case's own procedure declares the step otherwise
         return None
-    source = case.state
     before = _amounts(case)
     original = _values(case)
     moved = flow.determination_acted_on(step.determination)
@@ -453,8 +467,10 @@ def _act(
     if bulk is not None:
         bulk.keep(saved, record, additions, ledger)
         return case
-    if alone and ledger is not None:  # the budget ledger's lock and refresh are statements of their own
-        return None
+    if alone:
+        if ledger is not None:  # the budget ledger's lock and refresh are statements of their own
+            return None
+        return partial(_alone_written, case, saved, record, additions, inserts or [])
     rides = []
     if ledger is not None:
         budget_ledger_lock([ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
@@ -465,21 +481,37 @@ def _act(
         )
         if approved is not None:
             rides.append(budget_ledger_approval_statement(ledger, approved))
-    written = _act_write(
+    entry, found, rode = _act_write(
         saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None], inserts or [], rides, alone=alone,
+        [addition.query for addition in additions if addition.query is not None], inserts or [], rides,
     )
-    if written is None:  # alone: the version moved, or a query found nothing; nothing was written
-        return None
-    entry, found, rode = written
     if ledger is not None and not (rode and rode[0]):
         budget_ledger_refresh([ledger])
+    _with_record(additions, entry, found)
+    return case
+
+
+def _alone_written(case: Case, saved: list, record: dict, additions: list, inserts: list) -> Case | None:
+    """The write of an act of one statement (``_act`` with ``alone``): the case, or None when the statement wrote
+    nothing (the version moved, a query found no row)."""
+    written = _act_write(
+        saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
+        [addition.query for addition in additions if addition.query is not None], inserts, alone=True,
+    )
+    if written is None:
+        return None
+    entry, found, _rode = written
+    _with_record(additions, entry, found)
+    return case
+
+
+def _with_record(additions: list, entry: HistoryEntry, found: list | None) -> None:
+    """Each addition's ``with_record``, with what its query found where the act's write ran it."""
     for addition in additions:
         if addition.query is not None and found is not None:
             addition.with_record(entry, found=found.pop(0))
         else:
             addition.with_record(entry)
-    return case
 
 
 def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> None:
@@ -496,6 +528,14 @@ def occurred_on_check(*, case: Case, occurred_on: date, recorded_on: date) -> No
                 ]
             }
         )
+
+
+def _table(row: Model) -> str:
+    return connection.ops.quote_name(row._meta.db_table)
+
+
+def _key(row: Model) -> str:
+    return connection.ops.quote_name(row._meta.pk.column)
 
 
 def _act_write(
@@ -524,9 +564,9 @@ def _act_write(
     to their additions. The caller holds the case's lock.
 
     ``alone`` (PostgreSQL; ``_act``'s act of one statement, which holds no lock): the case's UPDATE also checks
-    the version the act read and that each query finds its row, the other UPDATEs follow the case's, and the
-    statement is a transaction of its own. Returns None when it wrote nothing (the version moved, or a query
-    found no row).
+    the version the act read, that each query finds its row and that each other row the act updates is there,
+    the other UPDATEs follow the case's, and the statement is a transaction of its own. Returns None when it
+    wrote nothing (the version moved, a query found no row, another row is gone).
     """
     updates = [(row, fields) for row, fields in rows if fields]
     if connection.vendor != "postgresql":
@@ -546,11 +586,15 @@ def _act_write(
     names = tuple(f"saved{number}" for number in range(len(updates)))
     for name, (row, fields) in zip(names, updates):
         sql, row_params = update_statement(row, fields)
-        if alone and name == names[0]:  # the case: as the act read it, and each query's row found
+        if alone and name == names[0]:  # the case: as the act read it, each query's row found, each other row there
             if not isinstance(row, Case):
                 raise RuntimeError("case_transition: an act alone writes its case first")
-            sql = " AND ".join([f"{sql} AND version = %s", *(f"EXISTS (SELECT FROM {query})" for query in asked)])
-            row_params = [*row_params, row.version - 1]
+            others = [other for other, _fields in updates[1:]]
+            sql = " AND ".join([
+                f"{sql} AND version = %s", *(f"EXISTS (SELECT FROM {query})" for query in asked),
+                *(f"EXISTS (SELECT FROM {_table(other)} WHERE {_key(other)} = %s)" for other in others),
+            ])
+            row_params = [*row_params, row.version - 1, *(other.pk for other in others)]
         elif alone:  # the others only with the case's
             sql = f"{sql} AND EXISTS (SELECT FROM {names[0]})"
         ctes.append(f"{name} AS ({sql} RETURNING 1)")

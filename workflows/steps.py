@@ -16,6 +16,7 @@ check holds every flow to that).
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from django.utils.functional import Promise
 from viewflow.fsm.base import TransitionMethod
@@ -123,6 +124,20 @@ def vocabulary() -> dict[str, DeclaredStep]:
                 steps.setdefault(declared.name, declared)
         _vocabulary = (registry_generation(), steps)
     return steps
+
+
+@cache
+def _state_pairs(name: str, generation: int) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (str(transition.source), str(transition.target))
+        for spec in procedure_list() if hasattr(getattr(spec.flow, name, None), "get_transitions")
+        for transition in getattr(spec.flow, name).get_transitions()
+    )
+
+
+def step_state_pairs(name: str) -> frozenset[tuple[str, str]]:
+    """Every (source, target) pair of states the step of that name goes between, in any registered procedure."""
+    return _state_pairs(name, registry_generation())
 
 
 def step_declared(name: str) -> DeclaredStep | None:

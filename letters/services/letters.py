@@ -236,8 +236,8 @@ def _drain_ready_sql(vendor: str) -> tuple[str, tuple]:
     )
     query = ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query
     # the ORM compiles a locking read only inside a transaction (an act of one statement asks outside one); the
-    # block sends nothing to the database: it only compiles
-    with transaction.atomic():
+    # block, without a savepoint, sends nothing to the database: it only compiles
+    with transaction.atomic(savepoint=False):
         return query.sql_with_params()
 
 

@@ -10,10 +10,13 @@ claiming it). The act must then write nothing of its own, keep the lock order
 refused as stale, or written with a drain queued inside its transaction.
 """
 
+import re
+
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from grants.errors import StaleCase
@@ -21,7 +24,7 @@ from grants.models import Case, Determination, HistoryEntry
 from letters.models import Letter
 from tests import factories as f
 from workflows.services import case_transition
-from workflows.steps import step_declared
+from workflows.steps import vocabulary
 
 from .conftest import database_url_for_processes
 from .locks import in_background, wait_until_blocked
@@ -46,10 +49,58 @@ def _chain_free() -> bool:
     return free
 
 
+def _statements(act) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        outcome = act()
+    return outcome, [query["sql"] for query in queries.captured_queries]
+
+
+def _case_reads(seen: list[str]) -> list[str]:
+    return [sql for sql in seen if sql.startswith("SELECT") and 'FROM "grants_case" c' in sql]
+
+
 def test_the_steps_of_one_statement_are_those_that_move_no_money_and_neither_approve_nor_notify():
-    alone = {name for name in ("request", "submit", "start_review", "draft", "approve", "notify")
-             if step_declared(name).step.one_statement}
-    assert alone == {"request", "submit", "start_review", "draft"}
+    alone = {name for name, declared in vocabulary().items() if declared.step.one_statement}
+    assert alone == {
+        "accept", "draft", "draft_revocation", "forward", "present_amount", "record_ministry_decision",
+        "record_ministry_payment", "request", "request_consultation", "return_consultation", "return_for_correction",
+        "send_back", "send_back_ministry_decision", "send_back_revocation", "start_review", "submit",
+        "submit_consultation", "submit_expected_amounts", "withdraw", "withdraw_revocation",
+    }
+    assert set(vocabulary()) - alone == {"approve", "approve_revocation", "confirm_ministry_decision", "notify", "revoke"}
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_outside_a_transaction_such_an_act_is_its_read_and_one_write_that_checks_the_version(live_db):
+    officer = f.officer()
+    case = f.case(actor=officer, year=2027)
+    _act(f.case(actor=officer, year=2027, recipient=f.town(3)), "request", officer, {"deadline": "2027-09-01"})
+    moved, seen = _statements(lambda: _act(case, "request", officer, {"deadline": "2027-09-01"}))
+    assert moved.state == "requested" and moved.version == 2
+    (read, write) = seen
+    assert read in _case_reads(seen) and "FOR NO KEY UPDATE" not in read and "FOR UPDATE" not in read
+    assert write.startswith("WITH asked0 AS (") and re.search(r'WHERE "id" = \d+ AND version = 1 AND EXISTS', write)
+    assert HistoryEntry.objects.filter(case=case, action="request").count() == 1
+
+
+def test_inside_a_callers_transaction_an_act_is_refused_as_every_act_is(live_db):
+    """An act is a transaction of its own (durable): a caller's transaction around it is refused, whether or not
+    its step could be one statement, rather than the act being rolled back with the caller's later."""
+    officer = f.officer()
+    case = f.case(actor=officer, year=2027)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        _act(case, "request", officer, {"deadline": "2027-09-01"})
+    assert Case.objects.get(pk=case.pk).state == "planned"
+
+
+def test_a_step_that_moves_the_case_out_of_the_committing_states_is_played_in_a_transaction_at_once(live_db):
+    """A withdrawal changes the budget ledger's key (the lock and refresh are statements of their own): decided
+    from the step's states before the act is played, so the case is read once, locked."""
+    officer = f.officer()
+    case = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    _withdrawn, seen = _statements(lambda: _act(case, "withdraw", officer, {"reason": "取下げ"}))
+    (read,) = _case_reads(seen)
+    assert read.endswith("FOR NO KEY UPDATE OF c")
 
 
 @pytest.mark.parametrize("name", ["submit", "draft"])
@@ -103,7 +154,44 @@ def test_an_act_of_one_statement_relies_on_the_ready_drain_it_found_and_locked(l
     _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
     (drain,) = DBTaskResult.objects.all()
     for number in range(3):
-        _act(f.case(actor=officer, year=2027, recipient=f.town(10 + number)), "request", officer,
-             {"deadline": "2027-09-01"})
+        _moved, seen = _statements(lambda number=number: _act(
+            f.case(actor=officer, year=2027, recipient=f.town(10 + number)), "request", officer,
+            {"deadline": "2027-09-01"}))
+        (read,) = _case_reads(seen)
+        assert "FOR NO KEY UPDATE" not in read  # the act ran alone, not in the transaction of its fallback
     assert list(DBTaskResult.objects.all()) == [drain]
     assert Letter.objects.filter(kind="request", status="pending").count() == 4
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_letter_act_of_one_statement_whose_case_another_changed_leaves_no_letter_and_the_drain_ready(live_db):
+    officer = f.officer()
+    _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    (drain,) = DBTaskResult.objects.all()
+    case = f.case(actor=officer, year=2027, recipient=f.town(4))
+    letters = Letter.objects.count()
+    with psycopg.connect(database_url_for_processes()) as holder:
+        holder.execute("UPDATE grants_case SET version = version + 1 WHERE id = %s", [case.pk])
+        thread, outcome = in_background(lambda: _act(case, "request", officer, {"deadline": "2027-09-01"}))
+        wait_until_blocked("transactionid", thread, outcome)
+        holder.commit()
+    thread.join()
+    assert isinstance(outcome.get("error"), StaleCase), outcome
+    assert Letter.objects.count() == letters
+    assert list(DBTaskResult.objects.all()) == [drain] and drain.status == "READY"
+    with psycopg.connect(database_url_for_processes()) as worker:  # a worker can claim it: nothing holds it
+        claimed = worker.execute(
+            "SELECT id FROM django_tasks_database_dbtaskresult WHERE id = %s FOR UPDATE NOWAIT", [drain.pk]
+        ).fetchone()
+    assert claimed is not None
+
+
+def test_with_a_queue_that_runs_at_once_the_letter_is_drawn_after_the_acts_statement(live_db, settings, tmp_path):
+    """The immediate queue draws the letter when the act commits, here as soon as its one statement has: outside
+    the act's reads and kept rows, and with the act done."""
+    settings.MEDIA_ROOT = tmp_path
+    officer = f.officer()
+    case = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    letter = Letter.objects.get(case=case, kind="request")
+    assert letter.status == "rendered" and letter.pdf.name
+    assert HistoryEntry.objects.filter(case=case, action="request").count() == 1
