@@ -5,6 +5,7 @@ besides the case — its determination, its money, its letter — is what the
 step declares (``steps.Step``, declared with the transition in ``flows/``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -100,7 +101,8 @@ def case_transition(
         # An act of one statement (docs/architecture.md): read without the row lock, then one write that checks
         # the version and is a transaction of its own, sent once the act's reads and kept rows are done with (what
         # follows its commit at once, a checkpoint or a drain run at once, runs outside them). None: the act needs
-        # more, and is played in a transaction. Inside a caller's transaction the act is that transaction's.
+        # more, and is played in a transaction. Inside a caller's transaction it is not taken: the act then goes
+        # the transactional way, whose durable block refuses a caller's transaction around it, as for every act.
         with shared_reads(), inserts_with_act() as inserts:
             write = _act(
                 case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version,
@@ -346,7 +348,7 @@ def _cleaned(name: str, data: dict) -> dict:
 def _act(
     *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None,
     bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None, alone: bool = False,
-) -> Case | None:
+) -> "Case | Callable[[], Case | None] | None":
     """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record.
 
     ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
