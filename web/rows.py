@@ -40,9 +40,10 @@ _FORMAT = re.compile(r"(?<!%)%s")
 
 
 @lru_cache(maxsize=2048)
-def _qmark(sql: str) -> str:
-    """SQLite's placeholder for Django's ``%s`` (what Django's SQLite cursor does to every statement it runs)."""
-    return _FORMAT.sub("?", sql).replace("%%", "%")
+def _qmark(sql: str) -> tuple[str, None]:
+    """SQLite's placeholder for Django's ``%s`` (what Django's SQLite cursor does to every statement it runs); no
+    count of them (SQLite counts its own bindings)."""
+    return _FORMAT.sub("?", sql).replace("%%", "%"), None
 
 
 _PERCENT = re.compile(r"%(.?)", re.DOTALL)
@@ -73,16 +74,11 @@ def _numbered(sql: str) -> tuple[str, int]:
     return numbered, count
 
 
-@lru_cache(maxsize=2048)
-def _qmark_counted(sql: str) -> tuple[str, None]:
-    return _qmark(sql), None  # SQLite counts its own bindings
-
-
 def _as_is(sql: str) -> tuple[str, None]:
     return sql, None
 
 
-def _counted(sql: str, params, count: int | None):
+def _counted(params, count: int | None) -> None:
     if count is not None and len(params) != count:
         raise ProgrammingError(f"the statement has {count} placeholders but {len(params)} parameters were given")
 
@@ -97,7 +93,7 @@ class _Statements:
         using.validate_no_broken_transaction()
         driver = using.connection
         if using.vendor == "sqlite":
-            self._cursor, self._placeholders = driver.cursor(), _qmark_counted
+            self._cursor, self._placeholders = driver.cursor(), _qmark
         elif using.vendor == "postgresql" and _server_binding(driver):
             self._cursor, self._placeholders = psycopg.RawCursor(driver), _numbered
         else:
@@ -106,7 +102,7 @@ class _Statements:
 
     def execute(self, sql: str, params=()):
         sql, count = self._placeholders(sql)
-        _counted(sql, params, count)
+        _counted(params, count)
         with self._errors:
             self._cursor.execute(sql, params)
         return self
@@ -116,7 +112,7 @@ class _Statements:
         if count is not None:
             param_list = list(param_list)
             for params in param_list:
-                _counted(sql, params, count)
+                _counted(params, count)
         with self._errors:
             self._cursor.executemany(sql, param_list)
         return self
