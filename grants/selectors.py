@@ -129,8 +129,8 @@ def case_get_for_actor(
     ``version_guard`` (with ``lock``): the act's read without the row lock, for an act whose one write statement
     checks the case's version instead.
     """
-    if version_guard and lock_recipient:
-        raise ValueError("case_get_for_actor: a read without the row lock locks no recipient either")
+    if version_guard and (lock_recipient or not lock):
+        raise ValueError("case_get_for_actor: version_guard is the act's read (lock=True) without any row lock")
     if lock:
         case = (
             case_fetch_for_update(

@@ -235,8 +235,9 @@ def _drain_ready_sql(vendor: str) -> tuple[str, tuple]:
         queue_name=letters_drain_task.queue_name,
     )
     query = ready.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:1].query
-    # the ORM compiles a locking read only inside a transaction (an act of one statement asks outside one); the
-    # block, without a savepoint, sends nothing to the database: it only compiles
+    # the ORM compiles a locking read only inside a transaction (an act of one statement asks outside one, on
+    # PostgreSQL, where psycopg sends BEGIN only before a statement); inside a transaction the block, without a
+    # savepoint, sends nothing either: it only compiles
     with transaction.atomic(savepoint=False):
         return query.sql_with_params()
 
