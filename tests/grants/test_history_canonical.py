@@ -308,7 +308,8 @@ def _typed(value):
 
 
 def _reference_data(value):
-    """What a record's data was before orjson read it: ``json`` both ways, each float checked."""
+    """A record's data as ``json.dumps`` and ``json.loads`` give it back with the history's checks, called as
+    functions: what ``_record_data`` does with an encoder and a decoder it built once."""
     return json.loads(json.dumps(value, default=str), parse_float=_stored_float, parse_constant=_no_number)
 
 
@@ -330,5 +331,6 @@ def _data_outcome(read, value):
 @example({"on": date(2025, 4, 1), "money": Decimal("12.50"), "kinds": [Kind.CASE, Level.HIGH, Colour.RED, Point()]})
 @example({"deep": json.loads("[" * 600 + "]" * 600), "令和": "\u2028😀", "e": "4e 7E x.y"})
 def test_a_record_s_data_reads_back_as_json_reads_it(value):
-    """Type for type, or the same refusal: orjson reads back only text ``json`` would read the same."""
+    """Type for type, or the same refusal: the encoder and decoder built once (``_record_data``) are configured
+    as the calls they replace (``default=str``, each float checked, NaN and the infinities refused)."""
     assert _data_outcome(_record_data, value) == _data_outcome(_reference_data, value)

@@ -20,10 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from grants.errors import StaleCase
+from grants.history import _PG_CHAIN_LOCK
 from grants.models import Case, Determination, HistoryEntry
 from letters.models import Letter
 from tests import factories as f
-from workflows.services import case_transition
+from tests.letters.factories import act
 from workflows.steps import vocabulary
 
 from .conftest import database_url_for_processes
@@ -33,12 +34,8 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's acts of one statement"),
 ]
-CHAIN_LOCK = 7_340_001  # the advisory lock of the history chain (grants.history)
+CHAIN_LOCK = _PG_CHAIN_LOCK  # the advisory lock of the history chain
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _act(case: Case, name: str, actor, data=None) -> Case:
-    return case_transition(case_id=case.pk, name=name, actor=actor, data=data or {}, expected_version=case.version)
 
 
 def _chain_free() -> bool:
@@ -74,8 +71,8 @@ def test_the_steps_of_one_statement_are_those_that_move_no_money_and_neither_app
 def test_outside_a_transaction_such_an_act_is_its_read_and_one_write_that_checks_the_version(live_db):
     officer = f.officer()
     case = f.case(actor=officer, year=2027)
-    _act(f.case(actor=officer, year=2027, recipient=f.town(3)), "request", officer, {"deadline": "2027-09-01"})
-    moved, seen = _statements(lambda: _act(case, "request", officer, {"deadline": "2027-09-01"}))
+    act(f.case(actor=officer, year=2027, recipient=f.town(3)), "request", officer, deadline="2027-09-01")
+    moved, seen = _statements(lambda: act(case, "request", officer, deadline="2027-09-01"))
     assert moved.state == "requested" and moved.version == 2
     (read, write) = seen
     assert read in _case_reads(seen) and "FOR NO KEY UPDATE" not in read and "FOR UPDATE" not in read
@@ -89,7 +86,7 @@ def test_inside_a_callers_transaction_an_act_is_refused_as_every_act_is(live_db)
     officer = f.officer()
     case = f.case(actor=officer, year=2027)
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
-        _act(case, "request", officer, {"deadline": "2027-09-01"})
+        act(case, "request", officer, deadline="2027-09-01")
     assert Case.objects.get(pk=case.pk).state == "planned"
 
 
@@ -97,8 +94,8 @@ def test_a_step_that_moves_the_case_out_of_the_committing_states_is_played_in_a_
     """A withdrawal changes the budget ledger's key (the lock and refresh are statements of their own): decided
     from the step's states before the act is played, so the case is read once, locked."""
     officer = f.officer()
-    case = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
-    _withdrawn, seen = _statements(lambda: _act(case, "withdraw", officer, {"reason": "取下げ"}))
+    case = act(f.case(actor=officer, year=2027), "request", officer, deadline="2027-09-01")
+    _withdrawn, seen = _statements(lambda: act(case, "withdraw", officer, reason="取下げ"))
     (read,) = _case_reads(seen)
     assert read.endswith("FOR NO KEY UPDATE OF c")
 
@@ -109,15 +106,15 @@ def test_an_act_of_one_statement_whose_case_another_changed_meanwhile_writes_not
     the other commits a new version, the act's statement writes nothing (no record, no determination, not the
     case) and the act ends refused as stale, as a transaction that read the case after it would."""
     officer = f.officer()
-    case = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    case = act(f.case(actor=officer, year=2027), "request", officer, deadline="2027-09-01")
     if name == "draft":
-        case = _act(case, "submit", officer, {"amount": 1_000_000})
-        case = _act(case, "start_review", officer)
+        case = act(case, "submit", officer, amount=1_000_000)
+        case = act(case, "start_review", officer)
     data = {"amount": 1_000_000}
     records, determinations = HistoryEntry.objects.count(), Determination.objects.count()
     with psycopg.connect(database_url_for_processes()) as holder:
         holder.execute("UPDATE grants_case SET version = version + 1 WHERE id = %s", [case.pk])
-        thread, outcome = in_background(lambda: _act(case, name, officer, data))
+        thread, outcome = in_background(lambda: act(case, name, officer, **data))
         wait_until_blocked("transactionid", thread, outcome)
         chain_free = _chain_free()
         holder.commit()
@@ -135,12 +132,12 @@ def test_an_act_of_one_statement_that_finds_no_ready_drain_queues_one_in_its_tra
     """The one READY drain is held by a worker claiming it (``SKIP LOCKED`` passes it by): the act's statement
     writes nothing, and the act is written in a transaction that queues a drain of its own with the letter."""
     officer = f.officer()
-    first = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    first = act(f.case(actor=officer, year=2027), "request", officer, deadline="2027-09-01")
     (drain,) = DBTaskResult.objects.filter(status="READY")
     second = f.case(actor=officer, year=2027, recipient=f.town(8))
     with psycopg.connect(database_url_for_processes()) as worker:
         worker.execute("SELECT 1 FROM django_tasks_database_dbtaskresult WHERE id = %s FOR UPDATE", [drain.pk])
-        second = _act(second, "request", officer, {"deadline": "2027-09-01"})
+        second = act(second, "request", officer, deadline="2027-09-01")
         worker.rollback()
     assert second.state == "requested"
     assert Letter.objects.filter(case__in=[first, second], kind="request", status="pending").count() == 2
@@ -151,12 +148,12 @@ def test_an_act_of_one_statement_that_finds_no_ready_drain_queues_one_in_its_tra
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_an_act_of_one_statement_relies_on_the_ready_drain_it_found_and_locked(live_db):
     officer = f.officer()
-    _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    act(f.case(actor=officer, year=2027), "request", officer, deadline="2027-09-01")
     (drain,) = DBTaskResult.objects.all()
     for number in range(3):
-        _moved, seen = _statements(lambda number=number: _act(
+        _moved, seen = _statements(lambda number=number: act(
             f.case(actor=officer, year=2027, recipient=f.town(10 + number)), "request", officer,
-            {"deadline": "2027-09-01"}))
+            deadline="2027-09-01"))
         (read,) = _case_reads(seen)
         assert "FOR NO KEY UPDATE" not in read  # the act ran alone, not in the transaction of its fallback
     assert list(DBTaskResult.objects.all()) == [drain]
@@ -166,19 +163,19 @@ def test_an_act_of_one_statement_relies_on_the_ready_drain_it_found_and_locked(l
 @override_settings(TASKS=DATABASE_QUEUE)
 def test_a_letter_act_of_one_statement_whose_case_another_changed_leaves_no_letter_and_the_drain_ready(live_db):
     officer = f.officer()
-    _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    act(f.case(actor=officer, year=2027), "request", officer, deadline="2027-09-01")
     (drain,) = DBTaskResult.objects.all()
     case = f.case(actor=officer, year=2027, recipient=f.town(4))
     letters = Letter.objects.count()
     with psycopg.connect(database_url_for_processes()) as holder:
         holder.execute("UPDATE grants_case SET version = version + 1 WHERE id = %s", [case.pk])
-        thread, outcome = in_background(lambda: _act(case, "request", officer, {"deadline": "2027-09-01"}))
+        thread, outcome = in_background(lambda: act(case, "request", officer, deadline="2027-09-01"))
         wait_until_blocked("transactionid", thread, outcome)
         holder.commit()
     thread.join()
     assert isinstance(outcome.get("error"), StaleCase), outcome
     assert Letter.objects.count() == letters
-    assert list(DBTaskResult.objects.all()) == [drain] and drain.status == "READY"
+    assert list(DBTaskResult.objects.values_list("pk", "status")) == [(drain.pk, "READY")]
     with psycopg.connect(database_url_for_processes()) as worker:  # a worker can claim it: nothing holds it
         claimed = worker.execute(
             "SELECT id FROM django_tasks_database_dbtaskresult WHERE id = %s FOR UPDATE NOWAIT", [drain.pk]
@@ -187,11 +184,16 @@ def test_a_letter_act_of_one_statement_whose_case_another_changed_leaves_no_lett
 
 
 def test_with_a_queue_that_runs_at_once_the_letter_is_drawn_after_the_acts_statement(live_db, settings, tmp_path):
-    """The immediate queue draws the letter when the act commits, here as soon as its one statement has: outside
-    the act's reads and kept rows, and with the act done."""
+    """The immediate queue draws the letter when the act commits, here once its one statement has: the drawing's
+    statements all come after the act's write."""
     settings.MEDIA_ROOT = tmp_path
     officer = f.officer()
-    case = _act(f.case(actor=officer, year=2027), "request", officer, {"deadline": "2027-09-01"})
+    case, seen = _statements(lambda: act(f.case(actor=officer, year=2027), "request", officer,
+                                         deadline="2027-09-01"))
+    (write,) = [number for number, sql in enumerate(seen) if sql.startswith("WITH") and "grants_historyentry" in sql]
     letter = Letter.objects.get(case=case, kind="request")
+    table = Letter._meta.db_table
+    drawing = [number for number, sql in enumerate(seen) if sql.startswith(f'UPDATE "{table}"')]
+    assert drawing and min(drawing) > write, seen
     assert letter.status == "rendered" and letter.pdf.name
     assert HistoryEntry.objects.filter(case=case, action="request").count() == 1

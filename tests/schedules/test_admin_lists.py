@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 
 from calendars.models import ClosureDay
 from tests import factories as f
@@ -76,11 +77,8 @@ def test_the_schedule_version_list_sorts_by_the_source_date(client):
     assert cells(body, "as_of_shown") == ["2025-03-31", "2025-06-02", "2025-09-01"]
 
 
-
 def test_a_schedule_version_without_a_source_date_shows_the_admins_empty_mark(client):
     """No source date is the admin's own empty mark (a dash) in its column, not a blank cell."""
-    from django.contrib import admin
-
     ScheduleVersionFactory(key="fy2025-draft", fiscal_year=2025, as_of=None)
     body = staff_client(client).get(VERSIONS).content.decode()
     assert cells(body, "as_of_shown") == [admin.site.empty_value_display]

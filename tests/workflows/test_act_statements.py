@@ -170,6 +170,8 @@ def test_an_approval_at_the_same_instant_as_its_keys_latest_replaces_it_by_its_h
                                 reason="見直し")
     seen = _statements(lambda: case_transition(case_id=change.pk, name="approve", actor=boss, data={},
                                                expected_version=change.version))
+    # the two approvals share their instant (else the later would win by it, not by its id)
+    assert len(set(Determination.objects.filter(approved_at__isnull=False).values_list("approved_at", flat=True))) == 1
     assert_ledger_agrees()
     assert BudgetCommitment.objects.get().determination.case_id == change.pk
     if POSTGRESQL:
