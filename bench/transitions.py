@@ -1,11 +1,14 @@
 """Audited transitions per second, against a raw-SQL floor measured in the same run.
 
-    python bench/transitions.py [--n 400] [--rounds 3] [--db sqlite|postgres|both]
+    python bench/transitions.py [--n 400] [--rounds 3] [--db sqlite|postgres|both] [--order breadth|depth]
 
 Each case goes through the six steps request → submit → start_review → draft →
 approve → notify with ``workflows.services.case_transition`` (permission,
 version check, conditions, state change and hash-chained history record, one
-transaction each). The floor does what a hand-written engine minimally must:
+transaction each). The cases are driven breadth first, as the peer benchmark
+drives its engines: the first step for every case, then the second, and so on
+(``--order depth`` takes each case through all six before the next, as this
+benchmark did until 2026-12-07; the engine and the floors follow the same order). The floor does what a hand-written engine minimally must:
 one UPDATE of the case guarded by its version plus one INSERT of a history row,
 in one transaction, on the same connection and durability settings — once on
 bare tables (as the peer benchmark's floor), once on our own case and
@@ -35,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("request", "submit", "start_review", "draft", "approve", "notify")
 
 
-def child(n: int, rounds: int, clients: int) -> None:
+def child(n: int, rounds: int, clients: int, order: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -76,21 +79,26 @@ def child(n: int, rounds: int, clients: int) -> None:
         f.budget_notice(2040 + round_no, "community_support_grant", amount=10**15, by=boss)
         return cases
 
+    def walk(items):
+        """(item, k, step) in the run's order: every item's step k before any item's step k + 1 (breadth), or
+        each item through all six steps before the next (depth)."""
+        if order == "breadth":
+            return ((item, k, step) for k, step in enumerate(STEPS) for item in items)
+        return ((item, k, step) for item in items for k, step in enumerate(STEPS))
+
     # The states the floors write, in step order (the engine's own for initial_grant).
     case_states = ("planned", "requested", "submitted", "under_review", "drafted", "approved", "notified")
 
     data = {"request": {"deadline": "2031-09-01"}, "submit": {"amount": 1_000_000}, "draft": {"amount": 1_000_000}}
 
     def drive(cases: list, timings: dict | None = None) -> None:
-        for case in cases:
-            version = case.version
-            for step in STEPS:
-                actor = boss if step == "approve" else officer
-                began = time.perf_counter()
-                case_transition(case_id=case.pk, name=step, actor=actor, data=data.get(step, {}), expected_version=version)
-                if timings is not None:
-                    timings.setdefault(step, []).append(time.perf_counter() - began)
-                version += 1
+        for case, k, step in walk(cases):
+            actor = boss if step == "approve" else officer
+            began = time.perf_counter()
+            case_transition(case_id=case.pk, name=step, actor=actor, data=data.get(step, {}),
+                            expected_version=case.version + k)
+            if timings is not None:
+                timings.setdefault(step, []).append(time.perf_counter() - began)
 
     def engine_round(round_no: int) -> float:
         cases = make_cases(round_no, n)
@@ -101,18 +109,17 @@ def child(n: int, rounds: int, clients: int) -> None:
     states = ("planned",) + tuple(f"s{k}" for k in range(len(STEPS)))
 
     def floor_drive(ids: range) -> None:
-        for i in ids:
-            for k, step in enumerate(STEPS):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE bench_case SET state = %s, version = version + 1 WHERE id = %s AND version = %s",
-                        [states[k + 1], i, k + 1],
-                    )
-                    cursor.execute(
-                        "INSERT INTO bench_history (case_id, action, source, target, data, occurred_at) "
-                        "VALUES (%s, %s, %s, %s, %s, CURRENT_TIMESTAMP)",
-                        [i, step, states[k], states[k + 1], '{"by": 1}'],
-                    )
+        for i, k, step in walk(ids):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE bench_case SET state = %s, version = version + 1 WHERE id = %s AND version = %s",
+                    [states[k + 1], i, k + 1],
+                )
+                cursor.execute(
+                    "INSERT INTO bench_history (case_id, action, source, target, data, occurred_at) "
+                    "VALUES (%s, %s, %s, %s, %s, CURRENT_TIMESTAMP)",
+                    [i, step, states[k], states[k + 1], '{"by": 1}'],
+                )
 
     def floor_cases(base: int) -> range:
         with connection.cursor() as cursor:
@@ -159,22 +166,21 @@ def child(n: int, rounds: int, clients: int) -> None:
         """The same UPDATE + INSERT on our own tables, with their indexes and constraints."""
         cases = new_year_cases(2070 + round_no, f"f{round_no}", n)
         start = time.perf_counter()
-        for case in cases:
-            for k, step in enumerate(STEPS):
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute(
-                        "UPDATE grants_case SET state = %s, version = version + 1, updated_at = CURRENT_TIMESTAMP "
-                        "WHERE id = %s AND version = %s",
-                        [case_states[k + 1], case.pk, k + 1],
-                    )
-                    cursor.execute(
-                        "INSERT INTO grants_historyentry (occurred_at, actor_id, actor_role, subject_type, subject_id, "
-                        "case_id, fiscal_year, stream, recipient_id, action, source, target, data, prev_hash, hash) "
-                        "VALUES (CURRENT_TIMESTAMP, %s, 'officer', 'case', %s, %s, %s, 'community_support_grant', %s, "
-                        "%s, %s, %s, %s, %s, %s)",
-                        [officer.pk, str(case.pk), case.pk, case.fiscal_year_id, case.recipient_id, step,
-                         case_states[k], case_states[k + 1], '{"by": 1}', "0" * 64, f"floor-{case.pk}-{k}"],
-                    )
+        for case, k, step in walk(cases):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE grants_case SET state = %s, version = version + 1, updated_at = CURRENT_TIMESTAMP "
+                    "WHERE id = %s AND version = %s",
+                    [case_states[k + 1], case.pk, k + 1],
+                )
+                cursor.execute(
+                    "INSERT INTO grants_historyentry (occurred_at, actor_id, actor_role, subject_type, subject_id, "
+                    "case_id, fiscal_year, stream, recipient_id, action, source, target, data, prev_hash, hash) "
+                    "VALUES (CURRENT_TIMESTAMP, %s, 'officer', 'case', %s, %s, %s, 'community_support_grant', %s, "
+                    "%s, %s, %s, %s, %s, %s)",
+                    [officer.pk, str(case.pk), case.pk, case.fiscal_year_id, case.recipient_id, step,
+                     case_states[k], case_states[k + 1], '{"by": 1}', "0" * 64, f"floor-{case.pk}-{k}"],
+                )
         return n * len(STEPS) / (time.perf_counter() - start)
 
     def orm_floor_round(round_no: int) -> float:
@@ -186,19 +192,18 @@ def child(n: int, rounds: int, clients: int) -> None:
 
         cases = new_year_cases(2060 + round_no, f"o{round_no}", n)
         start = time.perf_counter()
-        for case in cases:
-            for k, step in enumerate(STEPS):
-                with transaction.atomic():
-                    now = timezone.now()
-                    Case.objects.filter(pk=case.pk, version=k + 1).update(
-                        state=case_states[k + 1], version=F("version") + 1, updated_at=now
-                    )
-                    HistoryEntry.objects.create(
-                        occurred_at=now, actor=officer, actor_role="officer", subject_type="case",
-                        subject_id=str(case.pk), case=case, fiscal_year=case.fiscal_year_id, stream=case.stream,
-                        recipient_id=case.recipient_id, action=step, source=case_states[k], target=case_states[k + 1],
-                        data={"by": 1}, prev_hash="0" * 64, hash=f"floor-orm-{case.pk}-{k}",
-                    )
+        for case, k, step in walk(cases):
+            with transaction.atomic():
+                now = timezone.now()
+                Case.objects.filter(pk=case.pk, version=k + 1).update(
+                    state=case_states[k + 1], version=F("version") + 1, updated_at=now
+                )
+                HistoryEntry.objects.create(
+                    occurred_at=now, actor=officer, actor_role="officer", subject_type="case",
+                    subject_id=str(case.pk), case=case, fiscal_year=case.fiscal_year_id, stream=case.stream,
+                    recipient_id=case.recipient_id, action=step, source=case_states[k], target=case_states[k + 1],
+                    data={"by": 1}, prev_hash="0" * 64, hash=f"floor-orm-{case.pk}-{k}",
+                )
         return n * len(STEPS) / (time.perf_counter() - start)
 
     per_step: dict[str, list[float]] = {}
@@ -236,7 +241,7 @@ def child(n: int, rounds: int, clients: int) -> None:
                       "chain_ok": chain_ok, "records": HistoryEntry.objects.exclude(hash__startswith="floor-").count()}))
 
 
-def run_child(db: str, n: int, rounds: int, clients: int, tasks_backend: str) -> dict | None:
+def run_child(db: str, n: int, rounds: int, clients: int, order: str, tasks_backend: str) -> dict | None:
     # PostgreSQL: the run's own database, named after the URL's (grants → grants_bench), so runs on other databases
     # don't clash.
     database_url = scratch_database(db, f"{tempfile.mkdtemp(prefix='bench-')}/bench.sqlite3", name_after_url("_bench"))
@@ -245,7 +250,8 @@ def run_child(db: str, n: int, rounds: int, clients: int, tasks_backend: str) ->
     # Production settings (DEBUG off: Django's debug cursor would time and keep every statement).
     env = production_environment(DATABASE_URL=database_url, DJANGO_TASKS_BACKEND=tasks_backend)
     out = subprocess.run(
-        [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds), "--clients", str(clients)],
+        [sys.executable, __file__, "--child", "--n", str(n), "--rounds", str(rounds), "--clients", str(clients),
+         "--order", order],
         env=env, cwd=ROOT, capture_output=True, text=True,
     )
     if out.returncode != 0:
@@ -260,16 +266,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4, help="then the same work from this many processes at once")
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--order", choices=("breadth", "depth"), default="breadth",
+                        help="step 1 of every case, then step 2, … (as the peer benchmark drives them), or each case "
+                             "through all six steps before the next")
     parser.add_argument("--tasks-backend", default="django_tasks_db.DatabaseBackend", help="the letters' task queue")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.n, args.rounds, args.clients)
+        child(args.n, args.rounds, args.clients, args.order)
         return
     print(f"{'database':<11}{'engine tr/s':>12}{'engine ms':>10}{'floor tr/s':>12}{'× floor':>9}"
           f"{'schema floor':>14}{'× schema':>10}  chain")
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        result = run_child(db, args.n, args.rounds, args.clients, args.tasks_backend)
+        result = run_child(db, args.n, args.rounds, args.clients, args.order, args.tasks_backend)
         if result is None:
             continue
         engine = statistics.median(result["engine"])
@@ -288,7 +297,8 @@ def main() -> None:
             shared = result["shared"]
             print(f"{'':<11}{result['clients']} clients at once: engine {shared['engine']:,.0f} tr/s, "
                   f"floor {shared['floor']:,.0f} tr/s, {shared['floor'] / shared['engine']:.1f}× floor")
-    print(f"({args.rounds} interleaved rounds of {args.n} cases × {len(STEPS)} steps; medians of transitions/s;"
+    print(f"({args.rounds} interleaved rounds of {args.n} cases × {len(STEPS)} steps, {args.order} first;"
+          " medians of transitions/s;"
           " floor: UPDATE + INSERT on bare tables; schema floor: the same on our indexed tables;"
           " ORM floor: the schema floor through QuerySet.update and Model.save."
           " Target: ≥ 500 tr/s, ≤ 3× floor)")
