@@ -8,9 +8,10 @@ version check, conditions, state change and hash-chained history record, one
 transaction each). The cases are driven breadth first, as the peer benchmark
 drives its engines: the first step for every case, then the second, and so on
 (``--order depth`` takes each case through all six before the next, as this
-benchmark did until 2026-12-07; the engine and the floors follow the same order). The floor does what a hand-written engine minimally must:
-one UPDATE of the case guarded by its version plus one INSERT of a history row,
-in one transaction, on the same connection and durability settings — once on
+benchmark did until 2026-12-07; the engine and the floors follow the same
+order). The floor does what a hand-written engine minimally must: one UPDATE
+of the case guarded by its version plus one INSERT of a history row, in one
+transaction, on the same connection and durability settings — once on
 bare tables (as the peer benchmark's floor), once on our own case and
 history tables with their indexes ("schema floor"), and once as the same two
 statements through Django's ORM ("ORM floor": what Django itself adds before
