@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from schedules.deadlines import deadline_for_request
 from tests import factories as f
@@ -98,9 +100,6 @@ def test_year_without_a_schedule_is_undecided():
 
 def schedule_reads(case, name: str, officer) -> tuple[int, int]:
     """How many statements the act reads schedule versions with, and how many it reads their steps with."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as queries:
         act(case, name, officer)
     reads = [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
