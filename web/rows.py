@@ -13,17 +13,17 @@ this module, back to back on the same machine, SQLite went from 279–308 to
 hot-path changes of the same series).
 """
 
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-import re
 from functools import cache, lru_cache
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connection, connections
 from django.db.models import CharField, DateField, DateTimeField, Field, Model, TextField, TimeField
-import psycopg
 
 
 def _quote(name: str) -> str:
