@@ -994,10 +994,24 @@ def history_checkpoint() -> list[checkpoints.Checkpoint]:
 
 
 def _still_matches(last: checkpoints.Checkpoint, keys) -> None:
-    """Refuse to sign on from a checkpoint that is forged, or whose head or count the database no longer holds."""
+    """Refuse to sign on from a checkpoint that is forged, or whose records the database no longer holds as it
+    listed them: each id with its hash's prefix, no other record among them, the head with its whole hash.
+
+    The work is that checkpoint's records (at most ``HISTORY_CHECKPOINT_EVERY``), however long the history:
+    the records before them are vouched for by the checkpoints before, and ``history_verify`` checks them all
+    (counting every record up to the head, as this check once did, read the whole history every few hundred
+    acts; docs/operations.md, "When checkpoints are signed")."""
     problem = checkpoints.authenticate(last, keys)
-    head = HistoryEntry.objects.filter(pk=last.head_id).values_list("hash", flat=True).first()
-    if problem or head != last.head_hash or HistoryEntry.objects.filter(pk__lte=last.head_id).count() != last.count:
+    listed = last.records  # [id, the first digits of its hash], oldest first; never empty
+    held = list(
+        HistoryEntry.objects.filter(pk__gte=listed[0][0], pk__lte=last.head_id).order_by("pk").values_list("pk", "hash")
+    )
+    matches = (
+        len(held) == len(listed)
+        and all(pk == listed_pk and stored.startswith(prefix) for (pk, stored), (listed_pk, prefix) in zip(held, listed))
+        and held[-1][1] == last.head_hash
+    )
+    if problem or not matches:
         raise ChainBroken(
             _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.") % {"seq": last.seq}
         )

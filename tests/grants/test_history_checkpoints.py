@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from grants import checkpoints, history_triggers
 from grants.history import ChainBroken, entry_hash, history_checkpoint, history_verify
@@ -335,6 +336,41 @@ def test_no_checkpoint_is_signed_over_a_tampered_chain(checkpoint):
     with pytest.raises(CommandError, match="history_chain_broken: The last checkpoint \\(#1\\) no longer matches"):
         call_command("history_checkpoint")
     assert HistoryCheckpoint.objects.count() == 1
+
+
+@pytest.mark.parametrize("tamper", ["delete", "rewrite"])
+def test_the_signer_refuses_when_a_record_the_last_checkpoint_lists_is_gone_or_rewritten(checkpoint, tamper):
+    """A record in the middle of what the last checkpoint lists: the head still matches, the list does not."""
+    entries = add_history(cases=2)
+    checkpoint()
+    add_history()
+    victim = entries[len(entries) // 2]
+    with attacker() as cursor:
+        if tamper == "delete":
+            cursor.execute(f"DELETE FROM {HISTORY} WHERE id = %s", [victim.pk])
+        else:
+            cursor.execute(f"UPDATE {HISTORY} SET hash = %s WHERE id = %s", ["f" * 64, victim.pk])
+    with pytest.raises(ChainBroken, match="The last checkpoint \\(#1\\) no longer matches"):
+        checkpoint()
+    assert HistoryCheckpoint.objects.count() == 1
+
+
+def test_the_signer_checks_the_last_checkpoints_records_only_and_verify_checks_the_rest(checkpoint, settings):
+    """What the signer reads does not grow with the history: a record cut from under an older checkpoint is
+    history_verify's to find (it names it), not the signer's, which reads the last checkpoint's records only."""
+    settings.HISTORY_CHECKPOINT_EVERY = 2
+    entries = add_history(cases=2)
+    signed = checkpoint()
+    assert len(signed) == len(entries) // 2 > 2
+    with attacker() as cursor:
+        cursor.execute(f"DELETE FROM {HISTORY} WHERE id = %s", [entries[0].pk])
+    add_history()
+    with CaptureQueriesContext(connection) as queries:
+        assert len(checkpoint()) == 2
+    reads = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert reads == []  # no record is counted: the last checkpoint's two are read, and the new ones
+    result = history_verify()
+    assert not result.ok and result.code == "record_missing" and result.first_broken_id == entries[0].pk
 
 
 # --- exports and the command line -------------------------------------------------------------------
