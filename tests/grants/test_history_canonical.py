@@ -35,6 +35,7 @@ from grants.history import (
     _stored_float,
     stored_json,
     history_append,
+    history_record,
     history_verify,
 )
 from grants.models import HistoryEntry
@@ -232,6 +233,25 @@ fields = st.one_of(texts, st.integers(), st.none(), st.sampled_from([Colour.RED,
 def test_a_record_to_append_is_split_around_its_prev_hash_as_the_reference_writes_it(record, data, occurred_at):
     """Fields of any type (a plain enum member, which orjson would write by its value, goes to ``json``)."""
     _assert_split_matches({"occurred_at": occurred_at, **record, "data": data})
+
+
+@pytest.mark.django_db
+def test_a_record_keeps_its_text_fields_as_plain_text_written_as_json_writes_them(monkeypatch):
+    """A case's state after its transition is a member of a text enum; the record keeps its value as ``str``
+    itself (a ``Loud`` one by its content, as ``json`` writes it), so orjson writes the record, not ``json``."""
+    from grants.models import CaseState
+
+    record = history_record(actor=f.officer(), action=Kind.CASE, subject_type=Loud("case"), subject_id=7,
+                            stream=Loud("community_support_grant"), source=CaseState.PLANNED,
+                            target=CaseState.REQUESTED, data={"n": 1})
+    texts = {name: record[name] for name in ("actor_role", "subject_type", "stream", "action", "source", "target")}
+    assert all(value.__class__ is str for value in texts.values()), texts
+    assert (texts["source"], texts["target"], texts["subject_type"]) == ("planned", "requested", "case")
+    _assert_split_matches(record)
+    written_by_json = []
+    monkeypatch.setattr("grants.history._dumps", lambda value: written_by_json.append(value) or _dumps(value))
+    _canonical_around_prev(record)
+    assert written_by_json == []
 
 
 def test_a_time_s_zeros_do_not_send_a_record_to_json_but_a_small_float_does():
