@@ -51,7 +51,8 @@ def child(records: int) -> None:
             occurred_at=started, actor_id=actor.pk, actor_role="system", subject_type="case",
             subject_id=str(number), fiscal_year=2025, stream="community_support_grant", action="submit",
             source="requested", target="submitted",
-            data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し", "document_number": f"関厚発第{number}号"},
+            data={"fields": {"amount": number * 1000}, "reason": "事業費の見直し",
+                  "document_number": f"関厚発第{number}号"},
         )
 
     with transaction.atomic():

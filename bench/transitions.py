@@ -183,8 +183,9 @@ def child(n: int, rounds: int, clients: int, order: str) -> None:
                     [case_states[k + 1], case.pk, k + 1],
                 )
                 cursor.execute(
-                    f"INSERT INTO {floor_history._meta.db_table} (occurred_at, actor_id, actor_role, subject_type, subject_id, "
-                    "case_id, fiscal_year, stream, recipient_id, action, source, target, data, prev_hash, hash) "
+                    f"INSERT INTO {floor_history._meta.db_table} (occurred_at, actor_id, actor_role, subject_type, "
+                    "subject_id, case_id, fiscal_year, stream, recipient_id, action, source, target, data, prev_hash, "
+                    "hash) "
                     "VALUES (CURRENT_TIMESTAMP, %s, 'officer', 'case', %s, %s, %s, 'community_support_grant', %s, "
                     "%s, %s, %s, %s, %s, %s)",
                     [officer.pk, str(case.pk), case.pk, case.fiscal_year_id, case.recipient_id, step,

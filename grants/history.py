@@ -1015,7 +1015,8 @@ def _still_matches(last: checkpoints.Checkpoint, keys) -> None:
     )
     matches = (
         len(held) == len(listed)
-        and all(pk == listed_pk and stored.startswith(prefix) for (pk, stored), (listed_pk, prefix) in zip(held, listed))
+        and all(pk == listed_pk and stored.startswith(prefix)
+                for (pk, stored), (listed_pk, prefix) in zip(held, listed))
         and held[-1][1] == last.head_hash
     )
     if problem or not matches:
