@@ -50,6 +50,21 @@ def test_a_presented_amount_is_positive(api, people):
     refused(login(api, people["officer"]), case, "present_amount", "amount", amount=0)
 
 
+def test_an_informal_notice_is_dated_neither_in_the_future_nor_before_the_case_s_previous_act(api, people):
+    """Its day, which its letter takes, runs forward like every act's: here the papers it follows came in on
+    1 November (entered later, dated that day)."""
+    officer = people["officer"]
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = step(f.case(actor=officer), "request_consultation", officer, occurred_on="2025-10-15")
+    case = step(case, "submit_consultation", officer, amount=1_000_000, date="2025-11-01", occurred_on="2025-11-01")
+    officer_api = login(api, officer)
+    refused(officer_api, case, "present_amount", "date", amount=800_000, date="2025-12-07")
+    error = refused(officer_api, case, "present_amount", "date", amount=800_000, date="2025-10-31")
+    assert "令和7年11月1日" in error["details"]["date"][0]
+    case = step(case, "present_amount", officer, amount=800_000, date="2025-11-20")
+    assert case.letters.get(kind="presentation").issued_on == date(2025, 11, 20)
+
+
 def test_a_draft_above_the_presented_amount_needs_a_reason_shown_to_the_approver(api, people, client):
     officer = people["officer"]
     case = step(presented(officer, 1_000_000), "present_amount", officer, amount=800_000)

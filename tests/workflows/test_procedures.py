@@ -263,7 +263,8 @@ def test_the_ministrys_payment_is_recorded_as_an_event_and_never_exceeds_its_dec
     case, _seen = run_scenario(SAG, "", "initial_grant", FORMAL, None,
                                [("request", {})] + OFFICER_REVIEW + FORMAL_APPLICATION + MINISTRY)
     records = case.history.count()
-    for data in ({"amount": 900_001, "date": "2025-12-10"}, {"amount": 1, "date": "2025-11-30"}):
+    for data in ({"amount": 900_001, "date": "2025-12-10"}, {"amount": 1, "date": "2025-11-30"},
+                 {"amount": 1, "date": "2099-01-05"}):  # more than it decided; before its decision; in the future
         with pytest.raises(InvalidInput):
             case_transition(case_id=case.pk, name="record_ministry_payment", actor=officer, data=data,
                             expected_version=case.version)

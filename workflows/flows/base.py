@@ -340,13 +340,19 @@ class CaseFlow:
             raise InvalidInput(details={"date": [message]})
         return on
 
-    def _record_receipt(self) -> None:
-        """The day the papers reached the bureau (``date``, else the act's day): dates run forward, so never
-        before the case's previous act, the request that asked for them (docs/domain.md)."""
-        case, given = self.case, self.data.get("date")
+    def _act_date_after_previous(self) -> date:
+        """The day an act is dated (``_act_date``) where it follows the case's previous act: dates run forward
+        (docs/domain.md, "Dates")."""
+        given = self.data.get("date")
         # Only a day before the act's own can precede the previous act (which the service keeps on or before it).
-        previous = case_last_act_on(case=case) if given is not None and given < self.today else None
-        case.submitted_on = self._act_date(not_before=previous, follows=_("the case's previous act"))
+        previous = case_last_act_on(case=self.case) if given is not None and given < self.today else None
+        return self._act_date(not_before=previous, follows=_("the case's previous act"))
+
+    def _record_receipt(self) -> None:
+        """The day the papers reached the bureau (``date``, else the act's day): never before the case's
+        previous act, the request that asked for them."""
+        case = self.case
+        case.submitted_on = self._act_date_after_previous()
         # Late papers are accepted and flagged, never refused.
         case.submitted_late = bool(case.deadline_effective and case.submitted_on > case.deadline_effective)
 
@@ -488,7 +494,8 @@ class AmountPresentation:
         if self.data["amount"] <= 0:
             raise InvalidInput(details={"amount": [_("A presented amount is a positive number of yen.")]})
         self.case.amount_presented = self.data["amount"]
-        self.data.setdefault("date", self.today)
+        # the notice's day, which its letter takes: not in the future, not before the papers it follows
+        self.data["date"] = self._act_date_after_previous()
 
 
 class Request:
@@ -849,7 +856,7 @@ class MinistryForwarding:
     )
     def record_ministry_payment(self):
         """The ministry pays the grant it decided; the bureau records the payment as an event of the case."""
-        case, amount, paid_on = self.case, self.data["amount"], self.data["date"]
+        case, amount, paid_on = self.case, self.data["amount"], self._act_date()
         decided = case.amount_settled if self.spec.settles else case.amount_current
         if amount > (decided or 0) - (case.ministry_paid_amount or 0):
             raise InvalidInput(details={"amount": [_("The ministry's payments cannot exceed the amount it decided.")]})
