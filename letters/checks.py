@@ -2,7 +2,8 @@
 
 from django.core import checks
 
-from grants.catalogue import procedure_list
+from grants.catalogue import ActLetter, procedure_list
+from grants.procedures import LETTER_CHOICES
 from workflows.steps import flow_steps
 
 from .models import LetterKind
@@ -34,3 +35,16 @@ def check_act_letters(app_configs, **kwargs):
                     checks.Error(f"procedure {spec.stream}/{spec.code} lacks {missing}", id="letters.E002", obj=spec.flow)
                 )
     return errors
+
+
+@checks.register()
+def check_letter_choices(app_configs, **kwargs):
+    """The schedule's definitions page offers a year's letters from ``LETTER_CHOICES``: a letter it does not
+    offer would be switched off for every year whose definition is saved there."""
+    offered = {value for value, _label in LETTER_CHOICES}
+    return [
+        checks.Error(f"act letter {letter.value!r} has no label in LETTER_CHOICES (grants/procedures.py)",
+                     id="letters.E003")
+        for letter in ActLetter
+        if letter != ActLetter.NONE and letter.value not in offered
+    ]

@@ -27,11 +27,23 @@ from workflows.flows.base import (
 def test_shipped_procedures_pass_the_checks():
     assert checks.check_procedures(None) == []
     assert letter_checks.check_act_letters(None) == letter_checks.check_letter_kinds(None) == []
+    assert letter_checks.check_letter_choices(None) == []
 
 
 def test_the_checks_run_at_start_up():
     registered = django_checks.registry.registry.get_checks()
-    assert {checks.check_procedures, letter_checks.check_act_letters, letter_checks.check_letter_kinds} <= set(registered)
+    assert {checks.check_procedures, letter_checks.check_act_letters, letter_checks.check_letter_kinds,
+            letter_checks.check_letter_choices} <= set(registered)
+
+
+def test_a_letter_the_definitions_page_cannot_offer_is_named(monkeypatch):
+    from grants import procedures
+
+    monkeypatch.setattr(letter_checks, "LETTER_CHOICES",
+                        tuple(choice for choice in procedures.LETTER_CHOICES if choice[0] != ActLetter.REVOCATION))
+    assert [(error.id, error.msg) for error in letter_checks.check_letter_choices(None)] == [
+        ("letters.E003", "act letter 'revocation' has no label in LETTER_CHOICES (grants/procedures.py)")
+    ]
 
 
 @pytest.fixture
