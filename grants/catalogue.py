@@ -99,7 +99,8 @@ class ProcedureSpec:
     ``flow`` is the state machine class (``workflows``), opaque here. The
     wording fields are the words letters print for this procedure; which of
     them a procedure needs depends on the letters its steps send, and the
-    system check of ``workflows`` names any that is missing.
+    system check of ``letters`` names any that is missing (``letters.E002``;
+    the amount's wording, which payments print, ``workflows.E027``).
     """
 
     stream: str

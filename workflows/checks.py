@@ -1,8 +1,10 @@
 """System checks: every registered procedure and every step declares all its parts.
 
-They run at start-up (``manage.py check``, ``runserver``, ``migrate``, the test
-run), so a procedure or step missing a part fails there, naming it, instead of
-at the first case that needs the part. The letters app checks, the same way,
+They run with ``manage.py check`` and before ``runserver`` and ``migrate`` (which
+the set-up and the deployment run before the app starts), so a procedure or step
+missing a part fails there, naming it, instead of at the first case that needs
+the part; the test suite runs them in ``tests/workflows/test_checks.py`` (neither
+pytest nor ``call_command("migrate")`` runs system checks). The letters app checks, the same way,
 that each procedure has the words of the letters its steps send.
 """
 

@@ -32,7 +32,10 @@ BULK_LETTERS = (ActLetter.REQUEST, ActLetter.CONSULTATION_REQUEST)
 
 def import_step() -> DeclaredStep:
     """The step an imported row of received submissions takes: the one declared ``imported``."""
-    return next(d for d in vocabulary().values() if d.step.imported)
+    found = next((d for d in vocabulary().values() if d.step.imported), None)
+    if found is None:
+        raise LookupError("No registered step is declared imported=True (docs/recipes.md, \"Add a transition\").")
+    return found
 
 
 

@@ -203,7 +203,12 @@ def states_after(act: DeterminationAct) -> frozenset[str]:
 def bulk_approval_step() -> DeclaredStep:
     """The approval queue's decision taken on the cases ticked: the step declared to approve a pending
     determination in bulk (revocations and the ministry's decisions are decided one by one)."""
-    return next(d for d in vocabulary().values() if d.step.determination == DeterminationAct.APPROVES and d.step.bulk)
+    found = next(
+        (d for d in vocabulary().values() if d.step.determination == DeterminationAct.APPROVES and d.step.bulk), None
+    )
+    if found is None:
+        raise LookupError("No registered step approves in bulk (docs/recipes.md, \"Add a transition\").")
+    return found
 
 
 def step_labels() -> dict[str, str | Promise]:
