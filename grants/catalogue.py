@@ -73,6 +73,9 @@ class StreamSpec:
     #: docs/domain.md#routing-through-the-prefecture): requests go to the prefecture for its municipalities,
     #: the case records when the prefecture received the papers, notices to the grantee's head say so.
     routed_kinds: tuple[str, ...] = ()
+    #: The prefectures keep a fund of this stream and report its balance each year (基金: the medical and
+    #: long-term care fund); the fund balances (``payments``) belong to it. At most one stream does (checked).
+    keeps_fund: bool = False
 
     @property
     def part_codes(self) -> tuple[str, ...]:
@@ -246,6 +249,14 @@ def stream_list() -> list[StreamSpec]:
 
 def stream_get(code: str) -> StreamSpec | None:
     return _registry.streams.get(code)
+
+
+def fund_stream() -> str:
+    """The code of the stream whose fund the prefectures keep (``StreamSpec.keeps_fund``)."""
+    found = [stream.code for stream in _registry.streams.values() if stream.keeps_fund]
+    if len(found) != 1:
+        raise LookupError(f"fund_stream: {len(found)} registered streams keep a fund; exactly one must")
+    return found[0]
 
 
 def procedure_list(stream: str | None = None) -> list[ProcedureSpec]:

@@ -15,7 +15,6 @@ from grants.catalogue import part_choices, procedure_choices, stream_choices
 from grants.models import Case, Determination, FiscalYear, Recipient, RevocationBasis
 
 __all__ = [
-    "FUND_STREAM",
     "FundBalance",
     "PaymentBasis",
     "PaymentItem",
@@ -300,10 +299,6 @@ class ReturnPayment(models.Model):
         db_table = "grants_returnpayment"
         ordering = ["claim", "paid_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="return_payment_positive")]
-
-
-#: The stream whose fund the prefectures keep and report on (the medical and long-term care fund).
-FUND_STREAM = "medical_care_fund"
 
 
 class FundBalance(models.Model):

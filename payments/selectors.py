@@ -16,13 +16,13 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from grants.access import READ_CASE, authorize, may, scope_q
-from grants.catalogue import procedure_get, procedure_list, stream_get
+from grants.catalogue import fund_stream, procedure_get, procedure_list, stream_get
 from grants.models import DECISION_IN_FORCE_STATES, GRANT_REVOKED_STATES, Case, CaseState, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
 from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
 from .flows import PaymentRunFlow
-from .models import FUND_STREAM, FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
+from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
 from .money import late_interest, surcharge_by_receipt
 
 
@@ -341,7 +341,7 @@ def fund_balance_list_for_actor(
 ) -> QuerySet[FundBalance]:
     """Fund balances of the prefectures the actor may read, by prefecture and year."""
     balances = FundBalance.objects.filter(
-        scope_q(actor, stream=FUND_STREAM, prefecture="prefecture__prefecture_code")
+        scope_q(actor, stream=fund_stream(), prefecture="prefecture__prefecture_code")
     ).select_related("prefecture")
     if prefecture:
         balances = balances.filter(prefecture__code=prefecture)
@@ -372,8 +372,8 @@ def fund_balances_with_expected_amounts(*, actor, balances) -> list[FundBalance]
         return balances
     surveys = (
         Case.objects.filter(
-            scope_q(actor, stream=FUND_STREAM, prefecture="recipient__prefecture_code"),
-            stream=FUND_STREAM,
+            scope_q(actor, stream=fund_stream(), prefecture="recipient__prefecture_code"),
+            stream=fund_stream(),
             state=CaseState.ACCEPTED,
             recipient_id__in={balance.prefecture_id for balance in balances},
             fiscal_year_id__in={balance.fiscal_year_id for balance in balances},

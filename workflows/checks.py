@@ -39,6 +39,9 @@ def _stream_errors() -> list[checks.Error]:
             errors.append(_error(f"{where} has a part without a code, label or label_ja", 12))
         if not procedure_list(stream.code):
             errors.append(_error(f"{where} has no procedure", 13))
+    keeping = [stream.code for stream in stream_list() if stream.keeps_fund]
+    if len(keeping) > 1:
+        errors.append(_error(f"streams {', '.join(keeping)} each keep a fund; the fund balances belong to one", 15))
     return errors
 
 

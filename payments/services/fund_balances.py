@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grants.access import authorize
+from grants.catalogue import fund_stream
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import FiscalYear, Recipient, RecipientKind
 from web.errors import InvalidInput
 
 from ..errors import ARITHMETIC_MESSAGE, DISCONTINUITY_MESSAGE, FundBalanceArithmetic, FundBalanceDiscontinuity
-from ..models import FUND_STREAM, FundBalance
+from ..models import FundBalance
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
     codes = {row.prefecture for row in rows}
     authorize(actor, "payments.import_fund_balances")
     for code in sorted(codes):
-        authorize(actor, "payments.import_fund_balances", stream=FUND_STREAM, prefecture=code)
+        authorize(actor, "payments.import_fund_balances", stream=fund_stream(), prefecture=code)
     prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
     if unknown := sorted(codes - set(prefectures)):
         raise InvalidInput(
@@ -160,8 +161,8 @@ def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBa
             actor=actor,
             action="fund_balance_import",
             subject_type="fund_balance",
-            subject_id=FUND_STREAM,
-            stream=FUND_STREAM,
+            subject_id=fund_stream(),
+            stream=fund_stream(),
             data={"rows": [{"prefecture": b.prefecture.code, "fiscal_year": b.fiscal_year_id} for b in written]},
         )
     return written

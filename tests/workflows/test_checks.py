@@ -174,3 +174,17 @@ def test_a_stream_routing_recipients_it_has_not_or_the_prefecture_itself_is_name
         assert f"stream {code} routes a recipient kind it has no recipients of, or the prefecture itself" in messages(
             "workflows.E014"
         )
+
+
+def test_two_streams_keeping_a_fund_are_named(broken):
+    from grants.catalogue import fund_stream
+
+    assert fund_stream() == "medical_care_fund"
+    with registry_restored():
+        stream_register(StreamSpec(code="second_fund", label="Fund", label_ja="基金", bureau_decides=True,
+                                   recipient_kinds=("prefecture",), keeps_fund=True))
+        assert [error.msg for error in checks.check_procedures(None) if error.id == "workflows.E015"] == [
+            "streams medical_care_fund, second_fund each keep a fund; the fund balances belong to one"
+        ]
+        with pytest.raises(LookupError):
+            fund_stream()

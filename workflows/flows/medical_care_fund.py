@@ -36,6 +36,7 @@ STREAM = stream_register(
             PartSpec("facilities", _("Facilities part"), "施設分"),
             PartSpec("personnel", _("Personnel part"), "人材分"),
         ),
+        keeps_fund=True,
     )
 )
 
