@@ -217,7 +217,7 @@ def history_record(
     return {
         "occurred_at": occurred_at or timezone.now(),
         "actor": actor.pk,
-        "actor_role": _text(primary_role(actor)),
+        "actor_role": primary_role(actor),
         "subject_type": _text(subject_type),
         "subject_id": str(subject_id),
         "case": case.pk if case is not None else None,
@@ -1008,21 +1008,22 @@ def _still_matches(last: checkpoints.Checkpoint, keys) -> None:
     the records before them are vouched for by the checkpoints before, and ``history_verify`` checks them all
     (counting every record up to the head, as this check once did, read the whole history every few hundred
     acts; docs/operations.md, "When checkpoints are signed")."""
-    problem = checkpoints.authenticate(last, keys)
-    listed = last.records  # [id, the first digits of its hash], oldest first; never empty
+    broken = ChainBroken(
+        _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.") % {"seq": last.seq}
+    )
+    if checkpoints.authenticate(last, keys):  # its fields are not read before they are known to be signed
+        raise broken
+    listed = last.records  # [id, the first digits of its hash], oldest first; a signed one lists at least one
     held = list(
         HistoryEntry.objects.filter(pk__gte=listed[0][0], pk__lte=last.head_id).order_by("pk").values_list("pk", "hash")
     )
-    matches = (
-        len(held) == len(listed)
-        and all(pk == listed_pk and stored.startswith(prefix)
-                for (pk, stored), (listed_pk, prefix) in zip(held, listed))
-        and held[-1][1] == last.head_hash
-    )
-    if problem or not matches:
-        raise ChainBroken(
-            _("The last checkpoint (#%(seq)s) no longer matches the history; run history_verify.") % {"seq": last.seq}
-        )
+    if (
+        len(held) != len(listed)
+        or any(pk != listed_pk or not stored.startswith(prefix)
+               for (pk, stored), (listed_pk, prefix) in zip(held, listed))
+        or held[-1][1] != last.head_hash
+    ):
+        raise broken
 
 
 def history_checkpoint_for_export() -> checkpoints.Checkpoint | None:

@@ -355,6 +355,18 @@ def test_the_signer_refuses_when_a_record_the_last_checkpoint_lists_is_gone_or_r
     assert HistoryCheckpoint.objects.count() == 1
 
 
+def test_the_signer_refuses_a_last_checkpoint_edited_to_list_nothing_before_reading_its_list(checkpoint, settings):
+    """An edited checkpoint's fields are not read before its signature: an empty list is a refusal, not a crash."""
+    settings.HISTORY_CHECKPOINT_DIR = ""
+    add_history()
+    [signed] = checkpoint()
+    with attacker() as cursor:
+        cursor.execute(f"UPDATE {CHECKPOINTS} SET payload = %s", [checkpoints.canonical({**signed.fields, "records": []})])
+    add_history()
+    with pytest.raises(ChainBroken, match="The last checkpoint \\(#1\\) no longer matches"):
+        checkpoint()
+
+
 def test_the_signer_checks_the_last_checkpoints_records_only_and_verify_checks_the_rest(checkpoint, settings):
     """What the signer reads does not grow with the history: a record cut from under an older checkpoint is
     history_verify's to find (it names it), not the signer's, which reads the last checkpoint's records only."""
