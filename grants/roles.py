@@ -114,8 +114,7 @@ def primary_role(user) -> str:
     """The role an act is recorded under in the history: the most specific standard role the user holds,
     then "system" for the system user, "administrator" for a superuser, another group's name, or "none"."""
     names = _group_names(user)
-    # Plain text, not the ``Role`` member: a record's fields are hashed by orjson only when they are plain
-    # ``str`` (``grants.history._canonical``); a subclass of it sends the record to the slower encoder.
+    # plain text, as the record keeps it (``grants.history.history_record``)
     for role in (Role.SUPERVISOR, Role.OFFICER, Role.AUDITOR, Role.ADMINISTRATOR):
         if role in names:
             return role.value

@@ -370,10 +370,11 @@ def fund_balances_with_expected_amounts(*, actor, balances) -> list[FundBalance]
     balances = list(balances)
     if not balances:
         return balances
+    stream = fund_stream()
     surveys = (
         Case.objects.filter(
-            scope_q(actor, stream=fund_stream(), prefecture="recipient__prefecture_code"),
-            stream=fund_stream(),
+            scope_q(actor, stream=stream, prefecture="recipient__prefecture_code"),
+            stream=stream,
             state=CaseState.ACCEPTED,
             recipient_id__in={balance.prefecture_id for balance in balances},
             fiscal_year_id__in={balance.fiscal_year_id for balance in balances},

@@ -4,8 +4,9 @@ They run with ``manage.py check`` and before ``runserver`` and ``migrate`` (whic
 the set-up and the deployment run before the app starts), so a procedure or step
 missing a part fails there, naming it, instead of at the first case that needs
 the part; the test suite runs them in ``tests/workflows/test_checks.py`` (neither
-pytest nor ``call_command("migrate")`` runs system checks). The letters app checks, the same way,
-that each procedure has the words of the letters its steps send.
+pytest nor ``call_command("migrate")`` runs system checks). The letters app
+checks, the same way, that each procedure has the words of the letters its
+steps send.
 """
 
 from django.core import checks

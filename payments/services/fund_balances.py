@@ -54,8 +54,9 @@ def _check_rows(actor, rows: Sequence[FundBalanceRow]) -> dict[str, Recipient]:
     """Permission and scope, known prefectures and years, whole non-negative yen, no row twice, each row adding up."""
     codes = {row.prefecture for row in rows}
     authorize(actor, "payments.import_fund_balances")
+    stream = fund_stream()
     for code in sorted(codes):
-        authorize(actor, "payments.import_fund_balances", stream=fund_stream(), prefecture=code)
+        authorize(actor, "payments.import_fund_balances", stream=stream, prefecture=code)
     prefectures = {p.code: p for p in Recipient.objects.filter(code__in=codes, kind=RecipientKind.PREFECTURE)}
     if unknown := sorted(codes - set(prefectures)):
         raise InvalidInput(
@@ -157,12 +158,13 @@ def fund_balance_import(*, actor, rows: Sequence[FundBalanceRow]) -> list[FundBa
         balance.save()
         written.append(balance)
     if written:
+        stream = fund_stream()
         history_append(
             actor=actor,
             action="fund_balance_import",
             subject_type="fund_balance",
-            subject_id=fund_stream(),
-            stream=fund_stream(),
+            subject_id=stream,
+            stream=stream,
             data={"rows": [{"prefecture": b.prefecture.code, "fiscal_year": b.fiscal_year_id} for b in written]},
         )
     return written

@@ -176,7 +176,7 @@ def test_a_stream_routing_recipients_it_has_not_or_the_prefecture_itself_is_name
         )
 
 
-def test_two_streams_keeping_a_fund_are_named(broken):
+def test_two_streams_keeping_a_fund_are_named():
     from grants.catalogue import fund_stream
 
     assert fund_stream() == "medical_care_fund"
