@@ -5,10 +5,8 @@ besides the case — its determination, its money, its letter — is what the
 step declares (``steps.Step``, declared with the transition in ``flows/``).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -104,20 +102,21 @@ def case_transition(
         # more, and is played in a transaction. Inside a caller's transaction it is not taken: the act then goes
         # the transactional way, whose durable block refuses a caller's transaction around it, as for every act.
         with shared_reads(), inserts_with_act() as inserts:
-            write = _act(
+            act = _act(
                 case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version,
                 today=today, inserts=inserts, alone=True,
             )
-        case = write() if write is not None else None
-        if case is not None:
-            return case
+        if act is not None and _alone_written(act, inserts):
+            return act.case
     # shared_reads: what the case's read brings with it (the closure days) is not read again
     # inserts_with_act: the new rows the act's effects make (its payable items) are stored with its record
     with transaction.atomic(durable=True), shared_reads(), inserts_with_act() as inserts:
-        return _act(
+        act = _act(
             case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today,
             inserts=inserts,
         )
+        _act_written(act, inserts)
+        return act.case
 
 
 def _one_statement(name: str) -> bool:
@@ -261,8 +260,10 @@ def _chunk_decided(chunk: list[tuple[int, int]], *, name: str, actor, cleaned: d
                 case = found[case_id]
                 if isinstance(case, DomainError):
                     raise case
-                yield case_id, _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
-                                    today=today, bulk=writes, case=case)
+                act = _act(case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=version,
+                           today=today, bulk=writes, case=case)
+                writes.keep(act)
+                yield case_id, act.case
             except DomainError as exc:
                 yield case_id, exc
 
@@ -286,18 +287,18 @@ class _BulkWrites:
         self.budgets: dict = {}  # ``CaseFlow.chunk_budgets``
         self.ledger: list = []  # the budget ledger's keys the acts changed (``budget_ledger_touched``)
 
-    def keep(self, saved: list[tuple[Model, list[str]]], record: dict, additions: list, ledger=None) -> None:
-        for row, fields in saved:
+    def keep(self, act: "_Act") -> None:
+        for row, fields in act.saved:
             if not fields:
                 continue
             sql, params = update_statement(row, fields)
             if isinstance(row, Case):  # the version the act read, which the act raised by one
                 sql, params = f"{sql} AND version = %s", [*params, row.version - 1]
             self.updates.setdefault((type(row), sql), []).append(params)
-        self.records.append(record)
-        self.additions.append(additions)
-        if ledger is not None:
-            self.ledger.append(ledger)
+        self.records.append(act.record)
+        self.additions.append(act.additions)
+        if act.ledger is not None:
+            self.ledger.append(act.ledger)
 
     def write(self) -> None:
         with statement_cursor() as cursor:
@@ -345,25 +346,48 @@ def _cleaned(name: str, data: dict) -> dict:
     return clean_step_data((*declared.step.fields, OCCURRED_ON), data)
 
 
+@dataclass
+class _Act:
+    """An act decided by ``_act`` and not yet written: its case (the transition applied, the version raised),
+    the state it left, each row it changed with the fields that changed, its history record
+    (``history_record``'s values), what other apps add to it (``case_transition_recording``'s additions) and
+    the budget ledger's key it moves (``budget_ledger_touched``; None when it moves none)."""
+
+    case: Case
+    source: str
+    saved: list[tuple[Model, list[str]]]
+    record: dict
+    additions: list
+    ledger: object | None
+
+    def new_rows(self) -> list[tuple[Model, str]]:
+        """The additions' rows stored under the act's record, each with the name of its foreign key to it."""
+        return [(addition.row, addition.record_field) for addition in self.additions if addition.row is not None]
+
+    def queries(self) -> list[tuple[str, tuple]]:
+        """The additions' queries (``ActAddition.query``), which the act's write may run with it."""
+        return [addition.query for addition in self.additions if addition.query is not None]
+
+
 def _act(
     *, case_id: int, name: str, actor, cleaned: dict, expected_version: int, today: date | None,
     bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None, alone: bool = False,
-) -> "Case | Callable[[], Case | None] | None":
-    """``case_transition``'s act inside the caller's transaction: lock, checks, writes and record.
+) -> _Act | None:
+    """``case_transition``'s act decided, inside the caller's transaction: lock, checks, the transition, its
+    effects and its record; what it writes is left to the caller (``_act_written``, ``_alone_written``,
+    ``_BulkWrites.keep``). Refusals are raised (DomainError), having written nothing.
 
     ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
     ``case_transition_recording`` are told), whose case was read and locked
-    with its chunk's (``case``) and whose rows and record are kept for the
-    chunk's writes instead of being written here. ``inserts``: the rows kept by
+    with its chunk's (``case``). ``inserts``: the rows kept by
     ``web.rows.inserts_with_act``, written with the act's.
 
     ``alone`` (PostgreSQL, outside any transaction, a step whose declaration allows it: ``Step.one_statement``):
-    the act as one statement that is a transaction of its own: the case is read without its row lock, and the
-    one write checks the version the act read (and that each addition's query finds its row: the letter's
-    READY drain), so a case another act changed in between, or a drain to queue, writes nothing. Returns the
-    write for the caller to run (the case, or None when it wrote nothing), or None, having written nothing,
-    when the act cannot be written so (it moves the case into or out of the states that commit nothing, and
-    so the budget ledger) — the caller then plays it in a transaction; refusals are raised as in a transaction.
+    the act to be written as one statement that is a transaction of its own (``_alone_written``): the case is
+    read without its row lock. Returns None, having written nothing, when the act cannot be written so (the
+    case's own procedure declares the step otherwise; it moves the case into or out of the states that commit
+    nothing, and so the budget ledger; it creates a determination whose id was not taken with the case) — the
+    caller then plays it in a transaction.
     """
     cleaned = dict(cleaned)  # a bulk act hands every case the same fields
     occurred_on = cleaned.pop("occurred_on", None)
@@ -466,45 +490,39 @@ def _act(
     # The pending drafts read with the case are those from before the act: whoever reads the case next (the
     # API's reply offers its next steps) reads them afresh.
     case.__dict__.pop("pending", None)
-    if bulk is not None:
-        bulk.keep(saved, record, additions, ledger)
-        return case
-    if alone:
-        if ledger is not None:  # the budget ledger's lock and refresh are statements of their own
-            return None
-        return partial(_alone_written, case, saved, record, additions, inserts or [])
+    if alone and ledger is not None:  # the budget ledger's lock and refresh are statements of their own
+        return None
+    return _Act(case=case, source=source, saved=saved, record=record, additions=additions, ledger=ledger)
+
+
+def _act_written(act: _Act, inserts: list) -> None:
+    """The write of an act decided in the caller's transaction, which holds the case's lock: its rows, record,
+    additions and ``inserts``, and the budget ledger's key it moves."""
     rides = []
-    if ledger is not None:
-        budget_ledger_lock([ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
+    if act.ledger is not None:
+        budget_ledger_lock([act.ledger])  # before the record's chain lock (docs/architecture.md, "Lock order")
         # an approval's refresh of its key goes in the act's write, unless it was dated before the key's latest
         approved = (
-            budget_ledger_approved(case, state_before=source, determinations=saved[1:])
+            budget_ledger_approved(act.case, state_before=act.source, determinations=act.saved[1:])
             if connection.vendor == "postgresql" else None
         )
         if approved is not None:
-            rides.append(budget_ledger_approval_statement(ledger, approved))
-    entry, found, rode = _act_write(
-        saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None], inserts or [], rides,
-    )
-    if ledger is not None and not (rode and rode[0]):
-        budget_ledger_refresh([ledger])
-    _with_record(additions, entry, found)
-    return case
+            rides.append(budget_ledger_approval_statement(act.ledger, approved))
+    entry, found, rode = _act_write(act.saved, act.record, act.new_rows(), act.queries(), inserts, rides)
+    if act.ledger is not None and not (rode and rode[0]):
+        budget_ledger_refresh([act.ledger])
+    _with_record(act.additions, entry, found)
 
 
-def _alone_written(case: Case, saved: list, record: dict, additions: list, inserts: list) -> Case | None:
-    """The write of an act of one statement (``_act`` with ``alone``): the case, or None when the statement wrote
-    nothing (the version moved, a query found no row)."""
-    written = _act_write(
-        saved, record, [(addition.row, addition.record_field) for addition in additions if addition.row is not None],
-        [addition.query for addition in additions if addition.query is not None], inserts, alone=True,
-    )
+def _alone_written(act: _Act, inserts: list) -> bool:
+    """The write of an act of one statement (``_act`` with ``alone``); False when the statement wrote nothing
+    (the version moved, a query found no row), and the act is to be played in a transaction."""
+    written = _act_write(act.saved, act.record, act.new_rows(), act.queries(), inserts, alone=True)
     if written is None:
-        return None
+        return False
     entry, found, _rode = written
-    _with_record(additions, entry, found)
-    return case
+    _with_record(act.additions, entry, found)
+    return True
 
 
 def _with_record(additions: list, entry: HistoryEntry, found: list | None) -> None:
