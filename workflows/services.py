@@ -115,6 +115,7 @@ def case_transition(
             case_id=case_id, name=name, actor=actor, cleaned=cleaned, expected_version=expected_version, today=today,
             inserts=inserts,
         )
+        assert act is not None  # _act returns None only for an act alone
         _act_written(act, inserts)
         return act.case
 
@@ -374,8 +375,10 @@ def _act(
     bulk: "_BulkWrites | None" = None, case: Case | None = None, inserts: list | None = None, alone: bool = False,
 ) -> _Act | None:
     """``case_transition``'s act decided, inside the caller's transaction: lock, checks, the transition, its
-    effects and its record; what it writes is left to the caller (``_act_written``, ``_alone_written``,
-    ``_BulkWrites.keep``). Refusals are raised (DomainError), having written nothing.
+    effects and its record. The act's own write (its rows, record and additions) is left to the caller
+    (``_act_written``, ``_alone_written``, ``_BulkWrites.keep``); what its effects write here (a determination
+    whose id was not taken with the case, a revocation's payable items) the caller's transaction keeps or rolls
+    back with it. Refusals are raised (DomainError).
 
     ``bulk``: one of the acts of ``case_transition_bulk`` (the receivers of
     ``case_transition_recording`` are told), whose case was read and locked

@@ -27,7 +27,8 @@ def in_background(work) -> tuple[threading.Thread, dict]:
 
 
 def wait_until_blocked(wait_event: str, thread, outcome, *, sessions: int = 1) -> None:
-    """Until ``sessions`` sessions wait on a ``wait_event`` lock (the acts, behind what the holder holds).
+    """Until ``sessions`` sessions of the test's database wait on a ``wait_event`` lock (the acts, behind what the
+    holder holds); another test database's sessions on the same server (another pytest-xdist worker's) do not count.
 
     Asked on a connection of its own, outside any transaction: ``pg_stat_activity`` is read once per transaction.
     """
@@ -36,7 +37,8 @@ def wait_until_blocked(wait_event: str, thread, outcome, *, sessions: int = 1) -
             assert thread.is_alive(), f"the act ended without waiting: {outcome}"
             waiting = watcher.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND wait_event = %s AND pid <> pg_backend_pid()",
+                " WHERE wait_event_type = 'Lock' AND wait_event = %s AND pid <> pg_backend_pid()"
+                " AND datname = current_database()",
                 [wait_event],
             ).fetchone()[0]
             if waiting >= sessions:

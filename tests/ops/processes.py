@@ -198,7 +198,9 @@ class AppServer:
 
 
 class WriteWatch:
-    """Which of a named process's PostgreSQL sessions hold a write transaction open (``pg_stat_activity.backend_xid``)."""
+    """Which of a named process's PostgreSQL sessions on the watched database hold a write transaction open
+    (``pg_stat_activity.backend_xid``): another pytest-xdist worker's app server has the same name, on its own
+    test database."""
 
     def __init__(self, database_url: str, name: str):
         import psycopg
@@ -208,7 +210,8 @@ class WriteWatch:
 
     def open_writes(self) -> set[str]:
         rows = self.connection.execute(
-            "SELECT backend_xid::text FROM pg_stat_activity WHERE application_name = %s AND backend_xid IS NOT NULL",
+            "SELECT backend_xid::text FROM pg_stat_activity"
+            " WHERE application_name = %s AND backend_xid IS NOT NULL AND datname = current_database()",
             [self.name],
         ).fetchall()
         return {row[0] for row in rows}

@@ -6,10 +6,10 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from grants.models import HistoryEntry, Role
+from grants.roles import role_group
 from letters.models import LetterBatch
 from tests import factories as f
 from tests.factories import Stream
@@ -120,7 +120,7 @@ def test_case_page_marks_papers_owed_past_the_deadline_as_overdue(client, people
 
 def test_four_eyes_refusal_is_shown_in_place(client, people):
     both = f.officer()
-    both.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    both.groups.add(role_group(Role.SUPERVISOR))
     f.budget_notice(2025, CSG, by=people["boss"])
     case = advance(f.case(actor=both), both, "request", "submit", "start_review", "draft")
     response = step(as_user(client, both), case, "approve")
@@ -144,7 +144,7 @@ def test_supervisor_approves_from_the_queue_and_sees_the_drafter_and_cover(clien
 
 def test_the_queue_shows_a_draft_the_notices_do_not_cover_and_tells_the_drafter_it_is_not_theirs(client, people):
     both = f.officer()
-    both.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    both.groups.add(role_group(Role.SUPERVISOR))
     f.budget_notice(2025, CSG, amount=999_999, by=people["boss"])
     advance(f.case(actor=both), both, "request", "submit", "start_review", "draft")
     queue = as_user(client, people["boss"]).get("/approvals/").content.decode()

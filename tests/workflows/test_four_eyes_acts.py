@@ -9,9 +9,9 @@ Each refusal: its status and code through the API (or the page), and nothing wri
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 
 from grants.models import BudgetNotice, Case, Determination, HistoryEntry, Role
+from grants.roles import role_group
 from grants.selectors import budget_position, grant_current_amount
 from letters.models import Letter
 from payments.models import PaymentItem, ReturnClaim
@@ -36,7 +36,7 @@ def people():
 def both_roles():
     """An officer who is also a supervisor: drafts, and would approve their own draft."""
     user = f.officer()
-    user.groups.add(Group.objects.get_or_create(name=Role.SUPERVISOR)[0])
+    user.groups.add(role_group(Role.SUPERVISOR))
     return user
 
 
