@@ -12,7 +12,7 @@ steps send.
 from django.core import checks
 from viewflow.this_object import ThisObject
 
-from grants.catalogue import ActLetter, DeterminationKind, ProcedureSpec, procedure_list, stream_get, stream_list
+from grants.catalogue import ActLetter, DeterminationKind, ProcedureSpec, StreamSpec, procedure_list, stream_get, stream_list
 from grants.models import RecipientKind
 from payments.models import PaymentBasis
 
@@ -40,10 +40,18 @@ def _stream_errors() -> list[checks.Error]:
             errors.append(_error(f"{where} has a part without a code, label or label_ja", 12))
         if not procedure_list(stream.code):
             errors.append(_error(f"{where} has no procedure", 13))
-    keeping = [stream.code for stream in stream_list() if stream.keeps_fund]
+    return errors + _fund_errors(stream_list())
+
+
+def _fund_errors(streams: list[StreamSpec]) -> list[checks.Error]:
+    """Exactly one stream keeps the fund whose balances the prefectures report (``grants.catalogue.fund_stream``,
+    which the fund balance pages, import and API call): none or two is named here, not met at a page."""
+    keeping = [stream.code for stream in streams if stream.keeps_fund]
+    if not keeping:
+        return [_error("no stream keeps a fund (StreamSpec.keeps_fund); the fund balances need one", 15)]
     if len(keeping) > 1:
-        errors.append(_error(f"streams {', '.join(keeping)} each keep a fund; the fund balances belong to one", 15))
-    return errors
+        return [_error(f"streams {', '.join(keeping)} each keep a fund; the fund balances belong to one", 15)]
+    return []
 
 
 def _procedure_errors(spec: ProcedureSpec) -> list[checks.Error]:

@@ -1,12 +1,13 @@
 """The system check names every procedure or step that lacks a part, at start-up."""
 
 import gc
+from dataclasses import replace
 
 import pytest
 from django.core import checks as django_checks
 from viewflow import this
 
-from grants.catalogue import ActLetter, DeterminationKind, StreamSpec, registry_restored, stream_register
+from grants.catalogue import ActLetter, DeterminationKind, StreamSpec, registry_restored, stream_list, stream_register
 from grants.models import CaseState
 from letters import checks as letter_checks
 from workflows import checks
@@ -188,3 +189,13 @@ def test_two_streams_keeping_a_fund_are_named():
         ]
         with pytest.raises(LookupError):
             fund_stream()
+
+
+def test_a_catalogue_where_no_stream_keeps_a_fund_is_named():
+    """The fund balance pages ask for the one stream that keeps a fund: a catalogue without one fails the check at
+    start-up instead of the first page that asks."""
+    streams = [replace(stream, keeps_fund=False) for stream in stream_list()]
+    assert [error.msg for error in checks._fund_errors(streams)] == [
+        "no stream keeps a fund (StreamSpec.keeps_fund); the fund balances need one"
+    ]
+    assert checks._fund_errors(stream_list()) == []
