@@ -20,9 +20,9 @@ PG_URL=$(scripts/ensure_postgres.sh)
 # owner and runs the application in it as this restricted role.
 export PGAPP_NAME=${PGAPP_NAME:-grants_app} PGAPP_PASS=${PGAPP_PASS:-grants_app}
 
-# One worker per CPU, at most four (pytest-xdist), each with a test database of its own; a file's tests stay on
-# one worker, so a module's app server is started once. More than four would mostly wait on the one PostgreSQL
-# server and the browsers. `scripts/test.sh -n 0` runs in one process.
+# One worker per CPU, at most four (pytest-xdist), each with a test database of its own that it migrates; a
+# file's tests stay on one worker, so a module's app server is started once. All workers share the one PostgreSQL
+# server. `scripts/test.sh -n 0` runs in one process.
 workers=(--numprocesses=auto --maxprocesses=4 --dist=loadfile)
 status=0
 echo "==> test suite on SQLite"
