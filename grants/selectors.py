@@ -1,12 +1,12 @@
 """Reads with scope applied (``grants.access``). Views never filter for permission themselves."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -355,9 +355,27 @@ def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCom
     commitment key's latest approval (``_latest_sql``, which ``budget_position``
     sums in the same way).
     """
-    rows = rows_of(*budget_year_latest_query(fiscal_year=fiscal_year, stream=stream, part=part))
-    latest = {(recipient_id, key): int(amount) for recipient_id, key, _determination, amount in rows}
-    return BudgetCommitments(ceiling=budget_notice_total(fiscal_year=fiscal_year, stream=stream, part=part), latest=latest)
+    year = (fiscal_year, stream, part)
+    return budget_commitments_of([year])[year]
+
+
+def budget_commitments_of(years: Iterable[tuple[int, str, str]]) -> dict[tuple[int, str, str], BudgetCommitments]:
+    """``budget_commitments`` of each ``(fiscal year, stream, part)``, in two queries however many there are (the
+    approval queue's page): the notices' totals grouped, and each year's latest approvals (``_year_latest_sql``)
+    in one statement of their union."""
+    years = list(dict.fromkeys(years))
+    if not years:
+        return {}
+    selects, params = [], []
+    for number, (fiscal_year, stream, part) in enumerate(years):
+        sql, year_params = budget_year_latest_query(fiscal_year=fiscal_year, stream=stream, part=part)
+        selects.append(f"SELECT {number} AS year_number, recipient_id, grant_key, amount FROM ({sql}) year{number}")
+        params += year_params
+    latest: dict[tuple, dict] = {year: {} for year in years}
+    for number, recipient_id, key, amount in rows_of(" UNION ALL ".join(selects), params):
+        latest[years[number]][(recipient_id, key)] = int(amount)
+    ceilings = budget_notice_totals(years)
+    return {year: BudgetCommitments(ceiling=ceilings.get(year, 0), latest=latest[year]) for year in years}
 
 
 def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
@@ -529,8 +547,21 @@ def _budget_position_sql(grant_procedures: int) -> str:
 
 def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
-    # prepared: every queue page and notices page runs it; PostgreSQL's SUM of bigint is numeric
+    # prepared: every notices page runs it; PostgreSQL's SUM of bigint is numeric
     return int(scalar(budget_notice_sum_sql(), [fiscal_year, stream, part]))
+
+
+def budget_notice_totals(years: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
+    """``budget_notice_total`` of each ``(fiscal year, stream, part)`` in one query; a year without notices is left
+    out (its total is 0)."""
+    wanted = Q()
+    for fiscal_year, stream, part in years:
+        wanted |= Q(fiscal_year_id=fiscal_year, stream=stream, part=part)
+    totals = (
+        BudgetNotice.objects.filter(wanted).order_by().values_list("fiscal_year_id", "stream", "part")
+        .annotate(total=Sum("amount"))
+    )
+    return {(fiscal_year, stream, part): int(total) for fiscal_year, stream, part, total in totals}
 
 
 def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:

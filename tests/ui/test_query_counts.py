@@ -2,6 +2,7 @@
 dashboard, approval queue) issue the same number of queries for 10 cases as
 for 1,000."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -16,10 +17,10 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def add_cases(count: int, *, start: int, officer, month: date) -> None:
-    """``count`` requested cases (and one history record each), deadlines spread over ``month``; every
-    tenth drafted instead, with its determination, so the approval queue fills too."""
-    f.fiscal_year(2025)
+def add_cases(count: int, *, start: int, officer, month: date, year: int = 2025) -> None:
+    """``count`` requested cases of fiscal ``year`` (and one history record each), deadlines spread over ``month``;
+    every tenth drafted instead, with its determination, so the approval queue fills too."""
+    f.fiscal_year(year)
     f.prefecture("11")
     recipients = Recipient.objects.bulk_create(
         [
@@ -33,7 +34,7 @@ def add_cases(count: int, *, start: int, officer, month: date) -> None:
     cases = Case.objects.bulk_create(
         [
             Case(
-                fiscal_year_id=2025, stream=Stream.COMMUNITY_SUPPORT_GRANT, procedure="initial_grant",
+                fiscal_year_id=year, stream=Stream.COMMUNITY_SUPPORT_GRANT, procedure="initial_grant",
                 recipient=recipient, state=CaseState.REQUESTED, officer=officer,
                 deadline_stated=month + timedelta(days=n % 28), deadline_effective=month + timedelta(days=n % 28),
             )
@@ -54,7 +55,7 @@ def add_cases(count: int, *, start: int, officer, month: date) -> None:
         [
             HistoryEntry(
                 occurred_at=now, actor=officer, actor_role="officer", subject_type="case", subject_id=str(case.pk),
-                case=case, fiscal_year=2025, stream=case.stream, recipient=case.recipient, action="request",
+                case=case, fiscal_year=year, stream=case.stream, recipient=case.recipient, action="request",
                 source="planned", target="requested", data={"fields": {"deadline": "2025-11-28"}},
                 prev_hash="0" * 64, hash=f"{case.pk:064x}",
             )
@@ -94,3 +95,23 @@ def test_list_pages_do_not_issue_more_queries_for_more_rows(client):
     large = [queries(client, user, url) for user, url in pages]
     assert large == small, list(zip([url for _, url in pages], small, large))
     assert max(small) <= 15
+
+
+def test_approval_queue_reads_the_budgets_of_all_its_years_together(client):
+    """Each draft on the queue shows its own year's budget position, and drafts of three fiscal years cost as
+    many queries as drafts of one: the page's years are read together, not one after the other."""
+    officer, boss = f.officer(), f.supervisor()
+    f.budget_notice(2025, Stream.COMMUNITY_SUPPORT_GRANT, amount=5_000_000, by=boss)
+    f.budget_notice(2027, Stream.COMMUNITY_SUPPORT_GRANT, amount=7_000_000, by=boss)
+    add_cases(10, start=0, officer=officer, month=date(2025, 11, 1))
+    one_year = queries(client, boss, "/approvals/")
+    add_cases(10, start=10, officer=officer, month=date(2026, 11, 1), year=2026)  # no notice in 2026
+    add_cases(10, start=20, officer=officer, month=date(2027, 11, 1), year=2027)
+    assert queries(client, boss, "/approvals/") == one_year
+    page = client.get("/approvals/").content.decode()
+    cells = re.findall(r'data-testid="budget-cover">(.*?)</td>', page, re.S)
+    assert len(cells) == 3
+    by_year = sorted(cells, key=lambda cell: ("5,000,000" not in cell, "7,000,000" not in cell))
+    assert "badge--ok" in by_year[0] and "5,000,000" in by_year[0]  # 2025: 900,000 of 5,000,000
+    assert "badge--ok" in by_year[1] and "7,000,000" in by_year[1]  # 2027: of its own notices, not 2025's
+    assert "badge--overdue" in by_year[2] and "5,000,000" not in by_year[2]  # 2026: no notice, not covered
