@@ -52,3 +52,20 @@ def test_huge_version_is_422(api):
     api.force_authenticate(officer)
     response = api.post(f"/api/cases/{case.pk}/transitions/request", {"version": int(HUGE)}, format="json")
     assert response.status_code == 422
+
+
+def test_an_api_refusal_keeps_its_code_and_details_when_the_client_asks_for_html(api):
+    """A browser asks for HTML first: the refusal is still the API's error shape with its own code, message and
+    details, not a page, nor a shape left with only its status."""
+    officer = f.officer()
+    case = f.case(actor=officer)
+    api.force_authenticate(officer)
+    html = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    response = api.get("/api/recipients", {"code": "122204"}, **html)
+    assert response["Content-Type"].startswith("application/json")
+    error = assert_error(response, 422, "invalid_input")
+    assert "122204" in str(error["details"]) and "検査数字" in str(error["details"])
+    response = api.post(f"/api/cases/{case.pk}/transitions/request", {"version": case.version + 1}, format="json", **html)
+    error = assert_error(response, 409, "stale_version")
+    assert error["details"]["current_version"] == case.version
+    assert assert_error(api.get("/api/cases/999999999", **html), 404, "case_not_found")["details"] == {"case": 999999999}

@@ -5,9 +5,8 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 
 from .api_parsers import RequestTooLarge
 from .errors import DomainError, InvalidInput
@@ -18,8 +17,11 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": str(message), "details": details or {}}}
 
 
-def error_response(code: str, message: str, http_status: int, details: dict | None = None) -> Response:
-    return Response(error_body(code, message, details), status=http_status)
+def error_response(code: str, message: str, http_status: int, details: dict | None = None) -> JsonResponse:
+    """The error shape as JSON whatever the client accepts: a DRF ``Response`` would be drawn by the renderer the
+    request negotiated, the browsable API's HTML page for a browser, and the error's code, message and details
+    lost (``web.middleware.ApiErrorShape`` can only answer such a page with its status)."""
+    return JsonResponse(error_body(code, message, details), status=http_status, json_dumps_params={"ensure_ascii": False})
 
 
 _DRF_CODES = {
