@@ -43,12 +43,15 @@ def notified(
     if not BudgetNotice.objects.filter(fiscal_year_id=year, stream=stream, part="").exists():
         f.budget_notice(year, stream, by=boss)
     case = f.case(actor=officer, year=year, stream=stream, procedure=procedure, recipient=recipient)
-    case = act(case, "request", officer, occurred_on=on.isoformat())  # dates run forward: asked for, then received
-    case = act(case, "submit", officer, amount=amount, date=on.isoformat())
-    case = act(case, "start_review", officer)
-    case = act(case, "draft", officer, amount=amount, reason="事業費の見直し" if procedure == "change_grant" else "")
-    case = act(case, "approve", boss)
-    return act(case, "notify", officer, date=on.isoformat())
+    # every act on ``on``, entered later (dates run forward: asked for, received, reviewed, drafted, approved, noticed)
+    day = on.isoformat()
+    case = act(case, "request", officer, occurred_on=day)
+    case = act(case, "submit", officer, amount=amount, occurred_on=day)
+    case = act(case, "start_review", officer, occurred_on=day)
+    case = act(case, "draft", officer, amount=amount, reason="事業費の見直し" if procedure == "change_grant" else "",
+               occurred_on=day)
+    case = act(case, "approve", boss, occurred_on=day)
+    return act(case, "notify", officer, date=day)
 
 
 def paid_run(on: date, *, officer, boss) -> PaymentRun:

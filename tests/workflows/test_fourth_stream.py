@@ -48,13 +48,15 @@ def open_case(api, **body) -> dict:
 def decide(api, officer, boss, case: dict, *, requested: int, decided: int, notified_on: str) -> dict:
     api.force_authenticate(officer)
     case = act(api, case, "request", deadline="2025-06-30", occurred_on="2025-06-02")  # before the papers
-    case = act(api, case, "submit", amount=requested, date="2025-06-20")
-    case = act(api, case, "start_review")
+    # each act entered later on the day it took place: dates run forward, and the notice follows its approval
+    case = act(api, case, "submit", amount=requested, occurred_on="2025-06-20")
+    case = act(api, case, "start_review", occurred_on="2025-06-25")
     if "record_site_visit" in {step["name"] for step in case["available_transitions"]}:
-        case = act(api, case, "record_site_visit", date="2025-07-01")
-    case = act(api, case, "draft", amount=decided, reason="対象外経費を除く" if decided < requested else "")
+        case = act(api, case, "record_site_visit", date="2025-07-01", occurred_on="2025-07-01")
+    case = act(api, case, "draft", amount=decided, reason="対象外経費を除く" if decided < requested else "",
+               occurred_on="2025-07-05")
     api.force_authenticate(boss)
-    case = act(api, case, "approve")
+    case = act(api, case, "approve", occurred_on=notified_on)
     api.force_authenticate(officer)
     return act(api, case, "notify", date=notified_on)
 

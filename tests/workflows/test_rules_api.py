@@ -1,7 +1,9 @@
 """Each rule of docs/domain.md refuses what it must, over HTTP, with the right status and error code."""
 
+from datetime import timedelta
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests import factories as f
 from tests.factories import Stream
@@ -354,3 +356,25 @@ def test_a_document_number_too_long_to_store_gets_422_and_leaves_no_trace(api, p
     assert case.history.count() == before and case.determinations.filter(notified_on__isnull=False).count() == 0
     done = act(api, case.pk, name, case.version, document_number="老" * 60, **fields).json()
     assert done["state"] == ("notified" if stream == CSG else "ministry_decision_recorded")
+
+
+def test_a_notice_is_not_dated_before_its_approval(api, people):
+    """Dates run forward: a notice follows its approval, so it is not dated before it, even where the papers it
+    decides on came in earlier (acts entered later, each on the day it took place)."""
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    today = timezone.localdate()
+    days_ago = {"request": 20, "submit": 15, "start_review": 12, "draft": 10}
+    case = f.case(actor=officer)
+    for name, data in [("request", {"deadline": str(today + timedelta(days=30))}), ("submit", {"amount": 1_000_000}),
+                       ("start_review", {}), ("draft", {"amount": 1_000_000})]:
+        data["occurred_on"] = str(today - timedelta(days=days_ago[name]))
+        case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)
+    case = case_transition(case_id=case.pk, name="approve", actor=boss, data={"occurred_on": str(today - timedelta(days=3))},
+                           expected_version=case.version)
+    login(api, officer)
+    error = assert_error(act(api, case.pk, "notify", case.version, date=str(today - timedelta(days=5))), 422, "invalid_input")
+    assert list(error["details"]) == ["date"]
+    case.refresh_from_db()
+    assert case.state == "approved" and case.determinations.get().notified_on is None
+    assert act(api, case.pk, "notify", case.version, date=str(today - timedelta(days=3))).status_code == 200

@@ -768,7 +768,8 @@ class BureauDetermination(Revocation):
         bulk=True,
     )
     def notify(self):
-        on = self._act_date(not_before=self.case.submitted_on, follows=_("the papers it decides on"))
+        # the notice follows its approval, the case's previous act (docs/domain.md, "Dates")
+        on = self._act_date_after_previous()
         self.data.setdefault("date", on)
         if not self.data.get("document_number"):
             # the notice's money (``notified_money``) reads its tranche plan in the number's statement
