@@ -4,14 +4,18 @@ The prefix comes from settings (``BUREAU['document_prefix_ja']``), so a change
 of the bureau's numbering scheme is configuration, not code.
 """
 
+import re
 from datetime import date
 from functools import cache
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
+from web.errors import InvalidInput
 from web.rows import Rider, scalar_carrying
 
+from .eras import day_text
 from .models import DocumentSequence
 
 
@@ -35,3 +39,28 @@ def _issue_sql(vendor: str) -> str:
         f"INSERT INTO {table} (day, last_serial) VALUES (%s, 1) "
         f"ON CONFLICT (day) DO UPDATE SET last_serial = {table}.last_serial + 1 RETURNING last_serial"
     )
+
+
+def document_number_claim(*, number: str, on: date) -> None:
+    """A number given by hand to a letter of day ``on`` (a notice entered from paper, a number from the bureau's
+    register), inside the act's transaction. In the bureau's own form (``<prefix><MMDD>第<n>号``) its MMDD must
+    be ``on``'s, else InvalidInput naming ``document_number``; and the day's count moves up to its ``n``, so the
+    numbers issued after it go on from there and never give it again. A number in another form is taken as it is."""
+    prefix = settings.BUREAU["document_prefix_ja"]
+    own = re.fullmatch(re.escape(prefix) + r"(\d{2})(\d{2})第(\d+)号", number)
+    if own is None:
+        return
+    month, day, serial = (int(part) for part in own.groups())
+    if (month, day) != (on.month, on.day):
+        message = _("%(number)s is numbered for %(month)d/%(day)d, not for the letter's day (%(on)s).") % {
+            "number": number, "month": month, "day": day, "on": day_text(on),
+        }
+        raise InvalidInput(message, details={"document_number": [message]})
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last_serial) VALUES (%s, %s) ON CONFLICT (day) DO UPDATE SET "
+            f"last_serial = CASE WHEN {table}.last_serial < excluded.last_serial THEN excluded.last_serial "
+            f"ELSE {table}.last_serial END",
+            [on, serial],
+        )

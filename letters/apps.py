@@ -11,12 +11,13 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         from payments.signals import payment_run_executed, return_claim_issued
-        from workflows.signals import case_page_sections, case_transition_recording, worklist_columns
+        from workflows.signals import case_page_sections, case_transition_recording, document_number_given, worklist_columns
 
         from . import checks  # noqa: F401  (registers the letter checks)
         from .receivers import (
             case_follow_up_section,
             case_letters_section,
+            document_number_taken,
             letter_for_act,
             payment_notices_after_execute,
             return_order_with_claim,
@@ -24,6 +25,7 @@ class LettersConfig(AppConfig):
         )
 
         case_transition_recording.connect(letter_for_act, dispatch_uid="letters.letter_for_act")
+        document_number_given.connect(document_number_taken, dispatch_uid="letters.document_number_taken")
         case_page_sections.connect(case_follow_up_section, dispatch_uid="letters.case_follow_up_section")
         case_page_sections.connect(case_letters_section, dispatch_uid="letters.case_letters_section")
         worklist_columns.connect(worklist_follow_up_column, dispatch_uid="letters.worklist_follow_up_column")

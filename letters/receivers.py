@@ -15,10 +15,12 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calendars.eras import day_text
+from web.errors import InvalidInput
 from workflows.signals import ActAddition, ListColumn, PageSection
 
 from .letter_texts import recorded_later_note
-from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor
+from .selectors import follow_up_last_sent, follow_up_offer_for_actor, letter_list_for_actor, letter_numbered
 from .services.letters import (
     drain_ready_query,
     letter_for_step,
@@ -62,6 +64,17 @@ def letter_for_act(
         record={"letter": letter_particulars(sent)}, with_record=stored, with_records=letters_with_acts, item=sent,
         row=sent, record_field="history_entry", query=None if bulk else drain_ready_query(),
     )
+
+
+def document_number_taken(sender, *, number: str, on, **kwargs) -> None:
+    """A number the officer gave a letter of day ``on`` is refused when another letter of that year has it (a
+    number names its day without the year)."""
+    taken = letter_numbered(number=number, year=on.year)
+    if taken is not None:
+        message = _("%(number)s is already the number of another letter (%(subject)s, %(day)s).") % {
+            "number": number, "subject": taken.subject, "day": day_text(taken.issued_on),
+        }
+        raise InvalidInput(str(message), details={"document_number": [str(message)]})
 
 
 def letters_with_acts(pairs: list[tuple[ActAddition, object]]) -> None:

@@ -35,6 +35,11 @@ when the case page is drawn, with the keyword arguments ``case`` and ``actor``
 the template the page includes and its context. The letters app lists the
 case's letters this way, and the renewed request (再依頼) of an overdue case.
 
+``document_number_given`` is sent by a step that takes a document number the officer typed (a notice, a
+revocation's notice), inside the act's transaction, with the keyword arguments ``number`` and ``on`` (the
+letter's day), before the act uses the number. A receiver raises ``InvalidInput`` naming ``document_number``
+when the number is taken (the letters app: by another letter of that year; numbers omit the year).
+
 ``worklist_columns`` is sent by ``workflows.selectors.worklist_columns_for_actor``
 with the keyword arguments ``cases`` (the worklist page's cases) and
 ``actor``. A receiver returns None, or a ``ListColumn``: its heading, the
@@ -68,6 +73,8 @@ class ActAddition(NamedTuple):
     #: ``with_record`` as ``found=``. Elsewhere it is not run, and ``with_record`` gets no ``found``.
     query: tuple[str, tuple] | None = None
 
+
+document_number_given = Signal()
 
 case_page_sections = Signal()
 

@@ -115,3 +115,9 @@ def letter_batch_zip_read(*, batch: LetterBatch) -> bytes:
             for letter in _batch_letters_rendered(batch)
         ]
     )
+
+
+def letter_numbered(*, number: str, year: int) -> Letter | None:
+    """The letter of calendar ``year`` that carries document number ``number`` (numbers name their day without the
+    year), or None. No scope: it answers whether a number is free, for whoever gives one."""
+    return Letter.objects.filter(document_number=number, issued_on__year=year).order_by("pk").first()

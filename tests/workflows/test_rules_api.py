@@ -378,3 +378,45 @@ def test_a_notice_is_not_dated_before_its_approval(api, people):
     case.refresh_from_db()
     assert case.state == "approved" and case.determinations.get().notified_on is None
     assert act(api, case.pk, "notify", case.version, date=str(today - timedelta(days=3))).status_code == 200
+
+
+def notice_ready(officer, boss, recipient=None):
+    """A case approved today, its notice next."""
+    case = advance(f.case(actor=officer, recipient=recipient), officer, "draft")
+    return case_transition(case_id=case.pk, name="approve", actor=boss, data={}, expected_version=case.version)
+
+
+def test_a_number_given_to_a_notice_is_no_other_letters(api, people):
+    """The register has each number once: a notice the officer numbers by hand with another letter's number is
+    refused, naming the number, and nothing is written."""
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    first = notice_ready(officer, boss)
+    first = case_transition(case_id=first.pk, name="notify", actor=officer, data={}, expected_version=first.version)
+    taken = first.determinations.get().document_number
+    second = notice_ready(officer, boss, recipient=f.municipality(code=f.municipality_code(2), name="川口市"))
+    login(api, officer)
+    error = assert_error(act(api, second.pk, "notify", second.version, document_number=taken), 422, "invalid_input")
+    assert list(error["details"]) == ["document_number"] and taken in error["details"]["document_number"][0]
+    second.refresh_from_db()
+    assert second.state == "approved" and not second.letters.filter(kind="decision_notice").exists()
+
+
+def test_a_number_given_in_the_bureaus_form_is_the_notices_day_and_is_not_issued_again(api, people):
+    """関厚発MMDD第n号 names its day: given for another day it is refused; given for the notice's day it moves the
+    day's count past it, so the next number issued that day follows it instead of giving it again."""
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    today = timezone.localdate()
+    case = notice_ready(officer, boss)
+    login(api, officer)
+    other_day = today - timedelta(days=1)
+    wrong = f"関厚発{other_day:%m%d}第1号"
+    error = assert_error(act(api, case.pk, "notify", case.version, document_number=wrong), 422, "invalid_input")
+    assert list(error["details"]) == ["document_number"]
+    ahead = f"関厚発{today:%m%d}第40号"
+    assert act(api, case.pk, "notify", case.version, document_number=ahead).status_code == 200
+    assert case.determinations.get().document_number == ahead
+    following = notice_ready(officer, boss, recipient=f.municipality(code=f.municipality_code(2), name="川口市"))
+    following = case_transition(case_id=following.pk, name="notify", actor=officer, data={}, expected_version=following.version)
+    assert following.determinations.get().document_number == f"関厚発{today:%m%d}第41号"

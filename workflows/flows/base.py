@@ -22,7 +22,7 @@ from viewflow import this
 from viewflow.fsm import State
 
 from calendars.eras import day_text
-from calendars.numbering import document_number_issue
+from calendars.numbering import document_number_claim, document_number_issue
 from grants.access import in_scope, may
 from grants.catalogue import (
     ActLetter,
@@ -57,6 +57,7 @@ from schedules.deadlines import deadline_for_request
 from web.errors import InvalidInput
 
 from ..errors import BudgetCeilingExceeded, ConditionUnmet, FourEyesViolation, TransitionForbidden
+from ..signals import document_number_given
 from ..fields import (
     AMOUNT,
     DATE,
@@ -381,6 +382,14 @@ class CaseFlow:
         if pending is not None:
             pending.sent_back_reason = self.data["reason"]
 
+    def _document_number_given(self, *, on: date) -> None:
+        """The number the officer gave the act's letter (of day ``on``): in the bureau's own form it is the day's
+        and the day's count moves past it (``document_number_claim``); it is no other letter's of the year (the
+        letters app answers ``document_number_given``). InvalidInput naming ``document_number`` otherwise."""
+        number = self.data["document_number"]
+        document_number_claim(number=number, on=on)
+        document_number_given.send(sender=Case, number=number, on=on)
+
     def _pending_approved(self) -> Determination | None:
         """A supervisor approves the pending draft (the step's permission has kept its drafter out)."""
         pending = self.pending_determination()
@@ -655,7 +664,9 @@ class Revocation:
     def revoke(self):
         """The 取消通知 carries the revocation's effective date, and so does its document number."""
         pending = self.pending_determination()
-        if not self.data.get("document_number"):
+        if self.data.get("document_number"):
+            self._document_number_given(on=pending.effective_on)
+        else:
             self.data["document_number"] = document_number_issue(on=pending.effective_on)
         pending.document_number, pending.notified_on = self.data["document_number"], pending.effective_on
         self.data["date"] = pending.effective_on
@@ -771,7 +782,9 @@ class BureauDetermination(Revocation):
         # the notice follows its approval, the case's previous act (docs/domain.md, "Dates")
         on = self._act_date_after_previous()
         self.data.setdefault("date", on)
-        if not self.data.get("document_number"):
+        if self.data.get("document_number"):
+            self._document_number_given(on=on)
+        else:
             # the notice's money (``notified_money``) reads its tranche plan in the number's statement
             self.data["document_number"] = document_number_issue(on=on, rider=payment_plan_rider(self.case))
         pending = self.pending_determination()
