@@ -136,11 +136,16 @@ def history_verification(request):
 def recipient_search(request):
     """Every local government on file, found by name, reading (hiragana or katakana) or code; each links to its cases."""
     form = RecipientFilterForm(request.GET or None)
-    page_obj = paginate(request, recipient_list(**form.filters()))
+    recipients = recipient_list(**form.filters())
+    invalid = form.is_bound and not form.is_valid()
+    if invalid:  # a search that does not parse finds nothing (the form says why), not every local government
+        recipients = recipients.none()
+    page_obj = paginate(request, recipients)
     prefectures = prefecture_by_code()
     rows = [{"recipient": recipient, "prefecture": prefectures.get(recipient.prefecture_code)} for recipient in page_obj]
     return page(
-        request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)}
+        request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)},
+        status=422 if invalid else 200,
     )
 
 

@@ -137,8 +137,10 @@ def test_the_recipients_page_finds_nagareyama_by_reading_or_name(client, officer
 def test_the_recipients_page_shows_a_wrong_check_digit_on_the_form(client, officer, national):
     client.force_login(officer)
     response = client.get("/recipients/", {"q": "122204"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "122204" in response.context["form"].errors["q"][0]
+    # a search that does not parse finds nothing, rather than every local government on file
+    assert response.context["page_obj"].paginator.count == 0 and "流山市" not in response.content.decode()
 
 
 def test_the_worklist_filters_by_a_recipient_typed_in_kana(client, officer, national):
