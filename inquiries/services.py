@@ -20,6 +20,7 @@ from grants.errors import CaseNotFound, OutOfScope
 from grants.history import history_append
 from grants.limits import EARLIEST_DATE
 from grants.models import Case, Recipient, RecipientKind
+from grants.recipients import check_digit_problem
 from grants.local_governments import search_kana, search_text
 from grants.selectors import case_get_for_actor, recipients_matching
 from web.errors import InvalidInput
@@ -50,8 +51,9 @@ def _asker(typed: str) -> Recipient:
 
 
 def _asker_by_name(typed: str) -> Recipient:
-    if not typed or search_text(typed).isdecimal():  # a code that is on no recipient
-        raise InvalidInput(details={"asker": [_("Unknown recipient code %(code)r.") % {"code": typed}]})
+    if not typed or search_text(typed).isdecimal():  # a code that is on no recipient: mistyped, or not on file
+        wrong = check_digit_problem(search_text(typed)) if typed else None
+        raise InvalidInput(details={"asker": [wrong or _("Unknown recipient code %(code)r.") % {"code": typed}]})
     matching = recipients_matching(typed).filter(kind__in=ASKER_KINDS).order_by("code")
     served = matching.active()
     name = search_text(typed)
@@ -110,7 +112,9 @@ def _subject(actor, *, asker: Recipient, stream: str, procedure: str, case_id: i
         if stream and stream != case.stream or procedure and procedure != case.procedure:
             raise InvalidInput(details={"case": [_("The case is of another stream or procedure.")]})
         stream, procedure = case.stream, case.procedure
-    if stream_get(stream or "") is None:
+    if not stream:
+        raise InvalidInput(details={"stream": [_("Choose the stream the question is about, or give its case.")]})
+    if stream_get(stream) is None:
         raise InvalidInput(details={"stream": [_("Unknown stream %(stream)r.") % {"stream": stream}]})
     if procedure and procedure_get(stream, procedure) is None:
         raise InvalidInput(

@@ -84,7 +84,9 @@ def test_business_days_leave_out_weekends_holidays_and_closure_days(officer):
         ({"received_on": date(2025, 9, 2)}, "received_on", "Cannot be a day in the future."),
         ({"question": "  "}, "question", "Required."),
         ({"asker": "999999"}, "asker", "Unknown recipient code '999999'."),
+        ({"asker": "112012"}, "asker", "112012 has a wrong check digit: a municipality code starting 11201 ends in 1."),
         ({"stream": "no_such_stream"}, "stream", "Unknown stream 'no_such_stream'."),
+        ({"stream": ""}, "stream", "Choose the stream the question is about, or give its case."),
         ({"procedure": "no_such_procedure"}, "procedure", "has no procedure 'no_such_procedure'."),
     ],
 )
