@@ -47,3 +47,16 @@ def test_a_message_written_for_the_reader_is_still_shown(client):
     text = page_text(client.get("/cases/999999/"), 404)
     assert "案件" in text or "No such case" in text
     assert_nothing_internal(text)
+
+
+def test_an_address_for_a_forms_button_opened_in_the_browser_gets_the_apps_own_page(client):
+    """Signing out, approving in bulk, a payment run's step: addresses that take only a form's POST answer a GET
+    with the app's page saying so (Django's 405 has no body, and the browser would show its own blank error)."""
+    client.force_login(f.supervisor())
+    for address in ("/logout/", "/approvals/bulk/"):
+        response = client.get(address)
+        text = page_text(response, 405)
+        assert "405" in text and "POST" in response["Allow"]
+        assert_nothing_internal(text)
+    response = client.get("/api/auth/token")  # the API keeps its error shape
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"

@@ -152,3 +152,25 @@ def _status_error(status: int) -> tuple[str, str]:
 
 def _is_json(response) -> bool:
     return response.get("Content-Type", "").split(";")[0].strip() == "application/json"
+
+
+class MethodNotAllowedPage:
+    """A page's address asked with a method it does not take answers with the app's own error page.
+
+    An address that only takes a form's POST (signing out, an approval, a
+    payment run's step) answers a GET with Django's 405, which has no body:
+    the browser shows its own blank error. The page says what the address is
+    for. The API keeps its error shape (``ApiErrorShape``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 405 and not _is_api(request) and not response.streaming and not response.content:
+            shown = render(request, "405.html", status=405)
+            if "Allow" in response:
+                shown["Allow"] = response["Allow"]
+            return shown
+        return response
