@@ -14,7 +14,7 @@ from web.forms import PlainAmountField, PlainDateField
 
 from .access import prefectures_in_scope, streams_in_scope
 from .catalogue import part_choices, procedure_choices, stream_choices
-from .limits import EARLIEST_DATE, FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, LATEST_DATE
+from .limits import EARLIEST_DATE, LATEST_DATE
 from .local_governments import search_text
 from .models import CaseState, FiscalYear, Recipient, RecipientKind, bureau_prefectures
 from .recipients import check_digit_problem
@@ -161,7 +161,8 @@ class RecipientFilterForm(FilterForm):
 class HistoryFilterForm(FilterForm):
     """The auditor's history search; the same names as ``GET /api/history/export``."""
 
-    fiscal_year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR)
+    # the fiscal years on file, shown as the other pages show them (令和7年度); a year typed in the address is one of them
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False, empty_value=None)
     stream = forms.ChoiceField(label=_("Stream"), choices=lambda: ANY + stream_choices(), required=False)
     search = _search_field(_("Recipient name, reading (kana) or code"))
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
@@ -172,6 +173,19 @@ class HistoryFilterForm(FilterForm):
     date_to = forms.DateField(
         label=_("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["fiscal_year"].choices = ANY + [
+            (year, year) for year in FiscalYear.objects.order_by("year").values_list("year", flat=True)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
 
 
 class AsOfForm(forms.Form):

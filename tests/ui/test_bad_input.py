@@ -200,3 +200,16 @@ def test_the_as_of_page_refuses_a_future_day_with_a_form_error(client, requested
     assert "今日以前の日付を指定してください。" in page.content.decode()
     today = client.get(f"/cases/{requested.pk}/as-of/?date={timezone.localdate().isoformat()}")
     assert today.status_code == 200 and today.context["snapshot"]["state"] == "requested"
+
+
+def test_the_history_search_offers_the_years_on_file_and_refuses_a_range_that_ends_before_it_starts(client, requested):
+    """The fiscal year is chosen from the years on file, named as the other pages name them (令和7年度), not typed
+    as a Western number; an end date before the start date is an error on the form, not an empty list."""
+    client.force_login(f.auditor())
+    body = client.get("/history/").content.decode()
+    assert '<option value="2025" >令和7年度</option>' in body.replace('" selected>', '" >')
+    response = client.get("/history/?date_from=2025-06-01&date_to=2025-05-01")
+    assert response.status_code == 422
+    assert "終了日が開始日より前になっています。" in response.content.decode()
+    assert client.get("/history/?fiscal_year=8").status_code == 422  # not a year on file
+    assert client.get("/history/?fiscal_year=2025").status_code == 200
