@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext_lazy
 
-from .models import PaymentRunState
+from .models import PaymentRunState, ReturnReason
 
 LABELS = {
     "payment_run_state": dict(PaymentRunState.choices),
+    # a return claim's record keeps its reason as a code (``reason_label``)
+    "return_claim_reason": dict(ReturnReason.choices),
     "action": {
         "payment_plans_load": gettext_lazy("Tranche plans loaded"),
         "payment_run_create": gettext_lazy("Payment run drafted"),

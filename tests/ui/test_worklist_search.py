@@ -9,7 +9,7 @@ from django.utils import translation
 from tests.factories import Stream
 from grants.models import Recipient
 from tests import factories as f
-from web.templatetags.ui import state_label
+from web.templatetags.ui import reason_label, state_label
 from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,14 @@ def test_a_payment_runs_states_are_named_as_a_payment_runs():
     with translation.override("ja"):
         assert (state_label("draft", "payment_run"), state_label("executed", "payment_run")) == ("起案", "支払済")
         assert state_label("submitted", "case") == "提出済"
+
+
+def test_a_records_reason_is_named_as_its_subject_names_it():
+    """The history lists a return claim's reason (kept in its record as a code) by its label, and a reason an
+    officer wrote as written."""
+    with translation.override("ja"):
+        assert reason_label("settlement", "return_claim") == "確定額が支払済額を下回る"
+        assert reason_label("revocation", "return_claim") != "revocation"
+        assert reason_label("settlement", "case") == "settlement"  # a case's reason is what its officer wrote
+        assert reason_label("事業費の見直し", "case") == "事業費の見直し"
+        assert reason_label("", "return_claim") == ""

@@ -38,6 +38,14 @@ def state_label(code, subject_type: str) -> str:
 
 
 @register.filter
+def reason_label(text, subject_type: str) -> str:
+    """A record's reason as its subject names it: a return claim's is a code (``<subject>_reason`` labels); any
+    other is what a person wrote, shown as written."""
+    value = code_label(f"{subject_type}_reason", text) if text else None
+    return str(value) if value is not None else (text or "")
+
+
+@register.filter
 def yen(amount) -> str:
     """1,234,567円 in Japanese, ¥1,234,567 in English; a dash when there is no amount."""
     if amount is None or amount == "":
