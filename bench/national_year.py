@@ -381,7 +381,8 @@ class Scenario:
         self.application(resettle, request_on="2025-06-02", deadline="2025-07-31", returned_every=0,
                          amount=lambda i, c: current(i, c) - settled_less(i), review_on="2025-08-08")
         self.decision(resettle, draft_on="2025-08-20", approve_on="2025-09-03", notify_on="2025-09-30",
-                      amount=lambda i, c: current(i, c) - settled_less(i) - (i % 20 == 11) * 500_000, sent_back_every=0)
+                      amount=lambda i, c: current(i, c) - settled_less(i) - (i % 20 == 11) * 500_000, sent_back_every=0,
+                      reason=lambda i, c: "対象外経費の精査" if i % 20 == 11 else "")  # below the report: says why
 
     def summary(self) -> dict:
         from grants.models import Case, HistoryEntry

@@ -254,8 +254,13 @@ def case_transition_submit(request, case_id: int, name: str):
         except (Conflict, PermissionDenied) as exc:
             problem, status = {"message": exc.message}, exc.http_status
         else:
-            messages.success(request, _("Done: %(step)s.") % {"step": label})
-            return redirect(_next_url(request) or reverse("case-detail", args=[case.pk]))
+            next_url = _next_url(request)
+            if next_url:  # back to a list of cases (the approval queue): say which case
+                done = _("%(recipient)s: %(step)s done.") % {"recipient": case.recipient.local_name, "step": label}
+            else:
+                done = _("Done: %(step)s.") % {"step": label}
+            messages.success(request, done)
+            return redirect(next_url or reverse("case-detail", args=[case.pk]))
     problem |= {"transition": name, "label": label}
     if next_url := _next_url(request):
         messages.error(request, _refusal_message(case, problem, form))

@@ -154,12 +154,14 @@ def test_notify_issues_the_decision_notice_with_the_determinations_number(office
 
 
 def decide_after_grant(officer, procedure, amount, *, granted_in, **case):
-    """A 1,000,000 yen grant of FY ``granted_in``, then the recipient's ``procedure`` case decided at ``amount``."""
+    """A 1,000,000 yen grant of FY ``granted_in``, then the recipient's ``procedure`` case decided at ``amount`` (a
+    settlement below the 1,000,000 reported says why)."""
     boss = f.supervisor()
     f.budget_notice(granted_in, "community_support_grant", by=boss)
     f.budget_notice(2025, "community_support_grant", by=boss)
     grant = decide(f.case(actor=officer, year=granted_in), officer, boss, 1_000_000)
-    return decide(f.case(actor=officer, procedure=procedure, recipient=grant.recipient, **case), officer, boss, amount)
+    return decide(f.case(actor=officer, procedure=procedure, recipient=grant.recipient, **case), officer, boss, amount,
+                  **({"reason": "対象外経費"} if amount < 1_000_000 else {}))
 
 
 def test_settlement_notice_names_the_year_it_settles(officer):

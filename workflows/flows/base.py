@@ -729,8 +729,17 @@ class BureauDetermination(Revocation):
                 raise InvalidInput(details={"amount": [_("A change must differ from the current amount.")]})
             if not reason:
                 raise InvalidInput(details={"reason": [_("A change needs a reason.")]})
-        elif amount > baseline:
-            raise InvalidInput(details={"amount": [_("A settled amount cannot exceed the determined amount.")]})
+        else:  # a settlement: of the grant determined, on what the recipient reported it spent (the papers' amount)
+            if amount > baseline:
+                raise InvalidInput(details={"amount": [_("A settled amount cannot exceed the determined amount.")]})
+            reported = self.case.amount_requested
+            if reported is not None and amount > reported:
+                raise InvalidInput(details={"amount": [_("A settled amount cannot exceed the amount reported.")]})
+            # below both what was reported and what was determined, the settlement cuts expenses: it says why
+            if reported is not None and amount < min(reported, baseline) and not reason:
+                raise InvalidInput(
+                    details={"reason": [_("A settled amount below the amount reported needs a reason.")]}
+                )
         self.new_determination = Determination(
             case=self.case,
             kind=kind,
