@@ -174,16 +174,22 @@ def test_change_without_a_notified_grant_is_a_condition_unmet(api, people):
     assert error["details"]["condition"] == "baseline_known"
 
 
-def test_settlement_cannot_exceed_the_determined_amount(api, people):
-    officer, boss = people["officer"], people["boss"]
+def settlement_under_review(officer, boss, *, reported: int):
+    """A FY2024 grant of 1,000,000 notified, and its settlement under review on a report of ``reported`` yen."""
     f.budget_notice(2024, CSG, by=boss)
     grant = advance(f.case(actor=officer, year=2024), officer, "draft")
     grant = case_transition(case_id=grant.pk, name="approve", actor=boss, data={}, expected_version=grant.version)
     case_transition(case_id=grant.pk, name="notify", actor=officer, data={}, expected_version=grant.version)
     settlement = f.case(actor=officer, procedure="prior_year_settlement")
     assert settlement.settles_fiscal_year == 2024
-    for name, data in [("request", {}), ("submit", {"amount": 1_200_000}), ("start_review", {})]:
+    for name, data in [("request", {}), ("submit", {"amount": reported}), ("start_review", {})]:
         settlement = case_transition(case_id=settlement.pk, name=name, actor=officer, data=data, expected_version=settlement.version)
+    return settlement
+
+
+def test_settlement_cannot_exceed_the_determined_amount(api, people):
+    officer, boss = people["officer"], people["boss"]
+    settlement = settlement_under_review(officer, boss, reported=1_200_000)
     login(api, officer)
     assert_error(act(api, settlement.pk, "draft", settlement.version, amount=1_000_001), 422, "invalid_input")
     # the determined amount caps what was reported (1,200,000): no reason needed to settle at the cap
@@ -194,13 +200,7 @@ def test_a_settlement_is_no_more_than_reported_and_says_why_it_is_less(api, peop
     """額の確定 settles what the recipient reported it spent, within what was determined: above the report is
     refused; below both the report and the determination (expenses not allowed) needs a reason."""
     officer, boss = people["officer"], people["boss"]
-    f.budget_notice(2024, CSG, by=boss)
-    grant = advance(f.case(actor=officer, year=2024), officer, "draft")
-    grant = case_transition(case_id=grant.pk, name="approve", actor=boss, data={}, expected_version=grant.version)
-    case_transition(case_id=grant.pk, name="notify", actor=officer, data={}, expected_version=grant.version)
-    settlement = f.case(actor=officer, procedure="prior_year_settlement")
-    for name, data in [("request", {}), ("submit", {"amount": 900_000}), ("start_review", {})]:
-        settlement = case_transition(case_id=settlement.pk, name=name, actor=officer, data=data, expected_version=settlement.version)
+    settlement = settlement_under_review(officer, boss, reported=900_000)
     login(api, officer)
     error = assert_error(act(api, settlement.pk, "draft", settlement.version, amount=900_001), 422, "invalid_input")
     assert list(error["details"]) == ["amount"]
