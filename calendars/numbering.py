@@ -5,6 +5,7 @@ of the bureau's numbering scheme is configuration, not code.
 """
 
 import re
+import unicodedata
 from datetime import date
 from functools import cache
 
@@ -41,16 +42,34 @@ def _issue_sql(vendor: str) -> str:
     )
 
 
+#: The highest serial a day's number may carry when given by hand (the count issues far fewer: a typo beyond it
+#: would stop the day's count, or skip thousands of numbers).
+MAX_SERIAL = 9_999
+
+
+def document_number_typed(number: str) -> str:
+    """A number as typed, in the form the register keeps it: full-width digits and letters as half-width (NFKC),
+    spaces around it removed."""
+    return unicodedata.normalize("NFKC", number).strip()
+
+
 def document_number_claim(*, number: str, on: date) -> None:
     """A number given by hand to a letter of day ``on`` (a notice entered from paper, a number from the bureau's
-    register), inside the act's transaction. In the bureau's own form (``<prefix><MMDD>第<n>号``) its MMDD must
-    be ``on``'s, else InvalidInput naming ``document_number``; and the day's count moves up to its ``n``, so the
-    numbers issued after it go on from there and never give it again. A number in another form is taken as it is."""
+    register; ``document_number_typed`` first), inside the act's transaction. In the bureau's own form
+    (``<prefix><MMDD>第<n>号``) its MMDD must be ``on``'s and its ``n`` at most ``MAX_SERIAL``, else InvalidInput
+    naming ``document_number``; and the day's count moves up to its ``n``, so the numbers issued after it go on
+    from there and never give it again. A number in another form is taken as it is."""
     prefix = settings.BUREAU["document_prefix_ja"]
-    own = re.fullmatch(re.escape(prefix) + r"(\d{2})(\d{2})第(\d+)号", number)
+    own = re.fullmatch(re.escape(prefix) + r"([0-9]{2})([0-9]{2})第([0-9]{1,%d})号" % len(str(MAX_SERIAL)), number)
     if own is None:
+        if re.fullmatch(re.escape(prefix) + r"[0-9]{4}第[0-9]+号", number):  # the bureau's form, a count out of reach
+            message = _("%(number)s: a day's numbers go up to %(most)s.") % {"number": number, "most": f"{MAX_SERIAL:,}"}
+            raise InvalidInput(message, details={"document_number": [message]})
         return
     month, day, serial = (int(part) for part in own.groups())
+    if not 1 <= serial <= MAX_SERIAL:
+        message = _("%(number)s: a day's numbers go up to %(most)s.") % {"number": number, "most": f"{MAX_SERIAL:,}"}
+        raise InvalidInput(message, details={"document_number": [message]})
     if (month, day) != (on.month, on.day):
         message = _("%(number)s is numbered for %(month)d/%(day)d, not for the letter's day (%(on)s).") % {
             "number": number, "month": month, "day": day, "on": day_text(on),

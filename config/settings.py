@@ -89,8 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "web.middleware.MethodNotAllowedPage",  # after the user and messages: the page is drawn in the frame
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.MethodNotAllowedPage",  # inside the user, messages and X-Frame-Options: a page like any other
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its answer
 ]
 

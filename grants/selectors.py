@@ -554,6 +554,8 @@ def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
 def budget_notice_totals(years: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
     """``budget_notice_total`` of each ``(fiscal year, stream, part)`` in one query; a year without notices is left
     out (its total is 0)."""
+    if not years:
+        return {}
     wanted = Q()
     for fiscal_year, stream, part in years:
         wanted |= Q(fiscal_year_id=fiscal_year, stream=stream, part=part)
@@ -585,10 +587,14 @@ def history_entry_day(entry: HistoryEntry) -> date:
 def case_last_act_on(*, case: Case) -> date | None:
     """The day the case's latest act took place (None before its first act).
 
-    Opening the case counts only when it was opened as of a past day: a case
-    opened today to enter its paper history takes acts of any earlier day.
+    Its acts are the records whose subject is the case: a letter drawn, an
+    inquiry recorded or a return claim issued about it are records of their
+    own subjects, and a past act is not dated against them. Opening the case
+    counts only when it was opened as of a past day: a case opened today to
+    enter its paper history takes acts of any earlier day.
     """
-    for entry in HistoryEntry.objects.filter(case=case).order_by("-pk").only("action", "occurred_at", "data"):
+    acts = HistoryEntry.objects.filter(case=case, subject_type="case")
+    for entry in acts.order_by("-pk").only("action", "occurred_at", "data"):
         if entry.action != "create" or "occurred_on" in (entry.data or {}):
             return history_entry_day(entry)
     return None

@@ -69,3 +69,9 @@ def test_an_api_refusal_keeps_its_code_and_details_when_the_client_asks_for_html
     error = assert_error(response, 409, "stale_version")
     assert error["details"]["current_version"] == case.version
     assert assert_error(api.get("/api/cases/999999999", **html), 404, "case_not_found")["details"] == {"case": 999999999}
+
+
+def test_a_history_export_that_ends_before_it_starts_is_refused(api):
+    api.force_authenticate(f.auditor())
+    error = assert_error(api.get("/api/history/export", {"date_from": "2025-06-01", "date_to": "2025-05-01"}), 422, "invalid_input")
+    assert list(error["details"]) == ["date_to"]

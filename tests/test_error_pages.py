@@ -60,3 +60,8 @@ def test_an_address_for_a_forms_button_opened_in_the_browser_gets_the_apps_own_p
         assert_nothing_internal(text)
     response = client.get("/api/auth/token")  # the API keeps its error shape
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_405_page_may_not_be_framed(client):
+    client.force_login(f.supervisor())
+    assert client.get("/logout/")["X-Frame-Options"] == "DENY"

@@ -440,3 +440,45 @@ def test_a_number_given_in_the_bureaus_form_is_the_notices_day_and_is_not_issued
     following = notice_ready(officer, boss, recipient=f.municipality(code=f.municipality_code(2), name="川口市"))
     following = case_transition(case_id=following.pk, name="notify", actor=officer, data={}, expected_version=following.version)
     assert following.determinations.get().document_number == f"関厚発{today:%m%d}第41号"
+
+
+def test_a_number_typed_in_full_width_or_out_of_reach_is_kept_in_the_registers_form_or_refused(api, people):
+    """A number typed with a Japanese input method (full-width digits) is kept half-width, so it is checked against
+    the numbers it would repeat; a serial beyond a day's reach is refused rather than stopping the day's count."""
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    today = timezone.localdate()
+    first = notice_ready(officer, boss)
+    first = case_transition(case_id=first.pk, name="notify", actor=officer, data={}, expected_version=first.version)
+    taken = first.determinations.get().document_number
+    full_width = taken.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    second = notice_ready(officer, boss, recipient=f.municipality(code=f.municipality_code(2), name="川口市"))
+    login(api, officer)
+    error = assert_error(act(api, second.pk, "notify", second.version, document_number=full_width), 422, "invalid_input")
+    assert list(error["details"]) == ["document_number"]
+    too_far = f"関厚発{today:%m%d}第2147483647号"
+    error = assert_error(act(api, second.pk, "notify", second.version, document_number=too_far), 422, "invalid_input")
+    assert list(error["details"]) == ["document_number"]
+    typed = f"関厚発{today:%m%d}第１２号"
+    assert act(api, second.pk, "notify", second.version, document_number=typed).status_code == 200
+    assert second.determinations.get().document_number == f"関厚発{today:%m%d}第12号"
+
+
+def test_an_inquiry_about_an_approved_case_does_not_move_its_previous_act(api, people):
+    """A notice entered later is dated on or after its approval: an inquiry recorded about the case since is
+    a record of its own subject, not an act of the case."""
+    from inquiries.services import inquiry_record
+
+    officer, boss = people["officer"], people["boss"]
+    f.budget_notice(2025, CSG, by=boss)
+    today = timezone.localdate()
+    case = f.case(actor=officer)
+    for name, data in [("request", {"deadline": str(today + timedelta(days=30))}), ("submit", {"amount": 1_000_000}),
+                       ("start_review", {}), ("draft", {"amount": 1_000_000})]:
+        data["occurred_on"] = str(today - timedelta(days=10))
+        case = case_transition(case_id=case.pk, name=name, actor=officer, data=data, expected_version=case.version)
+    case = case_transition(case_id=case.pk, name="approve", actor=boss, data={"occurred_on": str(today - timedelta(days=5))},
+                           expected_version=case.version)
+    inquiry_record(actor=officer, received_on=today, asker=case.recipient.code, question="交付時期について", case_id=case.pk)
+    login(api, officer)
+    assert act(api, case.pk, "notify", case.version, date=str(today - timedelta(days=5))).status_code == 200

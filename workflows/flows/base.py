@@ -22,7 +22,7 @@ from viewflow import this
 from viewflow.fsm import State
 
 from calendars.eras import day_text
-from calendars.numbering import document_number_claim, document_number_issue
+from calendars.numbering import document_number_claim, document_number_issue, document_number_typed
 from grants.access import in_scope, may
 from grants.catalogue import (
     ActLetter,
@@ -386,7 +386,7 @@ class CaseFlow:
         """The number the officer gave the act's letter (of day ``on``): in the bureau's own form it is the day's
         and the day's count moves past it (``document_number_claim``); it is no other letter's of the year (the
         letters app answers ``document_number_given``). InvalidInput naming ``document_number`` otherwise."""
-        number = self.data["document_number"]
+        number = self.data["document_number"] = document_number_typed(self.data["document_number"])
         document_number_claim(number=number, on=on)
         document_number_given.send(sender=Case, number=number, on=on)
 
