@@ -3,7 +3,6 @@
 from django.contrib.auth import authenticate
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -225,12 +224,6 @@ class HistoryExportApi(APIView):
         date_from = serializers.DateField(required=False)
         date_to = serializers.DateField(required=False)
         case = IdField(required=False)
-
-        def validate(self, attrs):
-            start, end = attrs.get("date_from"), attrs.get("date_to")
-            if start and end and end < start:
-                raise serializers.ValidationError({"date_to": [_("The end date is before the start date.")]})
-            return attrs
 
     @extend_schema(
         parameters=[FilterSerializer],

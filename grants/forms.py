@@ -32,6 +32,11 @@ def add_service_errors(form: forms.Form, details: dict) -> None:
             form.add_error(key if key in form.fields else None, str(problem))
 
 
+def fiscal_year_choices() -> list[tuple[int, int]]:
+    """The fiscal years on file, oldest first, as choices (pages name them 令和7年度: ``_fiscal_year_select.html``)."""
+    return [(year, year) for year in FiscalYear.objects.order_by("year").values_list("year", flat=True)]
+
+
 class FilterForm(forms.Form):
     """A page's query-string filters. Given the ``reader`` (the user the page is for), its stream and prefecture
     lists offer only what the reader's scope covers (``grants.access``): an officer of one stream is not offered
@@ -51,6 +56,12 @@ class FilterForm(forms.Form):
             codes = in_scope(reader) if field is not None else None
             if codes is not None:
                 field.choices = [(code, text) for code, text in field.choices if code == "" or code in codes]
+
+    @property
+    def invalid(self) -> bool:
+        """Bound filters that do not parse: the page lists nothing (the form says why) rather than dropping them and
+        showing what the reader did not ask for."""
+        return self.is_bound and not self.is_valid()
 
     def filters(self) -> dict:
         """The valid filters, empty ones left out (invalid ones are on ``errors``)."""
@@ -99,9 +110,7 @@ class CaseFilterForm(FilterForm):
                 del self.fields[name]
         if "fiscal_year" in self.fields:
             field = self.fields["fiscal_year"]
-            field.choices = ([] if require_fiscal_year else ANY) + [
-                (year, year) for year in FiscalYear.objects.values_list("year", flat=True)
-            ]
+            field.choices = ([] if require_fiscal_year else ANY) + fiscal_year_choices()
             field.required = require_fiscal_year
         if "prefecture" in self.fields:
             # The bureau's prefectures, named as the pages name recipients, in the reader's language.
@@ -176,16 +185,7 @@ class HistoryFilterForm(FilterForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["fiscal_year"].choices = ANY + [
-            (year, year) for year in FiscalYear.objects.order_by("year").values_list("year", flat=True)
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return cleaned
+        self.fields["fiscal_year"].choices = ANY + fiscal_year_choices()
 
 
 class AsOfForm(forms.Form):

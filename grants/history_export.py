@@ -32,6 +32,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from web.errors import InvalidInput
 
 from . import checkpoints
 from .access import authorize, scope_q
@@ -70,6 +73,8 @@ def history_list_for_auditor(
     ones (budget notices, schedules, users); a bureau-wide reader gets them all."""
     permission = "grants.export_history" if export else "grants.read_history"
     authorize(actor, permission)
+    if date_from and date_to and date_to < date_from:  # the page and the export alike: an error, not an empty list
+        raise InvalidInput(details={"date_to": [_("The end date is before the start date.")]})
     entries = HistoryEntry.objects.select_related("actor", "recipient").filter(scope_q(actor, permission)).order_by("pk")
     if fiscal_year is not None:
         entries = entries.filter(fiscal_year=fiscal_year)

@@ -6,7 +6,7 @@ from datetime import date
 from functools import cache
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,9 +360,9 @@ def budget_commitments(*, fiscal_year: int, stream: str, part: str) -> BudgetCom
 
 
 def budget_commitments_of(years: Iterable[tuple[int, str, str]]) -> dict[tuple[int, str, str], BudgetCommitments]:
-    """``budget_commitments`` of each ``(fiscal year, stream, part)``, in two queries however many there are (the
-    approval queue's page): the notices' totals grouped, and each year's latest approvals (``_year_latest_sql``)
-    in one statement of their union."""
+    """``budget_commitments`` of each ``(fiscal year, stream, part)`` in one statement however many there are (the
+    approval queue's page): a union of, for each year, its notices' sum (``budget_notice_sum_sql``, the row whose
+    recipient is NULL) and its keys' latest approvals (``_year_latest_sql``)."""
     years = list(dict.fromkeys(years))
     if not years:
         return {}
@@ -370,12 +370,16 @@ def budget_commitments_of(years: Iterable[tuple[int, str, str]]) -> dict[tuple[i
     for number, (fiscal_year, stream, part) in enumerate(years):
         sql, year_params = budget_year_latest_query(fiscal_year=fiscal_year, stream=stream, part=part)
         selects.append(f"SELECT {number} AS year_number, recipient_id, grant_key, amount FROM ({sql}) year{number}")
-        params += year_params
+        selects.append(f"SELECT {number}, NULL, NULL, ({budget_notice_sum_sql()})")
+        params += [*year_params, fiscal_year, stream, part]
+    ceilings: dict[tuple, int] = {}
     latest: dict[tuple, dict] = {year: {} for year in years}
     for number, recipient_id, key, amount in rows_of(" UNION ALL ".join(selects), params):
-        latest[years[number]][(recipient_id, key)] = int(amount)
-    ceilings = budget_notice_totals(years)
-    return {year: BudgetCommitments(ceiling=ceilings.get(year, 0), latest=latest[year]) for year in years}
+        if recipient_id is None:  # PostgreSQL's SUM of bigint is numeric
+            ceilings[years[number]] = int(amount)
+        else:
+            latest[years[number]][(recipient_id, key)] = int(amount)
+    return {year: BudgetCommitments(ceiling=ceilings[year], latest=latest[year]) for year in years}
 
 
 def budget_position(*, fiscal_year: int, stream: str, part: str, pending: Determination | None = None) -> BudgetPosition:
@@ -549,21 +553,6 @@ def budget_notice_total(*, fiscal_year: int, stream: str, part: str) -> int:
     """Sum of the budget-obligation notices recorded for a stream, part and fiscal year."""
     # prepared: every notices page runs it; PostgreSQL's SUM of bigint is numeric
     return int(scalar(budget_notice_sum_sql(), [fiscal_year, stream, part]))
-
-
-def budget_notice_totals(years: list[tuple[int, str, str]]) -> dict[tuple[int, str, str], int]:
-    """``budget_notice_total`` of each ``(fiscal year, stream, part)`` in one query; a year without notices is left
-    out (its total is 0)."""
-    if not years:
-        return {}
-    wanted = Q()
-    for fiscal_year, stream, part in years:
-        wanted |= Q(fiscal_year_id=fiscal_year, stream=stream, part=part)
-    totals = (
-        BudgetNotice.objects.filter(wanted).order_by().values_list("fiscal_year_id", "stream", "part")
-        .annotate(total=Sum("amount"))
-    )
-    return {(fiscal_year, stream, part): int(total) for fiscal_year, stream, part, total in totals}
 
 
 def procedure_year_definition(*, fiscal_year: int, stream: str, part: str, procedure: str) -> tuple[dict, int | None]:

@@ -103,8 +103,12 @@ def history_search(request):
     filters = form.filters()
     params = dict(filters)
     params["user"] = params.pop("actor", None)
-    entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
-    invalid = form.is_bound and not form.is_valid()
+    try:
+        entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
+    except InvalidInput as exc:  # filters that parse but do not go together (a range ending before it starts)
+        add_service_errors(form, exc.details)
+        entries = history_list_for_auditor(actor=request.user)
+    invalid = form.invalid
     if invalid:
         entries = entries.none()
     export_query = urlencode({key: request.GET[key] for key in filters})
@@ -137,8 +141,8 @@ def recipient_search(request):
     """Every local government on file, found by name, reading (hiragana or katakana) or code; each links to its cases."""
     form = RecipientFilterForm(request.GET or None)
     recipients = recipient_list(**form.filters())
-    invalid = form.is_bound and not form.is_valid()
-    if invalid:  # a search that does not parse finds nothing (the form says why), not every local government
+    invalid = form.invalid
+    if invalid:  # a search that does not parse finds nothing, not every local government
         recipients = recipients.none()
     page_obj = paginate(request, recipients)
     prefectures = prefecture_by_code()
