@@ -249,7 +249,7 @@ class ReturnClaimListApi(APIView):
 
 class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
-        amount = YenField(min_value=1)
+        amount = YenField(min_value=None)  # the service judges it: at least 1 yen, no more than is owed
         paid_on = serializers.DateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
