@@ -16,6 +16,7 @@ from calendars.eras import day_text
 from grants.catalogue import routes_via_prefecture
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
 from grants.models import Determination, DeterminationKind, RevocationBasis
+from web.dates import calendar_date
 from web.errors import InvalidInput
 
 MAX_TEXT = 2000
@@ -122,10 +123,12 @@ def _clean_amount(value) -> int:
 def _clean_date(value) -> date:
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        day = calendar_date(value)  # a day the calendar does not have (2026-02-30) is named as such
+        if day is None:
+            try:  # the other ways ISO 8601 writes a day (20261128)
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                pass
     if day is None:
         raise ValueError(_("Enter a date as YYYY-MM-DD."))
     if not EARLIEST_DATE <= day <= LATEST_DATE:
