@@ -14,6 +14,7 @@ from web.api_errors import error_response
 from web.api_pagination import PageSerializer, page_of, paginate
 
 from .api_fields import (
+    CalendarDateField,
     FiscalYearField,
     IdField,
     PartField,
@@ -140,7 +141,7 @@ class BudgetNoticeCreateApi(APIView):
         stream = RegistryChoiceField(stream_choices)
         part = PartField(default="")
         amount = YenField(min_value=1)
-        received_on = serializers.DateField(validators=DATE_BOUNDS)
+        received_on = CalendarDateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(max_length=100)
 
     class OutputSerializer(serializers.Serializer):
@@ -221,8 +222,8 @@ class HistoryExportApi(APIView):
         recipient = serializers.CharField(required=False)
         search = serializers.CharField(required=False, max_length=100, help_text="Recipient name, reading or code, in part")
         actor = serializers.CharField(required=False)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
+        date_from = CalendarDateField(required=False)
+        date_to = CalendarDateField(required=False)
         case = IdField(required=False)
 
     @extend_schema(

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 
 from rest_framework import serializers
 
+from web.dates import calendar_date
+
 from .catalogue import part_choices
 from .limits import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, MAX_YEN
 
@@ -26,6 +28,19 @@ def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802
 def YenField(**kwargs) -> serializers.IntegerField:  # noqa: N802
     kwargs.setdefault("min_value", 0)
     return serializers.IntegerField(max_value=MAX_YEN, **kwargs)
+
+
+class CalendarDateField(serializers.DateField):
+    """A date on input, YYYY-MM-DD as DRF's; one the calendar does not have (2026-02-30) is named as such
+    (``web.dates.calendar_date``), not refused as a wrong format."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                calendar_date(value)
+            except ValueError as exc:
+                raise serializers.ValidationError(str(exc), code="invalid") from None
+        return super().to_internal_value(value)
 
 
 class IdConverter:

@@ -176,10 +176,10 @@ class HistoryFilterForm(FilterForm):
     search = _search_field(_("Recipient name, reading (kana) or code"))
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
-    date_from = forms.DateField(
+    date_from = PlainDateField(
         label=_("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = PlainDateField(
         label=_("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -191,7 +191,7 @@ class HistoryFilterForm(FilterForm):
 class AsOfForm(forms.Form):
     """A past day to show a case as it stood at its end (Japan time)."""
 
-    date = forms.DateField(label=_("As of"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date = PlainDateField(label=_("As of"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_date(self):
         """A day not yet over has no end to show a case at: today (as it stands now) or an earlier day."""

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api_fields import IdField, RegistryChoiceField
+from grants.api_fields import CalendarDateField, IdField, RegistryChoiceField
 from grants.catalogue import procedure_choices, stream_choices
 from grants.forms import DATE_BOUNDS
 from web.api_pagination import PageSerializer, page_of, paginate
@@ -57,7 +57,7 @@ class InquiryListApi(APIView):
         case = IdField(required=False)
 
     class InputSerializer(serializers.Serializer):
-        received_on = serializers.DateField(validators=DATE_BOUNDS)
+        received_on = CalendarDateField(validators=DATE_BOUNDS)
         asker = serializers.CharField(
             max_length=100, help_text="The prefecture or municipality that asked: its code, or its name or reading"
         )
@@ -105,7 +105,7 @@ class InquiryAnswerApi(APIView):
     """Record the answer to an open inquiry, once (409 inquiry_already_answered after)."""
 
     class InputSerializer(serializers.Serializer):
-        answered_on = serializers.DateField(validators=DATE_BOUNDS)
+        answered_on = CalendarDateField(validators=DATE_BOUNDS)
         answer = serializers.CharField(max_length=MAX_TEXT)
 
     @extend_schema(request=InputSerializer, responses=InquirySerializer)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grants.catalogue import procedure_choices, stream_choices
 from grants.forms import ANY, DATE_BOUNDS, FilterForm
+from web.forms import PlainDateField
 
 from .models import InquiryStatus
 from .services import MAX_TEXT
@@ -34,7 +35,7 @@ class InquiryForm(forms.Form):
         kwargs.setdefault("auto_id", "new-%s")
         super().__init__(*args, **kwargs)
 
-    received_on = forms.DateField(
+    received_on = PlainDateField(
         label=_("Received on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
     asker = forms.CharField(
@@ -61,7 +62,7 @@ class InquiryForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answered_on = forms.DateField(
+    answered_on = PlainDateField(
         label=_("Answered on"), validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
     answer = forms.CharField(label=_("Answer"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api_fields import FiscalYearField, IdField, PrefectureField, YenField
+from grants.api_fields import CalendarDateField, FiscalYearField, IdField, PrefectureField, YenField
 from grants.forms import DATE_BOUNDS
 from web.api_pagination import PageSerializer, page_of, paginate
 
@@ -120,7 +120,7 @@ class PaymentRunListApi(APIView):
         fiscal_year = FiscalYearField(required=False)
 
     class InputSerializer(serializers.Serializer):
-        date = serializers.DateField(validators=DATE_BOUNDS)
+        date = CalendarDateField(validators=DATE_BOUNDS)
 
     @extend_schema(
         operation_id="payment_runs_list",
@@ -231,7 +231,7 @@ class ReturnClaimListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         case = IdField(required=False)
         recipient = serializers.CharField(required=False)
-        as_of = serializers.DateField(required=False, validators=DATE_BOUNDS)
+        as_of = CalendarDateField(required=False, validators=DATE_BOUNDS)
 
     @extend_schema(
         operation_id="return_claims_list",
@@ -249,8 +249,8 @@ class ReturnClaimListApi(APIView):
 
 class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
-        amount = YenField(min_value=1)
-        paid_on = serializers.DateField(validators=DATE_BOUNDS)
+        amount = YenField(min_value=None)  # the service judges it: at least 1 yen, no more than is owed
+        paid_on = CalendarDateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     @extend_schema(request=InputSerializer, responses={201: ReturnClaimSerializer})

@@ -29,7 +29,10 @@ class RepaymentForm(forms.Form):
     reference = forms.CharField(label=_("Reference (納付書番号 etc.)"), max_length=100, required=False)
 
     def clean_amount(self) -> int:
+        """The yen as a number; the service judges it (at least 1 yen, no more than is owed)."""
         text = self.cleaned_data["amount"]
-        if not text.isdecimal() or not 0 < int(text) <= MAX_YEN:
+        if not text.isdecimal():
             raise forms.ValidationError(_("Enter a whole number of yen."))
+        if int(text) > MAX_YEN:
+            raise forms.ValidationError(_("This amount is too large."))
         return int(text)

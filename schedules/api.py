@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grants.api_fields import PrefectureField
+from grants.api_fields import CalendarDateField, PrefectureField
 from grants.catalogue import stream_choices, stream_codes
 from grants.forms import DATE_BOUNDS
 from payments.api import RecipientRefSerializer
@@ -110,8 +110,8 @@ class CalendarApi(APIView):
 
         def get_fields(self):
             return {
-                "from": serializers.DateField(required=False, validators=DATE_BOUNDS),
-                "to": serializers.DateField(required=False, validators=DATE_BOUNDS),
+                "from": CalendarDateField(required=False, validators=DATE_BOUNDS),
+                "to": CalendarDateField(required=False, validators=DATE_BOUNDS),
                 "stream": serializers.ChoiceField(choices=stream_choices(), required=False),
                 "prefecture": PrefectureField(required=False),
                 "officer": serializers.CharField(required=False),

@@ -31,6 +31,7 @@ from grants.access import READ_CASE, authorize
 from grants.procedures import LETTER_CHOICES, LETTER_VALUES, InformalNotice
 from grants.views import page
 from web.errors import DomainError
+from web.forms import PlainDateField
 from web.pagination import PAGE_SIZE, paginate, query_without_page
 from web.views import PageNotFound, domain_errors_as_pages, post_only
 
@@ -64,8 +65,8 @@ class StepWindowForm(forms.Form):
 
     step = forms.IntegerField(widget=forms.HiddenInput)
     precision = forms.ChoiceField(label=gettext_lazy("Precision"), choices=Precision.choices)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = PlainDateField(label=gettext_lazy("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = PlainDateField(label=gettext_lazy("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"}))
     date_text_ja = forms.CharField(label=gettext_lazy("Wording"), required=False, max_length=100)
 
     def __init__(self, data=None, *, step: ScheduleStep | None = None):

@@ -3,6 +3,7 @@
 
 from django import forms
 
+from .dates import calendar_date
 from .typing import plain, plain_amount, plain_date
 
 
@@ -23,11 +24,18 @@ class PlainAmountField(forms.CharField):
 
 
 class PlainDateField(forms.DateField):
-    """A date typed as 2026-11-28, 2026/11/28 or 「２０２６／１１／２８」."""
+    """A date typed as 2026-11-28, 2026/11/28 or 「２０２６／１１／２８」; one the calendar does not have
+    (2026-02-30) is named as such (``web.dates.calendar_date``)."""
 
     def to_python(self, value):
         if isinstance(value, str):
             value = plain_date(value)
+            try:
+                day = calendar_date(value)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc), code="invalid") from None
+            if day is not None:
+                return day
         return super().to_python(value)
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from calendars.eras import day_text
 from grants.catalogue import routes_via_prefecture
 from grants.limits import EARLIEST_DATE, LATEST_DATE, MAX_YEN
-from grants.models import Determination, RevocationBasis
+from grants.models import Determination, DeterminationKind, RevocationBasis
+from web.dates import calendar_date
 from web.errors import InvalidInput
 
 MAX_TEXT = 2000
@@ -52,6 +53,16 @@ def prefecture_receipt_problem(on: date, *, received: date, today: date) -> str:
         return str(
             _("The prefecture cannot have received the papers after the bureau did (%(day)s).") % {"day": day_text(received)}
         )
+    return ""
+
+
+def amount_asked_problem(amount: int, *, determination_kind: str | None) -> str:
+    """What is wrong with the amount papers ask for (the application's or the consultation's), or "": papers
+    that apply for a grant decision (交付申請, 協議) ask for at least 1 yen, since a grant of nothing is no grant
+    (a recipient that needs none withdraws). A change may ask for 0, and a settlement's report (what was spent)
+    or a survey (a balance) may give 0 (docs/domain.md, "Amounts")."""
+    if determination_kind == DeterminationKind.DECISION and amount < 1:
+        return str(_("An application for a grant must ask for at least 1 yen."))
     return ""
 
 
@@ -112,10 +123,12 @@ def _clean_amount(value) -> int:
 def _clean_date(value) -> date:
     day = value if isinstance(value, date) else None
     if isinstance(value, str):
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        day = calendar_date(value)  # a day the calendar does not have (2026-02-30) is named as such
+        if day is None:
+            try:  # the other ways ISO 8601 writes a day (20261128)
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                pass
     if day is None:
         raise ValueError(_("Enter a date as YYYY-MM-DD."))
     if not EARLIEST_DATE <= day <= LATEST_DATE:

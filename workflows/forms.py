@@ -74,7 +74,7 @@ def _field(spec: FieldSpec) -> forms.Field:
 class LateOnForm(forms.Form):
     """The day the late list counts from (today when not given)."""
 
-    on = forms.DateField(
+    on = PlainDateField(
         label=_("Late as of"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from grants.catalogue import procedure_get
 from web.errors import InvalidInput
 from web.typing import plain, plain_amount, plain_date
 
-from .fields import clean_step_data, fields_for_case, prefecture_receipt_problem
+from .fields import amount_asked_problem, clean_step_data, fields_for_case, prefecture_receipt_problem
 from .selectors import bulk_step_preview_for_actor
 from .steps import step_declared
 
@@ -91,9 +92,10 @@ def submission_rows_read(upload) -> list[SubmissionRow]:
 
 
 def _row_data(transition: str, case, row: SubmissionRow) -> tuple[dict, str]:
-    """The data the step would record for a row, or the reason it cannot: the step's own checks, and for the
-    prefecture's received day, that the case's papers are routed and the day is neither in the future nor after
-    the bureau received them."""
+    """The data the step would record for a row, or the reason it cannot: the step's own checks, the amount
+    (at least 1 yen on an application for a grant: ``amount_asked_problem``), and for the prefecture's received
+    day, that the case's papers are routed and the day is neither in the future nor after the bureau received
+    them."""
     raw = {"amount": plain_amount(row.amount), "date": plain_date(row.received_on)}
     if row.prefecture_received_on:
         if not any(spec.name == "prefecture_received_on" for spec in fields_for_case(step_declared(transition).step.fields, case)):
@@ -103,6 +105,11 @@ def _row_data(transition: str, case, row: SubmissionRow) -> tuple[dict, str]:
         data = clean_step_data(step_declared(transition).step.fields, raw)
     except InvalidInput as exc:
         return {}, " ".join(str(p) for problems in exc.details.values() for p in problems)
+    if "amount" in data:
+        kind = procedure_get(case.stream, case.procedure).determination
+        problem = amount_asked_problem(data["amount"], determination_kind=kind)
+        if problem:
+            return {}, problem
     if "prefecture_received_on" in data:
         today = timezone.localdate()
         problem = prefecture_receipt_problem(data["prefecture_received_on"], received=data.get("date") or today, today=today)

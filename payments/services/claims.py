@@ -34,8 +34,10 @@ def return_claim_payment_record(
     )
     if claim.closed_on is not None:
         raise ClaimClosed(details={"claim": claim_id, "closed_on": claim.closed_on.isoformat()})
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidInput(details={"amount": [_("Must be a positive whole number of yen.")]})
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise InvalidInput(details={"amount": [_("Enter a whole number of yen.")]})
+    if amount < 1:
+        raise InvalidInput(details={"amount": [_("The amount paid back must be at least 1 yen.")]})
     if not EARLIEST_DATE <= paid_on <= LATEST_DATE:
         raise InvalidInput(
             details={

@@ -66,6 +66,24 @@ def test_api_refusals_write_nothing(api, people, claim):
     assert written() == before
 
 
+def test_a_repayment_of_0_yen_is_refused_saying_it_must_be_at_least_1_yen(api, client, people, claim):
+    """The page, the API and the service give the service's one message (the page's form said "enter a whole
+    number of yen" of 0, the API "greater than or equal to 1"), and nothing is written."""
+    before = written()
+    client.force_login(people["officer"])
+    page = client.post(f"/return-claims/{claim.pk}/", {"paid_on": "2023-12-01", "amount": "0"})
+    assert page.status_code == 422 and "返還額は1円以上で入力してください。" in page.content.decode()
+    officer_api = login(api, people["officer"])
+    url = f"/api/return-claims/{claim.pk}/payments"
+    for amount in (0, -5):
+        error = assert_error(officer_api.post(url, {"amount": amount, "paid_on": "2023-12-01"}, format="json"),
+                             422, "invalid_input")
+        assert error["details"] == {"amount": ["返還額は1円以上で入力してください。"]}
+    english = officer_api.post(url, {"amount": 0, "paid_on": "2023-12-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert assert_error(english, 422, "invalid_input")["details"] == {"amount": ["The amount paid back must be at least 1 yen."]}
+    assert written() == before
+
+
 def test_ui_records_a_repayment_and_shows_the_balance(client, people, claim):
     client.force_login(people["officer"])
     url = f"/return-claims/{claim.pk}/"

@@ -44,6 +44,8 @@ def test_bad_amounts_are_shown_on_the_field(client, requested, amount):
 
 def test_bad_dates_are_shown_on_the_field(client, requested):
     response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": "2025-02-30"})
+    assert response.status_code == 422 and "2025-02-30 という日付はありません。" in response.content.decode()
+    response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": "2025-02-3x"})
     assert response.status_code == 422 and "日付は YYYY-MM-DD の形で入力してください。" in response.content.decode()
     for far in ("9999-12-31", "0001-01-01"):
         response = client.post(f"/cases/{requested.pk}/steps/submit/", {"version": 2, "amount": "100", "date": far})

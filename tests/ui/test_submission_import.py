@@ -80,6 +80,17 @@ def test_an_xlsx_with_english_headers_is_read_too(client, cases):
     assert "1行を記録します。" in body and "2,500,000円" in body
 
 
+def test_a_row_applying_for_0_yen_is_not_ready_and_says_why(client, cases):
+    """An application for a grant asks for at least 1 yen (as the step itself refuses): the preview says so."""
+    officer, _requested = cases
+    client.force_login(officer)
+    upload = SimpleUploadedFile("received.csv", "交付先コード,金額,受理日\n112011,0,2025-11-20\n122076,1,2025-11-20\n".encode())
+    body = client.post("/bulk/submissions/", SELECTION | {"file": upload}).content.decode()
+    line = lambda n: body.split(f'data-testid="line-{n}"')[1].split("</tr>")[0]  # noqa: E731
+    assert "交付を申請する額は1円以上で入力してください。" in line(2) and "記録します" in line(3)
+    assert "1行を記録します。" in body
+
+
 @pytest.mark.parametrize("content, name", [(b"a,b\n1,2\n", "x.csv"), (b"not a workbook", "x.xlsx"), (b"", "x.csv")])
 def test_a_file_without_the_columns_is_a_form_error(client, cases, content, name):
     officer, _requested = cases

@@ -208,3 +208,46 @@ def test_a_request_made_on_the_schedules_own_deadline_day_asks_for_a_deadline(to
     given = case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": "2026-03-13"},
                             expected_version=case.version)
     assert given.deadline_effective == date(2026, 3, 13)
+
+
+
+ASKS_NOTHING = "交付を申請する額は1円以上で入力してください。"
+
+
+def test_a_consultation_for_a_grant_asks_for_at_least_1_yen(api, people):
+    officer = people["officer"]
+    f.pre_consultation(2025, CSG, "initial_grant")
+    case = step(f.case(actor=officer), "request_consultation", officer, occurred_on="2025-10-15")
+    error = refused(login(api, officer), case, "submit_consultation", "amount", amount=0)
+    assert error["details"]["amount"] == [ASKS_NOTHING]
+    assert step(case, "submit_consultation", officer, amount=1).amount_consulted == 1
+
+
+@pytest.mark.parametrize("stream", [CSG, SAG])
+def test_an_application_for_a_grant_asks_for_at_least_1_yen(api, people, client, stream):
+    """交付申請 for 0 yen is refused: 422 in the API, a form error on the page, nothing written; 1 yen is taken."""
+    officer = people["officer"]
+    f.define(2025, stream, "initial_grant")  # the application alone, no pre-consultation
+    case = step(f.case(actor=officer, stream=stream), "request", officer, occurred_on="2025-10-15")
+    error = refused(login(api, officer), case, "submit", "amount", amount=0)
+    assert error["details"]["amount"] == [ASKS_NOTHING]
+    client.force_login(officer)
+    before = written(case)
+    form = client.post(f"/cases/{case.pk}/steps/submit/", {"version": case.version, "amount": "０"})
+    assert form.status_code == 422 and ASKS_NOTHING in form.content.decode()
+    assert written(case) == before
+    assert step(case, "submit", officer, amount=1).amount_requested == 1
+
+
+@pytest.mark.parametrize(
+    "stream, part, procedure, settles",
+    [(CSG, "", "change_grant", None), (CSG, "", "prior_year_settlement", 2024), (SAG, "", "results_report", 2024),
+     (Stream.MEDICAL_CARE_FUND, "facilities", "fund_balance_survey", None)],
+    ids=["change", "settlement", "ministry-settlement", "balance-survey"],
+)
+def test_papers_for_a_change_a_settlement_or_a_survey_may_give_0_yen(people, stream, part, procedure, settles):
+    """A change may ask for nothing, a report may have spent nothing, a fund may hold nothing."""
+    officer = people["officer"]
+    case = f.case(actor=officer, stream=stream, part=part, procedure=procedure, settles=settles)
+    case = step(case, "request", officer, deadline="2025-12-20")
+    assert step(case, "submit", officer, amount=0).amount_requested == 0

@@ -67,6 +67,7 @@ from ..fields import (
     LEGAL_BASIS,
     PREFECTURE_RECEIVED_ON,
     REASON,
+    amount_asked_problem,
     expected_amounts_by_year,
     prefecture_receipt_problem,
     required,
@@ -349,6 +350,15 @@ class CaseFlow:
         previous = case_last_act_on(case=self.case) if given is not None and given < self.today else None
         return self._act_date(not_before=previous, follows=_("the case's previous act"))
 
+    def _amount_asked(self) -> int:
+        """The amount the papers ask for (``amount``): at least 1 yen where they apply for a grant decision
+        (``workflows.fields.amount_asked_problem``)."""
+        amount = self.data["amount"]
+        problem = amount_asked_problem(amount, determination_kind=self.determination_kind)
+        if problem:
+            raise InvalidInput(details={"amount": [problem]})
+        return amount
+
     def _record_receipt(self) -> None:
         """The day the papers reached the bureau (``date``, else the act's day): never before the case's
         previous act, the request that asked for them."""
@@ -469,7 +479,7 @@ class PreConsultation:
         letter=ActLetter.NONE,
     )
     def submit_consultation(self):
-        self.case.amount_consulted = self.data["amount"]
+        self.case.amount_consulted = self._amount_asked()
         self._record_receipt()
 
     @step(
@@ -536,7 +546,7 @@ class Submission:
         imported=True,
     )
     def submit(self):
-        self.case.amount_requested = self.data["amount"]
+        self.case.amount_requested = self._amount_asked()
         self._record_receipt()
         self._record_prefecture_receipt()
 
