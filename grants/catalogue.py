@@ -11,7 +11,7 @@ Labels are English source strings translated to Japanese in ``locale/ja``;
 whatever the reader's UI language.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -289,17 +289,24 @@ def stream_choices() -> list[tuple[str, str]]:
     return [(spec.code, spec.label) for spec in _registry.streams.values()]
 
 
-def part_choices() -> list[tuple[str, str]]:
-    """(code, label) of every part of every stream, "" (no part) first."""
-    parts = {part.code: part.label for stream in _registry.streams.values() for part in stream.parts}
+def part_choices(streams: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every part of every stream (of ``streams`` only, given them), "" (no part) first."""
+    parts = {
+        part.code: part.label
+        for stream in _registry.streams.values()
+        if streams is None or stream.code in streams
+        for part in stream.parts
+    }
     return [("", NO_PART_LABEL), *parts.items()]
 
 
-def procedure_choices() -> list[tuple[str, str]]:
-    """(code, label) of every procedure code; streams sharing a code share its label."""
+def procedure_choices(streams: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every procedure code (of the procedures of ``streams`` only, given them); streams sharing
+    a code share its label."""
     labels: dict[str, str] = {}
     for spec in _registry.procedures.values():
-        labels.setdefault(spec.code, spec.label)
+        if streams is None or spec.stream in streams:
+            labels.setdefault(spec.code, spec.label)
     return list(labels.items())
 
 
