@@ -281,11 +281,16 @@ PERMISSIONS_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "web.log_filters.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
     # Django's records once, on our console (its default handlers would print them a second time in debug,
     # and in production send errors only to ADMINS by mail); the dev server's request lines keep their own handler.
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # A request refused with 403 is one line (who, where, the status) without a traceback; a 500 keeps its own.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"filters": ["refusals_in_one_line"]},
+    },
 }
 
 # The prefectures the bureau serves (JIS X 0401 codes): every local government in Japan is on file,

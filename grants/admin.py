@@ -14,6 +14,8 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.utils.translation import gettext_lazy as _
 
+from web.codes import code_label
+
 from .models import Recipient, RecipientKind, Scope, bureau_prefectures
 from .services import group_delete, group_save, scope_delete, scope_save, user_save
 
@@ -43,6 +45,22 @@ class PrefectureFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(prefecture_code=self.value()) if self.value() else queryset
+
+
+def group_label(group) -> str:
+    """A group as the admin's lists name it: a standard role by its label in the reader's language, as the pages
+    name roles (``label:"role"``), with the group's own name that code looks it up by ("担当者 (officer)"); any
+    other group by its own name. The stored name stays as it is: ``grants.roles`` finds the standard roles by it."""
+    label = code_label("role", group.name)
+    return group.name if label is None else f"{label} ({group.name})"
+
+
+class GroupListFilter(admin.RelatedFieldListFilter):
+    """The users' filter by group (role), each named by ``group_label``."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ("name",)
+        return [(group.pk, group_label(group)) for group in Group.objects.order_by(*ordering)]
 
 
 class NationalListFilter(admin.SimpleListFilter):
@@ -124,9 +142,16 @@ class UserWithScopeAdmin(UserAdmin):
     """
 
     inlines = (*UserAdmin.inlines, ScopeInline)
+    list_filter = tuple(("groups", GroupListFilter) if name == "groups" else name for name in UserAdmin.list_filter)
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = group_label
+        return field
 
     def save_model(self, request, obj, form, change):
         """Saved in ``save_related`` with the groups and permissions, in one service call."""
@@ -153,7 +178,14 @@ class UserWithScopeAdmin(UserAdmin):
 
 
 class RecordedGroupAdmin(GroupAdmin):
-    """Django's group (role) admin, saved through the services so each change of a role is recorded."""
+    """Django's group (role) admin, saved through the services so each change of a role is recorded; the list
+    names each group by ``group_label``."""
+
+    list_display = ("role",)
+
+    @admin.display(description=_("Role"), ordering="name")
+    def role(self, group):
+        return group_label(group)
 
     def save_model(self, request, obj, form, change):
         """Saved in ``save_related`` with the permissions, in one service call."""

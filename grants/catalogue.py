@@ -11,7 +11,7 @@ Labels are English source strings translated to Japanese in ``locale/ja``;
 whatever the reader's UI language.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -158,6 +158,22 @@ class ProcedureSpec:
             return ("requested", "settled", "paid")
         return ("requested", "determined", "current", "paid")
 
+    @property
+    def grant_amount(self) -> str:
+        """The name (of the API's ``amounts``) of the grant that stands once determined, which a revocation revokes
+        whole: a settlement's settled amount, else the current grant."""
+        return "settled" if self.settles else "current"
+
+    def amounts_weighed(self, kind: str) -> tuple[str, ...]:
+        """The case's amounts (by the names of the API's ``amounts``) an approver weighs a pending draft of ``kind``
+        (a ``DeterminationKind``) against, shown beside the draft's own amount in the approval queue: for a
+        revocation, the grant it revokes (``grant_amount``) and what was paid on it (``paid``, where the procedure
+        shows it: the notice claims back what was paid and not yet returned, and withdraws what is unpaid); for
+        any other draft, what the papers asked for."""
+        if kind == DeterminationKind.REVOCATION:
+            return tuple(name for name in (self.grant_amount, "paid") if name in self.amounts_shown)
+        return ("requested",)
+
     def amounts_after_revocation(self, amounts: dict, *, revoked: bool) -> dict:
         """``amounts`` (by the names of the API's ``amounts``) with ``revoked``, what a notified revocation took
         back (None before one), and ``in_force``, the amount that stands: a settlement's settled amount, else
@@ -167,7 +183,7 @@ class ProcedureSpec:
         case's amount (``draft_revocation``) and nothing changes the amount until it is notified, so once the
         case is revoked the grant in force is nothing. The determined and current amounts stay as history
         (docs/domain.md#transitions)."""
-        base = amounts.get("settled" if self.settles else "current")
+        base = amounts.get(self.grant_amount)
         taken = base if revoked else None
         return {**amounts, "revoked": taken, "in_force": None if base is None else base - (taken or 0)}
 
@@ -289,17 +305,24 @@ def stream_choices() -> list[tuple[str, str]]:
     return [(spec.code, spec.label) for spec in _registry.streams.values()]
 
 
-def part_choices() -> list[tuple[str, str]]:
-    """(code, label) of every part of every stream, "" (no part) first."""
-    parts = {part.code: part.label for stream in _registry.streams.values() for part in stream.parts}
+def part_choices(streams: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every part of every stream (of ``streams`` only, given them), "" (no part) first."""
+    parts = {
+        part.code: part.label
+        for stream in _registry.streams.values()
+        if streams is None or stream.code in streams
+        for part in stream.parts
+    }
     return [("", NO_PART_LABEL), *parts.items()]
 
 
-def procedure_choices() -> list[tuple[str, str]]:
-    """(code, label) of every procedure code; streams sharing a code share its label."""
+def procedure_choices(streams: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every procedure code (of the procedures of ``streams`` only, given them); streams sharing
+    a code share its label."""
     labels: dict[str, str] = {}
     for spec in _registry.procedures.values():
-        labels.setdefault(spec.code, spec.label)
+        if streams is None or spec.stream in streams:
+            labels.setdefault(spec.code, spec.label)
     return list(labels.items())
 
 

@@ -38,23 +38,32 @@ def fiscal_year_choices() -> list[tuple[int, int]]:
 
 
 class FilterForm(forms.Form):
-    """A page's query-string filters. Given the ``reader`` (the user the page is for), its stream and prefecture
-    lists offer only what the reader's scope covers (``grants.access``): an officer of one stream is not offered
-    the others, while those who work bureau-wide are offered every one."""
+    """A page's query-string filters. Given the ``reader`` (the user the page is for), its stream, procedure, part
+    and prefecture lists offer only what the reader's scope covers (``grants.access``): an officer of one stream
+    is not offered the others, nor their procedures and parts, while those who work bureau-wide are offered
+    every one."""
 
     def __init__(self, data=None, *, reader=None, **kwargs):
         super().__init__(data, **kwargs)
         self.limit_to_scope(reader)
 
     def limit_to_scope(self, reader) -> None:
-        """Leave out of the stream and prefecture lists what ``reader``'s scope does not cover ("All" stays);
-        no reader leaves them whole."""
+        """Leave out of the stream, procedure, part and prefecture lists what ``reader``'s scope does not cover
+        ("All" stays): the streams and prefectures of their scope rows, the procedures and parts those streams
+        declare. No reader leaves them whole."""
         if reader is None:
             return
-        for name, in_scope in (("stream", streams_in_scope), ("prefecture", prefectures_in_scope)):
+        streams = streams_in_scope(reader)
+        offered = {"prefecture": prefectures_in_scope(reader)}
+        if streams is not None:
+            offered.update(
+                stream=streams,
+                procedure={code for code, _label in procedure_choices(streams)},
+                part={code for code, _label in part_choices(streams)},
+            )
+        for name, codes in offered.items():
             field = self.fields.get(name)
-            codes = in_scope(reader) if field is not None else None
-            if codes is not None:
+            if field is not None and codes is not None:
                 field.choices = [(code, text) for code, text in field.choices if code == "" or code in codes]
 
     @property

@@ -22,6 +22,7 @@ from grants.selectors import (
     prefecture_by_code,
 )
 from inquiries.selectors import inquiry_open_count_for_actor
+from payments.selectors import case_amount_paid, case_amount_paid_annotation
 
 from .errors import FourEyesViolation
 from .fields import fields_for_case
@@ -223,8 +224,10 @@ def approval_queue_for_supervisor(*, actor) -> QuerySet[Case]:
     """
     authorize(actor, "grants.approve_decision")
     pending = Determination.objects.filter(PENDING_Q).select_related("drafted_by")
-    return _awaiting_approval(actor).prefetch_related(
-        Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending")
+    return (
+        _awaiting_approval(actor)
+        .prefetch_related(Prefetch("determinations", queryset=pending.order_by("-drafted_at", "-pk"), to_attr="pending"))
+        .annotate(amount_paid=case_amount_paid_annotation())  # what a revocation's row weighs (amounts_weighed)
     )
 
 
@@ -232,8 +235,11 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
     """Each queued case with what the supervisor decides on: its pending ``draft``, its ``budget`` position
     (the notices' ceiling, what approved decisions commit, what this draft would leave; None for settlements
     and streams the ministry decides), whether the notices ``covered`` the draft (docs/money.md),
-    and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take), and
-    ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None.
+    and the ``approve`` and ``send_back`` steps ``actor`` may take (None when not theirs to take),
+    ``four_eyes``: why ``actor`` may not approve when that is the four-eyes rule (they drafted it), else None,
+    and ``weighed``: the case's amounts the draft is weighed against, as the procedure declares them for the
+    draft's kind (``ProcedureSpec.amounts_weighed``: what was requested, or the grant a revocation revokes and
+    what was paid on it), each ``{"name", "amount"}``.
     The steps are those the case's procedure declares to approve and to send back its determination.
 
     ``cases`` come from ``approval_queue_for_supervisor`` (a page of them).
@@ -260,6 +266,7 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
             {
                 "case": case,
                 "draft": draft,
+                "weighed": _amounts_weighed(case, draft),
                 "budget": budget,
                 "notices": budget.ceiling if budget else None,
                 "covered": draft is not None and (budget is None or budget.covered),
@@ -270,6 +277,15 @@ def approval_queue_rows_for_supervisor(*, actor, cases) -> list[dict]:
             }
         )
     return rows
+
+
+def _amounts_weighed(case, draft) -> list[dict]:
+    """The amounts of a queued ``case`` its ``draft`` is weighed against (``ProcedureSpec.amounts_weighed``)."""
+    if draft is None:
+        return []
+    amounts = case_amounts(case=case, paid=case_amount_paid(case=case))
+    names = procedure_get(case.stream, case.procedure).amounts_weighed(draft.kind)
+    return [{"name": name, "amount": amounts.get(name)} for name in names]
 
 
 def _needs_budget(case) -> bool:

@@ -1,12 +1,12 @@
 """The filters offer what the reader's scope covers: an officer of one stream in one prefecture is offered
-that stream and that prefecture on the worklist, the calendar, the inquiry register and the fund balances;
-supervisors, auditors and administrators (bureau-wide) are offered every stream and every prefecture."""
+that stream, its procedures and parts, and that prefecture on the worklist, the calendar, the inquiry register
+and the fund balances; supervisors, auditors and administrators (bureau-wide) are offered every one."""
 
 import re
 
 import pytest
 
-from grants.catalogue import stream_codes
+from grants.catalogue import part_choices, procedure_choices, procedure_list, stream_codes, stream_get
 from grants.models import Role
 from tests import factories as f
 from tests.factories import Stream
@@ -75,6 +75,35 @@ def test_an_auditor_is_offered_every_stream_on_the_history_and_the_worklist(clie
 def test_an_administrator_is_offered_every_stream(client):
     administrator = f.UserFactory(role=Role.ADMINISTRATOR)
     assert sorted(offered(page_as(client, administrator, "/calendar/"), "stream")) == sorted(stream_codes())
+
+
+def test_an_officer_of_one_stream_is_offered_its_procedures_only(client):
+    """The demo's officer2 (the community support grant only) was offered the fund's surveys on the worklist."""
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    offered_procedures = offered(page_as(client, officer, "/cases/"), "procedure")
+    assert offered_procedures == [spec.code for spec in procedure_list(CSG)]
+    fund_only = {spec.code for spec in procedure_list(Stream.MEDICAL_CARE_FUND)} - set(offered_procedures)
+    assert fund_only, "the fund declares procedures the grant does not"
+
+
+def test_the_parts_offered_are_those_of_the_streams_in_scope(client):
+    fund_parts = [part.code for part in stream_get(Stream.MEDICAL_CARE_FUND).parts]
+    assert offered(page_as(client, f.officer(streams=[CSG], prefectures=("11",)), "/calendar/"), "part") == []
+    fund_officer = f.officer(streams=[Stream.MEDICAL_CARE_FUND], prefectures=("11",))
+    assert offered(page_as(client, fund_officer, "/calendar/"), "part") == fund_parts
+
+
+def test_a_supervisor_is_offered_every_procedure_and_part(client):
+    supervisor = f.supervisor()
+    assert offered(page_as(client, supervisor, "/cases/"), "procedure") == [code for code, _ in procedure_choices()]
+    assert offered(page_as(client, supervisor, "/calendar/"), "part") == [code for code, _ in part_choices() if code]
+
+
+def test_a_procedure_outside_the_officers_streams_is_a_filter_error(client):
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    client.force_login(officer)
+    response = client.get("/cases/", {"procedure": "fund_balance_survey"})
+    assert 'aria-invalid="true"' in response.content.decode()
 
 
 def test_a_stream_outside_the_officers_scope_is_a_filter_error_not_an_empty_list(client):

@@ -303,6 +303,27 @@ def test_a_role_given_or_taken_in_the_admin_is_recorded_and_a_name_alone_is_not(
     assert client.post(f"/admin/auth/user/{officer.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
+def test_the_admin_names_the_standard_roles_in_the_readers_language_and_keeps_their_stored_names(client):
+    """The groups' stored names (officer, supervisor, …) are what ``grants.roles`` finds the roles by, so they stay;
+    the admin's lists name each standard role by its label, as the pages do, beside that name."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    Group.objects.create(name="閲覧（埼玉）")  # a role an administrator made keeps its own name
+    client.force_login(administrator())
+    user_page = client.get(f"/admin/auth/user/{officer.pk}/change/").content.decode()
+    assert re.search(r'<option value="\d+" selected>担当者 \(officer\)</option>', user_page), "the user's groups"
+    assert ">管理者 (administrator)</option>" in user_page and ">閲覧（埼玉）</option>" in user_page
+    users = client.get("/admin/auth/user/").content.decode()
+    assert "担当者 (officer)</a>" in users and "管理者 (administrator)</a>" in users  # the list's filter by group
+    groups = client.get("/admin/auth/group/").content.decode()
+    assert "担当者 (officer)" in groups and "管理者 (administrator)" in groups and "閲覧（埼玉）" in groups
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the reader chose English
+    assert "Grants officer (officer)" in client.get("/admin/auth/group/").content.decode()
+    assert set(Group.objects.values_list("name", flat=True)) >= {Role.OFFICER, Role.ADMINISTRATOR}
+
+
 def test_an_account_made_in_the_admin_is_recorded(client):
     client.force_login(administrator())
     done = client.post(

@@ -344,3 +344,26 @@ def test_only_grant_decisions_are_approved_or_notified_in_bulk_never_a_revocatio
     names = [declared.name for declared in bulk_steps()]
     assert "notify" in names and "revoke" not in names
     assert bulk_approval_step().name == "approve"
+
+
+def test_the_approval_queue_weighs_a_revocation_against_the_grant_it_revokes_and_what_was_paid(client, people, today):
+    """A revocation's row showed the papers' requested amount (申請額); it shows what the procedure declares a
+    revocation is weighed against (``ProcedureSpec.amounts_weighed``): the grant it revokes and what was paid."""
+    case = paid_grant(people)
+    today(date(2024, 7, 3))
+    step(case, "draft_revocation", people["officer"], **REVOCATION)
+    client.force_login(people["boss"])
+    queue = client.get("/approvals/").content.decode()
+    assert "取消" in queue and "/steps/approve_revocation/" in queue
+    assert "現在の交付額（変更後） 10,000,000円" in queue and "支払済額 5,000,000円" in queue
+    assert "申請額" not in queue and 'data-testid="weighed-requested"' not in queue
+
+
+def test_the_approval_queue_weighs_a_decision_against_what_was_requested(client, people):
+    officer = people["officer"]
+    case = f.case(actor=officer)
+    for name, data in (("request", {}), ("submit", {"amount": 1_200_000}), ("start_review", {}), ("draft", {"amount": 1_000_000, "reason": "対象外経費を除外"})):
+        case = step(case, name, officer, **data)
+    client.force_login(people["boss"])
+    queue = client.get("/approvals/").content.decode()
+    assert "申請額 1,200,000円" in queue and 'data-testid="weighed-paid"' not in queue
