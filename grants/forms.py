@@ -185,11 +185,15 @@ class HistoryFilterForm(FilterForm):
     search = _search_field(_("Recipient name, reading (kana) or code"))
     recipient = forms.CharField(label=_("Recipient code"), required=False, max_length=32)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
+    # the day a record was entered, as the list's "When" column shows it (an act entered later also shows the
+    # day it took place there, and its record stays where the chain put it)
     date_from = PlainDateField(
-        label=_("From"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Recorded from"), required=False, validators=DATE_BOUNDS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the record was entered (the “When” column); an act entered later also shows the day it took place."),
     )
     date_to = PlainDateField(
-        label=_("To"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Recorded to"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, data=None, **kwargs):

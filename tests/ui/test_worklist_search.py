@@ -143,3 +143,23 @@ def test_a_records_reason_is_named_as_its_subject_names_it():
         assert reason_label("settlement", "case") == "settlement"  # a case's reason is what its officer wrote
         assert reason_label("事業費の見直し", "case") == "事業費の見直し"
         assert reason_label("", "return_claim") == ""
+
+
+def test_the_history_says_its_dates_are_the_days_records_were_entered(client, officer):
+    """The history's date range is of the day each record was entered, as its "When" column shows; the form
+    says so, and a record is found by the day it was entered."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = f.case(actor=officer)
+    today = timezone.localdate()
+    step(case, "request", officer, deadline=str(today + timedelta(days=60)))
+    client.force_login(f.auditor())
+    with translation.override("ja"):
+        body = client.get("/history/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "記録日（から）" in body and "記録日（まで）" in body and "記録が入力された日です" in body
+    found = client.get(f"/history/?date_from={today}&date_to={today}").content.decode()
+    assert re.search(r'<a href="/cases/%d/">' % case.pk, found)
+    before = client.get(f"/history/?date_to={today - timedelta(days=1)}").content.decode()
+    assert not re.search(r'<a href="/cases/%d/">' % case.pk, before)
