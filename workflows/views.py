@@ -371,7 +371,8 @@ def bulk_approve(request):
 @domain_errors_as_pages
 def payment_run_step(request, run_id: int, name: str):
     """Approve, execute or cancel a payment run; a refusal comes back as a message on the page it came from
-    (``next``: the payment runs page, else the approval queue)."""
+    (``next``: the approval queue or the payment runs page), else on the payment runs page, which everyone who
+    may take a run's step reads (the queue is the approvers' only)."""
     if name not in RUN_STEP_LABELS:
         raise PageNotFound(_("There is no step of that name."))
     try:
@@ -382,7 +383,7 @@ def payment_run_step(request, run_id: int, name: str):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Done: %(step)s.") % {"step": RUN_STEP_LABELS[name]})
-    return redirect(_next_url(request) or reverse("approval-queue"))
+    return redirect(_next_url(request) or reverse("payment-runs"))
 
 
 @login_required

@@ -92,3 +92,15 @@ def test_a_repayment_typed_with_an_input_method_is_recorded_on_the_claims_page_a
     assert response.status_code == 302
     assert return_claim_balance(claim=claim, as_of=date(2024, 4, 1)).total_outstanding == 0
     assert "完納" in client.get("/return-claims/").content.decode()
+
+
+def test_a_runs_step_posted_without_a_page_to_return_to_goes_back_to_the_payment_runs_page(client, people):
+    """An officer's step on a run posted without ``next`` (a form of their own, a bookmarked button) lands on the
+    payment runs page, which they read, not on the approvers' queue, which would refuse them."""
+    pf.notified(**people, year=2023, amount=100_000_000, on=date(2023, 10, 19))
+    client.force_login(people["officer"])
+    client.post("/payment-runs/new/", {"run_on": "2023-10-30"})
+    run = PaymentRun.objects.get()
+    response = client.post(f"/payment-runs/{run.pk}/steps/cancel/")
+    assert response.status_code == 302 and response["Location"] == "/payment-runs/"
+    assert client.get(response["Location"]).status_code == 200
