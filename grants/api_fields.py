@@ -37,9 +37,11 @@ class CalendarDateField(serializers.DateField):
     def to_internal_value(self, value):
         if isinstance(value, str):
             try:
-                calendar_date(value)
+                day = calendar_date(value)
             except ValueError as exc:
                 raise serializers.ValidationError(str(exc), code="invalid") from None
+            if day is not None:  # read as the check read it (spaces around it stripped)
+                value = day
         return super().to_internal_value(value)
 
 

@@ -168,8 +168,8 @@ class ProcedureSpec:
         """The case's amounts (by the names of the API's ``amounts``) an approver weighs a pending draft of ``kind``
         (a ``DeterminationKind``) against, shown beside the draft's own amount in the approval queue: for a
         revocation, the grant it revokes (``grant_amount``) and what was paid on it (``paid``, where the procedure
-        shows it: the notice claims back what was paid and not yet returned, and withdraws what is unpaid); for
-        any other draft, what the papers asked for."""
+        shows it; as the case page's 支払済額, before any return: the notice claims back what was paid less what
+        was already returned, and withdraws what is unpaid); for any other draft, what the papers asked for."""
         if kind == DeterminationKind.REVOCATION:
             return tuple(name for name in (self.grant_amount, "paid") if name in self.amounts_shown)
         return ("requested",)

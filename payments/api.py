@@ -249,7 +249,8 @@ class ReturnClaimListApi(APIView):
 
 class ReturnClaimPaymentCreateApi(APIView):
     class InputSerializer(serializers.Serializer):
-        amount = YenField(min_value=None)  # the service judges it: at least 1 yen, no more than is owed
+        # the service judges it (one message on the page and here); the schema still tells clients the rule
+        amount = YenField(min_value=None, help_text="Yen paid back: at least 1, and no more than is owed.")
         paid_on = CalendarDateField(validators=DATE_BOUNDS)
         reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
 

@@ -33,6 +33,7 @@ def test_a_page_refused_to_a_user_is_one_line_naming_them_the_address_and_the_st
     with request_log() as log:
         assert client.get("/approvals/").status_code == 403  # only supervisors approve
     one_line_refusal(log.records, user="tanaka", path="/approvals/")
+    assert "why: permission_denied" in log.records[0].getMessage()  # the reason the traceback used to carry
 
 
 def test_a_page_refused_for_scope_is_one_line_too(client):
@@ -58,3 +59,19 @@ def test_a_server_error_still_logs_its_traceback():
     [record] = log.records
     assert record.levelno == logging.ERROR and record.exc_info and record.exc_info[0] is RuntimeError
     assert "Traceback" in logging.Formatter().format(record)
+
+
+def test_a_refusal_logged_without_a_request_keeps_its_own_message_and_loses_its_traceback():
+    """A 403 record that carries no request (another part of Django's) is not renamed after a user it cannot name."""
+    from web.log_filters import RefusalsInOneLine
+
+    try:
+        raise PermissionError("no")
+    except PermissionError:
+        import sys
+
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden (%s): %s", ("CSRF", "/x/"),
+                                   sys.exc_info())
+    record.status_code = 403
+    assert RefusalsInOneLine().filter(record)
+    assert record.getMessage() == "Forbidden (CSRF): /x/" and record.exc_info is None

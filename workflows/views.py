@@ -371,8 +371,8 @@ def bulk_approve(request):
 @domain_errors_as_pages
 def payment_run_step(request, run_id: int, name: str):
     """Approve, execute or cancel a payment run; a refusal comes back as a message on the page it came from
-    (``next``: the approval queue or the payment runs page), else on the payment runs page, which everyone who
-    may take a run's step reads (the queue is the approvers' only)."""
+    (``next``, which the approval queue's and the payment runs page's forms send), else on the payment runs page,
+    which everyone who may take a run's step reads (the queue is the approvers' only)."""
     if name not in RUN_STEP_LABELS:
         raise PageNotFound(_("There is no step of that name."))
     try:

@@ -59,7 +59,9 @@ def test_a_draft_run_is_cancelled_from_the_queue_and_leaves_it(client, people):
     queue = client.get("/approvals/").content.decode()
     cancel_form = queue.split(f'action="/payment-runs/{run.pk}/steps/cancel/"')[1].split("</form>")[0]
     assert ">取消し</button>" in cancel_form and f"/payment-runs/{run.pk}/steps/approve/" in queue
-    response = client.post(f"/payment-runs/{run.pk}/steps/cancel/", follow=True)
+    assert '<input type="hidden" name="next" value="/approvals/">' in cancel_form  # back to the queue it came from
+    response = client.post(f"/payment-runs/{run.pk}/steps/cancel/", {"next": "/approvals/"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/approvals/"
     assert PaymentRun.objects.get(pk=run.pk).state == "cancelled"
     body = response.content.decode()
     assert "完了しました：取消し" in body and f"/payment-runs/{run.pk}/steps/" not in body

@@ -147,19 +147,22 @@ def test_a_records_reason_is_named_as_its_subject_names_it():
 
 def test_the_history_says_its_dates_are_the_days_records_were_entered(client, officer):
     """The history's date range is of the day each record was entered, as its "When" column shows; the form
-    says so, and a record is found by the day it was entered."""
+    says so. An act entered later (its day in ``occurred_on``) is found by the day it was entered, not its own,
+    and its row shows its own day beside the entry's."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    case = f.case(actor=officer)
     today = timezone.localdate()
-    step(case, "request", officer, deadline=str(today + timedelta(days=60)))
+    took_place = today - timedelta(days=10)
+    case = step(f.case(actor=officer), "request", officer, deadline=str(today + timedelta(days=60)),
+                occurred_on=str(took_place))
     client.force_login(f.auditor())
     with translation.override("ja"):
         body = client.get("/history/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "記録日（から）" in body and "記録日（まで）" in body and "記録が入力された日です" in body
-    found = client.get(f"/history/?date_from={today}&date_to={today}").content.decode()
+    found = client.get(f"/history/?date_from={today}&date_to={today}", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert re.search(r'<a href="/cases/%d/">' % case.pk, found)
-    before = client.get(f"/history/?date_to={today - timedelta(days=1)}").content.decode()
-    assert not re.search(r'<a href="/cases/%d/">' % case.pk, before)
+    assert f"{took_place.month}月{took_place.day}日" in found.split('<table class="table table--history">')[1]
+    on_its_own_day = client.get(f"/history/?date_from={took_place}&date_to={took_place}").content.decode()
+    assert not re.search(r'<a href="/cases/%d/">' % case.pk, on_its_own_day)
