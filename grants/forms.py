@@ -190,7 +190,7 @@ class HistoryFilterForm(FilterForm):
     date_from = PlainDateField(
         label=_("Recorded from"), required=False, validators=DATE_BOUNDS,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("The day the record was entered (the “When (JST)” column); an act entered later also shows the day it took place."),
+        help_text=_("The day the record was entered, as in “When (JST)”."),
     )
     date_to = PlainDateField(
         label=_("Recorded to"), required=False, validators=DATE_BOUNDS, widget=forms.DateInput(attrs={"type": "date"})

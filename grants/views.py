@@ -148,7 +148,8 @@ def recipient_search(request):
     prefectures = prefecture_by_code()
     rows = [{"recipient": recipient, "prefecture": prefectures.get(recipient.prefecture_code)} for recipient in page_obj]
     return page(
-        request, "grants/recipients.html", {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request)},
+        request, "grants/recipients.html",
+        {"form": form, "page_obj": page_obj, "rows": rows, "query": query_without_page(request), "invalid": invalid},
         status=422 if invalid else 200,
     )
 

@@ -27,7 +27,7 @@ from .services import inquiry_answer, inquiry_record
 def _list_page(request, *, bound: InquiryForm | None = None, status: int = 200):
     form = InquiryFilterForm(request.GET or None, reader=request.user)
     filters = form.filters()
-    invalid = form.is_bound and not form.is_valid()
+    invalid = form.invalid
     inquiries = inquiry_list_for_actor(actor=request.user, **filters)
     if invalid:
         inquiries = inquiries.none()
@@ -110,7 +110,7 @@ def inquiry_export(request):
     """The register's inquiries the filters keep, as CSV; a filter that does not parse exports nothing: the
     register's page comes back with the filter's error (422), not an empty file that looks like a result."""
     form = InquiryFilterForm(request.GET or None, reader=request.user)
-    if form.is_bound and not form.is_valid():
+    if form.invalid:
         return _list_page(request)
     inquiries = inquiry_list_for_actor(actor=request.user, **form.filters())
     response = StreamingHttpResponse(export_csv(inquiries), content_type="text/csv; charset=utf-8")

@@ -195,11 +195,15 @@ def fund_balance_list(request):
     """The medical-care fund's balances (基金残高) per prefecture and fiscal year in the user's scope."""
     form = CaseFilterForm(request.GET or None, reader=request.user, only=("fiscal_year", "prefecture"))
     balances = fund_balance_list_for_actor(actor=request.user, **form.filters())
+    invalid = form.invalid
+    if invalid:  # filters that do not parse list nothing (the form says why)
+        balances = balances.none()
     page_obj = paginate(request, balances)
     # beside each balance, the demand survey's accepted figures of its prefecture and year
     page_obj.object_list = fund_balances_with_expected_amounts(actor=request.user, balances=page_obj.object_list)
     return page(
         request,
         "payments/fund_balances.html",
-        {"form": form, "page_obj": page_obj, "query": query_without_page(request)},
+        {"form": form, "page_obj": page_obj, "query": query_without_page(request), "invalid": invalid},
+        status=422 if invalid else 200,
     )

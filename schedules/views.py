@@ -156,7 +156,10 @@ def _parse_day(text: str | None, today: date) -> date:
     return today
 
 
-def _calendar(request, filters: dict, start: date, end: date, today: date, *, grouped: bool = False):
+def _calendar(request, filters: dict | None, start: date, end: date, today: date, *, grouped: bool = False):
+    """The calendar's entries, undecided steps and groups; none at all for filters that do not parse (None)."""
+    if filters is None:
+        return [], [], []
     calendar = calendar_for_actor(actor=request.user, start=start, end=end, today=today, grouped=grouped, **filters)
     return calendar.entries, calendar.undecided, calendar.groups
 
@@ -204,14 +207,16 @@ def deadline_calendar(request):
     """Month, week or list of deadlines and schedule steps, filtered by fiscal year, stream, part, prefecture and officer."""
     form = CaseFilterForm(request.GET or None, reader=request.user, only=CALENDAR_FILTERS)
     filters = form.filters()
+    invalid = form.invalid
+    shown = None if invalid else filters  # filters that do not parse show nothing (the form says why)
     today = timezone.localdate()
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
-    context = {"form": form, "view": view, "today": today, "query": query_without_page(request)}
+    context = {"form": form, "view": view, "today": today, "query": query_without_page(request), "invalid": invalid}
     if view == "month":
         first = _parse_month(request.GET.get("month"), today)
         last = month_end(first)
         start, end = first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
-        entries, undecided, groups = _calendar(request, filters, start, end, today, grouped=True)
+        entries, undecided, groups = _calendar(request, shown, start, end, today, grouped=True)
         cells = _days(start, end, entries, today, groups)
         context |= {
             "month": first,
@@ -223,7 +228,7 @@ def deadline_calendar(request):
         anchor = _parse_day(request.GET.get("week"), today)
         start = anchor - timedelta(days=anchor.weekday())
         end = start + timedelta(days=6)
-        entries, undecided, _groups = _calendar(request, filters, start, end, today)
+        entries, undecided, _groups = _calendar(request, shown, start, end, today)
         context |= {
             "week_start": start,
             "days": _days(start, end, entries, today),
@@ -239,7 +244,7 @@ def deadline_calendar(request):
             # Entries of every year, from the first day of the current fiscal year.
             year = fiscal_year_of(today)
             start, end = fiscal_year_bounds(year)[0], fiscal_year_bounds(year + 1)[1]
-        entries, undecided, _groups = _calendar(request, filters, start, end, today)
+        entries, undecided, _groups = _calendar(request, shown, start, end, today)
         today_at = _first_from(entries, today)
         # Unfiltered, the list opens on the page where today falls (the last page when every entry is past).
         opening = None if chosen else (len(entries) if today_at is None else today_at) // PAGE_SIZE + 1
@@ -255,7 +260,7 @@ def deadline_calendar(request):
         "filter_query": urlencode({key: value for key, value in request.GET.items() if key in CALENDAR_FILTERS and value}),
         "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
     }
-    return page(request, "schedules/calendar.html", context)
+    return page(request, "schedules/calendar.html", context, status=422 if invalid else 200)
 
 
 @login_required

@@ -91,8 +91,14 @@ def worklist(request):
     needs = request.GET.get("needs", "")
     needs = needs if needs in NEEDS else ""
     cases = worklist_for_actor(actor=request.user, filters=filters, today=today, sort=sort, needs=needs)
+    invalid = form.invalid
+    if invalid:  # filters that do not parse list nothing (the form says why), not every case they left out
+        cases = cases.none()
     query = query_without_page(request)
     page_obj = paginate(request, cases)
+    counts = worklist_counts_for_actor(actor=request.user, filters=filters, today=today)
+    if invalid:
+        counts["by_state"] = []
     columns, rows = worklist_columns_for_actor(cases=page_obj, actor=request.user)
     return page(
         request,
@@ -109,12 +115,14 @@ def worklist(request):
             "sort_query": query_without(request, "page", "sort"),
             "needs": needs,
             "needs_query": query_without(request, "page", "needs", "state"),
-            "counts": worklist_counts_for_actor(actor=request.user, filters=filters, today=today),
+            "counts": counts,
+            "invalid": invalid,
             "page_sizes": PAGE_SIZES,
             "per_page": page_size(request),
             "saved_filters": saved_filter_list(owner=request.user, page="worklist"),
             "save_form": SavedFilterForm(initial={"query": query}),
         },
+        status=422 if invalid else 200,
     )
 
 

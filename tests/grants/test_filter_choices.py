@@ -99,12 +99,36 @@ def test_a_supervisor_is_offered_every_procedure_and_part(client):
     assert offered(page_as(client, supervisor, "/calendar/"), "part") == [code for code, _ in part_choices() if code]
 
 
-def test_a_procedure_outside_the_officers_streams_is_a_filter_error(client):
+def test_a_procedure_outside_the_officers_streams_is_a_filter_error_and_lists_nothing(client):
     officer = f.officer(streams=[CSG], prefectures=("11",))
+    case = f.case(actor=officer)
     client.force_login(officer)
+    assert f'href="/cases/{case.pk}/"' in client.get("/cases/").content.decode()
     response = client.get("/cases/", {"procedure": "fund_balance_survey"})
-    [select] = re.findall(r'<select[^>]*name="procedure"[^>]*>', response.content.decode())
+    body = response.content.decode()
+    [select] = re.findall(r'<select[^>]*name="procedure"[^>]*>', body)
     assert 'aria-invalid="true"' in select  # the procedure's own field, not another
+    # nothing listed under the error: not every case the filter would have left out
+    assert response.status_code == 422 and f'href="/cases/{case.pk}/"' not in body and 'data-testid="filters-invalid"' in body
+
+
+def test_a_part_outside_the_officers_streams_shows_an_empty_calendar_under_its_error(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.services import case_transition
+
+    officer = f.officer(streams=[CSG], prefectures=("11",))
+    case = f.case(actor=officer)
+    deadline = str(timezone.localdate() + timedelta(days=20))
+    case_transition(case_id=case.pk, name="request", actor=officer, data={"deadline": deadline}, expected_version=case.version)
+    client.force_login(officer)
+    assert f'href="/cases/{case.pk}/"' in client.get("/calendar/", {"view": "list"}).content.decode()
+    response = client.get("/calendar/", {"view": "list", "part": "facilities"})
+    body = response.content.decode()
+    assert response.status_code == 422 and 'data-testid="filters-invalid"' in body
+    assert f'href="/cases/{case.pk}/"' not in body
 
 
 def test_a_stream_outside_the_officers_scope_is_a_filter_error_not_an_empty_list(client):
@@ -112,3 +136,30 @@ def test_a_stream_outside_the_officers_scope_is_a_filter_error_not_an_empty_list
     client.force_login(officer)
     response = client.get("/cases/", {"stream": Stream.SPECIAL_ADJUSTMENT_GRANT})
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url, bad",
+    [
+        ("/cases/", {"prefecture": "99"}),  # no such prefecture
+        ("/calendar/", {"prefecture": "99"}),
+        ("/fund-balances/", {"prefecture": "99"}),
+        ("/recipients/", {"prefecture": "99"}),
+        ("/inquiries/", {"status": "lost"}),  # no such status
+    ],
+)
+def test_a_filter_that_does_not_parse_lists_nothing_and_says_so_once(client, url, bad):
+    client.force_login(f.supervisor())
+    response = client.get(url, bad)
+    body = response.content.decode()
+    assert response.status_code == 422 and body.count('notice notice--error') == 1 and 'data-testid="filters-invalid"' in body
+
+
+@pytest.mark.parametrize("url", [*FILTER_PAGES, "/fund-balances/", "/recipients/", "/history/"])
+def test_every_field_s_description_is_on_the_page(client, url):
+    """A field's ``aria-describedby`` names elements that are there (a screen reader reads out its hint)."""
+    client.force_login(f.supervisor())
+    body = client.get(url).content.decode()
+    described = {name for names in re.findall(r'aria-describedby="([^"]+)"', body) for name in names.split()}
+    missing = sorted(name for name in described if f'id="{name}"' not in body)
+    assert not missing

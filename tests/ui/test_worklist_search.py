@@ -160,7 +160,7 @@ def test_the_history_says_its_dates_are_the_days_records_were_entered(client, of
     client.force_login(f.auditor())
     with translation.override("ja"):
         body = client.get("/history/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert "記録日（から）" in body and "記録日（まで）" in body and "記録が入力された日です" in body
+    assert "記録日（から）" in body and "記録日（まで）" in body and "記録が入力された日" in body
     found = client.get(f"/history/?date_from={today}&date_to={today}", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert re.search(r'<a href="/cases/%d/">' % case.pk, found)
     assert f"{took_place.month}月{took_place.day}日" in found.split('<table class="table table--history">')[1]
