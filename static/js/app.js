@@ -19,7 +19,9 @@ document.addEventListener("change", (event) => {
    - form[data-confirm]: ask before an act that cannot be undone.
    - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to.
    - [data-shown-by-script]: hidden in the HTML, shown here (controls that need this script).
-   - input[data-tick-all="<name>"]: ticks or clears every checkbox named <name>. */
+   - input[data-tick-all="<name>"]: ticks or clears every checkbox named <name>.
+   - input[type="date"] holding a day the calendar does not have: its form is not sent (the message is the html
+     element's data-bad-date). */
 (function () {
   "use strict";
 
@@ -66,6 +68,26 @@ document.addEventListener("change", (event) => {
       box.checked = all.checked;
     });
   });
+
+  // A date picker holding a day the calendar does not have (02/30) would send nothing, and a step would then be
+  // dated today: stop the form and say so at the field (the forms are novalidate, so the browser does not).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.querySelectorAll) return;
+    var bad = Array.prototype.filter.call(form.querySelectorAll('input[type="date"]'), function (input) {
+      return input.validity.badInput;
+    });
+    if (!bad.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    bad.forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.setCustomValidity(document.documentElement.dataset.badDate || "");
+      input.addEventListener("input", function () { input.setCustomValidity(""); }, { once: true });
+    });
+    bad[0].reportValidity();
+    bad[0].focus();
+  }, true);
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -114,3 +114,26 @@ def test_every_field_error_on_the_pages_goes_through_the_one_include():
         "grants/_fiscal_year_select.html: field.errors",  # its aria-invalid
         "schedules/definitions.html: field.errors",  # hidden fields' errors, in the page's alert
     ], by_hand
+
+
+def test_a_date_picker_holding_a_day_the_calendar_lacks_stops_its_form_and_says_so(open_as, live_server, people):
+    """Chromium's date picker lets 02/30 be typed and then sends an empty date; a step whose date is empty is dated
+    today. The page stops such a form and says why at the field; nothing is recorded."""
+    case = f.case(actor=people["officer"])
+    case = case_transition(case_id=case.pk, name="request", actor=people["officer"], data={}, expected_version=case.version)
+    page = open_as(people["officer"])
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    form = page.locator("form.step-form").filter(has=page.get_by_role("button", name="提出書類を受理", exact=True))
+    form.get_by_label("金額（円）").fill("5000000")
+    day = form.get_by_label("日付")
+    day.focus()
+    page.keyboard.type("02")  # month, day, year: the picker's order in this browser
+    page.keyboard.type("30")
+    page.keyboard.type("2026")
+    assert day.evaluate("input => input.validity.badInput")  # the browser holds a day it will not send
+    form.get_by_role("button", name="提出書類を受理", exact=True).click()
+    page.wait_for_timeout(300)
+    assert day.evaluate("input => input.validationMessage") == "その日付はありません。年・月・日を入力し直してください。"
+    assert day.get_attribute("aria-invalid") == "true"
+    case.refresh_from_db()
+    assert case.state == "requested" and case.submitted_on is None  # nothing recorded
