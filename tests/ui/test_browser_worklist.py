@@ -89,3 +89,20 @@ def test_the_officer_withdraws_a_revocation_sent_back_and_it_stops_waiting_on_th
     assert revocation.withdrawn_at is not None and revocation.notified_on is None
     page.goto(f"{live_server.url}/cases/")
     assert page.get_by_test_id("needs").get_by_role("link", name="差し戻された起案").locator("strong").inner_text() == "0"
+
+
+def test_a_search_that_does_not_parse_empties_the_list_in_place_and_says_why(open_as, live_server, people):
+    """The filters send their form by htmx; a search the server refuses (422: a code whose check digit is wrong)
+    replaces the page's main region too, so the form says why and the list under it is empty, not left as it was."""
+    f.municipality("122203", "流山市", "12")
+    page = open_as(people["officer"])
+    page.goto(f"{live_server.url}/recipients/")
+    expect(page.locator("#results tbody tr").first).to_be_visible()
+    search = page.locator('input[name="q"]')
+    search.fill("122204")
+    with page.expect_response(lambda response: "q=122204" in response.url) as answer:
+        search.dispatch_event("change")  # what leaving the box does: the form goes by htmx, not a page load
+    assert answer.value.status == 422 and answer.value.request.headers.get("hx-request") == "true"
+    expect(page.get_by_test_id("filters-invalid")).to_be_visible()
+    expect(page.locator("#results tbody tr")).to_have_count(0)
+    assert page.locator('input[name="q"]').get_attribute("aria-invalid") == "true"
