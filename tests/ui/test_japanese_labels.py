@@ -114,3 +114,15 @@ def test_the_history_names_a_payment_run_s_cancel_and_approval_in_japanese(clien
     body = client.get("/history/").content.decode()
     assert "支払回を取消し" in body and "支払回を決裁" in body
     assert "<strong>cancel</strong>" not in body
+
+
+def test_a_step_done_reads_grammatically_for_every_step_label():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from workflows.steps import step_labels
+
+    with translation.override("ja"):
+        for label in step_labels().values():
+            done = gettext("%(recipient)s: %(step)s done.") % {"recipient": "行方市", "step": label}
+            assert done == f"行方市：「{label}」を完了しました。"  # 「取消を決裁」を完了, not 取消を決裁を完了
