@@ -11,14 +11,15 @@ held through the groups of the standard roles (``grants.roles``) or any group an
 
 ``authorize`` raises the typed errors the API, the pages and the commands already turn into
 403s and messages; ``may`` asks the same question for a yes or no; ``scope_q`` filters a
-queryset down to what the user may read. Permissions and scope rows are cached on the user
+queryset down to what the user may read; ``scope_covers`` asks whether an act on many rows at
+once (a payment run's step acts on all its items) lies wholly within the user's scope. Permissions and scope rows are cached on the user
 object for the length of a request (Django caches the permissions there too).
 """
 
 from functools import cache
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from web.errors import PermissionDenied
 
@@ -62,6 +63,11 @@ def scope_of(user) -> frozenset[tuple[str, str]] | None:
         cached = None if not rows and _holds(user, WORK_BUREAU_WIDE) else rows
         user._grant_scope = cached
     return cached
+
+
+def works_bureau_wide(user) -> bool:
+    """Whether ``user`` is limited by no scope rows (``scope_of`` is None)."""
+    return scope_of(user) is None
 
 
 def in_scope(user, *, stream: str, prefecture: str) -> bool:
@@ -133,3 +139,13 @@ def scope_q(user, permission: str = READ_CASE, *, via: str = "", stream: str | N
         prefecture_code=OuterRef(prefecture or f"{via}recipient__prefecture_code"),
     )
     return Q(Exists(rows))
+
+
+def scope_covers(user, permission: str, rows: QuerySet, *, via: str = "") -> bool:
+    """Whether ``user`` may ``permission`` on every row of ``rows`` (as ``scope_q`` names them, through ``via``):
+    an act on them all at once is theirs only if no row lies outside their scope. True for no rows."""
+    if not _holds(user, permission):
+        return False
+    if works_bureau_wide(user):
+        return True
+    return not rows.filter(~scope_q(user, permission, via=via)).exists()

@@ -15,6 +15,7 @@ LABELS = {
     "determination": dict(DeterminationKind.choices),
     "action": {
         "create": gettext_lazy("Case opened"),
+        "local_governments_load": gettext_lazy("Local governments loaded"),
         "budget_notice_record": gettext_lazy("Budget-obligation notice recorded"),
         "procedure_definition": gettext_lazy("Procedure definition of the year set"),
         "scope_create": gettext_lazy("Scope row added"),

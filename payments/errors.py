@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from grants.errors import OutOfScope
 from web.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 RUN_EMPTY_MESSAGE = _("The run has no items left to pay.")
@@ -52,6 +53,19 @@ class RunFourEyesViolation(PermissionDenied):
 class RunExecutorIsApprover(PermissionDenied):
     code = "four_eyes"
     default_message = _("The person who approved a payment run cannot execute it.")
+
+
+class RunOutOfScope(OutOfScope):
+    """A run's step acts on every item of the run: it is for someone whose scope covers them all."""
+
+    default_message = _(
+        "This payment run holds items outside the streams and prefectures assigned to you; "
+        "its steps act on every item, so they are for someone whose scope covers them all."
+    )
+
+
+class EmptyRunNotYours(OutOfScope):
+    default_message = _("A payment run with no items is for the person who drafted it or a bureau-wide user.")
 
 
 class RunNotDue(Conflict):

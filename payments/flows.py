@@ -18,20 +18,26 @@ from viewflow import this
 from viewflow.fsm import State
 
 from calendars.eras import day_text
-from grants.access import may
+from grants.access import may, scope_covers, works_bureau_wide
 from web.errors import PermissionDenied
 
 from .errors import (
     RUN_EMPTY_MESSAGE,
     RUN_NOT_DUE_MESSAGE,
+    EmptyRunNotYours,
     RunConditionUnmet,
     RunExecutorIsApprover,
     RunFourEyesViolation,
     RunNotDue,
+    RunOutOfScope,
 )
 from .models import PaymentRun, PaymentRunState
 
 S = PaymentRunState
+PREPARE = "payments.prepare_payment_run"
+APPROVE = "payments.approve_payment_run"
+#: The permission each step asks for, beside the rest of its rule (four eyes, scope) in its ``permission=``.
+STEP_PERMISSIONS = {"approve": APPROVE, "execute": PREPARE, "cancel": PREPARE}
 
 
 class PaymentRunFlow:
@@ -43,6 +49,7 @@ class PaymentRunFlow:
         self.run = run
         self.actor = actor
         self.today = today or timezone.localdate()
+        self._covers: dict = {}
 
     @state.getter()
     def _get_state(self):
@@ -53,21 +60,41 @@ class PaymentRunFlow:
         self.run.state = value
 
     # -- who may act ------------------------------------------------------
+    # Each step acts on every item of the run, so the actor's scope must cover them all (``covers``).
     def staff(self, user) -> bool:
-        return may(user, "payments.prepare_payment_run")
+        return may(user, PREPARE) and self.covers(user, PREPARE)
 
     def supervisor_not_drafter(self, user) -> bool:
-        return may(user, "payments.approve_payment_run") and self.run.drafted_by_id != user.pk
+        return may(user, APPROVE) and self.run.drafted_by_id != user.pk and self.covers(user, APPROVE)
 
     def staff_not_approver(self, user) -> bool:
         return self.staff(user) and self.run.approved_by_id != user.pk
 
+    def covers(self, user, permission: str) -> bool:
+        """Whether every item of the run lies in ``user``'s scope; a run with no items is its drafter's or a
+        bureau-wide user's (nobody's scope names it)."""
+        key = (user.pk, permission)
+        if key not in self._covers:
+            items = self.run.items.all()
+            self._covers[key] = (
+                scope_covers(user, permission, items, via="case__")
+                if items.exists()
+                else self.run.drafted_by_id == user.pk or works_bureau_wide(user)
+            )
+        return self._covers[key]
+
     def refusal(self, name: str, user) -> Exception:
         """The error that explains why ``user`` may not take transition ``name``."""
-        if name == "approve" and may(user, "payments.approve_payment_run"):
+        permission = STEP_PERMISSIONS[name]
+        if not may(user, permission):
+            return PermissionDenied(details={"transition": name})
+        if name == "approve" and self.run.drafted_by_id == user.pk:
             return RunFourEyesViolation()
-        if name == "execute" and self.staff(user):
+        if name == "execute" and self.run.approved_by_id == user.pk:
             return RunExecutorIsApprover()
+        if not self.covers(user, permission):
+            details = {"transition": name, "run": self.run.pk}
+            return RunOutOfScope(details=details) if self.run.items.exists() else EmptyRunNotYours(details=details)
         return PermissionDenied(details={"transition": name})
 
     def unmet(self, condition: str, message) -> Exception:

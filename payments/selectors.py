@@ -3,7 +3,10 @@
 Everything follows the case scope (``grants.access``): items, claims and fund
 balances belong to cases and prefectures, and a payment run, one batch for the
 whole bureau, shows each reader only the items of the cases they may read, its
-totals counting those alone. The history records a run whole.
+totals counting those alone; a scoped reader is not shown a run holding none of
+their items (unless they drafted it). A run's steps act on every item, so they
+are offered only to someone whose scope covers them all (``PaymentRunFlow.covers``).
+The history records a run whole.
 """
 
 from collections import defaultdict
@@ -15,12 +18,13 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from grants.access import READ_CASE, authorize, may, scope_q
+from grants.access import READ_CASE, authorize, may, scope_q, works_bureau_wide
 from grants.catalogue import fund_stream, procedure_get, procedure_list, stream_get
+from grants.errors import OutOfScope
 from grants.models import DECISION_IN_FORCE_STATES, GRANT_REVOKED_STATES, Case, CaseState, Recipient, RecipientKind
 from grants.selectors import grant_amount_as_last_notified
 
-from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation
+from .errors import PaymentRunNotFound, ReturnClaimNotFound, RunFourEyesViolation, RunOutOfScope
 from .flows import PaymentRunFlow
 from .models import FundBalance, PaymentItem, PaymentRecord, PaymentRun, PaymentRunState, ReturnClaim
 from .money import late_interest, surcharge_by_receipt
@@ -35,10 +39,19 @@ def _runs_with_totals(*, actor) -> QuerySet[PaymentRun]:
     )
 
 
+def _runs_seen(*, actor, runs: QuerySet[PaymentRun]) -> QuerySet[PaymentRun]:
+    """The runs ``actor`` is shown: every run for the bureau-wide; for a scoped reader, those holding an item
+    they may read and those they drafted (a run of none of their items is someone else's business)."""
+    if works_bureau_wide(actor):
+        return runs
+    return runs.filter(Q(item_count__gt=0) | Q(drafted_by=actor))
+
+
 def payment_run_list_for_actor(*, actor, fiscal_year: int | None = None) -> QuerySet[PaymentRun]:
-    """Payment runs by date, each with the total and item count of what the actor may read of it."""
+    """Payment runs by date that hold an item the actor may read (or they drafted), each with the total and item
+    count of what the actor may read of it."""
     authorize(actor, READ_CASE)
-    runs = _runs_with_totals(actor=actor)
+    runs = _runs_seen(actor=actor, runs=_runs_with_totals(actor=actor))
     if fiscal_year is not None:
         runs = runs.filter(fiscal_year_id=fiscal_year)
     return runs.order_by("run_on", "pk")
@@ -51,13 +64,17 @@ def payment_run_pending_list_for_actor(*, actor) -> QuerySet[PaymentRun]:
 
 def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> PaymentRun:
     """One payment run, with the total of what the actor may read of it unless locked for a change;
-    PaymentRunNotFound otherwise."""
+    PaymentRunNotFound, or RunOutOfScope for a run the list does not show them, otherwise. Locked for a step,
+    it is read whole: the step's permission decides (``PaymentRunFlow.covers``)."""
     authorize(actor, READ_CASE)
     runs = PaymentRun.objects.select_for_update() if lock else _runs_with_totals(actor=actor)
     try:
-        return runs.get(pk=run_id)
+        run = runs.get(pk=run_id)
     except (PaymentRun.DoesNotExist, ValueError, TypeError):
         raise PaymentRunNotFound(details={"run": run_id}) from None
+    if not lock and not _runs_seen(actor=actor, runs=_runs_with_totals(actor=actor).filter(pk=run.pk)).exists():
+        raise RunOutOfScope(details={"run": run.pk})
+    return run
 
 
 @dataclass(frozen=True)
@@ -121,13 +138,14 @@ def payment_run_available_transitions(*, run: PaymentRun, actor) -> list[str]:
     ]
 
 
-def payment_run_four_eyes_refusal(*, run: PaymentRun, actor) -> str | None:
-    """Why ``actor`` may not approve ``run`` when that is the four-eyes rule (they drafted it), else None."""
+def payment_run_refusal_note(*, run: PaymentRun, actor) -> str | None:
+    """Why ``actor``, who holds a step's permission, may not take it on ``run`` (the four-eyes rule: they drafted
+    it; or items of the run outside their scope), shown in place of its button; else None."""
     flow = PaymentRunFlow(run, actor=actor)
     for transition in PaymentRunFlow.state.get_outgoing_transitions(run.state):
         if not transition.has_perm(flow, actor):
             refusal = flow.refusal(transition.slug, actor)  # the flow names the step the rule guards
-            if isinstance(refusal, RunFourEyesViolation):
+            if isinstance(refusal, (RunFourEyesViolation, OutOfScope)):
                 return str(refusal.message)
     return None
 

@@ -27,7 +27,7 @@ from .selectors import (
     fund_balance_list_for_actor,
     fund_balances_with_expected_amounts,
     payment_run_available_transitions,
-    payment_run_four_eyes_refusal,
+    payment_run_refusal_note,
     payment_run_list_for_actor,
     return_claim_balance,
     return_claim_get_for_actor,
@@ -106,7 +106,7 @@ def _payment_runs_page(request, *, bound: PaymentRunCreateForm | None = None, st
         {
             "run": run,
             "steps": run_step_buttons(payment_run_available_transitions(run=run, actor=request.user)),
-            "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
+            "four_eyes": payment_run_refusal_note(run=run, actor=request.user),
         }
         for run in page_obj
     ]

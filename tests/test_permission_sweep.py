@@ -210,7 +210,8 @@ ROUTES: dict[str, Route] = {
         reads=(Read(HIDDEN, secret=RUN_TOTAL),), writes={"post": Write(lambda w: {"date": "2025-10-30"})}
     ),
     "api:payment-run-detail": Route(
-        lambda w: {"run_id": w.draft_run.pk}, reads=(Read(HIDDEN, secret=(*CASE_DATA, *RUN_TOTAL)),)
+        # A run holding none of the reader's items is refused, as a case outside their scope is.
+        lambda w: {"run_id": w.draft_run.pk}, reads=(Read(REFUSED, secret=(*CASE_DATA, *RUN_TOTAL)),)
     ),
     "api:payment-run-transition": Route(
         lambda w: {"run_id": w.draft_run.pk, "name": "approve"}, writes={"post": Write()}

@@ -97,7 +97,8 @@ EXPECTED_AMOUNTS = (
     FieldSpec("expected_third_year", "amount", _("Expected amount required, third fiscal year (yen)"), required=True),
 )
 LEGAL_BASIS = FieldSpec(
-    "legal_basis", "text", _("Legal basis (art_17_1: subsidy act art. 17(1); other)"),
+    # The label names the field only: the form offers each basis by its label, the API lists value and label.
+    "legal_basis", "text", _("Legal basis"),
     choices=tuple(RevocationBasis.choices),
 )
 

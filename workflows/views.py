@@ -34,7 +34,7 @@ from payments.selectors import (
     case_return_claim_balances_for_actor,
     payment_run_available_transitions,
     payment_run_breakdown_for_actor,
-    payment_run_four_eyes_refusal,
+    payment_run_refusal_note,
     payment_run_pending_list_for_actor,
 )
 from payments.services import payment_run_transition
@@ -333,7 +333,7 @@ def approval_queue(request):
             "run": run,
             "steps": run_step_buttons(payment_run_available_transitions(run=run, actor=request.user)),
             "breakdown": payment_run_breakdown_for_actor(actor=request.user, run=run),
-            "four_eyes": payment_run_four_eyes_refusal(run=run, actor=request.user),
+            "four_eyes": payment_run_refusal_note(run=run, actor=request.user),
         }
         for run in payment_run_pending_list_for_actor(actor=request.user)
     ]

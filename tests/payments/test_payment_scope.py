@@ -106,8 +106,87 @@ def test_a_supervisor_limited_to_saitama_sees_only_saitama_s_part_of_a_run_in_th
     Scope.objects.bulk_create([Scope(user=saitama_boss, stream=stream, prefecture_code="11") for stream in stream_codes()])
     client.force_login(saitama_boss)
     queue = client.get("/approvals/").content.decode()
-    assert f"/payment-runs/{world['run'].pk}/steps/approve/" in queue
+    # The run also pays Tokyo: its approval is for a supervisor whose scope covers every item.
+    assert f"/payment-runs/{world['run'].pk}/steps/approve/" not in queue
     assert "川越市" in queue and f"{SAITAMA:,}" in queue
     assert TOKYO_CITY[1] not in queue and f"{TOKYO:,}" not in queue
     client.force_login(world["boss"])
     assert TOKYO_CITY[1] in client.get("/approvals/").content.decode()
+
+
+# A run's step (approve, execute, cancel) acts on every item of the run: it is for someone whose scope covers
+# them all. officer2 reads one of the run's three items; the officer who drafted it covers all three.
+
+
+def test_officer2_may_not_cancel_a_run_holding_items_outside_their_scope(world):
+    from grants.models import HistoryEntry
+    from payments.errors import RunOutOfScope
+    from payments.models import PaymentRunState
+    from payments.selectors import payment_run_available_transitions
+    from payments.services import payment_run_transition
+
+    run, officer2 = world["run"], world["officer2"]
+    assert payment_run_available_transitions(run=run, actor=officer2) == []
+    assert payment_run_available_transitions(run=run, actor=world["officer"]) == ["cancel"]
+    records = HistoryEntry.objects.count()
+    with pytest.raises(RunOutOfScope):
+        payment_run_transition(actor=officer2, run_id=run.pk, name="cancel")
+    run.refresh_from_db()
+    assert run.state == PaymentRunState.DRAFT and run.items.count() == 3
+    assert HistoryEntry.objects.count() == records  # a refused act writes nothing
+
+
+def test_the_api_refuses_officer2_the_run_s_cancel_with_a_403_and_offers_it_not(api, world):
+    run = world["run"]
+    login(api, world["officer2"])
+    assert api.get(f"/api/payment-runs/{run.pk}").json()["available_transitions"] == []
+    response = api.post(f"/api/payment-runs/{run.pk}/transitions/cancel")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "out_of_scope"
+    assert "すべての項目" in response.json()["error"]["message"]
+
+
+def test_the_payment_runs_page_offers_officer2_no_cancel_and_says_why(client, world):
+    run = world["run"]
+    client.force_login(world["officer2"])
+    page = client.get("/payment-runs/").content.decode()
+    assert f"/payment-runs/{run.pk}/steps/cancel/" not in page
+    assert "範囲外の項目が含まれています" in page
+    response = client.post(f"/payment-runs/{run.pk}/steps/cancel/", follow=True)
+    assert response.status_code == 200
+    run.refresh_from_db()
+    assert run.state == "draft"
+    client.force_login(world["officer"])
+    assert f"/payment-runs/{run.pk}/steps/cancel/" in client.get("/payment-runs/").content.decode()
+
+
+def test_a_scoped_reader_is_not_shown_a_run_holding_none_of_their_items(api, client, world):
+    run = world["run"]
+    kanagawa = f.officer(streams=(CSG,), prefectures=("14",), username="kanagawa")
+    login(api, kanagawa)
+    assert api.get("/api/payment-runs").json()["items"] == []
+    detail = api.get(f"/api/payment-runs/{run.pk}")
+    assert detail.status_code == 403 and detail.json()["error"]["code"] == "out_of_scope"
+    assert api.post(f"/api/payment-runs/{run.pk}/transitions/cancel").status_code == 403
+    client.force_login(kanagawa)
+    assert f"/payment-runs/{run.pk}/" not in client.get("/payment-runs/").content.decode()
+
+
+def test_a_run_with_no_items_is_its_drafter_s_or_a_bureau_wide_user_s(world):
+    from payments.errors import EmptyRunNotYours
+    from payments.models import PaymentRun
+    from payments.selectors import payment_run_available_transitions, payment_run_list_for_actor
+    from payments.services import payment_run_cancel
+
+    officer2 = world["officer2"]
+    empty = PaymentRun.objects.create(
+        fiscal_year=world["run"].fiscal_year, run_on=date(2023, 11, 1), drafted_by=world["officer"],
+        drafted_at=timezone.now(),
+    )
+    assert empty.pk not in {r.pk for r in payment_run_list_for_actor(actor=officer2)}
+    assert payment_run_available_transitions(run=empty, actor=officer2) == []
+    assert payment_run_available_transitions(run=empty, actor=world["officer"]) == ["cancel"]
+    assert payment_run_available_transitions(run=empty, actor=world["boss"]) == ["cancel"]
+    with pytest.raises(EmptyRunNotYours):
+        payment_run_cancel(actor=officer2, run_id=empty.pk)
+    payment_run_cancel(actor=world["officer"], run_id=empty.pk)

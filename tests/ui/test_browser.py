@@ -141,7 +141,7 @@ def test_officer_drafts_supervisor_approves_and_the_case_is_notified(open_as, li
     shot(boss, "05-approval-queue")
     row.get_by_role("button", name="決裁", exact=True).click()
     boss.wait_for_load_state()
-    assert "川越市：決裁を完了しました。" in boss.content()  # the queue says which case
+    assert "川越市：「決裁」を完了しました。" in boss.content()  # the queue says which case
 
     officer.goto(f"{live_server.url}/cases/{case.pk}/")
     take_step(officer, "通知を発出")

@@ -140,7 +140,7 @@ def test_supervisor_approves_from_the_queue_and_sees_the_drafter_and_cover(clien
     assert response.status_code == 302 and response["Location"] == "/approvals/"
     case.refresh_from_db()
     assert case.state == "approved"
-    assert "川越市：決裁を完了しました。" in client.get("/approvals/").content.decode()  # the message names the case
+    assert "川越市：「決裁」を完了しました。" in client.get("/approvals/").content.decode()  # the message names the case
 
 
 def test_the_queue_shows_a_draft_the_notices_do_not_cover_and_tells_the_drafter_it_is_not_theirs(client, people):

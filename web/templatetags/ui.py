@@ -38,6 +38,16 @@ def state_label(code, subject_type: str) -> str:
 
 
 @register.filter
+def action_label(code, subject_type: str) -> str:
+    """An act as its subject names it: a payment run's ``approve`` is not a case's (``<subject>_action`` labels
+    first, then the acts'); the code itself when unknown."""
+    kind = f"{subject_type}_action"
+    if code and code_label(kind, code) is not None:
+        return label(code, kind)
+    return label(code, "action")
+
+
+@register.filter
 def reason_label(text, subject_type: str) -> str:
     """A record's reason as its subject names it: a return claim's is a code (``<subject>_reason`` labels); any
     other is what a person wrote, shown as written."""
