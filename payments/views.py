@@ -19,7 +19,7 @@ from web.errors import Conflict, InvalidInput
 from web.pagination import paginate, query_without_page
 from web.views import domain_errors_as_pages, post_only
 
-from .errors import NothingToPay, Overpayment
+from .errors import NothingToPay, Overpayment, RunOutOfScope
 from .flows import run_step_buttons
 from .forms import PaymentRunCreateForm, RepaymentForm
 from .selectors import (
@@ -136,6 +136,8 @@ def payment_run_create_page(request):
             add_service_errors(form, details)
         except NothingToPay as exc:
             form.add_error("run_on", str(exc.message))  # nothing due by the date: the date is what to change
+        except RunOutOfScope as exc:
+            form.add_error(None, str(exc.message))  # items due that are not the drafter's
         except Conflict as exc:
             form.add_error(None, str(exc.message))
         else:

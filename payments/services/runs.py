@@ -27,10 +27,11 @@ from web.errors import InvalidInput
 from ..errors import (
     ItemAlreadyPaid,
     NothingToPay,
+    RunOutOfScope,
     RunTransitionNotAllowed,
     UnknownRunTransition,
 )
-from ..flows import PaymentRunFlow
+from ..flows import PREPARE, PaymentRunFlow
 from ..models import PaymentItem, PaymentRecord, PaymentRun
 from ..selectors import payment_run_breakdown, payment_run_get_for_actor
 from ..signals import payment_run_executed
@@ -77,6 +78,14 @@ def payment_run_create(*, actor, run_on: date) -> PaymentRun:
     )
     if not gathered:
         raise NothingToPay(details={"date": run_on.isoformat()})
+    if not PaymentRunFlow(run, actor=actor).covers(actor, PREPARE):
+        # a run's steps act on all its items (``PaymentRunFlow.covers``): one its drafter could not cancel or
+        # execute is not drafted (the transaction rolls the gathering back)
+        raise RunOutOfScope(
+            _("Items due by this date lie outside the streams and prefectures assigned to you: a run gathers them "
+              "all, so it is drafted by someone whose scope covers them."),
+            details={"date": run_on.isoformat()},
+        )
     _record(actor=actor, run=run, action="payment_run_create", source="")
     return run
 

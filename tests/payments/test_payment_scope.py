@@ -190,3 +190,29 @@ def test_a_run_with_no_items_is_its_drafter_s_or_a_bureau_wide_user_s(world):
     with pytest.raises(EmptyRunNotYours):
         payment_run_cancel(actor=officer2, run_id=empty.pk)
     payment_run_cancel(actor=world["officer"], run_id=empty.pk)
+
+
+def test_a_run_that_would_gather_items_outside_the_drafter_s_scope_is_not_drafted(client):
+    """A run gathers every item due by its date, and its steps act on them all: a drafter whose scope does not
+    cover them could draft a run they could neither cancel nor execute, so it is refused and nothing is written.
+    Once the items due are theirs, they draft it."""
+    from grants.models import HistoryEntry
+    from payments.errors import RunOutOfScope
+    from payments.models import PaymentRun
+
+    pf.shipped_plans()
+    officer, boss = f.officer(prefectures=("11", "12", "13")), f.supervisor()
+    officer2 = f.officer(streams=(CSG,), prefectures=("11", "12"), username="officer2")
+    pf.notified(officer=officer, boss=boss, year=2023, amount=2 * SAITAMA, on=date(2023, 10, 19))
+    fund_item(officer=officer, amount=FUND, due_on=date(2023, 10, 1))  # the medical-care fund's: not officer2's
+    records = HistoryEntry.objects.count()
+    with pytest.raises(RunOutOfScope):
+        payment_run_create(actor=officer2, run_on=date(2023, 10, 30))
+    assert not PaymentRun.objects.exists() and not PaymentItem.objects.filter(run__isnull=False).exists()
+    assert HistoryEntry.objects.count() == records
+    client.force_login(officer2)  # the page's form says why
+    body = client.post("/payment-runs/new/", {"run_on": "2023-10-30"}).content.decode()
+    assert "担当外の事業・都道府県のものが含まれています" in body and not PaymentRun.objects.exists()
+    PaymentItem.objects.filter(case__stream=MCF).update(due_on=date(2023, 11, 30))  # due after the run's date
+    run = payment_run_create(actor=officer2, run_on=date(2023, 10, 30))
+    assert run.items.count() == 1 and run.drafted_by == officer2
