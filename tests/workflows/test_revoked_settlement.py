@@ -42,15 +42,15 @@ def grant_and_settlement(people, *, until: str):
     return grant, settlement
 
 
-def refused(api, case, name, actor, message, language="en", **data):
-    """``name`` on ``case`` over the API is a 409 ``condition_unmet`` naming ``baseline_stands`` and ``message``,
-    and writes nothing."""
+def refused(api, case, name, actor, message, language="en", condition="baseline_stands", **data):
+    """``name`` on ``case`` over the API is a 409 ``condition_unmet`` naming ``condition`` and ``message``, and
+    writes nothing."""
     records, items, version = HistoryEntry.objects.count(), PaymentItem.objects.count(), case.version
     api.force_authenticate(actor)
     response = api.post(f"/api/cases/{case.pk}/transitions/{name}", {"version": case.version, **data}, format="json",
                         HTTP_ACCEPT_LANGUAGE=language)
     error = assert_error(response, 409, "condition_unmet")
-    assert error["details"]["condition"] == "baseline_stands" and message in error["message"]
+    assert error["details"]["condition"] == condition and message in error["message"]
     case.refresh_from_db()
     assert (case.version, HistoryEntry.objects.count(), PaymentItem.objects.count()) == (version, records, items)
     return case
@@ -82,13 +82,21 @@ def test_no_settlement_is_drafted_on_a_revoked_grant_and_the_refusal_says_why_in
             language="ja", amount=20_000_000)
 
 
-def test_while_a_revocation_is_under_way_the_settlement_waits(api, people):
+def test_while_a_revocation_is_under_way_the_settlement_is_drafted_but_waits_to_be_approved_and_notified(api, people):
     officer, boss = people["officer"], people["boss"]
-    grant, settlement = grant_and_settlement(people, until="draft")
+    grant, settlement = grant_and_settlement(people, until="start_review")
     grant = pf.act(grant, "draft_revocation", officer, today=date(2024, 7, 5), reason="目的外使用", legal_basis="art_17_1")
-    settlement = refused(api, settlement, "approve", boss, REVOKING)
-    grant = pf.act(grant, "approve_revocation", boss, today=date(2024, 7, 5))
-    refused(api, settlement, "approve", boss, REVOKING)
+    settlement = pf.act(settlement, "draft", officer, occurred_on="2024-07-08", amount=20_000_000)  # decides nothing
+    settlement = refused(api, settlement, "approve", boss, REVOKING, condition="baseline_not_being_revoked")
+    grant = pf.act(grant, "approve_revocation", boss, today=date(2024, 7, 9))
+    refused(api, settlement, "approve", boss, REVOKING, condition="baseline_not_being_revoked")
+
+
+def test_a_settlement_approved_is_not_notified_while_a_revocation_is_under_way(api, people):
+    grant, settlement = grant_and_settlement(people, until="approve")
+    pf.act(grant, "draft_revocation", people["officer"], today=date(2024, 7, 5), reason="目的外使用",
+           legal_basis="art_17_1")
+    refused(api, settlement, "notify", people["officer"], REVOKING, condition="baseline_not_being_revoked")
 
 
 def test_a_revocation_sent_back_lets_the_settlement_go_on(people):

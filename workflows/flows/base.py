@@ -266,22 +266,24 @@ class CaseFlow:
         )
 
     def baseline_stands(self):
-        """Changes and settlements decide on a grant that stands: not on one revoked (its revocation's return
-        settles it), nor, until the revocation is sent back or notified, on one whose revocation is under way.
-        Held at every step that decides or moves money (draft, approve, notify), not only at the draft."""
+        """Changes and settlements decide on a grant that stands: not on one revoked, whose revocation's return
+        settles it. Held at every step that decides or moves money (draft, approve, notify), not only at the draft."""
         baseline = self.baseline_grant()
-        if baseline is None:
-            return State.CONDITION(True)
-        if baseline.revoked:
-            return State.CONDITION(
-                False,
-                unmet=_(
-                    "This grant decision has been revoked: the return its revocation ordered settles it. "
-                    "Withdraw this case."
-                ),
-            )
         return State.CONDITION(
-            not baseline.revoking,
+            baseline is None or not baseline.revoked,
+            unmet=_(
+                "This grant decision has been revoked: the return its revocation ordered settles it. "
+                "Withdraw this case."
+            ),
+        )
+
+    def baseline_not_being_revoked(self):
+        """A change or settlement is not approved or notified while a revocation of its grant is under way (drafted
+        or approved): it waits until the revocation is sent back or notified. A draft, which decides nothing, may
+        be made meanwhile."""
+        baseline = self.baseline_grant()
+        return State.CONDITION(
+            baseline is None or not baseline.revoking,
             unmet=_(
                 "A revocation of this grant decision is under way: this waits until the revocation is sent back "
                 "(the decision stands) or notified (its return settles the grant)."
@@ -813,7 +815,7 @@ class BureauDetermination(Revocation):
         source=S.DRAFTED,
         target=S.APPROVED,
         label=gettext_lazy("Approve"),
-        conditions=[this.baseline_stands, this.budget_notice_covers],
+        conditions=[this.baseline_stands, this.baseline_not_being_revoked, this.budget_notice_covers],
         permission=this.supervisor_not_drafter,
         letter=ActLetter.NONE,
         determination=DeterminationAct.APPROVES,
@@ -826,7 +828,7 @@ class BureauDetermination(Revocation):
         source=S.APPROVED,
         target=S.NOTIFIED,
         label=gettext_lazy("Issue notice"),
-        conditions=[this.baseline_stands],
+        conditions=[this.baseline_stands, this.baseline_not_being_revoked],
         permission=this.officer_in_scope,
         fields=[DOCUMENT_NUMBER, DATE],
         letter=ActLetter.NOTICE,
