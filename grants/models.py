@@ -59,6 +59,8 @@ GRANT_REVOKED_STATES = frozenset({CaseState.REVOKED})
 DECISION_IN_FORCE_STATES = frozenset(
     {CaseState.NOTIFIED, CaseState.REVOCATION_DRAFTED, CaseState.REVOCATION_APPROVED}
 )
+# States in which a revocation of the case's notified decision is under way: drafted or approved, not yet notified.
+REVOCATION_UNDER_WAY_STATES = DECISION_IN_FORCE_STATES - {CaseState.NOTIFIED}
 
 
 class RecipientKind(models.TextChoices):

@@ -22,6 +22,8 @@ from .local_governments import search_kana, search_text
 from .models import (
     AWAITING_RECIPIENT_STATES,
     DECISION_IN_FORCE_STATES,
+    GRANT_REVOKED_STATES,
+    REVOCATION_UNDER_WAY_STATES,
     BudgetCommitment,
     BudgetLedger,
     BudgetNotice,
@@ -250,21 +252,39 @@ def recipient_list(
     return recipients.order_by("prefecture_code", "kind", "code")
 
 
+@dataclass(frozen=True)
+class GrantStanding:
+    """Where a fiscal year's grant stands (its initial decision and its change): ``amount`` as last notified while
+    a decision of it is in force (``grant_amount_as_last_notified``; None when none is); ``revoked`` once a
+    decision of it was revoked (its revocation notified: nothing of the grant stands, the revocation's return
+    settles it); ``revoking`` while a revocation of it is drafted or approved, not yet notified."""
+
+    amount: int | None
+    revoked: bool
+    revoking: bool
+
+
+def grant_standing(*, fiscal_year: int, stream: str, part: str, recipient_id: int) -> GrantStanding:
+    """A recipient's grant of a fiscal year, stream and part (``GrantStanding``): one query of its cases."""
+    grant = [spec.code for spec in procedure_list(stream) if spec.sets_grant]
+    cases = Case.objects.filter(
+        fiscal_year_id=fiscal_year, stream=stream, part=part, recipient_id=recipient_id, procedure__in=grant
+    ).values_list("procedure", "state", "amount_current")
+    notified, states = {}, set()
+    for procedure, state, amount in cases:
+        states.add(state)
+        if state in DECISION_IN_FORCE_STATES and amount is not None:
+            notified[procedure] = amount
+    return GrantStanding(
+        amount=grant_amount_as_last_notified(notified, stream),
+        revoked=bool(states & GRANT_REVOKED_STATES),
+        revoking=bool(states & REVOCATION_UNDER_WAY_STATES),
+    )
+
+
 def grant_current_amount(*, fiscal_year: int, stream: str, part: str, recipient_id: int) -> int | None:
     """The amount of a fiscal year's grant as last notified (change over initial), or None."""
-    grant = {spec.code: spec for spec in procedure_list(stream) if spec.sets_grant}
-    notified = dict(
-        Case.objects.filter(
-            fiscal_year_id=fiscal_year,
-            stream=stream,
-            part=part,
-            recipient_id=recipient_id,
-            procedure__in=list(grant),
-            state__in=[state.value for state in DECISION_IN_FORCE_STATES],
-            amount_current__isnull=False,
-        ).values_list("procedure", "amount_current")
-    )
-    return grant_amount_as_last_notified(notified, stream)
+    return grant_standing(fiscal_year=fiscal_year, stream=stream, part=part, recipient_id=recipient_id).amount
 
 
 def grant_amount_as_last_notified(amounts: dict[str, int | None], stream: str) -> int | None:

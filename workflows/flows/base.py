@@ -50,7 +50,8 @@ from grants.selectors import (
     decision_in_force,
     determination_pending,
     determination_sent_back,
-    grant_current_amount,
+    GrantStanding,
+    grant_standing,
 )
 from payments.services import payment_items_issue, payment_items_revoke, payment_plan_rider
 from schedules.deadlines import deadline_for_request
@@ -264,6 +265,31 @@ class CaseFlow:
             unmet=_("No notified grant decision exists for the fiscal year this case changes or settles."),
         )
 
+    def baseline_stands(self):
+        """Changes and settlements decide on a grant that stands: not on one revoked, whose revocation's return
+        settles it. Held at every step that decides or moves money (draft, approve, notify), not only at the draft."""
+        baseline = self.baseline_grant()
+        return State.CONDITION(
+            baseline is None or not baseline.revoked,
+            unmet=_(
+                "This grant decision has been revoked: the return its revocation ordered settles it. "
+                "Withdraw this case."
+            ),
+        )
+
+    def baseline_not_being_revoked(self):
+        """A change or settlement is not approved or notified while a revocation of its grant is under way (drafted
+        or approved): it waits until the revocation is sent back or notified. A draft, which decides nothing, may
+        be made meanwhile."""
+        baseline = self.baseline_grant()
+        return State.CONDITION(
+            baseline is None or not baseline.revoking,
+            unmet=_(
+                "A revocation of this grant decision is under way: this waits until the revocation is sent back "
+                "(the decision stands) or notified (its return settles the grant)."
+            ),
+        )
+
     # -- helpers -----------------------------------------------------------
     def pending_determination(self) -> Determination | None:
         """The determination drafted and not yet notified or sent back (the one this act drafts, if it drafts)."""
@@ -294,12 +320,24 @@ class CaseFlow:
             pending.case = self.case  # the case already read (and locked): its reads need no second one
         return pending
 
+    def baseline_grant(self) -> GrantStanding | None:
+        """The grant a change or settlement changes or settles (``grants.selectors.grant_standing``), read once per
+        act; None for a case that neither changes nor settles one."""
+        if "_baseline_grant" not in self.__dict__:
+            case = self.case
+            kind = self.determination_kind
+            if kind in (DeterminationKind.DECISION, None):
+                year = None
+            else:
+                year = case.fiscal_year_id if kind == DeterminationKind.CHANGE else case.settles_fiscal_year
+            self._baseline_grant = None if year is None else grant_standing(
+                fiscal_year=year, stream=case.stream, part=case.part, recipient_id=case.recipient_id
+            )
+        return self._baseline_grant
+
     def baseline_amount(self) -> int | None:
-        case = self.case
-        year = case.fiscal_year_id if self.determination_kind == DeterminationKind.CHANGE else case.settles_fiscal_year
-        if year is None:
-            return None
-        return grant_current_amount(fiscal_year=year, stream=case.stream, part=case.part, recipient_id=case.recipient_id)
+        baseline = self.baseline_grant()
+        return None if baseline is None else baseline.amount
 
     def _open_request(self, *, consultation: bool) -> None:
         """A request fixes its deadline and awaits its own papers: an earlier round's receipt is not theirs."""
@@ -711,7 +749,7 @@ class BureauDetermination(Revocation):
         source=[S.UNDER_REVIEW, S.AMOUNT_PRESENTED],
         target=S.DRAFTED,
         label=gettext_lazy("Draft determination"),
-        conditions=[this.decision_due, this.baseline_known],
+        conditions=[this.decision_due, this.baseline_stands, this.baseline_known],
         permission=this.officer_in_scope,
         fields=[required(AMOUNT), REASON],
         letter=ActLetter.NONE,
@@ -777,7 +815,7 @@ class BureauDetermination(Revocation):
         source=S.DRAFTED,
         target=S.APPROVED,
         label=gettext_lazy("Approve"),
-        conditions=[this.budget_notice_covers],
+        conditions=[this.baseline_stands, this.baseline_not_being_revoked, this.budget_notice_covers],
         permission=this.supervisor_not_drafter,
         letter=ActLetter.NONE,
         determination=DeterminationAct.APPROVES,
@@ -790,6 +828,7 @@ class BureauDetermination(Revocation):
         source=S.APPROVED,
         target=S.NOTIFIED,
         label=gettext_lazy("Issue notice"),
+        conditions=[this.baseline_stands, this.baseline_not_being_revoked],
         permission=this.officer_in_scope,
         fields=[DOCUMENT_NUMBER, DATE],
         letter=ActLetter.NOTICE,
