@@ -75,3 +75,19 @@ def test_a_refusal_logged_without_a_request_keeps_its_own_message_and_loses_its_
     record.status_code = 403
     assert RefusalsInOneLine().filter(record)
     assert record.getMessage() == "Forbidden (CSRF): /x/" and record.exc_info is None
+
+
+def test_a_refusal_made_into_its_line_keeps_its_reason_if_filtered_again(client):
+    """Logging configured twice (the filter on the logger twice) leaves the line as the first pass made it."""
+    from web.log_filters import RefusalsInOneLine
+
+    logger = logging.getLogger("django.request")
+    extra = RefusalsInOneLine()
+    logger.addFilter(extra)
+    try:
+        client.force_login(f.officer(username="tanaka"))
+        with request_log() as log:
+            assert client.get("/approvals/").status_code == 403
+    finally:
+        logger.removeFilter(extra)
+    assert "why: permission_denied" in log.records[0].getMessage()

@@ -35,8 +35,9 @@ class RefusalsInOneLine(logging.Filter):
     carries no request keeps its own message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "status_code", None) != 403:
-            return True
+        if getattr(record, "status_code", None) != 403 or getattr(record, "refusal_in_one_line", False):
+            return True  # not a refusal, or one made into its line already (a filter configured twice)
+        record.refusal_in_one_line = True
         request = getattr(record, "request", None)
         if request is not None:
             user = getattr(request, "user", None)

@@ -20,8 +20,8 @@ document.addEventListener("change", (event) => {
    - .table-scroll that scrolls sideways: reachable by keyboard (tabindex), so its hidden columns can be scrolled to.
    - [data-shown-by-script]: hidden in the HTML, shown here (controls that need this script).
    - input[data-tick-all="<name>"]: ticks or clears every checkbox named <name>.
-   - input[type="date"] holding a day the calendar does not have: its form is not sent (the message is the html
-     element's data-bad-date). */
+   - input[type="date"] holding a day the calendar does not have: its form is not sent (the message is the body's
+     data-bad-date). */
 (function () {
   "use strict";
 
@@ -82,7 +82,7 @@ document.addEventListener("change", (event) => {
     event.stopImmediatePropagation();
     bad.forEach(function (input) {
       input.setAttribute("aria-invalid", "true");
-      input.setCustomValidity(document.documentElement.dataset.badDate || "");
+      input.setCustomValidity(document.body.dataset.badDate || "");
       input.addEventListener("input", function () { input.setCustomValidity(""); }, { once: true });
     });
     bad[0].reportValidity();
