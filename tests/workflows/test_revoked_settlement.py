@@ -82,14 +82,16 @@ def test_no_settlement_is_drafted_on_a_revoked_grant_and_the_refusal_says_why_in
             language="ja", amount=20_000_000)
 
 
-def test_while_a_revocation_is_under_way_the_settlement_is_drafted_but_waits_to_be_approved_and_notified(api, people):
+def test_while_a_revocation_is_under_way_the_settlement_is_drafted_and_approved_but_waits_to_be_notified(api, people):
     officer, boss = people["officer"], people["boss"]
     grant, settlement = grant_and_settlement(people, until="start_review")
     grant = pf.act(grant, "draft_revocation", officer, today=date(2024, 7, 5), reason="目的外使用", legal_basis="art_17_1")
-    settlement = pf.act(settlement, "draft", officer, occurred_on="2024-07-08", amount=20_000_000)  # decides nothing
-    settlement = refused(api, settlement, "approve", boss, REVOKING, condition="baseline_not_being_revoked")
+    settlement = pf.act(settlement, "draft", officer, occurred_on="2024-07-08", amount=20_000_000)  # moves no money
     grant = pf.act(grant, "approve_revocation", boss, today=date(2024, 7, 9))
-    refused(api, settlement, "approve", boss, REVOKING, condition="baseline_not_being_revoked")
+    settlement = pf.act(settlement, "approve", boss, occurred_on="2024-07-10")  # moves no money either
+    refused(api, settlement, "notify", officer, REVOKING, condition="baseline_not_being_revoked")
+    pf.act(grant, "revoke", officer, today=date(2024, 7, 11))
+    refused(api, settlement, "notify", officer, "This grant decision has been revoked")  # baseline_stands
 
 
 def test_a_settlement_approved_is_not_notified_while_a_revocation_is_under_way(api, people):

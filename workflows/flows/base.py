@@ -278,9 +278,10 @@ class CaseFlow:
         )
 
     def baseline_not_being_revoked(self):
-        """A change or settlement is not approved or notified while a revocation of its grant is under way (drafted
-        or approved): it waits until the revocation is sent back or notified. A draft, which decides nothing, may
-        be made meanwhile."""
+        """A change or settlement is not notified while a revocation of its grant is under way (drafted or
+        approved): it waits until the revocation is sent back or notified. Its draft and approval, which move no
+        money, may be made meanwhile (an approval racing the revocation's notice reads the budget ledger after it:
+        docs/money.md), and ``baseline_stands`` refuses whatever follows a notified revocation."""
         baseline = self.baseline_grant()
         return State.CONDITION(
             baseline is None or not baseline.revoking,
@@ -815,7 +816,7 @@ class BureauDetermination(Revocation):
         source=S.DRAFTED,
         target=S.APPROVED,
         label=gettext_lazy("Approve"),
-        conditions=[this.baseline_stands, this.baseline_not_being_revoked, this.budget_notice_covers],
+        conditions=[this.baseline_stands, this.budget_notice_covers],
         permission=this.supervisor_not_drafter,
         letter=ActLetter.NONE,
         determination=DeterminationAct.APPROVES,
