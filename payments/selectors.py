@@ -67,14 +67,15 @@ def payment_run_get_for_actor(*, actor, run_id: int, lock: bool = False) -> Paym
     PaymentRunNotFound, or RunOutOfScope for a run the list does not show them, otherwise. Locked for a step,
     it is read whole: the step's permission decides (``PaymentRunFlow.covers``)."""
     authorize(actor, READ_CASE)
-    runs = PaymentRun.objects.select_for_update() if lock else _runs_with_totals(actor=actor)
+    runs = PaymentRun.objects.select_for_update() if lock else _runs_seen(actor=actor, runs=_runs_with_totals(actor=actor))
     try:
-        run = runs.get(pk=run_id)
-    except (PaymentRun.DoesNotExist, ValueError, TypeError):
-        raise PaymentRunNotFound(details={"run": run_id}) from None
-    if not lock and not _runs_seen(actor=actor, runs=_runs_with_totals(actor=actor).filter(pk=run.pk)).exists():
-        raise RunOutOfScope(details={"run": run.pk})
-    return run
+        return runs.get(pk=run_id)
+    except PaymentRun.DoesNotExist:
+        if not lock and PaymentRun.objects.filter(pk=run_id).exists():  # there, but not shown to them
+            raise RunOutOfScope(details={"run": run_id}) from None
+    except (ValueError, TypeError):  # not an id at all
+        pass
+    raise PaymentRunNotFound(details={"run": run_id})
 
 
 @dataclass(frozen=True)
