@@ -107,10 +107,9 @@ def history_search(request):
         entries = history_list_for_auditor(actor=request.user, **params).select_related("case").order_by("-pk")
     except InvalidInput as exc:  # filters that parse but do not go together (a range ending before it starts)
         add_service_errors(form, exc.details)
-        entries = history_list_for_auditor(actor=request.user)
     invalid = form.invalid
     if invalid:
-        entries = entries.none()
+        entries = []
     export_query = urlencode({key: request.GET[key] for key in filters})
     return page(
         request,
