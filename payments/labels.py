@@ -17,8 +17,6 @@ LABELS = {
     "action": {
         "payment_plans_load": gettext_lazy("Tranche plans loaded"),
         "payment_run_create": gettext_lazy("Payment run drafted"),
-        "execute": gettext_lazy("Payment run executed"),
-        "cancel": gettext_lazy("Payment run cancelled"),
         "return_claim_issue": gettext_lazy("Return claim issued"),
         "return_payment_record": gettext_lazy("Return payment recorded"),
         "fund_balance_import": gettext_lazy("Fund balances imported"),
