@@ -29,6 +29,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
+    # the browser's own locale, whatever the machine's: its date picker takes month, day, year in that order
+    # (the pages' language comes from each context's locale, ja-JP)
+    "--lang=en-US",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PASSWORD = "pw-for-tests-123"

@@ -105,4 +105,4 @@ def test_a_search_that_does_not_parse_empties_the_list_in_place_and_says_why(ope
     assert answer.value.status == 422 and answer.value.request.headers.get("hx-request") == "true"
     expect(page.get_by_test_id("filters-invalid")).to_be_visible()
     expect(page.locator("#results tbody tr")).to_have_count(0)
-    assert page.locator('input[name="q"]').get_attribute("aria-invalid") == "true"
+    expect(page.locator('input[name="q"]')).to_have_attribute("aria-invalid", "true")

@@ -210,7 +210,6 @@ def test_a_request_made_on_the_schedules_own_deadline_day_asks_for_a_deadline(to
     assert given.deadline_effective == date(2026, 3, 13)
 
 
-
 ASKS_NOTHING = "交付を申請する額は1円以上で入力してください。"
 
 

@@ -11,7 +11,6 @@ from payments.models import PaymentItem
 from tests import factories as f
 from tests.http import assert_error
 from tests.payments import factories as pf
-from workflows.services import case_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +90,7 @@ def test_while_a_revocation_is_under_way_the_settlement_is_drafted_and_approved_
     settlement = pf.act(settlement, "approve", boss, occurred_on="2024-07-10")  # moves no money either
     refused(api, settlement, "notify", officer, REVOKING, condition="baseline_not_being_revoked")
     pf.act(grant, "revoke", officer, today=date(2024, 7, 11))
-    refused(api, settlement, "notify", officer, "This grant decision has been revoked")  # baseline_stands
+    refused(api, settlement, "notify", officer, REVOKED)  # baseline_stands
 
 
 def test_a_settlement_approved_is_not_notified_while_a_revocation_is_under_way(api, people):
